@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { depsMiddleware, type DepsFactory } from './deps.ts';
+import type { AppEnv } from './env.ts';
+import { notFound, onError } from './errors.ts';
+import { pickLang } from './i18n/lang.ts';
+import { devRoutes } from './routes/dev.ts';
+import { healthRoutes } from './routes/health.ts';
+import { mailServerRoutes } from './routes/mail-server.ts';
+
+const isDevelopment = (env: AppEnv['Bindings']) => env.ENVIRONMENT === 'development';
+
+/** Allowed origins come from ALLOWED_ORIGINS (comma-separated); `*` only in development. */
+function allowedOrigin(origin: string, env: AppEnv['Bindings']): string | null {
+  const list = (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  if (list.includes('*')) return isDevelopment(env) ? origin : null;
+  return list.includes(origin) ? origin : null;
+}
+
+export function createApp(deps: DepsFactory) {
+  const app = new Hono<AppEnv>();
+  app.onError(onError);
+  app.notFound(notFound);
+  app.use(async (c, next) => {
+    c.set('lang', pickLang(c.req.header('accept-language')));
+    await next();
+  });
+  app.use(
+    cors({
+      origin: (origin, c) => allowedOrigin(origin, c.env),
+      allowMethods: ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Accept-Language'],
+      exposeHeaders: ['ETag', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(depsMiddleware(deps));
+  app.use('/dev/*', async (c, next) => {
+    if (!isDevelopment(c.env)) return notFound(c);
+    await next();
+  });
+
+  const routes = app
+    .route('/healthz', healthRoutes)
+    .route('/dev', devRoutes)
+    .route('/v1/mail-server', mailServerRoutes);
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

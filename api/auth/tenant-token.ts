@@ -1,0 +1,42 @@
+import type { MiddlewareHandler } from 'hono';
+import { sign, verify } from 'hono/jwt';
+import type { AppEnv, TenantIdentity } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { isEmailAddress, hasControlChars } from '../schemas/validators.ts';
+
+const unauthorized = () =>
+  new ApiError(401, 'unauthorized', [], { 'www-authenticate': 'Bearer realm="mail-server-settings", error="invalid_token"' });
+
+/** Checks the claims a host portal must put into a tenant token. */
+function identityFromClaims(claims: Record<string, unknown>): TenantIdentity | null {
+  const { sub, email, name, exp } = claims;
+  if (typeof exp !== 'number') return null; // tokens without expiry are refused
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200 || hasControlChars(sub)) return null;
+  if (typeof email !== 'string' || !isEmailAddress(email)) return null;
+  const displayName = typeof name === 'string' && !hasControlChars(name) ? name.trim().slice(0, 200) : '';
+  return { id: sub, email, name: displayName };
+}
+
+/** Requires `Authorization: Bearer <JWT HS256>` signed with TENANT_TOKEN_SECRET; sets `c.var.tenant`. */
+export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header('authorization') ?? '';
+  const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(header);
+  const secret = c.env.TENANT_TOKEN_SECRET;
+  if (!match || !secret) throw unauthorized();
+  let claims: Record<string, unknown>;
+  try {
+    claims = await verify(match[1]!, secret, 'HS256');
+  } catch {
+    throw unauthorized();
+  }
+  const tenant = identityFromClaims(claims);
+  if (!tenant) throw unauthorized();
+  c.set('tenant', tenant);
+  await next();
+};
+
+/** Mints a tenant token; what a host portal's backend does (used by /dev/token and tests). */
+export function mintTenantToken(secret: string, tenant: TenantIdentity, ttlSeconds = 3600, nowMs = Date.now()): Promise<string> {
+  const now = Math.floor(nowMs / 1000);
+  return sign({ sub: tenant.id, email: tenant.email, name: tenant.name, iat: now, exp: now + ttlSeconds }, secret, 'HS256');
+}

@@ -1,0 +1,91 @@
+// AES-256-GCM for stored SMTP passwords (WebCrypto, same code on Workers and Node).
+// SETTINGS_ENCRYPTION_KEY = "<keyId>:<base64 32 bytes>[,<oldKeyId>:<base64>…]": the first key
+// encrypts, all of them decrypt, so keys can be rotated. The tenant id is the associated data,
+// so a ciphertext copied to another tenant's row does not decrypt.
+
+export interface SealedSecret {
+  ciphertext: string;
+  iv: string;
+  keyId: string;
+}
+
+interface KeyEntry {
+  id: string;
+  key: CryptoKey;
+}
+
+export class SecretBoxConfigError extends Error {}
+
+const keyCache = new Map<string, Promise<KeyEntry[]>>();
+
+const encoder = new TextEncoder();
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+async function parseKeys(config: string): Promise<KeyEntry[]> {
+  const entries = config.split(',').map((part) => part.trim()).filter(Boolean);
+  if (entries.length === 0) throw new SecretBoxConfigError('SETTINGS_ENCRYPTION_KEY is empty');
+  return Promise.all(
+    entries.map(async (entry) => {
+      const colon = entry.indexOf(':');
+      const id = colon > 0 ? entry.slice(0, colon) : 'k1';
+      let raw: Uint8Array<ArrayBuffer>;
+      try {
+        raw = fromBase64(colon > 0 ? entry.slice(colon + 1) : entry);
+      } catch {
+        throw new SecretBoxConfigError(`SETTINGS_ENCRYPTION_KEY entry "${id}" is not base64`);
+      }
+      if (raw.length !== 32) throw new SecretBoxConfigError(`SETTINGS_ENCRYPTION_KEY entry "${id}" must be 32 bytes`);
+      const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+      return { id, key };
+    }),
+  );
+}
+
+export class SecretBox {
+  private constructor(private readonly keys: KeyEntry[]) {}
+
+  static async fromConfig(config: string): Promise<SecretBox> {
+    let keys = keyCache.get(config);
+    if (!keys) {
+      keys = parseKeys(config);
+      keyCache.set(config, keys);
+      keys.catch(() => keyCache.delete(config));
+    }
+    return new SecretBox(await keys);
+  }
+
+  async seal(plaintext: string, associatedData: string): Promise<SealedSecret> {
+    const current = this.keys[0]!;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: encoder.encode(associatedData) },
+      current.key,
+      encoder.encode(plaintext),
+    );
+    return { ciphertext: toBase64(new Uint8Array(ciphertext)), iv: toBase64(iv), keyId: current.id };
+  }
+
+  /** Throws when the key is unknown or the data was tampered with or belongs to another tenant. */
+  async open(sealed: SealedSecret, associatedData: string): Promise<string> {
+    const entry = this.keys.find((k) => k.id === sealed.keyId);
+    if (!entry) throw new Error(`no key with id ${sealed.keyId} configured`);
+    const plaintext = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: fromBase64(sealed.iv), additionalData: encoder.encode(associatedData) },
+      entry.key,
+      fromBase64(sealed.ciphertext),
+    );
+    return new TextDecoder().decode(plaintext);
+  }
+}

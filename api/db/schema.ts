@@ -1,0 +1,94 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+/** The host application's tenants ("Mandanten"), upserted from token claims or the operator API. */
+export const tenants = sqliteTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+});
+
+/** A tenant's own outgoing SMTP server; no row means the system relay is used. */
+export const mailServers = sqliteTable(
+  'mail_servers',
+  {
+    tenantId: text('tenant_id')
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    host: text('host').notNull(),
+    port: integer('port').notNull(),
+    security: text('security', { enum: ['none', 'starttls', 'tls'] }).notNull(),
+    /** Node runtime only: trust the certificate seen at the first successful connection (pinned below). */
+    allowUntrustedCertificate: integer('allow_untrusted_certificate', { mode: 'boolean' }).notNull().default(false),
+    tlsPinSha256: text('tls_pin_sha256'),
+    authMethod: text('auth_method', { enum: ['none', 'plain', 'login', 'cram-md5'] }).notNull(),
+    username: text('username'),
+    passwordCiphertext: text('password_ciphertext'),
+    passwordIv: text('password_iv'),
+    passwordKeyId: text('password_key_id'),
+    fromAddress: text('from_address'),
+    fromName: text('from_name'),
+    replyTo: text('reply_to'),
+    fallbackToSystem: integer('fallback_to_system', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+    updatedBy: text('updated_by'),
+  },
+  (t) => [
+    // Authentication without a stored password is never a valid state; the database refuses it
+    // so a PUT that omits the password can be written in one statement without reading first.
+    check(
+      'mail_servers_credentials_check',
+      sql`${t.authMethod} = 'none' OR (${t.username} IS NOT NULL AND ${t.passwordCiphertext} IS NOT NULL)`,
+    ),
+  ],
+);
+
+/** Every send: tests and business documents, with their outcome. */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['test', 'invoice', 'reminder', 'document'] }).notNull(),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'retrying', 'failed'] }).notNull(),
+    route: text('route', { enum: ['tenant', 'system', 'system-fallback'] }),
+    recipients: text('recipients', { mode: 'json' }).$type<{ to: string[]; cc: string[]; bcc: string[] }>().notNull(),
+    subject: text('subject').notNull(),
+    reference: text('reference'),
+    messageId: text('message_id'),
+    smtpResponse: text('smtp_response'),
+    error: text('error', { mode: 'json' }).$type<DeliveryError>(),
+    /** The tenant route's error when the system relay took over. */
+    fallbackReason: text('fallback_reason', { mode: 'json' }).$type<DeliveryError>(),
+    /** Recipients the server already accepted, so a retry does not send them again. */
+    acceptedRecipients: text('accepted_recipients', { mode: 'json' }).$type<string[]>(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at'),
+    leaseUntil: timestamp('lease_until'),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash'),
+    /** The message to send (JSON with base64 attachments); cleared once the send has ended. */
+    payload: text('payload'),
+    createdAt: timestamp('created_at').notNull(),
+    sentAt: timestamp('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('deliveries_tenant_idempotency_key_idx').on(t.tenantId, t.idempotencyKey),
+    index('deliveries_tenant_created_idx').on(t.tenantId, t.createdAt),
+    index('deliveries_status_next_attempt_idx').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export interface DeliveryError {
+  stage: string;
+  code: string;
+  responseCode?: number | null;
+  response?: string | null;
+}

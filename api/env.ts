@@ -1,0 +1,52 @@
+import type { LibSQLDatabase } from 'drizzle-orm/libsql';
+import type * as schema from './db/schema.ts';
+import type { Lang } from './i18n/lang.ts';
+
+/** Worker bindings: vars from wrangler.toml, secrets from `wrangler secret put` / `.dev.vars`. */
+export interface Bindings {
+  ENVIRONMENT?: string;
+  DATABASE_URL?: string;
+  DATABASE_AUTH_TOKEN?: string;
+  TENANT_TOKEN_SECRET?: string;
+  SETTINGS_ENCRYPTION_KEY?: string;
+  OPERATOR_API_KEY?: string;
+  ALLOWED_ORIGINS?: string;
+  SYSTEM_FROM?: string;
+  SYSTEM_SMTP_URL?: string;
+  ALLOW_PRIVATE_HOSTS?: string;
+  MAIL_SINK_URL?: string;
+}
+
+export type Database = LibSQLDatabase<typeof schema>;
+
+export type Runtime = 'workers' | 'node';
+
+/** What the runtime can do; reported to the widget so it can disable what cannot work here. */
+export interface Capabilities {
+  runtime: Runtime;
+  allowUntrustedCertificate: boolean;
+  blockedPorts: number[];
+}
+
+/** The authenticated tenant, taken from the token's claims. */
+export interface TenantIdentity {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** Per-request dependencies, built once from bindings so tests can substitute them. */
+export interface Deps {
+  db: Database;
+  capabilities: Capabilities;
+  now: () => Date;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    deps: Deps;
+    lang: Lang;
+    tenant: TenantIdentity;
+  };
+}

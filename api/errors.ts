@@ -1,0 +1,59 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from './env.ts';
+import { pickLang, type Lang } from './i18n/lang.ts';
+import { problemText, type ProblemCode } from './i18n/problems.ts';
+
+/** One field's error, placed by the widget next to the field named by `path`. */
+export interface FieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** A coded API error; `onError` turns it into an RFC 9457 problem+json response. */
+export class ApiError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: ProblemCode,
+    readonly fieldErrors: FieldError[] = [],
+    readonly headers: Record<string, string> = {},
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(status, { message: code });
+  }
+}
+
+export function problemResponse(c: Context, error: ApiError, lang: Lang): Response {
+  const text = problemText(error.code, lang);
+  const body: Record<string, unknown> = {
+    type: `urn:mail-server-settings:problem:${error.code}`,
+    title: text.title,
+    status: error.status,
+    detail: text.detail,
+    code: error.code,
+    ...error.extra,
+  };
+  if (error.fieldErrors.length > 0) body.errors = error.fieldErrors;
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', ...error.headers },
+  });
+}
+
+/** Known errors become their problem response; anything else is logged (never with secrets) and is a 500. */
+export function onError(error: Error, c: Context<AppEnv>): Response {
+  const lang = c.get('lang') ?? pickLang(c.req.header('accept-language'));
+  if (error instanceof ApiError) return problemResponse(c, error, lang);
+  if (error instanceof HTTPException) {
+    const code: ProblemCode = error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'bad_request';
+    return problemResponse(c, new ApiError(error.status, code), lang);
+  }
+  console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${error.name}: ${error.message}`);
+  return problemResponse(c, new ApiError(500, 'internal'), lang);
+}
+
+export function notFound(c: Context<AppEnv>): Response {
+  return problemResponse(c, new ApiError(404, 'not_found'), c.get('lang') ?? pickLang(c.req.header('accept-language')));
+}

@@ -1,0 +1,66 @@
+import type { Lang, Localized } from './lang.ts';
+
+/** Messages for field errors, by code; each says what is wrong and, where useful, what to do. */
+const fieldMessages = {
+  required: { de: 'Bitte ausfüllen.', en: 'Please fill in this field.' },
+  invalid_type: { de: 'Dieser Wert hat den falschen Typ.', en: 'This value has the wrong type.' },
+  invalid_object: { de: 'Hier wird ein Objekt erwartet.', en: 'An object is expected here.' },
+  invalid_boolean: { de: 'Hier wird ja oder nein (true/false) erwartet.', en: 'Yes or no (true/false) is expected here.' },
+  host_invalid: {
+    de: 'Bitte einen gültigen Hostnamen (z. B. smtp.example.com) oder eine IP-Adresse eingeben.',
+    en: 'Please enter a valid host name (e.g. smtp.example.com) or an IP address.',
+  },
+  host_private: {
+    de: 'Interne, private oder Loopback-Adressen sind nicht erlaubt. Bitte den öffentlichen Namen Ihres Mailservers eingeben.',
+    en: 'Internal, private or loopback addresses are not allowed. Please enter the public name of your mail server.',
+  },
+  port_range: { de: 'Der Port muss eine ganze Zahl von 1 bis 65535 sein.', en: 'The port must be a whole number from 1 to 65535.' },
+  port_blocked: {
+    de: 'Port 25 ist in dieser Umgebung für ausgehende Verbindungen gesperrt. Bitte den Submission-Port 587 (STARTTLS) oder 465 (SSL/TLS) verwenden.',
+    en: 'Port 25 is blocked for outgoing connections here. Please use the submission port 587 (STARTTLS) or 465 (SSL/TLS).',
+  },
+  security_invalid: {
+    de: 'Bitte eine Verschlüsselung wählen: keine, STARTTLS oder SSL/TLS.',
+    en: 'Please choose an encryption: none, STARTTLS or SSL/TLS.',
+  },
+  auth_method_invalid: {
+    de: 'Bitte eine Authentifizierung wählen: keine, PLAIN, LOGIN oder CRAM-MD5.',
+    en: 'Please choose an authentication: none, PLAIN, LOGIN or CRAM-MD5.',
+  },
+  email_invalid: {
+    de: 'Bitte eine gültige E-Mail-Adresse eingeben (z. B. rechnung@firma.at).',
+    en: 'Please enter a valid e-mail address (e.g. billing@company.com).',
+  },
+  too_long: { de: 'Dieser Wert ist zu lang.', en: 'This value is too long.' },
+  control_chars: {
+    de: 'Zeilenumbrüche und Steuerzeichen sind hier nicht erlaubt.',
+    en: 'Line breaks and control characters are not allowed here.',
+  },
+  username_required: {
+    de: 'Für die gewählte Authentifizierung ist ein Benutzername nötig.',
+    en: 'The chosen authentication needs a user name.',
+  },
+  password_required: {
+    de: 'Für die gewählte Authentifizierung ist ein Passwort nötig.',
+    en: 'The chosen authentication needs a password.',
+  },
+  untrusted_certificate_unsupported: {
+    de: 'In dieser Umgebung kann die Zertifikatsprüfung nicht abgeschaltet werden. Ihr Mailserver braucht ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette.',
+    en: 'Certificate checks cannot be turned off in this environment. Your mail server needs a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain.',
+  },
+  untrusted_certificate_needs_tls: {
+    de: 'Dem Zertifikat vertrauen ist nur mit STARTTLS oder SSL/TLS möglich.',
+    en: 'Trusting the certificate only applies with STARTTLS or SSL/TLS.',
+  },
+  invalid_value: { de: 'Dieser Wert ist ungültig.', en: 'This value is invalid.' },
+} satisfies Record<string, Localized>;
+
+export type FieldCode = keyof typeof fieldMessages;
+
+export function isFieldCode(code: string): code is FieldCode {
+  return Object.hasOwn(fieldMessages, code);
+}
+
+export function fieldMessage(code: FieldCode, lang: Lang): string {
+  return fieldMessages[code][lang];
+}

@@ -1,0 +1,87 @@
+import type { Lang, Localized } from './lang.ts';
+
+interface ProblemText {
+  title: Localized;
+  detail: Localized;
+}
+
+const problems = {
+  bad_request: {
+    title: { de: 'Ungültige Anfrage', en: 'Bad request' },
+    detail: { de: 'Die Anfrage konnte nicht verarbeitet werden.', en: 'The request could not be processed.' },
+  },
+  invalid_json: {
+    title: { de: 'Ungültiges JSON', en: 'Invalid JSON' },
+    detail: { de: 'Der Inhalt der Anfrage ist kein gültiges JSON.', en: 'The request body is not valid JSON.' },
+  },
+  unsupported_media_type: {
+    title: { de: 'Nicht unterstützter Inhaltstyp', en: 'Unsupported media type' },
+    detail: { de: 'Bitte senden Sie JSON (Content-Type: application/json).', en: 'Please send JSON (Content-Type: application/json).' },
+  },
+  validation_failed: {
+    title: { de: 'Eingaben ungültig', en: 'Invalid input' },
+    detail: { de: 'Bitte korrigieren Sie die markierten Felder.', en: 'Please correct the fields marked.' },
+  },
+  unauthorized: {
+    title: { de: 'Nicht angemeldet', en: 'Not authenticated' },
+    detail: {
+      de: 'Das Zugangstoken fehlt, ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu.',
+      en: 'The access token is missing, expired or invalid. Please reload the page.',
+    },
+  },
+  not_found: {
+    title: { de: 'Nicht gefunden', en: 'Not found' },
+    detail: { de: 'Diese Adresse gibt es nicht.', en: 'There is nothing at this address.' },
+  },
+  precondition_failed: {
+    title: { de: 'Inzwischen geändert', en: 'Changed in the meantime' },
+    detail: {
+      de: 'Die Einstellungen wurden inzwischen an anderer Stelle geändert. Bitte laden Sie sie neu und wiederholen Sie Ihre Änderung.',
+      en: 'The settings were changed elsewhere in the meantime. Please reload them and apply your change again.',
+    },
+  },
+  not_configured: {
+    title: { de: 'Kein eigener Mailserver', en: 'No own mail server' },
+    detail: {
+      de: 'Es ist kein eigener Mailserver gespeichert. Geben Sie die Einstellungen ein, um sie zu testen.',
+      en: 'No own mail server is saved. Enter the settings to test them.',
+    },
+  },
+  rate_limited: {
+    title: { de: 'Zu viele Versuche', en: 'Too many attempts' },
+    detail: { de: 'Bitte warten Sie kurz und versuchen Sie es dann erneut.', en: 'Please wait a moment and try again.' },
+  },
+  idempotency_conflict: {
+    title: { de: 'Idempotency-Key bereits verwendet', en: 'Idempotency-Key already used' },
+    detail: {
+      de: 'Dieser Idempotency-Key wurde bereits für eine andere Nachricht verwendet.',
+      en: 'This Idempotency-Key was already used for a different message.',
+    },
+  },
+  payload_too_large: {
+    title: { de: 'Nachricht zu groß', en: 'Message too large' },
+    detail: { de: 'Die Nachricht überschreitet die zulässige Größe.', en: 'The message exceeds the allowed size.' },
+  },
+  forbidden: {
+    title: { de: 'Nicht erlaubt', en: 'Forbidden' },
+    detail: { de: 'Dieser Zugang darf diese Aktion nicht ausführen.', en: 'These credentials may not perform this action.' },
+  },
+  service_unavailable: {
+    title: { de: 'Dienst nicht verfügbar', en: 'Service unavailable' },
+    detail: { de: 'Der Dienst ist vorübergehend nicht verfügbar.', en: 'The service is temporarily unavailable.' },
+  },
+  internal: {
+    title: { de: 'Interner Fehler', en: 'Internal error' },
+    detail: {
+      de: 'Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.',
+      en: 'An unexpected error occurred. Please try again later.',
+    },
+  },
+} satisfies Record<string, ProblemText>;
+
+export type ProblemCode = keyof typeof problems;
+
+export function problemText(code: ProblemCode, lang: Lang): { title: string; detail: string } {
+  const text = problems[code];
+  return { title: text.title[lang], detail: text.detail[lang] };
+}

@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import { mintTenantToken } from '../auth/tenant-token.ts';
+import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { fieldMessage } from '../i18n/field-messages.ts';
+import { hasControlChars, isEmailAddress } from '../schemas/validators.ts';
+
+/**
+ * Development only (mounted when ENVIRONMENT=development): mints tenant tokens the way a
+ * host portal's backend would, for the demo page and local tests.
+ */
+export const devRoutes = new Hono<AppEnv>()
+  .get('/token', async (c) => {
+    const id = c.req.query('tenant') ?? 'demo-tenant';
+    const email = c.req.query('email') ?? 'demo@example.com';
+    const name = c.req.query('name') ?? 'Demo GmbH';
+    const ttl = Number(c.req.query('ttl') ?? 3600);
+    const lang = c.var.lang;
+    const errors = [];
+    if (!id || id.length > 200 || hasControlChars(id)) errors.push({ path: 'tenant', code: 'invalid_value' as const });
+    if (!isEmailAddress(email)) errors.push({ path: 'email', code: 'email_invalid' as const });
+    if (name.length > 200 || hasControlChars(name)) errors.push({ path: 'name', code: 'invalid_value' as const });
+    if (!Number.isInteger(ttl) || ttl < -86400 || ttl > 86400) errors.push({ path: 'ttl', code: 'invalid_value' as const });
+    if (errors.length > 0) {
+      throw new ApiError(422, 'validation_failed', errors.map((e) => ({ ...e, message: fieldMessage(e.code, lang) })));
+    }
+    if (!c.env.TENANT_TOKEN_SECRET) throw new ApiError(503, 'service_unavailable');
+    const token = await mintTenantToken(c.env.TENANT_TOKEN_SECRET, { id, email, name }, ttl);
+    c.header('cache-control', 'no-store');
+    return c.json({ token });
+  })
+  .get('/config', (c) => c.json({ mailSinkUrl: c.env.MAIL_SINK_URL ?? null }));

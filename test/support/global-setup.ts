@@ -1,0 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { applyMigrations } from '../../scripts/lib/migrate.ts';
+import { startSqld } from '../../scripts/lib/sqld.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dbUrl: string;
+  }
+}
+
+/** Runs in Node before the test projects: a real libSQL server with the committed migrations. */
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mss-test-db-'));
+  const sqld = await startSqld(dataDir);
+  await applyMigrations(sqld.url);
+  project.provide('dbUrl', sqld.url);
+  return async () => {
+    await sqld.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
