@@ -14,7 +14,9 @@ export function toFieldErrors(issues: readonly v.BaseIssue<unknown>[], lang: Lan
   const errors: FieldError[] = [];
   for (const issue of issues) {
     const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
-    const code = isFieldCode(issue.message) ? issue.message : 'invalid_value';
+    // A key that is missing altogether is reported by its parent object's check; say "required".
+    const missing = issue.input === undefined && path !== '' && issue.kind === 'schema';
+    const code = missing ? 'required' : isFieldCode(issue.message) ? issue.message : 'invalid_value';
     // One message per field: the first problem found is the one to fix first.
     if (seen.has(path)) continue;
     seen.add(path);
@@ -32,10 +34,15 @@ export function jsonBody<S extends AnySchema>(schema: S) {
   const readJson: MiddlewareHandler<AppEnv> = async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, 'unsupported_media_type');
+    let body: unknown;
     try {
-      await c.req.json();
+      body = await c.req.json();
     } catch {
       throw new ApiError(400, 'invalid_json');
+    }
+    // Every body this API takes is a JSON object (valibot's object schema would accept an array).
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw validationError([{ path: '', code: 'invalid_object', message: fieldMessage('invalid_object', c.var.lang) }]);
     }
     await next();
   };

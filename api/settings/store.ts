@@ -94,7 +94,19 @@ export async function writeSettings(
   // Versions grow with the clock as well, so a configuration deleted and created again never
   // reuses an ETag that a stale client may still hold.
   const nextVersion = sql`max(${mailServers.version} + 1, ${now.getTime()})`;
-  const insertValues = { tenantId: tenant.id, ...columns, tlsPinSha256: null, version: now.getTime() };
+  // SQLite checks the CHECK constraint on the row to insert before it sees the conflict, so a
+  // kept password must already be in the inserted row: copy it from the stored one.
+  const stored = (column: typeof mailServers.passwordCiphertext) =>
+    sql`(select ${column} from ${mailServers} where ${mailServers.tenantId} = ${tenant.id})`;
+  const keptPassword =
+    effectivePassword.kind === 'keep'
+      ? {
+          passwordCiphertext: stored(mailServers.passwordCiphertext),
+          passwordIv: stored(mailServers.passwordIv),
+          passwordKeyId: stored(mailServers.passwordKeyId),
+        }
+      : {};
+  const insertValues = { tenantId: tenant.id, ...columns, ...keptPassword, tlsPinSha256: null, version: now.getTime() };
 
   const write =
     expected.kind === 'any'

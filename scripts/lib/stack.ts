@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyMigrations } from './migrate.ts';
+import { freePort, waitForHttp } from './ports.ts';
+import { spawnGroup, stopGroup } from './processes.ts';
+import { startSqld } from './sqld.ts';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface StackOptions {
+  /** Directory for sqld's data and wrangler's local state. */
+  dataDir: string;
+  /** API port; a free one when omitted. */
+  port?: number;
+  /** Fixed sqld port; a free one when omitted. */
+  dbPort?: number;
+  /** Env files with secrets for wrangler (`--env-file`); wrangler reads `.dev.vars` when omitted. */
+  envFiles?: string[];
+  /** Plain vars passed with `--var` (ENVIRONMENT, DATABASE_URL and ALLOW_PRIVATE_HOSTS are set here). */
+  vars?: Record<string, string>;
+  /** Extra environment for the wrangler process (e.g. SSL_CERT_FILE for a test CA). */
+  env?: Record<string, string>;
+  /** Receives every line wrangler prints. */
+  onOutput?: (line: string) => void;
+}
+
+export interface Stack {
+  apiUrl: string;
+  dbUrl: string;
+  stop(): Promise<void>;
+}
+
+function wranglerCli(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+}
+
+/** sqld + migrations + `wrangler dev` on loopback, ready when /healthz answers 200. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const sqld = await startSqld(join(options.dataDir, 'db'), options.dbPort);
+  try {
+    await applyMigrations(sqld.url);
+    const port = options.port ?? (await freePort());
+    const inspectorPort = await freePort();
+    const vars = { ENVIRONMENT: 'development', ALLOW_PRIVATE_HOSTS: 'true', ALLOWED_ORIGINS: '*', ...options.vars, DATABASE_URL: sqld.url };
+    const args = [
+      wranglerCli(), 'dev',
+      '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+      '--show-interactive-dev-session=false', '--persist-to', join(options.dataDir, 'wrangler'),
+      ...(options.envFiles ?? []).flatMap((file) => ['--env-file', file]),
+      ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+    ];
+    const wrangler = spawnGroup(process.execPath, args, {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...options.env },
+    });
+    const tail: string[] = [];
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 60) tail.shift();
+        options.onOutput?.(line);
+      }
+    };
+    wrangler.stdout?.on('data', onData);
+    wrangler.stderr?.on('data', onData);
+    const apiUrl = `http://127.0.0.1:${port}`;
+    try {
+      await waitForHttp(`${apiUrl}/healthz`, 60_000, () => wrangler.exitCode === null);
+    } catch (error) {
+      await stopGroup(wrangler);
+      throw new Error(`wrangler dev did not start: ${String(error)}\n${tail.join('\n')}`);
+    }
+    return {
+      apiUrl,
+      dbUrl: sqld.url,
+      stop: async () => {
+        await stopGroup(wrangler);
+        await sqld.stop();
+      },
+    };
+  } catch (error) {
+    await sqld.stop();
+    throw error;
+  }
+}

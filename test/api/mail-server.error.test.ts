@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { MailServerResponse, Problem } from '../../api/contract.ts';
+import { call, clientFor, validSettings } from './helpers.ts';
+
+async function problem(res: Response, status: number): Promise<Problem> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  return (await res.json()) as Problem;
+}
+
+/** PUTs `body` and returns the field errors as `{ path: code }`. */
+async function fieldErrors(body: unknown, headers: Record<string, string> = {}): Promise<Record<string, string>> {
+  const api = await clientFor();
+  const p = await problem(await api.put('/v1/mail-server', body, { headers }), 422);
+  expect(p.code).toBe('validation_failed');
+  // Nothing was stored.
+  const after = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
+  expect(after.configured).toBe(false);
+  return Object.fromEntries(p.errors!.map((e) => [e.path, e.code]));
+}
+
+describe('validation: every rule names its field', () => {
+  const cases: [string, unknown, Record<string, string>][] = [
+    ['missing host', { ...validSettings, host: undefined }, { host: 'required' }],
+    ['empty host', { ...validSettings, host: '  ' }, { host: 'required' }],
+    ['host with spaces', { ...validSettings, host: 'smtp example.com' }, { host: 'host_invalid' }],
+    ['host with scheme', { ...validSettings, host: 'smtp://mail.example.com' }, { host: 'host_invalid' }],
+    ['host with CR/LF', { ...validSettings, host: 'smtp.example.com\r\nRCPT TO:<x@y.z>' }, { host: 'control_chars' }],
+    ['host too long', { ...validSettings, host: `${'a'.repeat(250)}.com` }, { host: 'too_long' }],
+    ['port 0', { ...validSettings, port: 0 }, { port: 'port_range' }],
+    ['port 65536', { ...validSettings, port: 65536 }, { port: 'port_range' }],
+    ['port fraction', { ...validSettings, port: 587.5 }, { port: 'port_range' }],
+    ['port as text', { ...validSettings, port: '587' }, { port: 'port_range' }],
+    ['unknown security', { ...validSettings, security: 'ssl' }, { security: 'security_invalid' }],
+    ['unknown auth method', { ...validSettings, auth: { method: 'xoauth2', username: 'u', password: 'p' } }, { 'auth.method': 'auth_method_invalid' }],
+    ['auth without username', { ...validSettings, auth: { method: 'login', password: 'p' } }, { 'auth.username': 'username_required' }],
+    ['auth with empty password', { ...validSettings, auth: { method: 'login', username: 'u', password: '' } }, { 'auth.password': 'password_required' }],
+    ['auth without any password stored', { ...validSettings, auth: { method: 'plain', username: 'u' } }, { 'auth.password': 'password_required' }],
+    ['username too long', { ...validSettings, auth: { method: 'plain', username: 'u'.repeat(257), password: 'p' } }, { 'auth.username': 'too_long' }],
+    ['password too long', { ...validSettings, auth: { method: 'plain', username: 'u', password: 'p'.repeat(1025) } }, { 'auth.password': 'too_long' }],
+    ['password with LF', { ...validSettings, auth: { method: 'plain', username: 'u', password: 'a\nb' } }, { 'auth.password': 'control_chars' }],
+    ['username with NUL', { ...validSettings, auth: { method: 'plain', username: 'u\u0000x', password: 'p' } }, { 'auth.username': 'control_chars' }],
+    ['bad sender address', { ...validSettings, from: { address: 'not-an-address' } }, { 'from.address': 'email_invalid' }],
+    ['sender address with CRLF', { ...validSettings, from: { address: 'a@b.de\r\nBcc: x@y.z' } }, { 'from.address': 'control_chars' }],
+    ['sender name with LF', { ...validSettings, from: { name: 'Evil\nBcc: x@y.z' } }, { 'from.name': 'control_chars' }],
+    ['sender name too long', { ...validSettings, from: { name: 'n'.repeat(201) } }, { 'from.name': 'too_long' }],
+    ['bad reply-to', { ...validSettings, replyTo: 'a@@b.de' }, { replyTo: 'email_invalid' }],
+    ['fallback not boolean', { ...validSettings, fallbackToSystem: 'yes' }, { fallbackToSystem: 'invalid_boolean' }],
+    ['body not an object', [1, 2], { '': 'invalid_object' }],
+    ['untrusted certificate without TLS', { ...validSettings, security: 'none', allowUntrustedCertificate: true }, { allowUntrustedCertificate: 'untrusted_certificate_needs_tls' }],
+  ];
+  for (const [name, body, expected] of cases) {
+    it(name, async () => {
+      expect(await fieldErrors(body)).toEqual(expected);
+    });
+  }
+
+  it('reports several fields at once', async () => {
+    expect(await fieldErrors({ host: '', port: 99999, security: 'x', replyTo: 'nope' })).toEqual({
+      host: 'required',
+      port: 'port_range',
+      security: 'security_invalid',
+      replyTo: 'email_invalid',
+    });
+  });
+
+  it('refuses port 25 on Workers and says what to use instead', async () => {
+    const api = await clientFor();
+    const p = await problem(await api.put('/v1/mail-server', { ...validSettings, port: 25 }), 422);
+    expect(p.errors).toEqual([{ path: 'port', code: 'port_blocked', message: expect.stringMatching(/587.*465/) }]);
+  });
+
+  it('refuses "always trust the certificate" on Workers with an explanation', async () => {
+    const api = await clientFor();
+    const p = await problem(
+      await api.put('/v1/mail-server', { ...validSettings, allowUntrustedCertificate: true }, { headers: { 'accept-language': 'en' } }),
+      422,
+    );
+    expect(p.errors).toEqual([
+      { path: 'allowUntrustedCertificate', code: 'untrusted_certificate_unsupported', message: expect.stringContaining('publicly trusted certificate') },
+    ]);
+  });
+
+  it('localizes messages: German by default, English on request', async () => {
+    const api = await clientFor();
+    const de = await problem(await api.put('/v1/mail-server', { ...validSettings, port: 0 }), 422);
+    expect(de.title).toBe('Eingaben ungültig');
+    expect(de.errors?.[0]?.message).toMatch(/ganze Zahl/);
+    const en = await problem(await api.put('/v1/mail-server', { ...validSettings, port: 0 }, { headers: { 'accept-language': 'en-GB,en;q=0.9' } }), 422);
+    expect(en.title).toBe('Invalid input');
+    expect(en.errors?.[0]?.message).toMatch(/whole number/);
+  });
+});
+
+describe('malformed requests', () => {
+  it('answers 400 for unparsable JSON', async () => {
+    const api = await clientFor();
+    const p = await problem(await api.put('/v1/mail-server', undefined, { rawBody: '{"host": ', headers: { 'content-type': 'application/json' } }), 400);
+    expect(p.code).toBe('invalid_json');
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const api = await clientFor();
+    const p = await problem(await api.put('/v1/mail-server', undefined, { rawBody: 'host=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
+    expect(p.code).toBe('unsupported_media_type');
+  });
+
+  it('answers 404 problem for unknown paths and never a 500 for odd input', async () => {
+    const api = await clientFor();
+    expect((await problem(await api.get('/v1/nope'), 404)).code).toBe('not_found');
+    for (const body of [null, 'text', 42, { host: {} }, { host: 'a.de', security: 'tls', auth: 'plain' }, { host: 'a.de', security: 'tls', from: 'x' }]) {
+      const res = await api.put('/v1/mail-server', body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+    }
+  });
+});
+
+describe('optimistic concurrency', () => {
+  it('rejects a stale If-Match with 412 and keeps the newer settings', async () => {
+    const api = await clientFor();
+    const first = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
+    const etag = `"${first.version}"`;
+    const second = await api.put('/v1/mail-server', { ...validSettings, host: 'second.example.com' }, { headers: { 'if-match': etag } });
+    expect(second.status).toBe(200);
+    const stale = await api.put('/v1/mail-server', { ...validSettings, host: 'stale.example.com' }, { headers: { 'if-match': etag } });
+    expect((await problem(stale, 412)).code).toBe('precondition_failed');
+    const now = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(now.settings?.host).toBe('second.example.com');
+    expect((await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': etag } }), 412)).code).toBe('precondition_failed');
+  });
+
+  it('If-Match "0" creates only when nothing is configured', async () => {
+    const api = await clientFor();
+    expect((await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': '"0"' } })).status).toBe(200);
+    await problem(await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': '"0"' } }), 412);
+  });
+
+  it('an ETag from before a reset never matches the new configuration', async () => {
+    const api = await clientFor();
+    const old = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
+    await api.delete('/v1/mail-server');
+    const recreated = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
+    expect(recreated.version).not.toBe(old.version);
+    await problem(await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': `"${old.version}"` } }), 412);
+  });
+});
+
+describe('health', () => {
+  it('reports ok when the database answers and secrets are set', async () => {
+    const res = await call('GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+});

@@ -1,0 +1,176 @@
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { sign } from 'hono/jwt';
+import { describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../api/app.ts';
+import type { MailServerResponse, Problem } from '../../api/contract.ts';
+import { SecretBox } from '../../api/crypto/secret-box.ts';
+import { getDatabase } from '../../api/db/client.ts';
+import { mailServers } from '../../api/db/schema.ts';
+import { defaultDeps } from '../../api/deps.ts';
+import { call, clientFor, newTenant, validSettings } from './helpers.ts';
+
+const db = () => getDatabase(env.DATABASE_URL!);
+const rawRow = async (tenantId: string) => (await db().select().from(mailServers).where(eq(mailServers.tenantId, tenantId)))[0];
+const PASSWORD = validSettings.auth.password;
+
+describe('tenant tokens', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = () => ({ sub: 'tok-tenant', email: 'a@b.example.com', name: 'A', exp: now() + 60 });
+
+  const cases: [string, () => Promise<Record<string, string>>][] = [
+    ['no Authorization header', async () => ({})],
+    ['not a bearer token', async () => ({ authorization: 'Basic dXNlcjpwYXNz' })],
+    ['garbage token', async () => ({ authorization: 'Bearer not.a.jwt' })],
+    ['expired token', async () => ({ authorization: `Bearer ${await sign({ ...claims(), exp: now() - 10 }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+    ['forged signature', async () => ({ authorization: `Bearer ${await sign(claims(), 'some-other-secret', 'HS256')}` })],
+    ['other algorithm', async () => ({ authorization: `Bearer ${await sign(claims(), env.TENANT_TOKEN_SECRET!, 'HS512')}` })],
+    ['token without exp', async () => {
+      const { exp: _exp, ...rest } = claims();
+      return { authorization: `Bearer ${await sign(rest, env.TENANT_TOKEN_SECRET!, 'HS256')}` };
+    }],
+    ['token without email', async () => ({ authorization: `Bearer ${await sign({ ...claims(), email: undefined }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+    ['token without sub', async () => ({ authorization: `Bearer ${await sign({ ...claims(), sub: '' }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+  ];
+  for (const [name, headers] of cases) {
+    it(`401 for ${name}`, async () => {
+      for (const [method, body] of [['GET', undefined], ['PUT', validSettings], ['DELETE', undefined]] as const) {
+        const res = await call(method, '/v1/mail-server', { headers: await headers(), body });
+        expect(res.status).toBe(401);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        expect(((await res.json()) as Problem).code).toBe('unauthorized');
+      }
+    });
+  }
+});
+
+describe('the password', () => {
+  it('is stored encrypted, never returned, kept on omit and cleared on null', async () => {
+    const api = await clientFor();
+    const saved = await api.put('/v1/mail-server', validSettings);
+    const text = await saved.text();
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain('password"');
+
+    const row = (await rawRow(api.tenant.id))!;
+    expect(row.passwordCiphertext).toBeTruthy();
+    expect(row.passwordKeyId).toBe('t1');
+    expect(JSON.stringify(row)).not.toContain(PASSWORD);
+    expect(JSON.stringify(row)).not.toContain(btoa(unescape(encodeURIComponent(PASSWORD))));
+    const box = await SecretBox.fromConfig(env.SETTINGS_ENCRYPTION_KEY!);
+    const sealed = { ciphertext: row.passwordCiphertext!, iv: row.passwordIv!, keyId: row.passwordKeyId! };
+    expect(await box.open(sealed, api.tenant.id)).toBe(PASSWORD);
+
+    // Omitted: kept (same ciphertext).
+    const { password: _p, ...authWithoutPassword } = validSettings.auth;
+    const keptRes = await api.put('/v1/mail-server', { ...validSettings, host: 'other.example.com', auth: authWithoutPassword });
+    const kept = (await keptRes.json()) as MailServerResponse;
+    expect(keptRes.status, JSON.stringify(kept)).toBe(200);
+    expect(kept.settings?.auth.passwordSet).toBe(true);
+    expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
+
+    // null with authentication still chosen: refused, nothing changes.
+    const refused = await api.put('/v1/mail-server', { ...validSettings, auth: { ...authWithoutPassword, password: null } });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as Problem).errors).toEqual([{ path: 'auth.password', code: 'password_required', message: expect.any(String) }]);
+    expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
+
+    // null together with "no authentication": cleared, and the user name too.
+    const cleared = (await (await api.put('/v1/mail-server', { ...validSettings, auth: { method: 'none', password: null } })).json()) as MailServerResponse;
+    expect(cleared.settings?.auth).toEqual({ method: 'none', username: null, passwordSet: false });
+    const clearedRow = (await rawRow(api.tenant.id))!;
+    expect([clearedRow.passwordCiphertext, clearedRow.passwordIv, clearedRow.username]).toEqual([null, null, null]);
+  });
+
+  it('a ciphertext copied to another tenant does not decrypt', async () => {
+    const a = await clientFor();
+    await a.put('/v1/mail-server', validSettings);
+    const row = (await rawRow(a.tenant.id))!;
+    const box = await SecretBox.fromConfig(env.SETTINGS_ENCRYPTION_KEY!);
+    const sealed = { ciphertext: row.passwordCiphertext!, iv: row.passwordIv!, keyId: row.passwordKeyId! };
+    await expect(box.open(sealed, 'another-tenant')).rejects.toThrow();
+  });
+
+  it('old keys still decrypt after rotation; new secrets use the new key', async () => {
+    const oldKey = env.SETTINGS_ENCRYPTION_KEY!;
+    const rotated = await SecretBox.fromConfig(`t2:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))},${oldKey}`);
+    const sealedOld = await (await SecretBox.fromConfig(oldKey)).seal('geheim', 'x');
+    expect(await rotated.open(sealedOld, 'x')).toBe('geheim');
+    expect((await rotated.seal('neu', 'x')).keyId).toBe('t2');
+  });
+
+  it('never appears in log lines, even when a request fails', async () => {
+    const logs: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' '))),
+    );
+    try {
+      const api = await clientFor();
+      await api.put('/v1/mail-server', validSettings);
+      await api.put('/v1/mail-server', { ...validSettings, port: 0 });
+      await api.put('/v1/mail-server', { ...validSettings, auth: { ...validSettings.auth, password: `${PASSWORD}\n` } });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(logs.join('\n')).not.toContain(PASSWORD);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('tenant A never sees or changes tenant B', async () => {
+    const a = await clientFor();
+    const b = await clientFor();
+    await a.put('/v1/mail-server', { ...validSettings, host: 'a.example.com' });
+    const bView = (await (await b.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(bView.configured).toBe(false);
+
+    await b.put('/v1/mail-server', { ...validSettings, host: 'b.example.com' });
+    await b.delete('/v1/mail-server');
+    const aView = (await (await a.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(aView.settings?.host).toBe('a.example.com');
+    // B's ETag cannot be used to overwrite A either: each request works on the token's tenant only.
+    expect((await rawRow(a.tenant.id))!.host).toBe('a.example.com');
+  });
+
+  it('the tenant profile follows the token claims', async () => {
+    const tenant = newTenant();
+    const first = await clientFor(tenant);
+    await first.get('/v1/mail-server');
+    const renamed = await clientFor({ ...tenant, name: 'Neuer Name GmbH', email: 'neu@firma.example.com' });
+    const view = (await (await renamed.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(view.effective).toMatchObject({ from: { name: 'Neuer Name GmbH' }, replyTo: 'neu@firma.example.com' });
+  });
+});
+
+describe('environment boundaries', () => {
+  const production = { ...env, ENVIRONMENT: 'production', ALLOWED_ORIGINS: 'https://portal.example' };
+  const app = createApp(defaultDeps('workers'));
+
+  it('/dev/token exists only in development', async () => {
+    expect((await call('GET', '/dev/token?tenant=x&email=a@b.example.com')).status).toBe(200);
+    const res = await app.request('/dev/token?tenant=x&email=a@b.example.com', {}, production);
+    expect(res.status).toBe(404);
+  });
+
+  it('CORS allows only the configured origins', async () => {
+    const preflight = (origin: string) =>
+      app.request('/v1/mail-server', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT' } }, production);
+    expect((await preflight('https://portal.example')).headers.get('access-control-allow-origin')).toBe('https://portal.example');
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('healthz names missing secrets without their values', async () => {
+    const res = await app.request('/healthz', {}, { ...env, TENANT_TOKEN_SECRET: '', SETTINGS_ENCRYPTION_KEY: undefined });
+    expect(res.status).toBe(503);
+    const body = await res.text();
+    expect(JSON.parse(body)).toEqual({ ok: false, missing: ['TENANT_TOKEN_SECRET', 'SETTINGS_ENCRYPTION_KEY'], database: 'ok' });
+    expect(body).not.toContain(env.DATABASE_URL!);
+  });
+
+  it('healthz reports an unreachable database as 503', async () => {
+    const res = await app.request('/healthz', {}, { ...env, DATABASE_URL: 'http://127.0.0.1:9' });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ ok: false, database: 'unreachable' });
+  });
+});
