@@ -29,4 +29,6 @@ export const devRoutes = new Hono<AppEnv>()
     c.header('cache-control', 'no-store');
     return c.json({ token });
   })
-  .get('/config', (c) => c.json({ mailSinkUrl: c.env.MAIL_SINK_URL ?? null }));
+  .get('/config', (c) => c.json({ mailSinkUrl: c.env.MAIL_SINK_URL ?? null }))
+  // The bare route benchmarks compare against: no auth, no validation, no storage.
+  .get('/ping', (c) => c.json({ ok: true }));

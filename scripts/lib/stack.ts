@@ -22,6 +22,8 @@ export interface StackOptions {
   vars?: Record<string, string>;
   /** Extra environment for the wrangler process (e.g. SSL_CERT_FILE for a test CA). */
   env?: Record<string, string>;
+  /** Lets a caller put something between the Worker and sqld (the benchmark counts round trips). */
+  databaseUrlFor?: (sqldUrl: string) => Promise<string>;
   /** Receives every line wrangler prints. */
   onOutput?: (line: string) => void;
 }
@@ -45,7 +47,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await applyMigrations(sqld.url);
     const port = options.port ?? (await freePort());
     const inspectorPort = await freePort();
-    const vars = { ENVIRONMENT: 'development', ALLOW_PRIVATE_HOSTS: 'true', ALLOWED_ORIGINS: '*', ...options.vars, DATABASE_URL: sqld.url };
+    const databaseUrl = options.databaseUrlFor ? await options.databaseUrlFor(sqld.url) : sqld.url;
+    const vars = { ENVIRONMENT: 'development', ALLOW_PRIVATE_HOSTS: 'true', ALLOWED_ORIGINS: '*', ...options.vars, DATABASE_URL: databaseUrl };
     const args = [
       wranglerCli(), 'dev',
       '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
+import { startStack } from '../../scripts/lib/stack.ts';
+import { startCountingProxy } from './counting-proxy.ts';
+
+export interface BenchStack {
+  apiUrl: string;
+  /** Present when started with `countRoundTrips` (the proxy adds latency, so timing runs go without). */
+  dbRoundTrips?: { count(): number; reset(): void };
+  token(tenant: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A throw-away local stack (own ports, own data) with a round-trip counter in front of sqld. */
+export async function startBenchStack(
+  extra: { countRoundTrips?: boolean; vars?: Record<string, string>; env?: Record<string, string> } = {},
+): Promise<BenchStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mss-bench-'));
+  const envFile = join(dataDir, 'secrets.env');
+  writeEnvFile(envFile, {
+    TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+    SETTINGS_ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
+    OPERATOR_API_KEY: `bench-${randomBytes(12).toString('hex')}`,
+  });
+  let proxy: Awaited<ReturnType<typeof startCountingProxy>> | undefined;
+  const stack = await startStack({
+    dataDir,
+    envFiles: [envFile],
+    vars: extra.vars,
+    env: extra.env,
+    databaseUrlFor: extra.countRoundTrips
+      ? async (url) => {
+          proxy = await startCountingProxy(url);
+          return proxy.url;
+        }
+      : undefined,
+  });
+  return {
+    apiUrl: stack.apiUrl,
+    dbRoundTrips: proxy,
+    token: async (tenant) => {
+      const res = await fetch(`${stack.apiUrl}/dev/token?tenant=${encodeURIComponent(tenant)}&email=owner@${tenant}.example.com&name=Bench`);
+      return ((await res.json()) as { token: string }).token;
+    },
+    stop: async () => {
+      await stack.stop();
+      await proxy?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

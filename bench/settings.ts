@@ -1,0 +1,63 @@
+// Benchmark of issue 2: latency and throughput of GET/PUT /v1/mail-server next to a bare Hono
+// route in the same Worker, and how many database round trips each call costs.
+import type { BenchStack } from './lib/stack.ts';
+import { median, ms, percentile, throughput, timeSequential } from './lib/stats.ts';
+
+const settings = {
+  host: 'smtp.example.com',
+  security: 'starttls',
+  auth: { method: 'plain', username: 'rechnung@example.com', password: 'Grüße-Pässwort-1' },
+  from: { address: 'rechnung@example.com', name: 'Müller & Söhne GmbH' },
+  replyTo: 'buchhaltung@example.com',
+};
+
+function settingsCalls(stack: BenchStack, token: string) {
+  const auth = { authorization: `Bearer ${token}` };
+  return {
+    'GET /dev/ping (bare route)': () => fetch(`${stack.apiUrl}/dev/ping`),
+    'GET /v1/mail-server': () => fetch(`${stack.apiUrl}/v1/mail-server`, { headers: auth }),
+    'PUT /v1/mail-server': () =>
+      fetch(`${stack.apiUrl}/v1/mail-server`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(settings),
+      }),
+  };
+}
+
+async function expectOk(name: string, res: Response) {
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+/** Database round trips per call, counted by a proxy in front of sqld (on a stack of its own). */
+export async function countSettingsRoundTrips(stack: BenchStack): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const calls = settingsCalls(stack, await stack.token('bench-round-trips'));
+  for (const [name, call] of Object.entries(calls)) {
+    await expectOk(name, await call()); // the first call creates the tenant
+    stack.dbRoundTrips!.reset();
+    await expectOk(name, await call());
+    counts[name] = stack.dbRoundTrips!.count();
+  }
+  return counts;
+}
+
+export async function benchSettings(stack: BenchStack, roundTrips: Record<string, number>, count = 400): Promise<string[]> {
+  const calls = settingsCalls(stack, await stack.token('bench-settings'));
+  const rows: string[] = [];
+  let bareMedian = 0;
+  for (const [name, call] of Object.entries(calls)) {
+    const task = async () => expectOk(name, await call());
+    const samples = await timeSequential(count, 50, task);
+    const rps = await throughput(8, 2000, task);
+    const med = median(samples);
+    if (name.includes('bare')) bareMedian = med;
+    rows.push(
+      `${name.padEnd(28)} median ${ms(med).padStart(9)}  p99 ${ms(percentile(samples, 99)).padStart(9)}  ${rps.toFixed(0).padStart(5)} req/s (8 concurrent)  ` +
+        `${roundTrips[name]} DB round trip(s)` +
+        (name.includes('bare') ? '' : `  ratio ${(med / bareMedian).toFixed(2)}×, +${ms(med - bareMedian)}`),
+    );
+  }
+  return rows;
+}
