@@ -1,8 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
+// workerd trusts a test CA only when the process that starts it has SSL_CERT_FILE (TOOLCHAIN.md);
+// set before the pool starts workerd. Only the test SMTP servers' certificates chain to it.
+process.env.SSL_CERT_FILE = fileURLToPath(new URL('./test/fixtures/tls/ca.pem', import.meta.url));
+
 // Test-only secrets: random per run, never real ones.
 const TEST_TOKEN_SECRET = `test-token-secret-${crypto.randomUUID()}`;
+const TEST_OPERATOR_KEY = `test-operator-${crypto.randomUUID()}`;
 const TEST_ENCRYPTION_KEY = `t1:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')}`;
 
 export default defineConfig({
@@ -23,11 +29,16 @@ export default defineConfig({
                 ALLOWED_ORIGINS: 'https://portal.example',
                 SYSTEM_FROM: 'system@relay.example',
                 ALLOW_PRIVATE_HOSTS: 'true',
+                OPERATOR_API_KEY: TEST_OPERATOR_KEY,
+                // The system relay is the fixtures' plain server (no TLS, AUTH optional).
+                SYSTEM_SMTP_URL: `smtp://127.0.0.1:${inject('smtpFixtures').ports.plain}`,
+                // Retries come at once in tests; the budget is three of them.
+                OUTBOX_RETRY_DELAYS: '0,0,0',
               },
             },
           })),
         ],
-        test: { name: 'workers', include: ['test/api/**/*.test.ts'] },
+        test: { name: 'workers', include: ['test/api/**/*.test.ts'], testTimeout: 20_000 },
       },
     ],
   },

@@ -7,6 +7,9 @@ import { pickLang } from './i18n/lang.ts';
 import { devRoutes } from './routes/dev.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailServerRoutes } from './routes/mail-server.ts';
+import { mailServerTestRoutes } from './routes/mail-server-test.ts';
+import { deliveryRoutes } from './routes/deliveries.ts';
+import { tenantRoutes } from './routes/tenants.ts';
 
 const isDevelopment = (env: AppEnv['Bindings']) => env.ENVIRONMENT === 'development';
 
@@ -43,7 +46,10 @@ export function createApp(deps: DepsFactory) {
   const routes = app
     .route('/healthz', healthRoutes)
     .route('/dev', devRoutes)
-    .route('/v1/mail-server', mailServerRoutes);
+    .route('/v1/mail-server/test', mailServerTestRoutes)
+    .route('/v1/mail-server', mailServerRoutes)
+    .route('/v1/deliveries', deliveryRoutes)
+    .route('/v1/tenants', tenantRoutes);
   return routes;
 }
 

@@ -15,6 +15,13 @@ export interface Bindings {
   SYSTEM_SMTP_URL?: string;
   ALLOW_PRIVATE_HOSTS?: string;
   MAIL_SINK_URL?: string;
+  OUTBOX_RETRY_DELAYS?: string;
+  OUTBOX_QUEUE?: Queue<OutboxMessage>;
+}
+
+/** What the outbox queue carries: only the delivery id; the message itself is in the database. */
+export interface OutboxMessage {
+  id: string;
 }
 
 export type Database = LibSQLDatabase<typeof schema>;

@@ -1,9 +1,40 @@
 import { createApp } from './app.ts';
 import { defaultDeps } from './deps.ts';
-import type { Bindings } from './env.ts';
+import type { Bindings, OutboxMessage } from './env.ts';
+import { deliver } from './outbox/deliver.ts';
+import { queueEnqueuer } from './outbox/enqueue.ts';
+import { sweepOutbox } from './outbox/sweeper.ts';
 
-const app = createApp(defaultDeps('workers'));
+const deps = defaultDeps('workers');
+const app = createApp(deps);
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Bindings>;
+
+  /** The outbox consumer: the queue carries delivery ids; the database has the messages. */
+  async queue(batch: MessageBatch<OutboxMessage>, env: Bindings): Promise<void> {
+    const { db, now } = deps(env);
+    try {
+      await deliver(
+        batch.messages.map((m) => m.body.id),
+        { db, env, runtime: 'workers', now, enqueue: queueEnqueuer(env) },
+      );
+      batch.ackAll();
+    } catch (error) {
+      // Database unreachable or similar: let the queue deliver the batch again later.
+      console.error(`outbox batch failed, will be retried: ${error instanceof Error ? error.message : String(error)}`);
+      batch.retryAll({ delaySeconds: 10 });
+    }
+  },
+
+  /** Cron: re-enqueue what was lost, is due or was cut off. */
+  async scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
+    const { db, now } = deps(env);
+    const queue = env.OUTBOX_QUEUE;
+    if (!queue) throw new Error('OUTBOX_QUEUE binding is missing');
+    const result = await sweepOutbox(db, now(), async (ids) => {
+      for (let i = 0; i < ids.length; i += 100) await queue.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: { id } })));
+    });
+    if (result.failed + result.requeued > 0) console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
+  },
+} satisfies ExportedHandler<Bindings, OutboxMessage>;

@@ -72,6 +72,8 @@ export const deliveries = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at'),
     leaseUntil: timestamp('lease_until'),
+    /** How often an attempt was found cut off mid-send (process died); bounds resends to one. */
+    interruptions: integer('interruptions').notNull().default(0),
     idempotencyKey: text('idempotency_key'),
     requestHash: text('request_hash'),
     /** The message to send (JSON with base64 attachments); cleared once the send has ended. */

@@ -53,6 +53,20 @@ const fieldMessages = {
     en: 'Trusting the certificate only applies with STARTTLS or SSL/TLS.',
   },
   invalid_value: { de: 'Dieser Wert ist ungültig.', en: 'This value is invalid.' },
+  filename_invalid: { de: 'Dateinamen dürfen keinen Schrägstrich enthalten.', en: 'File names must not contain slashes.' },
+  content_type_invalid: { de: 'Bitte einen MIME-Typ wie application/pdf angeben.', en: 'Please give a MIME type such as application/pdf.' },
+  base64_invalid: { de: 'Der Inhalt muss Base64-kodiert sein.', en: 'The content must be base64-encoded.' },
+  kind_invalid: { de: 'Erlaubt sind invoice, reminder und document.', en: 'Allowed are invoice, reminder and document.' },
+  recipients_required: { de: 'Mindestens ein Empfänger ist nötig.', en: 'At least one recipient is needed.' },
+  too_many_recipients: { de: 'Höchstens 50 Empfänger (An, Cc und Bcc zusammen).', en: 'At most 50 recipients (To, Cc and Bcc together).' },
+  body_required: { de: 'Text oder HTML ist nötig.', en: 'Text or HTML is needed.' },
+  message_too_large: { de: 'Die Nachricht ist größer als 10 MiB.', en: 'The message is larger than 10 MiB.' },
+  idempotency_key_invalid: {
+    de: 'Der Idempotency-Key muss 1 bis 255 sichtbare ASCII-Zeichen lang sein.',
+    en: 'The Idempotency-Key must be 1 to 255 visible ASCII characters.',
+  },
+  limit_invalid: { de: 'limit muss eine ganze Zahl von 1 bis 100 sein.', en: 'limit must be a whole number from 1 to 100.' },
+  cursor_invalid: { de: 'Der Cursor ist ungültig.', en: 'The cursor is invalid.' },
 } satisfies Record<string, Localized>;
 
 export type FieldCode = keyof typeof fieldMessages;

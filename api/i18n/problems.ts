@@ -40,6 +40,13 @@ const problems = {
       en: 'The settings were changed elsewhere in the meantime. Please reload them and apply your change again.',
     },
   },
+  tenant_not_found: {
+    title: { de: 'Mandant unbekannt', en: 'Unknown tenant' },
+    detail: {
+      de: 'Diesen Mandanten gibt es noch nicht. Legen Sie ihn mit PUT /v1/tenants/{id} an.',
+      en: 'This tenant does not exist yet. Create it with PUT /v1/tenants/{id}.',
+    },
+  },
   not_configured: {
     title: { de: 'Kein eigener Mailserver', en: 'No own mail server' },
     detail: {

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database, TenantIdentity } from '../env.ts';
 import { mailServers, tenants } from '../db/schema.ts';
 import type { SealedSecret } from '../crypto/secret-box.ts';
@@ -96,7 +97,7 @@ export async function writeSettings(
   const nextVersion = sql`max(${mailServers.version} + 1, ${now.getTime()})`;
   // SQLite checks the CHECK constraint on the row to insert before it sees the conflict, so a
   // kept password must already be in the inserted row: copy it from the stored one.
-  const stored = (column: typeof mailServers.passwordCiphertext) =>
+  const stored = (column: AnySQLiteColumn) =>
     sql`(select ${column} from ${mailServers} where ${mailServers.tenantId} = ${tenant.id})`;
   const keptPassword =
     effectivePassword.kind === 'keep'

@@ -25,7 +25,7 @@ describe('database round trips', () => {
     requests = 0;
     const res = await app.request(
       '/v1/mail-server',
-      { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) },
+      { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) },
       env,
     );
     expect(res.status).toBeLessThan(300);

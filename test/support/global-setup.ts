@@ -4,20 +4,25 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { startSqld } from '../../scripts/lib/sqld.ts';
+import { startSmtpFixtures, type SmtpFixturesInfo } from './smtp-servers.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dbUrl: string;
+    smtpFixtures: SmtpFixturesInfo;
   }
 }
 
-/** Runs in Node before the test projects: a real libSQL server with the committed migrations. */
+/** Runs in Node before the test projects: a real libSQL server with the migrations, real SMTP servers. */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-test-db-'));
   const sqld = await startSqld(dataDir);
   await applyMigrations(sqld.url);
+  const smtp = await startSmtpFixtures();
   project.provide('dbUrl', sqld.url);
+  project.provide('smtpFixtures', smtp.info);
   return async () => {
+    await smtp.stop();
     await sqld.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };

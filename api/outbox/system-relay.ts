@@ -1,0 +1,29 @@
+import type { SmtpSettings } from '../mail/types.ts';
+
+export class SystemRelayConfigError extends Error {}
+
+/**
+ * SYSTEM_SMTP_URL → engine settings. `smtps://` = implicit TLS (465), `smtp://` = plain on a
+ * trusted network (the local sink), `smtp+starttls://` = STARTTLS required (587).
+ * Credentials in the URL's user info are percent-decoded.
+ */
+export function systemRelaySettings(url: string | undefined): SmtpSettings {
+  if (!url) throw new SystemRelayConfigError('SYSTEM_SMTP_URL is not set');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SystemRelayConfigError('SYSTEM_SMTP_URL is not a URL');
+  }
+  const security = ({ 'smtps:': 'tls', 'smtp:': 'none', 'smtp+starttls:': 'starttls' } as const)[parsed.protocol];
+  if (!security || !parsed.hostname) throw new SystemRelayConfigError('SYSTEM_SMTP_URL must be smtp://, smtp+starttls:// or smtps://host[:port]');
+  const username = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  const method = (parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none')) as SmtpSettings['auth']['method'];
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port ? Number(parsed.port) : security === 'tls' ? 465 : 587,
+    security,
+    auth: { method, username: username || null, password: password || null },
+  };
+}

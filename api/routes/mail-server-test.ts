@@ -1,0 +1,201 @@
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { requireTenant } from '../auth/tenant-token.ts';
+import type { TestResult } from '../contract.ts';
+import { deliveries, mailServers } from '../db/schema.ts';
+import { secretBox } from '../deps.ts';
+import type { AppEnv, Database, TenantIdentity } from '../env.ts';
+import { ApiError, type FieldError } from '../errors.ts';
+import { fieldMessage } from '../i18n/field-messages.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { localizeSmtpError, securityName, testWarnings } from '../mail/messages.ts';
+import { sendMessage } from '../mail/send.ts';
+import { checkTarget } from '../mail/target.ts';
+import type { OutgoingMessage, SmtpSettings } from '../mail/types.ts';
+import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
+import { smtpSettingsFromRow } from '../settings/credentials.ts';
+import { readSettings, type MailServerRow } from '../settings/store.ts';
+import { jsonBody, validationError } from '../validation.ts';
+import { runtimeFieldErrors } from './mail-server.ts';
+
+/** At most this many tests per tenant per window, counted in the database (holds across isolates). */
+export const TEST_RATE_LIMIT = 5;
+export const TEST_RATE_WINDOW_MS = 60_000;
+
+const [readJson, validateJson] = jsonBody(mailServerInputSchema);
+
+/** The body is optional: without one the saved settings are tested. */
+const optionalDraft: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const length = c.req.header('content-length');
+  const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+  if (!hasBody) {
+    // A body sent without a length (streamed) is read to be sure it is really empty.
+    return next();
+  }
+  return readJson(c, () => validateJson(c, next) as Promise<void>);
+};
+
+interface TestPlan {
+  settings: SmtpSettings;
+  /** What the test mail and the warnings describe. */
+  described: { host: string; port: number; security: SmtpSettings['security'] };
+  from: { address: string; name: string };
+  replyTo: string;
+}
+
+async function planFromDraft(c: Context<AppEnv>, draft: MailServerInput, saved: MailServerRow | undefined, tenant: TenantIdentity): Promise<TestPlan> {
+  let password: string | null = null;
+  if (draft.auth.method !== 'none') {
+    if (typeof draft.auth.password === 'string') password = draft.auth.password;
+    else if (draft.auth.password === undefined && saved?.passwordCiphertext) {
+      password = (await smtpSettingsFromRow(saved, await secretBox(c.env))).auth.password ?? null;
+    }
+    if (!password) {
+      throw validationError([{ path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', c.var.lang) }]);
+    }
+  }
+  const runtime = c.var.deps.capabilities.runtime;
+  return {
+    settings: {
+      host: draft.host,
+      port: draft.port,
+      security: draft.security,
+      auth: { method: draft.auth.method, username: draft.auth.username, password },
+      // Node only: "always trust" — record the certificate's fingerprint (pinned once saved).
+      ...(runtime === 'node' && draft.allowUntrustedCertificate ? { captureUntrustedCertificate: true } : {}),
+    },
+    described: { host: draft.host, port: draft.port, security: draft.security },
+    from: { address: draft.from.address ?? tenant.email, name: draft.from.name ?? tenant.name },
+    replyTo: draft.replyTo ?? tenant.email,
+  };
+}
+
+async function planFromSaved(c: Context<AppEnv>, saved: MailServerRow, tenant: TenantIdentity): Promise<TestPlan> {
+  const settings = await smtpSettingsFromRow(saved, await secretBox(c.env));
+  const runtime = c.var.deps.capabilities.runtime;
+  return {
+    settings: {
+      ...settings,
+      // A test of "always trust" shows the certificate now presented and pins it.
+      ...(runtime === 'node' && saved.allowUntrustedCertificate ? { captureUntrustedCertificate: true, tlsPinSha256: null } : {}),
+    },
+    described: { host: saved.host, port: saved.port, security: saved.security },
+    from: { address: saved.fromAddress ?? tenant.email, name: saved.fromName ?? tenant.name },
+    replyTo: saved.replyTo ?? tenant.email,
+  };
+}
+
+function testMail(plan: TestPlan, tenant: TenantIdentity, lang: Lang, now: Date): OutgoingMessage {
+  const { host, port, security } = plan.described;
+  const sec = securityName(security, lang);
+  const when = now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const text =
+    lang === 'de'
+      ? `Hallo,\n\ndies ist eine Testnachricht. Ihre Mailserver-Einstellungen funktionieren:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${plan.from.address}\n  Gesendet: ${when}\n\nAb jetzt gehen Ihre Belege über diesen Server hinaus.\n`
+      : `Hello,\n\nthis is a test message. Your mail server settings work:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${plan.from.address}\n  Sent: ${when}\n\nFrom now on your documents are sent through this server.\n`;
+  return {
+    from: { address: plan.from.address, name: plan.from.name },
+    replyTo: plan.replyTo,
+    to: [{ address: tenant.email, name: tenant.name }],
+    subject: lang === 'de' ? `Testnachricht: Mailserver ${host}:${port} (${sec})` : `Test message: mail server ${host}:${port} (${sec})`,
+    text,
+    date: now,
+  };
+}
+
+/**
+ * Reserves one test in the window, atomically: the row is inserted only while fewer than the
+ * limit exist (one statement, so concurrent requests in other isolates cannot overshoot).
+ */
+async function reserveTest(db: Database, tenant: TenantIdentity, subject: string, now: Date): Promise<string | null> {
+  const id = crypto.randomUUID();
+  const since = now.getTime() - TEST_RATE_WINDOW_MS;
+  const recipients = JSON.stringify({ to: [tenant.email], cc: [], bcc: [] });
+  const result = await db.run(sql`
+    INSERT INTO ${deliveries} (id, tenant_id, kind, status, route, recipients, subject, attempts, created_at)
+    SELECT ${id}, ${tenant.id}, 'test', 'sending', 'tenant', ${recipients}, ${subject}, 0, ${now.getTime()}
+    WHERE (SELECT count(*) FROM ${deliveries} WHERE tenant_id = ${tenant.id} AND kind = 'test' AND created_at > ${since}) < ${TEST_RATE_LIMIT}`);
+  return result.rowsAffected > 0 ? id : null;
+}
+
+async function retryAfterSeconds(db: Database, tenant: TenantIdentity, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - TEST_RATE_WINDOW_MS);
+  const rows = await db
+    .select({ oldest: sql<number>`min(${deliveries.createdAt})` })
+    .from(deliveries)
+    .where(and(eq(deliveries.tenantId, tenant.id), eq(deliveries.kind, 'test'), gt(deliveries.createdAt, since)));
+  const oldest = Number(rows[0]?.oldest ?? now.getTime());
+  return Math.max(1, Math.ceil((oldest + TEST_RATE_WINDOW_MS - now.getTime()) / 1000));
+}
+
+export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('/', optionalDraft, async (c) => {
+  const { tenant, deps, lang } = c.var;
+  const draft = (c.req.valid as (target: 'json') => MailServerInput | undefined)('json');
+  const runtime = deps.capabilities.runtime;
+
+  if (draft) {
+    const errors: FieldError[] = runtimeFieldErrors(c, draft);
+    const target = checkTarget(draft, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
+    if (target && !errors.some((e) => e.path === target.path)) errors.push({ path: target.path, code: target.code, message: fieldMessage(target.code, lang) });
+    if (errors.length > 0) throw validationError(errors);
+  }
+
+  const now = deps.now();
+  const saved = await readSettings(deps.db, tenant, now);
+  if (!draft && !saved) throw new ApiError(409, 'not_configured');
+  if (!draft && saved) {
+    // Saved settings may predate a policy change: check them the same way.
+    const target = checkTarget(saved, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
+    if (target) throw validationError([{ path: target.path, code: target.code, message: fieldMessage(target.code, lang) }]);
+  }
+
+  const plan = draft ? await planFromDraft(c, draft, saved, tenant) : await planFromSaved(c, saved!, tenant);
+  const message = testMail(plan, tenant, lang, now);
+
+  const deliveryId = await reserveTest(deps.db, tenant, message.subject, now);
+  if (!deliveryId) {
+    const retryAfter = await retryAfterSeconds(deps.db, tenant, now);
+    throw new ApiError(429, 'rate_limited', [], { 'retry-after': String(retryAfter) });
+  }
+
+  const result = await sendMessage(plan.settings, message, { runtime });
+  const warnings = testWarnings(
+    { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
+    plan.from.address,
+    lang,
+  );
+
+  const finishedAt = deps.now();
+  await deps.db
+    .update(deliveries)
+    .set(
+      result.ok
+        ? { status: 'sent', attempts: 1, messageId: result.messageId, smtpResponse: result.response, sentAt: finishedAt }
+        : {
+            status: 'failed',
+            attempts: 1,
+            error: { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response },
+          },
+    )
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.tenantId, tenant.id)));
+
+  // Node, "always trust": a successful test of the saved server pins the certificate it showed.
+  if (result.ok && runtime === 'node' && result.certificateSha256 && saved?.allowUntrustedCertificate && saved.host === plan.described.host && saved.port === plan.described.port) {
+    await deps.db
+      .update(mailServers)
+      .set({ tlsPinSha256: result.certificateSha256 })
+      .where(and(eq(mailServers.tenantId, tenant.id), eq(mailServers.host, saved.host), eq(mailServers.port, saved.port)));
+  }
+
+  const body: TestResult = result.ok
+    ? { ok: true, messageId: result.messageId, response: result.response, durationMs: result.durationMs, transcript: result.transcript, warnings }
+    : {
+        ok: false,
+        error: localizeSmtpError(result.error, lang, { runtime, ...plan.described }),
+        durationMs: result.durationMs,
+        transcript: result.transcript,
+        warnings,
+      };
+  c.header('cache-control', 'no-store');
+  return c.json(body, 200);
+});

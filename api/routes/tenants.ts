@@ -1,0 +1,105 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import * as v from 'valibot';
+import { requireOperator } from '../auth/operator.ts';
+import { tenants } from '../db/schema.ts';
+import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+import { fieldMessage } from '../i18n/field-messages.ts';
+import { makeMessageId } from '../mail/send.ts';
+import { queueEnqueuer } from '../outbox/enqueue.ts';
+import { insertDelivery, readDelivery, readTenantWithServer, type StoredPayload } from '../outbox/store.ts';
+import { localizeDeliveryError } from '../outbox/view.ts';
+import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';
+import { jsonBody, validationError } from '../validation.ts';
+
+function tenantIdParam(c: Context<AppEnv>): string {
+  const id = c.req.param('tenantId') ?? '';
+  if (!v.is(tenantIdSchema, id)) {
+    throw validationError([{ path: 'tenantId', code: 'invalid_value', message: fieldMessage('invalid_value', c.var.lang) }]);
+  }
+  return id;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// base64 grows content by 4/3; leave room for JSON around the 10 MiB of message content.
+const MAX_BODY_BYTES = Math.ceil((MAX_MESSAGE_BYTES * 4) / 3) + 1024 * 1024;
+
+/** Server-to-server API of the host application (OPERATOR_API_KEY). */
+export const tenantRoutes = new Hono<AppEnv>()
+  .use(requireOperator)
+  .put('/:tenantId', ...jsonBody(tenantProfileSchema), async (c) => {
+    const id = tenantIdParam(c);
+    const { name, email } = c.req.valid('json');
+    const now = c.var.deps.now();
+    await c.var.deps.db
+      .insert(tenants)
+      .values({ id, name, email, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: tenants.id, set: { name, email, updatedAt: now } });
+    return c.json({ id, name, email }, 200);
+  })
+  .post(
+    '/:tenantId/messages',
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, 'payload_too_large'); } }),
+    ...jsonBody(messageInputSchema),
+    async (c) => {
+      const tenantId = tenantIdParam(c);
+      const key = c.req.header('idempotency-key');
+      if (!v.is(idempotencyKeySchema, key)) {
+        const code = key === undefined ? 'required' : 'idempotency_key_invalid';
+        throw validationError([{ path: 'Idempotency-Key', code, message: fieldMessage(code, c.var.lang) }]);
+      }
+      const input = c.req.valid('json');
+      const { db, now } = c.var.deps;
+      const { tenant, server } = await readTenantWithServer(db, tenantId);
+      if (!tenant) throw new ApiError(404, 'tenant_not_found');
+
+      const payload: StoredPayload = { text: input.text, html: input.html, attachments: input.attachments };
+      const { row, created } = await insertDelivery(db, {
+        id: crypto.randomUUID(),
+        tenantId,
+        kind: input.kind,
+        status: 'queued',
+        recipients: { to: input.to, cc: input.cc, bcc: input.bcc },
+        subject: input.subject,
+        reference: input.reference ?? null,
+        // Made once, before the first attempt, so a resend after a crash carries the same Message-ID.
+        messageId: makeMessageId(server?.fromAddress ?? tenant.email),
+        idempotencyKey: key,
+        requestHash: await sha256Hex(JSON.stringify(input)),
+        payload: JSON.stringify(payload),
+        createdAt: now(),
+      });
+      if (!created) {
+        if (row.requestHash !== (await sha256Hex(JSON.stringify(input)))) throw new ApiError(422, 'idempotency_conflict');
+        return c.json({ id: row.id, status: row.status }, 202);
+      }
+      // Stored first; if the enqueue is lost the sweeper picks the row up.
+      await queueEnqueuer(c.env)(row.id).catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${String(e)}`));
+      return c.json({ id: row.id, status: row.status }, 202);
+    },
+  )
+  .get('/:tenantId/messages/:id', async (c) => {
+    const row = await readDelivery(c.var.deps.db, tenantIdParam(c), c.req.param('id'));
+    if (!row) throw new ApiError(404, 'not_found');
+    return c.json({
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      route: row.route,
+      attempts: row.attempts,
+      messageId: row.messageId,
+      response: row.smtpResponse,
+      error: localizeDeliveryError(row.error, c.var.lang),
+      fallbackReason: localizeDeliveryError(row.fallbackReason, c.var.lang),
+      acceptedRecipients: row.acceptedRecipients ?? [],
+      reference: row.reference,
+      createdAt: row.createdAt.toISOString(),
+      sentAt: row.sentAt?.toISOString() ?? null,
+      nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
+    });
+  });

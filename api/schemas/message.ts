@@ -1,0 +1,92 @@
+import * as v from 'valibot';
+import { hasControlChars, isEmailAddress } from './validators.ts';
+
+export const MAX_RECIPIENTS = 50;
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+const headerText = (max: number) =>
+  v.pipe(v.string('invalid_type'), v.check((s) => !hasControlChars(s), 'control_chars'), v.maxLength(max, 'too_long'));
+
+const address = v.pipe(
+  v.string('invalid_type'),
+  v.check((s) => !hasControlChars(s), 'control_chars'),
+  v.trim(),
+  v.check(isEmailAddress, 'email_invalid'),
+);
+
+const addressList = v.optional(v.array(address, 'invalid_type'), []);
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Decoded size of a base64 string (without decoding it). */
+export const base64Bytes = (b64: string) => Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+
+const attachment = v.object(
+  {
+    filename: v.pipe(
+      headerText(255),
+      v.check((s) => s.trim() !== '', 'required'),
+      v.check((s) => !/[\\/]/.test(s), 'filename_invalid'),
+    ),
+    contentType: v.pipe(
+      v.string('invalid_type'),
+      v.check((s) => /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(s), 'content_type_invalid'),
+    ),
+    content: v.pipe(v.string('invalid_type'), v.check((s) => BASE64.test(s), 'base64_invalid')),
+  },
+  'invalid_object',
+);
+
+/** `POST /v1/tenants/:tenantId/messages` — a business document for the outbox. */
+export const messageInputSchema = v.pipe(
+  v.object(
+    {
+      kind: v.picklist(['invoice', 'reminder', 'document'], 'kind_invalid'),
+      to: v.pipe(v.array(address, 'invalid_type'), v.minLength(1, 'recipients_required')),
+      cc: addressList,
+      bcc: addressList,
+      subject: v.pipe(headerText(998), v.check((s) => s.trim() !== '', 'required')),
+      text: v.optional(v.string('invalid_type')),
+      html: v.optional(v.string('invalid_type')),
+      attachments: v.optional(v.array(attachment, 'invalid_type'), []),
+      reference: v.optional(headerText(200)),
+    },
+    'invalid_object',
+  ),
+  v.forward(
+    v.check((m) => m.text !== undefined || m.html !== undefined, 'body_required'),
+    ['text'],
+  ),
+  v.forward(
+    v.check((m) => m.to.length + m.cc.length + m.bcc.length <= MAX_RECIPIENTS, 'too_many_recipients'),
+    ['to'],
+  ),
+  v.forward(
+    v.check(
+      (m) =>
+        m.attachments.reduce((sum, a) => sum + base64Bytes(a.content), 0) +
+          new TextEncoder().encode(`${m.subject}${m.text ?? ''}${m.html ?? ''}`).length <=
+        MAX_MESSAGE_BYTES,
+      'message_too_large',
+    ),
+    ['attachments'],
+  ),
+);
+
+export type MessageInput = v.InferOutput<typeof messageInputSchema>;
+
+/** `PUT /v1/tenants/:tenantId` — the tenant's profile as the host application knows it. */
+export const tenantProfileSchema = v.object(
+  {
+    name: v.pipe(headerText(200), v.trim()),
+    email: address,
+  },
+  'invalid_object',
+);
+
+export const idempotencyKeySchema = v.pipe(
+  v.string('required'),
+  v.check((s) => /^[\x21-\x7e]{1,255}$/.test(s), 'idempotency_key_invalid'),
+);
+
+export const tenantIdSchema = v.pipe(v.string(), v.check((s) => s.length > 0 && s.length <= 200 && !hasControlChars(s), 'invalid_value'));

@@ -1,0 +1,190 @@
+import { env } from 'cloudflare:workers';
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Problem, TestResult } from '../../api/contract.ts';
+import { getDatabase } from '../../api/db/client.ts';
+import { deliveries } from '../../api/db/schema.ts';
+import { clientFor, newTenant } from './helpers.ts';
+import { fixtures, leakForms, receivedMails } from './smtp-helpers.ts';
+
+const draftFor = (name: 'starttls' | 'plain' | 'tls' | 'refused', overrides: Record<string, unknown> = {}) => {
+  const f = fixtures();
+  return {
+    host: f.host,
+    port: f.ports[name],
+    security: name === 'tls' ? 'tls' : name === 'starttls' ? 'starttls' : 'none',
+    auth: { method: 'login', username: f.username, password: f.password },
+    from: { address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' },
+    replyTo: 'buchhaltung@firma.example',
+    ...overrides,
+  };
+};
+
+const db = () => getDatabase((env as { DATABASE_URL: string }).DATABASE_URL);
+
+async function mailTo(address: string) {
+  return (await receivedMails()).filter((m) => m.envelope.rcptTo.includes(address));
+}
+
+describe('POST /v1/mail-server/test', () => {
+  it('tests a draft before saving: real mail to the tenant’s own address, localized, naming server/port/security', async () => {
+    const api = await clientFor();
+    const draft = draftFor('starttls');
+    const res = await api.post('/v1/mail-server/test', draft);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as TestResult;
+    expect(body.ok, JSON.stringify(body)).toBe(true);
+    if (!body.ok) return;
+    expect(body.response).toMatch(/^250 2\.0\.0 Ok: queued as /);
+    expect(body.messageId).toMatch(/^<[0-9a-f]{32}@firma\.example>$/);
+    expect(body.durationMs).toBeGreaterThanOrEqual(0);
+    expect(body.warnings.map((w) => w.code)).toEqual(['sender_domain_mismatch']);
+    const text = JSON.stringify(body.transcript);
+    for (const form of leakForms(fixtures().password, fixtures().username)) expect(text).not.toContain(form);
+    expect(body.transcript.some((l) => l.dir === 'c' && l.line === 'AUTH LOGIN')).toBe(true);
+
+    const [mail, ...more] = await mailTo(api.tenant.email);
+    expect(more).toHaveLength(0);
+    expect(mail!.envelope.rcptTo).toEqual([api.tenant.email]);
+    expect(mail!.envelope.mailFrom).toBe('rechnung@firma.example');
+    expect(mail!.parsed.from).toEqual([{ address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' }]);
+    expect(mail!.parsed.replyTo).toEqual([{ address: 'buchhaltung@firma.example', name: '' }]);
+    expect(mail!.parsed.subject).toBe(`Testnachricht: Mailserver ${draft.host}:${draft.port} (STARTTLS)`);
+    expect(mail!.parsed.text).toContain(`Port: ${draft.port}`);
+    expect(mail!.parsed.text).toContain('Verschlüsselung: STARTTLS');
+    expect(mail!.parsed.messageId).toBe(body.messageId);
+
+    const rows = await db().select().from(deliveries).where(eq(deliveries.tenantId, api.tenant.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: 'test', status: 'sent', route: 'tenant', attempts: 1, messageId: body.messageId, smtpResponse: body.response });
+  });
+
+  it('English test mail and texts with Accept-Language: en', async () => {
+    const api = await clientFor();
+    const res = await api.post('/v1/mail-server/test', draftFor('tls'), { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    const body = (await res.json()) as TestResult;
+    expect(body.ok, JSON.stringify(body)).toBe(true);
+    const [mail] = await mailTo(api.tenant.email);
+    expect(mail!.parsed.subject).toMatch(/^Test message: mail server .*\(SSL\/TLS\)$/);
+    expect(mail!.secure).toBe(true);
+  });
+
+  it('without a body tests the saved settings; a draft without password uses the stored one', async () => {
+    const api = await clientFor();
+    const { password: _password, ...authWithoutPassword } = draftFor('starttls').auth as Record<string, string>;
+    expect((await api.put('/v1/mail-server', draftFor('starttls', { auth: { ...draftFor('starttls').auth, method: 'cram-md5' } }))).status).toBe(200);
+
+    const saved = (await (await api.post('/v1/mail-server/test')).json()) as TestResult;
+    expect(saved.ok, JSON.stringify(saved)).toBe(true);
+    expect(saved.transcript.some((l) => l.line === 'AUTH CRAM-MD5')).toBe(true);
+
+    const draft = (await (await api.post('/v1/mail-server/test', draftFor('tls', { auth: authWithoutPassword }))).json()) as TestResult;
+    expect(draft.ok, JSON.stringify(draft)).toBe(true);
+    expect(draft.transcript.some((l) => l.line === 'AUTH LOGIN')).toBe(true);
+    expect(await mailTo(api.tenant.email)).toHaveLength(2);
+  });
+
+  it('409 problem when nothing is saved and no draft is sent', async () => {
+    const api = await clientFor();
+    const res = await api.post('/v1/mail-server/test');
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as Problem).code).toBe('not_configured');
+  });
+
+  it('a draft without password and nothing stored: 422 on auth.password', async () => {
+    const api = await clientFor();
+    const { password: _p, ...auth } = draftFor('starttls').auth as Record<string, string>;
+    const res = await api.post('/v1/mail-server/test', draftFor('starttls', { auth }));
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as Problem).errors?.map((e) => e.path)).toEqual(['auth.password']);
+  });
+
+  it('invalid drafts: 422 with field errors, nothing sent or counted', async () => {
+    const api = await clientFor();
+    for (const [draft, path] of [
+      [{ ...draftFor('starttls'), port: 0 }, 'port'],
+      [{ ...draftFor('starttls'), host: 'smtp example com' }, 'host'],
+      [{ ...draftFor('starttls'), security: 'ssl' }, 'security'],
+      [{ ...draftFor('starttls'), port: 25 }, 'port'],
+      [{ ...draftFor('starttls'), from: { address: 'x@y.example\r\nBcc: evil@example.com' } }, 'from.address'],
+    ] as const) {
+      const res = await api.post('/v1/mail-server/test', draft);
+      expect(res.status, JSON.stringify(draft)).toBe(422);
+      expect(((await res.json()) as Problem).errors?.[0]?.path).toBe(path);
+    }
+    expect(await db().select().from(deliveries).where(eq(deliveries.tenantId, api.tenant.id))).toHaveLength(0);
+  });
+
+  it('a failing test answers 200 with a localized error, stage and hint, and is recorded', async () => {
+    const api = await clientFor();
+    const wrong = draftFor('starttls', { auth: { method: 'plain', username: fixtures().username, password: 'falsches-Pässwort' } });
+    const de = (await (await api.post('/v1/mail-server/test', wrong)).json()) as TestResult;
+    expect(de.ok).toBe(false);
+    if (de.ok) return;
+    expect(de.error).toMatchObject({ stage: 'auth', code: 'auth_failed', responseCode: 535 });
+    expect(de.error.message).toBe('Der Server hat Benutzername oder Passwort abgelehnt.');
+    expect(de.error.hint).toContain('App-Passwort');
+    expect(JSON.stringify(de)).not.toContain('falsches-Pässwort');
+
+    const en = (await (await api.post('/v1/mail-server/test', wrong, { headers: { 'accept-language': 'en' } })).json()) as TestResult;
+    if (en.ok) throw new Error('expected failure');
+    expect(en.error.message).toBe('The server rejected the user name or password.');
+    expect(en.error.hint).toContain('app password');
+
+    const refused = (await (await api.post('/v1/mail-server/test', draftFor('refused'))).json()) as TestResult;
+    if (refused.ok) throw new Error('expected failure');
+    expect(refused.error).toMatchObject({ stage: 'connect', code: 'connection_refused' });
+    expect(refused.error.hint).toMatch(/Port/);
+    expect(refused.warnings.map((w) => w.code)).toContain('no_encryption');
+
+    const rows = await db()
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.tenantId, api.tenant.id), eq(deliveries.status, 'failed')));
+    expect(rows).toHaveLength(3);
+    expect(rows.map((r) => r.error?.stage).sort()).toEqual(['auth', 'auth', 'connect']);
+  });
+
+  it('tenant isolation: B cannot test with A’s saved settings, and sees none of A’s tests', async () => {
+    const a = await clientFor();
+    const b = await clientFor(newTenant());
+    expect((await a.put('/v1/mail-server', draftFor('starttls'))).status).toBe(200);
+    expect((await a.post('/v1/mail-server/test')).status).toBe(200);
+    const res = await b.post('/v1/mail-server/test');
+    expect(res.status).toBe(409);
+    // B's draft without password does not get A's stored password
+    const { password: _p, ...auth } = draftFor('starttls').auth as Record<string, string>;
+    expect((await b.post('/v1/mail-server/test', draftFor('starttls', { auth }))).status).toBe(422);
+    expect(await db().select().from(deliveries).where(eq(deliveries.tenantId, b.tenant.id))).toHaveLength(0);
+    expect(await mailTo(b.tenant.email)).toHaveLength(0);
+  });
+
+  it('rate limit: 5 tests per tenant per minute, then 429 with Retry-After; other tenants unaffected', async () => {
+    const api = await clientFor();
+    for (let i = 0; i < 5; i++) {
+      const res = await api.post('/v1/mail-server/test', draftFor('refused'));
+      expect(res.status).toBe(200);
+    }
+    const limited = await api.post('/v1/mail-server/test', draftFor('refused'));
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(((await limited.json()) as Problem).code).toBe('rate_limited');
+    const other = await clientFor();
+    expect((await other.post('/v1/mail-server/test', draftFor('refused'))).status).toBe(200);
+  });
+
+  it('rate limit holds under concurrent requests', async () => {
+    const api = await clientFor();
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => api.post('/v1/mail-server/test', draftFor('refused')).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+  });
+
+  it('needs a tenant token', async () => {
+    const { call } = await import('./helpers.ts');
+    expect((await call('POST', '/v1/mail-server/test')).status).toBe(401);
+  });
+});
