@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
@@ -76,8 +76,6 @@ export const deliveries = sqliteTable(
     interruptions: integer('interruptions').notNull().default(0),
     idempotencyKey: text('idempotency_key'),
     requestHash: text('request_hash'),
-    /** The message to send (JSON with base64 attachments); cleared once the send has ended. */
-    payload: text('payload'),
     createdAt: timestamp('created_at').notNull(),
     sentAt: timestamp('sent_at'),
   },
@@ -86,6 +84,22 @@ export const deliveries = sqliteTable(
     index('deliveries_tenant_created_idx').on(t.tenantId, t.createdAt),
     index('deliveries_status_next_attempt_idx').on(t.status, t.nextAttemptAt),
   ],
+);
+
+/**
+ * The body and attachments of an accepted message, as JSON split into chunks (libSQL refuses
+ * single values of several MiB); written with the delivery in one batch, deleted once it ended.
+ */
+export const deliveryPayloadChunks = sqliteTable(
+  'delivery_payload_chunks',
+  {
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    chunk: text('chunk').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.seq], name: 'delivery_payload_chunks_pk' })],
 );
 
 export interface DeliveryError {

@@ -112,7 +112,7 @@ function lateCloseListeners(socket: net.Socket): void {
       setTimeout(() => listener.call(socket, false), 0);
       return socket;
     }
-    return once(event, listener);
+    return once(event as string, listener);
   }) as typeof socket.once;
 }
 

@@ -6,7 +6,7 @@ import { checkTarget } from '../mail/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SendResult, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
 import { smtpSettingsFromRow } from '../settings/credentials.ts';
 import { breaksRoute, nextRetryDelay, retryDelays } from './policy.ts';
-import { claimDeliveries, readTenantWithServer, recordOutcome, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
+import { claimDeliveries, readPayloads, releaseClaims, readTenantWithServer, recordOutcome, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
 import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
 export interface OutboxContext {
@@ -45,12 +45,20 @@ const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
   const rows = await claimDeliveries(ctx.db, ids, ctx.now());
+  let payloads: Map<string, StoredPayload>;
+  try {
+    payloads = await readPayloads(ctx.db, rows.map((r) => r.id));
+  } catch (error) {
+    // Nothing was sent: give the rows back so the next try does not count them as cut off.
+    await releaseClaims(ctx.db, rows.map((r) => r.id), ctx.now()).catch(() => {});
+    throw error;
+  }
   const byTenant = new Map<string, DeliveryRow[]>();
   for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
-  await Promise.all([...byTenant].map(([tenantId, tenantRows]) => deliverForTenant(tenantId, tenantRows, ctx)));
+  await Promise.all([...byTenant].map(([tenantId, tenantRows]) => deliverForTenant(tenantId, tenantRows, payloads, ctx)));
 }
 
-async function deliverForTenant(tenantId: string, rows: DeliveryRow[], ctx: OutboxContext): Promise<void> {
+async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads: Map<string, StoredPayload>, ctx: OutboxContext): Promise<void> {
   const { tenant, server } = await readTenantWithServer(ctx.db, tenantId);
   if (!tenant) return; // deleted with its deliveries (ON DELETE CASCADE)
   const delays = retryDelays(ctx.env.OUTBOX_RETRY_DELAYS);
@@ -101,7 +109,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], ctx: Outb
   };
 
   const attempt = async (row: DeliveryRow, slot: number): Promise<AttemptOutcome> => {
-    const payload = JSON.parse(row.payload ?? '{"attachments":[]}') as StoredPayload;
+    const payload = payloads.get(row.id) ?? { attachments: [] };
     const done = new Set(row.acceptedRecipients ?? []);
     const pending = (list: string[]) => list.filter((a) => !done.has(a));
     const message = (from: { address: string; name: string }): OutgoingMessage => ({

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { deliveries, mailServers, tenants, type DeliveryError } from '../db/schema.ts';
+import { deliveries, deliveryPayloadChunks, mailServers, tenants, type DeliveryError } from '../db/schema.ts';
 import type { Database } from '../env.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
@@ -26,9 +26,25 @@ export async function readTenantWithServer(db: Database, tenantId: string) {
   return { tenant: tenantRows[0], server: serverRows[0] };
 }
 
-/** Stores a new delivery unless the tenant already used this idempotency key; returns the stored row either way. */
-export async function insertDelivery(db: Database, row: NewDelivery): Promise<{ row: DeliveryRow; created: boolean }> {
-  const inserted = await db.insert(deliveries).values(row).onConflictDoNothing().returning();
+/** Chunk size of stored payloads: well below the largest single value libSQL accepts (a few MiB). */
+const CHUNK_CHARS = 1024 * 1024;
+
+/**
+ * Stores a new delivery with its payload in one batch, unless the tenant already used this
+ * idempotency key (then nothing is written); returns the stored row either way.
+ */
+export async function insertDelivery(db: Database, row: NewDelivery, payload: StoredPayload): Promise<{ row: DeliveryRow; created: boolean }> {
+  const json = JSON.stringify(payload);
+  const chunks = Array.from({ length: Math.max(1, Math.ceil(json.length / CHUNK_CHARS)) }, (_, i) => json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
+  const [inserted] = await db.batch([
+    db.insert(deliveries).values(row).onConflictDoNothing().returning(),
+    // Written only when the delivery row above was (a repeated idempotency key writes nothing).
+    ...chunks.map((chunk, seq) =>
+      db.run(
+        sql`insert into ${deliveryPayloadChunks} (delivery_id, seq, chunk) select ${row.id}, ${seq}, ${chunk} where exists (select 1 from ${deliveries} where id = ${row.id})`,
+      ),
+    ),
+  ]);
   if (inserted[0]) return { row: inserted[0], created: true };
   const existing = await db
     .select()
@@ -82,10 +98,54 @@ export interface AttemptOutcome {
   sentAt?: Date | null;
 }
 
+/** libSQL answers at most 10 MB per response (sqld's and Turso's default): read payloads in pages below that. */
+const READ_PAGE_CHARS = 6 * 1024 * 1024;
+
+/** The stored payloads of these deliveries, by id: chunk sizes first, then the chunks in pages. */
+export async function readPayloads(db: Database, ids: string[]): Promise<Map<string, StoredPayload>> {
+  const payloads = new Map<string, StoredPayload>();
+  if (ids.length === 0) return payloads;
+  const sizes = await db
+    .select({ deliveryId: deliveryPayloadChunks.deliveryId, seq: deliveryPayloadChunks.seq, size: sql<number>`length(${deliveryPayloadChunks.chunk})` })
+    .from(deliveryPayloadChunks)
+    .where(inArray(deliveryPayloadChunks.deliveryId, ids))
+    .orderBy(deliveryPayloadChunks.deliveryId, deliveryPayloadChunks.seq);
+  const pages: (typeof sizes)[] = [];
+  let pageChars = Infinity;
+  for (const entry of sizes) {
+    if (pageChars + entry.size > READ_PAGE_CHARS) {
+      pages.push([]);
+      pageChars = 0;
+    }
+    pages[pages.length - 1]!.push(entry);
+    pageChars += entry.size;
+  }
+  const texts = new Map<string, string>();
+  for (const page of pages) {
+    const keys = page.map((e) => sql`(${e.deliveryId}, ${e.seq})`);
+    const rows = await db
+      .select()
+      .from(deliveryPayloadChunks)
+      .where(sql`(${deliveryPayloadChunks.deliveryId}, ${deliveryPayloadChunks.seq}) in (values ${sql.join(keys, sql`, `)})`)
+      .orderBy(deliveryPayloadChunks.deliveryId, deliveryPayloadChunks.seq);
+    for (const row of rows) texts.set(row.deliveryId, (texts.get(row.deliveryId) ?? '') + row.chunk);
+  }
+  for (const [id, text] of texts) payloads.set(id, JSON.parse(text) as StoredPayload);
+  return payloads;
+}
+
+/** Gives claimed deliveries back untouched when an attempt could not even start (e.g. the database failed). */
+export async function releaseClaims(db: Database, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(deliveries)
+    .set({ status: 'retrying', attempts: sql`${deliveries.attempts} - 1`, leaseUntil: null, nextAttemptAt: now })
+    .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending')));
+}
+
 /** Records the end of an attempt; a message that has ended (sent or failed) gives up its stored body. */
 export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome): Promise<void> {
-  const ended = outcome.status !== 'retrying';
-  await db
+  const update = db
     .update(deliveries)
     .set({
       status: outcome.status,
@@ -97,9 +157,10 @@ export async function recordOutcome(db: Database, id: string, outcome: AttemptOu
       nextAttemptAt: outcome.nextAttemptAt ?? null,
       sentAt: outcome.sentAt ?? null,
       leaseUntil: null,
-      ...(ended ? { payload: null } : {}),
     })
     .where(eq(deliveries.id, id));
+  if (outcome.status === 'retrying') await update;
+  else await db.batch([update, db.delete(deliveryPayloadChunks).where(eq(deliveryPayloadChunks.deliveryId, id))]);
 }
 
 /** Ids the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
@@ -126,14 +187,10 @@ export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Prom
 export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
   const rows = await db
     .update(deliveries)
-    .set({
-      status: 'failed',
-      error: { stage: 'data', code: 'interrupted', responseCode: null, response: null },
-      leaseUntil: null,
-      payload: null,
-    })
+    .set({ status: 'failed', error: { stage: 'data', code: 'interrupted', responseCode: null, response: null }, leaseUntil: null })
     .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`${deliveries.interruptions} >= 1`))
     .returning({ id: deliveries.id });
+  if (rows.length > 0) await db.delete(deliveryPayloadChunks).where(inArray(deliveryPayloadChunks.deliveryId, rows.map((r) => r.id)));
   return rows.length;
 }
 

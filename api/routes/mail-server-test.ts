@@ -14,7 +14,7 @@ import { checkTarget } from '../mail/target.ts';
 import type { OutgoingMessage, SmtpSettings } from '../mail/types.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
 import { smtpSettingsFromRow } from '../settings/credentials.ts';
-import { readSettings, type MailServerRow } from '../settings/store.ts';
+import { upsertTenant, type MailServerRow } from '../settings/store.ts';
 import { jsonBody, validationError } from '../validation.ts';
 import { runtimeFieldErrors } from './mail-server.ts';
 
@@ -105,17 +105,18 @@ function testMail(plan: TestPlan, tenant: TenantIdentity, lang: Lang, now: Date)
 
 /**
  * Reserves one test in the window, atomically: the row is inserted only while fewer than the
- * limit exist (one statement, so concurrent requests in other isolates cannot overshoot).
+ * limit exist (one statement, so concurrent requests in other isolates cannot overshoot), and,
+ * without a draft, only when settings are saved. Its subject is filled in when the test ends.
  */
-async function reserveTest(db: Database, tenant: TenantIdentity, subject: string, now: Date): Promise<string | null> {
-  const id = crypto.randomUUID();
+function reserveTest(db: Database, tenant: TenantIdentity, id: string, now: Date, needsSaved: boolean) {
   const since = now.getTime() - TEST_RATE_WINDOW_MS;
   const recipients = JSON.stringify({ to: [tenant.email], cc: [], bcc: [] });
-  const result = await db.run(sql`
+  const saved = needsSaved ? sql`AND EXISTS (SELECT 1 FROM ${mailServers} WHERE tenant_id = ${tenant.id})` : sql``;
+  return db.run(sql`
     INSERT INTO ${deliveries} (id, tenant_id, kind, status, route, recipients, subject, attempts, created_at)
-    SELECT ${id}, ${tenant.id}, 'test', 'sending', 'tenant', ${recipients}, ${subject}, 0, ${now.getTime()}
-    WHERE (SELECT count(*) FROM ${deliveries} WHERE tenant_id = ${tenant.id} AND kind = 'test' AND created_at > ${since}) < ${TEST_RATE_LIMIT}`);
-  return result.rowsAffected > 0 ? id : null;
+    SELECT ${id}, ${tenant.id}, 'test', 'sending', 'tenant', ${recipients}, '', 0, ${now.getTime()}
+    WHERE (SELECT count(*) FROM ${deliveries} WHERE tenant_id = ${tenant.id} AND kind = 'test' AND created_at > ${since}) < ${TEST_RATE_LIMIT}
+    ${saved}`);
 }
 
 async function retryAfterSeconds(db: Database, tenant: TenantIdentity, now: Date): Promise<number> {
@@ -140,25 +141,41 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
     if (errors.length > 0) throw validationError(errors);
   }
 
+  const t0 = performance.now();
   const now = deps.now();
-  const saved = await readSettings(deps.db, tenant, now);
+  // One round trip: tenant upsert, settings read and the rate-limit reservation.
+  const deliveryId = crypto.randomUUID();
+  const [, rows, reserved] = await deps.db.batch([
+    upsertTenant(deps.db, tenant, now),
+    deps.db.select().from(mailServers).where(eq(mailServers.tenantId, tenant.id)),
+    reserveTest(deps.db, tenant, deliveryId, now, !draft),
+  ]);
+  const saved = rows[0];
+  const tRead = performance.now();
   if (!draft && !saved) throw new ApiError(409, 'not_configured');
-  if (!draft && saved) {
-    // Saved settings may predate a policy change: check them the same way.
-    const target = checkTarget(saved, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
-    if (target) throw validationError([{ path: target.path, code: target.code, message: fieldMessage(target.code, lang) }]);
-  }
-
-  const plan = draft ? await planFromDraft(c, draft, saved, tenant) : await planFromSaved(c, saved!, tenant);
-  const message = testMail(plan, tenant, lang, now);
-
-  const deliveryId = await reserveTest(deps.db, tenant, message.subject, now);
-  if (!deliveryId) {
+  if ((reserved as { rowsAffected: number }).rowsAffected === 0) {
     const retryAfter = await retryAfterSeconds(deps.db, tenant, now);
     throw new ApiError(429, 'rate_limited', [], { 'retry-after': String(retryAfter) });
   }
 
+  let plan: TestPlan;
+  try {
+    if (!draft && saved) {
+      // Saved settings may predate a policy change: check them the same way.
+      const target = checkTarget(saved, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
+      if (target) throw validationError([{ path: target.path, code: target.code, message: fieldMessage(target.code, lang) }]);
+    }
+    plan = draft ? await planFromDraft(c, draft, saved, tenant) : await planFromSaved(c, saved!, tenant);
+  } catch (error) {
+    // Not tested after all: the reservation does not count.
+    await deps.db.delete(deliveries).where(and(eq(deliveries.id, deliveryId), eq(deliveries.tenantId, tenant.id)));
+    throw error;
+  }
+  const message = testMail(plan, tenant, lang, now);
+
+  const tReserve = performance.now();
   const result = await sendMessage(plan.settings, message, { runtime });
+  const tSend = performance.now();
   const warnings = testWarnings(
     { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
     plan.from.address,
@@ -170,8 +187,9 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
     .update(deliveries)
     .set(
       result.ok
-        ? { status: 'sent', attempts: 1, messageId: result.messageId, smtpResponse: result.response, sentAt: finishedAt }
+        ? { subject: message.subject, status: 'sent', attempts: 1, messageId: result.messageId, smtpResponse: result.response, sentAt: finishedAt }
         : {
+            subject: message.subject,
             status: 'failed',
             attempts: 1,
             error: { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response },
@@ -196,6 +214,12 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
         transcript: result.transcript,
         warnings,
       };
+  const tEnd = performance.now();
   c.header('cache-control', 'no-store');
+  // Where the time went (workerd's clock advances on I/O only, which is what matters here).
+  c.header(
+    'server-timing',
+    `read;dur=${(tRead - t0).toFixed(1)}, prepare;dur=${(tReserve - tRead).toFixed(1)}, smtp;dur=${(tSend - tReserve).toFixed(1)}, record;dur=${(tEnd - tSend).toFixed(1)}`,
+  );
   return c.json(body, 200);
 });

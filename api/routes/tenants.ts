@@ -71,9 +71,8 @@ export const tenantRoutes = new Hono<AppEnv>()
         messageId: makeMessageId(server?.fromAddress ?? tenant.email),
         idempotencyKey: key,
         requestHash: await sha256Hex(JSON.stringify(input)),
-        payload: JSON.stringify(payload),
         createdAt: now(),
-      });
+      }, payload);
       if (!created) {
         if (row.requestHash !== (await sha256Hex(JSON.stringify(input)))) throw new ApiError(422, 'idempotency_conflict');
         return c.json({ id: row.id, status: row.status }, 202);
