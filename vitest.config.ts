@@ -40,6 +40,17 @@ export default defineConfig({
         ],
         test: { name: 'workers', include: ['test/api/**/*.test.ts'], testTimeout: 20_000 },
       },
+      {
+        // Node: whole stacks under `wrangler dev` (crash tests) and the widget in headless Chromium.
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+          hookTimeout: 90_000,
+        },
+      },
     ],
   },
 });

@@ -43,6 +43,15 @@ export function createApp(deps: DepsFactory) {
     await next();
   });
 
+  // Static files: the widget module everywhere, the demo host page only in development.
+  app.get('*', async (c, next) => {
+    const path = new URL(c.req.url).pathname;
+    const isWidget = path === '/mail-server-settings.js' || path === '/mail-server-settings.js.LEGAL.txt';
+    if (!c.env.ASSETS || path.startsWith('/v1/') || !(isWidget || isDevelopment(c.env))) return next();
+    const res = await c.env.ASSETS.fetch(c.req.raw);
+    return res.status === 404 ? next() : res;
+  });
+
   const routes = app
     .route('/healthz', healthRoutes)
     .route('/dev', devRoutes)

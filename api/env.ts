@@ -17,6 +17,8 @@ export interface Bindings {
   MAIL_SINK_URL?: string;
   OUTBOX_RETRY_DELAYS?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
+  /** Static assets: the widget bundle (and the demo page, served in development only). */
+  ASSETS?: Fetcher;
 }
 
 /** What the outbox queue carries: only the delivery id; the message itself is in the database. */

@@ -1,0 +1,56 @@
+import type { MailServerResponse, Problem, TestResult } from '../api/contract.ts';
+
+// Typed events of <mail-server-settings>. All bubble and cross shadow roots (composed), so a
+// host page can listen on the element or on any ancestor.
+
+const init = { bubbles: true, composed: true } as const;
+
+/** The settings were saved; `detail` is the API's answer (settings, version, effective sender). */
+export class MailServerSavedEvent extends CustomEvent<MailServerResponse> {
+  constructor(detail: MailServerResponse) {
+    super('mail-server-saved', { ...init, detail });
+  }
+}
+
+/** The tenant's settings were discarded; mail goes through the system server again. */
+export class MailServerResetEvent extends CustomEvent<MailServerResponse> {
+  constructor(detail: MailServerResponse) {
+    super('mail-server-reset', { ...init, detail });
+  }
+}
+
+/** A test send finished (successfully or not); `detail` is the test result. */
+export class MailServerTestedEvent extends CustomEvent<TestResult> {
+  constructor(detail: TestResult) {
+    super('mail-server-tested', { ...init, detail });
+  }
+}
+
+export type MailServerAction = 'load' | 'save' | 'test' | 'reset' | 'deliveries';
+
+export interface MailServerErrorDetail {
+  /** What the element was doing when the error happened. */
+  action: MailServerAction;
+  /** The HTTP status, or null when the request did not get an answer (network error, no token). */
+  status: number | null;
+  /** The problem+json body the API sent, when there was one. */
+  problem: Problem | null;
+  /** The message the element shows, in its language. */
+  message: string;
+}
+
+/** A request failed; the element shows the message too. */
+export class MailServerErrorEvent extends CustomEvent<MailServerErrorDetail> {
+  constructor(detail: MailServerErrorDetail) {
+    super('mail-server-error', { ...init, detail });
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'mail-server-saved': MailServerSavedEvent;
+    'mail-server-reset': MailServerResetEvent;
+    'mail-server-tested': MailServerTestedEvent;
+    'mail-server-error': MailServerErrorEvent;
+  }
+}

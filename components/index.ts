@@ -1,0 +1,11 @@
+// Package entry: importing it registers <mail-server-settings>.
+export { MailServerSettings } from './mail-server-settings/mail-server-settings.ts';
+export {
+  MailServerErrorEvent,
+  MailServerResetEvent,
+  MailServerSavedEvent,
+  MailServerTestedEvent,
+  type MailServerAction,
+  type MailServerErrorDetail,
+} from './events.ts';
+export type * from '../api/contract.ts';

@@ -1,0 +1,879 @@
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import type {
+  AuthMethod,
+  Capabilities,
+  DeliveriesResponse,
+  DeliverySummary,
+  MailServerResponse,
+  MailServerSettingsInput,
+  Problem,
+  Security,
+  SmtpStage,
+  TestResult,
+} from '../../api/contract.ts';
+import {
+  MailServerErrorEvent,
+  MailServerResetEvent,
+  MailServerSavedEvent,
+  MailServerTestedEvent,
+  type MailServerAction,
+} from '../events.ts';
+import styles from './mail-server-settings.styles.ts';
+import de from './translations/de.ts';
+import en, { type Messages } from './translations/en.ts';
+
+/** The form's values, as the inputs hold them (all strings except choices and checkboxes). */
+interface Draft {
+  host: string;
+  port: string;
+  security: Security;
+  allowUntrustedCertificate: boolean;
+  authMethod: AuthMethod;
+  username: string;
+  password: string;
+  fromAddress: string;
+  fromName: string;
+  replyTo: string;
+  fallbackToSystem: boolean;
+}
+type FieldName = keyof Draft;
+type ErrorCode = keyof Messages['errors'];
+
+/** Each field's path in the API's problem `errors` (and in the request body). */
+const PATHS: Record<FieldName, string> = {
+  host: 'host',
+  port: 'port',
+  security: 'security',
+  allowUntrustedCertificate: 'allowUntrustedCertificate',
+  authMethod: 'auth.method',
+  username: 'auth.username',
+  password: 'auth.password',
+  fromAddress: 'from.address',
+  fromName: 'from.name',
+  replyTo: 'replyTo',
+  fallbackToSystem: 'fallbackToSystem',
+};
+const FIELD_BY_PATH = new Map(Object.entries(PATHS).map(([field, path]) => [path, field as FieldName]));
+
+const DEFAULT_PORT: Record<Security, string> = { tls: '465', starttls: '587', none: '587' };
+
+const EMPTY_DRAFT: Draft = {
+  host: '',
+  port: DEFAULT_PORT.tls,
+  security: 'tls',
+  allowUntrustedCertificate: false,
+  authMethod: 'plain',
+  username: '',
+  password: '',
+  fromAddress: '',
+  fromName: '',
+  replyTo: '',
+  fallbackToSystem: false,
+};
+
+// Client-side checks mirror the API's (api/schemas); the API stays the authority.
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** A host name (IDN allowed) or an IPv4 literal, as the URL parser reads it; IPv6 loosely. */
+function isHost(value: string): boolean {
+  if (value === 'localhost' || /^\[?[0-9a-f:.]*:[0-9a-f:.]*\]?$/i.test(value)) return true;
+  if (/[\s/\\?#@:%[\]]/.test(value)) return false;
+  let ascii: string;
+  try {
+    ascii = new URL(`http://${value}/`).hostname.replace(/\.$/, '');
+  } catch {
+    return false;
+  }
+  // The parser turns every valid IPv4 form into dotted decimal and rejects invalid ones.
+  if (/^[\d.]+$/.test(value)) return /^\d+\.\d+\.\d+\.\d+$/.test(value) && ascii === value;
+  const labels = ascii.split('.');
+  return labels.length > 1 && labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
+}
+
+/** An address whose domain is a host name (not an IP literal), as the API requires. */
+function isEmail(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  const domain = value.slice(at + 1);
+  return at > 0 && at <= 64 && LOCAL_PART.test(value.slice(0, at)) && /^[^:]*\.[^.\d]*\D[^.]*$/.test(domain) && isHost(domain);
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
+function retryAfterSeconds(header: string | null): number {
+  const seconds = Number(header);
+  if (header && Number.isFinite(seconds)) return Math.max(1, Math.ceil(seconds));
+  const date = header ? Date.parse(header) : NaN;
+  return Number.isNaN(date) ? 60 : Math.max(1, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** The order in which an SMTP session passes its stages, for the chosen settings. */
+function stagesFor(security: Security, auth: AuthMethod): SmtpStage[] {
+  const stages: SmtpStage[] =
+    security === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : ['connect', 'greeting', 'ehlo'];
+  if (security === 'starttls') stages.push('tls');
+  if (auth !== 'none') stages.push('auth');
+  return [...stages, 'mail', 'rcpt', 'data'];
+}
+
+/** A failed request, with what the element shows and reports for it. */
+class RequestFailure extends Error {
+  status: number | null;
+  problem: Problem | null;
+  constructor(message: string, status: number | null = null, problem: Problem | null = null) {
+    super(message);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+interface StatusMessage {
+  tone: 'success' | 'error' | 'info';
+  text: string;
+  /** Field errors the API reported for paths the form has no field for. */
+  details?: string[];
+  /** Offer to reload the settings (after a 412). */
+  reload?: boolean;
+}
+
+/**
+ * @summary Settings form for a tenant's own outgoing mail server (SMTP): edit, test, save and
+ * reset, plus the tenant's recent mails. Talks to the mail-server API with a bearer token.
+ *
+ * @tagname mail-server-settings
+ *
+ * @event {MailServerSavedEvent} mail-server-saved - Settings were saved; `detail` is the API's answer.
+ * @event {MailServerResetEvent} mail-server-reset - Settings were discarded; `detail` is the API's new state.
+ * @event {MailServerTestedEvent} mail-server-tested - A test send finished; `detail` is the test result.
+ * @event {MailServerErrorEvent} mail-server-error - A request failed; `detail` has action, status, problem, message.
+ *
+ * @csspart form - The `<form>` element.
+ * @csspart field - The wrapper of one field (label, control, hint, error).
+ * @csspart label - A field's label.
+ * @csspart input - A text input, select or checkbox.
+ * @csspart hint - A field's hint text.
+ * @csspart error - A field's error message.
+ * @csspart button - Every button.
+ * @csspart status - The live region with the result of loading, saving, testing and resetting.
+ * @csspart warning - Warnings (no encryption, fallback deliveries).
+ * @csspart test-result - The test's stages, server reply, hint and transcript.
+ * @csspart deliveries - The list of recent mails.
+ *
+ * @cssprop [--mss-font-family=inherit] - Font family; the host page's by default.
+ * @cssprop [--mss-font-size=1rem] - Base font size.
+ * @cssprop [--mss-color-text=#1f2328] - Text colour.
+ * @cssprop [--mss-color-muted=#59636e] - Hints and secondary text.
+ * @cssprop [--mss-color-background=#ffffff] - Background of the element and its inputs.
+ * @cssprop [--mss-color-border=#8c959f] - Borders of inputs and sections.
+ * @cssprop [--mss-color-accent=#0b5cad] - Primary button, focus ring, links.
+ * @cssprop [--mss-color-on-accent=#ffffff] - Text on the primary button.
+ * @cssprop [--mss-color-danger=#b42318] - Errors.
+ * @cssprop [--mss-color-success=#067647] - Success messages.
+ * @cssprop [--mss-color-warning=#7a4b00] - Warning text.
+ * @cssprop [--mss-color-warning-background=#fff8e6] - Warning background.
+ * @cssprop [--mss-radius=6px] - Corner radius of inputs, buttons and boxes.
+ * @cssprop [--mss-spacing=1rem] - Base spacing unit.
+ * @cssprop [--mss-max-width=42rem] - Maximum width of the form.
+ */
+export class MailServerSettings extends LitElement {
+  static override styles = styles;
+
+  static override properties: PropertyDeclarations = {
+    apiBase: { attribute: 'api-base' },
+    token: { attribute: false },
+    getToken: { attribute: false },
+    _data: { state: true },
+    _draft: { state: true },
+    _baseline: { state: true },
+    _portEdited: { state: true },
+    _touched: { state: true },
+    _submitted: { state: true },
+    _serverErrors: { state: true },
+    _busy: { state: true },
+    _status: { state: true },
+    _testResult: { state: true },
+    _testedWith: { state: true },
+    _confirmingReset: { state: true },
+    _deliveries: { state: true },
+    _deliveriesError: { state: true },
+  };
+
+  /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
+  apiBase = '';
+
+  /** The tenant's bearer token. A property only: never put a token in an attribute. */
+  token: string | null = null;
+
+  /**
+   * Returns a fresh bearer token; preferred over `token`. Called when the first request needs a
+   * token and once more after the API answers 401.
+   */
+  getToken: (() => Promise<string>) | null = null;
+
+  private _data: MailServerResponse | null = null;
+  private _draft: Draft = { ...EMPTY_DRAFT };
+  private _baseline: Draft = { ...EMPTY_DRAFT };
+  private _portEdited = false;
+  private _touched = new Set<FieldName>();
+  private _submitted = false;
+  private _serverErrors: Partial<Record<FieldName, string>> = {};
+  private _busy: MailServerAction | null = null;
+  private _status: StatusMessage | null = null;
+  private _testResult: TestResult | null = null;
+  private _testedWith: Draft | null = null;
+  private _confirmingReset = false;
+  private _deliveries: DeliverySummary[] | null = null;
+  private _deliveriesError: string | null = null;
+
+  private _etag: string | null = null;
+  private _pendingToken: Promise<string> | null = null;
+  private _langObserver: MutationObserver | null = null;
+  private _focusAfterUpdate: string | null = null;
+
+  /** True while the form holds changes that are not saved. */
+  get dirty(): boolean {
+    return JSON.stringify(this._draft) !== JSON.stringify(this._baseline);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Follow `lang` changes on the element and on the document (the table is picked in render()).
+    this._langObserver = new MutationObserver(() => this.requestUpdate());
+    for (const target of [this, document.documentElement]) {
+      this._langObserver.observe(target, { attributes: true, attributeFilter: ['lang'] });
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._langObserver?.disconnect();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const credentialsArrived = (changed.has('token') || changed.has('getToken')) && !this._data && !this._busy;
+    if ((changed.has('apiBase') || credentialsArrived) && (this.token || this.getToken)) void this.load();
+    if (this._focusAfterUpdate) {
+      this.renderRoot.querySelector<HTMLElement>(this._focusAfterUpdate)?.focus();
+      this._focusAfterUpdate = null;
+    }
+  }
+
+  /** Loads the settings (and recent mails) from the API again, discarding unsaved changes. */
+  async load(): Promise<void> {
+    this._pendingToken = null;
+    await Promise.all([
+      this._run('load', async () => {
+        const { body, etag } = await this._request<MailServerResponse>('GET', '/v1/mail-server');
+        this._apply(body, etag);
+      }),
+      this._loadDeliveries(),
+    ]);
+  }
+
+  private get _language(): 'de' | 'en' {
+    const lang = this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
+    return lang.toLowerCase().startsWith('de') ? 'de' : 'en';
+  }
+
+  private get _t(): Messages {
+    return this._language === 'de' ? de : en;
+  }
+
+  private get _capabilities(): Capabilities | null {
+    return this._data?.capabilities ?? null;
+  }
+
+  // ---- network --------------------------------------------------------------------------------
+
+  private _tokenFor(stale: Promise<string> | null): Promise<string> | null {
+    if (!this.getToken) return this.token ? Promise.resolve(this.token) : null;
+    if (!this._pendingToken || this._pendingToken === stale) {
+      const getToken = this.getToken;
+      this._pendingToken = Promise.resolve().then(() => getToken());
+    }
+    return this._pendingToken;
+  }
+
+  /** One API call with the token (asked for again once after a 401); throws RequestFailure. */
+  private async _request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    ifMatch?: string | null,
+  ): Promise<{ status: number; body: T; etag: string | null }> {
+    const t = this._t;
+    let tokenPromise = this._tokenFor(null);
+    for (let attempt = 0; ; attempt++) {
+      let token: string;
+      try {
+        if (!tokenPromise) throw new Error('no token');
+        token = await tokenPromise;
+      } catch {
+        this._pendingToken = null;
+        throw new RequestFailure(t.tokenError);
+      }
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        'accept-language': this._language,
+      };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (ifMatch) headers['if-match'] = ifMatch;
+      let res: Response;
+      try {
+        res = await fetch(`${this.apiBase.replace(/\/+$/, '')}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch {
+        throw new RequestFailure(t.networkError);
+      }
+      if (res.status === 401 && attempt === 0 && this.getToken) {
+        tokenPromise = this._tokenFor(tokenPromise);
+        continue;
+      }
+      const json = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => null) : null;
+      if (res.ok) return { status: res.status, body: json as T, etag: res.headers.get('etag') };
+      const problem = json && typeof json === 'object' ? (json as Problem) : null;
+      const message =
+        res.status === 429
+          ? t.rateLimited(retryAfterSeconds(res.headers.get('retry-after')))
+          : problem?.detail || problem?.title || t.httpError(res.status);
+      throw new RequestFailure(message, res.status, problem);
+    }
+  }
+
+  /** Runs one user action: marks it busy, shows and reports any failure. */
+  private async _run(action: MailServerAction, work: () => Promise<void>): Promise<void> {
+    if (action !== 'deliveries') {
+      this._busy = action;
+      this._status = action === 'load' ? null : { tone: 'info', text: this._busyText(action) };
+    }
+    try {
+      await work();
+    } catch (error) {
+      const failure = error instanceof RequestFailure ? error : new RequestFailure(String(error));
+      this._fail(action, failure);
+    } finally {
+      if (this._busy === action) this._busy = null;
+    }
+  }
+
+  private _busyText(action: MailServerAction): string {
+    const t = this._t;
+    return action === 'save' ? t.saving : action === 'test' ? t.testing : action === 'reset' ? t.resetting : t.loading;
+  }
+
+  private _fail(action: MailServerAction, failure: RequestFailure): void {
+    const { status, problem, message } = failure;
+    this._emit(new MailServerErrorEvent({ action, status, problem, message }));
+    if (action === 'deliveries') {
+      this._deliveriesError = message;
+      return;
+    }
+    const fieldErrors: Partial<Record<FieldName, string>> = {};
+    const details: string[] = [];
+    for (const { path, message: text } of problem?.errors ?? []) {
+      const field = FIELD_BY_PATH.get(path) ?? (path === 'auth' ? 'authMethod' : undefined);
+      if (field && !fieldErrors[field]) fieldErrors[field] = text;
+      else if (!field) details.push(`${path}: ${text}`);
+    }
+    this._serverErrors = fieldErrors;
+    this._status = { tone: 'error', text: message, details, reload: status === 412 };
+    const first = Object.keys(PATHS).find((f) => fieldErrors[f as FieldName]);
+    if (first) this._focusAfterUpdate = `#${first}`;
+  }
+
+  /** Dispatches one of the typed events (declared in the class JSDoc). */
+  private _emit(event: Event): void {
+    this.dispatchEvent(event);
+  }
+
+  // ---- state ----------------------------------------------------------------------------------
+
+  private _apply(response: MailServerResponse, etag: string | null): void {
+    const s = response.settings;
+    const draft: Draft = s
+      ? {
+          host: s.host,
+          port: String(s.port),
+          security: s.security,
+          allowUntrustedCertificate: s.allowUntrustedCertificate,
+          authMethod: s.auth.method,
+          username: s.auth.username ?? '',
+          password: '',
+          fromAddress: s.from.address ?? '',
+          fromName: s.from.name ?? '',
+          replyTo: s.replyTo ?? '',
+          fallbackToSystem: s.fallbackToSystem,
+        }
+      : { ...EMPTY_DRAFT };
+    this._data = response;
+    this._etag = etag ?? (response.configured ? `"${response.version}"` : null);
+    this._draft = draft;
+    this._baseline = { ...draft };
+    this._portEdited = draft.port !== DEFAULT_PORT[draft.security];
+    this._touched = new Set();
+    this._submitted = false;
+    this._serverErrors = {};
+  }
+
+  private async _loadDeliveries(): Promise<void> {
+    this._deliveriesError = null;
+    await this._run('deliveries', async () => {
+      try {
+        const { body } = await this._request<DeliveriesResponse>('GET', '/v1/deliveries?limit=5');
+        this._deliveries = body.deliveries;
+      } catch (error) {
+        // An API without the deliveries endpoint: hide the list instead of showing an error.
+        if (error instanceof RequestFailure && error.status === 404) this._deliveries = null;
+        else throw error;
+      }
+    });
+  }
+
+  private get _passwordStored(): boolean {
+    return !!this._data?.settings?.auth.passwordSet && this._data.settings.auth.method !== 'none';
+  }
+
+  /** Client-side errors by field (codes; messages are looked up at render time). */
+  private get _clientErrors(): Partial<Record<FieldName, string>> {
+    const d = this._draft;
+    const t = this._t.errors;
+    const errors: Partial<Record<FieldName, string>> = {};
+    const check = (field: FieldName, code: ErrorCode | null) => {
+      if (code && !errors[field]) errors[field] = t[code] as string;
+    };
+    for (const field of ['host', 'username', 'password', 'fromAddress', 'fromName', 'replyTo'] as const) {
+      check(field, CONTROL.test(d[field]) ? 'control_chars' : null);
+    }
+    const host = d.host.trim();
+    check('host', !host ? 'required' : isHost(host) ? null : 'host_invalid');
+    const port = Number(d.port);
+    if (!/^\d+$/.test(d.port.trim()) || port < 1 || port > 65535) check('port', 'port_range');
+    else if (this._capabilities?.blockedPorts.includes(port)) errors.port = t.port_blocked(port);
+    if (d.authMethod !== 'none') {
+      check('username', d.username.trim() ? null : 'username_required');
+      check('password', d.password || this._passwordStored ? null : 'password_required');
+    }
+    for (const field of ['fromAddress', 'replyTo'] as const) {
+      const value = d[field].trim();
+      check(field, value && !isEmail(value) ? 'email_invalid' : null);
+    }
+    return errors;
+  }
+
+  private get _canTrustCertificate(): boolean {
+    return !!this._capabilities?.allowUntrustedCertificate && this._draft.security !== 'none';
+  }
+
+  private _toInput(): MailServerSettingsInput {
+    const d = this._draft;
+    return {
+      host: d.host.trim(),
+      port: Number(d.port),
+      security: d.security,
+      allowUntrustedCertificate: d.allowUntrustedCertificate && this._canTrustCertificate,
+      auth:
+        d.authMethod === 'none'
+          ? { method: 'none', username: null, password: null }
+          : { method: d.authMethod, username: d.username.trim(), ...(d.password ? { password: d.password } : {}) },
+      from: { address: d.fromAddress.trim() || null, name: d.fromName.trim() || null },
+      replyTo: d.replyTo.trim() || null,
+      fallbackToSystem: d.fallbackToSystem,
+    };
+  }
+
+  // ---- user actions ---------------------------------------------------------------------------
+
+  private _onInput(event: Event): void {
+    const control = event.target as HTMLInputElement | HTMLSelectElement;
+    const name = control.name as FieldName;
+    const value = control instanceof HTMLInputElement && control.type === 'checkbox' ? control.checked : control.value;
+    const draft = { ...this._draft, [name]: value } as Draft;
+    if (name === 'port') this._portEdited = true;
+    if (name === 'security' && !this._portEdited) draft.port = DEFAULT_PORT[draft.security];
+    this._draft = draft;
+    if (this._serverErrors[name]) this._serverErrors = { ...this._serverErrors, [name]: undefined };
+  }
+
+  private _onBlur(event: FocusEvent): void {
+    const name = (event.target as HTMLInputElement).name as FieldName;
+    // Focus moving to one of our buttons: an error appearing now would shift the button away
+    // before the click lands; Save and Test show all errors anyway.
+    if ((event.relatedTarget as Element | null)?.localName === 'button') return;
+    if (name && !this._touched.has(name)) this._touched = new Set(this._touched).add(name);
+  }
+
+  /** Validates before save or test; moves focus to the first invalid field. */
+  private _validateForSubmit(): boolean {
+    this._submitted = true;
+    const errors = this._clientErrors;
+    const first = (Object.keys(PATHS) as FieldName[]).find((f) => errors[f]);
+    if (!first) return true;
+    this._status = { tone: 'error', text: this._t.fixFields };
+    this._focusAfterUpdate = `#${first}`;
+    return false;
+  }
+
+  private async _onSubmit(event: Event): Promise<void> {
+    event.preventDefault();
+    if (this._busy || !this._validateForSubmit()) return;
+    await this._run('save', async () => {
+      const { body, etag } = await this._request<MailServerResponse>('PUT', '/v1/mail-server', this._toInput(), this._etag);
+      this._apply(body, etag);
+      this._status = { tone: 'success', text: this._t.saved };
+      this._emit(new MailServerSavedEvent(body));
+    });
+  }
+
+  private async _onTest(): Promise<void> {
+    if (this._busy || !this._validateForSubmit()) return;
+    this._testResult = null;
+    await this._run('test', async () => {
+      const testedWith = { ...this._draft };
+      const { body } = await this._request<TestResult>('POST', '/v1/mail-server/test', this._toInput());
+      this._testResult = body;
+      this._testedWith = testedWith;
+      const t = this._t;
+      this._status = body.ok
+        ? { tone: 'success', text: t.testOk(body.durationMs) }
+        : { tone: 'error', text: `${t.testFailed} ${body.error.message}` };
+      this._emit(new MailServerTestedEvent(body));
+    });
+    void this._loadDeliveries();
+  }
+
+  private _onReset(): void {
+    if (this._busy) return;
+    this._confirmingReset = true;
+    this._focusAfterUpdate = '#reset-cancel';
+  }
+
+  private _onResetCancel(): void {
+    this._confirmingReset = false;
+    this._focusAfterUpdate = '#reset';
+  }
+
+  private async _onResetConfirm(): Promise<void> {
+    if (this._busy) return;
+    await this._run('reset', async () => {
+      const result = await this._request<MailServerResponse | null>('DELETE', '/v1/mail-server', undefined, this._etag);
+      const state = result.body?.capabilities ? result : await this._request<MailServerResponse>('GET', '/v1/mail-server');
+      this._apply(state.body!, state.etag);
+      this._confirmingReset = false;
+      this._testResult = null;
+      this._status = { tone: 'success', text: this._t.resetDone };
+      this._focusAfterUpdate = '#host';
+      this._emit(new MailServerResetEvent(state.body!));
+    });
+  }
+
+  // ---- rendering ------------------------------------------------------------------------------
+
+  protected override render(): TemplateResult {
+    const t = this._t;
+    return html`<div class="root" lang=${this._language}>
+      <h2 class="title">${t.title}</h2>
+      ${this._data ? this._renderRoute(this._data) : nothing}
+      ${this._data ? this._renderForm() : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
+      ${this._renderStatus()} ${this._renderTestResult()} ${this._renderDeliveries()}
+    </div>`;
+  }
+
+  private _renderRoute(data: MailServerResponse): TemplateResult {
+    const t = this._t;
+    const { effective } = data;
+    const host = data.settings?.host ?? '';
+    return html`<div class="route" data-route=${effective.route}>
+      <p>${effective.route === 'tenant' ? t.routeTenant(host) : t.routeSystem}</p>
+      <dl>
+        <dt>${t.sender}</dt>
+        <dd>${effective.from.name} &lt;${effective.from.address}&gt;</dd>
+        <dt>${t.repliesTo}</dt>
+        <dd>${effective.replyTo}</dd>
+      </dl>
+    </div>`;
+  }
+
+  private _renderForm(): TemplateResult {
+    const t = this._t;
+    const d = this._draft;
+    const busy = this._busy !== null;
+    const caps = this._capabilities;
+    const untrustedHint = !caps?.allowUntrustedCertificate
+      ? t.allowUntrustedUnsupported
+      : d.security === 'none'
+        ? t.allowUntrustedNeedsTls
+        : t.allowUntrustedHint;
+    return html`<form part="form" novalidate @submit=${this._onSubmit} @input=${this._onInput} @focusout=${this._onBlur}>
+      <fieldset>
+        <legend>${t.sectionServer}</legend>
+        ${this._field('host', t.host, t.hostHint, (a) => this._textInput('host', a, { autocomplete: 'off', required: true }))}
+        <div class="row">
+          ${this._field('security', t.security, t.securityHint, (a) =>
+            this._select('security', a, [
+              ['tls', t.securityOptions.tls],
+              ['starttls', t.securityOptions.starttls],
+              ['none', t.securityOptions.none],
+            ]),
+          )}
+          ${this._field('port', t.port, t.portHint, (a) =>
+            this._textInput('port', a, { inputmode: 'numeric', autocomplete: 'off', required: true }),
+          )}
+        </div>
+        ${d.security === 'none'
+          ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning}</p>`
+          : nothing}
+        ${this._checkbox('allowUntrustedCertificate', t.allowUntrusted, untrustedHint, !this._canTrustCertificate)}
+      </fieldset>
+      <fieldset>
+        <legend>${t.sectionAuth}</legend>
+        ${this._field('authMethod', t.authMethod, t.authHint, (a) =>
+          this._select('authMethod', a, [
+            ['none', t.authNone],
+            ['plain', 'PLAIN'],
+            ['login', 'LOGIN'],
+            ['cram-md5', 'CRAM-MD5'],
+          ]),
+        )}
+        ${d.authMethod === 'none'
+          ? nothing
+          : html`${this._field('username', t.username, null, (a) =>
+              this._textInput('username', a, { autocomplete: 'off', required: true }),
+            )}
+            ${this._field('password', t.password, this._passwordStored ? t.passwordStored : t.passwordHint, (a) =>
+              this._textInput('password', a, {
+                type: 'password',
+                autocomplete: 'new-password',
+                required: !this._passwordStored,
+              }),
+            )}`}
+      </fieldset>
+      <fieldset>
+        <legend>${t.sectionSender}</legend>
+        ${this._field(
+          'fromAddress',
+          t.fromAddress,
+          t.fromAddressHint,
+          (a) => this._textInput('fromAddress', a, { type: 'email', autocomplete: 'off' }),
+          true,
+        )}
+        ${this._field(
+          'fromName',
+          t.fromName,
+          t.fromNameHint,
+          (a) => this._textInput('fromName', a, { autocomplete: 'off' }),
+          true,
+        )}
+        ${this._field(
+          'replyTo',
+          t.replyTo,
+          t.replyToHint,
+          (a) => this._textInput('replyTo', a, { type: 'email', autocomplete: 'off' }),
+          true,
+        )}
+      </fieldset>
+      ${this._checkbox('fallbackToSystem', t.fallback, t.fallbackHint, false)}
+      <div class="actions">
+        <button part="button button-primary" class="primary" type="submit" aria-disabled=${busy}>${t.save}</button>
+        <button part="button" type="button" aria-disabled=${busy} aria-describedby="test-hint" @click=${this._onTest}>
+          ${t.test}
+        </button>
+        ${this._data?.configured && !this._confirmingReset
+          ? html`<button part="button" id="reset" type="button" aria-disabled=${busy} @click=${this._onReset}>
+              ${t.reset}
+            </button>`
+          : nothing}
+        ${this.dirty ? html`<span class="dirty" part="dirty">${t.unsaved}</span>` : nothing}
+      </div>
+      <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
+      ${this._confirmingReset
+        ? html`<div class="confirm" role="group" aria-labelledby="reset-question">
+            <p id="reset-question">${t.resetQuestion}</p>
+            <button part="button button-danger" class="danger" type="button" aria-disabled=${busy} @click=${this._onResetConfirm}>
+              ${t.resetConfirm}
+            </button>
+            <button part="button" id="reset-cancel" type="button" @click=${this._onResetCancel}>${t.cancel}</button>
+          </div>`
+        : nothing}
+    </form>`;
+  }
+
+  /** The error shown for a field: the client's after touch or submit, else the server's. */
+  private _errorFor(name: FieldName): string | undefined {
+    const client = this._touched.has(name) || this._submitted ? this._clientErrors[name] : undefined;
+    return client ?? this._serverErrors[name];
+  }
+
+  private _describedBy(name: FieldName, hint: boolean): { describedBy: string; invalid: boolean } {
+    const invalid = !!this._errorFor(name);
+    const ids = [hint ? `${name}-hint` : '', invalid ? `${name}-error` : '', name === 'security' && this._draft.security === 'none' ? 'security-warning' : ''];
+    return { describedBy: ids.filter(Boolean).join(' '), invalid };
+  }
+
+  private _field(
+    name: FieldName,
+    label: string,
+    hint: string | null,
+    control: (a: { describedBy: string; invalid: boolean }) => TemplateResult,
+    optional = false,
+  ): TemplateResult {
+    const error = this._errorFor(name);
+    return html`<div part="field" class="field">
+      <label part="label" for=${name}>
+        ${label}${optional ? html` <span class="optional">(${this._t.optional})</span>` : nothing}
+      </label>
+      ${control(this._describedBy(name, !!hint))}
+      ${hint ? html`<p part="hint" class="hint" id="${name}-hint">${hint}</p>` : nothing}
+      ${error ? html`<p part="error" class="error" id="${name}-error">${error}</p>` : nothing}
+    </div>`;
+  }
+
+  private _textInput(
+    name: FieldName,
+    a: { describedBy: string; invalid: boolean },
+    options: { type?: string; autocomplete: string; inputmode?: string; required?: boolean },
+  ): TemplateResult {
+    return html`<input
+      part="input"
+      id=${name}
+      name=${name}
+      type=${options.type ?? 'text'}
+      .value=${this._draft[name] as string}
+      autocomplete=${options.autocomplete}
+      inputmode=${options.inputmode ?? nothing}
+      spellcheck="false"
+      ?required=${options.required}
+      aria-describedby=${a.describedBy || nothing}
+      aria-invalid=${a.invalid ? 'true' : nothing}
+    />`;
+  }
+
+  private _select(
+    name: 'security' | 'authMethod',
+    a: { describedBy: string; invalid: boolean },
+    options: [string, string][],
+  ): TemplateResult {
+    return html`<select
+      part="input"
+      id=${name}
+      name=${name}
+      aria-describedby=${a.describedBy || nothing}
+      aria-invalid=${a.invalid ? 'true' : nothing}
+    >
+      ${options.map(([value, text]) => html`<option value=${value} ?selected=${this._draft[name] === value}>${text}</option>`)}
+    </select>`;
+  }
+
+  private _checkbox(name: 'allowUntrustedCertificate' | 'fallbackToSystem', label: string, hint: string, disabled: boolean): TemplateResult {
+    const error = this._errorFor(name);
+    const { describedBy, invalid } = this._describedBy(name, true);
+    return html`<div part="field" class="field check">
+      <input
+        part="input"
+        type="checkbox"
+        id=${name}
+        name=${name}
+        .checked=${this._draft[name] && !disabled}
+        ?disabled=${disabled}
+        aria-describedby=${describedBy}
+        aria-invalid=${invalid ? 'true' : nothing}
+      />
+      <label part="label" for=${name}>${label}</label>
+      <p part="hint" class="hint" id="${name}-hint">${hint}</p>
+      ${error ? html`<p part="error" class="error" id="${name}-error">${error}</p>` : nothing}
+    </div>`;
+  }
+
+  private _renderStatus(): TemplateResult {
+    const s = this._status;
+    return html`<div part="status" class="status" role="status" data-tone=${s?.tone ?? nothing}>
+      ${s
+        ? html`<p>${s.text}</p>
+            ${s.details?.length ? html`<ul>${s.details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}`
+        : nothing}
+      ${s?.reload || (!this._data && s?.tone === 'error')
+        ? html`<button part="button" type="button" aria-disabled=${this._busy !== null} @click=${() => !this._busy && this.load()}>
+            ${this._t.reload}
+          </button>`
+        : nothing}
+    </div>`;
+  }
+
+  private _renderTestResult(): TemplateResult | typeof nothing {
+    const result = this._testResult;
+    const settings = this._testedWith;
+    if (!result || !settings) return nothing;
+    const t = this._t;
+    const stages = stagesFor(settings.security, settings.authMethod);
+    const failedAt = result.ok ? stages.length : stages.indexOf(result.error.stage);
+    const shown = result.ok || failedAt < 0 ? stages : stages.slice(0, failedAt + 1);
+    const failedStage = result.ok ? null : result.error.stage;
+    const error = result.ok ? null : result.error;
+    const reply = result.ok ? result.response : [error?.responseCode, error?.response].filter(Boolean).join(' ');
+    return html`<section part="test-result" class="test-result" data-ok=${result.ok} aria-label=${t.stagesLabel}>
+      <ol class="stages">
+        ${shown.map((stage) => {
+          const failed = stage === failedStage;
+          return html`<li data-stage=${stage} data-state=${failed ? 'failed' : 'ok'}>
+            <span class="mark" aria-hidden="true">${failed ? '✗' : '✓'}</span> ${t.stages[stage]}
+            <span class="vh">${failed ? t.stageFailed : t.stageOk}</span>
+          </li>`;
+        })}
+        ${failedAt < 0 && failedStage
+          ? html`<li data-stage=${failedStage} data-state="failed">
+              <span class="mark" aria-hidden="true">✗</span> ${t.stages[failedStage]}
+              <span class="vh">${t.stageFailed}</span>
+            </li>`
+          : nothing}
+      </ol>
+      <dl>
+        ${error ? html`<dt class="vh">${t.testFailed}</dt><dd class="message">${error.message}</dd>` : nothing}
+        ${reply ? html`<dt>${t.serverReply}</dt><dd><code class="reply">${reply}</code></dd>` : nothing}
+        ${error?.hint ? html`<dt>${t.whatToDo}</dt><dd class="hint-text">${error.hint}</dd>` : nothing}
+      </dl>
+      ${result.warnings.length
+        ? html`<ul class="warning" part="warning">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>`
+        : nothing}
+      ${result.transcript.length
+        ? html`<details>
+            <summary>${t.transcript}</summary>
+            <pre class="transcript" tabindex="0">${result.transcript
+              .map((l) => `${l.dir === 'c' ? 'C:' : l.dir === 's' ? 'S:' : '*'} ${l.line}`)
+              .join('\n')}</pre>
+          </details>`
+        : nothing}
+    </section>`;
+  }
+
+  private _renderDeliveries(): TemplateResult | typeof nothing {
+    const t = this._t;
+    const list = this._deliveries;
+    const error = this._deliveriesError;
+    if (!list && !error) return nothing;
+    const date = new Intl.DateTimeFormat(this._language, { dateStyle: 'short', timeStyle: 'short' });
+    return html`<section part="deliveries" class="deliveries" aria-labelledby="deliveries-title">
+      <h3 id="deliveries-title">${t.deliveries}</h3>
+      ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
+      ${list?.some((d) => d.route === 'system-fallback') ? html`<p class="warning" part="warning">${t.fallbackWarning}</p>` : nothing}
+      ${!list || error
+        ? nothing
+        : list.length
+          ? html`<ul>
+              ${list.map((d) => {
+                const problem = d.error ?? d.fallbackReason;
+                return html`<li data-status=${d.status} data-route=${d.route ?? nothing}>
+                  <span class="when">${date.format(new Date(d.createdAt))}</span>
+                  <span class="what">${t.deliveryKind[d.kind] ?? d.kind}: ${d.subject}</span>
+                  <span class="badge" data-status=${d.status}>${t.deliveryStatus[d.status] ?? d.status}</span>
+                  ${d.route ? html`<span class="via">${t.via} ${t.deliveryRoute[d.route]}</span>` : nothing}
+                  ${problem ? html`<span class="why">${problem.message}</span>` : nothing}
+                </li>`;
+              })}
+            </ul>`
+          : html`<p class="hint">${t.deliveriesEmpty}</p>`}
+    </section>`;
+  }
+}

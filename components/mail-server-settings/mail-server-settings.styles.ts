@@ -1,0 +1,332 @@
+import { css } from 'lit';
+
+// Inherited properties are reset on the inner .root (page rules that match the host element
+// beat :host rules), so the host page's text styles (line-height, letter-spacing,
+// text-transform …) cannot change the layout. The font family is inherited on purpose;
+// everything else is themed through --mss-* properties and ::part().
+export default css`
+  :host {
+    display: block;
+    max-width: var(--mss-max-width, 42rem);
+  }
+  .root {
+    font-family: var(--mss-font-family, inherit);
+    font-size: var(--mss-font-size, 1rem);
+    font-weight: 400;
+    font-style: normal;
+    line-height: 1.5;
+    letter-spacing: normal;
+    word-spacing: normal;
+    text-align: start;
+    text-indent: 0;
+    text-transform: none;
+    text-shadow: none;
+    white-space: normal;
+    visibility: visible;
+    cursor: auto;
+    color: var(--mss-color-text, #1f2328);
+    background: var(--mss-color-background, #ffffff);
+    --_space: var(--mss-spacing, 1rem);
+    --_radius: var(--mss-radius, 6px);
+    --_border: var(--mss-color-border, #8c959f);
+    --_muted: var(--mss-color-muted, #59636e);
+    --_accent: var(--mss-color-accent, #0b5cad);
+    --_danger: var(--mss-color-danger, #b42318);
+    --_success: var(--mss-color-success, #067647);
+    --_warning: var(--mss-color-warning, #7a4b00);
+    --_warning-bg: var(--mss-color-warning-background, #fff8e6);
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  h2 {
+    font-size: 1.375em;
+    line-height: 1.3;
+    margin: 0 0 calc(var(--_space) * 0.25);
+  }
+  h3 {
+    font-size: 1.125em;
+    margin: 0 0 calc(var(--_space) * 0.5);
+  }
+  p {
+    margin: 0;
+  }
+  .hint,
+  .loading,
+  .optional,
+  .route dt,
+  .when,
+  .via,
+  .check input:disabled + label {
+    color: var(--_muted);
+  }
+  .hint,
+  .error {
+    font-size: 0.875em;
+    margin-top: 0.25em;
+  }
+  .route {
+    margin: var(--_space) 0;
+    padding: calc(var(--_space) * 0.75);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .route dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 0.125em 0.75em;
+    margin: 0.5em 0 0;
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  fieldset {
+    border: 0;
+    margin: 0 0 var(--_space);
+    padding: 0;
+    min-width: 0;
+  }
+  legend {
+    font-weight: 600;
+    font-size: 1.0625em;
+    padding: 0;
+    margin-bottom: calc(var(--_space) * 0.5);
+  }
+  .field {
+    margin-bottom: calc(var(--_space) * 0.875);
+  }
+  .row {
+    display: grid;
+    grid-template-columns: 1fr minmax(6rem, 9rem);
+    gap: 0 var(--_space);
+  }
+  label {
+    display: block;
+    font-weight: 500;
+    margin-bottom: 0.25em;
+  }
+  .optional {
+    font-weight: 400;
+  }
+  input:not([type='checkbox']),
+  select {
+    display: block;
+    width: 100%;
+    min-height: 2.5em;
+    padding: 0.4em 0.6em;
+    font: inherit;
+    color: inherit;
+    background: var(--mss-color-background, #ffffff);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    margin: 0;
+  }
+  input[aria-invalid='true'],
+  select[aria-invalid='true'] {
+    border-color: var(--_danger);
+    box-shadow: inset 0 0 0 1px var(--_danger);
+  }
+  :focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .check {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    column-gap: 0.5em;
+    align-items: start;
+  }
+  .check input {
+    width: 1.125em;
+    height: 1.125em;
+    margin: 0.2em 0 0;
+    accent-color: var(--_accent);
+  }
+  .check label {
+    margin: 0;
+  }
+  .check .hint,
+  .check .error {
+    grid-column: 2;
+  }
+  .error {
+    color: var(--_danger);
+    font-weight: 500;
+  }
+  .warning {
+    color: var(--_warning);
+    background: var(--_warning-bg);
+    border-left: 4px solid currentColor;
+    border-radius: var(--_radius);
+    padding: 0.5em 0.75em;
+    margin: 0 0 calc(var(--_space) * 0.875);
+  }
+  ul.warning {
+    padding-left: 1.75em;
+  }
+  .actions,
+  .confirm {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: calc(var(--_space) * 0.5);
+  }
+  .confirm {
+    margin-top: var(--_space);
+    padding: calc(var(--_space) * 0.75);
+    border: 1px solid var(--_danger);
+    border-radius: var(--_radius);
+  }
+  .confirm p {
+    flex-basis: 100%;
+  }
+  button {
+    font: inherit;
+    font-weight: 500;
+    min-height: 2.5em;
+    padding: 0.4em 1em;
+    color: var(--_accent);
+    background: var(--mss-color-background, #ffffff);
+    border: 1px solid currentColor;
+    border-radius: var(--_radius);
+    cursor: pointer;
+  }
+  button.primary {
+    color: var(--mss-color-on-accent, #ffffff);
+    background: var(--_accent);
+    border-color: var(--_accent);
+  }
+  button.danger {
+    color: #ffffff;
+    background: var(--_danger);
+    border-color: var(--_danger);
+  }
+  button[aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  .dirty {
+    color: var(--_warning);
+    font-size: 0.875em;
+    font-weight: 500;
+  }
+  .dirty::before {
+    content: '● ';
+  }
+  .status:not(:empty) {
+    margin-top: var(--_space);
+  }
+  .status[data-tone] {
+    padding: 0.5em 0.75em;
+    border-radius: var(--_radius);
+    border-left: 4px solid currentColor;
+  }
+  .status[data-tone='success'] {
+    color: var(--_success);
+  }
+  .status[data-tone='error'] {
+    color: var(--_danger);
+  }
+  .status ul {
+    margin: 0.25em 0 0;
+  }
+  .status button {
+    margin-top: 0.5em;
+  }
+  .test-result {
+    margin-top: var(--_space);
+    padding: calc(var(--_space) * 0.75);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .stages {
+    list-style: none;
+    margin: 0 0 0.5em;
+    padding: 0;
+  }
+  .stages .mark {
+    display: inline-block;
+    width: 1.25em;
+    color: var(--_success);
+    font-weight: 700;
+  }
+  .stages [data-state='failed'] {
+    color: var(--_danger);
+    font-weight: 600;
+  }
+  .stages [data-state='failed'] .mark {
+    color: inherit;
+  }
+  .vh {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .test-result dl {
+    margin: 0 0 0.5em;
+  }
+  .test-result dt {
+    font-weight: 600;
+    margin-top: 0.5em;
+  }
+  .message {
+    color: var(--_danger);
+  }
+  code,
+  pre {
+    font-family: ui-monospace, monospace;
+    font-size: 0.875em;
+  }
+  pre {
+    overflow: auto;
+    max-height: 20em;
+    padding: 0.5em;
+    margin: 0.5em 0 0;
+    background: color-mix(in srgb, var(--_border) 12%, transparent);
+    border-radius: var(--_radius);
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  summary {
+    cursor: pointer;
+    color: var(--_accent);
+  }
+  .deliveries {
+    margin-top: calc(var(--_space) * 1.5);
+  }
+  .deliveries ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  .deliveries li {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25em 0.75em;
+    padding: 0.5em 0;
+    border-top: 1px solid var(--_border);
+  }
+  .what {
+    flex: 1 1 12em;
+  }
+  .badge[data-status='failed'],
+  .why {
+    color: var(--_danger);
+  }
+  .badge[data-status='sent'] {
+    color: var(--_success);
+  }
+  .why {
+    flex-basis: 100%;
+    font-size: 0.875em;
+  }
+`;

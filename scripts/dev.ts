@@ -1,0 +1,110 @@
+// `npm run dev`: the whole local stack on loopback — libSQL (sqld) with migrations, the API under
+// `wrangler dev` with the demo page, and a local mail sink that the system relay points at.
+// Ctrl-C / SIGTERM stops everything it started.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDevSecrets, writeEnvFile } from './lib/dev-secrets.ts';
+import { startMailSink } from './lib/mail-sink.ts';
+import { freePort } from './lib/ports.ts';
+import { projectRoot, startStack } from './lib/stack.ts';
+import { buildWidget } from './build-widget.ts';
+
+const env = process.env;
+const port = Number(env.PORT ?? 8787);
+const dataDir = env.DATA_DIR ?? join(projectRoot, '.data');
+
+function numberFromEnv(name: string): number | undefined {
+  return env[name] ? Number(env[name]) : undefined;
+}
+
+function ancestorPids(count: number): number[] {
+  const pids: number[] = [];
+  let pid = process.ppid;
+  while (pids.length < count && pid > 1) {
+    pids.push(pid);
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break; // no /proc (not Linux): the direct parent is watched
+    }
+  }
+  return pids;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  const stoppers: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0));
+  // A killed `npm run` wrapper does not pass its signal on (and `sh -c` between us stays):
+  // stop when npm or the shell is gone.
+  const ancestors = ancestorPids(2);
+  setInterval(() => {
+    if (ancestors.some((pid) => !isAlive(pid))) void stopAll(0);
+  }, 1000).unref();
+
+  try {
+    await buildWidget();
+    const secrets = ensureDevSecrets(join(projectRoot, '.dev.vars'), {
+      OPERATOR_API_KEY: env.OPERATOR_API_KEY,
+    });
+    const sink = await startMailSink({
+      smtpPort: numberFromEnv('MAIL_SINK_SMTP_PORT') ?? (await freePort()),
+      httpPort: numberFromEnv('MAIL_SINK_HTTP_PORT') ?? (await freePort()),
+    });
+    stoppers.push(() => sink.stop());
+
+    // Runtime settings that may carry credentials go through a private env file, not the command line.
+    mkdirSync(dataDir, { recursive: true });
+    const runtimeEnv = join(dataDir, 'runtime.env');
+    writeEnvFile(runtimeEnv, {
+      SYSTEM_SMTP_URL: env.SYSTEM_SMTP_URL ?? `smtp://127.0.0.1:${sink.smtpPort}`,
+      ...(env.OPERATOR_API_KEY ? { OPERATOR_API_KEY: env.OPERATOR_API_KEY } : {}),
+    });
+    const stack = await startStack({
+      dataDir,
+      port,
+      dbPort: numberFromEnv('DB_PORT'),
+      envFiles: [join(projectRoot, '.dev.vars'), runtimeEnv],
+      vars: {
+        SYSTEM_FROM: env.SYSTEM_FROM ?? 'system@relay.localhost',
+        MAIL_SINK_URL: sink.httpUrl,
+      },
+      onOutput: (line) => console.log(`[api] ${line}`),
+    });
+    stoppers.push(() => stack.stop());
+
+    console.log(`
+  mail-server-settings is running
+    Demo page      ${stack.apiUrl}/
+    API            ${stack.apiUrl}/v1/mail-server   (health: ${stack.apiUrl}/healthz)
+    Mail sink      ${sink.httpUrl}   (SMTP 127.0.0.1:${sink.smtpPort}, the system relay)
+    Database       ${stack.dbUrl}   (data in ${dataDir})
+    Operator key   ${env.OPERATOR_API_KEY ?? secrets.OPERATOR_API_KEY}
+  Ctrl-C stops everything.
+`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await stopAll(1);
+  }
+}
+
+await main();

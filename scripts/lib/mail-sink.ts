@@ -1,0 +1,168 @@
+// A local mail sink for development and tests: a real SMTP server on loopback that accepts every
+// message (no auth, no TLS) and keeps it in memory, plus a small HTTP viewer on another port.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface SinkMessage {
+  id: number;
+  receivedAt: string;
+  envelope: { from: string | null; to: string[] };
+  from: string;
+  to: string;
+  replyTo: string;
+  subject: string;
+  messageId: string | null;
+  headers: [string, string][];
+  text: string;
+  html: string | null;
+  size: number;
+}
+
+export interface MailSink {
+  smtpPort: number;
+  httpUrl: string;
+  messages: SinkMessage[];
+  /** Resolves with the first message (received now or later) that matches. */
+  waitFor(match: (message: SinkMessage) => boolean, timeoutMs?: number): Promise<SinkMessage>;
+  stop(): Promise<void>;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1f2328}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #d0d7de;vertical-align:top}
+pre{white-space:pre-wrap;background:#f6f8fa;padding:1rem;border-radius:6px}a{color:#0b5cad}</style></head>
+<body>${body}</body></html>`;
+}
+
+function listPage(messages: SinkMessage[]): string {
+  const rows = [...messages]
+    .reverse()
+    .map(
+      (m) => `<tr><td>${m.id}</td><td>${escapeHtml(m.receivedAt)}</td><td>${escapeHtml(m.from)}</td>
+<td>${escapeHtml(m.envelope.to.join(', '))}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject || '(no subject)')}</a></td></tr>`,
+    )
+    .join('');
+  return page(
+    'Mail sink',
+    `<h1>Mail sink</h1><p>${messages.length} message(s) received. <a href="/">Refresh</a> · <a href="/messages.json">JSON</a></p>
+<table><thead><tr><th>#</th><th>Received</th><th>From</th><th>Envelope to</th><th>Subject</th></tr></thead><tbody>${rows}</tbody></table>`,
+  );
+}
+
+function messagePage(m: SinkMessage): string {
+  const headers = m.headers.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
+  return page(
+    m.subject,
+    `<p><a href="/">← All messages</a></p><h1>${escapeHtml(m.subject || '(no subject)')}</h1>
+<p>Envelope: ${escapeHtml(m.envelope.from ?? '<>')} → ${escapeHtml(m.envelope.to.join(', '))}</p>
+<h2>Headers</h2><table>${headers}</table><h2>Text</h2><pre>${escapeHtml(m.text)}</pre>`,
+  );
+}
+
+export async function startMailSink(options: { smtpPort?: number; httpPort?: number } = {}): Promise<MailSink> {
+  const messages: SinkMessage[] = [];
+  const waiters = new Set<{ match: (m: SinkMessage) => boolean; resolve: (m: SinkMessage) => void }>();
+
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    size: 25 * 1024 * 1024,
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          const message: SinkMessage = {
+            id: messages.length + 1,
+            receivedAt: new Date().toISOString(),
+            envelope: {
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+              to: session.envelope.rcptTo.map((r) => r.address),
+            },
+            from: mail.from?.text ?? '',
+            to: (Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : mail.to?.text) ?? '',
+            replyTo: mail.replyTo?.text ?? '',
+            subject: mail.subject ?? '',
+            messageId: mail.messageId ?? null,
+            headers: mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).trim()]),
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : null,
+            size: 0,
+          };
+          messages.push(message);
+          for (const waiter of waiters) {
+            if (waiter.match(message)) {
+              waiters.delete(waiter);
+              waiter.resolve(message);
+            }
+          }
+          callback(null, `queued as sink-${message.id}`);
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+  // A client that drops mid-session must not crash the process.
+  smtp.on('error', (error) => console.error(`[mail-sink] ${error.message}`));
+  await new Promise<void>((resolve, reject) => {
+    smtp.server.once('error', reject);
+    smtp.listen(options.smtpPort ?? 0, '127.0.0.1', () => resolve());
+  });
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+
+  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sink');
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    const one = /^\/messages\/(\d+)(\.json)?$/.exec(url.pathname);
+    if (url.pathname === '/') return send(200, 'text/html', listPage(messages));
+    if (url.pathname === '/messages.json') return send(200, 'application/json', JSON.stringify(messages));
+    const message = one ? messages.find((m) => m.id === Number(one[1])) : undefined;
+    if (message && one?.[2]) return send(200, 'application/json', JSON.stringify(message));
+    if (message) return send(200, 'text/html', messagePage(message));
+    send(404, 'text/plain', 'not found');
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.httpPort ?? 0, '127.0.0.1', () => resolve());
+  });
+  const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  return {
+    smtpPort,
+    httpUrl,
+    messages,
+    waitFor(match, timeoutMs = 10_000) {
+      const found = messages.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          match,
+          resolve: (m: SinkMessage) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no matching message within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    async stop() {
+      http.closeAllConnections();
+      await Promise.all([
+        new Promise<void>((resolve) => http.close(() => resolve())),
+        new Promise<void>((resolve) => smtp.close(() => resolve())),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,538 @@
+// <mail-server-settings> in headless Chromium against the real API stack (wrangler dev + sqld),
+// embedded in a portal page on another origin. A few answers the stack cannot produce on demand
+// (rate limit, network failure, SMTP failures, fallback deliveries) are injected with page.route.
+import type { Browser, Page, Route } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { DeliveriesResponse, MailServerResponse, TestResult } from '../../api/contract.ts';
+import { freePort } from '../../scripts/lib/ports.ts';
+import {
+  axeViolations,
+  freshTenant,
+  launchBrowser,
+  openWidget,
+  recordedEvents,
+  startHostServer,
+  startWidgetStack,
+  type HostServer,
+  type WidgetStack,
+} from './support/harness.ts';
+
+let stack: WidgetStack;
+let host: HostServer;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[] = [];
+
+beforeAll(async () => {
+  [stack, host, browser] = await Promise.all([startWidgetStack(), startHostServer(), launchBrowser()]);
+  page = await browser.newPage();
+  page.setDefaultTimeout(5_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([stack?.stop(), host?.stop()]);
+});
+
+beforeEach(async () => {
+  pageErrors = [];
+  await page.unrouteAll();
+});
+
+const w = (selector: string, on: Page = page) => on.locator(`mail-server-settings ${selector}`);
+const status = (on: Page = page) => w('[role=status]', on);
+const activeId = (on: Page = page) =>
+  on.evaluate(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id ?? null);
+const open = (tenant: string, extra: Record<string, string> = {}, on: Page = page) =>
+  openWidget(on, host.url, { api: stack.apiUrl, tenant, ...extra });
+
+async function statusText(on: Page = page): Promise<string> {
+  return (await status(on).innerText()).trim();
+}
+
+/** Waits until the status region shows text matching `pattern`. */
+async function waitForStatus(pattern: RegExp, on: Page = page): Promise<string> {
+  await on.waitForFunction(
+    ([source, flags]) => {
+      const region = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[role=status]');
+      return new RegExp(source!, flags).test(region?.textContent ?? '');
+    },
+    [pattern.source, pattern.flags],
+    { timeout: 10_000 },
+  );
+  return statusText(on);
+}
+
+/** Fills a valid configuration that points at the mail sink (plain SMTP, no auth). */
+async function fillSinkSettings(): Promise<void> {
+  await w('#host').fill('127.0.0.1');
+  await w('#security').selectOption('none');
+  await w('#port').fill(String(stack.sink.smtpPort));
+  await w('#authMethod').selectOption('none');
+}
+
+describe('accessibility', () => {
+  for (const lang of ['en', 'de']) {
+    test(`axe finds no violations (${lang}), also with field errors and warnings shown`, async () => {
+      await open(freshTenant('axe'), { lang });
+      expect(await axeViolations(page)).toEqual([]);
+
+      await w('#security').selectOption('none');
+      await w('#authMethod').selectOption('login');
+      await w('button[type=submit]').click();
+      await w('#host-error').waitFor();
+      await w('#username-error').waitFor();
+      expect(await w('#security-warning').isVisible()).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+    });
+  }
+
+  test('keyboard only: fill in, choose options and save', async () => {
+    await open(freshTenant('keyboard'));
+    await page.keyboard.press('Tab');
+    expect(await activeId()).toBe('host');
+    await page.keyboard.type('smtp.example.com');
+    await page.keyboard.press('Tab');
+    expect(await activeId()).toBe('security');
+    await page.keyboard.press('ArrowDown'); // SSL/TLS → STARTTLS
+    expect(await w('#port').inputValue()).toBe('587');
+    await page.keyboard.press('Tab');
+    expect(await activeId()).toBe('port');
+    // The certificate checkbox is disabled under workerd, so Tab skips it.
+    await page.keyboard.press('Tab');
+    expect(await activeId()).toBe('authMethod');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('mailer');
+    await page.keyboard.press('Tab');
+    expect(await activeId()).toBe('password');
+    await page.keyboard.type('s3cret!');
+    for (const id of ['fromAddress', 'fromName', 'replyTo', 'fallbackToSystem']) {
+      await page.keyboard.press('Tab');
+      expect(await activeId()).toBe(id);
+    }
+    await page.keyboard.press('Space');
+    expect(await w('#fallbackToSystem').isChecked()).toBe(true);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.type('billing@example.com');
+    await page.keyboard.press('Enter'); // submits the form from a text field
+    expect(await waitForStatus(/Settings saved/)).toContain('Settings saved');
+    const [saved] = (await recordedEvents(page)).filter((e) => e.type === 'mail-server-saved');
+    const body = saved?.detail as MailServerResponse;
+    expect(body.settings).toMatchObject({
+      host: 'smtp.example.com',
+      port: 587,
+      security: 'starttls',
+      auth: { method: 'plain', username: 'mailer', passwordSet: true },
+      replyTo: 'billing@example.com',
+      fallbackToSystem: true,
+    });
+  });
+});
+
+describe('settings', () => {
+  test('load → edit → save → reload shows the saved values; password stays write-only', async () => {
+    const tenant = freshTenant('roundtrip');
+    await open(tenant);
+    expect(await w('.route').innerText()).toContain('system mail server');
+    expect(await w('.dirty').count()).toBe(0);
+
+    await w('#host').fill('mail.example.org');
+    await w('#security').selectOption('starttls');
+    await w('#authMethod').selectOption('login');
+    await w('#username').fill('invoices@example.org');
+    await w('#password').fill('pa55word');
+    await w('#fromAddress').fill('invoices@example.org');
+    await w('#fromName').fill('Example Invoices');
+    await w('#replyTo').fill('office@example.org');
+    expect(await w('.dirty').innerText()).toContain('Unsaved changes');
+
+    // Slow the PUT down to see the busy state: buttons disabled, progress in the status region.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/v1/mail-server', async (route) => {
+      if (route.request().method() === 'PUT') await released;
+      await route.fallback();
+    });
+    await w('button[type=submit]').click();
+    await waitForStatus(/Saving/);
+    expect(await w('button[type=submit]').getAttribute('aria-disabled')).toBe('true');
+    expect(await w('button', page).filter({ hasText: 'Test settings' }).getAttribute('aria-disabled')).toBe('true');
+    release();
+    await waitForStatus(/Settings saved/);
+    expect(await w('button[type=submit]').getAttribute('aria-disabled')).toBe('false');
+    expect(await w('.dirty').count()).toBe(0);
+
+    const saved = (await recordedEvents(page)).find((e) => e.type === 'mail-server-saved')!;
+    expect(saved).toMatchObject({ bubbles: true, composed: true, typed: true });
+    expect((saved.detail as MailServerResponse).configured).toBe(true);
+    expect(JSON.stringify(saved.detail)).not.toContain('pa55word');
+
+    await page.reload();
+    await w('form').waitFor();
+    expect(await w('#host').inputValue()).toBe('mail.example.org');
+    expect(await w('#security').inputValue()).toBe('starttls');
+    expect(await w('#port').inputValue()).toBe('587');
+    expect(await w('#authMethod').inputValue()).toBe('login');
+    expect(await w('#username').inputValue()).toBe('invoices@example.org');
+    expect(await w('#password').inputValue()).toBe('');
+    expect(await w('#password-hint').innerText()).toContain('A password is stored; leave empty to keep it.');
+    expect(await w('#fromName').inputValue()).toBe('Example Invoices');
+    expect(await w('#replyTo').inputValue()).toBe('office@example.org');
+    expect(await w('.route').innerText()).toContain('mail.example.org');
+
+    // Saving again without a password keeps the stored one.
+    await w('#fromName').fill('Example Billing');
+    await w('button[type=submit]').click();
+    await waitForStatus(/Settings saved/);
+    const again = (await recordedEvents(page)).find((e) => e.type === 'mail-server-saved')!;
+    expect((again.detail as MailServerResponse).settings?.auth.passwordSet).toBe(true);
+  });
+
+  test('port follows the encryption until the user edits it', async () => {
+    await open(freshTenant('port'));
+    expect(await w('#port').inputValue()).toBe('465');
+    await w('#security').selectOption('starttls');
+    expect(await w('#port').inputValue()).toBe('587');
+    await w('#security').selectOption('none');
+    expect(await w('#port').inputValue()).toBe('587');
+    await w('#security').selectOption('tls');
+    expect(await w('#port').inputValue()).toBe('465');
+    await w('#port').fill('2525');
+    await w('#security').selectOption('starttls');
+    expect(await w('#port').inputValue()).toBe('2525');
+  });
+
+  test('field errors appear after touch or submit, with aria-invalid and aria-describedby only while shown', async () => {
+    await open(freshTenant('touch'));
+    const hostInput = w('#host');
+    expect(await hostInput.getAttribute('aria-invalid')).toBeNull();
+    await hostInput.focus();
+    await hostInput.blur();
+    expect(await w('#host-error').innerText()).toBe('Please fill in this field.');
+    expect(await hostInput.getAttribute('aria-invalid')).toBe('true');
+    expect(await hostInput.getAttribute('aria-describedby')).toBe('host-hint host-error');
+    expect(await w('#replyTo-error').count()).toBe(0); // untouched fields stay quiet
+
+    await hostInput.fill('smtp.example.com');
+    expect(await w('#host-error').count()).toBe(0);
+    expect(await hostInput.getAttribute('aria-invalid')).toBeNull();
+    expect(await hostInput.getAttribute('aria-describedby')).toBe('host-hint');
+
+    await w('#port').fill('25'); // blocked under workerd (capabilities.blockedPorts)
+    await w('#replyTo').fill('not an address');
+    await w('button[type=submit]').click();
+    expect(await w('#port-error').innerText()).toContain('Port 25 is blocked');
+    expect(await w('#replyTo-error').innerText()).toContain('valid e-mail address');
+    expect(await w('#username-error').innerText()).toContain('needs a user name');
+    expect(await activeId()).toBe('port'); // focus goes to the first invalid field
+    expect(await statusText()).toContain('Please correct the fields marked.');
+  });
+
+  test('server field errors land on the right fields', async () => {
+    await open(freshTenant('server-errors'));
+    await w('#host').fill('smtp.example.com');
+    await w('#username').fill('u'.repeat(300)); // the API allows 256
+    await w('#password').fill('secret');
+    await w('#fromName').fill('N'.repeat(250)); // the API allows 200
+    await w('button[type=submit]').click();
+    await w('#username-error').waitFor();
+    expect(await w('#username-error').innerText()).toBe('This value is too long.');
+    expect(await w('#fromName-error').innerText()).toBe('This value is too long.');
+    expect(await w('#username').getAttribute('aria-invalid')).toBe('true');
+    expect(await w('#fromName').getAttribute('aria-describedby')).toContain('fromName-error');
+    expect(await w('#host-error').count()).toBe(0);
+    expect(await activeId()).toBe('username');
+    const error = (await recordedEvents(page)).find((e) => e.type === 'mail-server-error')!;
+    expect(error.detail).toMatchObject({ action: 'save', status: expect.any(Number) });
+
+    await w('#username').fill('mailer'); // editing a field clears its server error
+    expect(await w('#username-error').count()).toBe(0);
+    expect(await w('#fromName-error').count()).toBe(1);
+  });
+
+  test('server messages follow the element language', async () => {
+    await open(freshTenant('server-de'), { lang: 'de' });
+    expect(await w('label[for=host]').innerText()).toBe('Hostname');
+    await w('#host').fill('smtp.example.com');
+    await w('#authMethod').selectOption('none');
+    await w('#fromName').fill('N'.repeat(250));
+    await w('button[type=submit]').click();
+    await w('#fromName-error').waitFor();
+    expect(await w('#fromName-error').innerText()).toBe('Dieser Wert ist zu lang.');
+  });
+
+  test('a stale version (412) says so and offers to reload', async () => {
+    const tenant = freshTenant('conflict');
+    const other = await browser.newPage();
+    try {
+      await Promise.all([open(tenant), open(tenant, {}, other)]);
+      await w('#host', other).fill('other.example.com');
+      await w('#authMethod', other).selectOption('none');
+      await w('button[type=submit]', other).click();
+      await waitForStatus(/Settings saved/, other);
+
+      await w('#host').fill('mine.example.com');
+      await w('#authMethod').selectOption('none');
+      await w('button[type=submit]').click();
+      const text = await waitForStatus(/changed elsewhere/);
+      expect(text).toContain('reload');
+      await w('[role=status] button').click();
+      await page.waitForFunction(
+        () => (document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('#host') as HTMLInputElement | null)?.value === 'other.example.com',
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('reset asks first, then returns to the system relay', async () => {
+    await open(freshTenant('reset'));
+    expect(await w('#reset').count()).toBe(0); // nothing to reset yet
+    await fillSinkSettings();
+    await w('button[type=submit]').click();
+    await waitForStatus(/Settings saved/);
+
+    await w('#reset').click();
+    expect(await w('[role=group]').innerText()).toContain('Discard your settings?');
+    expect(await activeId()).toBe('reset-cancel');
+    await page.keyboard.press('Enter'); // Cancel
+    expect(await w('[role=group]').count()).toBe(0);
+    expect(await activeId()).toBe('reset');
+
+    await w('#reset').click();
+    await w('button', page).filter({ hasText: 'Reset now' }).click();
+    await waitForStatus(/Settings removed/);
+    expect(await w('.route').innerText()).toContain('system mail server');
+    expect(await w('#host').inputValue()).toBe('');
+    expect(await w('#reset').count()).toBe(0);
+    const reset = (await recordedEvents(page)).find((e) => e.type === 'mail-server-reset')!;
+    expect(reset).toMatchObject({ bubbles: true, composed: true, typed: true });
+    expect((reset.detail as MailServerResponse).configured).toBe(false);
+
+    await page.reload();
+    await w('form').waitFor();
+    expect(await w('#host').inputValue()).toBe('');
+  });
+
+  test('a 401 makes the element ask getToken again, once', async () => {
+    await open(freshTenant('expired'), { expired: '1' });
+    expect(await page.evaluate(() => (window as unknown as { tokenCalls: number }).tokenCalls)).toBe(2);
+    expect(await statusText()).toBe('');
+  });
+
+  test('a network failure is shown and reported, never swallowed', async () => {
+    await open(freshTenant('network'));
+    await page.route('**/v1/mail-server', (route) =>
+      route.request().method() === 'PUT' ? route.abort('connectionrefused') : route.fallback(),
+    );
+    await fillSinkSettings();
+    await w('button[type=submit]').click();
+    expect(await waitForStatus(/could not be reached/)).toContain('Check your connection');
+    const error = (await recordedEvents(page)).find((e) => e.type === 'mail-server-error')!;
+    expect(error).toMatchObject({ typed: true, detail: { action: 'save', status: null } });
+  });
+});
+
+describe('test settings', () => {
+  const failure: TestResult = {
+    ok: false,
+    error: {
+      stage: 'auth',
+      code: 'EAUTH',
+      responseCode: 535,
+      response: '5.7.8 Authentication credentials invalid',
+      message: 'The server rejected the user name or password.',
+      hint: 'Check the user name and password; some providers need an app password.',
+    },
+    durationMs: 42,
+    transcript: [
+      { dir: 'i', line: 'connected to smtp.example.com:465 (TLS)' },
+      { dir: 's', line: '220 smtp.example.com ESMTP' },
+      { dir: 'c', line: 'EHLO client' },
+      { dir: 'c', line: 'AUTH PLAIN (credentials hidden)' },
+      { dir: 's', line: '535 5.7.8 Authentication credentials invalid' },
+    ],
+    warnings: [],
+  };
+
+  async function answerTestWith(status: number, body: unknown, headers: Record<string, string> = {}) {
+    const requests: unknown[] = [];
+    await page.route('**/v1/mail-server/test', async (route: Route) => {
+      requests.push(route.request().postDataJSON());
+      await route.fulfill({
+        status,
+        headers: { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After', ...headers },
+        contentType: status === 200 ? 'application/json' : 'application/problem+json',
+        body: JSON.stringify(body),
+      });
+    });
+    return requests;
+  }
+
+  test('a failed test shows the stages, the failing one, the reply, the hint and the transcript', async () => {
+    await open(freshTenant('test-fail'));
+    const requests = await answerTestWith(200, failure);
+    await w('#host').fill('smtp.example.com');
+    await w('#username').fill('mailer');
+    await w('#password').fill('wrong');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/The test failed/);
+    // The draft is tested, not saved.
+    expect(requests[0]).toMatchObject({ host: 'smtp.example.com', security: 'tls', auth: { method: 'plain', username: 'mailer', password: 'wrong' } });
+    const stages = await w('.stages li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`));
+    expect(stages).toEqual(['connect:ok', 'tls:ok', 'greeting:ok', 'ehlo:ok', 'auth:failed']);
+    const result = await w('[part=test-result]').innerText();
+    expect(result).toContain('The server rejected the user name or password.');
+    expect(result).toContain('535 5.7.8 Authentication credentials invalid');
+    expect(result).toContain('some providers need an app password');
+    expect(await w('pre.transcript').isVisible()).toBe(false);
+    await w('summary').click();
+    expect(await w('pre.transcript').innerText()).toContain('C: AUTH PLAIN (credentials hidden)');
+    const tested = (await recordedEvents(page)).find((e) => e.type === 'mail-server-tested')!;
+    expect(tested).toMatchObject({ typed: true, bubbles: true, composed: true, detail: { ok: false, error: { stage: 'auth' } } });
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await w('.dirty').count()).toBe(1); // still unsaved
+  });
+
+  test('a successful test shows every stage and the server reply', async () => {
+    await open(freshTenant('test-ok'));
+    await answerTestWith(200, {
+      ok: true,
+      messageId: '<t1@example.com>',
+      response: '250 2.0.0 Ok: queued as 4F2A',
+      durationMs: 120,
+      transcript: [],
+      warnings: [{ code: 'pinned', message: 'The server certificate was pinned.' }],
+    } satisfies TestResult);
+    await w('#host').fill('smtp.example.com');
+    await w('#security').selectOption('starttls');
+    await w('#authMethod').selectOption('none');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    expect(await waitForStatus(/Test mail sent/)).toContain('120 ms');
+    const stages = await w('.stages li').evaluateAll((items) => items.map((li) => li.getAttribute('data-stage')));
+    expect(stages).toEqual(['connect', 'greeting', 'ehlo', 'tls', 'mail', 'rcpt', 'data']);
+    expect(await w('code.reply').innerText()).toBe('250 2.0.0 Ok: queued as 4F2A');
+    expect(await w('[part=test-result]').innerText()).toContain('The server certificate was pinned.');
+  });
+
+  test('429 shows when to try again', async () => {
+    await open(freshTenant('test-429'));
+    await answerTestWith(429, { type: 'about:blank', title: 'Too many attempts', status: 429, code: 'rate_limited' }, { 'retry-after': '30' });
+    await fillSinkSettings();
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    expect(await waitForStatus(/Too many tests/)).toContain('30 seconds');
+    const error = (await recordedEvents(page)).find((e) => e.type === 'mail-server-error')!;
+    expect(error.detail).toMatchObject({ action: 'test', status: 429 });
+  });
+
+  test('against the real API: success through the mail sink, failure at connect', async (context) => {
+    const probe = await fetch(`${stack.apiUrl}/v1/mail-server/test`, { method: 'POST' });
+    if (probe.status === 404) context.skip(); // the test endpoint is not built yet
+    await open(freshTenant('test-real'));
+    await fillSinkSettings();
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/Test mail sent|The test failed/);
+    expect(await statusText()).toContain('Test mail sent');
+    expect(stack.sink.messages.length).toBeGreaterThan(0);
+
+    await w('#port').fill(String(await freePort()));
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/The test failed/);
+    expect(await w('.stages li[data-state=failed]').getAttribute('data-stage')).toBe('connect');
+  });
+});
+
+describe('recent deliveries', () => {
+  test('hidden while the API has no deliveries endpoint (404)', async () => {
+    await page.route('**/v1/deliveries*', (route) =>
+      route.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/problem+json', body: '{"status":404,"code":"not_found","title":"Not found","type":"about:blank"}' }),
+    );
+    await open(freshTenant('deliveries-404'));
+    expect(await w('[part=deliveries]').count()).toBe(0);
+    expect(await statusText()).toBe('');
+  });
+
+  test('listed, with a warning when mail went through the system fallback', async () => {
+    const deliveries: DeliveriesResponse = {
+      nextCursor: null,
+      deliveries: [
+        {
+          id: 'd1', kind: 'invoice', status: 'sent', route: 'system-fallback', recipients: ['customer@example.net'],
+          subject: 'Invoice 2026-001', attempts: 3, response: '250 ok', error: null,
+          fallbackReason: { stage: 'connect', code: 'ECONNECTION', responseCode: null, response: null, message: 'Your server could not be reached.', hint: '' },
+          createdAt: '2026-11-26T10:00:00Z', sentAt: '2026-11-26T10:05:00Z',
+        },
+        {
+          id: 'd2', kind: 'test', status: 'sent', route: 'tenant', recipients: ['demo@example.com'],
+          subject: 'Test mail', attempts: 1, response: '250 ok', error: null, fallbackReason: null,
+          createdAt: '2026-11-26T09:00:00Z', sentAt: '2026-11-26T09:00:01Z',
+        },
+      ],
+    };
+    await page.route('**/v1/deliveries*', (route) =>
+      route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify(deliveries) }),
+    );
+    await open(freshTenant('deliveries'));
+    const section = w('[part=deliveries]');
+    await section.waitFor();
+    const text = await section.innerText();
+    expect(text).toContain('Invoice: Invoice 2026-001');
+    expect(text).toContain('via system server (fallback)');
+    expect(text).toContain('Your server could not be reached.');
+    expect(await w('[part=deliveries] .warning').innerText()).toContain('because yours failed');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
+
+describe('embedding', () => {
+  test('language follows the element’s lang, else the document’s', async () => {
+    await open(freshTenant('lang'), { lang: 'en', elementLang: 'de' });
+    expect(await w('button[type=submit]').innerText()).toBe('Speichern');
+    await page.evaluate(() => (document.querySelector('mail-server-settings')!.lang = 'en'));
+    await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('button[type=submit]')?.textContent?.trim() === 'Save');
+    await page.evaluate(() => {
+      document.querySelector('mail-server-settings')!.removeAttribute('lang');
+      document.documentElement.lang = 'de-AT';
+    });
+    await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('button[type=submit]')?.textContent?.trim() === 'Speichern');
+  });
+
+  test('host page styles do not change the layout; parts and custom properties do theme it', async () => {
+    const tenant = freshTenant('styles');
+    const measure = () =>
+      page.evaluate(() => {
+        const el = document.querySelector('mail-server-settings')!;
+        const origin = el.getBoundingClientRect();
+        const selectors = ['form', 'legend', 'label[for=host]', '#host', '#host-hint', '#security', '#port', '#fallbackToSystem', 'button[type=submit]', '.route', 'h2'];
+        return Object.fromEntries(
+          selectors.map((s) => {
+            const r = el.shadowRoot!.querySelector(s)!.getBoundingClientRect();
+            return [s, [r.x - origin.x, r.y - origin.y, r.width, r.height].map((n) => Math.round(n))];
+          }),
+        );
+      });
+    await open(tenant);
+    const plain = await measure();
+    await open(tenant, { hostile: '1' });
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).letterSpacing)).toBe('3px');
+    expect(await measure()).toEqual(plain);
+
+    await open(tenant, { theme: '1' });
+    const themed = await w('button[type=submit]').evaluate((b) => {
+      const style = getComputedStyle(b);
+      return { background: style.backgroundColor, radius: style.borderTopLeftRadius };
+    });
+    expect(themed).toEqual({ background: 'rgb(1, 2, 3)', radius: '17px' });
+  });
+
+  test('loading the module twice does not throw; the token is never an attribute', async () => {
+    await open(freshTenant('twice'));
+    await page.addScriptTag({ type: 'module', url: '/mail-server-settings.js?again' });
+    await page.waitForTimeout(50);
+    expect(pageErrors).toEqual([]);
+    const attributes = await page.evaluate(() => document.querySelector('mail-server-settings')!.getAttributeNames());
+    expect(attributes.sort()).toEqual(['api-base']);
+    expect(await page.evaluate(() => document.createElement('mail-server-settings').constructor.name)).not.toBe('HTMLElement');
+  });
+});

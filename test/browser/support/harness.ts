@@ -1,0 +1,183 @@
+// Shared setup for the browser tests: the real API stack (sqld + wrangler dev) with a mail sink
+// as system relay, a loopback "portal" origin that embeds the built widget, and headless
+// Chromium (Debian's package, never a downloaded browser).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWidget, widgetBundle } from '../../../scripts/build-widget.ts';
+import { ensureDevSecrets, writeEnvFile } from '../../../scripts/lib/dev-secrets.ts';
+import { startMailSink, type MailSink } from '../../../scripts/lib/mail-sink.ts';
+import { startStack } from '../../../scripts/lib/stack.ts';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface WidgetStack {
+  apiUrl: string;
+  sink: MailSink;
+  stop(): Promise<void>;
+}
+
+/** The API under `wrangler dev` with fresh secrets, a fresh database and a mail sink as relay. */
+export async function startWidgetStack(): Promise<WidgetStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mss-browser-'));
+  const sink = await startMailSink();
+  try {
+    const secrets = join(dataDir, 'secrets.env');
+    const runtime = join(dataDir, 'runtime.env');
+    ensureDevSecrets(secrets);
+    writeEnvFile(runtime, { SYSTEM_SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}` });
+    const stack = await startStack({
+      dataDir,
+      envFiles: [secrets, runtime],
+      vars: { SYSTEM_FROM: 'system@relay.localhost', MAIL_SINK_URL: sink.httpUrl },
+    });
+    return {
+      apiUrl: stack.apiUrl,
+      sink,
+      async stop() {
+        await stack.stop();
+        await sink.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await sink.stop();
+    throw error;
+  }
+}
+
+/**
+ * The test portal. Query parameters: api (API base URL), tenant, lang (document language),
+ * elementLang (the element's own lang), expired=1 (the first token handed out is expired),
+ * hostile=1 (aggressive page styles that must not reach inside the element).
+ */
+const HOST_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Test portal</title>
+<style id="hostile" media="not all">
+  body { font-size: 30px; line-height: 3; letter-spacing: 2px; word-spacing: 6px; text-transform: uppercase;
+         text-align: center; white-space: nowrap; font-weight: 700; font-style: italic; text-indent: 40px; color: red; }
+  * { box-sizing: content-box; letter-spacing: 3px; line-height: 2.5; text-transform: lowercase; }
+  input, select, button, label, p, fieldset, legend, form, h2, h3, div, span, ul, li, dl, dt, dd, details, pre {
+    all: unset; margin: 11px; padding: 7px; border: 3px solid red; font-size: 30px; display: inline-block; }
+</style>
+<style id="theme" media="not all">
+  mail-server-settings { --mss-color-accent: rgb(1, 2, 3); }
+  mail-server-settings::part(button) { border-radius: 17px; }
+</style>
+<script type="module" src="/mail-server-settings.js"></script>
+</head><body><main><h1>Portal settings</h1><mail-server-settings></mail-server-settings></main>
+<script type="module">
+  const p = new URLSearchParams(location.search);
+  document.documentElement.lang = p.get('lang') ?? 'en';
+  if (p.get('hostile')) document.getElementById('hostile').media = 'all';
+  if (p.get('theme')) document.getElementById('theme').media = 'all';
+  // The typed event classes are exported by the bundle (names are minified, so compare classes).
+  const widget = await import('/mail-server-settings.js');
+  const classes = {
+    'mail-server-saved': widget.MailServerSavedEvent, 'mail-server-reset': widget.MailServerResetEvent,
+    'mail-server-tested': widget.MailServerTestedEvent, 'mail-server-error': widget.MailServerErrorEvent,
+  };
+  window.events = [];
+  for (const [type, EventClass] of Object.entries(classes)) {
+    document.addEventListener(type, (e) => window.events.push({
+      type: e.type, detail: e.detail, bubbles: e.bubbles, composed: e.composed, typed: e instanceof EventClass,
+    }));
+  }
+  window.tokenCalls = 0;
+  const el = document.querySelector('mail-server-settings');
+  if (p.get('elementLang')) el.lang = p.get('elementLang');
+  if (p.get('api')) {
+    el.setAttribute('api-base', p.get('api'));
+    el.getToken = async () => {
+      window.tokenCalls++;
+      const ttl = window.tokenCalls === 1 && p.get('expired') ? -60 : 3600;
+      const q = new URLSearchParams({ tenant: p.get('tenant') ?? 'browser-test', ttl: String(ttl) });
+      const res = await fetch(p.get('api') + '/dev/token?' + q);
+      return (await res.json()).token;
+    };
+  }
+</script></body></html>`;
+
+export interface HostServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Builds the widget and serves it with the test portal page from another loopback origin. */
+export async function startHostServer(): Promise<HostServer> {
+  await buildWidget();
+  const bundle = readFileSync(widgetBundle);
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://host').pathname;
+    if (path === '/mail-server-settings.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(bundle);
+    } else if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(HOST_PAGE);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let tenantCounter = 0;
+/** A tenant id no other test uses (each test starts from an unconfigured tenant). */
+export function freshTenant(name: string): string {
+  return `${name}-${process.pid}-${++tenantCounter}-${Date.now()}`;
+}
+
+/** Opens the portal and waits until the widget shows its populated form. */
+export async function openWidget(page: Page, hostUrl: string, params: Record<string, string>): Promise<void> {
+  await page.goto(`${hostUrl}?${new URLSearchParams(params)}`);
+  await page.locator('mail-server-settings form').waitFor();
+}
+
+export interface RecordedEvent {
+  type: string;
+  detail: unknown;
+  bubbles: boolean;
+  composed: boolean;
+  /** The event is an instance of its exported typed class. */
+  typed: boolean;
+}
+
+export function recordedEvents(page: Page): Promise<RecordedEvent[]> {
+  return page.evaluate(() => (window as unknown as { events: RecordedEvent[] }).events);
+}
+
+/** Runs axe-core on the whole document (it descends into open shadow roots). */
+export async function axeViolations(page: Page): Promise<{ id: string; help: string; targets: string[] }[]> {
+  const loaded = await page.evaluate(() => 'axe' in window);
+  if (!loaded) await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+}
