@@ -16,6 +16,7 @@ export interface Bindings {
   ALLOW_PRIVATE_HOSTS?: string;
   MAIL_SINK_URL?: string;
   OUTBOX_RETRY_DELAYS?: string;
+  OUTBOX_LEASE_SECONDS?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** Static assets: the widget bundle (and the demo page, served in development only). */
   ASSETS?: Fetcher;

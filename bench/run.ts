@@ -1,7 +1,11 @@
 // `npm run bench`: starts throw-away local stacks and prints the figures the issues ask for.
 // Figures only — nothing here asserts on time.
+import { benchOutbox } from './outbox.ts';
 import { startBenchStack, type BenchStack } from './lib/stack.ts';
+import { ms } from './lib/stats.ts';
 import { benchSettings, countSettingsRoundTrips } from './settings.ts';
+import { benchSmtp } from './smtp.ts';
+import { benchWidget } from './widget.ts';
 
 async function withStack<T>(options: Parameters<typeof startBenchStack>[0], use: (stack: BenchStack) => Promise<T>): Promise<T> {
   const stack = await startBenchStack(options);
@@ -12,8 +16,30 @@ async function withStack<T>(options: Parameters<typeof startBenchStack>[0], use:
   }
 }
 
-console.log(`mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}\n`);
+const only = process.argv[2]; // e.g. `npm run bench -- outbox`
+const want = (name: string) => !only || only === name;
 
-const roundTrips = await withStack({ countRoundTrips: true }, countSettingsRoundTrips);
-console.log('Settings API (sequential latency; throughput with 8 concurrent clients; wrangler dev on loopback):');
-for (const row of await withStack({}, (stack) => benchSettings(stack, roundTrips))) console.log(`  ${row}`);
+console.log(`mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}, wrangler dev on loopback\n`);
+
+if (want('settings')) {
+  const roundTrips = await withStack({ countRoundTrips: true }, countSettingsRoundTrips);
+  console.log('Settings API (sequential latency; throughput with 8 concurrent clients):');
+  for (const row of await withStack({}, (stack) => benchSettings(stack, roundTrips))) console.log(`  ${row}`);
+}
+
+if (want('smtp')) {
+  console.log('\nTest send (POST /v1/mail-server/test) vs Nodemailer on Node, STARTTLS + AUTH:');
+  for (const line of (await benchSmtp()).lines) console.log(`  ${line}`);
+}
+
+if (want('widget')) {
+  const w = await withStack({}, (stack) => benchWidget(stack));
+  console.log('\nWidget:');
+  console.log(`  bundle ${w.bundleBytes} bytes minified, ${w.gzipBytes} bytes gzip (Lit included; target ≤ 16 KB)`);
+  console.log(`  module load → populated form in headless Chromium: median ${ms(w.medianMs)}, p90 ${ms(w.p90Ms)} over ${w.samples.length} runs (target < 150 ms)`);
+}
+
+if (want('outbox')) {
+  console.log('\nOutbox:');
+  for (const line of await benchOutbox()) console.log(`  ${line}`);
+}

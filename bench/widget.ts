@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { buildWidget } from '../scripts/build-widget.ts';
+import { launchBrowser } from '../test/browser/support/harness.ts';
 import type { BenchStack } from './lib/stack.ts';
 import { median, percentile } from './lib/stats.ts';
 
@@ -18,15 +18,6 @@ export interface WidgetFigures {
   p90Ms: number;
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 // The page sets the token before the element is defined (Lit keeps it), then times the import
 // until the shadow DOM shows the saved host name.
@@ -67,7 +58,7 @@ export async function benchWidget(stack: BenchStack, runs = 21): Promise<WidgetF
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   const samples: number[] = [];
   try {
     const tab = await browser.newPage();

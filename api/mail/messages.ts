@@ -286,6 +286,34 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     message: { de: 'Der Server hat abgelehnt.', en: 'The server refused.' },
     hint: { de: 'Die Antwort des Servers nennt meist den Grund.', en: 'The server’s reply usually names the reason.' },
   },
+  // Outbox outcomes that are not a server's reply.
+  recipients_rejected: {
+    message: { de: 'Einige Empfänger wurden abgelehnt; die übrigen haben die Nachricht erhalten.', en: 'Some recipients were refused; the others received the message.' },
+    hint: { de: 'Die abgelehnten Empfänger werden später erneut versucht. Die Antwort nennt sie.', en: 'The refused recipients are retried later. The response names them.' },
+  },
+  interrupted: {
+    message: { de: 'Der Versand wurde zweimal mitten im Senden unterbrochen.', en: 'Sending was cut off twice while in progress.' },
+    hint: {
+      de: 'Die Nachricht wurde möglicherweise schon zugestellt; damit sie nicht ein drittes Mal ankommt, wird sie nicht erneut gesendet. Bitte beim Empfänger oder im Gesendet-Ordner nachsehen und bei Bedarf neu senden.',
+      en: 'The message may already have been delivered; to avoid a third copy it is not sent again. Please check with the recipient or in the Sent folder and send it again if needed.',
+    },
+  },
+  system_relay_not_configured: {
+    message: { de: 'Der System-Mailserver ist nicht eingerichtet.', en: 'The system mail server is not set up.' },
+    hint: { de: 'Der Betreiber muss SYSTEM_SMTP_URL setzen. Bitte wenden Sie sich an den Support.', en: 'The operator must set SYSTEM_SMTP_URL. Please contact support.' },
+  },
+  credentials_unreadable: {
+    message: { de: 'Das gespeicherte Passwort kann nicht entschlüsselt werden.', en: 'The stored password cannot be decrypted.' },
+    hint: { de: 'Bitte das Passwort in den Mailserver-Einstellungen neu eingeben und speichern.', en: 'Please enter the password again in the mail server settings and save.' },
+  },
+  host_private: {
+    message: { de: 'Dieser Server ist eine interne Adresse und darf nicht verwendet werden.', en: 'This server is an internal address and may not be used.' },
+    hint: { de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen.', en: 'Please enter the public name of your mail server.' },
+  },
+  port_blocked: {
+    message: { de: 'Port 25 ist für ausgehende Verbindungen gesperrt.', en: 'Port 25 is blocked for outgoing connections.' },
+    hint: { de: 'Bitte Port 587 (STARTTLS) oder 465 (SSL/TLS) verwenden.', en: 'Please use port 587 (STARTTLS) or 465 (SSL/TLS).' },
+  },
   unknown: {
     message: (c) => ({ de: `Unerwarteter Fehler bei „${STAGE[c.stage].de}“.`, en: `Unexpected error during “${STAGE[c.stage].en}”.` }),
     hint: { de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das Protokoll unten zeigt den Ablauf.', en: 'Please check the settings and try again. The transcript below shows what happened.' },

@@ -5,7 +5,7 @@ import { openSender, type PooledSender } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SendResult, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
 import { smtpSettingsFromRow } from '../settings/credentials.ts';
-import { breaksRoute, nextRetryDelay, retryDelays } from './policy.ts';
+import { breaksRoute, leaseMs, nextRetryDelay, retryDelays } from './policy.ts';
 import { claimDeliveries, readPayloads, releaseClaims, readTenantWithServer, recordOutcome, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
 import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
@@ -44,7 +44,7 @@ const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1
 
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
-  const rows = await claimDeliveries(ctx.db, ids, ctx.now());
+  const rows = await claimDeliveries(ctx.db, ids, ctx.now(), leaseMs(ctx.env.OUTBOX_LEASE_SECONDS));
   let payloads: Map<string, StoredPayload>;
   try {
     payloads = await readPayloads(ctx.db, rows.map((r) => r.id));

@@ -18,3 +18,9 @@ export function nextRetryDelay(delays: number[], attempts: number): number | nul
 export function breaksRoute(error: NormalizedSmtpError): boolean {
   return !error.transient && ['connect', 'tls', 'greeting', 'ehlo', 'auth'].includes(error.stage);
 }
+
+/** OUTBOX_LEASE_SECONDS: how long an attempt may take before it counts as cut off (default 5 min; well above the 30 s send limit). */
+export function leaseMs(config: string | undefined): number | undefined {
+  const seconds = Number(config);
+  return config && Number.isInteger(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}

@@ -12,8 +12,8 @@ export interface StoredPayload {
   attachments: { filename: string; contentType: string; content: string }[];
 }
 
-/** How long one attempt may hold a row; past it the sweeper treats the attempt as cut off. */
-export const LEASE_MS = 5 * 60_000;
+/** How long one attempt may hold a row by default; past it the sweeper treats the attempt as cut off. */
+export const DEFAULT_LEASE_MS = 5 * 60_000;
 /** A `queued` row older than this was never picked up (the enqueue was lost): the sweeper re-enqueues it. */
 export const QUEUED_GRACE_MS = 30_000;
 
@@ -73,7 +73,7 @@ const claimable = (now: Date) =>
  * Takes the given deliveries for one attempt (one statement): only those that are due and not
  * held by another attempt. Rows resumed after a cut-off attempt count an interruption.
  */
-export async function claimDeliveries(db: Database, ids: string[], now: Date): Promise<DeliveryRow[]> {
+export async function claimDeliveries(db: Database, ids: string[], now: Date, leaseMs = DEFAULT_LEASE_MS): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];
   return db
     .update(deliveries)
@@ -81,7 +81,7 @@ export async function claimDeliveries(db: Database, ids: string[], now: Date): P
       status: 'sending',
       attempts: sql`${deliveries.attempts} + 1`,
       interruptions: sql`${deliveries.interruptions} + (${deliveries.status} = 'sending')`,
-      leaseUntil: new Date(now.getTime() + LEASE_MS),
+      leaseUntil: new Date(now.getTime() + leaseMs),
     })
     .where(and(inArray(deliveries.id, ids), claimable(now)))
     .returning();

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
 import { startStack } from '../../scripts/lib/stack.ts';
-import { startCountingProxy } from './counting-proxy.ts';
+import { startDbProxy } from '../../scripts/lib/db-proxy.ts';
 
 export interface BenchStack {
   apiUrl: string;
+  operatorKey: string;
   /** Present when started with `countRoundTrips` (the proxy adds latency, so timing runs go without). */
   dbRoundTrips?: { count(): number; reset(): void };
   token(tenant: string): Promise<string>;
@@ -20,12 +21,13 @@ export async function startBenchStack(
 ): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-bench-'));
   const envFile = join(dataDir, 'secrets.env');
+  const operatorKey = `bench-${randomBytes(12).toString('hex')}`;
   writeEnvFile(envFile, {
     TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
     SETTINGS_ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
-    OPERATOR_API_KEY: `bench-${randomBytes(12).toString('hex')}`,
+    OPERATOR_API_KEY: operatorKey,
   });
-  let proxy: Awaited<ReturnType<typeof startCountingProxy>> | undefined;
+  let proxy: Awaited<ReturnType<typeof startDbProxy>> | undefined;
   const stack = await startStack({
     dataDir,
     envFiles: [envFile],
@@ -33,13 +35,14 @@ export async function startBenchStack(
     env: extra.env,
     databaseUrlFor: extra.countRoundTrips
       ? async (url) => {
-          proxy = await startCountingProxy(url);
+          proxy = await startDbProxy(url);
           return proxy.url;
         }
       : undefined,
   });
   return {
     apiUrl: stack.apiUrl,
+    operatorKey,
     dbRoundTrips: proxy,
     token: async (tenant) => {
       const res = await fetch(`${stack.apiUrl}/dev/token?tenant=${encodeURIComponent(tenant)}&email=owner@${tenant}.example.com&name=Bench`);

@@ -8,7 +8,7 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
   return spawn(command, args, { ...options, detached: true });
 }
 
-/** SIGTERM to the whole group, SIGKILL after a grace period; resolves when the leader exited. */
+/** SIGTERM to the whole group, SIGKILL after a grace period (at once with 0); resolves when the leader exited. */
 export function stopGroup(child: ChildProcess, graceMs = 3000): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
@@ -20,12 +20,12 @@ export function stopGroup(child: ChildProcess, graceMs = 3000): Promise<void> {
         // already gone
       }
     };
-    const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+    const timer = graceMs > 0 ? setTimeout(() => kill('SIGKILL'), graceMs) : undefined;
     child.once('exit', () => {
       clearTimeout(timer);
       kill('SIGKILL'); // anything left in the group
       resolve();
     });
-    kill('SIGTERM');
+    kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   });
 }

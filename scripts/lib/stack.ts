@@ -32,6 +32,10 @@ export interface Stack {
   apiUrl: string;
   dbUrl: string;
   stop(): Promise<void>;
+  /** SIGKILL to wrangler and workerd, as a crash would (sqld is stopped normally). */
+  kill(): Promise<void>;
+  /** Runs the Worker's cron handler now (the outbox sweeper). */
+  runScheduled(): Promise<void>;
 }
 
 function wranglerCli(): string {
@@ -53,6 +57,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       wranglerCli(), 'dev',
       '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
       '--show-interactive-dev-session=false', '--persist-to', join(options.dataDir, 'wrangler'),
+      '--test-scheduled',
       ...(options.envFiles ?? []).flatMap((file) => ['--env-file', file]),
       ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
     ];
@@ -85,6 +90,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stop: async () => {
         await stopGroup(wrangler);
         await sqld.stop();
+      },
+      kill: async () => {
+        await stopGroup(wrangler, 0);
+        await sqld.stop();
+      },
+      runScheduled: async () => {
+        const res = await fetch(`${apiUrl}/__scheduled?cron=*+*+*+*+*`);
+        if (!res.ok) throw new Error(`scheduled handler failed: HTTP ${res.status}`);
+        await res.arrayBuffer();
       },
     };
   } catch (error) {

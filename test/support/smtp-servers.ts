@@ -105,7 +105,7 @@ const tlsPair = (name: 'server' | 'untrusted') => ({
 // smtp-server waits a fixed 100 ms before its greeting ("early talker" detection), which hides
 // client overhead in timings and slows the suite. Fixture servers set `noGreetingDelay`.
 let patched = false;
-function patchGreetingDelay(): void {
+export function patchGreetingDelay(): void {
   if (patched) return;
   patched = true;
   const proto = SmtpServerConnection.prototype as { init: () => void };

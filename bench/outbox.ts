@@ -1,0 +1,84 @@
+// Benchmark of issue 5: invoices per second delivered through the outbox (POST → queue → SMTP)
+// to a local smtp-server over the tenant's own route (STARTTLS + AUTH, no greeting delay), and
+// the time from each 202 to `sent`. Figures only — nothing here asserts on time.
+import { TEST_CA_FILE } from '../test/support/smtp-servers.ts';
+import { startSmtpCounter } from './lib/smtp-counter.ts';
+import type { DeliveriesResponse } from '../api/contract.ts';
+import { startBenchStack } from './lib/stack.ts';
+import { ms, percentile } from './lib/stats.ts';
+
+export async function benchOutbox(count = 200): Promise<string[]> {
+  const credentials = { username: 'bench@tenant.example', password: 'Grüße-Pässwort-1' };
+  const smtp = await startSmtpCounter(credentials);
+  const stack = await startBenchStack({ env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
+    await smtp.stop();
+    throw error;
+  });
+  try {
+    const tenant = `bench-outbox-${Date.now()}`;
+    const token = await stack.token(tenant);
+    const put = await fetch(`${stack.apiUrl}/v1/mail-server`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ host: 'localhost', port: smtp.port, security: 'starttls', auth: { method: 'plain', ...credentials } }),
+    });
+    if (!put.ok) throw new Error(`PUT settings: ${put.status} ${await put.text()}`);
+    const operator = { authorization: `Bearer ${stack.operatorKey}`, 'content-type': 'application/json' };
+    const pdf = Buffer.alloc(30_000, 7).toString('base64');
+
+    const acceptedAt = new Map<string, number>();
+    const start = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < count) {
+          const i = next++;
+          const res = await fetch(`${stack.apiUrl}/v1/tenants/${tenant}/messages`, {
+            method: 'POST',
+            headers: { ...operator, 'idempotency-key': `bench-${i}` },
+            body: JSON.stringify({
+              kind: 'invoice',
+              to: [`kunde${i}@kunde.example.com`],
+              subject: `Rechnung ${i}`,
+              text: 'Anbei Ihre Rechnung.',
+              attachments: [{ filename: `Rechnung-${i}.pdf`, contentType: 'application/pdf', content: pdf }],
+            }),
+          });
+          if (res.status !== 202) throw new Error(`POST message: ${res.status} ${await res.text()}`);
+          acceptedAt.set(((await res.json()) as { id: string }).id, Date.now());
+        }
+      }),
+    );
+    const postedMs = Date.now() - start;
+
+    // Wait until every delivery has ended; sentAt comes from the same machine's clock.
+    const sentAt = new Map<string, number>();
+    const deadline = Date.now() + 120_000;
+    while (sentAt.size < count && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      let cursor: string | null = null;
+      do {
+        const res = await fetch(`${stack.apiUrl}/v1/deliveries?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+        const page = (await res.json()) as DeliveriesResponse;
+        for (const d of page.deliveries) {
+          if (d.status === 'failed') throw new Error(`delivery ${d.id} failed: ${JSON.stringify(d.error)}`);
+          if (d.status === 'sent' && d.sentAt) sentAt.set(d.id, Date.parse(d.sentAt));
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    if (sentAt.size < count) throw new Error(`only ${sentAt.size} of ${count} sent within 2 minutes`);
+    const latencies = [...acceptedAt].map(([id, t]) => Math.max(0, sentAt.get(id)! - t));
+    const lastSent = Math.max(...sentAt.values());
+    const seconds = (lastSent - start) / 1000;
+    return [
+      `${count} invoices (30 KB PDF each) for one tenant, 8 concurrent POSTs, tenant route STARTTLS + AUTH:`,
+      `  all accepted (202) in ${ms(postedMs)}, all sent after ${seconds.toFixed(2)} s → ${(count / seconds).toFixed(0)} invoices/s (target ≥ 100)`,
+      `  202 → sent: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} (target p50 ≤ 1 s)`,
+      `  SMTP server accepted ${smtp.accepted()} messages`,
+    ];
+  } finally {
+    await stack.stop();
+    await smtp.stop();
+  }
+}

@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import { freePort } from './ports.ts';
+
+export interface DbProxy {
+  url: string;
+  /** Requests passed through since the last reset (database round trips). */
+  count(): number;
+  reset(): void;
+  /** Requests whose body matches are held (never answered) from now on: a process "dies" mid-write. */
+  holdWhen(predicate: ((body: string) => boolean) | null): void;
+  /** Resolves when a request was held. */
+  held(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of sqld: the benchmark counts round trips with it, and the crash tests
+ * hold a chosen write so the Worker can be killed between the SMTP server's "250" and the update.
+ */
+export async function startDbProxy(target: string): Promise<DbProxy> {
+  let requests = 0;
+  let hold: ((body: string) => boolean) | null = null;
+  let onHeld: (() => void) | null = null;
+  let heldPromise = new Promise<void>((resolve) => (onHeld = resolve));
+  const server: Server = createServer(async (req, res) => {
+    requests += 1;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    if (hold?.(body.toString('utf8'))) {
+      onHeld?.();
+      return; // never answered; the client's process is killed meanwhile
+    }
+    try {
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>;
+      const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: body.length > 0 ? body : undefined });
+      const responseHeaders = Object.fromEntries(
+        [...upstream.headers].filter(([k]) => !['content-encoding', 'content-length', 'transfer-encoding'].includes(k)),
+      );
+      res.writeHead(upstream.status, responseHeaders);
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: () => requests,
+    reset: () => void (requests = 0),
+    holdWhen: (predicate) => {
+      hold = predicate;
+      heldPromise = new Promise<void>((resolve) => (onHeld = resolve));
+    },
+    held: () => heldPromise,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,94 @@
+import { createScheduledController } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDatabase } from '../../api/db/client.ts';
+import { deliveries } from '../../api/db/schema.ts';
+import { makeMessageId } from '../../api/mail/send.ts';
+import { insertDelivery } from '../../api/outbox/store.ts';
+import worker from '../../api/worker.ts';
+import { marker } from './smtp-helpers.ts';
+import { mailsWith, messageStatus, settled, tenantWithServer } from './outbox-helpers.ts';
+
+const db = () => getDatabase(env.DATABASE_URL!);
+
+/** A delivery as a process leaves it when it dies mid-attempt: `sending`, with a lease that ran out. */
+async function cutOffDelivery(tenantId: string, tag: string, interruptions = 0) {
+  const id = crypto.randomUUID();
+  const past = new Date(Date.now() - 10 * 60_000);
+  await insertDelivery(
+    db(),
+    {
+      id,
+      tenantId,
+      kind: 'invoice',
+      status: 'sending',
+      recipients: { to: ['kunde@kunde.example.com'], cc: [], bcc: [] },
+      subject: `Rechnung ${tag}`,
+      messageId: makeMessageId(`rechnung@${tenantId}.example.com`),
+      idempotencyKey: `cut-${tag}`,
+      attempts: 1,
+      interruptions,
+      leaseUntil: past,
+      createdAt: past,
+    },
+    { text: 'Anbei die Rechnung.', attachments: [] },
+  );
+  return id;
+}
+
+const sweep = () => worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env);
+
+describe('the sweeper', () => {
+  it('completes an attempt that was cut off before the server accepted it, exactly once', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const id = await cutOffDelivery(tenant.id, tag);
+    await sweep();
+    const status = await settled(tenant.id, id);
+    expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 2 });
+    await sweep(); // a second sweep finds nothing to do
+    await new Promise((r) => setTimeout(r, 200));
+    const mails = await mailsWith(tag);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.parsed.messageId).toBe(status.messageId);
+    const [row] = await db().select().from(deliveries).where(eq(deliveries.id, id));
+    expect(row!.interruptions).toBe(1);
+  });
+
+  it('never risks a third copy: a resend that was cut off too ends failed as interrupted', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const id = await cutOffDelivery(tenant.id, tag, 1);
+    await sweep();
+    const status = await messageStatus(tenant.id, id);
+    expect(status.status).toBe('failed');
+    expect(status.error).toMatchObject({ code: 'interrupted' });
+    expect(status.error!.hint).toBeTruthy();
+    expect(await mailsWith(tag)).toEqual([]);
+  });
+
+  it('re-enqueues a message whose enqueue was lost', async () => {
+    const { tenant } = await tenantWithServer();
+    const tag = marker();
+    const id = crypto.randomUUID();
+    await insertDelivery(
+      db(),
+      {
+        id,
+        tenantId: tenant.id,
+        kind: 'document',
+        status: 'queued',
+        recipients: { to: ['kunde@kunde.example.com'], cc: [], bcc: [] },
+        subject: `Angebot ${tag}`,
+        messageId: makeMessageId(tenant.email),
+        idempotencyKey: `lost-${tag}`,
+        createdAt: new Date(Date.now() - 60_000),
+      },
+      { html: '<p>Angebot</p>', attachments: [] },
+    );
+    await sweep();
+    expect(await settled(tenant.id, id)).toMatchObject({ status: 'sent', route: 'system' });
+    expect(await mailsWith(tag)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,167 @@
+// The outbox survives a process that dies mid-send: wrangler dev (workerd) is killed with SIGKILL
+// while an SMTP transaction or the database update after it is in flight, then started again on
+// the same data. The sweeper completes what was cut off: exactly once when the server had not
+// accepted the message yet, at most twice (same Message-ID) when it had.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDbProxy, type DbProxy } from '../../scripts/lib/db-proxy.ts';
+import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
+import { startStack, type Stack } from '../../scripts/lib/stack.ts';
+
+interface Accepted {
+  subject: string;
+  messageId: string;
+}
+
+/** A relay whose DATA phase can be made to hang (the client dies before the 250). */
+async function startRelay() {
+  const accepted: Accepted[] = [];
+  let stall = false;
+  let onStalled: () => void = () => {};
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    async onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      if (stall) {
+        onStalled();
+        return; // never answers: the sender is killed while it waits
+      }
+      const parsed = await simpleParser(Buffer.concat(chunks));
+      accepted.push({ subject: parsed.subject ?? '', messageId: parsed.messageId ?? '' });
+      callback(null, `2.0.0 Ok: queued as C${accepted.length}`);
+    },
+  });
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    port,
+    accepted,
+    stallNext(): Promise<void> {
+      stall = true;
+      return new Promise((resolve) => (onStalled = resolve));
+    },
+    answerAgain() {
+      stall = false;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('outbox after a crash', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mss-crash-'));
+  const operatorKey = randomBytes(16).toString('hex');
+  let relay: Awaited<ReturnType<typeof startRelay>>;
+  let stack: Stack | undefined;
+  let proxy: DbProxy | undefined;
+
+  async function start(): Promise<Stack> {
+    stack = await startStack({
+      dataDir,
+      envFiles: [join(dataDir, 'secrets.env')],
+      vars: { SYSTEM_FROM: 'system@relay.example', OUTBOX_LEASE_SECONDS: '2', OUTBOX_RETRY_DELAYS: '0,0,0' },
+      databaseUrlFor: async (url) => {
+        proxy = await startDbProxy(url);
+        return proxy.url;
+      },
+    });
+    return stack;
+  }
+
+  async function crash(): Promise<void> {
+    await stack!.kill();
+    await proxy!.stop();
+  }
+
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${stack!.apiUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    });
+
+  async function post(subject: string): Promise<string> {
+    const res = await api('/v1/tenants/crash-tenant/messages', {
+      method: 'POST',
+      headers: { 'idempotency-key': subject },
+      body: JSON.stringify({ kind: 'invoice', to: ['kunde@kunde.example.com'], subject, text: 'Anbei die Rechnung.' }),
+    });
+    expect(res.status).toBe(202);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  async function status(id: string) {
+    return (await (await api(`/v1/tenants/crash-tenant/messages/${id}`)).json()) as { status: string; messageId: string; attempts: number };
+  }
+
+  /** After the lease ran out, the sweeper re-enqueues; wait until the delivery has ended. */
+  async function recover(id: string) {
+    await new Promise((r) => setTimeout(r, 2_200));
+    await stack!.runScheduled();
+    for (let i = 0; i < 200; i++) {
+      const s = await status(id);
+      if (s.status === 'sent' || s.status === 'failed') return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return status(id);
+  }
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    writeEnvFile(join(dataDir, 'secrets.env'), {
+      TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+      SETTINGS_ENCRYPTION_KEY: `c1:${randomBytes(32).toString('base64')}`,
+      OPERATOR_API_KEY: operatorKey,
+      SYSTEM_SMTP_URL: `smtp://127.0.0.1:${relay.port}`,
+    });
+    await start();
+    const res = await api('/v1/tenants/crash-tenant', { method: 'PUT', body: JSON.stringify({ name: 'Crash GmbH', email: 'office@crash.example.com' }) });
+    expect(res.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy?.stop();
+    await relay?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('killed before the server accepted: completed by the sweeper and received exactly once', { timeout: 60_000 }, async () => {
+    const stalled = relay.stallNext();
+    const id = await post('crash-before-accept');
+    await stalled; // the message is in the SMTP DATA phase
+    await crash();
+    relay.answerAgain();
+
+    await start();
+    const s = await recover(id);
+    expect(s.status).toBe('sent');
+    expect(relay.accepted.filter((m) => m.subject === 'crash-before-accept')).toEqual([{ subject: 'crash-before-accept', messageId: s.messageId }]);
+  });
+
+  it('killed after the server accepted: received at most twice, with the same Message-ID', { timeout: 60_000 }, async () => {
+    // Hold the database update that would record "sent": the process dies right after the 250.
+    proxy!.holdWhen((body) => body.includes('update') && body.includes('deliveries') && body.includes('"sent"'));
+    const id = await post('crash-after-accept');
+    await proxy!.held();
+    expect(relay.accepted.filter((m) => m.subject === 'crash-after-accept')).toHaveLength(1);
+    await crash();
+
+    await start();
+    const s = await recover(id);
+    expect(s.status).toBe('sent');
+    await new Promise((r) => setTimeout(r, 2_200));
+    await stack!.runScheduled(); // nothing further is sent
+    await new Promise((r) => setTimeout(r, 300));
+    const copies = relay.accepted.filter((m) => m.subject === 'crash-after-accept');
+    expect(copies).toHaveLength(2);
+    expect(new Set(copies.map((c) => c.messageId))).toEqual(new Set([s.messageId]));
+  });
+});
