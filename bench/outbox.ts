@@ -7,6 +7,9 @@ import type { DeliveriesResponse } from '../api/contract.ts';
 import { startBenchStack } from './lib/stack.ts';
 import { ms, percentile } from './lib/stats.ts';
 
+/** BENCH_PDF_BYTES sets the attachment size (default 30 KB, a typical one-page invoice). */
+const pdfBytes = Number(process.env.BENCH_PDF_BYTES ?? 30_000);
+
 export async function benchOutbox(count = 200): Promise<string[]> {
   const credentials = { username: 'bench@tenant.example', password: 'Grüße-Pässwort-1' };
   const smtp = await startSmtpCounter(credentials);
@@ -24,7 +27,7 @@ export async function benchOutbox(count = 200): Promise<string[]> {
     });
     if (!put.ok) throw new Error(`PUT settings: ${put.status} ${await put.text()}`);
     const operator = { authorization: `Bearer ${stack.operatorKey}`, 'content-type': 'application/json' };
-    const pdf = Buffer.alloc(30_000, 7).toString('base64');
+    const pdf = Buffer.alloc(pdfBytes, 7).toString('base64');
 
     const acceptedAt = new Map<string, number>();
     const start = Date.now();
@@ -49,7 +52,8 @@ export async function benchOutbox(count = 200): Promise<string[]> {
         }
       }),
     );
-    const postedMs = Date.now() - start;
+    const allAccepted = Date.now();
+    const postedMs = allAccepted - start;
 
     // Wait until every delivery has ended; sentAt comes from the same machine's clock.
     const sentAt = new Map<string, number>();
@@ -71,9 +75,13 @@ export async function benchOutbox(count = 200): Promise<string[]> {
     const latencies = [...acceptedAt].map(([id, t]) => Math.max(0, sentAt.get(id)! - t));
     const lastSent = Math.max(...sentAt.values());
     const seconds = (lastSent - start) / 1000;
+    // Once the POSTs stop competing for the Worker's one thread, how fast does the outbox drain?
+    const sentAfterAccepting = [...sentAt.values()].filter((t) => t > allAccepted).length;
+    const drainRate = sentAfterAccepting / Math.max(0.001, (lastSent - allAccepted) / 1000);
     return [
-      `${count} invoices (30 KB PDF each) for one tenant, 8 concurrent POSTs, tenant route STARTTLS + AUTH:`,
+      `${count} invoices (${Math.round(pdfBytes / 1000)} KB PDF each) for one tenant, 8 concurrent POSTs, tenant route STARTTLS + AUTH:`,
       `  all accepted (202) in ${ms(postedMs)}, all sent after ${seconds.toFixed(2)} s → ${(count / seconds).toFixed(0)} invoices/s (target ≥ 100)`,
+      `  after the last 202: ${sentAfterAccepting} still to send, drained at ${drainRate.toFixed(0)} invoices/s`,
       `  202 → sent: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} (target p50 ≤ 1 s)`,
       `  SMTP server accepted ${smtp.accepted()} messages`,
     ];
