@@ -70,6 +70,8 @@ export const deliveries = sqliteTable(
     /** Recipients the server already accepted, so a retry does not send them again. */
     acceptedRecipients: text('accepted_recipients', { mode: 'json' }).$type<string[]>(),
     attempts: integer('attempts').notNull().default(0),
+    /** One entry per ended attempt: when, which route, and the server's reply or the error. */
+    attemptLog: text('attempt_log', { mode: 'json' }).$type<AttemptLogEntry[]>(),
     nextAttemptAt: timestamp('next_attempt_at'),
     leaseUntil: timestamp('lease_until'),
     /** How often an attempt was found cut off mid-send (process died); bounds resends to one. */
@@ -101,6 +103,14 @@ export const deliveryPayloadChunks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.deliveryId, t.seq], name: 'delivery_payload_chunks_pk' })],
 );
+
+export interface AttemptLogEntry {
+  at: string;
+  route: 'tenant' | 'system' | 'system-fallback';
+  status: 'sent' | 'retrying' | 'failed';
+  response: string | null;
+  error: DeliveryError | null;
+}
 
 export interface DeliveryError {
   stage: string;

@@ -162,7 +162,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
         while (next < rows.length) {
           const row = rows[next++]!;
           const outcome = await attempt(row, slot);
-          await recordOutcome(ctx.db, row.id, outcome);
+          await recordOutcome(ctx.db, row.id, outcome, ctx.now());
           if (outcome.status === 'retrying') {
             const delay = Math.max(0, Math.ceil(((outcome.nextAttemptAt?.getTime() ?? 0) - ctx.now().getTime()) / 1000));
             await ctx.enqueue(row.id, delay).catch((e) => console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`));

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { deliveries, deliveryPayloadChunks, mailServers, tenants, type DeliveryError } from '../db/schema.ts';
+import { deliveries, deliveryPayloadChunks, mailServers, tenants, type AttemptLogEntry, type DeliveryError } from '../db/schema.ts';
 import type { Database } from '../env.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
@@ -144,7 +144,17 @@ export async function releaseClaims(db: Database, ids: string[], now: Date): Pro
 }
 
 /** Records the end of an attempt; a message that has ended (sent or failed) gives up its stored body. */
-export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome): Promise<void> {
+export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome, now: Date): Promise<void> {
+  // Every attempt keeps its reply in the log; a fallback attempt logs the tenant route's failure first.
+  const at = now.toISOString();
+  const log: AttemptLogEntry[] = [
+    ...(outcome.fallbackReason ? [{ at, route: 'tenant' as const, status: 'failed' as const, response: null, error: outcome.fallbackReason }] : []),
+    { at, route: outcome.route ?? 'system', status: outcome.status, response: outcome.smtpResponse ?? null, error: outcome.error ?? null },
+  ];
+  const appended = sql`json_insert(coalesce(${deliveries.attemptLog}, '[]'), ${sql.join(
+    log.map((entry) => sql`'$[#]', json(${JSON.stringify(entry)})`),
+    sql`, `,
+  )})`;
   const update = db
     .update(deliveries)
     .set({
@@ -157,6 +167,7 @@ export async function recordOutcome(db: Database, id: string, outcome: AttemptOu
       nextAttemptAt: outcome.nextAttemptAt ?? null,
       sentAt: outcome.sentAt ?? null,
       leaseUntil: null,
+      attemptLog: appended,
     })
     .where(eq(deliveries.id, id));
   if (outcome.status === 'retrying') await update;

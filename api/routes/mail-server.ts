@@ -3,6 +3,7 @@ import { requireTenant } from '../auth/tenant-token.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
+import { isPrivateHost } from '../mail/target.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
 import { etagOf, parseIfMatch } from '../settings/if-match.ts';
 import { CredentialsMissingError, deleteSettings, readSettings, writeSettings, type MailServerRow, type PasswordChange } from '../settings/store.ts';
@@ -16,6 +17,10 @@ export function runtimeFieldErrors(c: Context<AppEnv>, input: MailServerInput): 
   const { capabilities } = c.var.deps;
   const lang = c.var.lang;
   const errors: FieldError[] = [];
+  // Anti-SSRF: the API must not become a probe of internal networks (checked again before connecting).
+  if (c.env.ALLOW_PRIVATE_HOSTS !== 'true' && isPrivateHost(input.host)) {
+    errors.push({ path: 'host', code: 'host_private', message: fieldMessage('host_private', lang) });
+  }
   if (capabilities.blockedPorts.includes(input.port)) {
     errors.push({ path: 'port', code: 'port_blocked', message: fieldMessage('port_blocked', lang) });
   }

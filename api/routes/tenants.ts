@@ -96,6 +96,7 @@ export const tenantRoutes = new Hono<AppEnv>()
       error: localizeDeliveryError(row.error, c.var.lang),
       fallbackReason: localizeDeliveryError(row.fallbackReason, c.var.lang),
       acceptedRecipients: row.acceptedRecipients ?? [],
+      history: (row.attemptLog ?? []).map((entry) => ({ ...entry, error: localizeDeliveryError(entry.error, c.var.lang) })),
       reference: row.reference,
       createdAt: row.createdAt.toISOString(),
       sentAt: row.sentAt?.toISOString() ?? null,

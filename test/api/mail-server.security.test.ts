@@ -8,7 +8,7 @@ import { SecretBox } from '../../api/crypto/secret-box.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { mailServers } from '../../api/db/schema.ts';
 import { defaultDeps } from '../../api/deps.ts';
-import { call, clientFor, newTenant, validSettings } from './helpers.ts';
+import { call, clientFor, newTenant, tokenFor, validSettings } from './helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
 const rawRow = async (tenantId: string) => (await db().select().from(mailServers).where(eq(mailServers.tenantId, tenantId)))[0];
@@ -158,6 +158,19 @@ describe('environment boundaries', () => {
       app.request('/v1/mail-server', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT' } }, production);
     expect((await preflight('https://portal.example')).headers.get('access-control-allow-origin')).toBe('https://portal.example');
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses loopback, private and link-local hosts unless ALLOW_PRIVATE_HOSTS=true', async () => {
+    const token = await tokenFor(newTenant());
+    for (const host of ['localhost', '127.0.0.1', '10.1.2.3', '192.168.0.10', '169.254.169.254', '[::1]', 'fd00::1']) {
+      const res = await app.request(
+        '/v1/mail-server',
+        { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...validSettings, host }) },
+        { ...production, ALLOW_PRIVATE_HOSTS: undefined },
+      );
+      expect(res.status, host).toBe(422);
+      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'host', code: 'host_private', message: expect.any(String) }]);
+    }
   });
 
   it('healthz names missing secrets without their values', async () => {

@@ -40,6 +40,10 @@ describe('permanent and persistent failures', () => {
     const status = await send(tenant.id, mail(tag));
     expect(status).toMatchObject({ status: 'sent', route: 'system-fallback', error: null });
     expect(status.fallbackReason).toMatchObject({ stage: 'mail', code: expect.any(String) });
+    expect(status.history).toMatchObject([
+      { route: 'tenant', status: 'failed', error: { stage: 'mail', responseCode: 550 } },
+      { route: 'system-fallback', status: 'sent', response: expect.stringMatching(/^250 /) },
+    ]);
     const [received, ...more] = await mailsWith(tag);
     expect(more).toEqual([]);
     expect(received!.server).toBe('plain');

@@ -81,6 +81,11 @@ describe('invoice sending', () => {
     const status = await settled(tenant.id, id);
     expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 2 });
     expect(status.acceptedRecipients.sort()).toEqual(['sofort@kunde.example.com', later].sort());
+    // Every attempt kept the server's reply.
+    expect(status.history).toMatchObject([
+      { route: 'tenant', status: 'retrying', response: expect.stringMatching(/^250 /), error: { stage: 'rcpt', code: 'recipients_rejected' } },
+      { route: 'tenant', status: 'sent', response: expect.stringMatching(/^250 /), error: null },
+    ]);
     const mails = await mailsWith(tag);
     expect(mails.map((m) => m.envelope.rcptTo)).toEqual([['sofort@kunde.example.com'], [later]]);
     expect(new Set(mails.map((m) => m.parsed.messageId))).toEqual(new Set([status.messageId]));
