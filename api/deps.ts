@@ -1,8 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import { SecretBox } from './crypto/secret-box.ts';
 import { getDatabase } from './db/client.ts';
-import type { AppEnv, Bindings, Capabilities, Database, Deps, Runtime } from './env.ts';
+import type { AppEnv, Bindings, Capabilities, Database, Deps, Enqueue, Runtime } from './env.ts';
 import { ApiError } from './errors.ts';
+import { queueEnqueuer } from './outbox/enqueue.ts';
 
 /** What each runtime can honour (DESIGN.md §3): Workers block port 25 and cannot skip certificate checks. */
 export function capabilitiesFor(runtime: Runtime): Capabilities {
@@ -29,18 +30,28 @@ export async function secretBox(env: Bindings): Promise<SecretBox> {
 
 export type DepsFactory = (env: Bindings) => Deps;
 
-/** The production wiring: libSQL over HTTP from DATABASE_URL, the real clock. */
-export function defaultDeps(runtime: Runtime): DepsFactory {
+export interface DepsOptions {
+  /** Opens the database of DATABASE_URL; default: the web client (libSQL over HTTP), as in workerd. */
+  database?: (url: string, authToken?: string) => Database;
+  /** How an accepted delivery reaches the outbox; default: the OUTBOX_QUEUE binding (Workers). */
+  enqueuer?: (env: Bindings) => Enqueue;
+}
+
+/** The production wiring: the database from DATABASE_URL, the real clock, the runtime's outbox. */
+export function defaultDeps(runtime: Runtime, options: DepsOptions = {}): DepsFactory {
   const capabilities = capabilitiesFor(runtime);
+  const openDatabase = options.database ?? getDatabase;
+  const enqueuer = options.enqueuer ?? queueEnqueuer;
   return (env) => {
     let db: Database | undefined;
     return {
       get db() {
         if (!env.DATABASE_URL) throw new ApiError(503, 'service_unavailable');
-        return (db ??= getDatabase(env.DATABASE_URL, env.DATABASE_AUTH_TOKEN));
+        return (db ??= openDatabase(env.DATABASE_URL, env.DATABASE_AUTH_TOKEN));
       },
       capabilities,
       now: () => new Date(),
+      enqueue: enqueuer(env),
     };
   };
 }

@@ -45,11 +45,15 @@ export interface TenantIdentity {
   name: string;
 }
 
+/** Hands a delivery id to the outbox, optionally delayed: the Queue on Workers, a timer on Node. */
+export type Enqueue = (id: string, delaySeconds?: number) => Promise<void>;
+
 /** Per-request dependencies, built once from bindings so tests can substitute them. */
 export interface Deps {
   db: Database;
   capabilities: Capabilities;
   now: () => Date;
+  enqueue: Enqueue;
 }
 
 export interface AppEnv {

@@ -5,7 +5,8 @@ import { deliver } from './outbox/deliver.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';
 import { sweepOutbox } from './outbox/sweeper.ts';
 
-const deps = defaultDeps('workers');
+// Accepted deliveries go onto the Cloudflare Queue (Node schedules them in-process: api/node/).
+const deps = defaultDeps('workers', { enqueuer: queueEnqueuer });
 const app = createApp(deps);
 
 export default {
@@ -13,11 +14,11 @@ export default {
 
   /** The outbox consumer: the queue carries delivery ids; the database has the messages. */
   async queue(batch: MessageBatch<OutboxMessage>, env: Bindings): Promise<void> {
-    const { db, now } = deps(env);
+    const { db, now, enqueue } = deps(env);
     try {
       await deliver(
         batch.messages.map((m) => m.body.id),
-        { db, env, runtime: 'workers', now, enqueue: queueEnqueuer(env) },
+        { db, env, runtime: 'workers', now, enqueue },
       );
       batch.ackAll();
     } catch (error) {

@@ -1,8 +1,8 @@
-import type { Bindings } from '../env.ts';
+import type { Bindings, Enqueue } from '../env.ts';
 
-/** Puts a delivery id on the outbox queue; without a queue binding (Node) the caller sends inline. */
-export function queueEnqueuer(env: Bindings) {
-  return async (id: string, delaySeconds = 0): Promise<void> => {
+/** Workers: puts a delivery id on the outbox queue (Node schedules in-process instead, api/node/outbox.ts). */
+export function queueEnqueuer(env: Bindings): Enqueue {
+  return async (id, delaySeconds = 0) => {
     if (!env.OUTBOX_QUEUE) throw new Error('OUTBOX_QUEUE binding is missing');
     await env.OUTBOX_QUEUE.send({ id }, delaySeconds > 0 ? { delaySeconds } : undefined);
   };

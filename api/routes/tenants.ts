@@ -7,7 +7,6 @@ import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import { makeMessageId } from '../mail/send.ts';
-import { queueEnqueuer } from '../outbox/enqueue.ts';
 import { insertDelivery, readDelivery, readTenantWithServer, type StoredPayload } from '../outbox/store.ts';
 import { localizeDeliveryError } from '../outbox/view.ts';
 import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';
@@ -78,7 +77,7 @@ export const tenantRoutes = new Hono<AppEnv>()
         return c.json({ id: row.id, status: row.status }, 202);
       }
       // Stored first; if the enqueue is lost the sweeper picks the row up.
-      await queueEnqueuer(c.env)(row.id).catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${String(e)}`));
+      await c.var.deps.enqueue(row.id).catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${String(e)}`));
       return c.json({ id: row.id, status: row.status }, 202);
     },
   )

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import * as schema from '../../api/db/schema.ts';
 import { capabilitiesFor } from '../../api/deps.ts';
+import { queueEnqueuer } from '../../api/outbox/enqueue.ts';
 import type { Database } from '../../api/env.ts';
 import { newTenant, tokenFor, validSettings } from './helpers.ts';
 
@@ -19,7 +20,7 @@ describe('database round trips', () => {
     },
   });
   const db = drizzle(client, { schema }) as unknown as Database;
-  const app = createApp(() => ({ db, capabilities: capabilitiesFor('workers'), now: () => new Date() }));
+  const app = createApp(() => ({ db, capabilities: capabilitiesFor('workers'), now: () => new Date(), enqueue: queueEnqueuer(env) }));
 
   async function roundTrips(method: string, token: string, body?: unknown): Promise<number> {
     requests = 0;

@@ -1,0 +1,35 @@
+import { createClient, type Client } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import type { Database } from '../env.ts';
+import * as schema from './schema.ts';
+
+export interface NodeDatabases {
+  /** One drizzle instance per URL (and token), opened on first use. */
+  get(url: string, authToken?: string): Database;
+  /** Closes every client opened here (file handles, sockets). */
+  close(): void;
+}
+
+/**
+ * Node: the full libSQL client (native binding), so besides `http(s):` / `libsql:` (sqld, Turso)
+ * a local `file:` database works too — which the web client used in workerd cannot open.
+ */
+export function nodeDatabases(): NodeDatabases {
+  const open = new Map<string, { db: Database; client: Client }>();
+  return {
+    get(url, authToken) {
+      const key = `${url}\u0000${authToken ?? ''}`;
+      let entry = open.get(key);
+      if (!entry) {
+        const client = createClient({ url, authToken });
+        entry = { client, db: drizzle(client, { schema }) as unknown as Database };
+        open.set(key, entry);
+      }
+      return entry.db;
+    },
+    close() {
+      for (const { client } of open.values()) client.close();
+      open.clear();
+    },
+  };
+}

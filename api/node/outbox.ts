@@ -1,0 +1,139 @@
+// Node has no Cloudflare Queue: the outbox runs in-process. An enqueued id is delivered on the
+// next turn (or after its retry delay) by the same `deliver()` the queue consumer uses; ids
+// enqueued together are delivered as one batch (pooled SMTP sessions). Timers are only a fast
+// path: every row is in the database first, so what a stopped or crashed process still had
+// scheduled is picked up by the sweeper (`sweepOutbox`, every minute like the Worker's cron,
+// and once at start).
+
+import type { SmtpTimeouts } from '../mail/types.ts';
+import type { Bindings, Database, Enqueue } from '../env.ts';
+import { deliver } from '../outbox/deliver.ts';
+import { sweepOutbox } from '../outbox/sweeper.ts';
+
+/** Ids per `deliver()` call, like the queue consumer's max_batch_size. */
+const MAX_BATCH = 100;
+/** setTimeout's limit (about 24.8 days); retry delays are far below it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface NodeOutboxOptions {
+  env: Bindings;
+  /** The database (called when needed; throws while DATABASE_URL is missing). */
+  db: () => Database;
+  now?: () => Date;
+  timeouts?: Partial<SmtpTimeouts>;
+}
+
+export class NodeOutbox {
+  private readonly env: Bindings;
+  private readonly db: () => Database;
+  private readonly now: () => Date;
+  private readonly timeouts: Partial<SmtpTimeouts> | undefined;
+  private readonly due = new Set<string>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly running = new Set<Promise<void>>();
+  private flushScheduled = false;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+  private sweeping = false;
+  private stopped = false;
+
+  constructor(options: NodeOutboxOptions) {
+    this.env = options.env;
+    this.db = options.db;
+    this.now = options.now ?? (() => new Date());
+    this.timeouts = options.timeouts;
+  }
+
+  /** Schedules the delivery of a stored row (the Node counterpart of `queueEnqueuer`). */
+  readonly enqueue: Enqueue = async (id, delaySeconds = 0) => {
+    if (this.stopped) return; // the row is stored; the sweeper of the next start sends it
+    if (delaySeconds <= 0) return this.schedule([id]);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.schedule([id]);
+    }, Math.min(delaySeconds * 1000, MAX_TIMER_MS));
+    // A waiting retry alone does not keep the process alive (the sweeper covers it after a restart).
+    timer.unref?.();
+    this.timers.add(timer);
+  };
+
+  /** One sweep: ends rows cut off twice, delivers lost enqueues, due retries and cut-off attempts. */
+  async sweep(): Promise<{ failed: number; requeued: number }> {
+    const result = await sweepOutbox(this.db(), this.now(), async (ids) => this.schedule(ids));
+    if (result.failed + result.requeued > 0) {
+      console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
+    }
+    return result;
+  }
+
+  /** Sweeps now and then every `intervalMs` (a sweep still running is not started again). */
+  startSweeper(intervalMs = 60_000): void {
+    if (this.sweeper || this.stopped) return;
+    const run = () => {
+      if (this.sweeping || this.stopped) return;
+      this.sweeping = true;
+      this.track(
+        this.sweep()
+          .then(() => undefined)
+          .catch((error) => console.error(`outbox sweep failed: ${errorText(error)}`))
+          .finally(() => {
+            this.sweeping = false;
+          }),
+      );
+    };
+    this.sweeper = setInterval(run, intervalMs);
+    this.sweeper.unref?.();
+    run();
+  }
+
+  /** Resolves when nothing is scheduled for now and no delivery or sweep is running (delayed retries may wait). */
+  async idle(): Promise<void> {
+    while (this.flushScheduled || this.running.size > 0) {
+      await Promise.all([...this.running, new Promise((resolve) => setImmediate(resolve))]);
+    }
+  }
+
+  /** Stops scheduling and waits (bounded) for deliveries in flight; what is left is in the database. */
+  async stop(timeoutMs = 35_000): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.due.clear();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private schedule(ids: string[]): void {
+    if (this.stopped) return;
+    for (const id of ids) this.due.add(id);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.stopped) return;
+    const ids = [...this.due];
+    this.due.clear();
+    for (let i = 0; i < ids.length; i += MAX_BATCH) this.track(this.run(ids.slice(i, i + MAX_BATCH)));
+  }
+
+  private async run(ids: string[]): Promise<void> {
+    try {
+      await deliver(ids, { db: this.db(), env: this.env, runtime: 'node', now: this.now, enqueue: this.enqueue, timeouts: this.timeouts });
+    } catch (error) {
+      // Database unreachable or similar: the rows stay stored and the sweeper tries them again.
+      console.error(`outbox batch failed, the sweeper will pick it up: ${errorText(error)}`);
+    }
+  }
+
+  private track(promise: Promise<void>): void {
+    this.running.add(promise);
+    void promise.finally(() => this.running.delete(promise));
+  }
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

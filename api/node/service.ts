@@ -1,0 +1,81 @@
+// The same Hono app as the Worker, wired for Node (DESIGN.md §2, §3): the full libSQL client
+// (file: databases too), the in-process outbox, and the Node capabilities — "always trust the
+// server certificate" (certificate pinning) and no blocked ports.
+
+import { createApp } from '../app.ts';
+import { nodeDatabases, type NodeDatabases } from '../db/client-node.ts';
+import { defaultDeps, type DepsFactory } from '../deps.ts';
+import type { Bindings, Database } from '../env.ts';
+import type { SmtpTimeouts } from '../mail/types.ts';
+import { NodeOutbox } from './outbox.ts';
+
+/** The binding names read from the process environment (the same names as the Worker's). */
+export const NODE_CONFIG_NAMES = [
+  'ENVIRONMENT',
+  'DATABASE_URL',
+  'DATABASE_AUTH_TOKEN',
+  'TENANT_TOKEN_SECRET',
+  'SETTINGS_ENCRYPTION_KEY',
+  'OPERATOR_API_KEY',
+  'ALLOWED_ORIGINS',
+  'SYSTEM_FROM',
+  'SYSTEM_SMTP_URL',
+  'ALLOW_PRIVATE_HOSTS',
+  'MAIL_SINK_URL',
+  'OUTBOX_RETRY_DELAYS',
+  'OUTBOX_LEASE_SECONDS',
+] as const satisfies readonly (keyof Bindings)[];
+
+/** Bindings from environment variables; empty values count as unset. ENVIRONMENT defaults to production. */
+export function bindingsFromEnv(source: Record<string, string | undefined>): Bindings {
+  const env: Bindings = { ENVIRONMENT: 'production' };
+  for (const name of NODE_CONFIG_NAMES) {
+    const value = source[name]?.trim();
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
+/** The Node wiring: like `defaultDeps('workers')`, with the Node database client and this outbox. */
+export function nodeDeps(databases: NodeDatabases, outbox: Pick<NodeOutbox, 'enqueue'>): DepsFactory {
+  return defaultDeps('node', { database: databases.get, enqueuer: () => outbox.enqueue });
+}
+
+export interface NodeServiceOptions {
+  /** SMTP timeouts of outbox sends (tests shorten them). */
+  timeouts?: Partial<SmtpTimeouts>;
+}
+
+export interface NodeService {
+  app: ReturnType<typeof createApp>;
+  env: Bindings;
+  outbox: NodeOutbox;
+  /** The database of `env.DATABASE_URL` (the one the app uses). */
+  db: () => Database;
+  /** The app with these bindings, for `@hono/node-server`'s `serve({ fetch })`. */
+  fetch: (request: Request) => Response | Promise<Response>;
+  /** Stops the outbox (waits for sends in flight, bounded) and closes the database clients. */
+  close: () => Promise<void>;
+}
+
+/** One app, one outbox and one database client per process, bound to `env`. */
+export function createNodeService(env: Bindings, options: NodeServiceOptions = {}): NodeService {
+  const databases = nodeDatabases();
+  const database = (): Database => {
+    if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
+    return databases.get(env.DATABASE_URL, env.DATABASE_AUTH_TOKEN);
+  };
+  const outbox = new NodeOutbox({ env, db: database, timeouts: options.timeouts });
+  const app = createApp(nodeDeps(databases, outbox));
+  return {
+    app,
+    env,
+    outbox,
+    db: database,
+    fetch: (request) => app.fetch(request, env),
+    close: async () => {
+      await outbox.stop();
+      databases.close();
+    },
+  };
+}

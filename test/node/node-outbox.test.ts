@@ -1,0 +1,72 @@
+// The in-process outbox on Node after a restart: a process accepted an invoice and stopped
+// before sending it (its enqueue was lost); the next process's sweeper, which runs once at
+// start, sends it. On its own temporary `file:` database, because a sweep looks at every
+// tenant's rows and must not take over rows of the other tests in the shared database.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { deliveries } from '../../api/db/schema.ts';
+import type { Bindings } from '../../api/env.ts';
+import { createNodeService, type NodeService } from '../../api/node/service.ts';
+import { applyMigrations } from '../../scripts/lib/migrate.ts';
+import type { ReceivedMail } from '../support/smtp-servers.ts';
+
+const fixtures = inject('smtpFixtures');
+const dir = mkdtempSync(join(tmpdir(), 'mss-node-outbox-'));
+const env: Bindings = {
+  DATABASE_URL: pathToFileURL(join(dir, 'outbox.db')).href,
+  TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+  SETTINGS_ENCRYPTION_KEY: `t1:${randomBytes(32).toString('base64')}`,
+  OPERATOR_API_KEY: `node-operator-${randomUUID()}`,
+  SYSTEM_FROM: 'system@relay.example',
+  SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures.ports.plain}`,
+  ALLOW_PRIVATE_HOSTS: 'true',
+};
+const services: NodeService[] = [];
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(): NodeService {
+  const service = createNodeService(env);
+  services.push(service);
+  return service;
+}
+
+const operator = (service: NodeService, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  service.app.request(
+    `http://api.test${path}`,
+    { method, headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) },
+    env,
+  );
+
+describe('Node outbox', () => {
+  it('a delivery whose enqueue was lost is sent by the sweeper of the next process', async () => {
+    await applyMigrations(env.DATABASE_URL!);
+    const first = start();
+    const tenantId = `node-sweep-${randomUUID().slice(0, 8)}`;
+    expect((await operator(first, 'PUT', `/v1/tenants/${tenantId}`, { name: 'Sweep GmbH', email: `owner@${tenantId}.example.com` })).status).toBe(200);
+    // The process stops right after accepting: what it had scheduled is gone, the row is stored.
+    await first.outbox.stop();
+    const tag = `#${randomUUID().slice(0, 8)}`;
+    const posted = await operator(first, 'POST', `/v1/tenants/${tenantId}/messages`, { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}`, text: 'Anbei.' }, { 'idempotency-key': randomUUID() });
+    expect(posted.status).toBe(202);
+    const { id } = (await posted.json()) as { id: string };
+    await first.close();
+
+    // Later (past the grace period for queued rows) the next process starts with its sweeper.
+    const second = start();
+    await second.db().update(deliveries).set({ createdAt: new Date(Date.now() - 60_000) }).where(eq(deliveries.id, id));
+    second.outbox.startSweeper(60_000);
+    await second.outbox.idle();
+    const status = (await (await operator(second, 'GET', `/v1/tenants/${tenantId}/messages/${id}`)).json()) as { status: string; route: string };
+    expect(status).toMatchObject({ status: 'sent', route: 'system' });
+    const mails = (await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[];
+    expect(mails.filter((m) => m.parsed.subject?.includes(tag))).toHaveLength(1);
+  });
+});
