@@ -87,13 +87,21 @@ export function normalizeSmtpError(
     transient = true;
   } else if (err.code === 'EPINMISMATCH' || err.originalCode === 'EPINMISMATCH') {
     code = 'certificate_pin_mismatch';
+  } else if (err.code === 'EPRIVATEADDRESS') {
+    // Refused before connecting (Node, api/mail/resolve.ts): a configuration problem, not retried.
+    stage = 'connect';
+    code = 'private_address';
   } else if (responseCode && responseCode >= 400) {
     transient = responseCode < 500;
     code = replyCode(stage, responseCode, enhanced, response ?? '', err.command);
   } else if (nmCode === 'ETIMEDOUT' || sysCode === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
     transient = true;
     code = stage === 'connect' ? 'connection_timeout' : stage === 'greeting' ? 'greeting_timeout' : stage === 'tls' ? 'tls_timeout' : 'response_timeout';
-  } else if (nmCode === 'EDNS' || sysCode === 'ENOTFOUND' || sysCode === 'EAI_AGAIN' || /ENOTFOUND|getaddrinfo|dns/i.test(message)) {
+  } else if (CERT_CODES[sysCode] || CERT_CODES[nmCode] || CERT_CODES[err.reason ?? '']) {
+    stage = 'tls';
+    code = CERT_CODES[sysCode] ?? CERT_CODES[nmCode] ?? CERT_CODES[err.reason ?? ''] ?? 'certificate_untrusted';
+  } else if (nmCode === 'EDNS' || sysCode === 'ENOTFOUND' || sysCode === 'EAI_AGAIN' || /ENOTFOUND|getaddrinfo|\bdns\b(?!:)/i.test(message)) {
+    // (not "DNS:" — certificate altname lists say "DNS:localhost"; a known certificate code wins above)
     stage = 'connect';
     code = 'host_not_found';
     transient = true;
@@ -105,9 +113,6 @@ export function normalizeSmtpError(
     stage = 'connect';
     code = 'host_unreachable';
     transient = true;
-  } else if (CERT_CODES[sysCode] || CERT_CODES[nmCode] || CERT_CODES[err.reason ?? '']) {
-    stage = 'tls';
-    code = CERT_CODES[sysCode] ?? CERT_CODES[nmCode] ?? CERT_CODES[err.reason ?? ''] ?? 'certificate_untrusted';
   } else if (/self[- ]signed|unable to (verify|get)|certificate/i.test(message)) {
     stage = 'tls';
     code = /expired/i.test(message) ? 'certificate_expired' : /altname|hostname|does not match/i.test(message) ? 'certificate_name_mismatch' : 'certificate_untrusted';

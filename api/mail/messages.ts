@@ -2,6 +2,7 @@
 // (hint), in German and English; and warnings for setups that work but are risky.
 
 import type { Security, SmtpError, SmtpStage, TestWarning } from '../contract.ts';
+import { asciiDomain, domainOf } from './address.ts';
 import type { Lang, Localized } from '../i18n/lang.ts';
 import type { MailRuntime, NormalizedSmtpError } from './types.ts';
 
@@ -291,6 +292,16 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     message: { de: 'Einige Empfänger wurden abgelehnt; die übrigen haben die Nachricht erhalten.', en: 'Some recipients were refused; the others received the message.' },
     hint: { de: 'Die abgelehnten Empfänger werden später erneut versucht. Die Antwort nennt sie.', en: 'The refused recipients are retried later. The response names them.' },
   },
+  recipients_refused: {
+    message: {
+      de: 'Die Nachricht wurde gesendet, aber einige Empfänger wurden endgültig abgelehnt.',
+      en: 'The message was sent, but some recipients were refused for good.',
+    },
+    hint: {
+      de: 'Die Antwort nennt die abgelehnten Adressen und den Grund; an sie wird nicht erneut gesendet. Bitte die Adressen prüfen.',
+      en: 'The response names the refused addresses and the reason; they are not tried again. Please check those addresses.',
+    },
+  },
   interrupted: {
     message: { de: 'Der Versand wurde zweimal mitten im Senden unterbrochen.', en: 'Sending was cut off twice while in progress.' },
     hint: {
@@ -309,6 +320,16 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   host_private: {
     message: { de: 'Dieser Server ist eine interne Adresse und darf nicht verwendet werden.', en: 'This server is an internal address and may not be used.' },
     hint: { de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen.', en: 'Please enter the public name of your mail server.' },
+  },
+  private_address: {
+    message: (c) => ({
+      de: `Der Server ${c.host} ist oder verweist auf eine interne Adresse (privat, Loopback oder link-lokal); dorthin wird keine Verbindung aufgebaut.`,
+      en: `The server ${c.host} is or resolves to an internal address (private, loopback or link-local); no connection is made to it.`,
+    }),
+    hint: {
+      de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen, dessen DNS-Einträge auf öffentliche Adressen zeigen.',
+      en: 'Please enter the public name of your mail server, whose DNS records point to public addresses.',
+    },
   },
   port_blocked: {
     message: { de: 'Port 25 ist für ausgehende Verbindungen gesperrt.', en: 'Port 25 is blocked for outgoing connections.' },
@@ -382,13 +403,7 @@ export function testWarnings(
 }
 
 function domainOfAddress(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const at = value.lastIndexOf('@');
-  if (at < 0) return null;
-  const domain = value.slice(at + 1).trim().toLowerCase();
-  try {
-    return new URL(`http://${domain}`).hostname;
-  } catch {
-    return domain;
-  }
+  if (!value || !value.includes('@')) return null;
+  const domain = domainOf(value).trim().toLowerCase();
+  return asciiDomain(domain) ?? domain;
 }

@@ -3,14 +3,17 @@ import tls from 'node:tls';
 import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { asciiDomain, domainOf } from './address.ts';
 import { PinMismatchError, normalizeSmtpError, TotalTimeoutError } from './errors.ts';
 import { installSocketRejectionGuard, noteTlsHandshake } from './guard.ts';
 import { normalizeFingerprint, registerTlsSocketHook, type TlsSocketHook } from './pin.ts';
+import { fixedLookup, PrivateAddressError, resolveTarget } from './resolve.ts';
 import { SessionRecorder } from './transcript.ts';
 import {
   DEFAULT_TIMEOUTS,
   type Address,
   type OutgoingMessage,
+  type ResolvedAddress,
   type SendOptions,
   type SendResult,
   type SmtpSettings,
@@ -24,25 +27,12 @@ function timeoutsOf(options: SendOptions): SmtpTimeouts {
   return { ...t, totalMs: Math.max(t.totalMs, 1) };
 }
 
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at >= 0 ? address.slice(at + 1) : address;
-}
-
-function asciiDomain(domain: string): string {
-  try {
-    return new URL(`http://${domain}`).hostname || 'localhost';
-  } catch {
-    return 'localhost';
-  }
-}
-
 /** `<random@sender-domain>`, the Message-ID a message gets unless it brings one. */
 export function makeMessageId(senderAddress: string): string {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
   const random = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `<${random}@${asciiDomain(domainOf(senderAddress))}>`;
+  return `<${random}@${asciiDomain(domainOf(senderAddress)) ?? 'localhost'}>`;
 }
 
 const addr = (a: string | Address): { address: string; name: string } =>
@@ -126,6 +116,8 @@ interface Connection {
  * Nodemailer transport options for the settings, with the socket adapter: the socket is
  * opened here BY HOST NAME for every mode (workerd ignores `servername` when Nodemailer
  * connects by IP, and Nodemailer's own DNS lookups inside workerd go over DNS-over-HTTPS).
+ * On Node with `options.addressGuard`, the name is resolved once and checked first, and the
+ * socket (still opened by name, so TLS verifies against it) connects only to those addresses.
  */
 function createConnection(settings: SmtpSettings, options: SendOptions, pool: boolean, clientName: string): Connection {
   installSocketRejectionGuard();
@@ -154,6 +146,10 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
       }
     : undefined;
 
+  // Node: tenant-entered hosts are resolved once here and refused when internal (resolve.ts).
+  // Workers: never (no DNS API; Cloudflare's connect() does not reach private networks).
+  const guard = node ? options.addressGuard : undefined;
+
   const getSocket = (_opts: unknown, callback: (err: Error | null, socketOptions?: unknown) => void) => {
     recorder.phase = 'connect';
     recorder.connected = false;
@@ -161,60 +157,80 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
     const implicit = settings.security === 'tls';
     recorder.info(`Connecting to ${settings.host}:${settings.port}${implicit ? ' (TLS)' : ''}`);
     let done = false;
-    let socket: net.Socket;
+    let socket: net.Socket | undefined;
     const finish = (err: Error | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      socket.removeListener('error', onError);
+      socket?.removeListener('error', onError);
       if (err) {
-        socket.destroy();
+        socket?.destroy();
         return callback(err);
       }
       callback(null, { connection: socket, secured: implicit });
     };
     const onError = (err: Error) => finish(err);
+    // connectMs bounds the DNS lookup (with the guard) and the TCP connect together.
     const timer = setTimeout(() => {
       const err = Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' });
       finish(err);
     }, timeouts.connectMs);
-    try {
-      if (implicit) {
-        recorder.tlsHandshake = true;
-        noteTlsHandshake();
-        socket = tls.connect({
-          host: settings.host,
-          port: settings.port,
-          ...(net.isIP(settings.host) ? {} : { servername: settings.host }),
-          ...(tlsOptions ?? {}),
-        } as tls.ConnectionOptions);
-        socket.once('connect', () => {
-          recorder.connected = true;
-        });
-        socket.once('secureConnect', () => {
-          if (socket.destroyed) return; // refused by the pin check; its error follows
-          recorder.connected = true;
-          recorder.tlsHandshake = false;
-          recorder.phase = 'greeting';
-          const protocol = (socket as tls.TLSSocket).getProtocol?.();
-          recorder.info(`TLS established${protocol ? ` (${protocol})` : ''}`);
-          finish(null);
-        });
-      } else {
-        socket = net.connect({ host: settings.host, port: settings.port });
-        socket.once('connect', () => {
-          recorder.connected = true;
-          recorder.phase = 'greeting';
-          recorder.info('Connected');
-          finish(null);
-        });
+    if (!guard) return open(null);
+    resolveTarget(settings.host, guard).then(
+      (addresses) => {
+        if (done) return; // timed out meanwhile
+        open(addresses);
+      },
+      (error: Error) => {
+        if (error instanceof PrivateAddressError) recorder.info('Refused: the host is or resolves to an internal (private, loopback or link-local) address');
+        finish(error);
+      },
+    );
+
+    /** Opens the socket by host NAME (SNI and certificate check against it); with addresses, only to those. */
+    function open(addresses: ResolvedAddress[] | null): void {
+      const pinned = addresses ? { lookup: fixedLookup(addresses) } : {};
+      try {
+        let s: net.Socket;
+        if (implicit) {
+          recorder.tlsHandshake = true;
+          noteTlsHandshake();
+          s = tls.connect({
+            host: settings.host,
+            port: settings.port,
+            ...(net.isIP(settings.host) ? {} : { servername: settings.host }),
+            ...pinned,
+            ...(tlsOptions ?? {}),
+          } as tls.ConnectionOptions);
+          s.once('connect', () => {
+            recorder.connected = true;
+          });
+          s.once('secureConnect', () => {
+            if (s.destroyed) return; // refused by the pin check; its error follows
+            recorder.connected = true;
+            recorder.tlsHandshake = false;
+            recorder.phase = 'greeting';
+            const protocol = (s as tls.TLSSocket).getProtocol?.();
+            recorder.info(`TLS established${protocol ? ` (${protocol})` : ''}`);
+            finish(null);
+          });
+        } else {
+          s = net.connect({ host: settings.host, port: settings.port, ...pinned });
+          s.once('connect', () => {
+            recorder.connected = true;
+            recorder.phase = 'greeting';
+            recorder.info('Connected');
+            finish(null);
+          });
+        }
+        socket = s;
+        s.on('error', onError);
+        lateCloseListeners(s);
+      } catch (error) {
+        clearTimeout(timer);
+        done = true;
+        callback(error as Error);
       }
-      socket.on('error', onError);
-      lateCloseListeners(socket);
-    } catch (error) {
-      clearTimeout(timer);
-      done = true;
-      callback(error as Error);
     }
   };
 
@@ -282,6 +298,11 @@ async function sendThrough(
       response,
       accepted: (info.accepted ?? []).map(String),
       rejected: (info.rejected ?? []).map(String),
+      rejectedDetails: ((info.rejectedErrors ?? []) as { recipient?: unknown; responseCode?: unknown; response?: unknown }[]).map((e) => ({
+        recipient: String(e.recipient ?? ''),
+        responseCode: typeof e.responseCode === 'number' ? e.responseCode : null,
+        response: typeof e.response === 'string' ? recorder.redact(e.response) : null,
+      })),
       transcript: recorder.transcript().slice(transcriptFrom),
       ...(connection.certificateSha256() ? { certificateSha256: connection.certificateSha256() } : {}),
       durationMs: Math.round(performance.now() - started),
@@ -311,7 +332,7 @@ async function sendThrough(
  * SMTP problems (only for a message with CR/LF in a header value, which the API rejects first).
  */
 export async function sendMessage(settings: SmtpSettings, message: OutgoingMessage, options: SendOptions): Promise<SendResult> {
-  const connection = createConnection(settings, options, false, options.clientName ?? asciiDomain(domainOf(message.from.address)));
+  const connection = createConnection(settings, options, false, options.clientName ?? asciiDomain(domainOf(message.from.address)) ?? 'localhost');
   try {
     return await sendThrough(connection, message, settings, options, 0, true);
   } finally {

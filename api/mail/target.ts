@@ -12,7 +12,11 @@ export interface TargetCheckOptions {
   allowPrivateHosts: boolean;
 }
 
-/** Checks a host/port before connecting; null when it may be used. Anti-SSRF, no DNS lookups. */
+/**
+ * Checks a host/port before connecting; null when it may be used. Anti-SSRF by name and IP
+ * literal only, no DNS lookups: a public-looking name that resolves to an internal address is
+ * caught on Node by the send path (`SendOptions.addressGuard`, api/mail/resolve.ts).
+ */
 export function checkTarget(
   target: { host: string; port: number },
   options: TargetCheckOptions,
@@ -34,6 +38,24 @@ export function isPrivateHost(rawHost: string): boolean {
     return v6 ? isPrivateIPv6(v6) : false;
   }
   return false;
+}
+
+/**
+ * For an address a host name resolved to: true unless it is a public unicast IP address —
+ * loopback, private, carrier-grade NAT, link-local, unspecified, multicast, reserved, unique
+ * local, IPv4-mapped/-compatible/NAT64/6to4 forms of those — and true for anything that is not
+ * an IP address at all (fail closed).
+ */
+export function isPrivateAddress(rawAddress: string): boolean {
+  let address = rawAddress.trim().toLowerCase();
+  if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
+  if (/^[0-9.]+$/.test(address)) {
+    // Resolvers give plain dotted quads (decimal); anything else is not an address to connect to.
+    const parts = address.split('.').map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
+    return parts.length !== 4 || parts.some((n) => !(n <= 255)) || isPrivateIPv4(parts);
+  }
+  const v6 = address.includes(':') ? parseIPv6(address) : null;
+  return v6 ? isPrivateIPv6(v6) : true;
 }
 
 function parseIPv4(host: string): number[] | null {
@@ -60,7 +82,7 @@ function parseIPv4(host: string): number[] | null {
   return [...nums, ...tail];
 }
 
-function isPrivateIPv4([a = 0, b = 0]: number[]): boolean {
+function isPrivateIPv4([a = 0, b = 0, c = 0]: number[]): boolean {
   return (
     a === 0 || // unspecified / "this network"
     a === 10 ||
@@ -69,6 +91,7 @@ function isPrivateIPv4([a = 0, b = 0]: number[]): boolean {
     (a === 169 && b === 254) ||
     (a === 172 && b >= 16 && b <= 31) ||
     (a === 192 && b === 168) ||
+    (a === 192 && b === 0 && c === 0) || // IETF protocol assignments (DS-Lite, NAT64 discovery)
     (a === 198 && (b === 18 || b === 19)) || // benchmarking
     a >= 224 // multicast, reserved, broadcast
   );
@@ -105,7 +128,11 @@ function isPrivateIPv6(g: number[]): boolean {
     // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d)
     return isPrivateIPv4([g6 >> 8, g6 & 255, g7 >> 8, g7 & 255]);
   }
+  if (g0 === 0x64 && g[1] === 0xff9b && g[2] === 1) return true; // local-use NAT64 64:ff9b:1::/48
   if (g0 === 0x64 && g[1] === 0xff9b) return isPrivateIPv4([g6 >> 8, g6 & 255, g7 >> 8, g7 & 255]); // NAT64
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g5 === 0) return isPrivateIPv4([g6 >> 8, g6 & 255, g7 >> 8, g7 & 255]); // IPv4-translated ::ffff:0:a.b.c.d
+  if (g0 === 0x2002) return isPrivateIPv4([g[1]! >> 8, g[1]! & 255, g[2]! >> 8, g[2]! & 255]); // 6to4 2002:AABB:CCDD::/48
+  if (g0 === 0x100 && g.slice(1, 4).every((x) => x === 0)) return true; // discard-only 100::/64
   if ((g0 & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
   if ((g0 & 0xffc0) === 0xfe80) return true; // link-local fe80::/10
   if ((g0 & 0xffc0) === 0xfec0) return true; // site-local (deprecated)

@@ -30,11 +30,39 @@ export interface SmtpTimeouts {
 
 export const DEFAULT_TIMEOUTS: SmtpTimeouts = { connectMs: 10_000, greetingMs: 10_000, socketMs: 15_000, totalMs: 30_000 };
 
+/** One address a host name resolved to (as node:dns `lookup(host, { all: true })` gives it). */
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+
+/** Resolves a host name to all its addresses (rejects with `code: 'ENOTFOUND'` when there is none). */
+export type HostLookup = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** Anti-SSRF for settings a tenant entered; see api/mail/resolve.ts. */
+export interface AddressGuard {
+  /**
+   * `ALLOW_PRIVATE_HOSTS=true` (development, tests): still resolve once and connect to the
+   * resolved address, but do not refuse internal ones.
+   */
+  allowPrivateHosts: boolean;
+  /** The resolver; node:dns `lookup` with `all: true` unless given (tests inject one). */
+  lookup?: HostLookup;
+}
+
 export interface SendOptions {
   runtime: MailRuntime;
   timeouts?: Partial<SmtpTimeouts>;
   /** Name given in EHLO; defaults to the sender's domain. */
   clientName?: string;
+  /**
+   * Node runtime only (ignored on Workers, whose connect() cannot reach private networks):
+   * resolve the host name once per connection, refuse at stage `connect` with `private_address`
+   * when any address is loopback/private/link-local/… (unless `allowPrivateHosts`), and connect
+   * to the checked addresses while verifying TLS against the name. For tenant-entered settings;
+   * the operator's system relay (which may well be internal) is sent without it.
+   */
+  addressGuard?: AddressGuard;
 }
 
 export interface Address {
@@ -78,6 +106,13 @@ export interface NormalizedSmtpError {
   cause?: string;
 }
 
+/** A recipient the server refused at RCPT TO, with its reply. */
+export interface RejectedRecipient {
+  recipient: string;
+  responseCode: number | null;
+  response: string | null;
+}
+
 export type SendResult =
   | {
       ok: true;
@@ -86,6 +121,8 @@ export type SendResult =
       response: string;
       accepted: string[];
       rejected: string[];
+      /** The reply to each refused recipient (a refusal of some recipients still sends to the others). */
+      rejectedDetails: RejectedRecipient[];
       transcript: TranscriptLine[];
       /** SHA-256 of the server certificate (Node, TLS only), for "always trust". */
       certificateSha256?: string;
