@@ -12,15 +12,15 @@ export function capabilitiesFor(runtime: Runtime): Capabilities {
     : { runtime, allowUntrustedCertificate: true, blockedPorts: [] };
 }
 
-/** The secrets and vars a deployment needs; `/healthz` names the missing ones. */
-export const REQUIRED_CONFIG = ['DATABASE_URL', 'TENANT_TOKEN_SECRET', 'SETTINGS_ENCRYPTION_KEY'] as const;
+/**
+ * The secrets and vars a deployment needs; `/healthz` names the missing ones (never their values).
+ * Without OPERATOR_API_KEY the host application cannot send invoices; without SYSTEM_SMTP_URL
+ * tenants without their own server (and every fallback) cannot send.
+ */
+export const REQUIRED_CONFIG = ['DATABASE_URL', 'TENANT_TOKEN_SECRET', 'SETTINGS_ENCRYPTION_KEY', 'OPERATOR_API_KEY', 'SYSTEM_SMTP_URL'] as const;
 
 export function missingConfig(env: Bindings): string[] {
   return REQUIRED_CONFIG.filter((name) => !env[name]);
-}
-
-export function systemFrom(env: Bindings): string {
-  return env.SYSTEM_FROM || 'no-reply@localhost.localdomain';
 }
 
 export async function secretBox(env: Bindings): Promise<SecretBox> {

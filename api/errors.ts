@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './env.ts';
 import { pickLang, type Lang } from './i18n/lang.ts';
 import { problemText, type ProblemCode } from './i18n/problems.ts';
+import { errorSummary } from './util/error-summary.ts';
 
 /** One field's error, placed by the widget next to the field named by `path`. */
 export interface FieldError {
@@ -42,7 +43,7 @@ export function problemResponse(c: Context, error: ApiError, lang: Lang): Respon
   });
 }
 
-/** Known errors become their problem response; anything else is logged (never with secrets) and is a 500. */
+/** Known errors become their problem response; anything else is logged (one safe line, never SQL parameters) and is a 500. */
 export function onError(error: Error, c: Context<AppEnv>): Response {
   const lang = c.get('lang') ?? pickLang(c.req.header('accept-language'));
   if (error instanceof ApiError) return problemResponse(c, error, lang);
@@ -50,7 +51,7 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
     const code: ProblemCode = error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'bad_request';
     return problemResponse(c, new ApiError(error.status, code), lang);
   }
-  console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${error.name}: ${error.message}`);
+  console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${errorSummary(error)}`);
   return problemResponse(c, new ApiError(500, 'internal'), lang);
 }
 

@@ -4,6 +4,7 @@ import type { Bindings, OutboxMessage } from './env.ts';
 import { deliver } from './outbox/deliver.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';
 import { sweepOutbox } from './outbox/sweeper.ts';
+import { errorSummary } from './util/error-summary.ts';
 
 // Accepted deliveries go onto the Cloudflare Queue (Node schedules them in-process: api/node/).
 const deps = defaultDeps('workers', { enqueuer: queueEnqueuer });
@@ -23,7 +24,7 @@ export default {
       batch.ackAll();
     } catch (error) {
       // Database unreachable or similar: let the queue deliver the batch again later.
-      console.error(`outbox batch failed, will be retried: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`outbox batch failed, will be retried: ${errorSummary(error)}`);
       batch.retryAll({ delaySeconds: 10 });
     }
   },

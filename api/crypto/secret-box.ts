@@ -3,6 +3,8 @@
 // encrypts, all of them decrypt, so keys can be rotated. The tenant id is the associated data,
 // so a ciphertext copied to another tenant's row does not decrypt.
 
+import { base64ToBytes, bytesToBase64 } from '../util/base64.ts';
+
 export interface SealedSecret {
   ciphertext: string;
   iv: string;
@@ -20,19 +22,6 @@ const keyCache = new Map<string, Promise<KeyEntry[]>>();
 
 const encoder = new TextEncoder();
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 async function parseKeys(config: string): Promise<KeyEntry[]> {
   const entries = config.split(',').map((part) => part.trim()).filter(Boolean);
   if (entries.length === 0) throw new SecretBoxConfigError('SETTINGS_ENCRYPTION_KEY is empty');
@@ -42,7 +31,7 @@ async function parseKeys(config: string): Promise<KeyEntry[]> {
       const id = colon > 0 ? entry.slice(0, colon) : 'k1';
       let raw: Uint8Array<ArrayBuffer>;
       try {
-        raw = fromBase64(colon > 0 ? entry.slice(colon + 1) : entry);
+        raw = base64ToBytes(colon > 0 ? entry.slice(colon + 1) : entry);
       } catch {
         throw new SecretBoxConfigError(`SETTINGS_ENCRYPTION_KEY entry "${id}" is not base64`);
       }
@@ -74,7 +63,7 @@ export class SecretBox {
       current.key,
       encoder.encode(plaintext),
     );
-    return { ciphertext: toBase64(new Uint8Array(ciphertext)), iv: toBase64(iv), keyId: current.id };
+    return { ciphertext: bytesToBase64(new Uint8Array(ciphertext)), iv: bytesToBase64(iv), keyId: current.id };
   }
 
   /** Throws when the key is unknown or the data was tampered with or belongs to another tenant. */
@@ -82,9 +71,9 @@ export class SecretBox {
     const entry = this.keys.find((k) => k.id === sealed.keyId);
     if (!entry) throw new Error(`no key with id ${sealed.keyId} configured`);
     const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: fromBase64(sealed.iv), additionalData: encoder.encode(associatedData) },
+      { name: 'AES-GCM', iv: base64ToBytes(sealed.iv), additionalData: encoder.encode(associatedData) },
       entry.key,
-      fromBase64(sealed.ciphertext),
+      base64ToBytes(sealed.ciphertext),
     );
     return new TextDecoder().decode(plaintext);
   }

@@ -9,6 +9,7 @@ import type { SmtpTimeouts } from '../mail/types.ts';
 import type { Bindings, Database, Enqueue } from '../env.ts';
 import { deliver } from '../outbox/deliver.ts';
 import { sweepOutbox } from '../outbox/sweeper.ts';
+import { errorSummary } from '../util/error-summary.ts';
 
 /** Ids per `deliver()` call, like the queue consumer's max_batch_size. */
 const MAX_BATCH = 100;
@@ -74,7 +75,7 @@ export class NodeOutbox {
       this.track(
         this.sweep()
           .then(() => undefined)
-          .catch((error) => console.error(`outbox sweep failed: ${errorText(error)}`))
+          .catch((error) => console.error(`outbox sweep failed: ${errorSummary(error)}`))
           .finally(() => {
             this.sweeping = false;
           }),
@@ -126,7 +127,7 @@ export class NodeOutbox {
       await deliver(ids, { db: this.db(), env: this.env, runtime: 'node', now: this.now, enqueue: this.enqueue, timeouts: this.timeouts });
     } catch (error) {
       // Database unreachable or similar: the rows stay stored and the sweeper tries them again.
-      console.error(`outbox batch failed, the sweeper will pick it up: ${errorText(error)}`);
+      console.error(`outbox batch failed, the sweeper will pick it up: ${errorSummary(error)}`);
     }
   }
 
@@ -135,5 +136,3 @@ export class NodeOutbox {
     void promise.finally(() => this.running.delete(promise));
   }
 }
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

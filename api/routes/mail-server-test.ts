@@ -11,9 +11,10 @@ import type { Lang } from '../i18n/lang.ts';
 import { localizeSmtpError, securityName, testWarnings } from '../mail/messages.ts';
 import { sendMessage } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
-import type { OutgoingMessage, SmtpSettings } from '../mail/types.ts';
+import type { OutgoingMessage, SendResult, SmtpSettings } from '../mail/types.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
-import { smtpSettingsFromRow } from '../settings/credentials.ts';
+import { isSavedServer, smtpSettingsFromRow } from '../settings/credentials.ts';
+import { tenantSender, type Sender } from '../settings/sender.ts';
 import { upsertTenant, type MailServerRow } from '../settings/store.ts';
 import { jsonBody, validationError } from '../validation.ts';
 import { runtimeFieldErrors } from './mail-server.ts';
@@ -39,21 +40,27 @@ interface TestPlan {
   settings: SmtpSettings;
   /** What the test mail and the warnings describe. */
   described: { host: string; port: number; security: SmtpSettings['security'] };
-  from: { address: string; name: string };
-  replyTo: string;
+  sender: Sender;
+}
+
+/** The password a draft authenticates with: its own, or the stored one for the saved server only. */
+async function draftPassword(c: Context<AppEnv>, draft: MailServerInput, saved: MailServerRow | undefined): Promise<string | null> {
+  if (draft.auth.method === 'none') return null;
+  if (typeof draft.auth.password === 'string') return draft.auth.password;
+  const lang = c.var.lang;
+  if (draft.auth.password === undefined && saved?.passwordCiphertext) {
+    // Never hand the tenant's stored password to a server other than the one it was saved for.
+    if (!isSavedServer(saved, draft)) {
+      throw validationError([{ path: 'auth.password', code: 'password_required_for_new_server', message: fieldMessage('password_required_for_new_server', lang) }]);
+    }
+    const password = (await smtpSettingsFromRow(saved, await secretBox(c.env))).auth.password;
+    if (password) return password;
+  }
+  throw validationError([{ path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', lang) }]);
 }
 
 async function planFromDraft(c: Context<AppEnv>, draft: MailServerInput, saved: MailServerRow | undefined, tenant: TenantIdentity): Promise<TestPlan> {
-  let password: string | null = null;
-  if (draft.auth.method !== 'none') {
-    if (typeof draft.auth.password === 'string') password = draft.auth.password;
-    else if (draft.auth.password === undefined && saved?.passwordCiphertext) {
-      password = (await smtpSettingsFromRow(saved, await secretBox(c.env))).auth.password ?? null;
-    }
-    if (!password) {
-      throw validationError([{ path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', c.var.lang) }]);
-    }
-  }
+  const password = await draftPassword(c, draft, saved);
   const runtime = c.var.deps.capabilities.runtime;
   return {
     settings: {
@@ -65,8 +72,7 @@ async function planFromDraft(c: Context<AppEnv>, draft: MailServerInput, saved: 
       ...(runtime === 'node' && draft.allowUntrustedCertificate ? { captureUntrustedCertificate: true } : {}),
     },
     described: { host: draft.host, port: draft.port, security: draft.security },
-    from: { address: draft.from.address ?? tenant.email, name: draft.from.name ?? tenant.name },
-    replyTo: draft.replyTo ?? tenant.email,
+    sender: tenantSender(tenant, { fromAddress: draft.from.address, fromName: draft.from.name, replyTo: draft.replyTo }),
   };
 }
 
@@ -80,8 +86,7 @@ async function planFromSaved(c: Context<AppEnv>, saved: MailServerRow, tenant: T
       ...(runtime === 'node' && saved.allowUntrustedCertificate ? { captureUntrustedCertificate: true, tlsPinSha256: null } : {}),
     },
     described: { host: saved.host, port: saved.port, security: saved.security },
-    from: { address: saved.fromAddress ?? tenant.email, name: saved.fromName ?? tenant.name },
-    replyTo: saved.replyTo ?? tenant.email,
+    sender: tenantSender(tenant, saved),
   };
 }
 
@@ -91,11 +96,11 @@ function testMail(plan: TestPlan, tenant: TenantIdentity, lang: Lang, now: Date)
   const when = now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const text =
     lang === 'de'
-      ? `Hallo,\n\ndies ist eine Testnachricht. Ihre Mailserver-Einstellungen funktionieren:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${plan.from.address}\n  Gesendet: ${when}\n\nAb jetzt gehen Ihre Belege über diesen Server hinaus.\n`
-      : `Hello,\n\nthis is a test message. Your mail server settings work:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${plan.from.address}\n  Sent: ${when}\n\nFrom now on your documents are sent through this server.\n`;
+      ? `Hallo,\n\ndies ist eine Testnachricht. Ihre Mailserver-Einstellungen funktionieren:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${plan.sender.from.address}\n  Gesendet: ${when}\n\nAb jetzt gehen Ihre Belege über diesen Server hinaus.\n`
+      : `Hello,\n\nthis is a test message. Your mail server settings work:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${plan.sender.from.address}\n  Sent: ${when}\n\nFrom now on your documents are sent through this server.\n`;
   return {
-    from: { address: plan.from.address, name: plan.from.name },
-    replyTo: plan.replyTo,
+    from: plan.sender.from,
+    replyTo: plan.sender.replyTo,
     to: [{ address: tenant.email, name: tenant.name }],
     subject: lang === 'de' ? `Testnachricht: Mailserver ${host}:${port} (${sec})` : `Test message: mail server ${host}:${port} (${sec})`,
     text,
@@ -117,6 +122,38 @@ function reserveTest(db: Database, tenant: TenantIdentity, id: string, now: Date
     SELECT ${id}, ${tenant.id}, 'test', 'sending', 'tenant', ${recipients}, '', 0, ${now.getTime()}
     WHERE (SELECT count(*) FROM ${deliveries} WHERE tenant_id = ${tenant.id} AND kind = 'test' AND created_at > ${since}) < ${TEST_RATE_LIMIT}
     ${saved}`);
+}
+
+/**
+ * Sends the test mail and ends its reserved row (`sending`) in every case: `sent`, or `failed`
+ * with why — `unknown` when sending threw instead of reporting an SMTP error (the throw goes on).
+ */
+export async function sendAndRecordTest(
+  db: Database,
+  tenant: TenantIdentity,
+  id: string,
+  message: OutgoingMessage,
+  send: (message: OutgoingMessage) => Promise<SendResult>,
+  now: () => Date,
+): Promise<SendResult> {
+  let result: SendResult | undefined;
+  try {
+    result = await send(message);
+    return result;
+  } finally {
+    const outcome = result?.ok
+      ? { status: 'sent' as const, messageId: result.messageId, smtpResponse: result.response, sentAt: now() }
+      : {
+          status: 'failed' as const,
+          error: result
+            ? { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response }
+            : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
+        };
+    await db
+      .update(deliveries)
+      .set({ subject: message.subject, attempts: 1, ...outcome })
+      .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
+  }
 }
 
 async function retryAfterSeconds(db: Database, tenant: TenantIdentity, now: Date): Promise<number> {
@@ -159,6 +196,7 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   }
 
   let plan: TestPlan;
+  let message: OutgoingMessage;
   try {
     if (!draft && saved) {
       // Saved settings may predate a policy change: check them the same way.
@@ -166,36 +204,21 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
       if (target) throw validationError([{ path: target.path, code: target.code, message: fieldMessage(target.code, lang) }]);
     }
     plan = draft ? await planFromDraft(c, draft, saved, tenant) : await planFromSaved(c, saved!, tenant);
+    message = testMail(plan, tenant, lang, now);
   } catch (error) {
     // Not tested after all: the reservation does not count.
     await deps.db.delete(deliveries).where(and(eq(deliveries.id, deliveryId), eq(deliveries.tenantId, tenant.id)));
     throw error;
   }
-  const message = testMail(plan, tenant, lang, now);
 
   const tReserve = performance.now();
-  const result = await sendMessage(plan.settings, message, { runtime });
+  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, (m) => sendMessage(plan.settings, m, { runtime, addressGuard: { allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' } }), deps.now);
   const tSend = performance.now();
   const warnings = testWarnings(
     { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
-    plan.from.address,
+    plan.sender.from.address,
     lang,
   );
-
-  const finishedAt = deps.now();
-  await deps.db
-    .update(deliveries)
-    .set(
-      result.ok
-        ? { subject: message.subject, status: 'sent', attempts: 1, messageId: result.messageId, smtpResponse: result.response, sentAt: finishedAt }
-        : {
-            subject: message.subject,
-            status: 'failed',
-            attempts: 1,
-            error: { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response },
-          },
-    )
-    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.tenantId, tenant.id)));
 
   // Node, "always trust": a successful test of the saved server pins the certificate it showed.
   if (result.ok && runtime === 'node' && result.certificateSha256 && saved?.allowUntrustedCertificate && saved.host === plan.described.host && saved.port === plan.described.port) {

@@ -2,14 +2,15 @@ import { Hono, type Context } from 'hono';
 import { requireTenant } from '../auth/tenant-token.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { fieldMessage } from '../i18n/field-messages.ts';
+import { fieldMessage, type FieldCode } from '../i18n/field-messages.ts';
 import { isPrivateHost } from '../mail/target.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
+import { isSavedServer } from '../settings/credentials.ts';
 import { etagOf, parseIfMatch } from '../settings/if-match.ts';
 import { CredentialsMissingError, deleteSettings, readSettings, writeSettings, type MailServerRow, type PasswordChange } from '../settings/store.ts';
 import { mailServerResponse } from '../settings/view.ts';
 import { jsonBody, validationError } from '../validation.ts';
-import { secretBox, systemFrom } from '../deps.ts';
+import { secretBox } from '../deps.ts';
 import type { FieldError } from '../errors.ts';
 
 /** Field errors for settings that are valid in general but not on this runtime (DESIGN.md §3). */
@@ -34,8 +35,15 @@ export function runtimeFieldErrors(c: Context<AppEnv>, input: MailServerInput): 
   return errors;
 }
 
+/** Why a save without password has none: nothing stored, or stored for another server only. */
+async function missingPasswordCode(c: Context<AppEnv>, input: MailServerInput): Promise<{ code: FieldCode; message: string }> {
+  const saved = input.auth.password === undefined ? await readSettings(c.var.deps.db, c.var.tenant, c.var.deps.now()) : undefined;
+  const code: FieldCode = saved?.passwordCiphertext && !isSavedServer(saved, input) ? 'password_required_for_new_server' : 'password_required';
+  return { code, message: fieldMessage(code, c.var.lang) };
+}
+
 function respond(c: Context<AppEnv>, row: MailServerRow | undefined) {
-  const body = mailServerResponse(row, c.var.tenant, systemFrom(c.env), c.var.deps.capabilities);
+  const body = mailServerResponse(row, c.var.tenant, c.env, c.var.deps.capabilities);
   c.header('etag', etagOf(body.version));
   c.header('cache-control', 'no-store');
   return c.json(body, 200);
@@ -64,7 +72,7 @@ export const mailServerRoutes = new Hono<AppEnv>()
       row = await writeSettings(deps.db, tenant, input, password, expected, deps.now());
     } catch (error) {
       if (!(error instanceof CredentialsMissingError)) throw error;
-      throw validationError([{ path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', c.var.lang) }]);
+      throw validationError([{ path: 'auth.password', ...(await missingPasswordCode(c, input)) }]);
     }
     if (!row) throw new ApiError(412, 'precondition_failed');
     return respond(c, row);

@@ -10,6 +10,8 @@ import { makeMessageId } from '../mail/send.ts';
 import { insertDelivery, readDelivery, readTenantWithServer, type StoredPayload } from '../outbox/store.ts';
 import { localizeDeliveryError } from '../outbox/view.ts';
 import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';
+import { errorSummary } from '../util/error-summary.ts';
+import { sha256Hex } from '../util/sha256.ts';
 import { jsonBody, validationError } from '../validation.ts';
 
 function tenantIdParam(c: Context<AppEnv>): string {
@@ -18,11 +20,6 @@ function tenantIdParam(c: Context<AppEnv>): string {
     throw validationError([{ path: 'tenantId', code: 'invalid_value', message: fieldMessage('invalid_value', c.var.lang) }]);
   }
   return id;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 // base64 grows content by 4/3; leave room for JSON around the 10 MiB of message content.
@@ -77,7 +74,7 @@ export const tenantRoutes = new Hono<AppEnv>()
         return c.json({ id: row.id, status: row.status }, 202);
       }
       // Stored first; if the enqueue is lost the sweeper picks the row up.
-      await c.var.deps.enqueue(row.id).catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${String(e)}`));
+      await c.var.deps.enqueue(row.id).catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${errorSummary(e)}`));
       return c.json({ id: row.id, status: row.status }, 202);
     },
   )

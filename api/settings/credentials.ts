@@ -16,3 +16,15 @@ export async function smtpSettingsFromRow(row: MailServerRow, box: SecretBox): P
     tlsPinSha256: row.allowUntrustedCertificate ? row.tlsPinSha256 : null,
   };
 }
+
+/**
+ * Whether settings name the saved server itself: the same host (case-insensitive), port and user
+ * name. Only then may the stored password be used; any other server would receive the tenant's
+ * password just because a draft (or a save) named it.
+ */
+export function isSavedServer(
+  saved: Pick<MailServerRow, 'host' | 'port' | 'username'>,
+  settings: { host: string; port: number; auth: { username: string | null } },
+): boolean {
+  return saved.host.toLowerCase() === settings.host.toLowerCase() && saved.port === settings.port && saved.username === settings.auth.username;
+}

@@ -50,7 +50,8 @@ function isCredentialsCheckFailure(error: unknown): boolean {
 /**
  * Writes the settings in one batch (tenant upsert + one conditional statement) and returns
  * the stored row, or `undefined` when the expected version did not match (→ 412).
- * Throws CredentialsMissingError when authentication is chosen but no password would be stored.
+ * Throws CredentialsMissingError when authentication is chosen but no password would be stored
+ * (none given, and none stored for this same server).
  */
 export async function writeSettings(
   db: Database,
@@ -63,6 +64,10 @@ export async function writeSettings(
   const usesAuth = input.auth.method !== 'none';
   // Credentials of a server without authentication are not kept.
   const effectivePassword: PasswordChange = usesAuth ? password : { kind: 'clear' };
+  // A stored password is kept only for the server it was saved for (same host, case-insensitive,
+  // port and user name; credentials.ts isSavedServer): a save naming another server brings its own.
+  const savedServer = sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}`;
+  const keptForSavedServer = (column: AnySQLiteColumn) => sql`CASE WHEN ${savedServer} THEN ${column} END`;
   const passwordColumns =
     effectivePassword.kind === 'set'
       ? {
@@ -72,7 +77,11 @@ export async function writeSettings(
         }
       : effectivePassword.kind === 'clear'
         ? { passwordCiphertext: null, passwordIv: null, passwordKeyId: null }
-        : {};
+        : {
+            passwordCiphertext: keptForSavedServer(mailServers.passwordCiphertext),
+            passwordIv: keptForSavedServer(mailServers.passwordIv),
+            passwordKeyId: keptForSavedServer(mailServers.passwordKeyId),
+          };
   const columns = {
     host: input.host,
     port: input.port,
@@ -98,7 +107,7 @@ export async function writeSettings(
   // SQLite checks the CHECK constraint on the row to insert before it sees the conflict, so a
   // kept password must already be in the inserted row: copy it from the stored one.
   const stored = (column: AnySQLiteColumn) =>
-    sql`(select ${column} from ${mailServers} where ${mailServers.tenantId} = ${tenant.id})`;
+    sql`(select ${column} from ${mailServers} where ${mailServers.tenantId} = ${tenant.id} AND ${savedServer})`;
   const keptPassword =
     effectivePassword.kind === 'keep'
       ? {

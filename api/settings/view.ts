@@ -1,5 +1,6 @@
 import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../contract.ts';
-import type { Capabilities, TenantIdentity } from '../env.ts';
+import type { Bindings, Capabilities, TenantIdentity } from '../env.ts';
+import { systemSender, tenantSender } from './sender.ts';
 import type { MailServerRow } from './store.ts';
 
 /** The settings as the API shows them: never the password, only whether one is stored. */
@@ -17,21 +18,14 @@ export function settingsView(row: MailServerRow): MailServerSettings {
 }
 
 /** The sender actually used now (DESIGN.md §6): tenant route with overrides, or the system relay. */
-export function effectiveSender(row: MailServerRow | undefined, tenant: TenantIdentity, systemFrom: string): EffectiveSender {
-  if (!row) {
-    return { route: 'system', from: { address: systemFrom, name: tenant.name }, replyTo: tenant.email };
-  }
-  return {
-    route: 'tenant',
-    from: { address: row.fromAddress ?? tenant.email, name: row.fromName ?? tenant.name },
-    replyTo: row.replyTo ?? tenant.email,
-  };
+export function effectiveSender(row: MailServerRow | undefined, tenant: TenantIdentity, env: Pick<Bindings, 'SYSTEM_FROM'>): EffectiveSender {
+  return row ? { route: 'tenant', ...tenantSender(tenant, row) } : { route: 'system', ...systemSender(env, tenant) };
 }
 
 export function mailServerResponse(
   row: MailServerRow | undefined,
   tenant: TenantIdentity,
-  systemFrom: string,
+  env: Pick<Bindings, 'SYSTEM_FROM'>,
   capabilities: Capabilities,
 ): MailServerResponse {
   return {
@@ -39,7 +33,7 @@ export function mailServerResponse(
     settings: row ? settingsView(row) : null,
     version: row?.version ?? 0,
     updatedAt: row ? row.updatedAt.toISOString() : null,
-    effective: effectiveSender(row, tenant, systemFrom),
+    effective: effectiveSender(row, tenant, env),
     capabilities,
   };
 }

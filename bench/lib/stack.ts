@@ -26,6 +26,9 @@ export async function startBenchStack(
     TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
     SETTINGS_ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
     OPERATOR_API_KEY: operatorKey,
+    // The benchmarks send through tenant servers only; /healthz (which startStack waits for)
+    // needs a system relay configured: one that refuses connections will do.
+    SYSTEM_SMTP_URL: 'smtp://127.0.0.1:1',
   });
   let proxy: Awaited<ReturnType<typeof startDbProxy>> | undefined;
   const stack = await startStack({

@@ -433,8 +433,15 @@ export class MailServerSettings extends LitElement {
     });
   }
 
-  private get _passwordStored(): boolean {
+  private get _passwordSet(): boolean {
     return !!this._data?.settings?.auth.passwordSet && this._data.settings.auth.method !== 'none';
+  }
+
+  /** The stored password applies: it is used only for the saved server (same host, port and user name). */
+  private get _passwordStored(): boolean {
+    const s = this._data?.settings;
+    const d = this._draft;
+    return this._passwordSet && d.host.trim().toLowerCase() === s!.host.toLowerCase() && Number(d.port) === s!.port && d.username.trim() === s!.auth.username;
   }
 
   /** Client-side errors by field (codes; messages are looked up at render time). */
@@ -643,7 +650,7 @@ export class MailServerSettings extends LitElement {
           : html`${this._field('username', t.username, null, (a) =>
               this._textInput('username', a, { autocomplete: 'off', required: true }),
             )}
-            ${this._field('password', t.password, this._passwordStored ? t.passwordStored : t.passwordHint, (a) =>
+            ${this._field('password', t.password, this._passwordStored ? t.passwordStored : this._passwordSet ? t.passwordNewServer : t.passwordHint, (a) =>
               this._textInput('password', a, {
                 type: 'password',
                 autocomplete: 'new-password',

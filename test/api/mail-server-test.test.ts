@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { Problem, TestResult } from '../../api/contract.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
+import { isSavedServer } from '../../api/settings/credentials.ts';
 import { clientFor, newTenant } from './helpers.ts';
-import { fixtures, leakForms, receivedMails } from './smtp-helpers.ts';
+import { authAttempts, fixtures, leakForms, receivedMails } from './smtp-helpers.ts';
 
 const draftFor = (name: 'starttls' | 'plain' | 'tls' | 'refused', overrides: Record<string, unknown> = {}) => {
   const f = fixtures();
@@ -69,7 +70,7 @@ describe('POST /v1/mail-server/test', () => {
     expect(mail!.secure).toBe(true);
   });
 
-  it('without a body tests the saved settings; a draft without password uses the stored one', async () => {
+  it('without a body tests the saved settings; a draft of the saved server without password uses the stored one', async () => {
     const api = await clientFor();
     const { password: _password, ...authWithoutPassword } = draftFor('starttls').auth as Record<string, string>;
     expect((await api.put('/v1/mail-server', draftFor('starttls', { auth: { ...draftFor('starttls').auth, method: 'cram-md5' } }))).status).toBe(200);
@@ -78,10 +79,54 @@ describe('POST /v1/mail-server/test', () => {
     expect(saved.ok, JSON.stringify(saved)).toBe(true);
     expect(saved.transcript.some((l) => l.line === 'AUTH CRAM-MD5')).toBe(true);
 
-    const draft = (await (await api.post('/v1/mail-server/test', draftFor('tls', { auth: authWithoutPassword }))).json()) as TestResult;
+    // Same host, port and user name (another method): the stored password is used.
+    const draft = (await (await api.post('/v1/mail-server/test', draftFor('starttls', { auth: authWithoutPassword }))).json()) as TestResult;
     expect(draft.ok, JSON.stringify(draft)).toBe(true);
     expect(draft.transcript.some((l) => l.line === 'AUTH LOGIN')).toBe(true);
     expect(await mailTo(api.tenant.email)).toHaveLength(2);
+  });
+
+  it('the stored password never goes to a server the draft names instead: 422 on auth.password', async () => {
+    const api = await clientFor();
+    // A user name of this test alone, so the fixtures' AUTH log shows whether it ever logged in with it.
+    const username = `leak-${crypto.randomUUID().slice(0, 8)}@firma.example`;
+    const storedPassword = `gespeichert-${crypto.randomUUID()}`;
+    expect((await api.put('/v1/mail-server', draftFor('starttls', { auth: { method: 'plain', username, password: storedPassword } }))).status).toBe(200);
+
+    const otherUser = `other-${username}`;
+    const otherServers = [
+      draftFor('tls', { auth: { method: 'plain', username } }), // other port
+      draftFor('starttls', { host: '127.0.0.1', auth: { method: 'plain', username } }), // other host
+      draftFor('starttls', { auth: { method: 'plain', username: otherUser } }), // other user name
+    ];
+    for (const draft of otherServers) {
+      const res = await api.post('/v1/mail-server/test', draft);
+      const problem = (await res.json()) as Problem;
+      expect(res.status, JSON.stringify(draft)).toBe(422);
+      expect(problem.errors).toEqual([{ path: 'auth.password', code: 'password_required_for_new_server', message: expect.stringContaining('gespeicherte Passwort') }]);
+      expect(JSON.stringify(problem)).not.toContain(storedPassword);
+    }
+    const en = (await (await api.post('/v1/mail-server/test', otherServers[0], { headers: { 'accept-language': 'en' } })).json()) as Problem;
+    expect(en.errors?.[0]?.message).toMatch(/stored password is only used for the saved server/);
+
+    // No server saw a login with the stored credentials, nothing was sent and no test was counted.
+    expect((await authAttempts()).filter((a) => a.username === username || a.username === otherUser)).toEqual([]);
+    expect(await mailTo(api.tenant.email)).toHaveLength(0);
+    expect(await db().select().from(deliveries).where(eq(deliveries.tenantId, api.tenant.id))).toHaveLength(0);
+
+    // With its password, the other server is tested as usual.
+    const withPassword = (await (await api.post('/v1/mail-server/test', draftFor('tls'))).json()) as TestResult;
+    expect(withPassword.ok, JSON.stringify(withPassword)).toBe(true);
+  });
+
+  it('the saved server is the same host in any letter case, the same port and the same user name', () => {
+    const saved = { host: 'Smtp.Firma.Example', port: 587, username: 'rechnung@firma.example' };
+    const draft = (host: string, port: number, username: string | null) => ({ host, port, auth: { username } });
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'rechnung@firma.example'))).toBe(true);
+    expect(isSavedServer(saved, draft('smtp.firma.example.evil.example', 587, 'rechnung@firma.example'))).toBe(false);
+    expect(isSavedServer(saved, draft('smtp.firma.example', 465, 'rechnung@firma.example'))).toBe(false);
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'Rechnung@firma.example'))).toBe(false);
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, null))).toBe(false);
   });
 
   it('409 problem when nothing is saved and no draft is sent', async () => {

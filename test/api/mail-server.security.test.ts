@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../api/app.ts';
@@ -8,6 +9,9 @@ import { SecretBox } from '../../api/crypto/secret-box.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { mailServers } from '../../api/db/schema.ts';
 import { defaultDeps } from '../../api/deps.ts';
+import type { AppEnv } from '../../api/env.ts';
+import { onError } from '../../api/errors.ts';
+import { errorSummary } from '../../api/util/error-summary.ts';
 import { call, clientFor, newTenant, tokenFor, validSettings } from './helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
@@ -62,13 +66,26 @@ describe('the password', () => {
     const sealed = { ciphertext: row.passwordCiphertext!, iv: row.passwordIv!, keyId: row.passwordKeyId! };
     expect(await box.open(sealed, api.tenant.id)).toBe(PASSWORD);
 
-    // Omitted: kept (same ciphertext).
+    // Omitted: kept (same ciphertext) while host (in any letter case), port and user name stay.
     const { password: _p, ...authWithoutPassword } = validSettings.auth;
-    const keptRes = await api.put('/v1/mail-server', { ...validSettings, host: 'other.example.com', auth: authWithoutPassword });
+    const keptRes = await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword });
     const kept = (await keptRes.json()) as MailServerResponse;
     expect(keptRes.status, JSON.stringify(kept)).toBe(200);
     expect(kept.settings?.auth.passwordSet).toBe(true);
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
+
+    // Omitted for another server (host, port or user name changed): refused, nothing changes, so
+    // the stored password can never be sent to a server it was not entered for.
+    for (const other of [
+      { ...validSettings, host: 'other.example.com', auth: authWithoutPassword },
+      { ...validSettings, port: 465, auth: authWithoutPassword },
+      { ...validSettings, auth: { ...authWithoutPassword, username: 'someone-else@example.com' } },
+    ]) {
+      const res = await api.put('/v1/mail-server', other);
+      expect(res.status, JSON.stringify(other)).toBe(422);
+      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'auth.password', code: 'password_required_for_new_server', message: expect.any(String) }]);
+      expect(await rawRow(api.tenant.id)).toMatchObject({ host: 'SMTP.Example.com', port: 587, passwordCiphertext: row.passwordCiphertext });
+    }
 
     // null with authentication still chosen: refused, nothing changes.
     const refused = await api.put('/v1/mail-server', { ...validSettings, auth: { ...authWithoutPassword, password: null } });
@@ -100,20 +117,67 @@ describe('the password', () => {
     expect((await rotated.seal('neu', 'x')).keyId).toBe('t2');
   });
 
-  it('never appears in log lines, even when a request fails', async () => {
+  it('never appears in log lines, even when a request fails with a database error (500)', async () => {
     const logs: string[] = [];
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' '))),
     );
+    const api = await clientFor();
+    let ciphertext = '';
+    const responses: Response[] = [];
     try {
-      const api = await clientFor();
       await api.put('/v1/mail-server', validSettings);
       await api.put('/v1/mail-server', { ...validSettings, port: 0 });
       await api.put('/v1/mail-server', { ...validSettings, auth: { ...validSettings.auth, password: `${PASSWORD}\n` } });
+      ciphertext = (await rawRow(api.tenant.id))!.passwordCiphertext!;
+
+      // The real app with its database gone mid-request: the save (password sealed) fails with a 500.
+      const app = createApp(defaultDeps('workers'));
+      responses.push(
+        await app.request(
+          '/v1/mail-server',
+          { method: 'PUT', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(validSettings) },
+          { ...env, DATABASE_URL: 'http://127.0.0.1:9' },
+        ),
+      );
+
+      // A statement that really fails in the database while its parameters hold the stored
+      // ciphertext (the tenant's row inserted again: the key is taken). drizzle puts the
+      // parameters into the error's message; the app's error handler must not log them.
+      const probe = new Hono<AppEnv>().onError(onError).put('/probe', async (c) => {
+        await db().insert(mailServers).values((await rawRow(api.tenant.id))!);
+        return c.body(null, 204);
+      });
+      responses.push(await probe.request('/probe', { method: 'PUT' }, env));
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
-    expect(logs.join('\n')).not.toContain(PASSWORD);
+    const text = logs.join('\n');
+    expect(text).toContain('unhandled error on PUT /v1/mail-server');
+    expect(text).toMatch(/unhandled error on PUT \/probe: DrizzleQueryError \[SQLITE_CONSTRAINT[A-Z_]*\]: Failed query: insert into "mail_servers"/);
+    expect(text).not.toContain(PASSWORD);
+    expect(ciphertext).toBeTruthy();
+    expect(text).not.toContain(ciphertext);
+    expect(text).not.toContain(api.tenant.id);
+    expect(text).not.toMatch(/params/i);
+    for (const res of responses) {
+      expect(res.status).toBe(500);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const body = await res.text();
+      expect(Object.keys(JSON.parse(body)).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
+      expect(JSON.parse(body).code).toBe('internal');
+      for (const internal of [ciphertext, PASSWORD, 'Failed query', 'params', 'mail_servers', '127.0.0.1', 'at ']) expect(body).not.toContain(internal);
+    }
+  });
+
+  it('error log lines keep the class, a code and the first message line without parameters', () => {
+    const drizzleLike = Object.assign(new (class DrizzleQueryError extends Error {})('Failed query: insert into "x" values (?, ?)\nparams: geheim,secret'), {
+      cause: Object.assign(new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: x.id'), { code: 'SQLITE_CONSTRAINT' }),
+    });
+    expect(errorSummary(drizzleLike)).toBe('DrizzleQueryError [SQLITE_CONSTRAINT]: Failed query: insert into "x" values (?, ?)');
+    expect(errorSummary(new TypeError('bad thing params: geheim'))).toBe('TypeError: bad thing');
+    expect(errorSummary(Object.assign(new Error('Connection refused'), { code: 'ECONNREFUSED', params: ['geheim'] }))).toBe('Error [ECONNREFUSED]: Connection refused');
+    expect(errorSummary('a string\nsecond line geheim')).toBe('string: a string');
   });
 });
 
@@ -179,6 +243,16 @@ describe('environment boundaries', () => {
     const body = await res.text();
     expect(JSON.parse(body)).toEqual({ ok: false, missing: ['TENANT_TOKEN_SECRET', 'SETTINGS_ENCRYPTION_KEY'], database: 'ok' });
     expect(body).not.toContain(env.DATABASE_URL!);
+  });
+
+  it('healthz names a missing operator key and system relay URL too, never any value', async () => {
+    const res = await app.request('/healthz', {}, { ...env, OPERATOR_API_KEY: '', SYSTEM_SMTP_URL: undefined });
+    expect(res.status).toBe(503);
+    const body = await res.text();
+    expect(JSON.parse(body)).toEqual({ ok: false, missing: ['OPERATOR_API_KEY', 'SYSTEM_SMTP_URL'], database: 'ok' });
+    for (const value of [env.DATABASE_URL!, env.TENANT_TOKEN_SECRET!, env.SETTINGS_ENCRYPTION_KEY!, env.OPERATOR_API_KEY!, env.SYSTEM_SMTP_URL!]) {
+      expect(body).not.toContain(value);
+    }
   });
 
   it('healthz reports an unreachable database as 503', async () => {

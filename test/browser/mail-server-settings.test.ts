@@ -426,6 +426,46 @@ describe('test settings', () => {
     expect(error.detail).toMatchObject({ action: 'test', status: 429 });
   });
 
+  test('a stored password applies to the saved server only: the hint says so, and a 422 on auth.password lands at the field', async () => {
+    await open(freshTenant('password-server'));
+    await w('#host').fill('mail.example.org');
+    await w('#security').selectOption('starttls');
+    await w('#authMethod').selectOption('login');
+    await w('#username').fill('invoices@example.org');
+    await w('#password').fill('pa55word');
+    await w('button[type=submit]').click();
+    await waitForStatus(/Settings saved/);
+    expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
+
+    // Another server (host, port or user name): the stored password is not sent there.
+    for (const [field, value, saved] of [['#host', 'smtp.other.example', 'MAIL.example.org'], ['#port', '465', '587'], ['#username', 'else@example.org', 'invoices@example.org']]) {
+      await w(field!).fill(value!);
+      expect(await w('#password-hint').innerText()).toBe('The stored password is only used for the saved server: enter it again for this one.');
+      expect(await w('#password').getAttribute('required')).not.toBeNull();
+      await w(field!).fill(saved!);
+      expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
+    }
+    await w('#host').fill('smtp.other.example');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    expect(await w('#password-error').innerText()).toBe('The chosen authentication needs a password.');
+
+    // The API's refusal, should the widget let one through, is shown next to the password field.
+    const message = 'The stored password is only used for the saved server. For another server (host, port or user name changed), please enter the password to test or save it.';
+    await answerTestWith(422, {
+      type: 'urn:mail-server-settings:problem:validation_failed',
+      title: 'Invalid input',
+      status: 422,
+      code: 'validation_failed',
+      errors: [{ path: 'auth.password', code: 'password_required_for_new_server', message }],
+    });
+    await w('#host').fill('mail.example.org');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await w('#password-error').waitFor();
+    expect(await w('#password-error').innerText()).toBe(message);
+    expect(await w('#password').getAttribute('aria-invalid')).toBe('true');
+    expect(await activeId()).toBe('password');
+  });
+
   test('against the real API: success through the mail sink, failure at connect', async (context) => {
     const probe = await fetch(`${stack.apiUrl}/v1/mail-server/test`, { method: 'POST' });
     if (probe.status === 404) context.skip(); // the test endpoint is not built yet

@@ -41,6 +41,7 @@ describe('Node server entry (bundle)', () => {
         TENANT_TOKEN_SECRET: secret,
         SETTINGS_ENCRYPTION_KEY: `t1:${randomBytes(32).toString('base64')}`,
         OPERATOR_API_KEY: 'node-operator-key',
+        SYSTEM_SMTP_URL: 'smtp://127.0.0.1:1',
         ALLOWED_ORIGINS: 'https://portal.example',
         ALLOW_PRIVATE_HOSTS: 'false',
         ASSETS_DIR: assets,

@@ -1,0 +1,41 @@
+import type { Bindings, TenantIdentity } from '../env.ts';
+
+/** The system relay's sender address when SYSTEM_FROM is not set. */
+export const DEFAULT_SYSTEM_FROM = 'no-reply@localhost.localdomain';
+
+/** From and Reply-To of a message sent for a tenant. */
+export interface Sender {
+  from: { address: string; name: string };
+  replyTo: string;
+}
+
+/** The tenant's sender overrides (a saved row, or a draft); null or absent = the tenant's own. */
+export interface SenderOverrides {
+  fromAddress?: string | null;
+  fromName?: string | null;
+  replyTo?: string | null;
+}
+
+export type TenantProfile = Pick<TenantIdentity, 'email' | 'name'>;
+
+/** Tenant route (DESIGN.md §6): From = override, else the tenant's address and name; Reply-To = override, else the tenant's address. */
+export function tenantSender(tenant: TenantProfile, server: SenderOverrides | null | undefined): Sender {
+  return {
+    from: { address: server?.fromAddress ?? tenant.email, name: server?.fromName ?? tenant.name },
+    replyTo: server?.replyTo ?? tenant.email,
+  };
+}
+
+/** The system relay's address: SYSTEM_FROM, else DEFAULT_SYSTEM_FROM. */
+export function systemFromAddress(env: Pick<Bindings, 'SYSTEM_FROM'>): string {
+  return env.SYSTEM_FROM || DEFAULT_SYSTEM_FROM;
+}
+
+/**
+ * System relay (DESIGN.md §6): From = the system address with the tenant's name (the tenant's
+ * SPF/DMARC are not claimed); Reply-To = the tenant's, with its override when `server` is given
+ * (a fallback from the tenant's own server).
+ */
+export function systemSender(env: Pick<Bindings, 'SYSTEM_FROM'>, tenant: TenantProfile, server?: SenderOverrides | null): Sender {
+  return { from: { address: systemFromAddress(env), name: tenant.name }, replyTo: tenantSender(tenant, server).replyTo };
+}
