@@ -76,6 +76,10 @@ export const deliveries = sqliteTable(
     leaseUntil: timestamp('lease_until'),
     /** How often an attempt was found cut off mid-send (process died); bounds resends to one. */
     interruptions: integer('interruptions').notNull().default(0),
+    /** The attempt that holds the row while `sending`: only its holder may extend the lease or record the outcome. */
+    claimToken: text('claim_token'),
+    /** The attempt number in which the system relay took over; fallback retries get their own budget from there. */
+    fallbackAtAttempt: integer('fallback_at_attempt'),
     idempotencyKey: text('idempotency_key'),
     requestHash: text('request_hash'),
     createdAt: timestamp('created_at').notNull(),

@@ -1,11 +1,17 @@
 import { SecretBox } from '../crypto/secret-box.ts';
 import type { DeliveryError } from '../db/schema.ts';
 import type { Bindings, Database } from '../env.ts';
+import { domainOf } from '../mail/address.ts';
 import { openSender, type PooledSender } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
-import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SendResult, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
+import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, RejectedRecipient, SendResult, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
 import { smtpSettingsFromRow } from '../settings/credentials.ts';
+import { systemSender, tenantSender, type Sender } from '../settings/sender.ts';
+import { base64ToBytes } from '../util/base64.ts';
+import { errorSummary } from '../util/error-summary.ts';
+import { Claim } from './claim.ts';
 import { breaksRoute, leaseMs, nextRetryDelay, retryDelays } from './policy.ts';
+import { pendingRecipients, splitRecipients } from './recipients.ts';
 import { claimDeliveries, readPayloads, releaseClaims, readTenantWithServer, recordOutcome, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
 import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
@@ -33,32 +39,67 @@ const asDeliveryError = (e: NormalizedSmtpError): DeliveryError => ({
 
 const configError = (code: string): NormalizedSmtpError => ({ stage: 'connect', code, responseCode: null, response: null, transient: false });
 
-function decodeBase64(b64: string): Uint8Array {
-  const binary = atob(b64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
 
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
-  const rows = await claimDeliveries(ctx.db, ids, ctx.now(), leaseMs(ctx.env.OUTBOX_LEASE_SECONDS));
-  let payloads: Map<string, StoredPayload>;
+  const token = crypto.randomUUID();
+  const lease = leaseMs(ctx.env.OUTBOX_LEASE_SECONDS);
+  const claimedAt = ctx.now();
+  const rows = await claimDeliveries(ctx.db, ids, claimedAt, lease, token);
+  if (rows.length === 0) return;
+  const claim = new Claim(ctx.db, token, rows.map((r) => r.id), lease, ctx.now, claimedAt);
+  let failure: unknown;
   try {
-    payloads = await readPayloads(ctx.db, rows.map((r) => r.id));
+    const payloads = await readPayloads(ctx.db, rows.map((r) => r.id));
+    const byTenant = new Map<string, DeliveryRow[]>();
+    for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
+    const results = await Promise.allSettled([...byTenant].map(([tenantId, tenantRows]) => deliverForTenant(tenantId, tenantRows, payloads, claim, ctx)));
+    failure = results.find((r) => r.status === 'rejected')?.reason;
   } catch (error) {
-    // Nothing was sent: give the rows back so the next try does not count them as cut off.
-    await releaseClaims(ctx.db, rows.map((r) => r.id), ctx.now()).catch(() => {});
-    throw error;
+    failure = error;
+  } finally {
+    claim.stop();
   }
-  const byTenant = new Map<string, DeliveryRow[]>();
-  for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
-  await Promise.all([...byTenant].map(([tenantId, tenantRows]) => deliverForTenant(tenantId, tenantRows, payloads, ctx)));
+  // Rows never handed to a server go back untouched, so the next try does not count them as cut off.
+  const unstarted = claim.unstarted();
+  if (unstarted.length > 0) {
+    try {
+      await releaseClaims(ctx.db, unstarted, ctx.now(), token);
+      if (!failure) for (const id of unstarted) await ctx.enqueue(id, 0);
+    } catch (error) {
+      console.error(`outbox: giving back ${unstarted.length} unsent deliveries failed (the sweeper picks them up when their lease ends): ${errorSummary(error)}`);
+    }
+  }
+  if (failure) throw failure;
 }
 
-async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads: Map<string, StoredPayload>, ctx: OutboxContext): Promise<void> {
+/** Records an outcome, retrying a database hiccup a few times: a mail that went out must not look cut off. */
+async function recordWithRetries(ctx: OutboxContext, id: string, outcome: AttemptOutcome, token: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await recordOutcome(ctx.db, id, outcome, ctx.now(), token);
+    } catch (error) {
+      if (attempt >= 2) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 5 ** attempt));
+    }
+  }
+}
+
+/** The refusal of some recipients, as the error of an attempt that reached the others. */
+function refusedRecipientsError(rejected: RejectedRecipient[]): NormalizedSmtpError {
+  const temporary = rejected.filter((r) => r.responseCode === null || r.responseCode < 500);
+  const first = temporary[0] ?? rejected[0]!;
+  return {
+    stage: 'rcpt',
+    code: 'recipients_rejected',
+    responseCode: first.responseCode,
+    response: rejected.map((r) => `${r.recipient}: ${r.response ?? 'refused'}`).join('\n'),
+    // Only a temporary refusal is worth another try; 5xx means this server will not take them.
+    transient: temporary.length > 0,
+  };
+}
+
+async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads: Map<string, StoredPayload>, claim: Claim, ctx: OutboxContext): Promise<void> {
   const { tenant, server } = await readTenantWithServer(ctx.db, tenantId);
   if (!tenant) return; // deleted with its deliveries (ON DELETE CASCADE)
   const delays = retryDelays(ctx.env.OUTBOX_RETRY_DELAYS);
@@ -85,9 +126,8 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     systemRoute = configError('system_relay_not_configured');
   }
 
-  const tenantSender = { address: server?.fromAddress ?? tenant.email, name: server?.fromName ?? tenant.name };
-  const replyTo = server?.replyTo ?? tenant.email;
-  const systemFrom = { address: ctx.env.SYSTEM_FROM || 'no-reply@localhost.localdomain', name: tenant.name };
+  const tenantRouteSender = tenantSender(tenant, server);
+  const systemRouteSender = systemSender(ctx.env, tenant, server);
 
   // One pooled SMTP session per route and slot, opened on first use.
   const sessions = new Map<string, PooledSender>();
@@ -100,7 +140,13 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     const key = `${route}:${slot}`;
     let session = sessions.get(key);
     if (!session) {
-      session = openSender(settings, { runtime: ctx.runtime, timeouts: ctx.timeouts, clientName: domainOf(message.from.address) });
+      session = openSender(settings, {
+        runtime: ctx.runtime,
+        timeouts: ctx.timeouts,
+        clientName: domainOf(message.from.address),
+        // The tenant's host name must not resolve to an internal address (Node; the relay is the operator's).
+        ...(route === 'tenant' ? { addressGuard: { allowPrivateHosts: ctx.env.ALLOW_PRIVATE_HOSTS === 'true' } } : {}),
+      });
       sessions.set(key, session);
     }
     const result = await session.send(message);
@@ -110,59 +156,90 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
 
   const attempt = async (row: DeliveryRow, slot: number): Promise<AttemptOutcome> => {
     const payload = payloads.get(row.id) ?? { attachments: [] };
-    const done = new Set(row.acceptedRecipients ?? []);
-    const pending = (list: string[]) => list.filter((a) => !done.has(a));
-    const message = (from: { address: string; name: string }): OutgoingMessage => ({
+    const all = [...row.recipients.to, ...row.recipients.cc, ...row.recipients.bcc];
+    // Only recipients no server has accepted yet; a retry never sends anyone a second copy.
+    const message = ({ from, replyTo }: Sender, done: string[]): OutgoingMessage => ({
       from,
       replyTo,
-      to: pending(row.recipients.to),
-      cc: pending(row.recipients.cc),
-      bcc: pending(row.recipients.bcc),
+      to: pendingRecipients(row.recipients.to, done),
+      cc: pendingRecipients(row.recipients.cc, done),
+      bcc: pendingRecipients(row.recipients.bcc, done),
       subject: row.subject,
       text: payload.text,
       html: payload.html,
-      attachments: payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: decodeBase64(a.content) })),
+      attachments: payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: base64ToBytes(a.content) })),
       messageId: row.messageId ?? undefined,
     });
-    const retryOrFail = (route: AttemptOutcome['route'], error: NormalizedSmtpError, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => {
-      const delay = error.transient ? nextRetryDelay(delays, row.attempts) : null;
+    /** `attemptsOnRoute` counts this attempt: the tenant route and a fallback each have the whole retry budget. */
+    const retryOrFail = (route: AttemptOutcome['route'], error: NormalizedSmtpError, attemptsOnRoute: number, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => {
+      const delay = error.transient ? nextRetryDelay(delays, attemptsOnRoute) : null;
       return delay === null
         ? { status: 'failed', route, error: asDeliveryError(error), ...extra }
         : { status: 'retrying', route, error: asDeliveryError(error), nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), ...extra };
     };
-    const accepted = (route: AttemptOutcome['route'], result: Extract<SendResult, { ok: true }>, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => {
-      const all = [...done, ...result.accepted];
-      const base = { route, smtpResponse: result.response, acceptedRecipients: all, ...extra };
-      if (result.rejected.length === 0) return { status: 'sent', sentAt: ctx.now(), ...base };
-      // Some recipients were refused while others got the mail: retry only the refused ones.
-      const error = { stage: 'rcpt' as const, code: 'recipients_rejected', responseCode: null, response: `refused: ${result.rejected.join(', ')}`, transient: true };
-      return retryOrFail(route, error, base);
+    const handedOver = (
+      route: AttemptOutcome['route'],
+      result: Extract<SendResult, { ok: true }>,
+      done: string[],
+      attemptsOnRoute: number,
+      extra: Partial<AttemptOutcome> = {},
+    ): AttemptOutcome => {
+      const rejected = [
+        ...result.rejectedDetails,
+        // A refusal Nodemailer listed without a reply counts as temporary.
+        ...result.rejected.filter((r) => !result.rejectedDetails.some((d) => d.recipient === r)).map((r) => ({ recipient: r, responseCode: null, response: null })),
+      ];
+      const split = splitRecipients(all, result.accepted, rejected);
+      const base = { ...extra, route, smtpResponse: result.response, acceptedRecipients: [...done, ...split.accepted] };
+      if (split.rejected.length === 0) return { status: 'sent', sentAt: ctx.now(), ...base };
+      return retryOrFail(route, refusedRecipientsError(split.rejected), attemptsOnRoute, base);
     };
+    /** Failed for good while some recipients have it: the message was sent, the failure stays as its error. */
+    const ended = (outcome: AttemptOutcome): AttemptOutcome => {
+      if (outcome.status !== 'failed' || (outcome.acceptedRecipients ?? done).length === 0) return outcome;
+      const error = outcome.error?.code === 'recipients_rejected' ? { ...outcome.error, code: 'recipients_refused' } : outcome.error;
+      return { ...outcome, status: 'sent', sentAt: ctx.now(), error };
+    };
+    const done = row.acceptedRecipients ?? [];
 
     if (row.route === 'system-fallback' || !tenantRoute) {
-      const route = row.route === 'system-fallback' ? 'system-fallback' : 'system';
-      const result = await send('system', slot, message(systemFrom));
-      return result.ok ? accepted(route, result) : retryOrFail(route, result.error);
+      const fallback = row.route === 'system-fallback';
+      const attemptsOnRoute = fallback && row.fallbackAtAttempt ? row.attempts - row.fallbackAtAttempt + 1 : row.attempts;
+      const route = fallback ? 'system-fallback' : 'system';
+      const result = await send('system', slot, message(systemRouteSender, done));
+      return ended(result.ok ? handedOver(route, result, done, attemptsOnRoute) : retryOrFail(route, result.error, attemptsOnRoute));
     }
-    const result = await send('tenant', slot, message(tenantSender));
-    if (result.ok) return accepted('tenant', result);
-    const tenantError = result.error;
-    const outcome = retryOrFail('tenant', tenantError);
-    if (outcome.status === 'retrying' || !server?.fallbackToSystem) return outcome;
-    // The tenant's server failed for good and the tenant allowed it: the system relay takes over.
-    const fallback = await send('system', slot, message(systemFrom));
-    const reason = { fallbackReason: asDeliveryError(tenantError) };
-    return fallback.ok ? accepted('system-fallback', fallback, reason) : retryOrFail('system-fallback', fallback.error, reason);
+    const result = await send('tenant', slot, message(tenantRouteSender, done));
+    const outcome = result.ok ? handedOver('tenant', result, done, row.attempts) : retryOrFail('tenant', result.error, row.attempts);
+    if (outcome.status !== 'failed' || !server?.fallbackToSystem) return ended(outcome);
+    // The tenant's server failed for good (for all recipients or the rest) and the tenant allowed
+    // it: the system relay takes over what is left, with a retry budget of its own.
+    const tenantDone = outcome.acceptedRecipients ?? done;
+    const extra = { fallbackReason: outcome.error!, fallbackAtAttempt: row.attempts, acceptedRecipients: tenantDone };
+    const fallback = await send('system', slot, message(systemRouteSender, tenantDone));
+    return ended(fallback.ok ? handedOver('system-fallback', fallback, tenantDone, 1, extra) : retryOrFail('system-fallback', fallback.error, 1, extra));
   };
 
   try {
     let next = 0;
-    await Promise.all(
+    const slots = await Promise.allSettled(
       Array.from({ length: Math.min(CONNECTIONS_PER_ROUTE, rows.length) }, async (_, slot) => {
         while (next < rows.length) {
           const row = rows[next++]!;
-          const outcome = await attempt(row, slot);
-          await recordOutcome(ctx.db, row.id, outcome, ctx.now());
+          if (!claim.start(row.id)) continue; // lease not safe or the batch failed: given back untouched
+          let outcome: AttemptOutcome;
+          try {
+            outcome = await attempt(row, slot);
+            if (!(await recordWithRetries(ctx, row.id, outcome, claim.token))) {
+              console.error(`delivery ${row.id}: another attempt took it over; this attempt's outcome (${outcome.status}) is not recorded`);
+              continue;
+            }
+          } catch (error) {
+            claim.abort();
+            throw error;
+          } finally {
+            claim.finish(row.id);
+          }
           if (outcome.status === 'retrying') {
             const delay = Math.max(0, Math.ceil(((outcome.nextAttemptAt?.getTime() ?? 0) - ctx.now().getTime()) / 1000));
             await ctx.enqueue(row.id, delay).catch((e) => console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`));
@@ -170,6 +247,8 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
         }
       }),
     );
+    const failed = slots.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     await Promise.all([...sessions.values()].map((s) => s.close()));
   }

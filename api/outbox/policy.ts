@@ -19,8 +19,14 @@ export function breaksRoute(error: NormalizedSmtpError): boolean {
   return !error.transient && ['connect', 'tls', 'greeting', 'ehlo', 'auth'].includes(error.stage);
 }
 
-/** OUTBOX_LEASE_SECONDS: how long an attempt may take before it counts as cut off (default 5 min; well above the 30 s send limit). */
-export function leaseMs(config: string | undefined): number | undefined {
+/** How long a claim holds a row unless renewed; past it the sweeper treats the attempt as cut off. */
+const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/**
+ * OUTBOX_LEASE_SECONDS: how long a claim lasts without renewal (default 5 min; well above the 30 s
+ * send limit). A running batch renews it (every third of it) for the rows it still holds.
+ */
+export function leaseMs(config: string | undefined): number {
   const seconds = Number(config);
-  return config && Number.isInteger(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+  return config && Number.isInteger(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LEASE_MS;
 }

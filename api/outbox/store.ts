@@ -12,8 +12,6 @@ export interface StoredPayload {
   attachments: { filename: string; contentType: string; content: string }[];
 }
 
-/** How long one attempt may hold a row by default; past it the sweeper treats the attempt as cut off. */
-export const DEFAULT_LEASE_MS = 5 * 60_000;
 /** A `queued` row older than this was never picked up (the enqueue was lost): the sweeper re-enqueues it. */
 export const QUEUED_GRACE_MS = 30_000;
 
@@ -71,9 +69,11 @@ const claimable = (now: Date) =>
 
 /**
  * Takes the given deliveries for one attempt (one statement): only those that are due and not
- * held by another attempt. Rows resumed after a cut-off attempt count an interruption.
+ * held by another attempt. Rows resumed after a cut-off attempt count an interruption. `token`
+ * marks this attempt as the holder: a later claim (after the lease ran out) replaces it, and the
+ * old holder can then neither extend the lease nor record an outcome.
  */
-export async function claimDeliveries(db: Database, ids: string[], now: Date, leaseMs = DEFAULT_LEASE_MS): Promise<DeliveryRow[]> {
+export async function claimDeliveries(db: Database, ids: string[], now: Date, leaseMs: number, token: string): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];
   return db
     .update(deliveries)
@@ -82,9 +82,23 @@ export async function claimDeliveries(db: Database, ids: string[], now: Date, le
       attempts: sql`${deliveries.attempts} + 1`,
       interruptions: sql`${deliveries.interruptions} + (${deliveries.status} = 'sending')`,
       leaseUntil: new Date(now.getTime() + leaseMs),
+      claimToken: token,
     })
     .where(and(inArray(deliveries.id, ids), claimable(now)))
     .returning();
+}
+
+const heldBy = (token: string) => and(eq(deliveries.status, 'sending'), eq(deliveries.claimToken, token));
+
+/** Extends the lease of the rows this attempt still holds; returns the ids it still holds. */
+export async function extendLeases(db: Database, ids: string[], token: string, until: Date): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .update(deliveries)
+    .set({ leaseUntil: until })
+    .where(and(inArray(deliveries.id, ids), heldBy(token)))
+    .returning({ id: deliveries.id });
+  return rows.map((r) => r.id);
 }
 
 export interface AttemptOutcome {
@@ -94,6 +108,8 @@ export interface AttemptOutcome {
   error?: DeliveryError | null;
   fallbackReason?: DeliveryError | null;
   acceptedRecipients?: string[] | null;
+  /** Set when this attempt handed the message to the system relay after the tenant route failed. */
+  fallbackAtAttempt?: number;
   nextAttemptAt?: Date | null;
   sentAt?: Date | null;
 }
@@ -134,17 +150,20 @@ export async function readPayloads(db: Database, ids: string[]): Promise<Map<str
   return payloads;
 }
 
-/** Gives claimed deliveries back untouched when an attempt could not even start (e.g. the database failed). */
-export async function releaseClaims(db: Database, ids: string[], now: Date): Promise<void> {
+/** Gives claimed deliveries back untouched (nothing was handed to a server), e.g. when the database failed. */
+export async function releaseClaims(db: Database, ids: string[], now: Date, token: string): Promise<void> {
   if (ids.length === 0) return;
   await db
     .update(deliveries)
-    .set({ status: 'retrying', attempts: sql`${deliveries.attempts} - 1`, leaseUntil: null, nextAttemptAt: now })
-    .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending')));
+    .set({ status: 'retrying', attempts: sql`${deliveries.attempts} - 1`, leaseUntil: null, claimToken: null, nextAttemptAt: now })
+    .where(and(inArray(deliveries.id, ids), heldBy(token)));
 }
 
-/** Records the end of an attempt; a message that has ended (sent or failed) gives up its stored body. */
-export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome, now: Date): Promise<void> {
+/**
+ * Records the end of an attempt; a message that has ended (sent or failed) gives up its stored body.
+ * Only the holder of the claim may: returns false when another attempt took the row over meanwhile.
+ */
+export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome, now: Date, token: string): Promise<boolean> {
   // Every attempt keeps its reply in the log; a fallback attempt logs the tenant route's failure first.
   const at = now.toISOString();
   const log: AttemptLogEntry[] = [
@@ -164,14 +183,24 @@ export async function recordOutcome(db: Database, id: string, outcome: AttemptOu
       error: outcome.error ?? null,
       ...(outcome.fallbackReason !== undefined ? { fallbackReason: outcome.fallbackReason } : {}),
       ...(outcome.acceptedRecipients !== undefined ? { acceptedRecipients: outcome.acceptedRecipients } : {}),
+      ...(outcome.fallbackAtAttempt !== undefined ? { fallbackAtAttempt: outcome.fallbackAtAttempt } : {}),
       nextAttemptAt: outcome.nextAttemptAt ?? null,
       sentAt: outcome.sentAt ?? null,
       leaseUntil: null,
+      claimToken: null,
       attemptLog: appended,
     })
-    .where(eq(deliveries.id, id));
-  if (outcome.status === 'retrying') await update;
-  else await db.batch([update, db.delete(deliveryPayloadChunks).where(eq(deliveryPayloadChunks.deliveryId, id))]);
+    .where(and(eq(deliveries.id, id), heldBy(token)))
+    .returning({ id: deliveries.id });
+  if (outcome.status === 'retrying') return (await update).length > 0;
+  // The body goes only if this attempt really ended the row.
+  const [updated] = await db.batch([
+    update,
+    db.delete(deliveryPayloadChunks).where(
+      and(eq(deliveryPayloadChunks.deliveryId, id), sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and ${deliveries.status} in ('sent', 'failed'))`),
+    ),
+  ]);
+  return updated.length > 0;
 }
 
 /** Ids the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
@@ -198,7 +227,7 @@ export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Prom
 export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
   const rows = await db
     .update(deliveries)
-    .set({ status: 'failed', error: { stage: 'data', code: 'interrupted', responseCode: null, response: null }, leaseUntil: null })
+    .set({ status: 'failed', error: { stage: 'data', code: 'interrupted', responseCode: null, response: null }, leaseUntil: null, claimToken: null })
     .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`${deliveries.interruptions} >= 1`))
     .returning({ id: deliveries.id });
   if (rows.length > 0) await db.delete(deliveryPayloadChunks).where(inArray(deliveryPayloadChunks.deliveryId, rows.map((r) => r.id)));

@@ -35,6 +35,7 @@ export type FixtureName =
   | 'rcptTemp'
   | 'rcptPerm'
   | 'flaky'
+  | 'slow'
   | 'oversize'
   | 'silent'
   | 'greetThenSilent'
@@ -169,6 +170,7 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
           const raw = Buffer.concat(chunks);
           if ((stream as any).sizeExceeded) return callback(smtpError('5.3.4 Message too big', 552));
           await record(name, session, raw);
+          if (typeof extra.replyDelayMs === 'number') await new Promise((r) => setTimeout(r, extra.replyDelayMs as number));
           callback(null, `2.0.0 Ok: queued as ${name.toUpperCase()}${mails.length}`);
         } catch (error) {
           callback(error as Error);
@@ -283,18 +285,25 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
     },
   });
   // The outbox's retry case: a recipient whose local part starts with "later" is refused with
-  // 451 the first time it is offered, and accepted after that; everyone else at once.
+  // 451 the first time it is offered, and accepted after that; one starting with "never" always
+  // with 550; everyone else at once.
   const refusedOnce = new Set<string>();
   ports.flaky = await smtp('flaky', {
     ...trusted,
     onRcptTo(address, _session, callback) {
       const rcpt = address.address.toLowerCase();
+      if (rcpt.startsWith('never')) return callback(smtpError('5.1.1 Recipient address rejected: user unknown', 550));
       if (rcpt.startsWith('later') && !refusedOnce.has(rcpt)) {
         refusedOnce.add(rcpt);
         return callback(smtpError('4.7.1 Greylisted, please try again later', 451));
       }
       callback();
     },
+  });
+  // Takes its time with every message (the lease tests: a batch that outlives one lease).
+  ports.slow = await smtp('slow', {
+    ...trusted,
+    replyDelayMs: 400,
   });
   ports.oversize = await smtp('oversize', {
     ...trusted,

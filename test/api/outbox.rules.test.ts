@@ -1,0 +1,180 @@
+// Delivery rules of the outbox: who gets a copy when some recipients are refused, how the
+// fallback's retry budget is counted, and that a claim (lease + token) keeps a long batch from
+// being sent twice.
+import { env } from 'cloudflare:workers';
+import { eq, inArray } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDatabase } from '../../api/db/client.ts';
+import { deliveries } from '../../api/db/schema.ts';
+import type { Bindings } from '../../api/env.ts';
+import { makeMessageId } from '../../api/mail/send.ts';
+import { deliver } from '../../api/outbox/deliver.ts';
+import { claimDeliveries, insertDelivery, recordOutcome } from '../../api/outbox/store.ts';
+import { sweepOutbox } from '../../api/outbox/sweeper.ts';
+import { mailsWith, messageStatus, postMessage, settled, tenantWithServer } from './outbox-helpers.ts';
+import { fixtures, marker } from './smtp-helpers.ts';
+
+const db = () => getDatabase(env.DATABASE_URL!);
+const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 6)}`;
+const invoice = (tag: string, to: string[]) => ({ kind: 'invoice', to, subject: `Rechnung ${tag}`, text: 'Anbei die Rechnung.' });
+
+/** A stored delivery that no queue knows about: only the test's own `deliver()` calls send it. */
+async function storedDelivery(tenantId: string, tag: string, to: string[]) {
+  const id = crypto.randomUUID();
+  await insertDelivery(
+    db(),
+    {
+      id,
+      tenantId,
+      kind: 'invoice',
+      status: 'queued',
+      recipients: { to, cc: [], bcc: [] },
+      subject: `Rechnung ${tag}`,
+      messageId: makeMessageId(`rechnung@${tenantId}.example.com`),
+      idempotencyKey: id,
+      createdAt: new Date(),
+    },
+    { text: 'Anbei die Rechnung.', attachments: [] },
+  );
+  return id;
+}
+
+const deliverWith = (ids: string[], vars: Partial<Bindings>) =>
+  deliver(ids, { db: db(), env: { ...env, ...vars } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
+
+describe('recipients', () => {
+  it('a recipient accepted once is not sent again on retry, also with an IDN domain in capitals', async () => {
+    const { tenant } = await tenantWithServer('flaky');
+    const tag = marker();
+    const idn = 'Sofort@Müller-Kunde.Example';
+    const later = `${unique('later')}@kunde.example.com`;
+    const { id } = (await (await postMessage(tenant.id, invoice(tag, [idn, later]))).json()) as { id: string };
+    const status = await settled(tenant.id, id);
+    expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 2, error: null });
+    // Kept as the operator wrote them, although the server saw the A-label.
+    expect(status.acceptedRecipients.sort()).toEqual([idn, later].sort());
+    const envelopes = (await mailsWith(tag)).map((m) => m.envelope.rcptTo);
+    // (smtp-server reports the domain decoded and lower-cased)
+    expect(envelopes).toEqual([['Sofort@müller-kunde.example'], [later]]);
+  });
+
+  it('a recipient refused for good does not hold the others back: sent, with the refusal as its error', async () => {
+    const { tenant } = await tenantWithServer('flaky');
+    const tag = marker();
+    const never = `${unique('never')}@kunde.example.com`;
+    const { id } = (await (await postMessage(tenant.id, invoice(tag, ['kunde@kunde.example.com', never]))).json()) as { id: string };
+    const status = await settled(tenant.id, id);
+    expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 1, acceptedRecipients: ['kunde@kunde.example.com'] });
+    expect(status.error).toMatchObject({ stage: 'rcpt', code: 'recipients_refused', responseCode: 550 });
+    expect(status.error!.message).toMatch(/refused for good/);
+    expect(status.response).toMatch(/^250 /);
+    expect(status.history).toHaveLength(1);
+    const mails = await mailsWith(tag);
+    expect(mails.map((m) => m.envelope.rcptTo)).toEqual([['kunde@kunde.example.com']]);
+  });
+
+  it('with fallback allowed, the system relay takes the recipients the tenant server refused for good', async () => {
+    const { tenant } = await tenantWithServer('flaky', { fallbackToSystem: true });
+    const tag = marker();
+    const never = `${unique('never')}@kunde.example.com`;
+    const { id } = (await (await postMessage(tenant.id, invoice(tag, ['kunde@kunde.example.com', never]))).json()) as { id: string };
+    const status = await settled(tenant.id, id);
+    expect(status).toMatchObject({ status: 'sent', route: 'system-fallback', attempts: 1, error: null });
+    expect(status.fallbackReason).toMatchObject({ stage: 'rcpt', code: 'recipients_rejected' });
+    expect(status.acceptedRecipients.sort()).toEqual(['kunde@kunde.example.com', never].sort());
+    const mails = await mailsWith(tag);
+    expect(mails.map((m) => [m.server, m.envelope.rcptTo])).toEqual([
+      ['flaky', ['kunde@kunde.example.com']],
+      ['plain', [never]],
+    ]);
+    expect(new Set(mails.map((m) => m.parsed.messageId))).toEqual(new Set([status.messageId]));
+  });
+});
+
+describe('retry budgets', () => {
+  it('the fallback relay gets retries of its own after the tenant route spent its budget', async () => {
+    const { tenant } = await tenantWithServer('rcptTemp', { fallbackToSystem: true });
+    const tag = marker();
+    // The relay (the flaky fixture here) refuses "later…" once with 451.
+    const vars = { OUTBOX_RETRY_DELAYS: '0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` };
+    const id = await storedDelivery(tenant.id, tag, [`${unique('later')}@kunde.example.com`]);
+
+    await deliverWith([id], vars); // tenant 450: one retry left
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant', attempts: 1 });
+    await deliverWith([id], vars); // tenant 450 again, budget spent: the relay answers 451
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system-fallback', attempts: 2 });
+    await deliverWith([id], vars); // the relay's own retry
+    const status = await messageStatus(tenant.id, id);
+    expect(status).toMatchObject({ status: 'sent', route: 'system-fallback', attempts: 3, error: null });
+    expect(status.fallbackReason).toMatchObject({ stage: 'rcpt', responseCode: 450 });
+    expect(status.history.map((h) => [h.route, h.status])).toEqual([
+      ['tenant', 'retrying'],
+      ['tenant', 'failed'],
+      ['system-fallback', 'retrying'],
+      ['system-fallback', 'sent'],
+    ]);
+    expect((await mailsWith(tag)).map((m) => m.server)).toEqual(['flaky']);
+  });
+});
+
+describe('claims', () => {
+  it('an attempt whose row was taken over cannot record its outcome', async () => {
+    const { tenant } = await tenantWithServer();
+    const id = await storedDelivery(tenant.id, marker(), ['kunde@kunde.example.com']);
+    const start = new Date();
+    expect(await claimDeliveries(db(), [id], start, 1_000, 'first')).toHaveLength(1);
+    // While the lease runs nobody else gets the row; after it, the sweeper's attempt does.
+    expect(await claimDeliveries(db(), [id], new Date(start.getTime() + 500), 1_000, 'second')).toHaveLength(0);
+    expect(await claimDeliveries(db(), [id], new Date(start.getTime() + 2_000), 60_000, 'second')).toHaveLength(1);
+    expect(await recordOutcome(db(), id, { status: 'failed', route: 'tenant', error: { stage: 'data', code: 'x', responseCode: null, response: null } }, new Date(), 'first')).toBe(false);
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'sending', error: null });
+    expect(await recordOutcome(db(), id, { status: 'sent', route: 'system', smtpResponse: '250 ok', sentAt: new Date() }, new Date(), 'second')).toBe(true);
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'sent', response: '250 ok' });
+  });
+
+  it('a batch that takes longer than one lease keeps its rows: a concurrent sweeper sends nothing twice', async () => {
+    const { tenant } = await tenantWithServer('slow');
+    const tag = marker();
+    const vars = { OUTBOX_LEASE_SECONDS: '1' };
+    // 12 messages, 4 sessions, 400 ms per message at the server: about 1.3 s, longer than the lease.
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i): Promise<string> => storedDelivery(tenant.id, `${tag}-${i}`, ['kunde@kunde.example.com'])));
+    const batch = deliverWith(ids, vars);
+    let sweeps = 0;
+    let running = true;
+    const sweeper = (async () => {
+      while (running) {
+        await new Promise((r) => setTimeout(r, 150));
+        // A second consumer: whatever the sweeper finds due it sends at once.
+        await sweepOutbox(db(), new Date(), async (due) => deliverWith(due.filter((d) => ids.includes(d)), vars));
+        sweeps++;
+      }
+    })();
+    await batch;
+    running = false;
+    await sweeper;
+    expect(sweeps).toBeGreaterThan(5);
+    const rows = await db().select().from(deliveries).where(inArray(deliveries.id, ids));
+    expect(rows.map((r) => [r.status, r.attempts, r.interruptions])).toEqual(ids.map(() => ['sent', 1, 0]));
+    const mails = await mailsWith(tag);
+    expect(mails).toHaveLength(12);
+    expect(new Set(mails.map((m) => m.parsed.subject)).size).toBe(12);
+  });
+
+  it('rows that were never handed to a server are given back when the batch fails', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const id = await storedDelivery(tenant.id, marker(), ['kunde@kunde.example.com']);
+    // A database whose tenant read fails after the claim succeeded.
+    const real = db();
+    const failing = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key === 'batch') return async () => Promise.reject(new Error('database unreachable'));
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    await expect(
+      deliver([id], { db: failing, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} }),
+    ).rejects.toThrow('database unreachable');
+    const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
+    expect(row).toMatchObject({ status: 'retrying', attempts: 0, interruptions: 0, leaseUntil: null, claimToken: null });
+  });
+});
