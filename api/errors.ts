@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isBusyError } from './db/busy-retry.ts';
 import type { AppEnv } from './env.ts';
 import { pickLang, type Lang } from './i18n/lang.ts';
 import { problemText, type ProblemCode } from './i18n/problems.ts';
@@ -50,6 +51,11 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof HTTPException) {
     const code: ProblemCode = error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'bad_request';
     return problemResponse(c, new ApiError(error.status, code), lang);
+  }
+  if (isBusyError(error)) {
+    // Still locked after the client's retries: a moment of overload, not a fault; nothing was written.
+    console.error(`database busy on ${c.req.method} ${new URL(c.req.url).pathname}; answered 503`);
+    return problemResponse(c, new ApiError(503, 'service_unavailable', [], { 'retry-after': '1' }), lang);
   }
   console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${errorSummary(error)}`);
   return problemResponse(c, new ApiError(500, 'internal'), lang);

@@ -91,6 +91,12 @@ async function main() {
       onOutput: (line) => console.log(`[api] ${line}`),
     });
     stoppers.push(() => stack.stop());
+    // `wrangler dev` does not fire cron triggers by itself: run the outbox sweeper every minute as
+    // production's cron does, so what a reload or crash left behind is sent (README "outbox").
+    const sweeper = setInterval(() => {
+      stack.runScheduled().catch((error) => console.error(`[api] outbox sweep failed: ${error instanceof Error ? error.message : error}`));
+    }, 60_000);
+    stoppers.push(async () => clearInterval(sweeper));
 
     console.log(`
   mail-server-settings is running

@@ -1,6 +1,7 @@
 import { createClient } from '@libsql/client/web';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { Database } from '../env.ts';
+import { retryingWhenBusy } from './busy-retry.ts';
 import * as schema from './schema.ts';
 
 const cache = new Map<string, Database>();
@@ -13,7 +14,7 @@ export function getDatabase(url: string, authToken?: string): Database {
   const key = `${url}\u0000${authToken ?? ''}`;
   let db = cache.get(key);
   if (!db) {
-    db = drizzle(createClient({ url, authToken }), { schema }) as unknown as Database;
+    db = drizzle(retryingWhenBusy(createClient({ url, authToken })), { schema }) as unknown as Database;
     cache.set(key, db);
   }
   return db;

@@ -36,6 +36,7 @@ export async function startBenchStack(
     envFiles: [envFile],
     vars: extra.vars,
     env: extra.env,
+    onOutput: process.env.BENCH_LOG ? (line) => console.error(`[stack] ${line}`) : undefined,
     databaseUrlFor: extra.countRoundTrips
       ? async (url) => {
           proxy = await startDbProxy(url);

@@ -1,0 +1,42 @@
+import type { Client } from '@libsql/client';
+
+/** Waits before each retry of a statement the database refused as busy (ms, plus jitter). */
+const BUSY_RETRY_DELAYS = [10, 30, 80, 200, 500];
+
+/** The database was locked by another writer: nothing of the statement or batch was applied. */
+export function isBusyError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
+  return e?.code === 'SQLITE_BUSY' || e?.cause?.code === 'SQLITE_BUSY' || (typeof e?.message === 'string' && e.message.includes('SQLITE_BUSY'));
+}
+
+/**
+ * A client whose `execute` and `batch` try again when SQLite answers SQLITE_BUSY (concurrent
+ * writers on sqld: an invoice being stored while the outbox records outcomes). A busy statement
+ * or batch was rolled back whole, so running it again cannot apply anything twice.
+ */
+export function retryingWhenBusy(client: Client): Client {
+  const retrying =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await run(...args);
+        } catch (error) {
+          const delay = BUSY_RETRY_DELAYS[attempt];
+          if (delay === undefined || !isBusyError(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
+        }
+      }
+    };
+  const execute = retrying(client.execute.bind(client) as (...args: unknown[]) => Promise<unknown>);
+  const batch = retrying(client.batch.bind(client) as (...args: unknown[]) => Promise<unknown>);
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key === 'execute') return execute;
+      if (key === 'batch') return batch;
+      const value = Reflect.get(target, key, receiver);
+      // The client keeps private fields: its own methods must run on it, not on the proxy.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
