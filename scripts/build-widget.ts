@@ -10,10 +10,15 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const widgetOutDir = join(root, 'dist/public');
 export const widgetBundle = join(widgetOutDir, 'mail-server-settings.js');
 
+/** Minified CSS, escaped for a template literal. */
+function minifyCss(raw: string): string {
+  return transformSync(raw, { loader: 'css', minify: true, charset: 'utf8' }).code.trim().replace(/[\\`]/g, '\\$&');
+}
+
 /**
- * esbuild keeps template literals verbatim, so Lit's html`` and css`` templates would ship their
- * indentation. This plugin collapses the whitespace in html`` templates and minifies css``
- * templates (found with the TypeScript parser, so other strings and code stay untouched).
+ * esbuild keeps template literals verbatim, so Lit's templates would ship their indentation. This
+ * plugin collapses the whitespace in html`` templates and minifies the CSS in css`` templates and
+ * in `unsafeCSS(`…`)` (found with the TypeScript parser, so other strings and code stay untouched).
  */
 const minifyLitTemplates: Plugin = {
   name: 'minify-lit-templates',
@@ -22,21 +27,33 @@ const minifyLitTemplates: Plugin = {
       const source = readFileSync(path, 'utf8');
       const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true);
       const edits: { start: number; end: number; text: string }[] = [];
+      // Raw text between the delimiters (` or } at the start, ` or ${ at the end).
+      const rawRange = (part: ts.TemplateLiteralLikeNode) => ({
+        start: part.getStart(file) + 1,
+        end: part.end - (ts.isNoSubstitutionTemplateLiteral(part) || ts.isTemplateTail(part) ? 1 : 2),
+      });
       const visit = (node: ts.Node): void => {
         if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && ['html', 'css'].includes(node.tag.text)) {
           const t = node.template;
           const parts = ts.isNoSubstitutionTemplateLiteral(t) ? [t] : [t.head, ...t.templateSpans.map((span) => span.literal)];
           for (const part of parts) {
-            // Raw text between the delimiters (` or } at the start, ` or ${ at the end).
-            const start = part.getStart(file) + 1;
-            const end = part.end - (ts.isNoSubstitutionTemplateLiteral(part) || ts.isTemplateTail(part) ? 1 : 2);
+            const { start, end } = rawRange(part);
             const raw = source.slice(start, end);
             const text =
               node.tag.text === 'css' && parts.length === 1
-                ? transformSync(raw, { loader: 'css', minify: true, charset: 'utf8' }).code.trim().replace(/[\\`]/g, '\\$&')
+                ? minifyCss(raw)
                 : raw.replace(/>\s*\n\s*/g, '>').replace(/\s*\n\s*</g, '<').replace(/\s*\n\s*/g, ' ');
             edits.push({ start, end, text });
           }
+        } else if (
+          ts.isCallExpression(node) &&
+          ts.isIdentifier(node.expression) &&
+          node.expression.text === 'unsafeCSS' &&
+          node.arguments.length === 1 &&
+          ts.isNoSubstitutionTemplateLiteral(node.arguments[0]!)
+        ) {
+          const { start, end } = rawRange(node.arguments[0]);
+          edits.push({ start, end, text: minifyCss(source.slice(start, end)) });
         }
         ts.forEachChild(node, visit);
       };
@@ -50,22 +67,84 @@ const minifyLitTemplates: Plugin = {
   },
 };
 
+const isTranslation = (input: string) => /components[\\/].*[\\/]translations[\\/][^\\/]+\.ts$/.test(input);
+const isComponentSource = (input: string) => /^components[\\/]/.test(input) && !isTranslation(input);
+
+/**
+ * The message keys that esbuild may shorten like private members. Each key is a property name
+ * written out in every language table and at each use, so short names save about 200 bytes
+ * gzip. Mangling renames a property everywhere in the bundle, so a key qualifies only if nothing
+ * else could mean that property. Among the bundle's inputs (Lit and our sources), counting every
+ * identifier and every string equal to the key: each translation table defines it once, as an
+ * unquoted top-level key; components/ only reads it as `t.key` or `this._t.key`; nothing else
+ * has it. Keys that are also field names, API fields, DOM or Lit properties (host, title,
+ * errors …), string values (test, reset) or keys of the nested tables (looked up with strings)
+ * keep their names.
+ */
+async function mangleableMessageKeys(entryPoint: string): Promise<string[]> {
+  const { metafile } = await build({ entryPoints: [entryPoint], bundle: true, write: false, metafile: true, format: 'esm', absWorkingDir: root, logLevel: 'silent' });
+  const inputs = Object.keys(metafile.inputs).map((input) => ({
+    input,
+    file: ts.createSourceFile(input, readFileSync(join(root, input), 'utf8'), ts.ScriptTarget.Latest, true),
+  }));
+  const tables = inputs.filter(({ input }) => isTranslation(input));
+  const isTopLevelKey = (node: ts.Node) =>
+    ts.isIdentifier(node) &&
+    ts.isPropertyAssignment(node.parent) &&
+    node.parent.name === node &&
+    !ts.findAncestor(node.parent.parent.parent, (up) => ts.isObjectLiteralExpression(up));
+  const isMessagesRead = (node: ts.Node) => {
+    const access = node.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.name !== node) return false;
+    const object = access.expression;
+    return (
+      (ts.isIdentifier(object) && object.text === 't') ||
+      (ts.isPropertyAccessExpression(object) && object.expression.kind === ts.SyntaxKind.ThisKeyword && object.name.text === '_t')
+    );
+  };
+  const walk = (node: ts.Node, visit: (node: ts.Node) => void): void => {
+    visit(node);
+    ts.forEachChild(node, (child) => walk(child, visit));
+  };
+
+  const definitions = new Map<string, number>();
+  for (const { file } of tables) {
+    walk(file, (node) => {
+      if (isTopLevelKey(node)) definitions.set((node as ts.Identifier).text, (definitions.get((node as ts.Identifier).text) ?? 0) + 1);
+    });
+  }
+  const rejected = new Set([...definitions].filter(([, count]) => count !== tables.length).map(([key]) => key));
+  for (const { input, file } of inputs) {
+    walk(file, (node) => {
+      const text = ts.isIdentifier(node) || ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node) ? node.text : null;
+      if (text === null || !definitions.has(text)) return;
+      const allowed = isTranslation(input) ? isTopLevelKey(node) : isComponentSource(input) && isMessagesRead(node);
+      if (!allowed) rejected.add(text);
+    });
+  }
+  return [...definitions.keys()].filter((key) => !rejected.has(key));
+}
+
 export async function buildWidget(): Promise<{ bundle: string; bytes: number }> {
   mkdirSync(widgetOutDir, { recursive: true });
+  const entryPoint = join(root, 'components/index.ts');
+  const messageKeys = await mangleableMessageKeys(entryPoint);
   const result = await build({
-    entryPoints: [join(root, 'components/index.ts')],
+    entryPoints: [entryPoint],
     outfile: widgetBundle,
     bundle: true,
     format: 'esm',
     minify: true,
     target: 'es2022',
     tsconfig: join(root, 'tsconfig.json'),
-    // Lit's licence notices go to mail-server-settings.js.LEGAL.txt, linked from the bundle.
-    legalComments: 'linked',
+    // Lit's licence notices go to mail-server-settings.js.LEGAL.txt next to the bundle (a link
+    // comment in the bundle would cost bytes on every load).
+    legalComments: 'external',
     // Module scripts are always decoded as UTF-8; escaping umlauts would only add bytes.
     charset: 'utf8',
-    // Private members are named `_x` (Lit's convention); Lit's own internals are `_$x`.
-    mangleProps: /^_[a-zA-Z]/,
+    // Private members are named `_x` (Lit's convention); Lit's own internals are `_$x`. Message
+    // keys that name nothing else are shortened too (see mangleableMessageKeys).
+    mangleProps: new RegExp(`^(?:_[a-zA-Z]${messageKeys.map((key) => `|${key}$`).join('')})`),
     metafile: true,
     logLevel: 'warning',
     plugins: [minifyLitTemplates],

@@ -815,9 +815,10 @@ export class MailServerSettings extends LitElement {
     if (!result || !settings) return nothing;
     const t = this._t;
     const stages = stagesFor(settings.security, settings.authMethod);
-    const failedAt = result.ok ? stages.length : stages.indexOf(result.error.stage);
-    const shown = result.ok || failedAt < 0 ? stages : stages.slice(0, failedAt + 1);
     const failedStage = result.ok ? null : result.error.stage;
+    // The stages passed and the one that failed (last, also when the API names an unexpected one).
+    const failedAt = failedStage ? stages.indexOf(failedStage) : -1;
+    const shown = !failedStage ? stages : failedAt < 0 ? [...stages, failedStage] : stages.slice(0, failedAt + 1);
     const error = result.ok ? null : result.error;
     const reply = result.ok ? result.response : [error?.responseCode, error?.response].filter(Boolean).join(' ');
     return html`<section part="test-result" class="test-result" data-ok=${result.ok} aria-label=${t.stagesLabel}>
@@ -829,12 +830,6 @@ export class MailServerSettings extends LitElement {
             <span class="vh">${failed ? t.stageFailed : t.stageOk}</span>
           </li>`;
         })}
-        ${failedAt < 0 && failedStage
-          ? html`<li data-stage=${failedStage} data-state="failed">
-              <span class="mark" aria-hidden="true">✗</span> ${t.stages[failedStage]}
-              <span class="vh">${t.stageFailed}</span>
-            </li>`
-          : nothing}
       </ol>
       <dl>
         ${error ? html`<dt class="vh">${t.testFailed}</dt><dd class="message">${error.message}</dd>` : nothing}

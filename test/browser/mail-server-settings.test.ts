@@ -395,6 +395,19 @@ describe('test settings', () => {
     expect(await w('.dirty').count()).toBe(1); // still unsaved
   });
 
+  test('a failure at a stage the settings do not predict is still shown, last', async () => {
+    await open(freshTenant('test-odd-stage'));
+    await answerTestWith(200, { ...failure, error: { ...failure.error, stage: 'tls' } });
+    await w('#host').fill('smtp.example.com');
+    await w('#security').selectOption('none');
+    await w('#authMethod').selectOption('none');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/The test failed/);
+    const stages = await w('.stages li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`));
+    expect(stages.at(-1)).toBe('tls:failed');
+    expect(stages.filter((stage) => stage.endsWith(':failed'))).toEqual(['tls:failed']);
+  });
+
   test('a successful test shows every stage and the server reply', async () => {
     await open(freshTenant('test-ok'));
     await answerTestWith(200, {
