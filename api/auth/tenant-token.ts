@@ -17,6 +17,18 @@ function identityFromClaims(claims: Record<string, unknown>): TenantIdentity | n
   return { id: sub, email, name: displayName };
 }
 
+/** The HMAC key of a secret, imported once per isolate (not on every request). */
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
+function verifyKey(secret: string): Promise<CryptoKey> {
+  let key = verifyKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    verifyKeys.set(secret, key);
+    key.catch(() => verifyKeys.delete(secret));
+  }
+  return key;
+}
+
 /** Requires `Authorization: Bearer <JWT HS256>` signed with TENANT_TOKEN_SECRET; sets `c.var.tenant`. */
 export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';
@@ -25,7 +37,7 @@ export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!match || !secret) throw unauthorized();
   let claims: Record<string, unknown>;
   try {
-    claims = await verify(match[1]!, secret, 'HS256');
+    claims = await verify(match[1]!, await verifyKey(secret), 'HS256');
   } catch {
     throw unauthorized();
   }

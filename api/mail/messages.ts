@@ -302,6 +302,13 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       en: 'The response names the refused addresses and the reason; they are not tried again. Please check those addresses.',
     },
   },
+  test_interrupted: {
+    message: { de: 'Der Test wurde abgebrochen, bevor sein Ergebnis gespeichert war.', en: 'The test was cut off before its result was recorded.' },
+    hint: {
+      de: 'Die Test-E-Mail kam vielleicht trotzdem an. Bitte das Postfach prüfen oder den Test wiederholen.',
+      en: 'The test email may have arrived anyway. Please check the mailbox or run the test again.',
+    },
+  },
   interrupted: {
     message: { de: 'Der Versand wurde zweimal mitten im Senden unterbrochen.', en: 'Sending was cut off twice while in progress.' },
     hint: {

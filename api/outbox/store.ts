@@ -234,6 +234,19 @@ export async function failTwiceInterrupted(db: Database, now: Date): Promise<num
   return rows.length;
 }
 
+/** A test send takes at most 30 s; one still `sending` after this was cut off (its process died). */
+export const ABANDONED_TEST_MS = 2 * 60_000;
+
+/** Ends test sends whose process died before recording the result (tests are not retried). */
+export async function failAbandonedTests(db: Database, now: Date): Promise<number> {
+  const rows = await db
+    .update(deliveries)
+    .set({ status: 'failed', error: { stage: 'connect', code: 'test_interrupted', responseCode: null, response: null } })
+    .where(and(eq(deliveries.kind, 'test'), eq(deliveries.status, 'sending'), lt(deliveries.createdAt, new Date(now.getTime() - ABANDONED_TEST_MS))))
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
 /** The tenant's own deliveries, newest first, keyset-paginated by (created_at, id). */
 export async function listDeliveries(db: Database, tenantId: string, limit: number, after?: { createdAt: Date; id: string }) {
   return db

@@ -16,6 +16,7 @@ import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-ser
 import { isSavedServer, smtpSettingsFromRow } from '../settings/credentials.ts';
 import { tenantSender, type Sender } from '../settings/sender.ts';
 import { upsertTenant, type MailServerRow } from '../settings/store.ts';
+import { errorSummary } from '../util/error-summary.ts';
 import { jsonBody, validationError } from '../validation.ts';
 import { runtimeFieldErrors } from './mail-server.ts';
 
@@ -124,9 +125,43 @@ function reserveTest(db: Database, tenant: TenantIdentity, id: string, now: Date
     ${saved}`);
 }
 
+/** Hands a task to the runtime to finish after the response (Workers' `waitUntil`). */
+export type Defer = (task: Promise<unknown>) => void;
+
+/** `waitUntil` of the request's execution context, where there is one (Workers); none on Node. */
+function deferrerOf(c: Context<AppEnv>): Defer | undefined {
+  let ctx: { waitUntil?: (task: Promise<unknown>) => void } | undefined;
+  try {
+    ctx = c.executionCtx; // Hono throws when the runtime gave no execution context
+  } catch {
+    return undefined;
+  }
+  const waitUntil = ctx?.waitUntil;
+  return typeof waitUntil === 'function' ? (task) => waitUntil.call(ctx, task) : undefined;
+}
+
+/** Ends the reserved row: `sent`, or `failed` with why (`unknown` when there is no result). */
+function recordTest(db: Database, tenant: TenantIdentity, id: string, message: OutgoingMessage, result: SendResult | undefined, now: () => Date) {
+  const outcome = result?.ok
+    ? { status: 'sent' as const, messageId: result.messageId, smtpResponse: result.response, sentAt: now() }
+    : {
+        status: 'failed' as const,
+        error: result
+          ? { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response }
+          : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
+      };
+  return db
+    .update(deliveries)
+    .set({ subject: message.subject, attempts: 1, ...outcome })
+    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
+}
+
 /**
  * Sends the test mail and ends its reserved row (`sending`) in every case: `sent`, or `failed`
  * with why — `unknown` when sending threw instead of reporting an SMTP error (the throw goes on).
+ * With `defer` (Workers: `waitUntil`), that update runs after the response instead of before it
+ * (started on the next turn of the event loop); it is tried a second time if it fails, and a
+ * failure that remains is logged (nobody awaits it any more).
  */
 export async function sendAndRecordTest(
   db: Database,
@@ -135,24 +170,25 @@ export async function sendAndRecordTest(
   message: OutgoingMessage,
   send: (message: OutgoingMessage) => Promise<SendResult>,
   now: () => Date,
+  defer?: Defer,
 ): Promise<SendResult> {
   let result: SendResult | undefined;
   try {
     result = await send(message);
     return result;
   } finally {
-    const outcome = result?.ok
-      ? { status: 'sent' as const, messageId: result.messageId, smtpResponse: result.response, sentAt: now() }
-      : {
-          status: 'failed' as const,
-          error: result
-            ? { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response }
-            : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
-        };
-    await db
-      .update(deliveries)
-      .set({ subject: message.subject, attempts: 1, ...outcome })
-      .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
+    const record = () => recordTest(db, tenant, id, message, result, now);
+    if (defer) {
+      // Started on the next turn, so that building and sending the update does not delay the response.
+      defer(
+        new Promise((resolve) => setTimeout(resolve, 0))
+          .then(record)
+          .catch(() => record())
+          .catch((error: unknown) => console.error(`test delivery ${id}: recording the outcome failed: ${errorSummary(error)}`)),
+      );
+    } else {
+      await record();
+    }
   }
 }
 
@@ -212,8 +248,14 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   }
 
   const tReserve = performance.now();
-  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, (m) => sendMessage(plan.settings, m, { runtime, addressGuard: { allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' } }), deps.now);
-  const tSend = performance.now();
+  let tSent = 0;
+  const send = (m: OutgoingMessage) =>
+    sendMessage(plan.settings, m, { runtime, addressGuard: { allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' } }).finally(() => {
+      tSent = performance.now();
+    });
+  // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
+  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, send, deps.now, deferrerOf(c));
+  const tSend = tSent || performance.now();
   const warnings = testWarnings(
     { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
     plan.sender.from.address,

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Problem, TestResult } from '../../api/contract.ts';
 import { getDatabase } from '../../api/db/client.ts';
@@ -22,6 +22,18 @@ const draftFor = (name: 'starttls' | 'plain' | 'tls' | 'refused', overrides: Rec
 };
 
 const db = () => getDatabase((env as { DATABASE_URL: string }).DATABASE_URL);
+
+/**
+ * The tenant's test rows once none is `sending` any more: in the Worker the outcome is written
+ * right after the response (waitUntil), so a read straight after it may come first.
+ */
+async function settledTestRows(tenantId: string) {
+  for (let waited = 0; ; waited += 10) {
+    const rows = await db().select().from(deliveries).where(eq(deliveries.tenantId, tenantId));
+    if (!rows.some((r) => r.status === 'sending') || waited >= 2_000) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 async function mailTo(address: string) {
   return (await receivedMails()).filter((m) => m.envelope.rcptTo.includes(address));
@@ -55,7 +67,7 @@ describe('POST /v1/mail-server/test', () => {
     expect(mail!.parsed.text).toContain('Verschlüsselung: STARTTLS');
     expect(mail!.parsed.messageId).toBe(body.messageId);
 
-    const rows = await db().select().from(deliveries).where(eq(deliveries.tenantId, api.tenant.id));
+    const rows = await settledTestRows(api.tenant.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'test', status: 'sent', route: 'tenant', attempts: 1, messageId: body.messageId, smtpResponse: body.response });
   });
@@ -183,10 +195,7 @@ describe('POST /v1/mail-server/test', () => {
     expect(refused.error.hint).toMatch(/Port/);
     expect(refused.warnings.map((w) => w.code)).toContain('no_encryption');
 
-    const rows = await db()
-      .select()
-      .from(deliveries)
-      .where(and(eq(deliveries.tenantId, api.tenant.id), eq(deliveries.status, 'failed')));
+    const rows = (await settledTestRows(api.tenant.id)).filter((r) => r.status === 'failed');
     expect(rows).toHaveLength(3);
     expect(rows.map((r) => r.error?.stage).sort()).toEqual(['auth', 'auth', 'connect']);
   });

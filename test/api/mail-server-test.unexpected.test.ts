@@ -3,8 +3,9 @@
 // still end `failed`, never stay `sending`.
 import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
+import type { Database } from '../../api/env.ts';
 import { deliveries, tenants } from '../../api/db/schema.ts';
 import type { OutgoingMessage, SendResult } from '../../api/mail/types.ts';
 import { sendAndRecordTest } from '../../api/routes/mail-server-test.ts';
@@ -57,5 +58,61 @@ describe('the test row always ends sent or failed', () => {
     const bad = { ok: false, error, transcript: [], durationMs: 1 } as unknown as SendResult;
     await sendAndRecordTest(db(), failed.tenant, failed.id, failed.message, async () => bad, () => new Date());
     expect(await failed.row()).toMatchObject({ status: 'failed', attempts: 1, error: { stage: 'auth', code: 'auth_failed', responseCode: 535, response: '535 5.7.8 no' } });
+  });
+
+  describe('recorded after the response (Workers: waitUntil)', () => {
+    const ok = { ok: true, messageId: '<m@firma.example>', response: '250 2.0.0 queued', accepted: [], rejected: [], rejectedDetails: [], transcript: [], durationMs: 1 } as SendResult;
+    const collector = () => {
+      const tasks: Promise<unknown>[] = [];
+      return { tasks, defer: (task: Promise<unknown>) => void tasks.push(task) };
+    };
+    /** The database, with the first `failures` updates failing (a database hiccup). */
+    const flakyDb = (failures: number) => {
+      let calls = 0;
+      return new Proxy(db(), {
+        get(target, prop, receiver) {
+          if (prop !== 'update') return Reflect.get(target, prop, receiver);
+          return (...args: Parameters<Database['update']>) => {
+            if (calls++ < failures) return { set: () => ({ where: () => Promise.reject(new Error('database unreachable')) }) };
+            return target.update(...args);
+          };
+        },
+      }) as Database;
+    };
+
+    it('the outcome is handed to defer and ends the row; a throw still ends it failed and goes on', async () => {
+      const sent = await reservedTest();
+      const a = collector();
+      expect(await sendAndRecordTest(db(), sent.tenant, sent.id, sent.message, async () => ok, () => new Date(), a.defer)).toBe(ok);
+      expect(a.tasks).toHaveLength(1);
+      await Promise.all(a.tasks);
+      expect(await sent.row()).toMatchObject({ status: 'sent', attempts: 1, messageId: '<m@firma.example>', smtpResponse: '250 2.0.0 queued' });
+
+      const thrown = await reservedTest();
+      const b = collector();
+      const boom = new Error('engine exploded');
+      await expect(sendAndRecordTest(db(), thrown.tenant, thrown.id, thrown.message, async () => Promise.reject(boom), () => new Date(), b.defer)).rejects.toBe(boom);
+      await Promise.all(b.tasks);
+      expect(await thrown.row()).toMatchObject({ status: 'failed', attempts: 1, error: { stage: 'connect', code: 'unknown', responseCode: null, response: null } });
+    });
+
+    it('a failed update is tried once more; if that fails too it is logged, never an unhandled rejection', async () => {
+      const retried = await reservedTest();
+      const a = collector();
+      await sendAndRecordTest(flakyDb(1), retried.tenant, retried.id, retried.message, async () => ok, () => new Date(), a.defer);
+      await Promise.all(a.tasks);
+      expect(await retried.row()).toMatchObject({ status: 'sent' });
+
+      const lost = await reservedTest();
+      const b = collector();
+      const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        await sendAndRecordTest(flakyDb(2), lost.tenant, lost.id, lost.message, async () => ok, () => new Date(), b.defer);
+        await expect(Promise.all(b.tasks)).resolves.toBeDefined();
+        expect(logged).toHaveBeenCalledWith(expect.stringContaining(`test delivery ${lost.id}: recording the outcome failed`));
+      } finally {
+        logged.mockRestore();
+      }
+    });
   });
 });

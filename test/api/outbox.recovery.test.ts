@@ -71,6 +71,28 @@ describe('the sweeper', () => {
     expect((await mailsWith(tag)).map((m) => m.parsed.subject)).toEqual([`Rechnung ${tag}-control`]);
   });
 
+  it('ends a test send whose process died before recording it, and leaves running tests alone', async () => {
+    const { tenant, api } = await tenantWithServer('starttls');
+    const testRow = (id: string, ageMs: number) => ({
+      id,
+      tenantId: tenant.id,
+      kind: 'test' as const,
+      status: 'sending' as const,
+      route: 'tenant' as const,
+      recipients: { to: [tenant.email], cc: [], bcc: [] },
+      subject: '',
+      createdAt: new Date(Date.now() - ageMs),
+    });
+    const abandoned = crypto.randomUUID();
+    const running = crypto.randomUUID();
+    await db().insert(deliveries).values([testRow(abandoned, 3 * 60_000), testRow(running, 5_000)]);
+    await sweep();
+    const res = await api.get('/v1/deliveries?limit=10', { headers: { 'accept-language': 'en' } });
+    const list = ((await res.json()) as { deliveries: { id: string; status: string; error: { code: string; message: string } | null }[] }).deliveries;
+    expect(list.find((d) => d.id === abandoned)).toMatchObject({ status: 'failed', error: { code: 'test_interrupted', message: expect.stringMatching(/cut off/) } });
+    expect(list.find((d) => d.id === running)).toMatchObject({ status: 'sending', error: null });
+  });
+
   it('re-enqueues a message whose enqueue was lost', async () => {
     const { tenant } = await tenantWithServer();
     const tag = marker();
