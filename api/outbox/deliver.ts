@@ -39,7 +39,6 @@ const asDeliveryError = (e: NormalizedSmtpError): DeliveryError => ({
 
 const configError = (code: string): NormalizedSmtpError => ({ stage: 'connect', code, responseCode: null, response: null, transient: false });
 
-
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
   const token = crypto.randomUUID();
