@@ -1,12 +1,14 @@
 import type { Client } from '@libsql/client';
+import { errorCode } from '../util/error-summary.ts';
 
 /** Waits before each retry of a statement the database refused as busy (ms, plus jitter). */
 const BUSY_RETRY_DELAYS = [10, 30, 80, 200, 500];
 
 /** The database was locked by another writer: nothing of the statement or batch was applied. */
 export function isBusyError(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
-  return e?.code === 'SQLITE_BUSY' || e?.cause?.code === 'SQLITE_BUSY' || (typeof e?.message === 'string' && e.message.includes('SQLITE_BUSY'));
+  if (errorCode(error) === 'SQLITE_BUSY') return true;
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message.includes('SQLITE_BUSY');
 }
 
 /**

@@ -5,7 +5,7 @@
 const MAX_LINE = 300;
 
 /** A short machine-readable code of the error or its cause (libSQL's `SQLITE_…`, Node's `E…`), if any. */
-function codeOf(error: unknown): string | null {
+export function errorCode(error: unknown): string | null {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
@@ -26,6 +26,6 @@ export function errorSummary(error: unknown): string {
   if (params >= 0) line = line.slice(0, params);
   line = line.trim();
   if (line.length > MAX_LINE) line = `${line.slice(0, MAX_LINE)}…`;
-  const code = codeOf(error);
+  const code = errorCode(error);
   return `${name}${code ? ` [${code}]` : ''}${line ? `: ${line}` : ''}`;
 }

@@ -2,7 +2,7 @@
 // before sending it (its enqueue was lost); the next process's sweeper, which runs once at
 // start, sends it. On its own temporary `file:` database, because a sweep looks at every
 // tenant's rows and must not take over rows of the other tests in the shared database.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +13,12 @@ import { deliveries } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/env.ts';
 import { createNodeService, type NodeService } from '../../api/node/service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
+import { nodeTestEnv } from '../support/node-env.ts';
 import type { ReceivedMail } from '../support/smtp-servers.ts';
 
 const fixtures = inject('smtpFixtures');
 const dir = mkdtempSync(join(tmpdir(), 'mss-node-outbox-'));
-const env: Bindings = {
-  DATABASE_URL: pathToFileURL(join(dir, 'outbox.db')).href,
-  TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
-  SETTINGS_ENCRYPTION_KEY: `t1:${randomBytes(32).toString('base64')}`,
-  OPERATOR_API_KEY: `node-operator-${randomUUID()}`,
-  SYSTEM_FROM: 'system@relay.example',
-  SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures.ports.plain}`,
-  ALLOW_PRIVATE_HOSTS: 'true',
-};
+const env: Bindings = nodeTestEnv(pathToFileURL(join(dir, 'outbox.db')).href, fixtures);
 const services: NodeService[] = [];
 afterAll(async () => {
   await Promise.all(services.map((s) => s.close()));

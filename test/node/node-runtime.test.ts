@@ -2,7 +2,7 @@
 // certificate" end to end — a test against a server whose certificate no CA here vouches for
 // fails without trust, succeeds with it and pins the certificate's SHA-256; later sends through
 // the in-process outbox use the pin and refuse a server that presents another certificate.
-import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -11,20 +11,11 @@ import type { MailServerResponse, TestResult } from '../../api/contract.ts';
 import { mailServers } from '../../api/db/schema.ts';
 import type { Bindings, TenantIdentity } from '../../api/env.ts';
 import { createNodeService } from '../../api/node/service.ts';
+import { nodeTestEnv } from '../support/node-env.ts';
 import type { FixtureName, ReceivedMail } from '../support/smtp-servers.ts';
 
 const fixtures = inject('smtpFixtures');
-const env: Bindings = {
-  ENVIRONMENT: 'test',
-  DATABASE_URL: inject('dbUrl'),
-  TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
-  SETTINGS_ENCRYPTION_KEY: `t1:${randomBytes(32).toString('base64')}`,
-  OPERATOR_API_KEY: `node-operator-${randomUUID()}`,
-  SYSTEM_FROM: 'system@relay.example',
-  SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures.ports.plain}`,
-  ALLOW_PRIVATE_HOSTS: 'true',
-  OUTBOX_RETRY_DELAYS: '0,0,0',
-};
+const env: Bindings = nodeTestEnv(inject('dbUrl'), fixtures, { ENVIRONMENT: 'test', OUTBOX_RETRY_DELAYS: '0,0,0' });
 const service = createNodeService(env, { timeouts: { connectMs: 5_000, greetingMs: 5_000, socketMs: 5_000, totalMs: 10_000 } });
 afterAll(() => service.close());
 
