@@ -47,7 +47,8 @@ export function createApp(deps: DepsFactory) {
   app.get('*', async (c, next) => {
     const path = new URL(c.req.url).pathname;
     const isWidget = path === '/mail-server-settings.js' || path === '/mail-server-settings.js.LEGAL.txt';
-    if (!c.env.ASSETS || path.startsWith('/v1/') || !(isWidget || isDevelopment(c.env))) return next();
+    const isApi = path.startsWith('/v1/') || path.startsWith('/dev/') || path === '/healthz';
+    if (!c.env.ASSETS || isApi || !(isWidget || isDevelopment(c.env))) return next();
     const res = await c.env.ASSETS.fetch(c.req.raw);
     return res.status === 404 ? next() : res;
   });

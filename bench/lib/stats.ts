@@ -10,14 +10,20 @@ export const median = (samples: number[]) => percentile(samples, 50);
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;
 
-/** Runs `task` sequentially `count` times after `warmup` runs; returns per-call wall times in ms. */
-export async function timeSequential(count: number, warmup: number, task: (i: number) => Promise<void>): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await task(i);
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await task(i);
-    samples.push(performance.now() - start);
+/**
+ * Times several tasks in alternation (one round runs each once, in turns), so that drift in the
+ * machine's load affects all of them alike; returns per-call wall times in ms for each task.
+ */
+export async function timeInterleaved<K extends string>(count: number, warmup: number, tasks: Record<K, () => Promise<void>>): Promise<Record<K, number[]>> {
+  const names = Object.keys(tasks) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < warmup + count; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!; // rotate who goes first
+      const start = performance.now();
+      await tasks[name]();
+      if (round >= warmup) samples[name].push(performance.now() - start);
+    }
   }
   return samples;
 }
