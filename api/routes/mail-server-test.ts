@@ -263,7 +263,7 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   );
 
   // Node, "always trust": a successful test of the saved server pins the certificate it showed.
-  if (result.ok && runtime === 'node' && result.certificateSha256 && saved?.allowUntrustedCertificate && saved.host === plan.described.host && saved.port === plan.described.port) {
+  if (result.ok && runtime === 'node' && result.certificateSha256 && saved?.allowUntrustedCertificate && saved.host.toLowerCase() === plan.described.host.toLowerCase() && saved.port === plan.described.port) {
     await deps.db
       .update(mailServers)
       .set({ tlsPinSha256: result.certificateSha256 })

@@ -36,7 +36,7 @@ export function isIPv6(value: string): boolean {
 
 /** A host name (IDN allowed) or an IPv4/IPv6 literal. */
 export function isHost(value: string): boolean {
-  return isIPv4(value) || isIPv6(value) || (toAsciiDomain(value) !== null && value.includes('.')) || value === 'localhost';
+  return isIPv4(value) || isIPv6(value) || (toAsciiDomain(value) !== null && value.includes('.')) || value.toLowerCase() === 'localhost';
 }
 
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;

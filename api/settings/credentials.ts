@@ -18,13 +18,17 @@ export async function smtpSettingsFromRow(row: MailServerRow, box: SecretBox): P
 }
 
 /**
- * Whether settings name the saved server itself: the same host (case-insensitive), port and user
- * name. Only then may the stored password be used; any other server would receive the tenant's
- * password just because a draft (or a save) named it.
+ * Whether settings name the saved server itself, reached no less safely: the same host
+ * (case-insensitive), port and user name, and not switched to "no encryption" when it was saved
+ * with encryption. Only then may the stored password be used; any other server would receive the
+ * tenant's password just because a draft (or a save) named it, and a downgrade would send a
+ * password entered for an encrypted connection in clear text. Twins: the save statement
+ * (store.ts writeSettings) and the widget's `_passwordStored`.
  */
 export function isSavedServer(
-  saved: Pick<MailServerRow, 'host' | 'port' | 'username'>,
-  settings: { host: string; port: number; auth: { username: string | null } },
+  saved: Pick<MailServerRow, 'host' | 'port' | 'username' | 'security'>,
+  settings: { host: string; port: number; security: MailServerRow['security']; auth: { username: string | null } },
 ): boolean {
-  return saved.host.toLowerCase() === settings.host.toLowerCase() && saved.port === settings.port && saved.username === settings.auth.username;
+  const sameServer = saved.host.toLowerCase() === settings.host.toLowerCase() && saved.port === settings.port && saved.username === settings.auth.username;
+  return sameServer && (settings.security !== 'none' || saved.security === 'none');
 }

@@ -65,8 +65,10 @@ export async function writeSettings(
   // Credentials of a server without authentication are not kept.
   const effectivePassword: PasswordChange = usesAuth ? password : { kind: 'clear' };
   // A stored password is kept only for the server it was saved for (same host, case-insensitive,
-  // port and user name; credentials.ts isSavedServer): a save naming another server brings its own.
-  const savedServer = sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}`;
+  // port and user name, encryption not switched off; credentials.ts isSavedServer): a save naming
+  // another server brings its own.
+  const noDowngrade = input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``;
+  const savedServer = sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
   const keptForSavedServer = (column: AnySQLiteColumn) => sql`CASE WHEN ${savedServer} THEN ${column} END`;
   const passwordColumns =
     effectivePassword.kind === 'set'
@@ -89,7 +91,7 @@ export async function writeSettings(
     allowUntrustedCertificate: input.allowUntrustedCertificate,
     // A pinned certificate belongs to one server: it survives a save only while host and port stay.
     tlsPinSha256: input.allowUntrustedCertificate
-      ? sql`CASE WHEN ${mailServers.host} = ${input.host} AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
+      ? sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
       : null,
     authMethod: input.auth.method,
     username: usesAuth ? input.auth.username : null,

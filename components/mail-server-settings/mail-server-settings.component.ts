@@ -78,7 +78,7 @@ const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /** A host name (IDN allowed) or an IPv4 literal, as the URL parser reads it; IPv6 loosely. */
 function isHost(value: string): boolean {
-  if (value === 'localhost' || /^\[?[0-9a-f:.]*:[0-9a-f:.]*\]?$/i.test(value)) return true;
+  if (value.toLowerCase() === 'localhost' || /^\[?[0-9a-f:.]*:[0-9a-f:.]*\]?$/i.test(value)) return true;
   if (/[\s/\\?#@:%[\]]/.test(value)) return false;
   let ascii: string;
   try {
@@ -437,11 +437,12 @@ export class MailServerSettings extends LitElement {
     return !!this._data?.settings?.auth.passwordSet && this._data.settings.auth.method !== 'none';
   }
 
-  /** The stored password applies: it is used only for the saved server (same host, port and user name). */
+  /** The stored password applies: only for the saved server (same host, port and user name, encryption not switched off; the API's isSavedServer). */
   private get _passwordStored(): boolean {
     const s = this._data?.settings;
     const d = this._draft;
-    return this._passwordSet && d.host.trim().toLowerCase() === s!.host.toLowerCase() && Number(d.port) === s!.port && d.username.trim() === s!.auth.username;
+    const sameServer = d.host.trim().toLowerCase() === s?.host.toLowerCase() && Number(d.port) === s.port && d.username.trim() === s.auth.username;
+    return this._passwordSet && sameServer && (d.security !== 'none' || s.security === 'none');
   }
 
   /** Client-side errors by field (codes; messages are looked up at render time). */

@@ -110,6 +110,7 @@ describe('POST /v1/mail-server/test', () => {
       draftFor('tls', { auth: { method: 'plain', username } }), // other port
       draftFor('starttls', { host: '127.0.0.1', auth: { method: 'plain', username } }), // other host
       draftFor('starttls', { auth: { method: 'plain', username: otherUser } }), // other user name
+      draftFor('starttls', { security: 'none', auth: { method: 'plain', username } }), // encryption switched off
     ];
     for (const draft of otherServers) {
       const res = await api.post('/v1/mail-server/test', draft);
@@ -131,14 +132,21 @@ describe('POST /v1/mail-server/test', () => {
     expect(withPassword.ok, JSON.stringify(withPassword)).toBe(true);
   });
 
-  it('the saved server is the same host in any letter case, the same port and the same user name', () => {
-    const saved = { host: 'Smtp.Firma.Example', port: 587, username: 'rechnung@firma.example' };
-    const draft = (host: string, port: number, username: string | null) => ({ host, port, auth: { username } });
+  it('the saved server is the same host in any letter case, the same port and user name, and encryption is not switched off', () => {
+    const saved = { host: 'Smtp.Firma.Example', port: 587, username: 'rechnung@firma.example', security: 'starttls' as const };
+    type Security = 'none' | 'starttls' | 'tls';
+    const draft = (host: string, port: number, username: string | null, security: Security = 'starttls') => ({ host, port, security, auth: { username } });
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'rechnung@firma.example'))).toBe(true);
     expect(isSavedServer(saved, draft('smtp.firma.example.evil.example', 587, 'rechnung@firma.example'))).toBe(false);
     expect(isSavedServer(saved, draft('smtp.firma.example', 465, 'rechnung@firma.example'))).toBe(false);
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'Rechnung@firma.example'))).toBe(false);
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, null))).toBe(false);
+    // Another encrypted mode is fine; "none" would send the password in clear text.
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'tls'))).toBe(true);
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'none'))).toBe(false);
+    // Saved without encryption, the tenant already chose clear text for this password.
+    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'none'))).toBe(true);
+    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'starttls'))).toBe(true);
   });
 
   it('409 problem when nothing is saved and no draft is sent', async () => {

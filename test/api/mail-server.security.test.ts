@@ -73,13 +73,20 @@ describe('the password', () => {
     expect(keptRes.status, JSON.stringify(kept)).toBe(200);
     expect(kept.settings?.auth.passwordSet).toBe(true);
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
+    // Another encrypted mode on the same server keeps it too.
+    const tlsRes = await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', security: 'tls', port: 587, auth: authWithoutPassword });
+    expect(tlsRes.status).toBe(200);
+    expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
+    expect((await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword })).status).toBe(200);
 
-    // Omitted for another server (host, port or user name changed): refused, nothing changes, so
-    // the stored password can never be sent to a server it was not entered for.
+    // Omitted for another server (host, port or user name changed) or with encryption switched
+    // off: refused, nothing changes, so the stored password can never be sent to a server it was
+    // not entered for, nor in clear text when it was entered for an encrypted connection.
     for (const other of [
       { ...validSettings, host: 'other.example.com', auth: authWithoutPassword },
       { ...validSettings, port: 465, auth: authWithoutPassword },
       { ...validSettings, auth: { ...authWithoutPassword, username: 'someone-else@example.com' } },
+      { ...validSettings, security: 'none', auth: authWithoutPassword },
     ]) {
       const res = await api.put('/v1/mail-server', other);
       expect(res.status, JSON.stringify(other)).toBe(422);

@@ -458,12 +458,18 @@ describe('test settings', () => {
       await w(field!).fill(saved!);
       expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
     }
+    // Encryption switched off: a password entered for STARTTLS is not sent in clear text unasked.
+    await w('#security').selectOption('none');
+    expect(await w('#password-hint').innerText()).toBe('The stored password is only used for the saved server: enter it again for this one.');
+    expect(await w('#password').getAttribute('required')).not.toBeNull();
+    await w('#security').selectOption('starttls');
+    expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
     await w('#host').fill('smtp.other.example');
     await w('button', page).filter({ hasText: 'Test settings' }).click();
     expect(await w('#password-error').innerText()).toBe('The chosen authentication needs a password.');
 
     // The API's refusal, should the widget let one through, is shown next to the password field.
-    const message = 'The stored password is only used for the saved server. For another server (host, port or user name changed), please enter the password to test or save it.';
+    const message = 'The stored password is only used for the saved server. For another server (host, port or user name changed) or without encryption, please enter the password again to test or save it.';
     await answerTestWith(422, {
       type: 'urn:mail-server-settings:problem:validation_failed',
       title: 'Invalid input',

@@ -207,10 +207,12 @@ describe('on Node', () => {
     expect(await received(tag)).toMatchObject([{ server: 'flaky' }]);
   });
 
-  it('the pin is kept while host and port stay and dropped when they change or trust is turned off', async () => {
+  it('the pin is kept while host (in any letter case) and port stay and dropped when they change or trust is turned off', async () => {
     await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true }));
     expect((await testSettings(token)).ok).toBe(true);
     await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true, from: { address: 'neu@kunde-node.example.com', name: 'Neu' } }));
+    expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
+    await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true, host: fixtures.host.toUpperCase() }));
     expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
     await save(token, settingsFor('untrustedTls', { allowUntrustedCertificate: true }));
     expect(await storedPin(tenant.id)).toBeNull();
