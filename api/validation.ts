@@ -5,6 +5,7 @@ import type { AppEnv } from './env.ts';
 import { ApiError, type FieldError } from './errors.ts';
 import { fieldMessage, isFieldCode } from './i18n/field-messages.ts';
 import type { Lang } from './i18n/lang.ts';
+import { malformedTextPath } from './schemas/validators.ts';
 
 type AnySchema = v.GenericSchema | v.GenericSchemaAsync;
 
@@ -44,6 +45,9 @@ export function jsonBody<S extends AnySchema>(schema: S) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw validationError([{ path: '', code: 'invalid_object', message: fieldMessage('invalid_object', c.var.lang) }]);
     }
+    // JSON can spell half a surrogate pair ("\ud800"); such text cannot be stored or sent.
+    const malformed = malformedTextPath(body);
+    if (malformed !== null) throw validationError([{ path: malformed, code: 'invalid_text', message: fieldMessage('invalid_text', c.var.lang) }]);
     await next();
   };
   const validate = vValidator('json', schema, (result, c: Context<AppEnv>) => {

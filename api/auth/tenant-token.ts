@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
 import type { AppEnv, TenantIdentity } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { isEmailAddress, hasControlChars } from '../schemas/validators.ts';
+import { hasControlChars, isEmailAddress, isWellFormedText, toWellFormedText } from '../schemas/validators.ts';
 
 const unauthorized = () =>
   new ApiError(401, 'unauthorized', [], { 'www-authenticate': 'Bearer realm="mail-server-settings", error="invalid_token"' });
@@ -11,10 +11,18 @@ const unauthorized = () =>
 function identityFromClaims(claims: Record<string, unknown>): TenantIdentity | null {
   const { sub, email, name, exp } = claims;
   if (typeof exp !== 'number') return null; // tokens without expiry are refused
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200 || hasControlChars(sub)) return null;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200 || hasControlChars(sub) || !isWellFormedText(sub)) return null;
   if (typeof email !== 'string' || !isEmailAddress(email)) return null;
-  const displayName = typeof name === 'string' && !hasControlChars(name) ? name.trim().slice(0, 200) : '';
-  return { id: sub, email, name: displayName };
+  return { id: sub, email, name: typeof name === 'string' ? displayNameFrom(name) : '' };
+}
+
+/** The name claim as stored: at most 200 UTF-16 units, never cutting a character in half; '' when unusable. */
+function displayNameFrom(name: string): string {
+  if (hasControlChars(name)) return '';
+  let cut = name.trim().slice(0, 200);
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1); // the 200th unit began a surrogate pair
+  // A half pair the portal put in would be refused by the database: replaced, the rest is kept.
+  return toWellFormedText(cut);
 }
 
 /** The HMAC key of a secret, imported once per isolate (not on every request). */

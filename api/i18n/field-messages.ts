@@ -32,6 +32,10 @@ const fieldMessages = {
     en: 'Please enter a valid e-mail address (e.g. billing@company.com).',
   },
   too_long: { de: 'Dieser Wert ist zu lang.', en: 'This value is too long.' },
+  invalid_text: {
+    de: 'Dieser Text enthält ein ungültiges Zeichen (eine halbe UTF-16-Zeichenfolge). Bitte den Text neu eingeben oder einfügen.',
+    en: 'This text contains an invalid character (half of a UTF-16 pair). Please type or paste the text again.',
+  },
   control_chars: {
     de: 'Zeilenumbrüche und Steuerzeichen sind hier nicht erlaubt.',
     en: 'Line breaks and control characters are not allowed here.',

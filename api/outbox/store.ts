@@ -27,13 +27,25 @@ export async function readTenantWithServer(db: Database, tenantId: string) {
 /** Chunk size of stored payloads: well below the largest single value libSQL accepts (a few MiB). */
 const CHUNK_CHARS = 1024 * 1024;
 
+/** Splits text into pieces of at most `size` UTF-16 units without cutting a surrogate pair in half. */
+export function chunkText(text: string, size: number): string[] {
+  const chunks: string[] = [];
+  for (let start = 0; start < text.length || chunks.length === 0; ) {
+    let end = Math.min(text.length, start + size);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1; // keep the pair together
+    chunks.push(text.slice(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
 /**
  * Stores a new delivery with its payload in one batch, unless the tenant already used this
  * idempotency key (then nothing is written); returns the stored row either way.
  */
 export async function insertDelivery(db: Database, row: NewDelivery, payload: StoredPayload): Promise<{ row: DeliveryRow; created: boolean }> {
-  const json = JSON.stringify(payload);
-  const chunks = Array.from({ length: Math.max(1, Math.ceil(json.length / CHUNK_CHARS)) }, (_, i) => json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
+  const chunks = chunkText(JSON.stringify(payload), CHUNK_CHARS);
   const [inserted] = await db.batch([
     db.insert(deliveries).values(row).onConflictDoNothing().returning(),
     // Written only when the delivery row above was (a repeated idempotency key writes nothing).
@@ -114,27 +126,31 @@ export interface AttemptOutcome {
   sentAt?: Date | null;
 }
 
-/** libSQL answers at most 10 MB per response (sqld's and Turso's default): read payloads in pages below that. */
-const READ_PAGE_CHARS = 6 * 1024 * 1024;
+/**
+ * libSQL answers at most 10 MB per response (sqld's and Turso's default): payloads are read in
+ * pages of at most this many UTF-8 bytes, which JSON escaping (quotes, backslashes) can at most
+ * double on the wire. A single chunk (1 Mi UTF-16 units, at most 3 MiB of UTF-8) always fits.
+ */
+const READ_PAGE_BYTES = 4 * 1024 * 1024;
 
 /** The stored payloads of these deliveries, by id: chunk sizes first, then the chunks in pages. */
 export async function readPayloads(db: Database, ids: string[]): Promise<Map<string, StoredPayload>> {
   const payloads = new Map<string, StoredPayload>();
   if (ids.length === 0) return payloads;
   const sizes = await db
-    .select({ deliveryId: deliveryPayloadChunks.deliveryId, seq: deliveryPayloadChunks.seq, size: sql<number>`length(${deliveryPayloadChunks.chunk})` })
+    .select({ deliveryId: deliveryPayloadChunks.deliveryId, seq: deliveryPayloadChunks.seq, size: sql<number>`length(cast(${deliveryPayloadChunks.chunk} as blob))` })
     .from(deliveryPayloadChunks)
     .where(inArray(deliveryPayloadChunks.deliveryId, ids))
     .orderBy(deliveryPayloadChunks.deliveryId, deliveryPayloadChunks.seq);
   const pages: (typeof sizes)[] = [];
-  let pageChars = Infinity;
+  let pageBytes = Infinity;
   for (const entry of sizes) {
-    if (pageChars + entry.size > READ_PAGE_CHARS) {
+    if (pageBytes + entry.size > READ_PAGE_BYTES) {
       pages.push([]);
-      pageChars = 0;
+      pageBytes = 0;
     }
     pages[pages.length - 1]!.push(entry);
-    pageChars += entry.size;
+    pageBytes += entry.size;
   }
   const texts = new Map<string, string>();
   for (const page of pages) {

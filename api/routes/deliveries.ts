@@ -11,9 +11,10 @@ const encodeCursor = (createdAt: Date, id: string) => btoa(`${createdAt.getTime(
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
   try {
-    const [ms, id] = atob(cursor).split('|');
-    const time = Number(ms);
-    return Number.isSafeInteger(time) && id ? { createdAt: new Date(time), id } : null;
+    const [ms = '', id] = atob(cursor).split('|');
+    const createdAt = new Date(Number(ms));
+    // Digits only, and a time a Date can hold (±8.64e15 ms); anything else is not one of ours.
+    return /^\d{1,16}$/.test(ms) && !Number.isNaN(createdAt.getTime()) && id ? { createdAt, id } : null;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 // GET /v1/deliveries lists the token's tenant's sends only: never another tenant's rows, also not
 // with a cursor made from (or aimed at) another tenant's rows, and never a message body.
 import { describe, expect, it } from 'vitest';
-import type { DeliveriesResponse, DeliverySummary } from '../../api/contract.ts';
+import type { DeliveriesResponse, DeliverySummary, Problem } from '../../api/contract.ts';
 import { clientFor } from './helpers.ts';
 import { pdfBytes, postMessage, settled, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 import { fixtures, marker } from './smtp-helpers.ts';
@@ -91,6 +91,15 @@ describe('GET /v1/deliveries: tenant isolation', () => {
       const text = JSON.stringify(page);
       for (const body of [BODY_TEXT, BODY_HTML, toBase64(pdfBytes()).slice(0, 64), 'Rechnung.pdf']) expect(text).not.toContain(body);
       for (const d of page.deliveries) expect(Object.keys(d).sort()).toEqual(SUMMARY_KEYS);
+    }
+  });
+
+  it('a cursor outside the times a date can hold, or without digits, is a 422 and not a database error', async () => {
+    const api = await clientFor();
+    for (const cursor of [cursorOf(9_000_000_000_000_000, 'x'), btoa('-1|x'), btoa('|x'), btoa('8640000000000001|a'), btoa('12x|a')]) {
+      const res = await api.get(`/v1/deliveries?cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status, cursor).toBe(422);
+      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'cursor', code: 'cursor_invalid', message: expect.any(String) }]);
     }
   });
 });

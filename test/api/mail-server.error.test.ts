@@ -47,6 +47,9 @@ describe('validation: every rule names its field', () => {
     ['bad reply-to', { ...validSettings, replyTo: 'a@@b.de' }, { replyTo: 'email_invalid' }],
     ['fallback not boolean', { ...validSettings, fallbackToSystem: 'yes' }, { fallbackToSystem: 'invalid_boolean' }],
     ['body not an object', [1, 2], { '': 'invalid_object' }],
+    // JSON can spell half a UTF-16 surrogate pair; the database would refuse such text.
+    ['user name with half a surrogate pair', { ...validSettings, auth: { method: 'plain', username: 'u\ud800', password: 'p' } }, { 'auth.username': 'invalid_text' }],
+    ['sender name with a lone low surrogate', { ...validSettings, from: { name: 'a\udc00b' } }, { 'from.name': 'invalid_text' }],
     ['untrusted certificate without TLS', { ...validSettings, security: 'none', allowUntrustedCertificate: true }, { allowUntrustedCertificate: 'untrusted_certificate_needs_tls' }],
   ];
   for (const [name, body, expected] of cases) {

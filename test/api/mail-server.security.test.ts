@@ -35,6 +35,7 @@ describe('tenant tokens', () => {
     }],
     ['token without email', async () => ({ authorization: `Bearer ${await sign({ ...claims(), email: undefined }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
     ['token without sub', async () => ({ authorization: `Bearer ${await sign({ ...claims(), sub: '' }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+    ['sub with half a surrogate pair', async () => ({ authorization: `Bearer ${await sign({ ...claims(), sub: 'tenant-\ud800' }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
   ];
   for (const [name, headers] of cases) {
     it(`401 for ${name}`, async () => {
@@ -47,6 +48,21 @@ describe('tenant tokens', () => {
       }
     });
   }
+});
+
+describe('the name claim', () => {
+  it('is cut at 200 UTF-16 units without halving a character; a lone half is replaced, not stored', async () => {
+    for (const [name, stored] of [
+      [`${'A'.repeat(199)}😀`, 'A'.repeat(199)],
+      [`${'B'.repeat(198)}😀x`, `${'B'.repeat(198)}😀`],
+      ['Müller \ud800 GmbH', 'Müller \ufffd GmbH'],
+    ]) {
+      const api = await clientFor(newTenant({ name }));
+      const res = await api.get('/v1/mail-server');
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(((await res.json()) as MailServerResponse).effective.from.name).toBe(stored);
+    }
+  });
 });
 
 describe('the password', () => {
