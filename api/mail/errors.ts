@@ -59,7 +59,7 @@ function stageOfCommand(command: string | undefined): SmtpStage | null {
  */
 export function normalizeSmtpError(
   error: unknown,
-  session: Pick<SessionRecorder, 'phase' | 'connected' | 'tlsHandshake' | 'starttlsPending' | 'serverLines'> | null,
+  session: (Pick<SessionRecorder, 'phase' | 'connected' | 'tlsHandshake' | 'starttlsPending' | 'serverLines'> & { messageInFlight?: boolean }) | null,
   context: { runtime: MailRuntime; security: 'none' | 'starttls' | 'tls' },
 ): NormalizedSmtpError {
   const err = (error ?? {}) as NodemailerError;
@@ -144,6 +144,8 @@ export function normalizeSmtpError(
     response,
     transient,
     ...(nmCode || sysCode ? { cause: [nmCode, sysCode].filter(Boolean).join('/') } : {}),
+    // No verdict on a message already handed over: it may have been taken.
+    ...(session?.messageInFlight && !responseCode ? { deliveryUnknown: true } : {}),
   };
 }
 

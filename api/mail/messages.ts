@@ -316,6 +316,16 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       en: 'The message may already have been delivered; to avoid a third copy it is not sent again. Please check with the recipient or in the Sent folder and send it again if needed.',
     },
   },
+  delivery_unknown: {
+    message: {
+      de: 'Der Server hat die Nachricht erhalten, den Empfang aber nicht bestätigt (keine Antwort).',
+      en: 'The server received the message but did not confirm it (no reply).',
+    },
+    hint: {
+      de: 'Die Nachricht wurde möglicherweise zugestellt; damit sie nicht mehrfach ankommt, wird sie nicht noch einmal gesendet. Bitte beim Empfänger nachsehen und bei Bedarf neu senden.',
+      en: 'The message may have been delivered; to avoid more copies it is not sent again. Please check with the recipient and send it again if needed.',
+    },
+  },
   system_relay_not_configured: {
     message: { de: 'Der System-Mailserver ist nicht eingerichtet.', en: 'The system mail server is not set up.' },
     hint: { de: 'Der Betreiber muss SYSTEM_SMTP_URL setzen. Bitte wenden Sie sich an den Support.', en: 'The operator must set SYSTEM_SMTP_URL. Please contact support.' },

@@ -357,7 +357,8 @@ export function openSender(settings: SmtpSettings, options: SendOptions & { clie
   let closed = false;
   const drop = (c: Connection) => {
     try {
-      c.transport.close();
+      // force: a connection still busy with the given-up message must not finish it in the background.
+      (c.transport.close as (options?: { force?: boolean }) => void)({ force: true });
     } catch {
       /* already closed */
     }

@@ -20,6 +20,11 @@ export class SessionRecorder {
   /** The client sent STARTTLS and the TLS session is not up yet. */
   starttlsPending = false;
   serverLines = 0;
+  /**
+   * The server said 354 and the message went (or is going) out, but its final reply has not come:
+   * a failure now leaves open whether the server took the message.
+   */
+  messageInFlight = false;
   private inAuth = false;
   private readonly secrets: string[];
   private dropped = 0;
@@ -74,6 +79,7 @@ export class SessionRecorder {
         noteTlsHandshake();
       } else if (verb === 'MAIL') {
         this.phase = 'mail';
+        this.messageInFlight = false;
       } else if (verb === 'RCPT') {
         this.phase = 'rcpt';
       } else if (verb === 'DATA') {
@@ -94,6 +100,8 @@ export class SessionRecorder {
     }
     const last = lines[lines.length - 1] ?? '';
     if (this.inAuth && !/^334/.test(last)) this.inAuth = false;
+    // 354 opens the message; the next reply is its verdict.
+    this.messageInFlight = this.phase === 'data' && !this.messageInFlight && /^354/.test(last);
   }
 
   private push(dir: TranscriptLine['dir'], line: string): void {

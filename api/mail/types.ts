@@ -104,6 +104,11 @@ export interface NormalizedSmtpError {
   transient: boolean;
   /** Nodemailer's (or the socket's) own code, for logs; never shown as text. */
   cause?: string;
+  /**
+   * The message was handed over (after 354) but no final reply came (timeout, connection lost):
+   * the server may have taken it. Sending it again may deliver a second copy.
+   */
+  deliveryUnknown?: boolean;
 }
 
 /** A recipient the server refused at RCPT TO, with its reply. */

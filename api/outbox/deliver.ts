@@ -37,7 +37,8 @@ const asDeliveryError = (e: NormalizedSmtpError): DeliveryError => ({
   response: e.response,
 });
 
-const configError = (code: string): NormalizedSmtpError => ({ stage: 'connect', code, responseCode: null, response: null, transient: false });
+/** A route that cannot be used as configured; `transient` when the operator can mend it (a missing secret, a key rotation). */
+const configError = (code: string, transient = false): NormalizedSmtpError => ({ stage: 'connect', code, responseCode: null, response: null, transient });
 
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
@@ -112,7 +113,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
       try {
         tenantRoute = await smtpSettingsFromRow(server, await SecretBox.fromConfig(ctx.env.SETTINGS_ENCRYPTION_KEY ?? ''));
       } catch {
-        tenantRoute = configError('credentials_unreadable');
+        tenantRoute = configError('credentials_unreadable', true);
       }
     }
   }
@@ -122,7 +123,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
   } catch (error) {
     if (!(error instanceof SystemRelayConfigError)) throw error;
     console.error(`system relay unusable: ${error.message}`);
-    systemRoute = configError('system_relay_not_configured');
+    systemRoute = configError('system_relay_not_configured', true);
   }
 
   const tenantRouteSender = tenantSender(tenant, server);
@@ -172,6 +173,13 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     /** `attemptsOnRoute` counts this attempt: the tenant route and a fallback each have the whole retry budget. */
     const retryOrFail = (route: AttemptOutcome['route'], error: NormalizedSmtpError, attemptsOnRoute: number, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => {
       const delay = error.transient ? nextRetryDelay(delays, attemptsOnRoute) : null;
+      if (error.deliveryUnknown) {
+        // Handed over without a verdict, so the server may have it: like an attempt cut off by a
+        // crash, it is sent again at most once (interruptions), never through the fallback too.
+        const unknown = { status: 'failed' as const, route, error: { ...asDeliveryError(error), code: 'delivery_unknown' }, ...extra };
+        if (row.interruptions >= 1 || delay === null) return unknown;
+        return { status: 'retrying', route, error: asDeliveryError(error), nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), interrupted: true, ...extra };
+      }
       return delay === null
         ? { status: 'failed', route, error: asDeliveryError(error), ...extra }
         : { status: 'retrying', route, error: asDeliveryError(error), nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), ...extra };
@@ -210,7 +218,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     }
     const result = await send('tenant', slot, message(tenantRouteSender, done));
     const outcome = result.ok ? handedOver('tenant', result, done, row.attempts) : retryOrFail('tenant', result.error, row.attempts);
-    if (outcome.status !== 'failed' || !server?.fallbackToSystem) return ended(outcome);
+    if (outcome.status !== 'failed' || !server?.fallbackToSystem || outcome.error?.code === 'delivery_unknown') return ended(outcome);
     // The tenant's server failed for good (for all recipients or the rest) and the tenant allowed
     // it: the system relay takes over what is left, with a retry budget of its own.
     const tenantDone = outcome.acceptedRecipients ?? done;

@@ -122,6 +122,8 @@ export interface AttemptOutcome {
   acceptedRecipients?: string[] | null;
   /** Set when this attempt handed the message to the system relay after the tenant route failed. */
   fallbackAtAttempt?: number;
+  /** The server got the message but gave no verdict: counts like an attempt cut off mid-send. */
+  interrupted?: boolean;
   nextAttemptAt?: Date | null;
   sentAt?: Date | null;
 }
@@ -200,6 +202,7 @@ export async function recordOutcome(db: Database, id: string, outcome: AttemptOu
       ...(outcome.fallbackReason !== undefined ? { fallbackReason: outcome.fallbackReason } : {}),
       ...(outcome.acceptedRecipients !== undefined ? { acceptedRecipients: outcome.acceptedRecipients } : {}),
       ...(outcome.fallbackAtAttempt !== undefined ? { fallbackAtAttempt: outcome.fallbackAtAttempt } : {}),
+      ...(outcome.interrupted ? { interruptions: sql`${deliveries.interruptions} + 1` } : {}),
       nextAttemptAt: outcome.nextAttemptAt ?? null,
       sentAt: outcome.sentAt ?? null,
       leaseUntil: null,

@@ -2,6 +2,8 @@ import type { SmtpSettings } from '../mail/types.ts';
 
 export class SystemRelayConfigError extends Error {}
 
+const AUTH_METHODS: SmtpSettings['auth']['method'][] = ['none', 'plain', 'login', 'cram-md5'];
+
 /**
  * SYSTEM_SMTP_URL → engine settings. `smtps://` = implicit TLS (465), `smtp://` = plain on a
  * trusted network (the local sink), `smtp+starttls://` = STARTTLS required (587).
@@ -17,13 +19,22 @@ export function systemRelaySettings(url: string | undefined): SmtpSettings {
   }
   const security = ({ 'smtps:': 'tls', 'smtp:': 'none', 'smtp+starttls:': 'starttls' } as const)[parsed.protocol];
   if (!security || !parsed.hostname) throw new SystemRelayConfigError('SYSTEM_SMTP_URL must be smtp://, smtp+starttls:// or smtps://host[:port]');
-  const username = decodeURIComponent(parsed.username);
-  const password = decodeURIComponent(parsed.password);
-  const method = (parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none')) as SmtpSettings['auth']['method'];
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(parsed.username);
+    password = decodeURIComponent(parsed.password);
+  } catch {
+    throw new SystemRelayConfigError('SYSTEM_SMTP_URL: user name or password is not percent-encoded (write % as %25)');
+  }
+  const method = parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none');
+  if (!AUTH_METHODS.includes(method as SmtpSettings['auth']['method'])) {
+    throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${AUTH_METHODS.join(', ')}`);
+  }
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port ? Number(parsed.port) : security === 'tls' ? 465 : 587,
     security,
-    auth: { method, username: username || null, password: password || null },
+    auth: { method: method as SmtpSettings['auth']['method'], username: username || null, password: password || null },
   };
 }

@@ -278,6 +278,16 @@ describe('environment boundaries', () => {
     }
   });
 
+  it('healthz names a system relay URL that cannot be used (bad percent-encoding, unknown auth), never its value', async () => {
+    for (const url of ['smtps://relay:p%zz@relay.example', 'smtps://relay:secret@relay.example?auth=xoauth2']) {
+      const res = await app.request('/healthz', {}, { ...env, SYSTEM_SMTP_URL: url });
+      expect(res.status).toBe(503);
+      const body = await res.text();
+      expect(JSON.parse(body)).toEqual({ ok: false, missing: ['SYSTEM_SMTP_URL (invalid)'], database: 'ok' });
+      expect(body).not.toContain('relay.example');
+    }
+  });
+
   it('healthz reports an unreachable database as 503', async () => {
     const res = await app.request('/healthz', {}, { ...env, DATABASE_URL: 'http://127.0.0.1:9' });
     expect(res.status).toBe(503);

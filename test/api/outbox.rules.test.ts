@@ -178,3 +178,56 @@ describe('claims', () => {
     expect(row).toMatchObject({ status: 'retrying', attempts: 0, interruptions: 0, leaseUntil: null, claimToken: null });
   });
 });
+
+describe('a message handed over without a verdict', () => {
+  // The 'slow' server stores each message, then answers 250 only after 400 ms; the outbox gives up
+  // waiting after 200 ms. The server has the message, the outbox cannot know.
+  const deliverImpatiently = (id: string) =>
+    deliver([id], { db: db(), env: { ...env, OUTBOX_RETRY_DELAYS: '0,0,0' } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, timeouts: { socketMs: 200 } });
+
+  it('is sent again at most once, never through the fallback too, then ends delivery_unknown', async () => {
+    const { tenant } = await tenantWithServer('slow', { fallbackToSystem: true });
+    const tag = marker();
+    const id = await storedDelivery(tenant.id, tag, [`kunde@${unique('k')}.example.com`]);
+
+    await deliverImpatiently(id);
+    const [first] = await db().select().from(deliveries).where(eq(deliveries.id, id));
+    expect(first).toMatchObject({ status: 'retrying', route: 'tenant', interruptions: 1 });
+    expect(first!.error).toMatchObject({ stage: 'data', code: 'response_timeout', responseCode: null });
+
+    for (let i = 0; i < 3; i++) await deliverImpatiently(id); // only the first of these sends
+    const [last] = await db().select().from(deliveries).where(eq(deliveries.id, id));
+    expect(last).toMatchObject({ status: 'failed', route: 'tenant', attempts: 2, interruptions: 1 });
+    expect(last!.error).toMatchObject({ stage: 'data', code: 'delivery_unknown' });
+
+    await new Promise((r) => setTimeout(r, 500)); // the slow server's late 250s
+    const mails = await mailsWith(tag);
+    expect(mails.map((m) => m.server)).toEqual(['slow', 'slow']); // two copies at most, no relay copy
+    expect(new Set(mails.map((m) => m.parsed.messageId)).size).toBe(1);
+    const status = await messageStatus(tenant.id, id);
+    expect(status.error).toMatchObject({ code: 'delivery_unknown', message: expect.stringContaining('did not confirm') });
+  });
+});
+
+describe('operator configuration', () => {
+  it('an unusable system relay URL stops only the system route, and its invoices wait for the fix instead of failing', async () => {
+    const broken = { SYSTEM_SMTP_URL: 'smtps://relay:p%zz@relay.example', OUTBOX_RETRY_DELAYS: '0,0,0' };
+    const own = await tenantWithServer('starttls');
+    const none = await tenantWithServer();
+    const ownTag = marker();
+    const noneTag = marker();
+    const ownId = await storedDelivery(own.tenant.id, ownTag, [`kunde@${unique('k')}.example.com`]);
+    const noneId = await storedDelivery(none.tenant.id, noneTag, [`kunde@${unique('k')}.example.com`]);
+    await deliverWith([ownId, noneId], broken);
+
+    expect((await messageStatus(own.tenant.id, ownId)).status).toBe('sent');
+    expect(await mailsWith(ownTag)).toHaveLength(1);
+    const waiting = await messageStatus(none.tenant.id, noneId);
+    expect(waiting).toMatchObject({ status: 'retrying', route: 'system', error: { code: 'system_relay_not_configured' } });
+
+    // Mended within the retry budget: it goes out.
+    await deliverWith([noneId], { OUTBOX_RETRY_DELAYS: '0,0,0' });
+    expect((await messageStatus(none.tenant.id, noneId)).status).toBe('sent');
+    expect(await mailsWith(noneTag)).toHaveLength(1);
+  });
+});

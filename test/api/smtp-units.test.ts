@@ -108,6 +108,19 @@ describe('error normalisation and localisation', () => {
     expect(implicit).toMatchObject({ stage: 'tls', code: 'tls_failed_workers' });
   });
 
+  it('after 354 only a reply is a verdict: a timeout or a closed connection leaves the delivery unknown', () => {
+    const inFlight = { phase: 'data' as const, connected: true, tlsHandshake: false, starttlsPending: false, serverLines: 9, messageInFlight: true };
+    const timeout = normalizeSmtpError(Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT', command: 'CONN' }), inFlight, ctx);
+    expect(timeout).toMatchObject({ stage: 'data', code: 'response_timeout', transient: true, deliveryUnknown: true });
+    const closed = normalizeSmtpError(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION', command: 'CONN' }), inFlight, ctx);
+    expect(closed).toMatchObject({ stage: 'data', code: 'connection_closed', deliveryUnknown: true });
+    const refused = normalizeSmtpError(Object.assign(new Error('x'), { code: 'EMESSAGE', command: 'DATA', responseCode: 451, response: '451 4.3.0 try later' }), inFlight, ctx);
+    expect(refused.deliveryUnknown).toBeUndefined();
+    // Before 354 (waiting for the reply to DATA) nothing was handed over.
+    const beforeBody = normalizeSmtpError(Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT', command: 'CONN' }), { ...inFlight, messageInFlight: false }, ctx);
+    expect(beforeBody.deliveryUnknown).toBeUndefined();
+  });
+
   it('every code has a German and an English message and hint', () => {
     for (const code of SMTP_ERROR_CODES) {
       for (const lang of ['de', 'en'] as const) {
