@@ -30,11 +30,21 @@ export function validationError(errors: FieldError[]): ApiError {
   return new ApiError(422, 'validation_failed', errors);
 }
 
-/** Reads the JSON body (400 when unparsable, 415 when not JSON) and validates it with valibot (422). */
-export function jsonBody<S extends AnySchema>(schema: S) {
+/** Bodies of the settings, test and tenant calls are a few hundred bytes; this leaves ample room. */
+export const MAX_JSON_BYTES = 64 * 1024;
+
+/**
+ * Reads the JSON body (413 when larger than `maxBytes`, 400 when unparsable, 415 when not JSON)
+ * and validates it with valibot (422).
+ */
+export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYTES) {
   const readJson: MiddlewareHandler<AppEnv> = async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, 'unsupported_media_type');
+    if (Number(c.req.header('content-length')) > maxBytes) throw new ApiError(413, 'payload_too_large');
+    // Without a declared length (chunked, or built in-process) the text tells; it is cached for the parse.
+    const text = await c.req.text();
+    if (text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes) throw new ApiError(413, 'payload_too_large');
     let body: unknown;
     try {
       body = await c.req.json();

@@ -66,8 +66,11 @@ const problems = {
     },
   },
   payload_too_large: {
-    title: { de: 'Nachricht zu groß', en: 'Message too large' },
-    detail: { de: 'Die Nachricht überschreitet die zulässige Größe.', en: 'The message exceeds the allowed size.' },
+    title: { de: 'Anfrage zu groß', en: 'Request too large' },
+    detail: {
+      de: 'Die Anfrage überschreitet die zulässige Größe (bei Nachrichten: 10 MiB für Text und Anhänge zusammen).',
+      en: 'The request exceeds the allowed size (for messages: 10 MiB of text and attachments together).',
+    },
   },
   forbidden: {
     title: { de: 'Nicht erlaubt', en: 'Forbidden' },

@@ -1,3 +1,4 @@
+import { toAsciiDomain } from '../schemas/validators.ts';
 import type { MailRuntime } from './types.ts';
 
 /**
@@ -30,6 +31,8 @@ export function checkTarget(
 export function isPrivateHost(rawHost: string): boolean {
   let host = rawHost.trim().toLowerCase().replace(/\.$/, '');
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  // The name the connection would really use: IDNA maps e.g. full-width 'ｌｏｃａｌｈｏｓｔ' to 'localhost'.
+  host = toAsciiDomain(host) ?? host;
   if (host === 'localhost' || host.endsWith('.localhost') || host === 'localhost.localdomain') return true;
   const v4 = parseIPv4(host);
   if (v4) return isPrivateIPv4(v4);

@@ -41,7 +41,7 @@ export const tenantRoutes = new Hono<AppEnv>()
   .post(
     '/:tenantId/messages',
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, 'payload_too_large'); } }),
-    ...jsonBody(messageInputSchema),
+    ...jsonBody(messageInputSchema, MAX_BODY_BYTES),
     async (c) => {
       const tenantId = tenantIdParam(c);
       const key = c.req.header('idempotency-key');

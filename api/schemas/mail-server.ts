@@ -89,7 +89,11 @@ export const mailServerInputSchema = v.pipe(
       from: v.optional(
         v.pipe(
           v.nullable(
-            v.object({ address: optionalEmail, name: optionalText(200) }, 'invalid_object'),
+            v.pipe(
+              // valibot's object() takes an array too; every field here is optional, so `[]` would pass.
+              v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'invalid_object'),
+              v.object({ address: optionalEmail, name: optionalText(200) }, 'invalid_object'),
+            ),
           ),
           v.transform((f) => f ?? { address: null, name: null }),
         ),

@@ -47,6 +47,8 @@ describe('validation: every rule names its field', () => {
     ['bad reply-to', { ...validSettings, replyTo: 'a@@b.de' }, { replyTo: 'email_invalid' }],
     ['fallback not boolean', { ...validSettings, fallbackToSystem: 'yes' }, { fallbackToSystem: 'invalid_boolean' }],
     ['body not an object', [1, 2], { '': 'invalid_object' }],
+    ['sender as an array', { ...validSettings, from: [] }, { from: 'invalid_object' }],
+    ['sender as text', { ...validSettings, from: 'rechnung@example.com' }, { from: 'invalid_object' }],
     // JSON can spell half a UTF-16 surrogate pair; the database would refuse such text.
     ['user name with half a surrogate pair', { ...validSettings, auth: { method: 'plain', username: 'u\ud800', password: 'p' } }, { 'auth.username': 'invalid_text' }],
     ['sender name with a lone low surrogate', { ...validSettings, from: { name: 'a\udc00b' } }, { 'from.name': 'invalid_text' }],
@@ -153,5 +155,21 @@ describe('health', () => {
     const res = await call('GET', '/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
+  });
+});
+
+describe('request size', () => {
+  it('a settings body over 64 KiB is a 413 problem and changes nothing, with or without a declared length', async () => {
+    const api = await clientFor();
+    const body = { ...validSettings, padding: 'x'.repeat(70 * 1024) };
+    for (const headers of [{}, { 'transfer-encoding': 'chunked' }] as Record<string, string>[]) {
+      const res = await api.put('/v1/mail-server', body, { headers });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await res.json()) as Problem).code).toBe('payload_too_large');
+    }
+    const test = await api.post('/v1/mail-server/test', body);
+    expect(test.status).toBe(413);
+    expect(((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).configured).toBe(false);
   });
 });

@@ -249,7 +249,8 @@ describe('environment boundaries', () => {
 
   it('refuses loopback, private and link-local hosts unless ALLOW_PRIVATE_HOSTS=true', async () => {
     const token = await tokenFor(newTenant());
-    for (const host of ['localhost', '127.0.0.1', '10.1.2.3', '192.168.0.10', '169.254.169.254', '[::1]', 'fd00::1']) {
+    // Also spelled so that only IDNA mapping shows it is loopback (full-width and circled letters).
+    for (const host of ['localhost', '127.0.0.1', '10.1.2.3', '192.168.0.10', '169.254.169.254', '[::1]', 'fd00::1', 'ｌｏｃａｌｈｏｓｔ.', 'ⓛⓞⓒⓐⓛⓗⓞⓢⓣ.', 'LOCALHOST.']) {
       const res = await app.request(
         '/v1/mail-server',
         { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...validSettings, host }) },
