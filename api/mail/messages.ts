@@ -326,6 +326,13 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       en: 'The message may have been delivered; to avoid more copies it is not sent again. Please check with the recipient and send it again if needed.',
     },
   },
+  payload_missing: {
+    message: { de: 'Der Inhalt der Nachricht ist nicht mehr gespeichert.', en: 'The message content is no longer stored.' },
+    hint: {
+      de: 'Die Nachricht wurde nicht gesendet (statt einer leeren Nachricht). Bitte erneut übergeben.',
+      en: 'The message was not sent (rather than sending an empty one). Please hand it over again.',
+    },
+  },
   system_relay_not_configured: {
     message: { de: 'Der System-Mailserver ist nicht eingerichtet.', en: 'The system mail server is not set up.' },
     hint: { de: 'Der Betreiber muss SYSTEM_SMTP_URL setzen. Bitte wenden Sie sich an den Support.', en: 'The operator must set SYSTEM_SMTP_URL. Please contact support.' },

@@ -12,7 +12,8 @@ import { errorSummary } from '../util/error-summary.ts';
 import { Claim } from './claim.ts';
 import { breaksRoute, leaseMs, nextRetryDelay, retryDelays } from './policy.ts';
 import { pendingRecipients, splitRecipients } from './recipients.ts';
-import { claimDeliveries, readPayloads, releaseClaims, readTenantWithServer, recordOutcome, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
+import { PayloadLoader } from './payloads.ts';
+import { claimDeliveries, releaseClaims, readTenantWithServer, recordOutcome, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
 import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
 export interface OutboxContext {
@@ -23,6 +24,8 @@ export interface OutboxContext {
   /** Puts a delivery id (back) on the queue, optionally delayed. */
   enqueue: (id: string, delaySeconds: number) => Promise<void>;
   timeouts?: Partial<SmtpTimeouts>;
+  /** Payload bytes read into memory at once (default PAYLOAD_LOAD_BYTES; tests make it small). */
+  payloadLoadBytes?: number;
 }
 
 /** Parallel SMTP sessions per route and batch: one session is serial, a few make up for round trips. */
@@ -50,9 +53,10 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
   const claim = new Claim(ctx.db, token, rows.map((r) => r.id), lease, ctx.now, claimedAt);
   let failure: unknown;
   try {
-    const payloads = await readPayloads(ctx.db, rows.map((r) => r.id));
     const byTenant = new Map<string, DeliveryRow[]>();
     for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
+    // Payloads are read as their rows come up (a batch of large invoices would not fit in memory).
+    const payloads = await PayloadLoader.open(ctx.db, [...byTenant.values()].flat().map((r) => r.id), ctx.payloadLoadBytes);
     const results = await Promise.allSettled([...byTenant].map(([tenantId, tenantRows]) => deliverForTenant(tenantId, tenantRows, payloads, claim, ctx)));
     failure = results.find((r) => r.status === 'rejected')?.reason;
   } catch (error) {
@@ -99,7 +103,7 @@ function refusedRecipientsError(rejected: RejectedRecipient[]): NormalizedSmtpEr
   };
 }
 
-async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads: Map<string, StoredPayload>, claim: Claim, ctx: OutboxContext): Promise<void> {
+async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads: PayloadLoader, claim: Claim, ctx: OutboxContext): Promise<void> {
   const { tenant, server } = await readTenantWithServer(ctx.db, tenantId);
   if (!tenant) return; // deleted with its deliveries (ON DELETE CASCADE)
   const delays = retryDelays(ctx.env.OUTBOX_RETRY_DELAYS);
@@ -154,8 +158,14 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     return result;
   };
 
-  const attempt = async (row: DeliveryRow, slot: number): Promise<AttemptOutcome> => {
-    const payload = payloads.get(row.id) ?? { attachments: [] };
+  /** Never an empty mail in place of the invoice: a row whose body is gone ends failed, saying so. */
+  const payloadMissing = (row: DeliveryRow): AttemptOutcome => ({
+    status: 'failed',
+    route: row.route,
+    error: { stage: 'data', code: 'payload_missing', responseCode: null, response: null },
+  });
+
+  const attempt = async (row: DeliveryRow, slot: number, payload: StoredPayload): Promise<AttemptOutcome> => {
     const all = [...row.recipients.to, ...row.recipients.cc, ...row.recipients.bcc];
     // Only recipients no server has accepted yet; a retry never sends anyone a second copy.
     const message = ({ from, replyTo }: Sender, done: string[]): OutgoingMessage => ({
@@ -233,10 +243,21 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
       Array.from({ length: Math.min(CONNECTIONS_PER_ROUTE, rows.length) }, async (_, slot) => {
         while (next < rows.length) {
           const row = rows[next++]!;
-          if (!claim.start(row.id)) continue; // lease not safe or the batch failed: given back untouched
+          let payload: StoredPayload | undefined;
+          try {
+            // Read before the row counts as started: a failed read gives it back untouched.
+            payload = await payloads.get(row.id);
+          } catch (error) {
+            claim.abort();
+            throw error;
+          }
+          if (!claim.start(row.id)) {
+            payloads.release(row.id);
+            continue; // lease not safe or the batch failed: given back untouched
+          }
           let outcome: AttemptOutcome;
           try {
-            outcome = await attempt(row, slot);
+            outcome = payload ? await attempt(row, slot, payload) : payloadMissing(row);
             if (!(await recordWithRetries(ctx, row.id, outcome, claim.token))) {
               console.error(`delivery ${row.id}: another attempt took it over; this attempt's outcome (${outcome.status}) is not recorded`);
               continue;
@@ -246,6 +267,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
             throw error;
           } finally {
             claim.finish(row.id);
+            payloads.release(row.id);
           }
           if (outcome.status === 'retrying') {
             const delay = Math.max(0, Math.ceil(((outcome.nextAttemptAt?.getTime() ?? 0) - ctx.now().getTime()) / 1000));

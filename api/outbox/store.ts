@@ -135,6 +135,20 @@ export interface AttemptOutcome {
  */
 const READ_PAGE_BYTES = 4 * 1024 * 1024;
 
+/** Stored size (UTF-8 bytes of the payload JSON) of each of these deliveries. */
+export async function payloadSizes(db: Database, ids: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += 100) {
+    const rows = await db
+      .select({ deliveryId: deliveryPayloadChunks.deliveryId, bytes: sql<number>`sum(length(cast(${deliveryPayloadChunks.chunk} as blob)))` })
+      .from(deliveryPayloadChunks)
+      .where(inArray(deliveryPayloadChunks.deliveryId, ids.slice(i, i + 100)))
+      .groupBy(deliveryPayloadChunks.deliveryId);
+    for (const row of rows) sizes.set(row.deliveryId, Number(row.bytes));
+  }
+  return sizes;
+}
+
 /** The stored payloads of these deliveries, by id: chunk sizes first, then the chunks in pages. */
 export async function readPayloads(db: Database, ids: string[]): Promise<Map<string, StoredPayload>> {
   const payloads = new Map<string, StoredPayload>();

@@ -3,9 +3,15 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
+import { eq } from 'drizzle-orm';
+import { deliveryPayloadChunks } from '../../api/db/schema.ts';
+import type { Bindings } from '../../api/env.ts';
+import { deliver } from '../../api/outbox/deliver.ts';
+import { PayloadLoader } from '../../api/outbox/payloads.ts';
 import { chunkText, insertDelivery, readPayloads, type StoredPayload } from '../../api/outbox/store.ts';
 import { isWellFormedText } from '../../api/schemas/validators.ts';
-import { tenantWithServer } from './outbox-helpers.ts';
+import { mailsWith, messageStatus, pdfBytes, tenantWithServer, toBase64 } from './outbox-helpers.ts';
+import { marker } from './smtp-helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
 
@@ -58,5 +64,64 @@ describe('stored payloads', () => {
     const read = await storeAndRead({ text, attachments: [] });
     expect(read?.text?.length).toBe(text.length);
     expect(read?.text === text).toBe(true);
+  });
+});
+
+describe('payloads of a batch are read as their rows come up', () => {
+  it('in groups of at most the budget (one row alone when larger), each let go when its row is done', async () => {
+    const order = ['a', 'b', 'c', 'd', 'e', 'big', 'f'];
+    const sizes = new Map(order.map((id) => [id, id === 'big' ? 50 : 4]));
+    const reads: string[][] = [];
+    let held = 0;
+    let mostHeld = 0;
+    const read = async (_db: unknown, ids: string[]) => {
+      reads.push(ids);
+      held += ids.reduce((sum, id) => sum + sizes.get(id)!, 0);
+      mostHeld = Math.max(mostHeld, held);
+      return new Map(ids.map((id) => [id, { text: `body ${id}`, attachments: [] }]));
+    };
+    const loader = new PayloadLoader(db(), order, sizes, 10, read as never);
+    for (const id of order) {
+      expect((await loader.get(id))?.text).toBe(`body ${id}`);
+      loader.release(id);
+      held -= sizes.get(id)!;
+    }
+    expect(reads).toEqual([['a', 'b'], ['c', 'd'], ['e'], ['big'], ['f']]);
+    expect(mostHeld).toBe(50); // the budget, or the one row larger than it
+  });
+
+  it('a batch read in small groups sends every invoice whole; a row whose body is gone fails instead of going out empty', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const pdf = pdfBytes();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = crypto.randomUUID();
+      await insertDelivery(
+        db(),
+        {
+          id,
+          tenantId: tenant.id,
+          kind: 'invoice',
+          status: 'queued',
+          recipients: { to: [`kunde${i}@kunde.example.com`], cc: [], bcc: [] },
+          subject: `Rechnung ${tag} ${i}`,
+          messageId: `<${id}@firma.example>`,
+          idempotencyKey: id,
+          createdAt: new Date(),
+        },
+        { text: `Rechnung ${i}`, attachments: [{ filename: `R-${i}.pdf`, contentType: 'application/pdf', content: toBase64(pdf) }] },
+      );
+      ids.push(id);
+    }
+    await db().delete(deliveryPayloadChunks).where(eq(deliveryPayloadChunks.deliveryId, ids[5]!));
+    // A budget of one byte: every row's payload is read on its own, when its turn comes.
+    await deliver(ids, { db: db(), env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, payloadLoadBytes: 1 });
+
+    const mails = await mailsWith(tag);
+    expect(mails.map((m) => m.parsed.subject).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `Rechnung ${tag} ${i}`));
+    for (const mail of mails) expect(mail.parsed.attachments[0]!.content).toBe(toBase64(pdf));
+    for (const id of ids.slice(0, 5)) expect((await messageStatus(tenant.id, id)).status).toBe('sent');
+    expect(await messageStatus(tenant.id, ids[5]!)).toMatchObject({ status: 'failed', error: { code: 'payload_missing' } });
   });
 });
