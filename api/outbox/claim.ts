@@ -49,6 +49,11 @@ export class Claim {
     this.aborted = true;
   }
 
+  /** Until when the lease is known to hold (ms since the epoch). */
+  validUntilMs(): number {
+    return this.validUntil;
+  }
+
   /** Rows never handed to a server: they can be given back untouched. */
   unstarted(): string[] {
     return [...this.unstartedIds];

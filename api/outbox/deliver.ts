@@ -77,14 +77,22 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
   if (failure) throw failure;
 }
 
-/** Records an outcome, retrying a database hiccup a few times: a mail that went out must not look cut off. */
-async function recordWithRetries(ctx: OutboxContext, id: string, outcome: AttemptOutcome, token: string): Promise<boolean> {
+/** Stop trying to record this long before the row's lease ends (then the sweeper may take it). */
+const RECORD_MARGIN_MS = 5_000;
+
+/**
+ * Records an outcome, retrying while the database is away: a mail that went out must not look
+ * cut off (the sweeper would send it again). The row stays in flight meanwhile, so the claim keeps
+ * renewing its lease; tries end a margin before the lease does.
+ */
+async function recordWithRetries(ctx: OutboxContext, id: string, outcome: AttemptOutcome, claim: Claim): Promise<boolean> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await recordOutcome(ctx.db, id, outcome, ctx.now(), token);
+      return await recordOutcome(ctx.db, id, outcome, ctx.now(), claim.token);
     } catch (error) {
-      if (attempt >= 2) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * 5 ** attempt));
+      const wait = Math.min(200 * 2 ** attempt, 10_000);
+      if (ctx.now().getTime() + wait > claim.validUntilMs() - RECORD_MARGIN_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }
@@ -258,7 +266,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
           let outcome: AttemptOutcome;
           try {
             outcome = payload ? await attempt(row, slot, payload) : payloadMissing(row);
-            if (!(await recordWithRetries(ctx, row.id, outcome, claim.token))) {
+            if (!(await recordWithRetries(ctx, row.id, outcome, claim))) {
               console.error(`delivery ${row.id}: another attempt took it over; this attempt's outcome (${outcome.status}) is not recorded`);
               continue;
             }

@@ -179,6 +179,34 @@ describe('claims', () => {
   });
 });
 
+describe('the database away right after a send', () => {
+  it('the outcome is recorded once it is back, within the lease: the message is not sent again', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const id = await storedDelivery(tenant.id, tag, ['kunde@kunde.example.com']);
+    // The tenant read (a batch) works; the next 5 batches, the recording of 'sent', fail.
+    const real = db();
+    let batches = 0;
+    const flaky = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key === 'batch') {
+          return async (...args: unknown[]) => {
+            batches += 1;
+            if (batches >= 2 && batches <= 6) throw new Error('database unreachable');
+            return (target.batch as (...a: unknown[]) => Promise<unknown>)(...args);
+          };
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    await deliver([id], { db: flaky, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
+    expect(batches).toBe(7);
+    const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, interruptions: 0, claimToken: null });
+    expect(await mailsWith(tag)).toHaveLength(1);
+  });
+});
+
 describe('a message handed over without a verdict', () => {
   // The 'slow' server stores each message, then answers 250 only after 400 ms; the outbox gives up
   // waiting after 200 ms. The server has the message, the outbox cannot know.
