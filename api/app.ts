@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { depsMiddleware, type DepsFactory } from './deps.ts';
 import type { AppEnv } from './env.ts';
-import { notFound, onError } from './errors.ts';
+import { notFound, notFoundOrMethodNotAllowed, onError } from './errors.ts';
 import { pickLang } from './i18n/lang.ts';
 import { devRoutes } from './routes/dev.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -60,6 +60,8 @@ export function createApp(deps: DepsFactory) {
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)
     .route('/v1/tenants', tenantRoutes);
+  // Registered last, so it knows every route: a known path with another method is a 405.
+  app.notFound(notFoundOrMethodNotAllowed(app.routes));
   return routes;
 }
 

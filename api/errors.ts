@@ -64,3 +64,28 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
 export function notFound(c: Context<AppEnv>): Response {
   return problemResponse(c, new ApiError(404, 'not_found'), c.get('lang') ?? pickLang(c.req.header('accept-language')));
 }
+
+/**
+ * A not-found handler that answers 405 with `Allow` when the path exists for other methods.
+ * `routes` = the app's registered routes (Hono's `app.routes`); middleware (`ALL`) does not count.
+ */
+export function notFoundOrMethodNotAllowed(routes: readonly { method: string; path: string }[]): (c: Context<AppEnv>) => Response {
+  const resources = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const { method, path } of routes) {
+    // Development routes stay a plain 404 elsewhere: a 405 would tell they exist.
+    if (method === 'ALL' || path.includes('*') || path.startsWith('/dev/')) continue;
+    const key = path.replace(/\/$/, '') || '/';
+    const entry = resources.get(key) ?? { pattern: new RegExp(`^${key.replace(/:[^/]+/g, '[^/]+')}/?$`), methods: new Set<string>() };
+    entry.methods.add(method);
+    resources.set(key, entry);
+  }
+  return (c) => {
+    const path = c.req.path;
+    const methods = new Set<string>();
+    for (const { pattern, methods: allowed } of resources.values()) if (pattern.test(path)) allowed.forEach((m) => methods.add(m));
+    if (methods.size === 0 || methods.has(c.req.method)) return notFound(c);
+    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    const lang = c.get('lang') ?? pickLang(c.req.header('accept-language'));
+    return problemResponse(c, new ApiError(405, 'method_not_allowed', [], { allow }), lang);
+  };
+}

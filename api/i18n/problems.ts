@@ -33,6 +33,13 @@ const problems = {
     title: { de: 'Nicht gefunden', en: 'Not found' },
     detail: { de: 'Diese Adresse gibt es nicht.', en: 'There is nothing at this address.' },
   },
+  method_not_allowed: {
+    title: { de: 'Methode nicht erlaubt', en: 'Method not allowed' },
+    detail: {
+      de: 'Diese Adresse unterstützt diese Methode nicht; welche erlaubt sind, steht im Allow-Header.',
+      en: 'This address does not support this method; the Allow header lists those it does.',
+    },
+  },
   precondition_failed: {
     title: { de: 'Inzwischen geändert', en: 'Changed in the meantime' },
     detail: {

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { MailServerResponse, Problem } from '../../api/contract.ts';
 import { call, clientFor, validSettings } from './helpers.ts';
@@ -171,5 +172,33 @@ describe('request size', () => {
     const test = await api.post('/v1/mail-server/test', body);
     expect(test.status).toBe(413);
     expect(((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).configured).toBe(false);
+  });
+});
+
+describe('methods', () => {
+  it('a known address with another method is a 405 naming the allowed ones; an unknown one a 404', async () => {
+    const api = await clientFor();
+    const cases: [string, string, string][] = [
+      ['PATCH', '/v1/mail-server', 'GET, PUT, DELETE, HEAD, OPTIONS'],
+      ['POST', '/v1/mail-server', 'GET, PUT, DELETE, HEAD, OPTIONS'],
+      ['GET', '/v1/mail-server/test', 'POST, OPTIONS'],
+      ['DELETE', '/v1/deliveries', 'GET, HEAD, OPTIONS'],
+      ['POST', '/v1/tenants/t-1', 'PUT, OPTIONS'],
+      ['GET', '/v1/tenants/t-1/messages', 'POST, OPTIONS'],
+      ['DELETE', '/v1/tenants/t-1/messages/m-1', 'GET, HEAD, OPTIONS'],
+    ];
+    for (const [method, path, allow] of cases) {
+      // Operator paths check the operator key first (401 without it), tenant paths the token.
+      const auth = path.startsWith('/v1/tenants') ? { authorization: `Bearer ${env.OPERATOR_API_KEY}` } : { authorization: `Bearer ${api.token}` };
+      const res = await call(method, path, { headers: { ...auth, 'accept-language': 'en' } });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe(allow);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await res.json()) as Problem).code).toBe('method_not_allowed');
+    }
+    expect((await call('HEAD', '/v1/mail-server', { token: api.token })).status).toBe(200); // as announced in Allow
+    for (const [method, path] of [['GET', '/v1/nothing'], ['PUT', '/v1/mail-server/test/x'], ['POST', '/dev/token']]) {
+      expect((await call(method!, path!, { token: api.token })).status, `${method} ${path}`).toBe(404);
+    }
   });
 });
