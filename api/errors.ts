@@ -75,7 +75,7 @@ export function notFoundOrMethodNotAllowed(routes: readonly { method: string; pa
     // Development routes stay a plain 404 elsewhere: a 405 would tell they exist.
     if (method === 'ALL' || path.includes('*') || path.startsWith('/dev/')) continue;
     const key = path.replace(/\/$/, '') || '/';
-    const entry = resources.get(key) ?? { pattern: new RegExp(`^${key.replace(/:[^/]+/g, '[^/]+')}/?$`), methods: new Set<string>() };
+    const entry = resources.get(key) ?? { pattern: new RegExp(`^${key.replace(/:[^/]+/g, '[^/]+')}$`), methods: new Set<string>() };
     entry.methods.add(method);
     resources.set(key, entry);
   }

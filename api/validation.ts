@@ -41,10 +41,18 @@ export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYT
   const readJson: MiddlewareHandler<AppEnv> = async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, 'unsupported_media_type');
-    if (Number(c.req.header('content-length')) > maxBytes) throw new ApiError(413, 'payload_too_large');
-    // Without a declared length (chunked, or built in-process) the text tells; it is cached for the parse.
-    const text = await c.req.text();
-    if (text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes) throw new ApiError(413, 'payload_too_large');
+    const declared = c.req.header('content-length');
+    if (Number(declared) > maxBytes) throw new ApiError(413, 'payload_too_large');
+    let text: string;
+    try {
+      text = await c.req.text(); // cached: the parse below and the validator use it
+    } catch {
+      throw new ApiError(400, 'invalid_json'); // the body broke off
+    }
+    // Without a declared length (chunked, or built in-process) the text tells.
+    if (declared === undefined && text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes) {
+      throw new ApiError(413, 'payload_too_large');
+    }
     let body: unknown;
     try {
       body = await c.req.json();

@@ -32,11 +32,15 @@ export class Claim {
 
   /** Whether the row may be handed to a server now; if so it counts as started from here on. */
   start(id: string): boolean {
-    if (this.aborted || !this.unstartedIds.has(id)) return false;
-    if (this.validUntil - this.now().getTime() < this.leaseMs / 3) return false;
+    if (!this.mayStart(id)) return false;
     this.unstartedIds.delete(id);
     this.inFlight.add(id);
     return true;
+  }
+
+  /** Whether `start` would allow the row now (nothing changes). */
+  mayStart(id: string): boolean {
+    return !this.aborted && this.unstartedIds.has(id) && this.validUntil - this.now().getTime() >= this.leaseMs / 3;
   }
 
   /** The row's attempt has ended (recorded or not): no more renewals for it. */

@@ -56,8 +56,13 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
     const byTenant = new Map<string, DeliveryRow[]>();
     for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
     // Payloads are read as their rows come up (a batch of large invoices would not fit in memory).
-    const payloads = await PayloadLoader.open(ctx.db, [...byTenant.values()].flat().map((r) => r.id), ctx.payloadLoadBytes);
-    const results = await Promise.allSettled([...byTenant].map(([tenantId, tenantRows]) => deliverForTenant(tenantId, tenantRows, payloads, claim, ctx)));
+    const payloads = await PayloadLoader.open(ctx.db, [...byTenant.values()].map((tenantRows) => tenantRows.map((r) => r.id)), ctx.payloadLoadBytes);
+    const results = await Promise.allSettled(
+      [...byTenant].map(([tenantId, tenantRows]) =>
+        // However a tenant's part ends, what it read ahead is let go (the budget is shared).
+        deliverForTenant(tenantId, tenantRows, payloads, claim, ctx).finally(() => tenantRows.forEach((r) => payloads.release(r.id))),
+      ),
+    );
     failure = results.find((r) => r.status === 'rejected')?.reason;
   } catch (error) {
     failure = error;
@@ -91,7 +96,8 @@ async function recordWithRetries(ctx: OutboxContext, id: string, outcome: Attemp
       return await recordOutcome(ctx.db, id, outcome, ctx.now(), claim.token);
     } catch (error) {
       const wait = Math.min(200 * 2 ** attempt, 10_000);
-      if (ctx.now().getTime() + wait > claim.validUntilMs() - RECORD_MARGIN_MS) throw error;
+      // Three tries in any case (short test leases); more only while the lease holds.
+      if (attempt >= 2 && ctx.now().getTime() + wait > claim.validUntilMs() - RECORD_MARGIN_MS) throw error;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
@@ -251,6 +257,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
       Array.from({ length: Math.min(CONNECTIONS_PER_ROUTE, rows.length) }, async (_, slot) => {
         while (next < rows.length) {
           const row = rows[next++]!;
+          if (!claim.mayStart(row.id)) continue; // lease not safe or the batch failed: given back untouched
           let payload: StoredPayload | undefined;
           try {
             // Read before the row counts as started: a failed read gives it back untouched.

@@ -2,66 +2,101 @@ import type { Database } from '../env.ts';
 import { payloadSizes, readPayloads, type StoredPayload } from './store.ts';
 
 /**
- * Stored payload text held in memory per load. A batch may hold 100 invoices of up to 10 MiB
- * each (base64 in JSON: about 13 MiB stored); all at once would not fit a Worker's 128 MB.
+ * Stored payload text held in memory by one batch at a time. A batch may hold 100 invoices of up
+ * to 10 MiB each (base64 in JSON: about 13 MiB stored); all at once would not fit a Worker's 128 MB.
  */
 export const PAYLOAD_LOAD_BYTES = 16 * 1024 * 1024;
 
 /**
- * The payloads of one batch, loaded when a row's turn comes, together with the rows after it
- * (in the order given) up to about `budget` bytes, and let go once the row's attempt has ended.
+ * The payloads of one batch, read when a row's turn comes, together with the next rows of the
+ * same group (a tenant's rows, in sending order) up to the budget. The budget is shared: a read
+ * waits until rows done have let go of enough (one row larger than the budget is read alone).
+ * Rows are taken in order, so what a waiting read waits for is always being sent already.
  */
 export class PayloadLoader {
   private readonly loaded = new Map<string, Promise<StoredPayload | undefined>>();
   private readonly released = new Set<string>();
+  /** Bytes of the rows read (or being read) and not let go yet. */
+  private held = 0;
+  private readonly holding = new Map<string, number>();
+  private waiting: (() => void)[] = [];
 
-  /** Use `open`; tests give sizes and a reader of their own. */
+  /** Use `open`; tests give sizes and a reader of their own. `groups` = the rows in sending order, per tenant. */
   constructor(
     private readonly db: Database,
-    private readonly order: string[],
+    private readonly groups: string[][],
     private readonly sizes: Map<string, number>,
     private readonly budget: number,
     private readonly read: typeof readPayloads,
   ) {}
 
-  /** `order` = the order in which the rows will be sent (each tenant's rows together). */
-  static async open(db: Database, order: string[], budget = PAYLOAD_LOAD_BYTES, read = readPayloads): Promise<PayloadLoader> {
-    return new PayloadLoader(db, order, await payloadSizes(db, order), budget, read);
+  static async open(db: Database, groups: string[][], budget = PAYLOAD_LOAD_BYTES, read = readPayloads): Promise<PayloadLoader> {
+    return new PayloadLoader(db, groups, await payloadSizes(db, groups.flat()), budget, read);
   }
 
-  /** The row's payload (undefined when none is stored); loads it and the next ones if needed. */
+  /** The row's payload (undefined when none is stored); reads it and the next ones when needed. */
   get(id: string): Promise<StoredPayload | undefined> {
-    const pending = this.loaded.get(id);
-    if (pending) return pending;
-    const group: string[] = [];
+    return this.loaded.get(id) ?? this.load(id);
+  }
+
+  /** The row is done (or will not be sent): its payload is let go. */
+  release(id: string): void {
+    this.loaded.delete(id);
+    this.released.add(id);
+    this.unhold(id);
+  }
+
+  private unhold(id: string): void {
+    const bytes = this.holding.get(id);
+    if (bytes === undefined) return;
+    this.holding.delete(id);
+    this.held -= bytes;
+    const wake = this.waiting;
+    this.waiting = [];
+    for (const resume of wake) resume();
+  }
+
+  private async load(id: string): Promise<StoredPayload | undefined> {
+    const group = this.groups.find((g) => g.includes(id)) ?? [id];
+    const members: string[] = [];
     let bytes = 0;
-    for (let i = Math.max(0, this.order.indexOf(id)); i < this.order.length; i++) {
-      const next = this.order[i]!;
+    for (let i = Math.max(0, group.indexOf(id)); i < group.length; i++) {
+      const next = group[i]!;
       if (next !== id && (this.loaded.has(next) || this.released.has(next))) continue;
       const size = this.sizes.get(next) ?? 0;
-      if (group.length > 0 && bytes + size > this.budget) break;
-      group.push(next);
+      if (members.length > 0 && bytes + size > this.budget) break;
+      members.push(next);
       bytes += size;
     }
-    if (!group.includes(id)) group.unshift(id);
-    const reading = this.read(this.db, group);
-    for (const member of group) {
+    // Claim the members at once, so no other slot reads them too; the read itself waits its turn.
+    let admit!: () => void;
+    const admitted = new Promise<void>((resolve) => (admit = resolve));
+    const reading = admitted.then(() => this.read(this.db, members));
+    for (const member of members) {
       // Each row takes its payload out of the page, so a page is freed as its rows are done.
       const own = reading.then((page) => {
         const payload = page.get(member);
         page.delete(member);
         return payload;
       });
-      own.catch(() => {}); // a failed read is reported to the row that asked; the others ask again
+      own.catch(() => {}); // reported to the row that asked; the others read again when they ask
       this.loaded.set(member, own);
     }
-    reading.catch(() => group.forEach((member) => this.loaded.delete(member)));
-    return this.loaded.get(id)!;
-  }
-
-  /** The row's attempt has ended: its payload is not needed any more. */
-  release(id: string): void {
-    this.loaded.delete(id);
-    this.released.add(id);
+    const mine = this.loaded.get(id)!;
+    reading.catch(() => {
+      for (const member of members) {
+        this.loaded.delete(member);
+        this.unhold(member);
+      }
+    });
+    while (this.held > 0 && this.held + bytes > this.budget) await new Promise<void>((resume) => this.waiting.push(resume));
+    for (const member of members) {
+      if (this.released.has(member)) continue; // let go while waiting (a row that will not be sent)
+      const size = this.sizes.get(member) ?? 0;
+      this.holding.set(member, size);
+      this.held += size;
+    }
+    admit();
+    return mine;
   }
 }

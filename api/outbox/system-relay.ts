@@ -27,7 +27,7 @@ export function systemRelaySettings(url: string | undefined): SmtpSettings {
   } catch {
     throw new SystemRelayConfigError('SYSTEM_SMTP_URL: user name or password is not percent-encoded (write % as %25)');
   }
-  const method = parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none');
+  const method = (parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none')).toLowerCase();
   if (!AUTH_METHODS.includes(method as SmtpSettings['auth']['method'])) {
     throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${AUTH_METHODS.join(', ')}`);
   }

@@ -72,22 +72,74 @@ describe('payloads of a batch are read as their rows come up', () => {
     const order = ['a', 'b', 'c', 'd', 'e', 'big', 'f'];
     const sizes = new Map(order.map((id) => [id, id === 'big' ? 50 : 4]));
     const reads: string[][] = [];
-    let held = 0;
-    let mostHeld = 0;
     const read = async (_db: unknown, ids: string[]) => {
       reads.push(ids);
-      held += ids.reduce((sum, id) => sum + sizes.get(id)!, 0);
-      mostHeld = Math.max(mostHeld, held);
       return new Map(ids.map((id) => [id, { text: `body ${id}`, attachments: [] }]));
     };
-    const loader = new PayloadLoader(db(), order, sizes, 10, read as never);
+    const loader = new PayloadLoader(db(), [order], sizes, 10, read as never);
     for (const id of order) {
       expect((await loader.get(id))?.text).toBe(`body ${id}`);
       loader.release(id);
-      held -= sizes.get(id)!;
     }
     expect(reads).toEqual([['a', 'b'], ['c', 'd'], ['e'], ['big'], ['f']]);
-    expect(mostHeld).toBe(50); // the budget, or the one row larger than it
+  });
+
+  it('the budget holds for the whole batch: concurrent slots of several tenants wait for rows done', async () => {
+    // Two tenants, five rows of 13 each, budget 16: at most one row's payload may be held at once.
+    const groups = [['a1', 'a2', 'a3', 'a4', 'a5'], ['b1', 'b2', 'b3', 'b4', 'b5']];
+    const sizes = new Map(groups.flat().map((id) => [id, 13]));
+    let held = 0;
+    let mostHeld = 0;
+    const read = async (_db: unknown, ids: string[]) => {
+      held += ids.length * 13;
+      mostHeld = Math.max(mostHeld, held);
+      return new Map(ids.map((id) => [id, { text: id, attachments: [] }]));
+    };
+    const loader = new PayloadLoader(db(), groups, sizes, 16, read as never);
+    // Four slots per tenant, each taking the next row in order, as deliver() does.
+    const sent: string[] = [];
+    await Promise.all(
+      groups.map(async (rows) => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            while (next < rows.length) {
+              const id = rows[next++]!;
+              expect((await loader.get(id))?.text).toBe(id);
+              await new Promise((r) => setTimeout(r, 5)); // the send
+              sent.push(id);
+              held -= 13;
+              loader.release(id);
+            }
+          }),
+        );
+      }),
+    );
+    expect(sent.sort()).toEqual(groups.flat().sort());
+    expect(mostHeld).toBe(13);
+  });
+
+  it('a failed read gives the budget back; a row let go before its turn is not read; a read waits its turn', async () => {
+    const sizes = new Map([['x', 4], ['y', 4], ['z', 8]]);
+    let fail = true;
+    const reads: string[][] = [];
+    const read = async (_db: unknown, ids: string[]) => {
+      reads.push(ids);
+      if (fail) throw new Error('database unreachable');
+      return new Map(ids.map((id) => [id, { text: id, attachments: [] }]));
+    };
+    const loader = new PayloadLoader(db(), [['x', 'y', 'z']], sizes, 10, read as never);
+    await expect(loader.get('x')).rejects.toThrow('database unreachable');
+    fail = false;
+    loader.release('y'); // will not be sent (say the lease ran short)
+    expect((await loader.get('x'))?.text).toBe('x'); // holds 4: the failed read holds nothing
+    let zRead = false;
+    const z = loader.get('z').then((payload) => ((zRead = true), payload));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(zRead).toBe(false); // 4 + 8 > 10: waits until x is done
+    loader.release('x');
+    expect((await z)?.text).toBe('z');
+    expect(reads).toEqual([['x', 'y'], ['x'], ['z']]);
   });
 
   it('a batch read in small groups sends every invoice whole; a row whose body is gone fails instead of going out empty', async () => {
