@@ -302,6 +302,16 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       en: 'The response names the refused addresses and the reason; they are not tried again. Please check those addresses.',
     },
   },
+  test_unconfirmed: {
+    message: {
+      de: 'Der Server hat die Testnachricht erhalten, aber nicht rechtzeitig bestätigt.',
+      en: 'The server received the test message but did not confirm it in time.',
+    },
+    hint: {
+      de: 'Bitte im Postfach nachsehen: Ist die Test-E-Mail angekommen, funktionieren die Einstellungen, der Server antwortet nur langsam (z. B. wegen einer Viren- oder Spamprüfung). Rechnungen werden in diesem Fall höchstens ein zweites Mal gesendet.',
+      en: 'Please check the mailbox: if the test email arrived, the settings work and the server is just slow to answer (for example because of a virus or spam check). Invoices are then sent a second time at most.',
+    },
+  },
   test_interrupted: {
     message: { de: 'Der Test wurde abgebrochen, bevor sein Ergebnis gespeichert war.', en: 'The test was cut off before its result was recorded.' },
     hint: {

@@ -149,6 +149,20 @@ describe('POST /v1/mail-server/test', () => {
     expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'starttls'))).toBe(true);
   });
 
+  it('a server that takes the test mail but never confirms it: the result says it may have arrived', async () => {
+    const api = await clientFor();
+    const draft = { ...draftFor('plain'), port: fixtures().ports.closesAfterData, auth: { method: 'none' } };
+    const res = await api.post('/v1/mail-server/test', draft, { headers: { 'accept-language': 'en' } });
+    const result = (await res.json()) as TestResult;
+    expect(res.status).toBe(200);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ stage: 'data', code: 'test_unconfirmed', message: expect.stringContaining('did not confirm') });
+    expect(result.error.hint).toMatch(/check the mailbox/);
+    const rows = await settledTestRows(api.tenant.id);
+    expect(rows[0]).toMatchObject({ status: 'failed', error: { code: 'test_unconfirmed' } });
+  });
+
   it('409 problem when nothing is saved and no draft is sent', async () => {
     const api = await clientFor();
     const res = await api.post('/v1/mail-server/test');

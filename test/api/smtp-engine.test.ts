@@ -159,6 +159,7 @@ describe('SMTP engine inside workerd: misbehaving servers end in time', () => {
     ['drips bytes forever', 'drip', { stage: 'ehlo', code: 'total_timeout' }],
     ['closes the connection', 'closes', { stage: 'greeting', code: 'connection_closed' }],
     ['sends garbage', 'garbage', { stage: 'greeting', code: 'greeting_invalid' }],
+    ['takes the message, then closes without a verdict', 'closesAfterData', { stage: 'data', code: 'connection_closed' }],
   ];
   for (const [name, fixture, expected] of cases) {
     it(name, async () => {
@@ -168,6 +169,8 @@ describe('SMTP engine inside workerd: misbehaving servers end in time', () => {
       expect(result.ok).toBe(false);
       if (result.ok) return;
       expect(result.error).toMatchObject({ ...expected, transient: expected.code !== 'greeting_invalid' });
+      // Only a server that got the whole message leaves open whether it took it.
+      expect(result.error.deliveryUnknown ?? false).toBe(fixture === 'closesAfterData');
       expect(elapsed).toBeLessThan(FAST.totalMs + 500);
     });
   }

@@ -42,6 +42,7 @@ export type FixtureName =
   | 'halfLine'
   | 'drip'
   | 'closes'
+  | 'closesAfterData'
   | 'garbage'
   | 'refused';
 
@@ -331,6 +332,31 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
   });
   ports.closes = await raw((socket) => {
     socket.end();
+  });
+  ports.closesAfterData = await raw((socket) => {
+    // Takes the whole message after 354, then drops the connection without a verdict.
+    socket.write('220 closes-after-data.fixture.test ESMTP\r\n');
+    let inData = false;
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      if (inData) {
+        if (buffered.includes('\r\n.\r\n')) socket.destroy();
+        return;
+      }
+      let end: number;
+      while (!inData && (end = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, end).toUpperCase();
+        buffered = buffered.slice(end + 2);
+        if (line.startsWith('EHLO')) socket.write('250-closes-after-data.fixture.test\r\n250 8BITMIME\r\n');
+        else if (line === 'DATA') {
+          socket.write('354 go ahead\r\n');
+          inData = true;
+          if (buffered.includes('\r\n.\r\n')) socket.destroy();
+        } else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
   });
   ports.garbage = await raw((socket) => {
     socket.write(Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0d, 0x0a]));
