@@ -46,7 +46,7 @@ const configError = (code: string, transient = false): NormalizedSmtpError => ({
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
   const token = crypto.randomUUID();
-  const lease = leaseMs(ctx.env.OUTBOX_LEASE_SECONDS);
+  const lease = leaseMs(ctx.env.OUTBOX_LEASE_SECONDS, ctx.env.ENVIRONMENT);
   const claimedAt = ctx.now();
   const rows = await claimDeliveries(ctx.db, ids, claimedAt, lease, token);
   if (rows.length === 0) return;

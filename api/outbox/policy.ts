@@ -23,10 +23,19 @@ export function breaksRoute(error: NormalizedSmtpError): boolean {
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**
- * OUTBOX_LEASE_SECONDS: how long a claim lasts without renewal (default 5 min; well above the 30 s
- * send limit). A running batch renews it (every third of it) for the rows it still holds.
+ * The shortest lease outside development. A send starts only while a third of the lease is left,
+ * and one attempt may take two 30 s sends (the tenant's server, then the fallback) plus recording:
+ * a third of the lease must cover that even if renewing fails meanwhile.
  */
-export function leaseMs(config: string | undefined): number {
+export const MIN_LEASE_SECONDS = 200;
+
+/**
+ * OUTBOX_LEASE_SECONDS: how long a claim lasts without renewal (default 5 min). A running batch
+ * renews it (every third of it) for the rows it still holds. Below MIN_LEASE_SECONDS only in
+ * development (tests shorten it to see leases run out).
+ */
+export function leaseMs(config: string | undefined, environment?: string): number {
   const seconds = Number(config);
-  return config && Number.isInteger(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LEASE_MS;
+  if (!config || !Number.isInteger(seconds) || seconds <= 0) return DEFAULT_LEASE_MS;
+  return (environment === 'development' ? seconds : Math.max(seconds, MIN_LEASE_SECONDS)) * 1000;
 }
