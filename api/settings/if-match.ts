@@ -4,12 +4,19 @@ import type { ExpectedVersion } from './store.ts';
 /** The ETag of a settings version: a strong, quoted integer. */
 export const etagOf = (version: number) => `"${version}"`;
 
-/** Parses If-Match (`"3"`, `W/"3"`, `3`, `*`); anything else is a 412, never a silent overwrite. */
+/**
+ * Parses If-Match: `*`, or a list of entity tags (`"3"`, `W/"3"`, `3`; `"3", "1"` matches either).
+ * Anything else is a 412, never a silent overwrite.
+ */
 export function parseIfMatch(header: string | undefined): ExpectedVersion {
   if (header === undefined || header.trim() === '') return { kind: 'any' };
   const value = header.trim();
   if (value === '*') return { kind: 'exists' };
-  const match = /^(?:W\/)?"?(\d{1,16})"?$/.exec(value);
-  if (!match) throw new ApiError(412, 'precondition_failed');
-  return { kind: 'exact', version: Number(match[1]) };
+  const versions: number[] = [];
+  for (const tag of value.split(',')) {
+    const match = /^(?:W\/)?"?(\d{1,16})"?$/.exec(tag.trim());
+    if (!match) throw new ApiError(412, 'precondition_failed');
+    versions.push(Number(match[1]));
+  }
+  return { kind: 'exact', versions: [...new Set(versions)] };
 }

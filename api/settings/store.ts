@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database, TenantIdentity } from '../env.ts';
 import { mailServers, tenants } from '../db/schema.ts';
@@ -8,7 +8,12 @@ import type { MailServerInput } from '../schemas/mail-server.ts';
 export type MailServerRow = typeof mailServers.$inferSelect;
 
 /** What an If-Match header asks for: any version, "must exist" (`*`), or one exact version (0 = not configured). */
-export type ExpectedVersion = { kind: 'any' } | { kind: 'exists' } | { kind: 'exact'; version: number };
+export type ExpectedVersion = { kind: 'any' } | { kind: 'exists' } | { kind: 'exact'; versions: number[] };
+
+/** An If-Match list split into "not configured" (version 0) and the versions of a stored row. */
+function splitExpected(expected: Extract<ExpectedVersion, { kind: 'exact' }>) {
+  return { absent: expected.versions.includes(0), stored: expected.versions.filter((v) => v > 0) };
+}
 
 /** Upserts the tenant from its token claims; writes only when name or e-mail changed. */
 export function upsertTenant(db: Database, tenant: TenantIdentity, now: Date) {
@@ -120,24 +125,24 @@ export async function writeSettings(
       : {};
   const insertValues = { tenantId: tenant.id, ...columns, ...keptPassword, tlsPinSha256: null, version: now.getTime() };
 
-  const write =
-    expected.kind === 'any'
-      ? db
-          .insert(mailServers)
-          .values(insertValues)
-          .onConflictDoUpdate({ target: mailServers.tenantId, set: { ...columns, version: nextVersion } })
-          .returning()
-      : expected.kind === 'exact' && expected.version === 0
-        ? db.insert(mailServers).values(insertValues).onConflictDoNothing().returning()
-        : db
-            .update(mailServers)
-            .set({ ...columns, version: nextVersion })
-            .where(
-              expected.kind === 'exact'
-                ? and(eq(mailServers.tenantId, tenant.id), eq(mailServers.version, expected.version))
-                : eq(mailServers.tenantId, tenant.id),
-            )
-            .returning();
+  const upsert = (setWhere?: SQL) =>
+    db
+      .insert(mailServers)
+      .values(insertValues)
+      .onConflictDoUpdate({ target: mailServers.tenantId, set: { ...columns, version: nextVersion }, ...(setWhere ? { setWhere } : {}) })
+      .returning();
+  const update = (where: SQL | undefined) => db.update(mailServers).set({ ...columns, version: nextVersion }).where(where).returning();
+  let write;
+  if (expected.kind === 'any') write = upsert();
+  else if (expected.kind === 'exists') write = update(eq(mailServers.tenantId, tenant.id));
+  else {
+    const { absent, stored } = splitExpected(expected);
+    const storedMatches = inArray(mailServers.version, stored);
+    // "0" allows creating; the other versions allow changing the row stored with one of them.
+    if (absent && stored.length === 0) write = db.insert(mailServers).values(insertValues).onConflictDoNothing().returning();
+    else if (absent) write = upsert(storedMatches);
+    else write = update(and(eq(mailServers.tenantId, tenant.id), storedMatches));
+  }
   try {
     const [, rows] = await db.batch([upsertTenant(db, tenant, now), write]);
     return rows[0];
@@ -149,15 +154,16 @@ export async function writeSettings(
 
 /** Deletes the settings; `false` when an If-Match version did not match. */
 export async function deleteSettings(db: Database, tenant: TenantIdentity, expected: ExpectedVersion): Promise<boolean> {
-  const where =
-    expected.kind === 'exact'
-      ? and(eq(mailServers.tenantId, tenant.id), eq(mailServers.version, expected.version))
-      : eq(mailServers.tenantId, tenant.id);
-  if (expected.kind === 'exact' && expected.version === 0) {
-    // "Not configured" is the precondition: nothing to delete, but a configuration that exists is a mismatch.
-    const rows = await db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(eq(mailServers.tenantId, tenant.id));
-    return rows.length === 0;
+  const ofTenant = eq(mailServers.tenantId, tenant.id);
+  if (expected.kind !== 'exact') {
+    const deleted = await db.delete(mailServers).where(ofTenant).returning({ tenantId: mailServers.tenantId });
+    return expected.kind === 'any' || deleted.length > 0;
   }
-  const deleted = await db.delete(mailServers).where(where).returning({ tenantId: mailServers.tenantId });
-  return expected.kind === 'any' || deleted.length > 0;
+  const { absent, stored } = splitExpected(expected);
+  if (stored.length > 0) {
+    const deleted = await db.delete(mailServers).where(and(ofTenant, inArray(mailServers.version, stored))).returning({ tenantId: mailServers.tenantId });
+    if (deleted.length > 0) return true;
+  }
+  // "Not configured" is a precondition too: nothing to delete, but a configuration that exists is a mismatch.
+  return absent && (await db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(ofTenant)).length === 0;
 }

@@ -141,6 +141,25 @@ describe('optimistic concurrency', () => {
     await problem(await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': '"0"' } }), 412);
   });
 
+  it('If-Match with a list matches when any of its ETags is the current one (also "0" for "not configured")', async () => {
+    const api = await clientFor();
+    const put = (ifMatch: string, host: string) => api.put('/v1/mail-server', { ...validSettings, host }, { headers: { 'if-match': ifMatch } });
+    // Nothing configured: a list with "0" creates, one without it does not.
+    await problem(await put('"7", "8"', 'none.example.com'), 412);
+    const created = (await (await put('"7", "0"', 'created.example.com')).json()) as MailServerResponse;
+    expect(created.settings?.host).toBe('created.example.com');
+    // Configured: the list must name the current version.
+    await problem(await put('"0", "7"', 'stale.example.com'), 412);
+    const changed = (await (await put(`"0", W/"7", "${created.version}"`, 'changed.example.com')).json()) as MailServerResponse;
+    expect(changed.settings?.host).toBe('changed.example.com');
+    await problem(await put('"1", x', 'garbage.example.com'), 412);
+    // DELETE alike.
+    await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': `"0", "${created.version}"` } }), 412);
+    expect((await api.delete('/v1/mail-server', { headers: { 'if-match': `"1", "${changed.version}"` } })).status).toBe(204);
+    expect((await api.delete('/v1/mail-server', { headers: { 'if-match': '"5", "0"' } })).status).toBe(204);
+    await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': '"5"' } }), 412);
+  });
+
   it('an ETag from before a reset never matches the new configuration', async () => {
     const api = await clientFor();
     const old = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
