@@ -209,9 +209,9 @@ describe('the database away right after a send', () => {
 
 describe('a message handed over without a verdict', () => {
   // The 'slow' server stores each message, then answers 250 only after 400 ms; the outbox gives up
-  // waiting after 200 ms. The server has the message, the outbox cannot know.
+  // waiting after 300 ms. The server has the message, the outbox cannot know.
   const deliverImpatiently = (id: string) =>
-    deliver([id], { db: db(), env: { ...env, OUTBOX_RETRY_DELAYS: '0,0,0' } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, timeouts: { socketMs: 200 } });
+    deliver([id], { db: db(), env: { ...env, OUTBOX_RETRY_DELAYS: '0,0,0' } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, timeouts: { socketMs: 300 } });
 
   it('is sent again at most once, never through the fallback too, then ends delivery_unknown', async () => {
     const { tenant } = await tenantWithServer('slow', { fallbackToSystem: true });
