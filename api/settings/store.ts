@@ -7,7 +7,7 @@ import type { MailServerInput } from '../schemas/mail-server.ts';
 
 export type MailServerRow = typeof mailServers.$inferSelect;
 
-/** What an If-Match header asks for: any version, "must exist" (`*`), or one exact version (0 = not configured). */
+/** What an If-Match header asks for: any version, "must exist" (`*`), or one of a list of versions (0 = not configured). */
 export type ExpectedVersion = { kind: 'any' } | { kind: 'exists' } | { kind: 'exact'; versions: number[] };
 
 /** An If-Match list split into "not configured" (version 0) and the versions of a stored row. */
