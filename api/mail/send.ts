@@ -154,7 +154,6 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
     recorder.phase = 'connect';
     recorder.connected = false;
     recorder.starttlsPending = false;
-    recorder.messageInFlight = false; // a new connection has handed nothing over yet
     const implicit = settings.security === 'tls';
     recorder.info(`Connecting to ${settings.host}:${settings.port}${implicit ? ' (TLS)' : ''}`);
     let done = false;
@@ -276,7 +275,7 @@ async function sendThrough(
   const started = performance.now();
   const timeouts = timeoutsOf(options);
   const data = buildMailData(message);
-  // A pooled session's recorder outlives messages: an earlier one's "in flight" is not this one's.
+  // A pooled session's recorder outlives messages (and reconnects): an earlier one's "in flight" is not this one's.
   connection.recorder.messageInFlight = false;
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,11 +1,42 @@
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { getDatabase } from '../../api/db/client.ts';
 import type { TenantIdentity } from '../../api/env.ts';
+import { makeMessageId } from '../../api/mail/send.ts';
+import { insertDelivery, type StoredPayload } from '../../api/outbox/store.ts';
 import { call, clientFor, newTenant } from './helpers.ts';
 import { fixtures, receivedMails } from './smtp-helpers.ts';
 import type { FixtureName, ReceivedMail } from '../support/smtp-servers.ts';
 
 export const operator = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${env.OPERATOR_API_KEY}`, ...extra });
+
+/**
+ * A delivery stored as the API stores one, but on no queue: only a test's own `deliver()` calls
+ * send it. Returns its id.
+ */
+export async function storedDelivery(
+  tenantId: string,
+  { to, subject, payload = { text: 'Anbei die Rechnung.', attachments: [] } }: { to: string[]; subject: string; payload?: StoredPayload },
+): Promise<string> {
+  const id = crypto.randomUUID();
+  const { created } = await insertDelivery(
+    getDatabase(env.DATABASE_URL!),
+    {
+      id,
+      tenantId,
+      kind: 'invoice',
+      status: 'queued',
+      recipients: { to, cc: [], bcc: [] },
+      subject,
+      messageId: makeMessageId(`rechnung@${tenantId}.example.com`),
+      idempotencyKey: id,
+      createdAt: new Date(),
+    },
+    payload,
+  );
+  expect(created).toBe(true);
+  return id;
+}
 
 export interface MessageStatus {
   id: string;

@@ -8,34 +8,16 @@ import { deliveryPayloadChunks } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/env.ts';
 import { deliver } from '../../api/outbox/deliver.ts';
 import { PayloadLoader } from '../../api/outbox/payloads.ts';
-import { chunkText, insertDelivery, readPayloads, type StoredPayload } from '../../api/outbox/store.ts';
+import { chunkText, readPayloads, type StoredPayload } from '../../api/outbox/store.ts';
 import { isWellFormedText } from '../../api/schemas/validators.ts';
-import { mailsWith, messageStatus, pdfBytes, tenantWithServer, toBase64 } from './outbox-helpers.ts';
+import { mailsWith, messageStatus, pdfBytes, storedDelivery, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 import { marker } from './smtp-helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
 
 async function storeAndRead(payload: StoredPayload): Promise<StoredPayload | undefined> {
   const { tenant } = await tenantWithServer();
-  const id = crypto.randomUUID();
-  const { created } = await insertDelivery(
-    db(),
-    {
-      id,
-      tenantId: tenant.id,
-      kind: 'invoice',
-      status: 'queued',
-      recipients: { to: ['kunde@kunde.example'], cc: [], bcc: [] },
-      subject: 'Rechnung',
-      reference: null,
-      messageId: `<${id}@firma.example>`,
-      idempotencyKey: id,
-      requestHash: 'x',
-      createdAt: new Date(),
-    },
-    payload,
-  );
-  expect(created).toBe(true);
+  const id = await storedDelivery(tenant.id, { to: ['kunde@kunde.example'], subject: 'Rechnung', payload });
   return (await readPayloads(db(), [id])).get(id);
 }
 
@@ -148,23 +130,8 @@ describe('payloads of a batch are read as their rows come up', () => {
     const pdf = pdfBytes();
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const id = crypto.randomUUID();
-      await insertDelivery(
-        db(),
-        {
-          id,
-          tenantId: tenant.id,
-          kind: 'invoice',
-          status: 'queued',
-          recipients: { to: [`kunde${i}@kunde.example.com`], cc: [], bcc: [] },
-          subject: `Rechnung ${tag} ${i}`,
-          messageId: `<${id}@firma.example>`,
-          idempotencyKey: id,
-          createdAt: new Date(),
-        },
-        { text: `Rechnung ${i}`, attachments: [{ filename: `R-${i}.pdf`, contentType: 'application/pdf', content: toBase64(pdf) }] },
-      );
-      ids.push(id);
+      const payload = { text: `Rechnung ${i}`, attachments: [{ filename: `R-${i}.pdf`, contentType: 'application/pdf', content: toBase64(pdf) }] };
+      ids.push(await storedDelivery(tenant.id, { to: [`kunde${i}@kunde.example.com`], subject: `Rechnung ${tag} ${i}`, payload }));
     }
     await db().delete(deliveryPayloadChunks).where(eq(deliveryPayloadChunks.deliveryId, ids[5]!));
     // A budget of one byte: every row's payload is read on its own, when its turn comes.

@@ -7,37 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/env.ts';
-import { makeMessageId } from '../../api/mail/send.ts';
 import { deliver } from '../../api/outbox/deliver.ts';
-import { claimDeliveries, insertDelivery, recordOutcome } from '../../api/outbox/store.ts';
+import { claimDeliveries, recordOutcome } from '../../api/outbox/store.ts';
 import { sweepOutbox } from '../../api/outbox/sweeper.ts';
-import { mailsWith, messageStatus, postMessage, settled, tenantWithServer } from './outbox-helpers.ts';
+import { mailsWith, messageStatus, postMessage, settled, storedDelivery, tenantWithServer } from './outbox-helpers.ts';
 import { fixtures, marker } from './smtp-helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 6)}`;
 const invoice = (tag: string, to: string[]) => ({ kind: 'invoice', to, subject: `Rechnung ${tag}`, text: 'Anbei die Rechnung.' });
-
-/** A stored delivery that no queue knows about: only the test's own `deliver()` calls send it. */
-async function storedDelivery(tenantId: string, tag: string, to: string[]) {
-  const id = crypto.randomUUID();
-  await insertDelivery(
-    db(),
-    {
-      id,
-      tenantId,
-      kind: 'invoice',
-      status: 'queued',
-      recipients: { to, cc: [], bcc: [] },
-      subject: `Rechnung ${tag}`,
-      messageId: makeMessageId(`rechnung@${tenantId}.example.com`),
-      idempotencyKey: id,
-      createdAt: new Date(),
-    },
-    { text: 'Anbei die Rechnung.', attachments: [] },
-  );
-  return id;
-}
 
 const deliverWith = (ids: string[], vars: Partial<Bindings>) =>
   deliver(ids, { db: db(), env: { ...env, ...vars } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
@@ -97,7 +75,7 @@ describe('retry budgets', () => {
     const tag = marker();
     // The relay (the flaky fixture here) refuses "later…" once with 451.
     const vars = { OUTBOX_RETRY_DELAYS: '0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` };
-    const id = await storedDelivery(tenant.id, tag, [`${unique('later')}@kunde.example.com`]);
+    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
 
     await deliverWith([id], vars); // tenant 450: one retry left
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant', attempts: 1 });
@@ -120,7 +98,7 @@ describe('retry budgets', () => {
 describe('claims', () => {
   it('an attempt whose row was taken over cannot record its outcome', async () => {
     const { tenant } = await tenantWithServer();
-    const id = await storedDelivery(tenant.id, marker(), ['kunde@kunde.example.com']);
+    const id = await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${marker()}` });
     const start = new Date();
     expect(await claimDeliveries(db(), [id], start, 1_000, 'first')).toHaveLength(1);
     // While the lease runs nobody else gets the row; after it, the sweeper's attempt does.
@@ -137,7 +115,7 @@ describe('claims', () => {
     const tag = marker();
     const vars = { OUTBOX_LEASE_SECONDS: '1' };
     // 12 messages, 4 sessions, 400 ms per message at the server: about 1.3 s, longer than the lease.
-    const ids = await Promise.all(Array.from({ length: 12 }, (_, i): Promise<string> => storedDelivery(tenant.id, `${tag}-${i}`, ['kunde@kunde.example.com'])));
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i): Promise<string> => storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` })));
     const batch = deliverWith(ids, vars);
     let sweeps = 0;
     let running = true;
@@ -162,7 +140,7 @@ describe('claims', () => {
 
   it('rows that were never handed to a server are given back when the batch fails', async () => {
     const { tenant } = await tenantWithServer('starttls');
-    const id = await storedDelivery(tenant.id, marker(), ['kunde@kunde.example.com']);
+    const id = await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${marker()}` });
     // A database whose tenant read fails after the claim succeeded.
     const real = db();
     const failing = new Proxy(real, {
@@ -183,7 +161,7 @@ describe('the database away right after a send', () => {
   it('the outcome is recorded once it is back, within the lease: the message is not sent again', async () => {
     const { tenant } = await tenantWithServer('starttls');
     const tag = marker();
-    const id = await storedDelivery(tenant.id, tag, ['kunde@kunde.example.com']);
+    const id = await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}` });
     // The tenant read (a batch) works; the next 5 batches, the recording of 'sent', fail.
     const real = db();
     let batches = 0;
@@ -216,7 +194,7 @@ describe('a message handed over without a verdict', () => {
   it('is sent again at most once, never through the fallback too, then ends delivery_unknown', async () => {
     const { tenant } = await tenantWithServer('slow', { fallbackToSystem: true });
     const tag = marker();
-    const id = await storedDelivery(tenant.id, tag, [`kunde@${unique('k')}.example.com`]);
+    const id = await storedDelivery(tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${tag}` });
 
     await deliverImpatiently(id);
     const [first] = await db().select().from(deliveries).where(eq(deliveries.id, id));
@@ -244,8 +222,8 @@ describe('operator configuration', () => {
     const none = await tenantWithServer();
     const ownTag = marker();
     const noneTag = marker();
-    const ownId = await storedDelivery(own.tenant.id, ownTag, [`kunde@${unique('k')}.example.com`]);
-    const noneId = await storedDelivery(none.tenant.id, noneTag, [`kunde@${unique('k')}.example.com`]);
+    const ownId = await storedDelivery(own.tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${ownTag}` });
+    const noneId = await storedDelivery(none.tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${noneTag}` });
     await deliverWith([ownId, noneId], broken);
 
     expect((await messageStatus(own.tenant.id, ownId)).status).toBe('sent');
