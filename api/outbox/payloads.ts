@@ -1,5 +1,5 @@
 import type { Database } from '../env.ts';
-import { payloadSizes, readPayloads, type StoredPayload } from './store.ts';
+import { chunkSizes, readPayloads, type StoredPayload } from './store.ts';
 
 /**
  * Stored payload text held in memory by one batch at a time. A batch may hold 100 invoices of up
@@ -30,8 +30,12 @@ export class PayloadLoader {
     private readonly read: typeof readPayloads,
   ) {}
 
-  static async open(db: Database, groups: string[][], budget = PAYLOAD_LOAD_BYTES, read = readPayloads): Promise<PayloadLoader> {
-    return new PayloadLoader(db, groups, await payloadSizes(db, groups.flat()), budget, read);
+  static async open(db: Database, groups: string[][], budget = PAYLOAD_LOAD_BYTES): Promise<PayloadLoader> {
+    const chunks = await chunkSizes(db, groups.flat());
+    const sizes = new Map<string, number>();
+    for (const chunk of chunks) sizes.set(chunk.deliveryId, (sizes.get(chunk.deliveryId) ?? 0) + chunk.size);
+    // The reads page by the chunk sizes read here, instead of asking for them again.
+    return new PayloadLoader(db, groups, sizes, budget, (d, ids) => readPayloads(d, ids, chunks));
   }
 
   /** The row's payload (undefined when none is stored); reads it and the next ones when needed. */

@@ -135,29 +135,37 @@ export interface AttemptOutcome {
  */
 const READ_PAGE_BYTES = 4 * 1024 * 1024;
 
-/** Stored size (UTF-8 bytes of the payload JSON) of each of these deliveries. */
-export async function payloadSizes(db: Database, ids: string[]): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
+/** The stored size (UTF-8 bytes) of one chunk of a delivery's payload JSON. */
+export interface ChunkSize {
+  deliveryId: string;
+  seq: number;
+  size: number;
+}
+
+/** The chunk sizes of these deliveries' payloads, ordered by delivery and sequence. */
+export async function chunkSizes(db: Database, ids: string[]): Promise<ChunkSize[]> {
+  const sizes: ChunkSize[] = [];
   for (let i = 0; i < ids.length; i += 100) {
-    const rows = await db
-      .select({ deliveryId: deliveryPayloadChunks.deliveryId, bytes: sql<number>`sum(length(cast(${deliveryPayloadChunks.chunk} as blob)))` })
-      .from(deliveryPayloadChunks)
-      .where(inArray(deliveryPayloadChunks.deliveryId, ids.slice(i, i + 100)))
-      .groupBy(deliveryPayloadChunks.deliveryId);
-    for (const row of rows) sizes.set(row.deliveryId, Number(row.bytes));
+    sizes.push(
+      ...(await db
+        .select({ deliveryId: deliveryPayloadChunks.deliveryId, seq: deliveryPayloadChunks.seq, size: sql<number>`length(cast(${deliveryPayloadChunks.chunk} as blob))` })
+        .from(deliveryPayloadChunks)
+        .where(inArray(deliveryPayloadChunks.deliveryId, ids.slice(i, i + 100)))
+        .orderBy(deliveryPayloadChunks.deliveryId, deliveryPayloadChunks.seq)),
+    );
   }
   return sizes;
 }
 
-/** The stored payloads of these deliveries, by id: chunk sizes first, then the chunks in pages. */
-export async function readPayloads(db: Database, ids: string[]): Promise<Map<string, StoredPayload>> {
+/**
+ * The stored payloads of these deliveries, by id: the chunks in pages below libSQL's response
+ * limit. `known` = chunk sizes read before (chunkSizes) for these rows or more; else they are read here.
+ */
+export async function readPayloads(db: Database, ids: string[], known?: ChunkSize[]): Promise<Map<string, StoredPayload>> {
   const payloads = new Map<string, StoredPayload>();
   if (ids.length === 0) return payloads;
-  const sizes = await db
-    .select({ deliveryId: deliveryPayloadChunks.deliveryId, seq: deliveryPayloadChunks.seq, size: sql<number>`length(cast(${deliveryPayloadChunks.chunk} as blob))` })
-    .from(deliveryPayloadChunks)
-    .where(inArray(deliveryPayloadChunks.deliveryId, ids))
-    .orderBy(deliveryPayloadChunks.deliveryId, deliveryPayloadChunks.seq);
+  const wanted = new Set(ids);
+  const sizes = known ? known.filter((c) => wanted.has(c.deliveryId)) : await chunkSizes(db, ids);
   const pages: (typeof sizes)[] = [];
   let pageBytes = Infinity;
   for (const entry of sizes) {

@@ -1,8 +1,8 @@
+import * as v from 'valibot';
 import type { SmtpSettings } from '../mail/types.ts';
+import { authMethodSchema } from '../schemas/mail-server.ts';
 
 export class SystemRelayConfigError extends Error {}
-
-const AUTH_METHODS: SmtpSettings['auth']['method'][] = ['none', 'plain', 'login', 'cram-md5'];
 
 /**
  * SYSTEM_SMTP_URL → engine settings. `smtps://` = implicit TLS (465), `smtp://` = plain on a
@@ -28,13 +28,13 @@ export function systemRelaySettings(url: string | undefined): SmtpSettings {
     throw new SystemRelayConfigError('SYSTEM_SMTP_URL: user name or password is not percent-encoded (write % as %25)');
   }
   const method = (parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none')).toLowerCase();
-  if (!AUTH_METHODS.includes(method as SmtpSettings['auth']['method'])) {
-    throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${AUTH_METHODS.join(', ')}`);
+  if (!v.is(authMethodSchema, method)) {
+    throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${authMethodSchema.options.join(', ')}`);
   }
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port ? Number(parsed.port) : security === 'tls' ? 465 : 587,
     security,
-    auth: { method: method as SmtpSettings['auth']['method'], username: username || null, password: password || null },
+    auth: { method, username: username || null, password: password || null },
   };
 }
