@@ -4,6 +4,7 @@ import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { asciiDomain, domainOf } from './address.ts';
+import { composeMessage } from './compose.ts';
 import { PinMismatchError, normalizeSmtpError, TotalTimeoutError } from './errors.ts';
 import { installSocketRejectionGuard, noteTlsHandshake } from './guard.ts';
 import { normalizeFingerprint, registerTlsSocketHook, type TlsSocketHook } from './pin.ts';
@@ -289,14 +290,17 @@ async function sendThrough(
   });
   const { recorder } = connection;
   try {
-    const info = await Promise.race([
-      connection.transport.sendMail({ ...data, ...(abortable ? { signal: controller.signal } : {}) } as any),
-      deadline,
-    ]);
+    // Composed into one Buffer first (compose.ts): the body reaches the socket in one write.
+    const send = async () => {
+      const raw = await composeMessage(data);
+      return connection.transport.sendMail({ raw, envelope: data.envelope, ...(abortable ? { signal: controller.signal } : {}) } as any);
+    };
+    const info = await Promise.race([send(), deadline]);
     const response = String(info.response ?? '');
     return {
       ok: true,
-      messageId: String(info.messageId ?? data.messageId),
+      // The id in the composed headers (Nodemailer knows none for a raw message).
+      messageId: data.messageId,
       response,
       accepted: (info.accepted ?? []).map(String),
       rejected: (info.rejected ?? []).map(String),
