@@ -8,7 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { makeMessageId } from '../api/mail/send.ts';
+import { makeMessageId } from '../api/mail/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startBenchStack } from './lib/stack.ts';
 import { median, ms, percentile } from './lib/stats.ts';

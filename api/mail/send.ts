@@ -5,6 +5,7 @@ import SMTPPool from 'nodemailer/lib/smtp-pool';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { asciiDomain, domainOf } from './address.ts';
 import { composeMessage } from './compose.ts';
+import { makeMessageId } from './message-id.ts';
 import { PinMismatchError, normalizeSmtpError, TotalTimeoutError } from './errors.ts';
 import { installSocketRejectionGuard, noteTlsHandshake } from './guard.ts';
 import { normalizeFingerprint, registerTlsSocketHook, type TlsSocketHook } from './pin.ts';
@@ -26,14 +27,6 @@ const HEADER_UNSAFE = /[\r\n\0]/;
 function timeoutsOf(options: SendOptions): SmtpTimeouts {
   const t = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   return { ...t, totalMs: Math.max(t.totalMs, 1) };
-}
-
-/** `<random@sender-domain>`, the Message-ID a message gets unless it brings one. */
-export function makeMessageId(senderAddress: string): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  const random = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `<${random}@${asciiDomain(domainOf(senderAddress)) ?? 'localhost'}>`;
 }
 
 const addr = (a: string | Address): { address: string; name: string } =>

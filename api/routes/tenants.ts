@@ -6,8 +6,8 @@ import { tenants } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
-import { makeMessageId } from '../mail/send.ts';
-import { insertDelivery, readDelivery, readTenantWithServer, type StoredPayload } from '../outbox/store.ts';
+
+import { assignMessageId, insertDelivery, readDelivery, TenantNotFoundError, type StoredPayload } from '../outbox/store.ts';
 import { localizeDeliveryError } from '../outbox/view.ts';
 import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';
 import { errorSummary } from '../util/error-summary.ts';
@@ -51,11 +51,10 @@ export const tenantRoutes = new Hono<AppEnv>()
       }
       const input = c.req.valid('json');
       const { db, now } = c.var.deps;
-      const { tenant, server } = await readTenantWithServer(db, tenantId);
-      if (!tenant) throw new ApiError(404, 'tenant_not_found');
-
       const payload: StoredPayload = { text: input.text, html: input.html, attachments: input.attachments };
-      const { row, created } = await insertDelivery(db, {
+      const requestHash = await sha256Hex(JSON.stringify(input));
+      // One round trip: the tenant check and (mostly) the Message-ID happen inside the insert.
+      let { row, created } = await insertDelivery(db, {
         id: crypto.randomUUID(),
         tenantId,
         kind: input.kind,
@@ -63,16 +62,16 @@ export const tenantRoutes = new Hono<AppEnv>()
         recipients: { to: input.to, cc: input.cc, bcc: input.bcc },
         subject: input.subject,
         reference: input.reference ?? null,
-        // Made once, before the first attempt, so a resend after a crash carries the same Message-ID.
-        messageId: makeMessageId(server?.fromAddress ?? tenant.email),
         idempotencyKey: key,
-        requestHash: await sha256Hex(JSON.stringify(input)),
+        requestHash,
         createdAt: now(),
-      }, payload);
-      if (!created) {
-        if (row.requestHash !== (await sha256Hex(JSON.stringify(input)))) throw new ApiError(422, 'idempotency_conflict');
-        return c.json({ id: row.id, status: row.status }, 202);
-      }
+      }, payload).catch((error: unknown) => {
+        throw error instanceof TenantNotFoundError ? new ApiError(404, 'tenant_not_found') : error;
+      });
+      if (!created && row.requestHash !== requestHash) throw new ApiError(422, 'idempotency_conflict');
+      // Made once, before the first attempt, so a resend after a crash carries the same Message-ID.
+      row = await assignMessageId(db, row);
+      if (!created) return c.json({ id: row.id, status: row.status }, 202);
       // Stored first; if the enqueue is lost the sweeper picks the row up.
       await c.var.deps.enqueue(row.id).catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${errorSummary(e)}`));
       return c.json({ id: row.id, status: row.status }, 202);

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import type { TenantIdentity } from '../../api/env.ts';
-import { makeMessageId } from '../../api/mail/send.ts';
+import { makeMessageId } from '../../api/mail/message-id.ts';
 import { insertDelivery, type StoredPayload } from '../../api/outbox/store.ts';
 import { call, clientFor, newTenant } from './helpers.ts';
 import { fixtures, receivedMails } from './smtp-helpers.ts';
