@@ -43,7 +43,7 @@ export function chunkText(text: string, size: number): string[] {
 
 /** The operator named a tenant that does not exist (POST /v1/tenants/:id/messages → 404). */
 export class TenantNotFoundError extends Error {
-  constructor(readonly tenantId: string) {
+  constructor(tenantId: string) {
     super(`tenant ${tenantId} not found`);
   }
 }
