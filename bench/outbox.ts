@@ -4,6 +4,7 @@
 import { TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startSmtpCounter } from './lib/smtp-counter.ts';
 import type { DeliveriesResponse } from '../api/contract.ts';
+import { cpuBetween, cpuSnapshot } from './lib/cpu.ts';
 import { startBenchStack } from './lib/stack.ts';
 import { ms, percentile } from './lib/stats.ts';
 
@@ -30,6 +31,7 @@ export async function benchOutbox(count = 200): Promise<string[]> {
     const pdf = Buffer.alloc(pdfBytes, 7).toString('base64');
 
     const acceptedAt = new Map<string, number>();
+    const cpuAtStart = cpuSnapshot();
     const start = Date.now();
     let next = 0;
     await Promise.all(
@@ -53,6 +55,7 @@ export async function benchOutbox(count = 200): Promise<string[]> {
       }),
     );
     const allAccepted = Date.now();
+    const cpuAccepted = cpuSnapshot();
     const postedMs = allAccepted - start;
 
     // Wait until every delivery has ended; sentAt comes from the same machine's clock.
@@ -71,6 +74,8 @@ export async function benchOutbox(count = 200): Promise<string[]> {
         cursor = page.nextCursor;
       } while (cursor);
     }
+    const cpuAtEnd = cpuSnapshot();
+    const endedAt = Date.now();
     if (sentAt.size < count) throw new Error(`only ${sentAt.size} of ${count} sent within 2 minutes`);
     const latencies = [...acceptedAt].map(([id, t]) => Math.max(0, sentAt.get(id)! - t));
     const lastSent = Math.max(...sentAt.values());
@@ -84,6 +89,9 @@ export async function benchOutbox(count = 200): Promise<string[]> {
       `  after the last 202: ${sentAfterAccepting} still to send, drained at ${drainRate.toFixed(0)} invoices/s`,
       `  202 → sent: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} (target p50 ≤ 1 s)`,
       `  SMTP server accepted ${smtp.accepted()} messages`,
+      // The whole stack shares this machine's cores: where they went, while accepting and after.
+      `  while accepting: ${cpuBetween(cpuAtStart, cpuAccepted, postedMs / 1000)}`,
+      `  after the last 202: ${cpuBetween(cpuAccepted, cpuAtEnd, (endedAt - allAccepted) / 1000)}`,
     ];
   } finally {
     await stack.stop();
