@@ -76,6 +76,12 @@ export const deliveries = sqliteTable(
     leaseUntil: timestamp('lease_until'),
     /** How often an attempt was found cut off mid-send (process died); bounds resends to one. */
     interruptions: integer('interruptions').notNull().default(0),
+    /**
+     * Set just before this attempt hands the message to a server (reset by each claim). An attempt
+     * found cut off counts as an interruption only when it had: a row that was claimed in a batch
+     * but never reached a server cannot have been sent, however often its batch is cut off.
+     */
+    handedOver: integer('handed_over', { mode: 'boolean' }).notNull().default(false),
     /** The attempt that holds the row while `sending`: only its holder may extend the lease or record the outcome. */
     claimToken: text('claim_token'),
     /** The attempt number in which the system relay took over; fallback retries get their own budget from there. */

@@ -13,7 +13,7 @@ import { Claim } from './claim.ts';
 import { breaksRoute, leaseMs, nextRetryDelay, retryDelays } from './policy.ts';
 import { pendingRecipients, splitRecipients } from './recipients.ts';
 import { PayloadLoader } from './payloads.ts';
-import { claimDeliveries, releaseClaims, readTenantWithServer, recordOutcome, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
+import { claimDeliveries, readTenantWithServer, recordAndHandOver, recordOutcome, releaseClaims, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
 import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
 export interface OutboxContext {
@@ -86,14 +86,14 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
 const RECORD_MARGIN_MS = 5_000;
 
 /**
- * Records an outcome, retrying while the database is away: a mail that went out must not look
- * cut off (the sweeper would send it again). The row stays in flight meanwhile, so the claim keeps
- * renewing its lease; tries end a margin before the lease does.
+ * Runs a write of outcomes, retrying while the database is away: a mail that went out must not
+ * look cut off (the sweeper would send it again). The rows stay in flight meanwhile, so the claim
+ * keeps renewing their lease; tries end a margin before the lease does.
  */
-async function recordWithRetries(ctx: OutboxContext, id: string, outcome: AttemptOutcome, claim: Claim): Promise<boolean> {
+async function withRetries<T>(ctx: OutboxContext, claim: Claim, write: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await recordOutcome(ctx.db, id, outcome, ctx.now(), claim.token);
+      return await write();
     } catch (error) {
       const wait = Math.min(200 * 2 ** attempt, 10_000);
       // Three tries in any case (short test leases); more only while the lease holds.
@@ -251,43 +251,77 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     return ended(fallback.ok ? handedOver('system-fallback', fallback, tenantDone, 1, extra) : retryOrFail('system-fallback', fallback.error, 1, extra));
   };
 
+  /** A row this slot sent (or gave up on) whose outcome is not recorded yet. */
+  interface Ended {
+    row: DeliveryRow;
+    outcome: AttemptOutcome;
+  }
+  /** The outcome is stored (or another attempt had taken the row over): the row is done here. */
+  const settle = async ({ row, outcome }: Ended, recorded: boolean): Promise<void> => {
+    claim.finish(row.id);
+    if (!recorded) {
+      console.error(`delivery ${row.id}: another attempt took it over; this attempt's outcome (${outcome.status}) is not recorded`);
+      return;
+    }
+    if (outcome.status === 'retrying') {
+      const delay = Math.max(0, Math.ceil(((outcome.nextAttemptAt?.getTime() ?? 0) - ctx.now().getTime()) / 1000));
+      await ctx.enqueue(row.id, delay).catch((e) => console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`));
+    }
+  };
+
   try {
     let next = 0;
+    /** The slot's next row, started, with its payload (undefined when none is stored); null when no row is left. */
+    const pick = async (): Promise<{ row: DeliveryRow; payload: StoredPayload | undefined } | null> => {
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        if (!claim.mayStart(row.id)) continue; // lease not safe or the batch failed: given back untouched
+        let payload: StoredPayload | undefined;
+        try {
+          // Read before the row counts as started: a failed read gives it back untouched.
+          payload = await payloads.get(row.id);
+        } catch (error) {
+          claim.abort();
+          throw error;
+        }
+        if (claim.start(row.id)) return { row, payload };
+        payloads.release(row.id); // lease not safe or the batch failed: given back untouched
+      }
+      return null;
+    };
     const slots = await Promise.allSettled(
       Array.from({ length: Math.min(CONNECTIONS_PER_ROUTE, rows.length) }, async (_, slot) => {
-        while (next < rows.length) {
-          const row = rows[next++]!;
-          if (!claim.mayStart(row.id)) continue; // lease not safe or the batch failed: given back untouched
-          let payload: StoredPayload | undefined;
-          try {
-            // Read before the row counts as started: a failed read gives it back untouched.
-            payload = await payloads.get(row.id);
-          } catch (error) {
-            claim.abort();
-            throw error;
-          }
-          if (!claim.start(row.id)) {
-            payloads.release(row.id);
-            continue; // lease not safe or the batch failed: given back untouched
-          }
-          let outcome: AttemptOutcome;
-          try {
-            outcome = payload ? await attempt(row, slot, payload) : payloadMissing(row);
-            if (!(await recordWithRetries(ctx, row.id, outcome, claim))) {
-              console.error(`delivery ${row.id}: another attempt took it over; this attempt's outcome (${outcome.status}) is not recorded`);
+        let ended: Ended | null = null;
+        try {
+          for (;;) {
+            const picked = await pick();
+            // One write: the last row's outcome, and the next row marked as handed over before it is sent.
+            const handOver = picked?.payload ? picked.row.id : null;
+            const last = ended;
+            // From here the write owns it: if the write fails for good, the row is left to the
+            // sweeper as cut off after handing over (resent once, with the same Message-ID).
+            ended = null;
+            const written = last || handOver ? await withRetries(ctx, claim, () => recordAndHandOver(ctx.db, last && { id: last.row.id, outcome: last.outcome }, handOver, ctx.now(), claim.token)) : null;
+            if (last) await settle(last, written!.recorded);
+            if (!picked) return;
+            if (handOver && !written!.handedOver) {
+              // Another attempt took the row over meanwhile (our lease had run out): not ours to send.
+              claim.finish(picked.row.id);
+              payloads.release(picked.row.id);
               continue;
             }
-          } catch (error) {
-            claim.abort();
-            throw error;
-          } finally {
-            claim.finish(row.id);
-            payloads.release(row.id);
+            try {
+              ended = { row: picked.row, outcome: picked.payload ? await attempt(picked.row, slot, picked.payload) : payloadMissing(picked.row) };
+            } finally {
+              payloads.release(picked.row.id);
+            }
           }
-          if (outcome.status === 'retrying') {
-            const delay = Math.max(0, Math.ceil(((outcome.nextAttemptAt?.getTime() ?? 0) - ctx.now().getTime()) / 1000));
-            await ctx.enqueue(row.id, delay).catch((e) => console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`));
-          }
+        } catch (error) {
+          claim.abort();
+          // Whatever failed, an outcome this slot already has is still recorded.
+          const last = ended;
+          if (last) await settle(last, await withRetries(ctx, claim, () => recordOutcome(ctx.db, last.row.id, last.outcome, ctx.now(), claim.token)));
+          throw error;
         }
       }),
     );

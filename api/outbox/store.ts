@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import { deliveries, deliveryPayloadChunks, mailServers, tenants, type AttemptLogEntry, type DeliveryError } from '../db/schema.ts';
 import type { Database } from '../env.ts';
 import { makeMessageId, messageIdRandom } from '../mail/message-id.ts';
@@ -129,14 +130,16 @@ const claimable = (now: Date) =>
     or(
       and(eq(deliveries.status, 'queued')),
       and(eq(deliveries.status, 'retrying'), or(isNull(deliveries.nextAttemptAt), lte(deliveries.nextAttemptAt, now))),
-      // An attempt whose lease ran out was cut off (the process died); it is resent once, never more.
-      and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), eq(deliveries.interruptions, 0)),
+      // An attempt whose lease ran out was cut off (the process died); one that had handed the
+      // message over is resent once, never more. One that had not can always be taken up again.
+      and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), or(eq(deliveries.interruptions, 0), eq(deliveries.handedOver, false))),
     ),
   );
 
 /**
  * Takes the given deliveries for one attempt (one statement): only those that are due and not
- * held by another attempt. Rows resumed after a cut-off attempt count an interruption. `token`
+ * held by another attempt. Rows resumed after a cut-off attempt that had handed them to a server
+ * count an interruption. `token`
  * marks this attempt as the holder: a later claim (after the lease ran out) replaces it, and the
  * old holder can then neither extend the lease nor record an outcome.
  */
@@ -147,7 +150,8 @@ export async function claimDeliveries(db: Database, ids: string[], now: Date, le
     .set({
       status: 'sending',
       attempts: sql`${deliveries.attempts} + 1`,
-      interruptions: sql`${deliveries.interruptions} + (${deliveries.status} = 'sending')`,
+      interruptions: sql`${deliveries.interruptions} + (${deliveries.status} = 'sending' and ${deliveries.handedOver})`,
+      handedOver: false,
       leaseUntil: new Date(now.getTime() + leaseMs),
       claimToken: token,
     })
@@ -255,10 +259,11 @@ export async function releaseClaims(db: Database, ids: string[], now: Date, toke
 }
 
 /**
- * Records the end of an attempt; a message that has ended (sent or failed) gives up its stored body.
- * Only the holder of the claim may: returns false when another attempt took the row over meanwhile.
+ * The statements that record the end of an attempt; a message that has ended (sent or failed)
+ * gives up its stored body. Only the holder of the claim may: the first statement returns the row
+ * only when this attempt still held it.
  */
-export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome, now: Date, token: string): Promise<boolean> {
+function outcomeStatements(db: Database, id: string, outcome: AttemptOutcome, now: Date, token: string) {
   // Every attempt keeps its reply in the log; a fallback attempt logs the tenant route's failure first.
   const at = now.toISOString();
   const log: AttemptLogEntry[] = [
@@ -288,15 +293,47 @@ export async function recordOutcome(db: Database, id: string, outcome: AttemptOu
     })
     .where(and(eq(deliveries.id, id), heldBy(token)))
     .returning({ id: deliveries.id });
-  if (outcome.status === 'retrying') return (await update).length > 0;
+  if (outcome.status === 'retrying') return [update] as const;
   // The body goes only if this attempt really ended the row.
-  const [updated] = await db.batch([
+  return [
     update,
     db.delete(deliveryPayloadChunks).where(
       and(eq(deliveryPayloadChunks.deliveryId, id), sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and ${deliveries.status} in ('sent', 'failed'))`),
     ),
-  ]);
-  return updated.length > 0;
+  ] as const;
+}
+
+/** Records the end of an attempt; false when another attempt took the row over meanwhile. */
+export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome, now: Date, token: string): Promise<boolean> {
+  return (await recordAndHandOver(db, { id, outcome }, null, now, token)).recorded;
+}
+
+/**
+ * One write for a sending slot: the outcome of the row it sent last (if any), and the row it
+ * sends next marked as handed over (if any) — so marking costs no round trip of its own. Each
+ * part only for a row this attempt still holds.
+ */
+export async function recordAndHandOver(
+  db: Database,
+  record: { id: string; outcome: AttemptOutcome } | null,
+  handOver: string | null,
+  now: Date,
+  token: string,
+): Promise<{ recorded: boolean; handedOver: boolean }> {
+  const statements: BatchItem<'sqlite'>[] = record ? [...outcomeStatements(db, record.id, record.outcome, now, token)] : [];
+  if (handOver) {
+    statements.push(
+      db
+        .update(deliveries)
+        .set({ handedOver: true })
+        .where(and(eq(deliveries.id, handOver), heldBy(token)))
+        .returning({ id: deliveries.id }),
+    );
+  }
+  if (statements.length === 0) return { recorded: false, handedOver: false };
+  const results = (await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown[];
+  const returned = (result: unknown) => Array.isArray(result) && result.length > 0;
+  return { recorded: record ? returned(results[0]) : false, handedOver: handOver ? returned(results[results.length - 1]) : false };
 }
 
 /** Ids the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
@@ -317,14 +354,14 @@ export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Prom
 }
 
 /**
- * Attempts cut off twice cannot be resent without risking a third copy; they end `failed`
- * with a reason that tells the tenant to check whether the mail arrived.
+ * Attempts cut off twice after handing the message over cannot be resent without risking a
+ * third copy; they end `failed` with a reason that tells the tenant to check whether it arrived.
  */
 export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
   const rows = await db
     .update(deliveries)
     .set({ status: 'failed', error: { stage: 'data', code: 'interrupted', responseCode: null, response: null }, leaseUntil: null, claimToken: null })
-    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`${deliveries.interruptions} >= 1`))
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`${deliveries.interruptions} >= 1`, eq(deliveries.handedOver, true)))
     .returning({ id: deliveries.id });
   if (rows.length > 0) await db.delete(deliveryPayloadChunks).where(inArray(deliveryPayloadChunks.deliveryId, rows.map((r) => r.id)));
   return rows.length;

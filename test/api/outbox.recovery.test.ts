@@ -12,8 +12,11 @@ import { mailsWith, messageStatus, settled, tenantWithServer } from './outbox-he
 
 const db = () => getDatabase(env.DATABASE_URL!);
 
-/** A delivery as a process leaves it when it dies mid-attempt: `sending`, with a lease that ran out. */
-async function cutOffDelivery(tenantId: string, tag: string, interruptions = 0) {
+/**
+ * A delivery as a process leaves it when it dies mid-attempt: `sending`, with a lease that ran
+ * out; `handedOver` when it died while the message was with the server, not before.
+ */
+async function cutOffDelivery(tenantId: string, tag: string, interruptions = 0, handedOver = true) {
   const id = crypto.randomUUID();
   const past = new Date(Date.now() - 10 * 60_000);
   await insertDelivery(
@@ -29,6 +32,7 @@ async function cutOffDelivery(tenantId: string, tag: string, interruptions = 0) 
       idempotencyKey: `cut-${tag}`,
       attempts: 1,
       interruptions,
+      handedOver,
       leaseUntil: past,
       createdAt: past,
     },
@@ -69,6 +73,18 @@ describe('the sweeper', () => {
     expect(status.error!.hint).toBeTruthy();
     expect(await settled(tenant.id, control)).toMatchObject({ status: 'sent' });
     expect((await mailsWith(tag)).map((m) => m.parsed.subject)).toEqual([`Rechnung ${tag}-control`]);
+  });
+
+  it('does not count a cut-off batch against rows it never handed to a server: they are sent, however often that happens', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    // Claimed twice by batches that died before its turn came: interrupted once before, not handed over now.
+    const id = await cutOffDelivery(tenant.id, tag, 1, false);
+    await sweep();
+    expect(await settled(tenant.id, id)).toMatchObject({ status: 'sent', route: 'tenant', attempts: 2 });
+    expect(await mailsWith(tag)).toHaveLength(1);
+    const [row] = await db().select().from(deliveries).where(eq(deliveries.id, id));
+    expect(row).toMatchObject({ interruptions: 1, handedOver: true });
   });
 
   it('ends a test send whose process died before recording it, and leaves running tests alone', async () => {

@@ -155,6 +155,26 @@ describe('claims', () => {
     const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
     expect(row).toMatchObject({ status: 'retrying', attempts: 0, interruptions: 0, leaseUntil: null, claimToken: null });
   });
+  it('a row counts as handed over from just before its message goes to a server, not when its batch is claimed', async () => {
+    const { tenant } = await tenantWithServer('slow'); // answers each message after 400 ms
+    const tag = marker();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` }));
+    const handedOver = async () =>
+      (await db().select({ id: deliveries.id, status: deliveries.status, handedOver: deliveries.handedOver }).from(deliveries).where(inArray(deliveries.id, ids)));
+    const running = deliverWith(ids, {});
+    // Four sessions take four rows; the fifth waits for a session while the server holds the others.
+    let rows = await handedOver();
+    for (let i = 0; i < 100 && rows.filter((r) => r.handedOver).length < 4; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      rows = await handedOver();
+    }
+    expect(rows.filter((r) => r.status === 'sending')).toHaveLength(5);
+    expect(rows.filter((r) => r.handedOver)).toHaveLength(4);
+    await running;
+    expect((await handedOver()).map((r) => [r.status, r.handedOver])).toEqual(Array(5).fill(['sent', true]));
+    expect(await mailsWith(tag)).toHaveLength(5);
+  });
 });
 
 describe('the database away right after a send', () => {
@@ -162,7 +182,7 @@ describe('the database away right after a send', () => {
     const { tenant } = await tenantWithServer('starttls');
     const tag = marker();
     const id = await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}` });
-    // The tenant read (a batch) works; the next 5 batches, the recording of 'sent', fail.
+    // The tenant read and the hand-over mark (batches) work; the next 5 batches, the recording of 'sent', fail.
     const real = db();
     let batches = 0;
     const flaky = new Proxy(real, {
@@ -170,7 +190,7 @@ describe('the database away right after a send', () => {
         if (key === 'batch') {
           return async (...args: unknown[]) => {
             batches += 1;
-            if (batches >= 2 && batches <= 6) throw new Error('database unreachable');
+            if (batches >= 3 && batches <= 7) throw new Error('database unreachable');
             return (target.batch as (...a: unknown[]) => Promise<unknown>)(...args);
           };
         }
@@ -178,9 +198,9 @@ describe('the database away right after a send', () => {
       },
     });
     await deliver([id], { db: flaky, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
-    expect(batches).toBe(7);
+    expect(batches).toBe(8);
     const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
-    expect(row).toMatchObject({ status: 'sent', attempts: 1, interruptions: 0, claimToken: null });
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, interruptions: 0, claimToken: null, handedOver: true });
     expect(await mailsWith(tag)).toHaveLength(1);
   });
 });
