@@ -40,7 +40,17 @@ export class Claim {
 
   /** Whether `start` would allow the row now (nothing changes). */
   mayStart(id: string): boolean {
-    return !this.aborted && this.unstartedIds.has(id) && this.validUntil - this.now().getTime() >= this.leaseMs / 3;
+    return this.unstartedIds.has(id) && this.mayHandOver();
+  }
+
+  /** Whether a started row may still go to a server now: nothing failed and the lease has a third left. */
+  mayHandOver(): boolean {
+    return !this.aborted && this.validUntil - this.now().getTime() >= this.leaseMs / 3;
+  }
+
+  /** A started row that did not go to a server after all: it is given back with the unstarted ones. */
+  giveBack(id: string): void {
+    if (this.inFlight.delete(id)) this.unstartedIds.add(id);
   }
 
   /** The row's attempt has ended (recorded or not): no more renewals for it. */

@@ -310,6 +310,12 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
               payloads.release(picked.row.id);
               continue;
             }
+            if (!claim.mayHandOver()) {
+              // The write took long (lease low) or another slot failed: it goes back unsent.
+              claim.giveBack(picked.row.id);
+              payloads.release(picked.row.id);
+              continue;
+            }
             try {
               ended = { row: picked.row, outcome: picked.payload ? await attempt(picked.row, slot, picked.payload) : payloadMissing(picked.row) };
             } finally {

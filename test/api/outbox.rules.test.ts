@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
-import { deliveries } from '../../api/db/schema.ts';
+import { deliveries, deliveryPayloadChunks } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/env.ts';
 import { deliver } from '../../api/outbox/deliver.ts';
 import { claimDeliveries, recordOutcome } from '../../api/outbox/store.ts';
@@ -155,6 +155,55 @@ describe('claims', () => {
     const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
     expect(row).toMatchObject({ status: 'retrying', attempts: 0, interruptions: 0, leaseUntil: null, claimToken: null });
   });
+  it('a row whose hand-over mark was on its way when another slot failed goes back unsent', async () => {
+    // Two tenants, one row each: their slots run side by side, each reading its own payload.
+    const tag = marker();
+    const first = await storedDelivery((await tenantWithServer('starttls')).tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-1` });
+    const second = await storedDelivery((await tenantWithServer('starttls')).tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-2` });
+    // The first hand-over mark (the batch after the two tenant reads) is slow; meanwhile the other
+    // tenant's payload read (the third read of payload chunks, after the sizes and the first) fails after 100 ms.
+    const real = db();
+    let batches = 0;
+    let chunkReads = 0;
+    const failingQuery: unknown = new Proxy(() => {}, {
+      get: (_, key) => (key === 'then' ? (_ok: unknown, fail: (e: Error) => void) => setTimeout(() => fail(new Error('database unreachable')), 100) : () => failingQuery),
+    });
+    const flaky = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key === 'batch') {
+          return async (...args: unknown[]) => {
+            batches += 1;
+            if (batches === 3) await new Promise((r) => setTimeout(r, 300));
+            return (target.batch as (...a: unknown[]) => Promise<unknown>)(...args);
+          };
+        }
+        if (key === 'select') {
+          return (...args: unknown[]) => {
+            const builder = (target.select as (...a: unknown[]) => { from: (t: unknown) => unknown })(...args);
+            return new Proxy(builder, {
+              get(b, k, r) {
+                if (k !== 'from') return Reflect.get(b, k, r);
+                return (table: unknown) => (table === deliveryPayloadChunks && ++chunkReads === 3 ? failingQuery : b.from(table));
+              },
+            });
+          };
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    await expect(
+      deliver([first, second], { db: flaky, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} }),
+    ).rejects.toThrow('database unreachable');
+    expect({ batches, chunkReads }).toEqual({ batches: 3, chunkReads: 3 }); // two tenant reads, the slow mark
+    const rows = await real.select().from(deliveries).where(inArray(deliveries.id, [first, second]));
+    expect(rows.map((r) => ({ status: r.status, attempts: r.attempts, interruptions: r.interruptions }))).toEqual([
+      { status: 'retrying', attempts: 0, interruptions: 0 },
+      { status: 'retrying', attempts: 0, interruptions: 0 },
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await mailsWith(tag)).toEqual([]);
+  });
+
   it('a row counts as handed over from just before its message goes to a server, not when its batch is claimed', async () => {
     const { tenant } = await tenantWithServer('slow'); // answers each message after 400 ms
     const tag = marker();
