@@ -18,6 +18,9 @@ interface MimeNodeLike {
 /** Lines of encoded content: what Nodemailer's encoders use. */
 const LINE_LENGTH = 76;
 
+/** Nodemailer's QP stream encoder works in slices of this size (qp/index.js ENCODE_SLICE_SIZE). */
+const QP_SLICE_BYTES = 64 * 1024;
+
 /** String or Buffer content the renderer can encode at once; anything else (streams, paths, URLs) is not. */
 function plainContent(content: unknown): string | Buffer | null {
   if (typeof content === 'string') return content;
@@ -35,8 +38,9 @@ function render(node: MimeNodeLike, out: (string | Buffer)[]): boolean {
     if (encoding === 'base64') {
       out.push(wrapBase64((typeof content === 'string' ? Buffer.from(content, 'utf8') : content).toString('base64'), LINE_LENGTH));
     } else if (encoding === 'quoted-printable') {
-      // Outside text a lone CR or LF is data, which Nodemailer's binary QP mode keeps: not handled here.
-      if (!/^text\//i.test(node.getHeader('Content-Type') ?? '')) return false;
+      // Outside text a lone CR or LF is data, which Nodemailer's binary QP mode keeps; and its
+      // stream encoder wraps longer content slice by slice: neither is rendered here.
+      if (!/^text\//i.test(node.getHeader('Content-Type') ?? '') || Buffer.byteLength(content) > QP_SLICE_BYTES) return false;
       out.push(wrapQp(encodeQp(content), LINE_LENGTH));
     } else {
       out.push(content);
@@ -63,7 +67,8 @@ export async function composeMessage(data: Record<string, unknown>): Promise<Buf
   const root = new (MailComposer as unknown as new (data: Record<string, unknown>) => { compile(): MimeNodeLike })(data).compile();
   const out: (string | Buffer)[] = [];
   if (!render(root, out)) return root.build();
-  const last = out[out.length - 1];
+  // The last part that has any bytes (an empty content adds an empty one).
+  const last = out.findLast((part) => part.length > 0);
   const text = typeof last === 'string' ? last : last?.toString('latin1', Math.max(0, last.length - 2));
   // Nodemailer ends every message with a line break (its LastNewline stage).
   if (!text?.endsWith('\n')) out.push(text?.endsWith('\r') ? '\n' : '\r\n');

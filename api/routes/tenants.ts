@@ -6,7 +6,6 @@ import { tenants } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
-
 import { assignMessageId, insertDelivery, readDelivery, TenantNotFoundError, type StoredPayload } from '../outbox/store.ts';
 import { localizeDeliveryError } from '../outbox/view.ts';
 import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';

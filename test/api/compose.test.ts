@@ -38,6 +38,9 @@ const cases: [string, Partial<OutgoingMessage>][] = [
   ],
   ['attachment without text', { attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: pdf.slice(0, 1000) }] }],
   ['custom headers', { text: 'x', headers: { 'X-Rechnung': 'Nr. 42 – März' } }],
+  ['empty text and an empty attachment', { text: '', attachments: [{ filename: 'leer.txt', contentType: 'text/plain', content: new Uint8Array(0) }] }],
+  // Nodemailer wraps quoted-printable of more than 64 KiB slice by slice: such a part is built by Nodemailer itself.
+  ['quoted-printable text over 64 KiB', { text: 'Grüße aus Österreich, Zeile für Zeile.\n'.repeat(2_000), html: `<p>${'Größe '.repeat(20_000)}</p>` }],
 ];
 
 describe('composeMessage: the same bytes as Nodemailer builds, without its stream chain', () => {
