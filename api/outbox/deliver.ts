@@ -2,6 +2,7 @@ import { SecretBox } from '../crypto/secret-box.ts';
 import type { DeliveryError } from '../db/schema.ts';
 import type { Bindings, Database } from '../env.ts';
 import { domainOf } from '../mail/address.ts';
+import { makeMessageId } from '../mail/message-id.ts';
 import { openSender, type PooledSender } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, RejectedRecipient, SendResult, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
@@ -269,64 +270,90 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     }
   };
 
+  // A row without Message-ID (accepted while its sender needed IDNA, see assignMessageId) gets one
+  // when it is marked as handed over, so every attempt sends the same.
+  const messageIdFor = (row: DeliveryRow) => row.messageId ?? makeMessageId(server?.fromAddress ?? tenant.email);
+
   try {
     let next = 0;
-    /** The slot's next row, started, with its payload (undefined when none is stored); null when no row is left. */
-    const pick = async (): Promise<{ row: DeliveryRow; payload: StoredPayload | undefined } | null> => {
+    /** The slot's next row, started (counted as in flight); null when no row is left to start. */
+    const takeNext = (): DeliveryRow | null => {
       while (next < rows.length) {
         const row = rows[next++]!;
-        if (!claim.mayStart(row.id)) continue; // lease not safe or the batch failed: given back untouched
-        let payload: StoredPayload | undefined;
-        try {
-          // Read before the row counts as started: a failed read gives it back untouched.
-          payload = await payloads.get(row.id);
-        } catch (error) {
-          claim.abort();
-          throw error;
-        }
-        if (claim.start(row.id)) return { row, payload };
-        payloads.release(row.id); // lease not safe or the batch failed: given back untouched
+        if (claim.start(row.id)) return row;
+        payloads.release(row.id); // lease not safe, the batch failed or the row was taken over: given back untouched
       }
       return null;
     };
     const slots = await Promise.allSettled(
       Array.from({ length: Math.min(CONNECTIONS_PER_ROUTE, rows.length) }, async (_, slot) => {
+        /** A row this slot sent (or gave up on) whose outcome is not written yet. */
         let ended: Ended | null = null;
+        /** A row this slot started and has not handed to a server yet. */
+        let current: DeliveryRow | null = null;
+        const write = (record: Ended | null, handOver: DeliveryRow | null) =>
+          withRetries(ctx, claim, () =>
+            recordAndHandOver(ctx.db, record && { id: record.row.id, outcome: record.outcome }, handOver && { id: handOver.id, messageId: messageIdFor(handOver) }, ctx.now(), claim.token),
+          );
         try {
           for (;;) {
-            const picked = await pick();
-            // One write: the last row's outcome, and the next row marked as handed over before it is sent.
-            const handOver = picked?.payload ? picked.row.id : null;
-            const last = ended;
+            current = takeNext();
+            let last: Ended | null = ended;
             // From here the write owns it: if the write fails for good, the row is left to the
             // sweeper as cut off after handing over (resent once, with the same Message-ID).
             ended = null;
-            const written = last || handOver ? await withRetries(ctx, claim, () => recordAndHandOver(ctx.db, last && { id: last.row.id, outcome: last.outcome }, handOver, ctx.now(), claim.token)) : null;
+            let payload: StoredPayload | undefined;
+            if (current && !payloads.isReady(current.id)) {
+              // The next payload has to be read first (and may wait for the shared budget): the last
+              // outcome is not kept waiting for it.
+              if (last) await settle(last, (await write(last, null)).recorded);
+              last = null;
+            }
+            if (current) {
+              try {
+                payload = await payloads.get(current.id);
+              } catch (error) {
+                // Read before the row is marked: a failed read gives it back untouched (below).
+                const unwritten: Ended | null = last;
+                if (unwritten) await settle(unwritten, (await write(unwritten, null)).recorded);
+                throw error;
+              }
+            }
+            // One write: the last row's outcome, and the next row marked as handed over before it is sent.
+            const handOver = current && payload ? current : null;
+            const written: Awaited<ReturnType<typeof write>> | null = last || handOver ? await write(last, handOver) : null;
             if (last) await settle(last, written!.recorded);
-            if (!picked) return;
+            if (!current) return;
+            const row = current;
             if (handOver && !written!.handedOver) {
               // Another attempt took the row over meanwhile (our lease had run out): not ours to send.
-              claim.finish(picked.row.id);
-              payloads.release(picked.row.id);
+              current = null;
+              claim.finish(row.id);
+              payloads.release(row.id);
               continue;
             }
             if (!claim.mayHandOver()) {
               // The write took long (lease low) or another slot failed: it goes back unsent.
-              claim.giveBack(picked.row.id);
-              payloads.release(picked.row.id);
+              current = null;
+              claim.giveBack(row.id);
+              payloads.release(row.id);
               continue;
             }
+            current = null;
             try {
-              ended = { row: picked.row, outcome: picked.payload ? await attempt(picked.row, slot, picked.payload) : payloadMissing(picked.row) };
+              const sent: DeliveryRow = { ...row, messageId: written?.handedOver?.messageId ?? row.messageId };
+              ended = { row, outcome: payload ? await attempt(sent, slot, payload) : payloadMissing(row) };
             } finally {
-              payloads.release(picked.row.id);
+              payloads.release(row.id);
             }
           }
         } catch (error) {
           claim.abort();
+          // A row started but not handed over goes back with the unstarted ones.
+          if (current) claim.giveBack(current.id);
           // Whatever failed, an outcome this slot already has is still recorded.
           const last = ended;
-          if (last) await settle(last, await withRetries(ctx, claim, () => recordOutcome(ctx.db, last.row.id, last.outcome, ctx.now(), claim.token)));
+          if (last) await settle(last, (await write(last, null)).recorded);
           throw error;
         }
       }),

@@ -15,6 +15,8 @@ export const PAYLOAD_LOAD_BYTES = 16 * 1024 * 1024;
  */
 export class PayloadLoader {
   private readonly loaded = new Map<string, Promise<StoredPayload | undefined>>();
+  /** Rows whose payload has been read (their `get` settles at once). */
+  private readonly ready = new Set<string>();
   private readonly released = new Set<string>();
   /** Bytes of the rows read (or being read) and not let go yet. */
   private held = 0;
@@ -43,9 +45,15 @@ export class PayloadLoader {
     return this.loaded.get(id) ?? this.load(id);
   }
 
+  /** Whether the row's payload has been read already: `get` would not wait for the database or the budget. */
+  isReady(id: string): boolean {
+    return this.ready.has(id);
+  }
+
   /** The row is done (or will not be sent): its payload is let go. */
   release(id: string): void {
     this.loaded.delete(id);
+    this.ready.delete(id);
     this.released.add(id);
     this.unhold(id);
   }
@@ -83,7 +91,12 @@ export class PayloadLoader {
         page.delete(member);
         return payload;
       });
-      own.catch(() => {}); // reported to the row that asked; the others read again when they ask
+      own.then(
+        () => {
+          if (this.loaded.get(member) === own) this.ready.add(member);
+        },
+        () => {}, // reported to the row that asked; the others read again when they ask
+      );
       this.loaded.set(member, own);
     }
     const mine = this.loaded.get(id)!;

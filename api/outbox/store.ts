@@ -125,14 +125,31 @@ export async function readDelivery(db: Database, tenantId: string, id: string): 
   return rows[0];
 }
 
+/**
+ * A row taken up this often without ending was never sent by any of those attempts (or it would
+ * have ended or been counted as interrupted): something kills every batch that holds it before its
+ * turn. It ends `interrupted` instead of being taken up forever. Far above a retry budget (about six
+ * attempts per route).
+ */
+export const MAX_CLAIMS = 20;
+
+/** A cut-off attempt (lease ran out, the process died) that may be taken up again: see failCutOff for the others. */
+const resumable = and(
+  eq(deliveries.status, 'sending'),
+  or(
+    // It had handed the message over: resent once, never more.
+    and(eq(deliveries.handedOver, true), eq(deliveries.interruptions, 0)),
+    // It had not: nothing can have been sent, so it is simply taken up again (within MAX_CLAIMS).
+    and(eq(deliveries.handedOver, false), lt(deliveries.attempts, MAX_CLAIMS)),
+  ),
+);
+
 const claimable = (now: Date) =>
   and(
     or(
       and(eq(deliveries.status, 'queued')),
       and(eq(deliveries.status, 'retrying'), or(isNull(deliveries.nextAttemptAt), lte(deliveries.nextAttemptAt, now))),
-      // An attempt whose lease ran out was cut off (the process died); one that had handed the
-      // message over is resent once, never more. One that had not can always be taken up again.
-      and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), or(eq(deliveries.interruptions, 0), eq(deliveries.handedOver, false))),
+      and(lt(deliveries.leaseUntil, now), resumable),
     ),
   );
 
@@ -254,7 +271,7 @@ export async function releaseClaims(db: Database, ids: string[], now: Date, toke
   if (ids.length === 0) return;
   await db
     .update(deliveries)
-    .set({ status: 'retrying', attempts: sql`${deliveries.attempts} - 1`, leaseUntil: null, claimToken: null, nextAttemptAt: now })
+    .set({ status: 'retrying', attempts: sql`${deliveries.attempts} - 1`, leaseUntil: null, claimToken: null, nextAttemptAt: now, handedOver: false })
     .where(and(inArray(deliveries.id, ids), heldBy(token)));
 }
 
@@ -311,29 +328,32 @@ export async function recordOutcome(db: Database, id: string, outcome: AttemptOu
 /**
  * One write for a sending slot: the outcome of the row it sent last (if any), and the row it
  * sends next marked as handed over (if any) — so marking costs no round trip of its own. Each
- * part only for a row this attempt still holds.
+ * part only for a row this attempt still holds. A row still without Message-ID (see
+ * assignMessageId) gets `messageId` here, before anything is sent; `messageId` in the result is
+ * the one to send it with.
  */
 export async function recordAndHandOver(
   db: Database,
   record: { id: string; outcome: AttemptOutcome } | null,
-  handOver: string | null,
+  handOver: { id: string; messageId: string } | null,
   now: Date,
   token: string,
-): Promise<{ recorded: boolean; handedOver: boolean }> {
+): Promise<{ recorded: boolean; handedOver: { messageId: string | null } | null }> {
   const statements: BatchItem<'sqlite'>[] = record ? [...outcomeStatements(db, record.id, record.outcome, now, token)] : [];
   if (handOver) {
     statements.push(
       db
         .update(deliveries)
-        .set({ handedOver: true })
-        .where(and(eq(deliveries.id, handOver), heldBy(token)))
-        .returning({ id: deliveries.id }),
+        .set({ handedOver: true, messageId: sql`coalesce(${deliveries.messageId}, ${handOver.messageId})` })
+        .where(and(eq(deliveries.id, handOver.id), heldBy(token)))
+        .returning({ messageId: deliveries.messageId }),
     );
   }
-  if (statements.length === 0) return { recorded: false, handedOver: false };
+  if (statements.length === 0) return { recorded: false, handedOver: null };
   const results = (await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown[];
-  const returned = (result: unknown) => Array.isArray(result) && result.length > 0;
-  return { recorded: record ? returned(results[0]) : false, handedOver: handOver ? returned(results[results.length - 1]) : false };
+  const returned = (result: unknown) => (Array.isArray(result) && result.length > 0 ? (result[0] as { messageId?: string | null }) : null);
+  const marked = handOver ? returned(results[results.length - 1]) : null;
+  return { recorded: record ? returned(results[0]) !== null : false, handedOver: marked && { messageId: marked.messageId ?? null } };
 }
 
 /** Ids the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
@@ -354,14 +374,15 @@ export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Prom
 }
 
 /**
- * Attempts cut off twice after handing the message over cannot be resent without risking a
- * third copy; they end `failed` with a reason that tells the tenant to check whether it arrived.
+ * Cut-off attempts that may not be taken up again (see `resumable`): cut off twice after handing the
+ * message over (a resend would risk a third copy), or taken up MAX_CLAIMS times without ending.
+ * They end `failed` with a reason that tells the tenant to check whether the mail arrived.
  */
 export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
   const rows = await db
     .update(deliveries)
     .set({ status: 'failed', error: { stage: 'data', code: 'interrupted', responseCode: null, response: null }, leaseUntil: null, claimToken: null })
-    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`${deliveries.interruptions} >= 1`, eq(deliveries.handedOver, true)))
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`not ${resumable}`))
     .returning({ id: deliveries.id });
   if (rows.length > 0) await db.delete(deliveryPayloadChunks).where(inArray(deliveryPayloadChunks.deliveryId, rows.map((r) => r.id)));
   return rows.length;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
 import { makeMessageId } from '../../api/mail/message-id.ts';
-import { insertDelivery } from '../../api/outbox/store.ts';
+import { insertDelivery, MAX_CLAIMS } from '../../api/outbox/store.ts';
 import worker from '../../api/worker.ts';
 import { marker } from './smtp-helpers.ts';
 import { mailsWith, messageStatus, settled, tenantWithServer } from './outbox-helpers.ts';
@@ -85,6 +85,31 @@ describe('the sweeper', () => {
     expect(await mailsWith(tag)).toHaveLength(1);
     const [row] = await db().select().from(deliveries).where(eq(deliveries.id, id));
     expect(row).toMatchObject({ interruptions: 1, handedOver: true });
+  });
+
+  it('ends a row taken up MAX_CLAIMS times without ever reaching a server as interrupted, instead of taking it up forever', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const stuck = await cutOffDelivery(tenant.id, tag, 0, false);
+    await db().update(deliveries).set({ attempts: MAX_CLAIMS }).where(eq(deliveries.id, stuck));
+    const control = await cutOffDelivery(tenant.id, `${tag}-control`, 0, false);
+    await db().update(deliveries).set({ attempts: MAX_CLAIMS - 1 }).where(eq(deliveries.id, control));
+    await sweep();
+    expect(await messageStatus(tenant.id, stuck)).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
+    expect(await settled(tenant.id, control)).toMatchObject({ status: 'sent', attempts: MAX_CLAIMS });
+    expect((await mailsWith(tag)).map((m) => m.parsed.subject)).toEqual([`Rechnung ${tag}-control`]);
+  });
+
+  it('gives a row without Message-ID one before it is handed over, and keeps it', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const id = await cutOffDelivery(tenant.id, tag, 0, false);
+    await db().update(deliveries).set({ messageId: null }).where(eq(deliveries.id, id));
+    await sweep();
+    const status = await settled(tenant.id, id);
+    expect(status.status).toBe('sent');
+    expect(status.messageId).toMatch(new RegExp(`^<[0-9a-f]{32}@${tenant.id}\\.example\\.com>$`));
+    expect((await mailsWith(tag))[0]!.parsed.messageId).toBe(status.messageId);
   });
 
   it('ends a test send whose process died before recording it, and leaves running tests alone', async () => {

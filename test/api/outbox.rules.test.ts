@@ -17,6 +17,26 @@ const db = () => getDatabase(env.DATABASE_URL!);
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 6)}`;
 const invoice = (tag: string, to: string[]) => ({ kind: 'invoice', to, subject: `Rechnung ${tag}`, text: 'Anbei die Rechnung.' });
 
+/** Whether a (finished) query of payload chunks reads this row's chunks only. */
+const readsOnly = (query: object, id: string) => {
+  const ids = (query as { toSQL(): { params: unknown[] } }).toSQL().params.filter((p) => typeof p === 'string' && /^[0-9a-f-]{36}$/.test(p));
+  return ids.length === 1 && ids[0] === id;
+};
+
+/** A drizzle query (builder) that answers `delayMs(final query)` ms later; its builder methods keep that. */
+function delayed<T extends object>(query: T, delayMs: (query: object) => number): T {
+  return new Proxy(query, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (key === 'then') {
+        return (ok: (v: unknown) => unknown, fail: (e: unknown) => unknown) =>
+          new Promise((resolve) => setTimeout(resolve, delayMs(target))).then(() => (value as PromiseLike<unknown>['then']).call(target, ok, fail));
+      }
+      return typeof value === 'function' ? (...args: unknown[]) => delayed((value as (...a: unknown[]) => object).apply(target, args), delayMs) : value;
+    },
+  });
+}
+
 const deliverWith = (ids: string[], vars: Partial<Bindings>) =>
   deliver(ids, { db: db(), env: { ...env, ...vars } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
 
@@ -196,12 +216,49 @@ describe('claims', () => {
     ).rejects.toThrow('database unreachable');
     expect({ batches, chunkReads }).toEqual({ batches: 3, chunkReads: 3 }); // two tenant reads, the slow mark
     const rows = await real.select().from(deliveries).where(inArray(deliveries.id, [first, second]));
-    expect(rows.map((r) => ({ status: r.status, attempts: r.attempts, interruptions: r.interruptions }))).toEqual([
-      { status: 'retrying', attempts: 0, interruptions: 0 },
-      { status: 'retrying', attempts: 0, interruptions: 0 },
+    expect(rows.map((r) => ({ status: r.status, attempts: r.attempts, interruptions: r.interruptions, handedOver: r.handedOver }))).toEqual([
+      { status: 'retrying', attempts: 0, interruptions: 0, handedOver: false },
+      { status: 'retrying', attempts: 0, interruptions: 0, handedOver: false },
     ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(await mailsWith(tag)).toEqual([]);
+  });
+
+  it('a sent row’s outcome is written at once, not after its slot read the next payload', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` }));
+    // Payloads are read one row at a time (a budget of 1 byte). Four slots take the first four rows;
+    // the fifth (rows come in the order they were stored) goes to a slot that has just sent one.
+    // Reading the fifth row's payload takes 2 s.
+    const real = db();
+    const flaky = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key !== 'select') return Reflect.get(target, key, receiver);
+        return (...args: unknown[]) => {
+          const builder = (target.select as (...a: unknown[]) => { from: (t: unknown) => PromiseLike<unknown> })(...args);
+          return new Proxy(builder, {
+            get(b, k, r) {
+              if (k !== 'from') return Reflect.get(b, k, r);
+              return (table: unknown) => {
+                const query = b.from(table);
+                return table === deliveryPayloadChunks ? delayed(query, (q) => (readsOnly(q, ids[4]!) ? 2000 : 0)) : query;
+              };
+            },
+          });
+        };
+      },
+    });
+    const running = deliver(ids, { db: flaky, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, payloadLoadBytes: 1 });
+    // The first row's slot sends it, then takes the fifth, whose payload is on its way for 2 s.
+    const firstArrived = async () => (await mailsWith(tag)).some((m) => m.parsed.subject === `Rechnung ${tag}-0`);
+    for (let i = 0; i < 100 && !(await firstArrived()); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    const [first] = await real.select().from(deliveries).where(eq(deliveries.id, ids[0]!));
+    expect(first).toMatchObject({ status: 'sent', handedOver: true });
+    await running;
+    expect(await mailsWith(tag)).toHaveLength(5);
   });
 
   it('a row counts as handed over from just before its message goes to a server, not when its batch is claimed', async () => {
