@@ -319,8 +319,10 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
                 throw error;
               }
             }
-            // One write: the last row's outcome, and the next row marked as handed over before it is sent.
-            const handOver = current && payload ? current : null;
+            // One write: the last row's outcome, and the next row marked as handed over before it is
+            // sent — only while the claim allows a hand-over (a mark of a row then given back would
+            // count it as interrupted if giving back failed).
+            const handOver = current && payload && claim.mayHandOver() ? current : null;
             const written: Awaited<ReturnType<typeof write>> | null = last || handOver ? await write(last, handOver) : null;
             if (last) await settle(last, written!.recorded);
             if (!current) return;
@@ -332,8 +334,8 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
               payloads.release(row.id);
               continue;
             }
-            if (!claim.mayHandOver()) {
-              // The write took long (lease low) or another slot failed: it goes back unsent.
+            if ((payload && !handOver) || !claim.mayHandOver()) {
+              // The lease is low (a slow write) or another slot failed: it goes back unsent.
               current = null;
               claim.giveBack(row.id);
               payloads.release(row.id);
@@ -349,8 +351,12 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
           }
         } catch (error) {
           claim.abort();
-          // A row started but not handed over goes back with the unstarted ones.
-          if (current) claim.giveBack(current.id);
+          // A row started but not handed over goes back with the unstarted ones, its payload let go
+          // (another slot of the tenant may be waiting for that budget).
+          if (current) {
+            claim.giveBack(current.id);
+            payloads.release(current.id);
+          }
           // Whatever failed, an outcome this slot already has is still recorded.
           const last = ended;
           if (last) await settle(last, (await write(last, null)).recorded);

@@ -74,7 +74,10 @@ export class PayloadLoader {
     let bytes = 0;
     for (let i = Math.max(0, group.indexOf(id)); i < group.length; i++) {
       const next = group[i]!;
-      if (next !== id && (this.loaded.has(next) || this.released.has(next))) continue;
+      if (next !== id && this.released.has(next)) continue; // let go: it will not be sent
+      // Read ahead only up to a row another read already has: rows are read in sending order, so a
+      // waiting read never needs budget that rows behind it hold (which could then never be freed).
+      if (next !== id && this.loaded.has(next)) break;
       const size = this.sizes.get(next) ?? 0;
       if (members.length > 0 && bytes + size > this.budget) break;
       members.push(next);

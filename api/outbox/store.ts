@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { deliveries, deliveryPayloadChunks, mailServers, tenants, type AttemptLogEntry, type DeliveryError } from '../db/schema.ts';
 import type { Database } from '../env.ts';
@@ -126,30 +126,31 @@ export async function readDelivery(db: Database, tenantId: string, id: string): 
 }
 
 /**
- * A row taken up this often without ending was never sent by any of those attempts (or it would
- * have ended or been counted as interrupted): something kills every batch that holds it before its
- * turn. It ends `interrupted` instead of being taken up forever. Far above a retry budget (about six
- * attempts per route).
+ * A row still taken up again this long after it was accepted, without ever having reached a
+ * server, is not going to be sent: something kills every batch that holds it before its turn. It
+ * ends `interrupted` instead of being taken up forever. Far beyond the retry budgets (about 2 h per
+ * route).
  */
-export const MAX_CLAIMS = 20;
+export const MAX_UNSENT_AGE_MS = 24 * 60 * 60_000;
 
-/** A cut-off attempt (lease ran out, the process died) that may be taken up again: see failCutOff for the others. */
-const resumable = and(
-  eq(deliveries.status, 'sending'),
-  or(
-    // It had handed the message over: resent once, never more.
-    and(eq(deliveries.handedOver, true), eq(deliveries.interruptions, 0)),
-    // It had not: nothing can have been sent, so it is simply taken up again (within MAX_CLAIMS).
-    and(eq(deliveries.handedOver, false), lt(deliveries.attempts, MAX_CLAIMS)),
-  ),
-);
+/** A cut-off attempt (lease ran out, the process died) that may be taken up again; failTwiceInterrupted ends the others. */
+const resumable = (now: Date) =>
+  and(
+    eq(deliveries.status, 'sending'),
+    or(
+      // It had handed the message over: resent once, never more.
+      and(eq(deliveries.handedOver, true), eq(deliveries.interruptions, 0)),
+      // It had not: nothing can have been sent, so it is simply taken up again (for a while).
+      and(eq(deliveries.handedOver, false), gt(deliveries.createdAt, new Date(now.getTime() - MAX_UNSENT_AGE_MS))),
+    ),
+  );
 
 const claimable = (now: Date) =>
   and(
     or(
       and(eq(deliveries.status, 'queued')),
       and(eq(deliveries.status, 'retrying'), or(isNull(deliveries.nextAttemptAt), lte(deliveries.nextAttemptAt, now))),
-      and(lt(deliveries.leaseUntil, now), resumable),
+      and(lt(deliveries.leaseUntil, now), resumable(now)),
     ),
   );
 
@@ -166,7 +167,8 @@ export async function claimDeliveries(db: Database, ids: string[], now: Date, le
     .update(deliveries)
     .set({
       status: 'sending',
-      attempts: sql`${deliveries.attempts} + 1`,
+      // A cut-off attempt that never reached a server was no attempt: this claim takes its count.
+      attempts: sql`${deliveries.attempts} + 1 - (${deliveries.status} = 'sending' and not ${deliveries.handedOver})`,
       interruptions: sql`${deliveries.interruptions} + (${deliveries.status} = 'sending' and ${deliveries.handedOver})`,
       handedOver: false,
       leaseUntil: new Date(now.getTime() + leaseMs),
@@ -375,14 +377,14 @@ export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Prom
 
 /**
  * Cut-off attempts that may not be taken up again (see `resumable`): cut off twice after handing the
- * message over (a resend would risk a third copy), or taken up MAX_CLAIMS times without ending.
+ * message over (a resend would risk a third copy), or still never sent MAX_UNSENT_AGE_MS after acceptance.
  * They end `failed` with a reason that tells the tenant to check whether the mail arrived.
  */
 export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
   const rows = await db
     .update(deliveries)
     .set({ status: 'failed', error: { stage: 'data', code: 'interrupted', responseCode: null, response: null }, leaseUntil: null, claimToken: null })
-    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`not ${resumable}`))
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`not ${resumable(now)}`))
     .returning({ id: deliveries.id });
   if (rows.length > 0) await db.delete(deliveryPayloadChunks).where(inArray(deliveryPayloadChunks.deliveryId, rows.map((r) => r.id)));
   return rows.length;

@@ -101,6 +101,27 @@ describe('payloads of a batch are read as their rows come up', () => {
     expect(mostHeld).toBe(13);
   });
 
+  it('a read does not reach past rows another read has: a waiting read never needs budget that rows behind it hold', async () => {
+    // Budget 100. x (another tenant's row) is held; the read of w1..w4 (60; y would make it 105)
+    // waits. When x is let go, z (before them in sending order) is asked for at once: reaching past
+    // them to y would hold y (45) where no slot can get to it while all wait for w1..w4's read.
+    const sizes = new Map([['x', 50], ['z', 10], ['w1', 15], ['w2', 15], ['w3', 15], ['w4', 15], ['y', 45]]);
+    const reads: string[][] = [];
+    const read = async (_db: unknown, ids: string[]) => {
+      reads.push(ids);
+      return new Map(ids.map((id) => [id, { text: id, attachments: [] }]));
+    };
+    const loader = new PayloadLoader(db(), [['x'], ['z', 'w1', 'w2', 'w3', 'w4', 'y']], sizes, 100, read as never);
+    await loader.get('x');
+    const w = loader.get('w1');
+    loader.release('x');
+    await loader.get('z');
+    loader.release('z');
+    const inTime = await Promise.race([w.then(() => true), new Promise((r) => setTimeout(() => r(false), 500))]);
+    expect(inTime).toBe(true);
+    expect(reads).toEqual([['x'], ['z'], ['w1', 'w2', 'w3', 'w4']]);
+  });
+
   it('a failed read gives the budget back; a row let go before its turn is not read; a read waits its turn', async () => {
     const sizes = new Map([['x', 4], ['y', 4], ['z', 8]]);
     let fail = true;

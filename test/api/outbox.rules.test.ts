@@ -224,6 +224,41 @@ describe('claims', () => {
     expect(await mailsWith(tag)).toEqual([]);
   });
 
+  it('a slot whose hand-over mark cannot be written lets its payload go: the batch ends, its rows given back', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const payload = { text: 'a'.repeat(60_000), attachments: [] };
+    const ids = [
+      await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-0`, payload }),
+      await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-1`, payload }),
+    ];
+    // The two payloads do not fit the budget together; the mark of the first row fails every time.
+    const real = db();
+    const flaky = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key !== 'batch') return Reflect.get(target, key, receiver);
+        return async (statements: { toSQL(): { sql: string; params: unknown[] } }[]) => {
+          const mark = statements.map((s) => s.toSQL()).find((s) => s.sql.includes('"handed_over" = '));
+          if (mark?.params.includes(ids[0])) throw new Error('database unreachable');
+          return (target.batch as (s: unknown) => Promise<unknown>)(statements);
+        };
+      },
+    });
+    const running = deliver(ids, {
+      db: flaky,
+      env: { ...env, OUTBOX_LEASE_SECONDS: '3' } as Bindings,
+      runtime: 'workers',
+      now: () => new Date(),
+      enqueue: async () => {},
+      payloadLoadBytes: 100_000,
+    });
+    const ended = await Promise.race([running.then(() => 'resolved', (e: Error) => e.message), new Promise((r) => setTimeout(() => r('still running'), 8_000))]);
+    expect(ended).toBe('database unreachable');
+    const rows = await real.select().from(deliveries).where(inArray(deliveries.id, ids));
+    expect(rows.map((r) => `${r.status}:${r.attempts}:${r.handedOver}`)).toEqual(['retrying:0:false', 'retrying:0:false']);
+    expect(await mailsWith(tag)).toEqual([]);
+  });
+
   it('a sent row’s outcome is written at once, not after its slot read the next payload', async () => {
     const { tenant } = await tenantWithServer('starttls');
     const tag = marker();
