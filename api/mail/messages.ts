@@ -343,6 +343,13 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       en: 'The message was not sent (rather than sending an empty one). Please hand it over again.',
     },
   },
+  payload_unusable: {
+    message: { de: 'Die gespeicherte Nachricht ist beschädigt und kann nicht erstellt werden.', en: 'The stored message is damaged and cannot be built.' },
+    hint: {
+      de: 'Die Nachricht wurde nicht gesendet. Bitte erneut übergeben; tritt das wieder auf, bitte an den Support wenden.',
+      en: 'The message was not sent. Please hand it over again; if this happens again, please contact support.',
+    },
+  },
   system_relay_not_configured: {
     message: { de: 'Der System-Mailserver ist nicht eingerichtet.', en: 'The system mail server is not set up.' },
     hint: { de: 'Der Betreiber muss SYSTEM_SMTP_URL setzen. Bitte wenden Sie sich an den Support.', en: 'The operator must set SYSTEM_SMTP_URL. Please contact support.' },

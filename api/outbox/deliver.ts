@@ -3,7 +3,7 @@ import type { DeliveryError } from '../db/schema.ts';
 import type { Bindings, Database } from '../env.ts';
 import { domainOf } from '../mail/address.ts';
 import { makeMessageId } from '../mail/message-id.ts';
-import { openSender, type PooledSender } from '../mail/send.ts';
+import { buildMailData, openSender, type PooledSender } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, RejectedRecipient, SendResult, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
 import { smtpSettingsFromRow } from '../settings/credentials.ts';
@@ -180,21 +180,36 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     error: { stage: 'data', code: 'payload_missing', responseCode: null, response: null },
   });
 
+  /** A stored message that cannot be built (damaged data; the API checks what it accepts): it ends failed, the batch goes on. */
+  const payloadUnusable = (row: DeliveryRow, error: unknown): AttemptOutcome => {
+    console.error(`delivery ${row.id}: the stored message cannot be built, it is not sent: ${errorSummary(error)}`);
+    return { status: 'failed', route: row.route, error: { stage: 'data', code: 'payload_unusable', responseCode: null, response: null } };
+  };
+
   const attempt = async (row: DeliveryRow, slot: number, payload: StoredPayload): Promise<AttemptOutcome> => {
     const all = [...row.recipients.to, ...row.recipients.cc, ...row.recipients.bcc];
+    let attachments: OutgoingMessage['attachments'];
+    try {
+      attachments = payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: base64ToBytes(a.content) }));
+      buildMailData({ ...message(tenantRouteSender, []), attachments }); // the header checks, before anything is sent
+    } catch (error) {
+      return payloadUnusable(row, error);
+    }
     // Only recipients no server has accepted yet; a retry never sends anyone a second copy.
-    const message = ({ from, replyTo }: Sender, done: string[]): OutgoingMessage => ({
-      from,
-      replyTo,
-      to: pendingRecipients(row.recipients.to, done),
-      cc: pendingRecipients(row.recipients.cc, done),
-      bcc: pendingRecipients(row.recipients.bcc, done),
-      subject: row.subject,
-      text: payload.text,
-      html: payload.html,
-      attachments: payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: base64ToBytes(a.content) })),
-      messageId: row.messageId ?? undefined,
-    });
+    function message({ from, replyTo }: Sender, done: string[]): OutgoingMessage {
+      return {
+        from,
+        replyTo,
+        to: pendingRecipients(row.recipients.to, done),
+        cc: pendingRecipients(row.recipients.cc, done),
+        bcc: pendingRecipients(row.recipients.bcc, done),
+        subject: row.subject,
+        text: payload.text,
+        html: payload.html,
+        attachments,
+        messageId: row.messageId ?? undefined,
+      };
+    }
     /** `attemptsOnRoute` counts this attempt: the tenant route and a fallback each have the whole retry budget. */
     const retryOrFail = (route: AttemptOutcome['route'], error: NormalizedSmtpError, attemptsOnRoute: number, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => {
       const delay = error.transient ? nextRetryDelay(delays, attemptsOnRoute) : null;

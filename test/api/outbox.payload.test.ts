@@ -164,4 +164,23 @@ describe('payloads of a batch are read as their rows come up', () => {
     for (const id of ids.slice(0, 5)) expect((await messageStatus(tenant.id, id)).status).toBe('sent');
     expect(await messageStatus(tenant.id, ids[5]!)).toMatchObject({ status: 'failed', error: { code: 'payload_missing' } });
   });
+
+  it('a stored message that cannot be built (damaged data) ends failed with a reason; the rest of its batch goes out', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const good = await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag} gut` });
+    // Stored past the API's checks: an attachment that is no base64, a subject with a line break.
+    const badData = await storedDelivery(tenant.id, {
+      to: ['kunde@kunde.example.com'],
+      subject: `Rechnung ${tag} Anhang`,
+      payload: { text: 'x', attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: 'kein base64!' }] },
+    });
+    const badHeader = await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}\r\nBcc: jemand@example.com` });
+    await deliver([good, badData, badHeader], { db: db(), env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
+    expect((await mailsWith(tag)).map((m) => m.parsed.subject)).toEqual([`Rechnung ${tag} gut`]);
+    expect(await messageStatus(tenant.id, good)).toMatchObject({ status: 'sent' });
+    for (const id of [badData, badHeader]) {
+      expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'payload_unusable', message: expect.stringMatching(/damaged/) } });
+    }
+  });
 });
