@@ -14,7 +14,7 @@ import { Claim } from './claim.ts';
 import { breaksRoute, leaseMs, nextRetryDelay, retryDelays } from './policy.ts';
 import { pendingRecipients, splitRecipients } from './recipients.ts';
 import { PayloadLoader } from './payloads.ts';
-import { claimDeliveries, readTenantWithServer, recordAndHandOver, recordOutcome, releaseClaims, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
+import { claimDeliveries, readTenantWithServer, recordAndHandOver, releaseClaims, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
 import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
 export interface OutboxContext {
@@ -287,7 +287,7 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
 
   // A row without Message-ID (accepted while its sender needed IDNA, see assignMessageId) gets one
   // when it is marked as handed over, so every attempt sends the same.
-  const messageIdFor = (row: DeliveryRow) => row.messageId ?? makeMessageId(server?.fromAddress ?? tenant.email);
+  const messageIdFor = (row: DeliveryRow) => row.messageId ?? makeMessageId(tenantRouteSender.from.address);
 
   try {
     let next = 0;
@@ -313,9 +313,9 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
         try {
           for (;;) {
             current = takeNext();
-            let last: Ended | null = ended;
             // From here the write owns it: if the write fails for good, the row is left to the
             // sweeper as cut off after handing over (resent once, with the same Message-ID).
+            let last: Ended | null = ended;
             ended = null;
             let payload: StoredPayload | undefined;
             if (current && !payloads.isReady(current.id)) {
@@ -324,16 +324,9 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
               if (last) await settle(last, (await write(last, null)).recorded);
               last = null;
             }
-            if (current) {
-              try {
-                payload = await payloads.get(current.id);
-              } catch (error) {
-                // Read before the row is marked: a failed read gives it back untouched (below).
-                const unwritten: Ended | null = last;
-                if (unwritten) await settle(unwritten, (await write(unwritten, null)).recorded);
-                throw error;
-              }
-            }
+            // Read before the row is marked: a failed read gives it back untouched (below). Only a
+            // read not yet done can fail, and then the last outcome is already written.
+            if (current) payload = await payloads.get(current.id);
             // One write: the last row's outcome, and the next row marked as handed over before it is
             // sent — only while the claim allows a hand-over (a mark of a row then given back would
             // count it as interrupted if giving back failed).
@@ -372,9 +365,6 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
             claim.giveBack(current.id);
             payloads.release(current.id);
           }
-          // Whatever failed, an outcome this slot already has is still recorded.
-          const last = ended;
-          if (last) await settle(last, (await write(last, null)).recorded);
           throw error;
         }
       }),

@@ -3,6 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { deliveries, deliveryPayloadChunks, mailServers, tenants, type AttemptLogEntry, type DeliveryError } from '../db/schema.ts';
 import type { Database } from '../env.ts';
 import { makeMessageId, messageIdRandom } from '../mail/message-id.ts';
+import { tenantSender } from '../settings/sender.ts';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type NewDelivery = typeof deliveries.$inferInsert;
@@ -113,7 +114,7 @@ export async function assignMessageId(db: Database, row: DeliveryRow): Promise<D
   if (!tenant) throw new TenantNotFoundError(row.tenantId);
   const [updated] = await db
     .update(deliveries)
-    .set({ messageId: sql`coalesce(${deliveries.messageId}, ${makeMessageId(server?.fromAddress ?? tenant.email)})` })
+    .set({ messageId: sql`coalesce(${deliveries.messageId}, ${makeMessageId(tenantSender(tenant, server).from.address)})` })
     // A row that was sent meanwhile (by the sweeper) keeps what it was sent with.
     .where(and(eq(deliveries.id, row.id), eq(deliveries.status, 'queued')))
     .returning();
