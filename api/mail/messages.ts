@@ -350,6 +350,16 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       en: 'The message was not sent. Please hand it over again; if this happens again, please contact support.',
     },
   },
+  fallback_turned_off: {
+    message: {
+      de: 'Nicht über den System-Mailserver gesendet: Die Ausweichmöglichkeit wurde ausgeschaltet, nachdem Ihr Server gescheitert war.',
+      en: 'Not sent through the system mail server: the fallback was turned off after your server had failed.',
+    },
+    hint: {
+      de: 'Warum Ihr Server gescheitert ist, steht beim ursprünglichen Fehler. Bitte die Einstellungen prüfen, testen und die Nachricht erneut übergeben.',
+      en: 'Why your server failed is shown with the original error. Please check and test the settings, then hand the message over again.',
+    },
+  },
   system_relay_not_configured: {
     message: { de: 'Der System-Mailserver ist nicht eingerichtet.', en: 'The system mail server is not set up.' },
     hint: { de: 'Der Betreiber muss SYSTEM_SMTP_URL setzen. Bitte wenden Sie sich an den Support.', en: 'The operator must set SYSTEM_SMTP_URL. Please contact support.' },

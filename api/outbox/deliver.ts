@@ -249,6 +249,11 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     };
     const done = row.acceptedRecipients ?? [];
 
+    if (row.route === 'system-fallback' && server && !server.fallbackToSystem) {
+      // The tenant turned the fallback off after its server had failed for good: nothing more goes
+      // out through the relay; the message ends as it would have with the fallback off back then.
+      return ended({ status: 'failed', route: row.route, error: { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null } });
+    }
     if (row.route === 'system-fallback' || !tenantRoute) {
       const fallback = row.route === 'system-fallback';
       const attemptsOnRoute = fallback && row.fallbackAtAttempt ? row.attempts - row.fallbackAtAttempt + 1 : row.attempts;

@@ -115,6 +115,29 @@ describe('retry budgets', () => {
   });
 });
 
+describe('a fallback turned off', () => {
+  it('stops a message waiting for its retry on the system relay: it ends failed, saying why, and the relay gets nothing', async () => {
+    const { tenant, api } = await tenantWithServer('rcptTemp', { fallbackToSystem: true });
+    const tag = marker();
+    const vars = { OUTBOX_RETRY_DELAYS: '0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` };
+    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    await deliverWith([id], vars); // tenant 450: one retry left
+    await deliverWith([id], vars); // tenant 450 again, budget spent: the relay answers 451
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system-fallback', attempts: 2 });
+
+    const { settings } = (await (await api.get('/v1/mail-server')).json()) as { settings: { auth: { method: string; username: string } } & Record<string, unknown> };
+    const put = await api.put('/v1/mail-server', { ...settings, auth: { method: settings.auth.method, username: settings.auth.username }, fallbackToSystem: false });
+    expect(put.status, await put.clone().text()).toBe(200);
+
+    await deliverWith([id], vars); // the relay would take it now
+    const status = await messageStatus(tenant.id, id);
+    expect(status).toMatchObject({ status: 'failed', route: 'system-fallback', attempts: 3, sentAt: null });
+    expect(status.error).toMatchObject({ code: 'fallback_turned_off', message: expect.stringMatching(/fallback was turned off/) });
+    expect(status.fallbackReason).toMatchObject({ stage: 'rcpt', responseCode: 450 });
+    expect(await mailsWith(tag)).toEqual([]);
+  });
+});
+
 describe('claims', () => {
   it('an attempt whose row was taken over cannot record its outcome', async () => {
     const { tenant } = await tenantWithServer();
