@@ -84,8 +84,14 @@ export const deliveries = sqliteTable(
     handedOver: integer('handed_over', { mode: 'boolean' }).notNull().default(false),
     /** The attempt that holds the row while `sending`: only its holder may extend the lease or record the outcome. */
     claimToken: text('claim_token'),
-    /** The attempt number in which the system relay took over; fallback retries get their own budget from there. */
+    /** The attempt number in which the system relay took over as the fallback. */
     fallbackAtAttempt: integer('fallback_at_attempt'),
+    /**
+     * The attempt from which the row has been on its current route: each route has the whole retry
+     * budget from there (a fallback moves a row to the relay, a reset mid-retry too, new settings
+     * move it to the tenant's server).
+     */
+    routeSinceAttempt: integer('route_since_attempt').notNull().default(1),
     idempotencyKey: text('idempotency_key'),
     requestHash: text('request_hash'),
     createdAt: timestamp('created_at').notNull(),

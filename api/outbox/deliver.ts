@@ -254,15 +254,15 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
       // out through the relay; the message ends as it would have with the fallback off back then.
       return ended({ status: 'failed', route: row.route, error: { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null } });
     }
+    /** This attempt's number on `route`: a route taken up now starts with the whole retry budget. */
+    const attemptsOn = (route: DeliveryRow['route']) => (row.route === route ? row.attempts - row.routeSinceAttempt + 1 : 1);
     if (row.route === 'system-fallback' || !tenantRoute) {
-      const fallback = row.route === 'system-fallback';
-      const attemptsOnRoute = fallback && row.fallbackAtAttempt ? row.attempts - row.fallbackAtAttempt + 1 : row.attempts;
-      const route = fallback ? 'system-fallback' : 'system';
+      const route = row.route === 'system-fallback' ? 'system-fallback' : 'system';
       const result = await send('system', slot, message(systemRouteSender, done));
-      return ended(result.ok ? handedOver(route, result, done, attemptsOnRoute) : retryOrFail(route, result.error, attemptsOnRoute));
+      return ended(result.ok ? handedOver(route, result, done, attemptsOn(route)) : retryOrFail(route, result.error, attemptsOn(route)));
     }
     const result = await send('tenant', slot, message(tenantRouteSender, done));
-    const outcome = result.ok ? handedOver('tenant', result, done, row.attempts) : retryOrFail('tenant', result.error, row.attempts);
+    const outcome = result.ok ? handedOver('tenant', result, done, attemptsOn('tenant')) : retryOrFail('tenant', result.error, attemptsOn('tenant'));
     if (outcome.status !== 'failed' || !server?.fallbackToSystem || outcome.error?.code === 'delivery_unknown') return ended(outcome);
     // The tenant's server failed for good (for all recipients or the rest) and the tenant allowed
     // it: the system relay takes over what is left, with a retry budget of its own.

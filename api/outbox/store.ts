@@ -304,6 +304,8 @@ function outcomeStatements(db: Database, id: string, outcome: AttemptOutcome, no
       ...(outcome.fallbackReason !== undefined ? { fallbackReason: outcome.fallbackReason } : {}),
       ...(outcome.acceptedRecipients !== undefined ? { acceptedRecipients: outcome.acceptedRecipients } : {}),
       ...(outcome.fallbackAtAttempt !== undefined ? { fallbackAtAttempt: outcome.fallbackAtAttempt } : {}),
+      // A route taken up in this attempt has the whole retry budget from here (the old route is read).
+      routeSinceAttempt: sql`case when ${deliveries.route} is ${outcome.route} then ${deliveries.routeSinceAttempt} else ${deliveries.attempts} end`,
       ...(outcome.interrupted ? { interruptions: sql`${deliveries.interruptions} + 1` } : {}),
       nextAttemptAt: outcome.nextAttemptAt ?? null,
       sentAt: outcome.sentAt ?? null,

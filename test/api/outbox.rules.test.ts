@@ -115,6 +115,51 @@ describe('retry budgets', () => {
   });
 });
 
+describe('a route taken up mid-retry', () => {
+  it('a reset moves a retrying message to the system relay with a retry budget of its own', async () => {
+    const { tenant, api } = await tenantWithServer('rcptTemp');
+    const tag = marker();
+    // Two retries in all; the relay (the flaky fixture) refuses "later…" once with 451.
+    const vars = { OUTBOX_RETRY_DELAYS: '0,0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` };
+    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    await deliverWith([id], vars); // tenant 450
+    await deliverWith([id], vars); // tenant 450: the tenant route's budget is spent with the next failure
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant', attempts: 2 });
+
+    expect((await api.delete('/v1/mail-server')).status).toBe(204);
+    await deliverWith([id], vars); // the relay's first attempt: 451, a retry of its own
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system', attempts: 3 });
+    await deliverWith([id], vars);
+    const status = await messageStatus(tenant.id, id);
+    expect(status).toMatchObject({ status: 'sent', route: 'system', attempts: 4, error: null, fallbackReason: null });
+    expect((await mailsWith(tag)).map((m) => m.server)).toEqual(['flaky']);
+  });
+
+  it('settings saved mid-retry move a message waiting on the system relay to the tenant’s server, with a budget of its own', async () => {
+    const { tenant, api } = await tenantWithServer();
+    const tag = marker();
+    const f = fixtures();
+    const vars = { OUTBOX_RETRY_DELAYS: '0,0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${f.ports.rcptTemp}` };
+    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    await deliverWith([id], vars); // relay 450
+    await deliverWith([id], vars); // relay 450
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system', attempts: 2 });
+
+    const put = await api.put('/v1/mail-server', {
+      host: 'localhost',
+      port: f.ports.flaky, // refuses "later…" once with 451
+      security: 'starttls',
+      auth: { method: 'plain', username: f.username, password: f.password },
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    await deliverWith([id], vars);
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant', attempts: 3 });
+    await deliverWith([id], vars);
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'sent', route: 'tenant', attempts: 4, error: null });
+    expect((await mailsWith(tag)).map((m) => m.server)).toEqual(['flaky']);
+  });
+});
+
 describe('a fallback turned off', () => {
   it('stops a message waiting for its retry on the system relay: it ends failed, saying why, and the relay gets nothing', async () => {
     const { tenant, api } = await tenantWithServer('rcptTemp', { fallbackToSystem: true });
