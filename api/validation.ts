@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type * as v from 'valibot';
 import type { AppEnv } from './env.ts';
 import { ApiError, type FieldError } from './errors.ts';
-import { fieldMessage, isFieldCode } from './i18n/field-messages.ts';
+import { fieldMessage, isFieldCode, tooLongMessage } from './i18n/field-messages.ts';
 import type { Lang } from './i18n/lang.ts';
 import { malformedTextPath } from './schemas/validators.ts';
 
@@ -21,7 +21,9 @@ export function toFieldErrors(issues: readonly v.BaseIssue<unknown>[], lang: Lan
     // One message per field: the first problem found is the one to fix first.
     if (seen.has(path)) continue;
     seen.add(path);
-    errors.push({ path, code, message: fieldMessage(code, lang) });
+    // A length limit is named, so the user knows how much to cut.
+    const max = code === 'too_long' && typeof issue.requirement === 'number' ? issue.requirement : null;
+    errors.push({ path, code, message: max === null ? fieldMessage(code, lang) : tooLongMessage(max, lang) });
   }
   return errors;
 }

@@ -133,4 +133,6 @@ export interface DeliveryError {
   code: string;
   responseCode?: number | null;
   response?: string | null;
+  /** The tenant's server the attempt went to, for the message shown with the error (none for the system relay). */
+  server?: { host: string; port: number; security: 'none' | 'starttls' | 'tls' };
 }

@@ -7,8 +7,8 @@ const fieldMessages = {
   invalid_object: { de: 'Hier wird ein Objekt erwartet.', en: 'An object is expected here.' },
   invalid_boolean: { de: 'Hier wird ja oder nein (true/false) erwartet.', en: 'Yes or no (true/false) is expected here.' },
   host_invalid: {
-    de: 'Bitte einen gültigen Hostnamen (z. B. smtp.example.com) oder eine IP-Adresse eingeben.',
-    en: 'Please enter a valid host name (e.g. smtp.example.com) or an IP address.',
+    de: 'Bitte einen gültigen Hostnamen ohne Port (z. B. smtp.example.com) oder eine IP-Adresse eingeben.',
+    en: 'Please enter a valid host name without the port (e.g. smtp.example.com) or an IP address.',
   },
   host_private: {
     de: 'Interne, private oder Loopback-Adressen sind nicht erlaubt. Bitte den öffentlichen Namen Ihres Mailservers eingeben.',
@@ -85,4 +85,9 @@ export function isFieldCode(code: string): code is FieldCode {
 
 export function fieldMessage(code: FieldCode, lang: Lang): string {
   return fieldMessages[code][lang];
+}
+
+/** `too_long` with its limit. */
+export function tooLongMessage(max: number, lang: Lang): string {
+  return lang === 'de' ? `Dieser Wert ist zu lang: höchstens ${max} Zeichen.` : `This value is too long: at most ${max} characters.`;
 }

@@ -13,7 +13,12 @@ export interface LocalizeContext {
   security?: Security;
 }
 
-type Ctx = LocalizeContext & { host: string; stage: SmtpStage };
+type Ctx = LocalizeContext & { stage: SmtpStage };
+
+/** " host", or nothing when the server is not to be named (a stored error of the system relay). */
+const named = (c: Ctx) => (c.host ? ` ${c.host}` : '');
+/** " to host:port" (or " to host"), or nothing. */
+const at = (c: Ctx, to: string) => (c.host ? ` ${to} ${c.host}${c.port ? `:${c.port}` : ''}` : '');
 type Text = Localized | ((c: Ctx) => Localized);
 
 const STAGE: Record<SmtpStage, Localized> = {
@@ -60,7 +65,7 @@ const join = (lang: Lang, ...parts: (Localized | null | undefined)[]) =>
 const CERT_RUNTIME = (c: LocalizeContext): Localized =>
   c.runtime === 'node'
     ? {
-        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Dem Serverzertifikat immer vertrauen“ einschalten: dann wird genau dieses Zertifikat akzeptiert.',
+        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Zertifikat des Servers immer vertrauen“ einschalten: dann wird genau dieses Zertifikat akzeptiert.',
         en: 'If it is your own server with a self-signed certificate, you can turn on “Always trust the server certificate”: then exactly this certificate is accepted.',
       }
     : {
@@ -70,32 +75,41 @@ const CERT_RUNTIME = (c: LocalizeContext): Localized =>
 
 const TEXTS: Record<string, { message: Text; hint: Text }> = {
   connection_refused: {
-    message: (c) => ({ de: `Der Server ${c.host} hat die Verbindung auf Port ${c.port} abgelehnt.`, en: `The server ${c.host} refused the connection on port ${c.port}.` }),
+    message: (c) => ({
+      de: `Der Server${named(c)} hat die Verbindung${c.port ? ` auf Port ${c.port}` : ''} abgelehnt.`,
+      en: `The server${named(c)} refused the connection${c.port ? ` on port ${c.port}` : ''}.`,
+    }),
     hint: {
       de: 'Bitte Hostname und Port prüfen (üblich: 587 mit STARTTLS oder 465 mit SSL/TLS). Auf diesem Port läuft dort kein Mailserver, oder eine Firewall lehnt ab.',
       en: 'Please check host name and port (usual: 587 with STARTTLS or 465 with SSL/TLS). No mail server listens on this port there, or a firewall rejects it.',
     },
   },
   connection_timeout: {
-    message: (c) => ({ de: `Keine Verbindung zu ${c.host}:${c.port} – der Server antwortet nicht.`, en: `Could not connect to ${c.host}:${c.port} – the server does not answer.` }),
+    message: (c) => ({
+      de: `Keine Verbindung${at(c, 'zu')} – der Server antwortet nicht.`,
+      en: `Could not connect${at(c, 'to')} – the server does not answer.`,
+    }),
     hint: {
       de: 'Bitte Hostname und Port prüfen. Oft blockiert eine Firewall den Port, oder der Server ist nicht erreichbar.',
       en: 'Please check host name and port. Often a firewall blocks the port, or the server is unreachable.',
     },
   },
   connection_failed: {
-    message: (c) => ({ de: `Keine Verbindung zu ${c.host}:${c.port}.`, en: `Could not connect to ${c.host}:${c.port}.` }),
+    message: (c) => ({ de: `Keine Verbindung${at(c, 'zu')}.`, en: `Could not connect${at(c, 'to')}.` }),
     hint: {
       de: 'Bitte Hostname und Port prüfen; der Server ist nicht erreichbar, lehnt ab oder der Port ist durch eine Firewall gesperrt.',
       en: 'Please check host name and port; the server is unreachable, refuses, or the port is blocked by a firewall.',
     },
   },
   host_not_found: {
-    message: (c) => ({ de: `Der Hostname ${c.host} wurde nicht gefunden.`, en: `The host name ${c.host} was not found.` }),
+    message: (c) => ({
+      de: c.host ? `Der Hostname ${c.host} wurde nicht gefunden.` : 'Der Hostname des Servers wurde nicht gefunden.',
+      en: c.host ? `The host name ${c.host} was not found.` : 'The server’s host name was not found.',
+    }),
     hint: { de: 'Bitte den Hostnamen auf Tippfehler prüfen (z. B. smtp.ihr-anbieter.at).', en: 'Please check the host name for typos (e.g. smtp.your-provider.com).' },
   },
   host_unreachable: {
-    message: (c) => ({ de: `Der Server ${c.host} ist nicht erreichbar.`, en: `The server ${c.host} is unreachable.` }),
+    message: (c) => ({ de: `Der Server${named(c)} ist nicht erreichbar.`, en: `The server${named(c)} is unreachable.` }),
     hint: { de: 'Bitte Hostnamen prüfen; das Netz des Servers ist von hier aus nicht erreichbar.', en: 'Please check the host name; the server’s network cannot be reached from here.' },
   },
   greeting_timeout: {
@@ -172,7 +186,10 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     hint: { de: 'Bitte den Betreiber des Mailservers bitten, das Zertifikat zu erneuern.', en: 'Please ask the mail server’s operator to renew the certificate.' },
   },
   certificate_name_mismatch: {
-    message: (c) => ({ de: `Das Zertifikat des Servers gilt nicht für ${c.host}.`, en: `The server’s certificate is not valid for ${c.host}.` }),
+    message: (c) => ({
+      de: `Das Zertifikat des Servers gilt nicht für ${c.host ?? 'seinen Hostnamen'}.`,
+      en: `The server’s certificate is not valid for ${c.host ?? 'its host name'}.`,
+    }),
     hint: {
       de: 'Bitte genau den Hostnamen eintragen, auf den das Zertifikat ausgestellt ist (z. B. smtp.anbieter.at statt einer IP-Adresse oder eines Alias).',
       en: 'Please enter exactly the host name the certificate was issued for (e.g. smtp.provider.com rather than an IP address or an alias).',
@@ -228,8 +245,8 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   auth_unavailable: {
     message: { de: 'Der Server bietet keine Anmeldung an.', en: 'The server does not offer authentication.' },
     hint: {
-      de: 'Bitte „Keine Authentifizierung“ wählen, falls der Server ohne Anmeldung versendet, oder Port/Verschlüsselung prüfen (manche Server erlauben die Anmeldung nur verschlüsselt).',
-      en: 'Please choose “no authentication” if the server sends without login, or check port/encryption (some servers allow login only when encrypted).',
+      de: 'Bitte bei der Authentifizierung das Verfahren „Keine“ wählen, falls der Server ohne Anmeldung versendet, oder Port/Verschlüsselung prüfen (manche Server erlauben die Anmeldung nur verschlüsselt).',
+      en: 'Please choose the authentication method “None” if the server sends without login, or check port/encryption (some servers allow login only when encrypted).',
     },
   },
   auth_encryption_required: {
@@ -374,8 +391,8 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   private_address: {
     message: (c) => ({
-      de: `Der Server ${c.host} ist oder verweist auf eine interne Adresse (privat, Loopback oder link-lokal); dorthin wird keine Verbindung aufgebaut.`,
-      en: `The server ${c.host} is or resolves to an internal address (private, loopback or link-local); no connection is made to it.`,
+      de: `Der Server${named(c)} ist oder verweist auf eine interne Adresse (privat, Loopback oder link-lokal); dorthin wird keine Verbindung aufgebaut.`,
+      en: `The server${named(c)} is or resolves to an internal address (private, loopback or link-local); no connection is made to it.`,
     }),
     hint: {
       de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen, dessen DNS-Einträge auf öffentliche Adressen zeigen.',
@@ -398,7 +415,7 @@ export const SMTP_ERROR_CODES = Object.keys(TEXTS);
 /** Contract `SmtpError` (message + hint in the request's language) for an engine error. */
 export function localizeSmtpError(error: NormalizedSmtpError, lang: Lang, context: LocalizeContext = {}): SmtpError {
   const entry = TEXTS[error.code] ?? TEXTS.unknown!;
-  const c: Ctx = { ...context, host: context.host ?? 'server', stage: error.stage };
+  const c: Ctx = { ...context, stage: error.stage };
   const resolve = (t: Text) => (typeof t === 'function' ? t(c) : t);
   const extra = ['greeting_timeout', 'connection_closed', 'tls_failed', 'tls_failed_workers', 'tls_timeout', 'greeting_invalid', 'total_timeout', 'connection_timeout'].includes(error.code)
     ? portHint(context)

@@ -34,11 +34,13 @@ const CONNECTIONS_PER_ROUTE = 4;
 
 type RouteName = 'tenant' | 'system';
 
-const asDeliveryError = (e: NormalizedSmtpError): DeliveryError => ({
+/** `server`: the tenant's server it came from (named in the message shown); none for the system relay. */
+const asDeliveryError = (e: NormalizedSmtpError, server?: DeliveryError['server']): DeliveryError => ({
   stage: e.stage,
   code: e.code,
   responseCode: e.responseCode,
   response: e.response,
+  ...(server ? { server } : {}),
 });
 
 /** A route that cannot be used as configured; `transient` when the operator can mend it (a missing secret, a key rotation). */
@@ -213,16 +215,17 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     /** `attemptsOnRoute` counts this attempt: the tenant route and a fallback each have the whole retry budget. */
     const retryOrFail = (route: AttemptOutcome['route'], error: NormalizedSmtpError, attemptsOnRoute: number, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => {
       const delay = error.transient ? nextRetryDelay(delays, attemptsOnRoute) : null;
+      const stored = asDeliveryError(error, route === 'tenant' && server ? { host: server.host, port: server.port, security: server.security } : undefined);
       if (error.deliveryUnknown) {
         // Handed over without a verdict, so the server may have it: like an attempt cut off by a
         // crash, it is sent again at most once (interruptions), never through the fallback too.
-        const unknown = { status: 'failed' as const, route, error: { ...asDeliveryError(error), code: 'delivery_unknown' }, ...extra };
+        const unknown = { status: 'failed' as const, route, error: { ...stored, code: 'delivery_unknown' }, ...extra };
         if (row.interruptions >= 1 || delay === null) return unknown;
-        return { status: 'retrying', route, error: asDeliveryError(error), nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), interrupted: true, ...extra };
+        return { status: 'retrying', route, error: stored, nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), interrupted: true, ...extra };
       }
       return delay === null
-        ? { status: 'failed', route, error: asDeliveryError(error), ...extra }
-        : { status: 'retrying', route, error: asDeliveryError(error), nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), ...extra };
+        ? { status: 'failed', route, error: stored, ...extra }
+        : { status: 'retrying', route, error: stored, nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), ...extra };
     };
     const handedOver = (
       route: AttemptOutcome['route'],

@@ -11,6 +11,7 @@ export function localizeDeliveryError(error: DeliveryError | null, lang: Lang): 
   return localizeSmtpError(
     { stage: error.stage as SmtpStage, code: error.code, responseCode: error.responseCode ?? null, response: error.response ?? null, transient: false },
     lang,
+    error.server ?? {},
   );
 }
 

@@ -2,7 +2,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { requireTenant } from '../auth/tenant-token.ts';
 import type { TestResult } from '../contract.ts';
-import { deliveries, mailServers } from '../db/schema.ts';
+import { deliveries, mailServers, type DeliveryError } from '../db/schema.ts';
 import { secretBox } from '../deps.ts';
 import type { AppEnv, Database, TenantIdentity } from '../env.ts';
 import { ApiError, type FieldError } from '../errors.ts';
@@ -141,13 +141,21 @@ function deferrerOf(c: Context<AppEnv>): Defer | undefined {
 }
 
 /** Ends the reserved row: `sent`, or `failed` with why (`unknown` when there is no result). */
-function recordTest(db: Database, tenant: TenantIdentity, id: string, message: OutgoingMessage, result: SendResult | undefined, now: () => Date) {
+function recordTest(
+  db: Database,
+  tenant: TenantIdentity,
+  id: string,
+  message: OutgoingMessage,
+  result: SendResult | undefined,
+  now: () => Date,
+  server: DeliveryError['server'],
+) {
   const outcome = result?.ok
     ? { status: 'sent' as const, messageId: result.messageId, smtpResponse: result.response, sentAt: now() }
     : {
         status: 'failed' as const,
         error: result
-          ? { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response }
+          ? { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response, ...(server ? { server } : {}) }
           : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
       };
   return db
@@ -171,13 +179,15 @@ export async function sendAndRecordTest(
   send: (message: OutgoingMessage) => Promise<SendResult>,
   now: () => Date,
   defer?: Defer,
+  /** The server tested, named in the stored error's message. */
+  server?: DeliveryError['server'],
 ): Promise<SendResult> {
   let result: SendResult | undefined;
   try {
     result = await send(message);
     return result;
   } finally {
-    const record = () => recordTest(db, tenant, id, message, result, now);
+    const record = () => recordTest(db, tenant, id, message, result, now, server);
     if (defer) {
       // Started on the next turn, so that building and sending the update does not delay the response.
       defer(
@@ -257,7 +267,7 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
         tSent = performance.now();
       });
   // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
-  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, send, deps.now, deferrerOf(c));
+  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, send, deps.now, deferrerOf(c), plan.described);
   const tSend = tSent || performance.now();
   const warnings = testWarnings(
     { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },

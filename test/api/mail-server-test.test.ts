@@ -220,6 +220,9 @@ describe('POST /v1/mail-server/test', () => {
     const rows = (await settledTestRows(api.tenant.id)).filter((r) => r.status === 'failed');
     expect(rows).toHaveLength(3);
     expect(rows.map((r) => r.error?.stage).sort()).toEqual(['auth', 'auth', 'connect']);
+    // The list of recent mails says the same as the test did (server and port named).
+    const listed = (await (await api.get('/v1/deliveries')).json()) as { deliveries: { error: { code: string; message: string } | null }[] };
+    expect(listed.deliveries.find((d) => d.error?.code === 'connection_refused')!.error!.message).toBe(refused.error.message);
   });
 
   it('tenant isolation: B cannot test with A’s saved settings, and sees none of A’s tests', async () => {

@@ -48,7 +48,7 @@ export interface MessageStatus {
   error: { stage: string; code: string; responseCode: number | null; message: string; hint: string } | null;
   fallbackReason: { stage: string; code: string } | null;
   acceptedRecipients: string[];
-  history: { at: string; route: string; status: string; response: string | null; error: { stage: string; code: string; responseCode: number | null } | null }[];
+  history: { at: string; route: string; status: string; response: string | null; error: { stage: string; code: string; responseCode: number | null; message: string } | null }[];
   sentAt: string | null;
 }
 

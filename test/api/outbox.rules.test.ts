@@ -160,6 +160,34 @@ describe('a route taken up mid-retry', () => {
   });
 });
 
+describe('stored errors', () => {
+  it('name the tenant’s server and port in the message shown, but never the system relay', async () => {
+    const f = fixtures();
+    const vars = { OUTBOX_RETRY_DELAYS: '0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${f.ports.refused}` };
+    const own = await tenantWithServer('refused');
+    const ownId = await storedDelivery(own.tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${marker()}` });
+    const relayed = await tenantWithServer();
+    const relayedId = await storedDelivery(relayed.tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${marker()}` });
+    await deliverWith([ownId, relayedId], vars);
+
+    const ownStatus = await messageStatus(own.tenant.id, ownId);
+    expect(ownStatus).toMatchObject({ status: 'retrying', route: 'tenant', error: { stage: 'connect' } });
+    expect(ownStatus.error!.message).toContain(`localhost`);
+    expect(ownStatus.error!.message).toContain(String(f.ports.refused));
+    expect(ownStatus.history[0]!.error!.message).toBe(ownStatus.error!.message);
+    expect(ownStatus.error).not.toHaveProperty('server');
+
+    const relayedStatus = await messageStatus(relayed.tenant.id, relayedId);
+    expect(relayedStatus).toMatchObject({ status: 'retrying', route: 'system', error: { stage: 'connect' } });
+    expect(relayedStatus.error!.message).not.toMatch(/127\.0\.0\.1|undefined|server server|localhost/i);
+    expect(relayedStatus.error!.message).toMatch(/^(The server refused the connection|Could not connect)[ .]/);
+
+    const list = await relayed.api.get('/v1/deliveries', { headers: { 'accept-language': 'de' } });
+    const [row] = ((await list.json()) as { deliveries: { error: { message: string } }[] }).deliveries;
+    expect(row!.error.message).toMatch(/^(Der Server hat die Verbindung abgelehnt|Keine Verbindung)[ .]/);
+  });
+});
+
 describe('a fallback turned off', () => {
   it('stops a message waiting for its retry on the system relay: it ends failed, saying why, and the relay gets nothing', async () => {
     const { tenant, api } = await tenantWithServer('rcptTemp', { fallbackToSystem: true });
