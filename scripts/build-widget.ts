@@ -1,9 +1,10 @@
 // Builds the widget for CDN-style use: one minified ES module with Lit bundled, plus the demo
 // host page, into dist/public (served by the Worker as static assets in development).
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, transformSync, type Plugin } from 'esbuild';
+import { minify } from 'terser';
 import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -129,7 +130,7 @@ export async function buildWidget(): Promise<{ bundle: string; bytes: number }> 
   mkdirSync(widgetOutDir, { recursive: true });
   const entryPoint = join(root, 'components/index.ts');
   const messageKeys = await mangleableMessageKeys(entryPoint);
-  const result = await build({
+  await build({
     entryPoints: [entryPoint],
     outfile: widgetBundle,
     bundle: true,
@@ -145,13 +146,16 @@ export async function buildWidget(): Promise<{ bundle: string; bytes: number }> 
     // Private members are named `_x` (Lit's convention); Lit's own internals are `_$x`. Message
     // keys that name nothing else are shortened too (see mangleableMessageKeys).
     mangleProps: new RegExp(`^(?:_[a-zA-Z]${messageKeys.map((key) => `|${key}$`).join('')})`),
-    metafile: true,
     logLevel: 'warning',
     plugins: [minifyLitTemplates],
   });
+  // A second pass with terser: its compressor finds what esbuild's minifier leaves (about 200 bytes
+  // gzip, measured on 2026-11-27). Property names stay as esbuild mangled them.
+  const { code } = await minify(readFileSync(widgetBundle, 'utf8'), { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true });
+  if (!code) throw new Error('terser returned no code');
+  writeFileSync(widgetBundle, code);
   copyFileSync(join(root, 'demo/index.html'), join(widgetOutDir, 'index.html'));
-  const bytes = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.js'))?.[1].bytes ?? 0;
-  return { bundle: widgetBundle, bytes };
+  return { bundle: widgetBundle, bytes: Buffer.byteLength(code) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -76,9 +76,17 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
-/** A host name (IDN allowed) or an IPv4 literal, as the URL parser reads it; IPv6 loosely. */
+/** A host name (IDN allowed) or an IPv4/IPv6 literal, as the URL parser reads it (the API's rule). */
 function isHost(value: string): boolean {
-  if (value.toLowerCase() === 'localhost' || /^\[?[0-9a-f:.]*:[0-9a-f:.]*\]?$/i.test(value)) return true;
+  if (value.toLowerCase() === 'localhost') return true;
+  const v6 = /^\[?([0-9a-f:.]*:[0-9a-f:.]*)\]?$/i.exec(value);
+  if (v6) {
+    try {
+      return !!new URL(`http://[${v6[1]}]/`);
+    } catch {
+      return false;
+    }
+  }
   if (/[\s/\\?#@:%[\]]/.test(value)) return false;
   let ascii: string;
   try {
@@ -90,6 +98,17 @@ function isHost(value: string): boolean {
   if (/^[\d.]+$/.test(value)) return /^\d+\.\d+\.\d+\.\d+$/.test(value) && ascii === value;
   const labels = ascii.split('.');
   return labels.length > 1 && labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
+}
+
+/** Dates in the page's regional form of the widget's language (en-GB: 27/11/2026), else the language's. */
+function dateFormat(locale: string, language: 'de' | 'en'): Intl.DateTimeFormat {
+  const options = { dateStyle: 'short', timeStyle: 'short' } as const;
+  try {
+    if (locale.toLowerCase().startsWith(language)) return new Intl.DateTimeFormat(locale, options);
+  } catch {
+    // not a valid language tag
+  }
+  return new Intl.DateTimeFormat(language, options);
 }
 
 /** An address whose domain is a host name (not an IP literal), as the API requires. */
@@ -224,6 +243,8 @@ export class MailServerSettings extends LitElement {
   private _confirmingReset = false;
   private _deliveries: DeliverySummary[] | null = null;
   private _deliveriesError: string | null = null;
+  private _deliveriesTimer: ReturnType<typeof setTimeout> | undefined;
+  private _deliveriesPolls = 0;
 
   private _etag: string | null = null;
   private _pendingToken: Promise<string> | null = null;
@@ -247,6 +268,7 @@ export class MailServerSettings extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._langObserver?.disconnect();
+    clearTimeout(this._deliveriesTimer);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -270,9 +292,13 @@ export class MailServerSettings extends LitElement {
     ]);
   }
 
+  /** The page's language tag here (e.g. en-GB, for dates). */
+  private get _locale(): string {
+    return this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || 'de';
+  }
+
   private get _language(): 'de' | 'en' {
-    const lang = this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
-    return lang.toLowerCase().startsWith('de') ? 'de' : 'en';
+    return this._locale.toLowerCase().startsWith('de') ? 'de' : 'en';
   }
 
   private get _t(): Messages {
@@ -425,6 +451,11 @@ export class MailServerSettings extends LitElement {
       try {
         const { body } = await this._request<DeliveriesResponse>('GET', '/v1/deliveries?limit=5');
         this._deliveries = body.deliveries;
+        // Mails on their way (a test's outcome is written just after its answer) are looked at
+        // again every 2 s, for a minute at most.
+        clearTimeout(this._deliveriesTimer);
+        if (!body.deliveries.some((d) => d.status === 'queued' || d.status === 'sending')) this._deliveriesPolls = 0;
+        else if (this.isConnected && this._deliveriesPolls++ < 30) this._deliveriesTimer = setTimeout(() => void this._loadDeliveries(), 2000);
       } catch (error) {
         // An API without the deliveries endpoint: hide the list instead of showing an error.
         if (error instanceof RequestFailure && error.status === 404) this._deliveries = null;
@@ -553,9 +584,18 @@ export class MailServerSettings extends LitElement {
     void this._loadDeliveries();
   }
 
+  /** The reload offered after a conflict or a failed load; its button goes away, so focus moves on. */
+  private async _onReload(): Promise<void> {
+    if (this._busy) return;
+    await this.load();
+    this._focusAfterUpdate = this._data ? '#host' : '.status button';
+    this.requestUpdate();
+  }
+
   private _onReset(): void {
     if (this._busy) return;
     this._confirmingReset = true;
+    this._status = null;
     this._focusAfterUpdate = '#reset-cancel';
   }
 
@@ -698,7 +738,7 @@ export class MailServerSettings extends LitElement {
       </div>
       <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
       ${this._confirmingReset
-        ? html`<div class="confirm" role="group" aria-labelledby="reset-question">
+        ? html`<div class="confirm" role="group" aria-labelledby="reset-question" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this._onResetCancel()}>
             <p id="reset-question">${t.resetQuestion}</p>
             <button part="button button-danger" class="danger" type="button" aria-disabled=${busy} @click=${this._onResetConfirm}>
               ${t.resetConfirm}
@@ -803,7 +843,7 @@ export class MailServerSettings extends LitElement {
             ${s.details?.length ? html`<ul>${s.details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}`
         : nothing}
       ${s?.reload || (!this._data && s?.tone === 'error')
-        ? html`<button part="button" type="button" aria-disabled=${this._busy !== null} @click=${() => !this._busy && this.load()}>
+        ? html`<button part="button" type="button" aria-disabled=${this._busy !== null} @click=${this._onReload}>
             ${this._t.reload}
           </button>`
         : nothing}
@@ -821,7 +861,8 @@ export class MailServerSettings extends LitElement {
     const failedAt = failedStage ? stages.indexOf(failedStage) : -1;
     const shown = !failedStage ? stages : failedAt < 0 ? [...stages, failedStage] : stages.slice(0, failedAt + 1);
     const error = result.ok ? null : result.error;
-    const reply = result.ok ? result.response : [error?.responseCode, error?.response].filter(Boolean).join(' ');
+    // Nodemailer's replies mostly start with their code already.
+    const reply = result.ok ? result.response : error?.response?.startsWith(`${error.responseCode}`) ? error.response : [error?.responseCode, error?.response].filter(Boolean).join(' ');
     return html`<section part="test-result" class="test-result" data-ok=${result.ok} aria-label=${t.stagesLabel}>
       <ol class="stages">
         ${shown.map((stage) => {
@@ -856,11 +897,11 @@ export class MailServerSettings extends LitElement {
     const list = this._deliveries;
     const error = this._deliveriesError;
     if (!list && !error) return nothing;
-    const date = new Intl.DateTimeFormat(this._language, { dateStyle: 'short', timeStyle: 'short' });
+    const date = dateFormat(this._locale, this._language);
     return html`<section part="deliveries" class="deliveries" aria-labelledby="deliveries-title">
       <h3 id="deliveries-title">${t.deliveries}</h3>
       ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
-      ${list?.some((d) => d.route === 'system-fallback') ? html`<p class="warning" part="warning">${t.fallbackWarning}</p>` : nothing}
+      ${list?.some((d) => d.route === 'system-fallback' && d.status === 'sent') ? html`<p class="warning" part="warning">${t.fallbackWarning}</p>` : nothing}
       ${!list || error
         ? nothing
         : list.length
@@ -872,7 +913,7 @@ export class MailServerSettings extends LitElement {
                   <span class="what">${t.deliveryKind[d.kind] ?? d.kind}: ${d.subject}</span>
                   <span class="badge" data-status=${d.status}>${t.deliveryStatus[d.status] ?? d.status}</span>
                   ${d.route ? html`<span class="via">${t.via} ${t.deliveryRoute[d.route]}</span>` : nothing}
-                  ${problem ? html`<span class="why">${problem.message}</span>` : nothing}
+                  ${problem ? html`<span class="why">${d.error ? '' : `${t.yourServer}: `}${problem.message}</span>` : nothing}
                 </li>`;
               })}
             </ul>`

@@ -18,6 +18,8 @@ export default unsafeCSS(`
     font-size: var(--mss-font-size, 1rem);
     font-weight: 400;
     font-style: normal;
+    font-variant: normal;
+    font-stretch: normal;
     line-height: 1.5;
     letter-spacing: normal;
     word-spacing: normal;
@@ -26,6 +28,9 @@ export default unsafeCSS(`
     text-transform: none;
     text-shadow: none;
     white-space: normal;
+    word-break: normal;
+    hyphens: manual;
+    direction: ltr;
     visibility: visible;
     cursor: auto;
     color: var(--mss-color-text, #1f2328);

@@ -3,7 +3,7 @@
 // (rate limit, network failure, SMTP failures, fallback deliveries) are injected with page.route.
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { DeliveriesResponse, MailServerResponse, TestResult } from '../../api/contract.ts';
+import type { DeliveriesResponse, DeliverySummary, MailServerResponse, TestResult } from '../../api/contract.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import {
   axeViolations,
@@ -214,6 +214,16 @@ describe('settings', () => {
     expect(await hostInput.getAttribute('aria-describedby')).toBe('host-hint host-error');
     expect(await w('#replyTo-error').count()).toBe(0); // untouched fields stay quiet
 
+    // Host and port together (hex-only letters looked like IPv6 once): refused here, as the API does.
+    for (const value of ['abc.de:587', 'dead.beef:25']) {
+      await hostInput.fill(value);
+      expect(await w('#host-error').innerText()).toContain('without the port');
+    }
+    for (const value of ['::1', '[2001:db8::1]']) {
+      await hostInput.fill(value);
+      expect(await w('#host-error').count()).toBe(0);
+    }
+
     await hostInput.fill('smtp.example.com');
     expect(await w('#host-error').count()).toBe(0);
     expect(await hostInput.getAttribute('aria-invalid')).toBeNull();
@@ -237,8 +247,8 @@ describe('settings', () => {
     await w('#fromName').fill('N'.repeat(250)); // the API allows 200
     await w('button[type=submit]').click();
     await w('#username-error').waitFor();
-    expect(await w('#username-error').innerText()).toBe('This value is too long.');
-    expect(await w('#fromName-error').innerText()).toBe('This value is too long.');
+    expect(await w('#username-error').innerText()).toBe('This value is too long: at most 256 characters.');
+    expect(await w('#fromName-error').innerText()).toBe('This value is too long: at most 200 characters.');
     expect(await w('#username').getAttribute('aria-invalid')).toBe('true');
     expect(await w('#fromName').getAttribute('aria-describedby')).toContain('fromName-error');
     expect(await w('#host-error').count()).toBe(0);
@@ -259,7 +269,7 @@ describe('settings', () => {
     await w('#fromName').fill('N'.repeat(250));
     await w('button[type=submit]').click();
     await w('#fromName-error').waitFor();
-    expect(await w('#fromName-error').innerText()).toBe('Dieser Wert ist zu lang.');
+    expect(await w('#fromName-error').innerText()).toBe('Dieser Wert ist zu lang: höchstens 200 Zeichen.');
   });
 
   test('a stale version (412) says so and offers to reload', async () => {
@@ -281,6 +291,8 @@ describe('settings', () => {
       await page.waitForFunction(
         () => (document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('#host') as HTMLInputElement | null)?.value === 'other.example.com',
       );
+      // The button went away with the conflict: focus is on the form, not lost to the page.
+      await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id === 'host');
     } finally {
       await other.close();
     }
@@ -297,6 +309,12 @@ describe('settings', () => {
     expect(await w('[role=group]').innerText()).toContain('Discard your settings?');
     expect(await activeId()).toBe('reset-cancel');
     await page.keyboard.press('Enter'); // Cancel
+    expect(await w('[role=group]').count()).toBe(0);
+    expect(await activeId()).toBe('reset');
+
+    await w('#reset').click();
+    expect(await statusText()).toBe(''); // "Settings saved." is old news while the question is open
+    await page.keyboard.press('Escape');
     expect(await w('[role=group]').count()).toBe(0);
     expect(await activeId()).toBe('reset');
 
@@ -397,7 +415,8 @@ describe('test settings', () => {
 
   test('a failure at a stage the settings do not predict is still shown, last', async () => {
     await open(freshTenant('test-odd-stage'));
-    await answerTestWith(200, { ...failure, error: { ...failure.error, stage: 'tls' } });
+    // As the API gives it: the reply starts with its code, which is shown once.
+    await answerTestWith(200, { ...failure, error: { ...failure.error, stage: 'tls', responseCode: 500, response: '500 5.5.1 Error: command not recognized' } });
     await w('#host').fill('smtp.example.com');
     await w('#security').selectOption('none');
     await w('#authMethod').selectOption('none');
@@ -406,6 +425,7 @@ describe('test settings', () => {
     const stages = await w('.stages li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`));
     expect(stages.at(-1)).toBe('tls:failed');
     expect(stages.filter((stage) => stage.endsWith(':failed'))).toEqual(['tls:failed']);
+    expect(await w('code.reply').innerText()).toBe('500 5.5.1 Error: command not recognized');
   });
 
   test('a successful test shows every stage and the server reply', async () => {
@@ -519,7 +539,7 @@ describe('recent deliveries', () => {
         {
           id: 'd1', kind: 'invoice', status: 'sent', route: 'system-fallback', recipients: ['customer@example.net'],
           subject: 'Invoice 2026-001', attempts: 3, response: '250 ok', error: null,
-          fallbackReason: { stage: 'connect', code: 'ECONNECTION', responseCode: null, response: null, message: 'Your server could not be reached.', hint: '' },
+          fallbackReason: { stage: 'connect', code: 'ECONNECTION', responseCode: null, response: null, message: 'Could not connect to smtp.example.com:587.', hint: '' },
           createdAt: '2026-11-26T10:00:00Z', sentAt: '2026-11-26T10:05:00Z',
         },
         {
@@ -532,15 +552,42 @@ describe('recent deliveries', () => {
     await page.route('**/v1/deliveries*', (route) =>
       route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify(deliveries) }),
     );
-    await open(freshTenant('deliveries'));
+    await open(freshTenant('deliveries'), { lang: 'en-GB' });
     const section = w('[part=deliveries]');
     await section.waitFor();
     const text = await section.innerText();
     expect(text).toContain('Invoice: Invoice 2026-001');
+    expect(text).toContain('26/11/2026'); // the page's English (en-GB), not US dates
     expect(text).toContain('via system server (fallback)');
-    expect(text).toContain('Your server could not be reached.');
-    expect(await w('[part=deliveries] .warning').innerText()).toContain('because yours failed');
+    // The fallback's reason is the tenant server's failure, and says so.
+    expect(text).toContain('Your server: Could not connect to smtp.example.com:587.');
+    expect(await w('[part=deliveries] .warning').innerText()).toContain('because your server could not send them');
     expect(await axeViolations(page)).toEqual([]);
+  });
+});
+
+describe('recent deliveries on their way', () => {
+  test('are looked at again until they end; a fallback that never sent raises no warning', async () => {
+    const row = (status: DeliverySummary['status']): DeliverySummary => ({
+      id: 'd1', kind: 'reminder', status, route: 'system-fallback', recipients: ['customer@example.net'],
+      subject: 'Reminder 7', attempts: 2, response: null,
+      error: status === 'failed' ? { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null, message: 'Not sent through the system mail server.', hint: '' } : null,
+      fallbackReason: { stage: 'mail', code: 'relay_denied', responseCode: 550, response: '550 no', message: 'The server refused the sender.', hint: '' },
+      createdAt: '2026-11-26T10:00:00Z', sentAt: null,
+    });
+    let calls = 0;
+    await page.route('**/v1/deliveries*', (route) => {
+      calls += 1;
+      const body: DeliveriesResponse = { nextCursor: null, deliveries: [row(calls === 1 ? 'sending' : 'failed')] };
+      return route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    await open(freshTenant('deliveries-poll'));
+    await w('[part=deliveries] .badge[data-status=sending]').waitFor();
+    await w('[part=deliveries] .badge[data-status=failed]').waitFor({ timeout: 5_000 });
+    expect(await w('[part=deliveries] .why').innerText()).toBe('Not sent through the system mail server.');
+    expect(await w('[part=deliveries] .warning').count()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(calls).toBe(2); // ended: no more requests
   });
 });
 
