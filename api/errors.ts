@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isBusyError } from './db/busy-retry.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
 import type { AppEnv } from './env.ts';
 import { pickLang, type Lang } from './i18n/lang.ts';
 import { problemText, type ProblemCode } from './i18n/problems.ts';
@@ -56,6 +57,11 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
     // Still locked after the client's retries: a moment of overload, not a fault; nothing was written.
     console.error(`database busy on ${c.req.method} ${new URL(c.req.url).pathname}; answered 503`);
     return problemResponse(c, new ApiError(503, 'service_unavailable', [], { 'retry-after': '1' }), lang);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Not reached or no answer in time: safe to send again (a POST with the same Idempotency-Key, a PUT with If-Match).
+    console.error(`database unavailable on ${c.req.method} ${new URL(c.req.url).pathname}: ${errorSummary(error)}; answered 503`);
+    return problemResponse(c, new ApiError(503, 'database_unavailable', [], { 'retry-after': '5' }), lang);
   }
   console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${errorSummary(error)}`);
   return problemResponse(c, new ApiError(500, 'internal'), lang);

@@ -1,5 +1,6 @@
 import type { Client } from '@libsql/client';
 import { errorCode } from '../util/error-summary.ts';
+import { DatabaseUnavailableError, isDatabaseUnavailable, isUnavailable } from './unavailable.ts';
 
 /** Waits before each retry of a statement the database refused as busy (ms, plus jitter). */
 const BUSY_RETRY_DELAYS = [10, 30, 80, 200, 500];
@@ -14,7 +15,8 @@ export function isBusyError(error: unknown): boolean {
 /**
  * A client whose `execute` and `batch` try again when SQLite answers SQLITE_BUSY (concurrent
  * writers on sqld: an invoice being stored while the outbox records outcomes). A busy statement
- * or batch was rolled back whole, so running it again cannot apply anything twice.
+ * or batch was rolled back whole, so running it again cannot apply anything twice. A database that
+ * was not reached is reported as DatabaseUnavailableError (not retried here: callers decide).
  */
 export function retryingWhenBusy(client: Client): Client {
   const retrying =
@@ -24,6 +26,7 @@ export function retryingWhenBusy(client: Client): Client {
         try {
           return await run(...args);
         } catch (error) {
+          if (isUnavailable(error)) throw isDatabaseUnavailable(error) ? error : new DatabaseUnavailableError(error);
           const delay = BUSY_RETRY_DELAYS[attempt];
           if (delay === undefined || !isBusyError(error)) throw error;
           await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));

@@ -2,6 +2,7 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import type { Database } from '../env.ts';
 import { retryingWhenBusy } from './busy-retry.ts';
+import { fetchWithTimeout } from './unavailable.ts';
 import * as schema from './schema.ts';
 
 export interface NodeDatabases {
@@ -22,7 +23,7 @@ export function nodeDatabases(): NodeDatabases {
       const key = `${url}\u0000${authToken ?? ''}`;
       let entry = open.get(key);
       if (!entry) {
-        const client = retryingWhenBusy(createClient({ url, authToken }));
+        const client = retryingWhenBusy(createClient({ url, authToken, fetch: fetchWithTimeout() }));
         entry = { client, db: drizzle(client, { schema }) as unknown as Database };
         open.set(key, entry);
       }

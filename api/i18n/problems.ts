@@ -87,6 +87,13 @@ const problems = {
     title: { de: 'Dienst nicht verfügbar', en: 'Service unavailable' },
     detail: { de: 'Der Dienst ist vorübergehend nicht verfügbar.', en: 'The service is temporarily unavailable.' },
   },
+  database_unavailable: {
+    title: { de: 'Datenbank nicht erreichbar', en: 'Database unavailable' },
+    detail: {
+      de: 'Die Datenbank ist gerade nicht erreichbar. Bitte in einigen Sekunden erneut versuchen.',
+      en: 'The database cannot be reached right now. Please try again in a few seconds.',
+    },
+  },
   internal: {
     title: { de: 'Interner Fehler', en: 'Internal error' },
     detail: {

@@ -1,18 +1,23 @@
 import { env } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
+import { createClient } from '@libsql/client/web';
+import { eq, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/libsql/web';
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import type { MailServerResponse, Problem } from '../../api/contract.ts';
 import { SecretBox } from '../../api/crypto/secret-box.ts';
+import { retryingWhenBusy } from '../../api/db/busy-retry.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { mailServers } from '../../api/db/schema.ts';
+import { fetchWithTimeout, isDatabaseUnavailable } from '../../api/db/unavailable.ts';
 import { defaultDeps } from '../../api/deps.ts';
 import type { AppEnv } from '../../api/env.ts';
 import { onError } from '../../api/errors.ts';
 import { errorSummary } from '../../api/util/error-summary.ts';
 import { call, clientFor, newTenant, tokenFor, validSettings } from './helpers.ts';
+import { fixtures } from './smtp-helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
 const rawRow = async (tenantId: string) => (await db().select().from(mailServers).where(eq(mailServers.tenantId, tenantId)))[0];
@@ -140,7 +145,7 @@ describe('the password', () => {
     expect((await rotated.seal('neu', 'x')).keyId).toBe('t2');
   });
 
-  it('never appears in log lines, even when a request fails with a database error (500)', async () => {
+  it('never appears in log lines, even when a request fails with a database error (503, 500)', async () => {
     const logs: string[] = [];
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' '))),
@@ -154,7 +159,7 @@ describe('the password', () => {
       await api.put('/v1/mail-server', { ...validSettings, auth: { ...validSettings.auth, password: `${PASSWORD}\n` } });
       ciphertext = (await rawRow(api.tenant.id))!.passwordCiphertext!;
 
-      // The real app with its database gone mid-request: the save (password sealed) fails with a 500.
+      // The real app with its database gone mid-request: the save (password sealed) fails with a 503.
       const app = createApp(defaultDeps('workers'));
       responses.push(
         await app.request(
@@ -176,19 +181,19 @@ describe('the password', () => {
       for (const spy of spies) spy.mockRestore();
     }
     const text = logs.join('\n');
-    expect(text).toContain('unhandled error on PUT /v1/mail-server');
+    expect(text).toContain('database unavailable on PUT /v1/mail-server');
     expect(text).toMatch(/unhandled error on PUT \/probe: DrizzleQueryError \[SQLITE_CONSTRAINT[A-Z_]*\]: Failed query: insert into "mail_servers"/);
     expect(text).not.toContain(PASSWORD);
     expect(ciphertext).toBeTruthy();
     expect(text).not.toContain(ciphertext);
     expect(text).not.toContain(api.tenant.id);
     expect(text).not.toMatch(/params/i);
-    for (const res of responses) {
-      expect(res.status).toBe(500);
+    for (const [i, res] of responses.entries()) {
+      expect(res.status).toBe(i === 0 ? 503 : 500);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       const body = await res.text();
       expect(Object.keys(JSON.parse(body)).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
-      expect(JSON.parse(body).code).toBe('internal');
+      expect(JSON.parse(body).code).toBe(i === 0 ? 'database_unavailable' : 'internal');
       for (const internal of [ciphertext, PASSWORD, 'Failed query', 'params', 'mail_servers', '127.0.0.1', 'at ']) expect(body).not.toContain(internal);
     }
   });
@@ -293,5 +298,32 @@ describe('environment boundaries', () => {
     const res = await app.request('/healthz', {}, { ...env, DATABASE_URL: 'http://127.0.0.1:9' });
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, database: 'unreachable' });
+  });
+
+  it('healthz answers within seconds when the database takes the call but never answers', async () => {
+    const started = Date.now();
+    const res = await app.request('/healthz', {}, { ...env, DATABASE_URL: `http://127.0.0.1:${fixtures().ports.silent}` });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ ok: false, database: 'unreachable' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('an API call while the database is unreachable is a 503 that says so, with Retry-After', async () => {
+    const token = await tokenFor(newTenant());
+    for (const lang of ['de', 'en']) {
+      const res = await app.request('/v1/mail-server', { headers: { authorization: `Bearer ${token}`, 'accept-language': lang } }, { ...env, DATABASE_URL: 'http://127.0.0.1:9' });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.headers.get('retry-after')).toBe('5');
+      const problem = (await res.json()) as Problem;
+      expect(problem).toMatchObject({ status: 503, code: 'database_unavailable' });
+      expect(problem.detail).toMatch(lang === 'de' ? /Datenbank/ : /database/);
+    }
+  });
+
+  it('a database call that gets no answer gives up, as the database being unavailable', async () => {
+    const db = drizzle(retryingWhenBusy(createClient({ url: `http://127.0.0.1:${fixtures().ports.silent}`, fetch: fetchWithTimeout(300) })));
+    const error = await db.run(sql`select 1`).then(() => null, (e: unknown) => e);
+    expect(isDatabaseUnavailable(error)).toBe(true);
   });
 });

@@ -1,0 +1,49 @@
+/** How long one database call may take before it counts as the database being away. */
+export const DATABASE_TIMEOUT_MS = 15_000;
+
+/**
+ * The database could not be reached or did not answer (network error, timeout, an HTTP error from
+ * sqld/Turso): nothing is known to have been applied. The API answers 503 with Retry-After.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(override readonly cause: unknown) {
+    // The cause's class and code only: its message may quote the server's answer.
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(`database unavailable (${(cause as Error | null)?.name ?? typeof cause}${typeof code === 'string' ? ` ${code}` : ''})`);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** Whether this error, or one it wraps (drizzle wraps driver errors), is a DatabaseUnavailableError. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DatabaseUnavailableError) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a client error means the database was not reached, as opposed to a statement it refused
+ * (a constraint, a syntax error: LibsqlError with an SQLite code). Seen: fetch's TypeError
+ * ("fetch failed", workerd's "Network connection lost"), an abort on timeout, and the client's
+ * SERVER_ERROR for an HTTP status other than 200.
+ */
+export function isUnavailable(error: unknown): boolean {
+  if (isDatabaseUnavailable(error) || error instanceof TypeError) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'AbortError' || name === 'TimeoutError') return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SERVER_ERROR' || code === 'HRANA_CLOSED_ERROR';
+}
+
+/**
+ * The fetch for the libSQL client: a call gives up after DATABASE_TIMEOUT_MS, and whatever makes
+ * fetch itself fail (workerd says "Network connection lost.", Node "fetch failed") is reported as
+ * the database being unavailable.
+ */
+export function fetchWithTimeout(timeoutMs = DATABASE_TIMEOUT_MS): typeof fetch {
+  return (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
+      throw new DatabaseUnavailableError(error);
+    });
+}
