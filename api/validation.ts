@@ -36,28 +36,35 @@ export function validationError(errors: FieldError[]): ApiError {
 export const MAX_JSON_BYTES = 64 * 1024;
 
 /**
- * Reads the JSON body (413 when larger than `maxBytes`, 400 when unparsable, 415 when not JSON)
- * and validates it with valibot (422).
+ * Reads the JSON body (413 when larger than `maxBytes`, 400 when not UTF-8 or unparsable, 415 when
+ * not JSON) and validates it with valibot (422).
  */
 export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYTES) {
   const readJson: MiddlewareHandler<AppEnv> = async (c, next) => {
     const type = c.req.header('content-type') ?? '';
-    if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) throw new ApiError(415, 'unsupported_media_type');
-    const declared = c.req.header('content-length');
-    if (Number(declared) > maxBytes) throw new ApiError(413, 'payload_too_large');
-    let text: string;
+    // JSON is UTF-8 (RFC 8259); another declared charset would be read wrongly.
+    if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type) || /;\s*charset\s*=\s*"?(?!utf-?8\b)/i.test(type)) {
+      throw new ApiError(415, 'unsupported_media_type');
+    }
+    if (Number(c.req.header('content-length')) > maxBytes) throw new ApiError(413, 'payload_too_large');
+    let bytes: ArrayBuffer;
     try {
-      text = await c.req.text(); // cached: the parse below and the validator use it
+      bytes = await c.req.arrayBuffer();
     } catch {
       throw new ApiError(400, 'invalid_json'); // the body broke off
     }
-    // Without a declared length (chunked, or built in-process) the text tells.
-    if (declared === undefined && text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes) {
-      throw new ApiError(413, 'payload_too_large');
+    // Without a declared length (chunked, or built in-process) the bytes tell.
+    if (bytes.byteLength > maxBytes) throw new ApiError(413, 'payload_too_large');
+    let text: string;
+    try {
+      // Bytes that are not UTF-8 would become U+FFFD unnoticed.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new ApiError(400, 'invalid_encoding');
     }
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = JSON.parse(text);
     } catch {
       throw new ApiError(400, 'invalid_json');
     }

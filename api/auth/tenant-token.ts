@@ -4,8 +4,11 @@ import type { AppEnv, TenantIdentity } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { hasControlChars, isEmailAddress, isWellFormedText, toWellFormedText } from '../schemas/validators.ts';
 
-const unauthorized = () =>
-  new ApiError(401, 'unauthorized', [], { 'www-authenticate': 'Bearer realm="mail-server-settings", error="invalid_token"' });
+/** RFC 6750: a request without credentials gets the challenge alone, a bad token `invalid_token`. */
+const unauthorized = (tokenGiven: boolean) =>
+  new ApiError(401, 'unauthorized', [], {
+    'www-authenticate': `Bearer realm="mail-server-settings"${tokenGiven ? ', error="invalid_token"' : ''}`,
+  });
 
 /** Checks the claims a host portal must put into a tenant token. */
 function identityFromClaims(claims: Record<string, unknown>): TenantIdentity | null {
@@ -42,15 +45,15 @@ export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(header);
   const secret = c.env.TENANT_TOKEN_SECRET;
-  if (!match || !secret) throw unauthorized();
+  if (!match || !secret) throw unauthorized(header !== '');
   let claims: Record<string, unknown>;
   try {
     claims = await verify(match[1]!, await verifyKey(secret), 'HS256');
   } catch {
-    throw unauthorized();
+    throw unauthorized(true);
   }
   const tenant = identityFromClaims(claims);
-  if (!tenant) throw unauthorized();
+  if (!tenant) throw unauthorized(true);
   c.set('tenant', tenant);
   await next();
 };

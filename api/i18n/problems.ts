@@ -75,8 +75,26 @@ const problems = {
   payload_too_large: {
     title: { de: 'Anfrage zu groß', en: 'Request too large' },
     detail: {
-      de: 'Die Anfrage überschreitet die zulässige Größe (bei Nachrichten: 10 MiB für Text und Anhänge zusammen).',
-      en: 'The request exceeds the allowed size (for messages: 10 MiB of text and attachments together).',
+      de: 'Die Anfrage ist zu groß: höchstens 64 KiB JSON, bei Nachrichten etwa 14 MiB (darin höchstens 10 MiB Text und Anhänge).',
+      en: 'The request is too large: at most 64 KiB of JSON, for messages about 14 MiB (holding at most 10 MiB of text and attachments).',
+    },
+  },
+  operator_unauthorized: {
+    title: { de: 'Nicht angemeldet', en: 'Not authenticated' },
+    detail: {
+      de: 'Der Betreiberschlüssel (OPERATOR_API_KEY) fehlt oder stimmt nicht.',
+      en: 'The operator key (OPERATOR_API_KEY) is missing or wrong.',
+    },
+  },
+  invalid_encoding: {
+    title: { de: 'Ungültige Kodierung', en: 'Invalid encoding' },
+    detail: { de: 'Der Inhalt der Anfrage ist kein gültiges UTF-8.', en: 'The request body is not valid UTF-8.' },
+  },
+  message_too_large: {
+    title: { de: 'Nachricht zu groß', en: 'Message too large' },
+    detail: {
+      de: 'Text und Anhänge der Nachricht sind zusammen größer als 10 MiB.',
+      en: 'The message’s text and attachments together are larger than 10 MiB.',
     },
   },
   forbidden: {

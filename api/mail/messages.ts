@@ -307,7 +307,10 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   // Outbox outcomes that are not a server's reply.
   recipients_rejected: {
     message: { de: 'Einige Empfänger wurden abgelehnt; die übrigen haben die Nachricht erhalten.', en: 'Some recipients were refused; the others received the message.' },
-    hint: { de: 'Die abgelehnten Empfänger werden später erneut versucht. Die Antwort nennt sie.', en: 'The refused recipients are retried later. The response names them.' },
+    hint: {
+      de: 'Die Antwort nennt die abgelehnten Empfänger und den Grund. Vorübergehende Ablehnungen (4xx) werden später erneut versucht.',
+      en: 'The response names the refused recipients and why. Temporary refusals (4xx) are tried again later.',
+    },
   },
   recipients_refused: {
     message: {

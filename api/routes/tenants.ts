@@ -8,7 +8,7 @@ import { ApiError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import { assignMessageId, insertDelivery, readDelivery, TenantNotFoundError, type StoredPayload } from '../outbox/store.ts';
 import { localizeDeliveryError } from '../outbox/view.ts';
-import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';
+import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageBytes, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { sha256Hex } from '../util/sha256.ts';
 import { jsonBody, validationError } from '../validation.ts';
@@ -49,6 +49,8 @@ export const tenantRoutes = new Hono<AppEnv>()
         throw validationError([{ path: 'Idempotency-Key', code, message: fieldMessage(code, c.var.lang) }]);
       }
       const input = c.req.valid('json');
+      // Too large as a whole, not a field to correct: 413 like a body over the limit.
+      if (messageBytes(input) > MAX_MESSAGE_BYTES) throw new ApiError(413, 'message_too_large');
       const { db, now } = c.var.deps;
       const payload: StoredPayload = { text: input.text, html: input.html, attachments: input.attachments };
       const requestHash = await sha256Hex(JSON.stringify(input));

@@ -2,6 +2,13 @@ import * as v from 'valibot';
 import { hasControlChars, isEmailAddress } from './validators.ts';
 
 export const MAX_RECIPIENTS = 50;
+export const MAX_ATTACHMENTS = 100;
+
+/**
+ * Characters a file name shown to the recipient must not have: C1 controls, line and paragraph
+ * separators, and the direction marks and overrides that make "rechnung‮fdp.exe" look like a PDF.
+ */
+const UNSAFE_IN_FILENAME = /[\u0080-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 const headerText = (max: number) =>
@@ -27,7 +34,7 @@ const attachment = v.object(
     filename: v.pipe(
       headerText(255),
       v.check((s) => s.trim() !== '', 'required'),
-      v.check((s) => !/[\\/]/.test(s), 'filename_invalid'),
+      v.check((s) => !/[\\/]/.test(s) && !UNSAFE_IN_FILENAME.test(s) && !/^\.+$/.test(s.trim()), 'filename_invalid'),
     ),
     contentType: v.pipe(
       v.string('invalid_type'),
@@ -49,7 +56,7 @@ export const messageInputSchema = v.pipe(
       subject: v.pipe(headerText(998), v.check((s) => s.trim() !== '', 'required')),
       text: v.optional(v.string('invalid_type')),
       html: v.optional(v.string('invalid_type')),
-      attachments: v.optional(v.array(attachment, 'invalid_type'), []),
+      attachments: v.optional(v.pipe(v.array(attachment, 'invalid_type'), v.maxLength(MAX_ATTACHMENTS, 'too_many_attachments')), []),
       reference: v.optional(headerText(200)),
     },
     'invalid_object',
@@ -62,17 +69,12 @@ export const messageInputSchema = v.pipe(
     v.check((m) => m.to.length + m.cc.length + m.bcc.length <= MAX_RECIPIENTS, 'too_many_recipients'),
     ['to'],
   ),
-  v.forward(
-    v.check(
-      (m) =>
-        m.attachments.reduce((sum, a) => sum + base64Bytes(a.content), 0) +
-          new TextEncoder().encode(`${m.subject}${m.text ?? ''}${m.html ?? ''}`).length <=
-        MAX_MESSAGE_BYTES,
-      'message_too_large',
-    ),
-    ['attachments'],
-  ),
 );
+
+/** Bytes of a message's content: subject, text and HTML (UTF-8) and the decoded attachments; at most MAX_MESSAGE_BYTES. */
+export function messageBytes(m: { subject: string; text?: string; html?: string; attachments: { content: string }[] }): number {
+  return m.attachments.reduce((sum, a) => sum + base64Bytes(a.content), 0) + new TextEncoder().encode(`${m.subject}${m.text ?? ''}${m.html ?? ''}`).length;
+}
 
 export type MessageInput = v.InferOutput<typeof messageInputSchema>;
 

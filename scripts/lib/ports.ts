@@ -14,18 +14,28 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls an HTTP URL until it answers 2xx or the deadline passes. */
-export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+  /** A reason to stop waiting at once, from an answer that will not change by itself (e.g. a setting missing). */
+  hopeless: (status: number, body: string) => string | null = () => null,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`process serving ${url} exited`);
+    let answer: { status: number; body: string } | undefined;
     try {
       const res = await fetch(url);
       if (res.ok) return;
-      lastError = new Error(`HTTP ${res.status}`);
+      answer = { status: res.status, body: (await res.text()).slice(0, 500) };
+      lastError = new Error(`HTTP ${answer.status}: ${answer.body}`);
     } catch (error) {
       lastError = error;
     }
+    const reason = answer && hopeless(answer.status, answer.body);
+    if (reason) throw new Error(reason);
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${url} did not become ready within ${timeoutMs} ms: ${String(lastError)}`);

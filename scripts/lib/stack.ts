@@ -43,6 +43,19 @@ function wranglerCli(): string {
   return join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
 }
 
+/** /healthz says the database is fine but settings are missing or unusable: waiting will not help. */
+function configurationMissing(status: number, body: string): string | null {
+  try {
+    const health = JSON.parse(body) as { database?: string; missing?: string[] };
+    if (status === 503 && health.database === 'ok' && health.missing?.length) {
+      return `the API is up but not configured: ${health.missing.join(', ')} (see README.md, "Local run")`;
+    }
+  } catch {
+    // not the health answer (yet)
+  }
+  return null;
+}
+
 /** sqld + migrations + `wrangler dev` on loopback, ready when /healthz answers 200. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -79,7 +92,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     wrangler.stderr?.on('data', onData);
     const apiUrl = `http://127.0.0.1:${port}`;
     try {
-      await waitForHttp(`${apiUrl}/healthz`, 60_000, () => wrangler.exitCode === null);
+      await waitForHttp(`${apiUrl}/healthz`, 60_000, () => wrangler.exitCode === null, configurationMissing);
     } catch (error) {
       await stopGroup(wrangler);
       throw new Error(`wrangler dev did not start: ${String(error)}\n${tail.join('\n')}`);

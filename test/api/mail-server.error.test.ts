@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { MailServerResponse, Problem } from '../../api/contract.ts';
 import { call, clientFor, validSettings } from './helpers.ts';
@@ -191,6 +191,27 @@ describe('request size', () => {
     const test = await api.post('/v1/mail-server/test', body);
     expect(test.status).toBe(413);
     expect(((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).configured).toBe(false);
+  });
+});
+
+describe('body encoding', () => {
+  it('a body that is not UTF-8 is a 400 and changes nothing; a declared charset other than UTF-8 a 415', async () => {
+    const api = await clientFor();
+    const json = JSON.stringify({ ...validSettings, from: { address: 'rechnung@example.com', name: 'M\u00fcller' } });
+    // The same JSON in Latin-1: ü is the single byte 0xFC, which UTF-8 never has alone.
+    const latin1 = Uint8Array.from(json, (ch) => ch.charCodeAt(0));
+    const request = (body: BodyInit, type: string) =>
+      exports.default.fetch(new Request('http://api.test/v1/mail-server', { method: 'PUT', headers: { authorization: `Bearer ${api.token}`, 'content-type': type }, body }));
+    const bad = await request(latin1, 'application/json');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as Problem).code).toBe('invalid_encoding');
+    expect((await request(json, 'application/json; charset=utf-16')).status).toBe(415);
+    expect((await request(json, 'application/json; charset=ISO-8859-1')).status).toBe(415);
+    expect(((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).configured).toBe(false);
+    // UTF-8, declared or not, is fine.
+    expect((await request(json, 'application/json; charset=UTF-8')).status).toBe(200);
+    const saved = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(saved.settings?.from.name).toBe('Müller');
   });
 });
 

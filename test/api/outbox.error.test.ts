@@ -85,6 +85,10 @@ describe('limits and bad input change nothing', () => {
     ['no body', { text: undefined }, 'text', 'body_required'],
     ['filename with CRLF', { attachments: [{ filename: 'a\r\n.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'control_chars'],
     ['filename with a path', { attachments: [{ filename: '../../etc/passwd', contentType: 'text/plain', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
+    ['filename with a right-to-left override', { attachments: [{ filename: 'rechnung\u202efdp.exe', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
+    ['filename with a C1 control', { attachments: [{ filename: 'a\u0085.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
+    ['filename of dots only', { attachments: [{ filename: '..', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
+    ['101 attachments', { attachments: Array.from({ length: 101 }, (_, i) => ({ filename: `${i}.txt`, contentType: 'text/plain', content: 'AAAA' })) }, 'attachments', 'too_many_attachments'],
     ['content not base64', { attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'not base64!' }] }, 'attachments.0.content', 'base64_invalid'],
     ['bad content type', { attachments: [{ filename: 'a.pdf', contentType: 'pdf', content: 'AAAA' }] }, 'attachments.0.contentType', 'content_type_invalid'],
     ['unknown kind', { kind: 'spam' }, 'kind', 'kind_invalid'],
@@ -101,12 +105,35 @@ describe('limits and bad input change nothing', () => {
     });
   }
 
-  it('more than 10 MiB of attachments is refused', async () => {
+  it('more than 10 MiB of content, in attachments or in text, is a 413 that says so', async () => {
     const { tenant } = await tenantWithServer();
     const big = 'A'.repeat(Math.ceil((10 * 1024 * 1024 + 10) / 3) * 4);
-    const res = await postMessage(tenant.id, { ...mail('x'), attachments: [{ filename: 'big.bin', contentType: 'application/octet-stream', content: big }] });
-    expect(res.status).toBe(422);
-    expect(((await res.json()) as Problem).errors?.[0]).toMatchObject({ path: 'attachments', code: 'message_too_large' });
+    for (const change of [
+      { attachments: [{ filename: 'big.bin', contentType: 'application/octet-stream', content: big }] },
+      { text: 'x'.repeat(10.5 * 1024 * 1024) },
+    ]) {
+      const res = await postMessage(tenant.id, { ...mail('x'), ...change });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await res.json()) as Problem).toMatchObject({ code: 'message_too_large', detail: expect.stringMatching(/10 MiB/) });
+    }
+    expect(await getDatabase(env.DATABASE_URL!).select().from(deliveries).where(eq(deliveries.tenantId, tenant.id))).toEqual([]);
+  });
+
+  it('without the operator key, or with a wrong one: 401 that names the key', async () => {
+    const { tenant } = await tenantWithServer();
+    for (const authorization of [undefined, 'Bearer wrong-key']) {
+      const res = await exports.default.fetch(
+        new Request(`http://api.test/v1/tenants/${tenant.id}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID(), 'accept-language': 'en', ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify(mail('x')),
+        }),
+      );
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings-operator"');
+      expect((await res.json()) as Problem).toMatchObject({ code: 'operator_unauthorized', detail: expect.stringContaining('OPERATOR_API_KEY') });
+    }
   });
 
   it('a message just under 10 MiB is stored and arrives intact', { timeout: 70_000 }, async () => {
