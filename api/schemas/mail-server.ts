@@ -37,10 +37,14 @@ const optionalEmail = v.optional(
   null,
 );
 
+// valibot's object() takes an array too; where every field is optional, `[]` would pass.
+const plainObject = v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'invalid_object');
+
 export const securitySchema = v.picklist(['none', 'starttls', 'tls'], 'security_invalid');
 export const authMethodSchema = v.picklist(['none', 'plain', 'login', 'cram-md5'], 'auth_method_invalid');
 
 const authSchema = v.pipe(
+  plainObject,
   v.object(
     {
       method: authMethodSchema,
@@ -73,7 +77,7 @@ export const mailServerInputSchema = v.pipe(
   v.object(
     {
       host: v.pipe(
-        v.string('required'),
+        v.string('invalid_type'), // missing altogether: "required" (toFieldErrors)
         v.check((s) => !hasControlChars(s), 'control_chars'),
         v.trim(),
         v.nonEmpty('required'),
@@ -89,11 +93,7 @@ export const mailServerInputSchema = v.pipe(
       from: v.optional(
         v.pipe(
           v.nullable(
-            v.pipe(
-              // valibot's object() takes an array too; every field here is optional, so `[]` would pass.
-              v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'invalid_object'),
-              v.object({ address: optionalEmail, name: optionalText(200) }, 'invalid_object'),
-            ),
+            v.pipe(plainObject, v.object({ address: optionalEmail, name: optionalText(200) }, 'invalid_object')),
           ),
           v.transform((f) => f ?? { address: null, name: null }),
         ),

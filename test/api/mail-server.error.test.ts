@@ -50,6 +50,8 @@ describe('validation: every rule names its field', () => {
     ['body not an object', [1, 2], { '': 'invalid_object' }],
     ['sender as an array', { ...validSettings, from: [] }, { from: 'invalid_object' }],
     ['sender as text', { ...validSettings, from: 'rechnung@example.com' }, { from: 'invalid_object' }],
+    ['host as a number', { ...validSettings, host: 5 }, { host: 'invalid_type' }],
+    ['auth as an array', { ...validSettings, auth: [] }, { auth: 'invalid_object' }],
     // JSON can spell half a UTF-16 surrogate pair; the database would refuse such text.
     ['user name with half a surrogate pair', { ...validSettings, auth: { method: 'plain', username: 'u\ud800', password: 'p' } }, { 'auth.username': 'invalid_text' }],
     ['sender name with a lone low surrogate', { ...validSettings, from: { name: 'a\udc00b' } }, { 'from.name': 'invalid_text' }],
