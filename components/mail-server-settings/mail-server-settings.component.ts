@@ -895,7 +895,8 @@ export class MailServerSettings extends LitElement {
   private _renderDeliveries(): TemplateResult | typeof nothing {
     const t = this._t;
     const list = this._deliveries;
-    const error = this._deliveriesError;
+    // When the settings could not be loaded either, the status says why once.
+    const error = this._data ? this._deliveriesError : null;
     if (!list && !error) return nothing;
     const date = dateFormat(this._locale, this._language);
     return html`<section part="deliveries" class="deliveries" aria-labelledby="deliveries-title">

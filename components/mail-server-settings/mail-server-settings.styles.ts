@@ -87,7 +87,7 @@ export default unsafeCSS(`
   }
   .route dl {
     display: grid;
-    grid-template-columns: max-content 1fr;
+    grid-template-columns: fit-content(40%) 1fr;
     gap: 0.125em 0.75em;
     margin: 0.5em 0 0;
   }
