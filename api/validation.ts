@@ -4,6 +4,7 @@ import type * as v from 'valibot';
 import type { AppEnv } from './env.ts';
 import { ApiError, type FieldError } from './errors.ts';
 import { fieldMessage, isFieldCode, tooLongMessage } from './i18n/field-messages.ts';
+import { nestsDeeperThan } from './util/json-depth.ts';
 import type { Lang } from './i18n/lang.ts';
 import { malformedTextPath } from './schemas/validators.ts';
 
@@ -35,6 +36,9 @@ export function validationError(errors: FieldError[]): ApiError {
 /** Bodies of the settings, test and tenant calls are a few hundred bytes; this leaves ample room. */
 export const MAX_JSON_BYTES = 64 * 1024;
 
+/** No body this API takes nests deeper than 4 levels; parsing and walking millions of levels takes seconds. */
+export const MAX_JSON_DEPTH = 32;
+
 /**
  * Reads the JSON body (413 when larger than `maxBytes`, 400 when not UTF-8 or unparsable, 415 when
  * not JSON) and validates it with valibot (422).
@@ -62,6 +66,7 @@ export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYT
     } catch {
       throw new ApiError(400, 'invalid_encoding');
     }
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new ApiError(400, 'json_too_deep');
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -86,6 +86,10 @@ const problems = {
       en: 'The operator key (OPERATOR_API_KEY) is missing or wrong.',
     },
   },
+  json_too_deep: {
+    title: { de: 'JSON zu tief verschachtelt', en: 'JSON nested too deeply' },
+    detail: { de: 'Der Inhalt der Anfrage ist tiefer als 32 Ebenen verschachtelt.', en: 'The request body is nested deeper than 32 levels.' },
+  },
   invalid_encoding: {
     title: { de: 'Ungültige Kodierung', en: 'Invalid encoding' },
     detail: { de: 'Der Inhalt der Anfrage ist kein gültiges UTF-8.', en: 'The request body is not valid UTF-8.' },

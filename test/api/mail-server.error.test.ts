@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { MailServerResponse, Problem } from '../../api/contract.ts';
+import { nestsDeeperThan } from '../../api/util/json-depth.ts';
 import { call, clientFor, validSettings } from './helpers.ts';
 
 async function problem(res: Response, status: number): Promise<Problem> {
@@ -214,6 +215,23 @@ describe('body encoding', () => {
     expect((await request(json, 'application/json; charset=UTF-8')).status).toBe(200);
     const saved = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
     expect(saved.settings?.from.name).toBe('Müller');
+  });
+});
+
+describe('nesting', () => {
+  it('a body nested deeper than 32 levels is a 400 before it is parsed; strings do not count', async () => {
+    const api = await clientFor();
+    const deep = `{"host":"smtp.example.com","security":"tls","x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const res = await call('PUT', '/v1/mail-server', { token: api.token, rawBody: deep, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Problem).code).toBe('json_too_deep');
+    expect(nestsDeeperThan(`{"a":${'['.repeat(32)}${']'.repeat(32)}}`, 32)).toBe(true);
+    expect(nestsDeeperThan(`{"a":${'['.repeat(31)}${']'.repeat(31)}}`, 32)).toBe(false);
+    expect(nestsDeeperThan(`{"a":"${'[{'.repeat(40)}"}`, 32)).toBe(false); // brackets inside a string do not count
+    expect(nestsDeeperThan(`{"a\\\\":${'['.repeat(33)}${']'.repeat(33)}}`, 32)).toBe(true); // a string ending in an escaped backslash ends there
+    expect(nestsDeeperThan(`{"a\\"${'['.repeat(40)}":1}`, 32)).toBe(false); // an escaped quote does not end the string
+    // A settings body of the usual shape is fine.
+    expect((await api.put('/v1/mail-server', validSettings)).status).toBe(200);
   });
 });
 
