@@ -47,7 +47,8 @@ export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYT
   const readJson: MiddlewareHandler<AppEnv> = async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     // JSON is UTF-8 (RFC 8259); another declared charset would be read wrongly.
-    if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type) || /;\s*charset\s*=\s*"?(?!utf-?8\b)/i.test(type)) {
+    const charset = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(type);
+    if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type) || (charset && !/^utf-?8$/i.test(charset[1] ?? charset[2] ?? ''))) {
       throw new ApiError(415, 'unsupported_media_type');
     }
     if (Number(c.req.header('content-length')) > maxBytes) throw new ApiError(413, 'payload_too_large');

@@ -37,13 +37,23 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 /**
- * The fetch for the libSQL client: a call gives up after DATABASE_TIMEOUT_MS, and whatever makes
- * fetch itself fail (workerd says "Network connection lost.", Node "fetch failed") is reported as
- * the database being unavailable.
+ * The fetch for the libSQL client: a call gives up after DATABASE_TIMEOUT_MS, and whatever makes it
+ * fail before the whole answer is in (workerd says "Network connection lost.", Node "fetch failed"
+ * or "terminated", also when the connection drops halfway through the body) is reported as the
+ * database being unavailable. The body is read here for that reason.
  */
 export function fetchWithTimeout(timeoutMs = DATABASE_TIMEOUT_MS): typeof fetch {
   return (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
-      throw new DatabaseUnavailableError(error);
-    });
+    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) })
+      .then(async (res) => {
+        const body = await res.arrayBuffer();
+        // fetch has decoded the body already: the copy must not claim an encoding or another length.
+        const headers = new Headers(res.headers);
+        headers.delete('content-encoding');
+        headers.delete('content-length');
+        return new Response(body, { status: res.status, statusText: res.statusText, headers });
+      })
+      .catch((error: unknown) => {
+        throw new DatabaseUnavailableError(error);
+      });
 }

@@ -258,7 +258,12 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
       return ended({ status: 'failed', route: row.route, error: { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null } });
     }
     /** This attempt's number on `route`: a route taken up now starts with the whole retry budget. */
-    const attemptsOn = (route: DeliveryRow['route']) => (row.route === route ? row.attempts - row.routeSinceAttempt + 1 : 1);
+    const attemptsOn = (route: DeliveryRow['route']) => {
+      if (row.route !== route) return 1;
+      // A fallback recorded by a Worker older than route_since_attempt (deployed after migrating) left it at 1.
+      const since = route === 'system-fallback' ? Math.max(row.routeSinceAttempt, row.fallbackAtAttempt ?? 0) : row.routeSinceAttempt;
+      return row.attempts - since + 1;
+    };
     if (row.route === 'system-fallback' || !tenantRoute) {
       const route = row.route === 'system-fallback' ? 'system-fallback' : 'system';
       const result = await send('system', slot, message(systemRouteSender, done));

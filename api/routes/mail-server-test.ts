@@ -32,8 +32,9 @@ const optionalDraft: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (length === '0') return next();
   const declared = length !== undefined || c.req.header('transfer-encoding') !== undefined;
   // A body without a declared length (a Request built in-process, as on Node or in tests) is read
-  // to be sure it is really empty; the read is cached, so the JSON validation reads it again.
-  if (!declared && (c.req.raw.body === null || (await c.req.text()) === '')) return next();
+  // to be sure it is really empty. As bytes: the read is cached, and the JSON reading after it must
+  // see the bytes themselves to refuse what is not UTF-8.
+  if (!declared && (c.req.raw.body === null || (await c.req.arrayBuffer()).byteLength === 0)) return next();
   return readJson(c, () => validateJson(c, next) as Promise<void>);
 };
 

@@ -1,6 +1,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { MailServerResponse, Problem } from '../../api/contract.ts';
+import { createApp } from '../../api/app.ts';
+import { defaultDeps } from '../../api/deps.ts';
 import { nestsDeeperThan } from '../../api/util/json-depth.ts';
 import { call, clientFor, validSettings } from './helpers.ts';
 
@@ -211,7 +213,16 @@ describe('body encoding', () => {
     expect((await request(json, 'application/json; charset=utf-16')).status).toBe(415);
     expect((await request(json, 'application/json; charset=ISO-8859-1')).status).toBe(415);
     expect(((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).configured).toBe(false);
-    // UTF-8, declared or not, is fine.
+    // The test endpoint reads the same way, also a body without a declared length (built in-process).
+    const test = await createApp(defaultDeps('workers')).request(
+      new Request('http://api.test/v1/mail-server/test', { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: latin1 }),
+      undefined,
+      env,
+    );
+    expect(test.status).toBe(400);
+    expect(((await test.json()) as Problem).code).toBe('invalid_encoding');
+    // UTF-8, declared or not, quoted or not, is fine.
+    expect((await request(json, 'application/json;charset="UTF-8"')).status).toBe(200);
     expect((await request(json, 'application/json; charset=UTF-8')).status).toBe(200);
     const saved = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
     expect(saved.settings?.from.name).toBe('Müller');

@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import type { MailServerResponse, Problem } from '../../api/contract.ts';
 import { SecretBox } from '../../api/crypto/secret-box.ts';
@@ -49,7 +49,7 @@ describe('tenant tokens', () => {
         expect(res.status).toBe(401);
         expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
         // RFC 6750: without credentials the challenge alone, with a bad one the error code too.
-        if (name === 'no Authorization header') expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings"');
+        if (name === 'no Authorization header' || name === 'not a bearer token') expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings"');
         else expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings", error="invalid_token"');
         expect(((await res.json()) as Problem).code).toBe('unauthorized');
       }
@@ -321,6 +321,13 @@ describe('environment boundaries', () => {
       expect(problem).toMatchObject({ status: 503, code: 'database_unavailable' });
       expect(problem.detail).toMatch(lang === 'de' ? /Datenbank/ : /database/);
     }
+  });
+
+  it('a database connection lost halfway through its answer is a 503 too', async () => {
+    const token = await tokenFor(newTenant());
+    const res = await app.request('/v1/mail-server', { headers: { authorization: `Bearer ${token}` } }, { ...env, DATABASE_URL: `http://127.0.0.1:${inject('brokenDatabasePort')}` });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Problem).code).toBe('database_unavailable');
   });
 
   it('a database call that gets no answer gives up, as the database being unavailable', async () => {

@@ -160,6 +160,19 @@ describe('a route taken up mid-retry', () => {
   });
 });
 
+describe('a fallback recorded before route_since_attempt existed', () => {
+  it('keeps the relay’s own budget: counted from fallback_at_attempt, not from the first attempt', async () => {
+    const { tenant } = await tenantWithServer('rcptTemp', { fallbackToSystem: true });
+    const tag = marker();
+    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    // As an older Worker leaves it (deployed after the migration): on the relay since attempt 6, route_since_attempt 1.
+    await db().update(deliveries).set({ status: 'retrying', route: 'system-fallback', attempts: 6, fallbackAtAttempt: 6, routeSinceAttempt: 1, nextAttemptAt: new Date() }).where(eq(deliveries.id, id));
+    // The relay (flaky) refuses "later…" once with 451: the relay's second attempt, well within two retries.
+    await deliverWith([id], { OUTBOX_RETRY_DELAYS: '0,0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` });
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system-fallback', attempts: 7 });
+  });
+});
+
 describe('stored errors', () => {
   it('name the tenant’s server and port in the message shown, but never the system relay', async () => {
     const f = fixtures();
