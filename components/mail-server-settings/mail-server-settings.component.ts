@@ -78,11 +78,11 @@ const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /** A host name (IDN allowed) or an IPv4/IPv6 literal, as the URL parser reads it (the API's rule). */
 function isHost(value: string): boolean {
-  if (value.toLowerCase() === 'localhost') return true;
-  const v6 = /^\[?([0-9a-f:.]*:[0-9a-f:.]*)\]?$/i.exec(value);
+  if (/^localhost\.?$/i.test(value)) return true;
+  const v6 = /^(?:\[([0-9a-f:.]*:[0-9a-f:.]*)\]|([0-9a-f:.]*:[0-9a-f:.]*))$/i.exec(value);
   if (v6) {
     try {
-      return !!new URL(`http://[${v6[1]}]/`);
+      return !!new URL(`http://[${v6[1] ?? v6[2]}]/`);
     } catch {
       return false;
     }
@@ -263,6 +263,7 @@ export class MailServerSettings extends LitElement {
     for (const target of [this, document.documentElement]) {
       this._langObserver.observe(target, { attributes: true, attributeFilter: ['lang'] });
     }
+    this._schedulePoll(); // moved in the page: go on looking at mails on their way
   }
 
   override disconnectedCallback(): void {
@@ -445,23 +446,31 @@ export class MailServerSettings extends LitElement {
     this._serverErrors = {};
   }
 
-  private async _loadDeliveries(): Promise<void> {
+  /** `poll`: a look again at mails on their way; any other load starts a new minute of those. */
+  private async _loadDeliveries(poll = false): Promise<void> {
+    if (!poll) this._deliveriesPolls = 0;
     this._deliveriesError = null;
     await this._run('deliveries', async () => {
       try {
         const { body } = await this._request<DeliveriesResponse>('GET', '/v1/deliveries?limit=5');
         this._deliveries = body.deliveries;
-        // Mails on their way (a test's outcome is written just after its answer) are looked at
-        // again every 2 s, for a minute at most.
-        clearTimeout(this._deliveriesTimer);
-        if (!body.deliveries.some((d) => d.status === 'queued' || d.status === 'sending')) this._deliveriesPolls = 0;
-        else if (this.isConnected && this._deliveriesPolls++ < 30) this._deliveriesTimer = setTimeout(() => void this._loadDeliveries(), 2000);
       } catch (error) {
         // An API without the deliveries endpoint: hide the list instead of showing an error.
         if (error instanceof RequestFailure && error.status === 404) this._deliveries = null;
         else throw error;
       }
     });
+    this._schedulePoll(); // also after a failed look: the rows shown are still on their way
+  }
+
+  /** Mails on their way (a test's outcome is written just after its answer) are looked at again every 2 s, for a minute at most. */
+  private _schedulePoll(): void {
+    clearTimeout(this._deliveriesTimer);
+    const inFlight = this._deliveries?.some((d) => d.status === 'queued' || d.status === 'sending');
+    if (inFlight && this.isConnected && this._deliveriesPolls < 30) {
+      this._deliveriesPolls++;
+      this._deliveriesTimer = setTimeout(() => void this._loadDeliveries(true), 2000);
+    }
   }
 
   private get _passwordSet(): boolean {

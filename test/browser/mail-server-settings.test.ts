@@ -219,9 +219,13 @@ describe('settings', () => {
       await hostInput.fill(value);
       expect(await w('#host-error').innerText()).toContain('without the port');
     }
-    for (const value of ['::1', '[2001:db8::1]']) {
+    for (const value of ['::1', '[2001:db8::1]', 'localhost.']) {
       await hostInput.fill(value);
       expect(await w('#host-error').count()).toBe(0);
+    }
+    for (const value of ['[::1', '::1]']) {
+      await hostInput.fill(value);
+      expect(await w('#host-error').count()).toBe(1);
     }
 
     await hostInput.fill('smtp.example.com');
@@ -588,6 +592,31 @@ describe('recent deliveries on their way', () => {
     expect(await w('[part=deliveries] .warning').count()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(calls).toBe(2); // ended: no more requests
+  });
+});
+
+describe('recent deliveries on their way, moved and failing', () => {
+  test('are still looked at after the element moves in the page and after one failed look', async () => {
+    const row: DeliverySummary = {
+      id: 'd1', kind: 'test', status: 'sending', route: 'tenant', recipients: ['owner@example.com'],
+      subject: 'Test mail', attempts: 1, response: null, error: null, fallbackReason: null,
+      createdAt: '2026-11-26T10:00:00Z', sentAt: null,
+    };
+    let calls = 0;
+    await page.route('**/v1/deliveries*', (route) => {
+      calls += 1;
+      const headers = { 'access-control-allow-origin': '*' };
+      if (calls === 2) return route.fulfill({ status: 503, headers, contentType: 'application/problem+json', body: '{"status":503,"code":"database_unavailable","title":"Database unavailable","detail":"The database cannot be reached right now.","type":"about:blank"}' });
+      const body: DeliveriesResponse = { nextCursor: null, deliveries: [{ ...row, ...(calls >= 3 ? { status: 'sent', sentAt: '2026-11-26T10:00:01Z' } : {}) }] };
+      return route.fulfill({ status: 200, headers, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    await open(freshTenant('deliveries-moved'));
+    await w('[part=deliveries] .badge[data-status=sending]').waitFor();
+    // Moved elsewhere in the page (disconnected and connected again).
+    await page.evaluate(() => void document.body.appendChild(document.querySelector('mail-server-settings')!));
+    await w('[part=deliveries] .error').waitFor({ timeout: 5_000 }); // the second look failed
+    await w('[part=deliveries] .badge[data-status=sent]').waitFor({ timeout: 5_000 }); // the third one sees it sent
+    expect(calls).toBe(3);
   });
 });
 
