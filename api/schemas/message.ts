@@ -3,13 +3,14 @@ import { hasControlChars, isEmailAddress } from './validators.ts';
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_ATTACHMENTS = 100;
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /**
  * Characters a file name shown to the recipient must not have: C1 controls, line and paragraph
- * separators, and the direction marks and overrides that make "rechnung‮fdp.exe" look like a PDF.
+ * separators, and the direction marks and overrides that make "rechnung\u202Efdp.exe" show as
+ * "rechnungexe.pdf".
  */
 const UNSAFE_IN_FILENAME = /[\u0080-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 const headerText = (max: number) =>
   v.pipe(v.string('invalid_type'), v.check((s) => !hasControlChars(s), 'control_chars'), v.maxLength(max, 'too_long'));
