@@ -271,7 +271,10 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     }
     const result = await send('tenant', slot, message(tenantRouteSender, done));
     const outcome = result.ok ? handedOver('tenant', result, done, attemptsOn('tenant')) : retryOrFail('tenant', result.error, attemptsOn('tenant'));
-    if (outcome.status !== 'failed' || !server?.fallbackToSystem || outcome.error?.code === 'delivery_unknown') return ended(outcome);
+    // A message the tenant's server may already have (an earlier attempt was cut off or got no
+    // verdict after the whole message) never also goes through the relay.
+    const mayHaveIt = row.interruptions >= 1 || outcome.error?.code === 'delivery_unknown';
+    if (outcome.status !== 'failed' || !server?.fallbackToSystem || mayHaveIt) return ended(outcome);
     // The tenant's server failed for good (for all recipients or the rest) and the tenant allowed
     // it: the system relay takes over what is left, with a retry budget of its own.
     const tenantDone = outcome.acceptedRecipients ?? done;

@@ -483,6 +483,29 @@ describe('a message handed over without a verdict', () => {
     const status = await messageStatus(tenant.id, id);
     expect(status.error).toMatchObject({ code: 'delivery_unknown', message: expect.stringContaining('did not confirm') });
   });
+
+  it('whose resend then fails for good is not sent through the fallback either: the first server may have it', async () => {
+    const { tenant, api } = await tenantWithServer('slow', { fallbackToSystem: true });
+    const tag = marker();
+    const id = await storedDelivery(tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${tag}` });
+    await deliverImpatiently(id);
+    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant' });
+
+    // The tenant's server now refuses the sender for good (550 5.7.1).
+    const f = fixtures();
+    const put = await api.put('/v1/mail-server', {
+      host: 'localhost', port: f.ports.relayDenied, security: 'starttls',
+      auth: { method: 'plain', username: f.username, password: f.password }, fallbackToSystem: true,
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    await deliverImpatiently(id);
+    const status = await messageStatus(tenant.id, id);
+    expect(status).toMatchObject({ status: 'failed', route: 'tenant', attempts: 2, fallbackReason: null });
+    expect(status.error).toMatchObject({ stage: 'mail', responseCode: 550 });
+
+    await new Promise((r) => setTimeout(r, 500)); // the slow server's late 250
+    expect((await mailsWith(tag)).map((m) => m.server)).toEqual(['slow']); // no relay copy
+  });
 });
 
 describe('operator configuration', () => {
