@@ -93,4 +93,8 @@ export const idempotencyKeySchema = v.pipe(
   v.check((s) => /^[\x21-\x7e]{1,255}$/.test(s), 'idempotency_key_invalid'),
 );
 
-export const tenantIdSchema = v.pipe(v.string(), v.check((s) => s.length > 0 && s.length <= 200 && !hasControlChars(s), 'invalid_value'));
+/** A tenant id in the operator's paths: 1–200 characters, no control characters, no surrounding spaces (`%20` is no id). */
+export const tenantIdSchema = v.pipe(
+  v.string(),
+  v.check((s) => s.length > 0 && s.length <= 200 && s.trim() === s && !hasControlChars(s), 'invalid_value'),
+);

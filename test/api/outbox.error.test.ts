@@ -177,6 +177,20 @@ describe('limits and bad input change nothing', () => {
     expect(((await res.json()) as Problem).code).toBe('tenant_not_found');
   });
 
+  it('a tenant id of spaces, or with spaces around it, is refused', async () => {
+    for (const id of ['%20', '%20abc', 'abc%20']) {
+      const res = await exports.default.fetch(
+        new Request(`http://api.test/v1/tenants/${id}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Leer GmbH', email: 'office@leer.example.com' }),
+        }),
+      );
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as Problem).errors?.[0]).toMatchObject({ path: 'tenantId', code: 'invalid_value' });
+    }
+  });
+
   it('a message status of another tenant is not found', async () => {
     const a = await tenantWithServer();
     const b = await tenantWithServer();
