@@ -24,14 +24,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /**
  * Whether a client error means the database was not reached, as opposed to a statement it refused
- * (a constraint, a syntax error: LibsqlError with an SQLite code). A failed fetch is already a
- * DatabaseUnavailableError (fetchWithTimeout); besides that the client reports SERVER_ERROR for an
- * HTTP status other than 200, and its own codes for a closed stream or WebSocket (Node, libsql://).
+ * (a constraint, a syntax error: LibsqlError with an SQLite code). A failed or timed-out fetch is
+ * already a DatabaseUnavailableError (fetchWithTimeout), also when the client wraps it; besides
+ * that the client reports SERVER_ERROR for an HTTP status other than 200, and its own codes for a
+ * closed stream or WebSocket (Node, libsql://).
  */
 export function isUnavailable(error: unknown): boolean {
   if (isDatabaseUnavailable(error)) return true;
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'AbortError' || name === 'TimeoutError') return true;
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SERVER_ERROR' || code === 'HRANA_CLOSED_ERROR' || code === 'HRANA_WEBSOCKET_ERROR';
 }
