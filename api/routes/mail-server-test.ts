@@ -17,14 +17,12 @@ import { isSavedServer, smtpSettingsFromRow } from '../settings/credentials.ts';
 import { tenantSender, type Sender } from '../settings/sender.ts';
 import { upsertTenant, type MailServerRow } from '../settings/store.ts';
 import { errorSummary } from '../util/error-summary.ts';
-import { jsonBody, validationError } from '../validation.ts';
+import { readJsonObject, validateJson, validationError } from '../validation.ts';
 import { runtimeFieldErrors } from './mail-server.ts';
 
 /** At most this many tests per tenant per window, counted in the database (holds across isolates). */
 export const TEST_RATE_LIMIT = 5;
 export const TEST_RATE_WINDOW_MS = 60_000;
-
-const [readJson, validateJson] = jsonBody(mailServerInputSchema);
 
 /** The body is optional: without one the saved settings are tested. */
 const optionalDraft: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -35,7 +33,8 @@ const optionalDraft: MiddlewareHandler<AppEnv> = async (c, next) => {
   // to be sure it is really empty. As bytes: the read is cached, and the JSON reading after it must
   // see the bytes themselves to refuse what is not UTF-8.
   if (!declared && (c.req.raw.body === null || (await c.req.arrayBuffer()).byteLength === 0)) return next();
-  return readJson(c, () => validateJson(c, next) as Promise<void>);
+  await validateJson(c, mailServerInputSchema, await readJsonObject(c));
+  return next();
 };
 
 interface TestPlan {

@@ -55,7 +55,7 @@ export const mailServerRoutes = new Hono<AppEnv>()
     const row = await readSettings(c.var.deps.db, c.var.tenant, c.var.deps.now());
     return respond(c, row);
   })
-  .put('/', ...jsonBody(mailServerInputSchema), async (c) => {
+  .put('/', jsonBody(mailServerInputSchema), async (c) => {
     const input = c.req.valid('json');
     const expected = parseIfMatch(c.req.header('if-match'));
     const runtimeErrors = runtimeFieldErrors(c, input);

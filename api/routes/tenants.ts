@@ -27,7 +27,7 @@ const MAX_BODY_BYTES = Math.ceil((MAX_MESSAGE_BYTES * 4) / 3) + 1024 * 1024;
 /** Server-to-server API of the host application (OPERATOR_API_KEY). */
 export const tenantRoutes = new Hono<AppEnv>()
   .use(requireOperator)
-  .put('/:tenantId', ...jsonBody(tenantProfileSchema), async (c) => {
+  .put('/:tenantId', jsonBody(tenantProfileSchema), async (c) => {
     const id = tenantIdParam(c);
     const { name, email } = c.req.valid('json');
     const now = c.var.deps.now();
@@ -40,7 +40,7 @@ export const tenantRoutes = new Hono<AppEnv>()
   .post(
     '/:tenantId/messages',
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, 'payload_too_large'); } }),
-    ...jsonBody(messageInputSchema, MAX_BODY_BYTES),
+    jsonBody(messageInputSchema, MAX_BODY_BYTES),
     async (c) => {
       const tenantId = tenantIdParam(c);
       const key = c.req.header('idempotency-key');
