@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from './env.ts';
 import { ApiError, type FieldError } from './errors.ts';
-import { fieldMessage, isFieldCode, tooLongMessage } from './i18n/field-messages.ts';
+import { fieldMessage, isFieldCode, tooLongMessage, unknownFieldMessage } from './i18n/field-messages.ts';
 import { nestsDeeperThan } from './util/json-depth.ts';
 import type { Lang } from './i18n/lang.ts';
 import { malformedTextPath } from './schemas/validators.ts';
@@ -17,13 +17,18 @@ export function toFieldErrors(issues: readonly v.BaseIssue<unknown>[], lang: Lan
     const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
     // A key that is missing altogether is reported by its parent object's check; say "required".
     const missing = issue.input === undefined && path !== '' && issue.kind === 'schema';
-    const code = missing ? 'required' : isFieldCode(issue.message) ? issue.message : 'invalid_value';
+    // `unknown_field:<key>` names the key a typo probably meant (schemas/strict.ts).
+    const [given = '', meant] = issue.message.split(':', 2);
+    const code = missing ? 'required' : isFieldCode(given) ? given : 'invalid_value';
     // One message per field: the first problem found is the one to fix first.
     if (seen.has(path)) continue;
     seen.add(path);
+    let message: string;
     // A length limit is named, so the user knows how much to cut.
-    const max = code === 'too_long' && typeof issue.requirement === 'number' ? issue.requirement : null;
-    errors.push({ path, code, message: max === null ? fieldMessage(code, lang) : tooLongMessage(max, lang) });
+    if (code === 'too_long' && typeof issue.requirement === 'number') message = tooLongMessage(issue.requirement, lang);
+    else if (code === 'unknown_field' && meant) message = unknownFieldMessage(meant, lang);
+    else message = fieldMessage(code, lang);
+    errors.push({ path, code, message });
   }
   return errors;
 }

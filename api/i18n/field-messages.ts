@@ -5,6 +5,10 @@ const fieldMessages = {
   required: { de: 'Bitte ausfüllen.', en: 'Please fill in this field.' },
   invalid_type: { de: 'Dieser Wert hat den falschen Typ.', en: 'This value has the wrong type.' },
   invalid_object: { de: 'Hier wird ein Objekt erwartet.', en: 'An object is expected here.' },
+  unknown_field: {
+    de: 'Dieses Feld gibt es hier nicht. Bitte die Schreibweise prüfen oder das Feld weglassen.',
+    en: 'There is no such field here. Please check the spelling or leave the field out.',
+  },
   invalid_boolean: { de: 'Hier wird ja oder nein (true/false) erwartet.', en: 'Yes or no (true/false) is expected here.' },
   host_invalid: {
     de: 'Bitte einen gültigen Hostnamen ohne Port (z. B. smtp.example.com) oder eine IP-Adresse eingeben.',
@@ -93,4 +97,9 @@ export function fieldMessage(code: FieldCode, lang: Lang): string {
 /** `too_long` with its limit. */
 export function tooLongMessage(max: number, lang: Lang): string {
   return lang === 'de' ? `Dieser Wert ist zu lang: höchstens ${max} Zeichen.` : `This value is too long: at most ${max} characters.`;
+}
+
+/** An unknown field that is probably a typo of `meant`. */
+export function unknownFieldMessage(meant: string, lang: Lang): string {
+  return lang === 'de' ? `Dieses Feld gibt es hier nicht. Meinten Sie „${meant}“?` : `There is no such field here. Did you mean "${meant}"?`;
 }

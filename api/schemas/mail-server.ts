@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { strictObject } from './strict.ts';
 import { hasControlChars, isEmailAddress, isHost } from './validators.ts';
 
 // Messages are field-error codes (api/i18n/field-messages.ts); the validation hook localizes them.
@@ -45,7 +46,7 @@ export const authMethodSchema = v.picklist(['none', 'plain', 'login', 'cram-md5'
 
 const authSchema = v.pipe(
   plainObject,
-  v.object(
+  strictObject(
     {
       method: authMethodSchema,
       username: optionalText(256),
@@ -59,9 +60,11 @@ const authSchema = v.pipe(
           ),
         ),
       ),
+      // What GET returns in its place; taken (a client may send the settings back) and ignored.
+      passwordSet: v.optional(v.boolean('invalid_boolean')),
     },
-    'invalid_object',
   ),
+  v.transform(({ passwordSet: _, ...auth }) => auth),
   v.forward(
     v.check((a) => a.method === 'none' || a.username !== null, 'username_required'),
     ['username'],
@@ -74,7 +77,7 @@ const authSchema = v.pipe(
 
 /** The body of `PUT /v1/mail-server` and the draft of `POST /v1/mail-server/test`. */
 export const mailServerInputSchema = v.pipe(
-  v.object(
+  strictObject(
     {
       host: v.pipe(
         v.string('invalid_type'), // missing altogether: "required" (toFieldErrors)
@@ -93,7 +96,7 @@ export const mailServerInputSchema = v.pipe(
       from: v.optional(
         v.pipe(
           v.nullable(
-            v.pipe(plainObject, v.object({ address: optionalEmail, name: optionalText(200) }, 'invalid_object')),
+            v.pipe(plainObject, strictObject({ address: optionalEmail, name: optionalText(200) })),
           ),
           v.transform((f) => f ?? { address: null, name: null }),
         ),
@@ -102,7 +105,6 @@ export const mailServerInputSchema = v.pipe(
       replyTo: optionalEmail,
       fallbackToSystem: v.optional(v.boolean('invalid_boolean'), false),
     },
-    'invalid_object',
   ),
   v.transform((s) => ({ ...s, port: s.port ?? (s.security === 'tls' ? 465 : 587) })),
   v.forward(

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { strictObject } from './strict.ts';
 import { hasControlChars, isEmailAddress } from './validators.ts';
 
 export const MAX_RECIPIENTS = 50;
@@ -30,7 +31,7 @@ const isBase64 = (s: string) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.t
 /** Decoded size of a base64 string (without decoding it). */
 export const base64Bytes = (b64: string) => Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 
-const attachment = v.object(
+const attachment = strictObject(
   {
     filename: v.pipe(
       headerText(255),
@@ -43,12 +44,11 @@ const attachment = v.object(
     ),
     content: v.pipe(v.string('invalid_type'), v.check(isBase64, 'base64_invalid')),
   },
-  'invalid_object',
 );
 
 /** `POST /v1/tenants/:tenantId/messages` — a business document for the outbox. */
 export const messageInputSchema = v.pipe(
-  v.object(
+  strictObject(
     {
       kind: v.picklist(['invoice', 'reminder', 'document'], 'kind_invalid'),
       to: v.pipe(v.array(address, 'invalid_type'), v.minLength(1, 'recipients_required')),
@@ -60,7 +60,6 @@ export const messageInputSchema = v.pipe(
       attachments: v.optional(v.pipe(v.array(attachment, 'invalid_type'), v.maxLength(MAX_ATTACHMENTS, 'too_many_attachments')), []),
       reference: v.optional(headerText(200)),
     },
-    'invalid_object',
   ),
   v.forward(
     v.check((m) => m.text !== undefined || m.html !== undefined, 'body_required'),
@@ -80,12 +79,11 @@ export function messageBytes(m: { subject: string; text?: string; html?: string;
 export type MessageInput = v.InferOutput<typeof messageInputSchema>;
 
 /** `PUT /v1/tenants/:tenantId` — the tenant's profile as the host application knows it. */
-export const tenantProfileSchema = v.object(
+export const tenantProfileSchema = strictObject(
   {
     name: v.pipe(headerText(200), v.trim()),
     email: address,
   },
-  'invalid_object',
 );
 
 export const idempotencyKeySchema = v.pipe(

@@ -58,6 +58,10 @@ describe('validation: every rule names its field', () => {
     // JSON can spell half a UTF-16 surrogate pair; the database would refuse such text.
     ['user name with half a surrogate pair', { ...validSettings, auth: { method: 'plain', username: 'u\ud800', password: 'p' } }, { 'auth.username': 'invalid_text' }],
     ['sender name with a lone low surrogate', { ...validSettings, from: { name: 'a\udc00b' } }, { 'from.name': 'invalid_text' }],
+    // A typo must not save a default silently (here: no fallback).
+    ['misspelt field', { ...validSettings, fallbacktoSystem: true }, { fallbacktoSystem: 'unknown_field' }],
+    ['unknown field in auth', { ...validSettings, auth: { method: 'plain', user: 'u', username: 'u', password: 'p' } }, { 'auth.user': 'unknown_field' }],
+    ['unknown field in the sender', { ...validSettings, from: { adress: 'a@b.de' } }, { 'from.adress': 'unknown_field' }],
     ['untrusted certificate without TLS', { ...validSettings, security: 'none', allowUntrustedCertificate: true }, { allowUntrustedCertificate: 'untrusted_certificate_needs_tls' }],
   ];
   for (const [name, body, expected] of cases) {
@@ -73,6 +77,23 @@ describe('validation: every rule names its field', () => {
       security: 'security_invalid',
       replyTo: 'email_invalid',
     });
+  });
+
+  it('names the field a misspelt one probably meant, and takes the settings as GET returns them', async () => {
+    const api = await clientFor();
+    const en = await problem(await api.put('/v1/mail-server', { ...validSettings, fallbacktoSystem: true }, { headers: { 'accept-language': 'en' } }), 422);
+    expect(en.errors).toEqual([{ path: 'fallbacktoSystem', code: 'unknown_field', message: 'There is no such field here. Did you mean "fallbackToSystem"?' }]);
+    const de = await problem(await api.put('/v1/mail-server', { ...validSettings, secruity: 'tls' }), 422);
+    expect(de.errors).toContainEqual({ path: 'secruity', code: 'unknown_field', message: 'Dieses Feld gibt es hier nicht. Meinten Sie „security“?' });
+    // No guess when nothing is close.
+    const far = await problem(await api.put('/v1/mail-server', { ...validSettings, colour: 'blue' }, { headers: { 'accept-language': 'en' } }), 422);
+    expect(far.errors).toEqual([{ path: 'colour', code: 'unknown_field', message: expect.stringMatching(/^There is no such field here\. Please check the spelling/) }]);
+
+    // `auth.passwordSet` is what GET returns: sending the settings back as they came is fine.
+    const saved = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
+    const again = await api.put('/v1/mail-server', saved.settings);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as MailServerResponse).settings?.auth.passwordSet).toBe(true);
   });
 
   it('refuses port 25 on Workers and says what to use instead', async () => {

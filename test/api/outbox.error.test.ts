@@ -92,6 +92,9 @@ describe('limits and bad input change nothing', () => {
     ['content not base64', { attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'not base64!' }] }, 'attachments.0.content', 'base64_invalid'],
     ['bad content type', { attachments: [{ filename: 'a.pdf', contentType: 'pdf', content: 'AAAA' }] }, 'attachments.0.contentType', 'content_type_invalid'],
     ['unknown kind', { kind: 'spam' }, 'kind', 'kind_invalid'],
+    // A misspelt key would otherwise send the invoice without its PDF.
+    ['misspelt attachments', { attachements: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachements', 'unknown_field'],
+    ['unknown attachment field', { attachments: [{ fileName: 'a.pdf', filename: 'a.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.fileName', 'unknown_field'],
   ];
   for (const [name, change, path, code] of cases) {
     it(name, async () => {
