@@ -38,6 +38,10 @@ const SECURITY_NAME: Record<Security, Localized> = {
   tls: { de: 'SSL/TLS', en: 'SSL/TLS' },
 };
 
+export function stageLabel(stage: SmtpStage, lang: Lang): string {
+  return STAGE[stage][lang];
+}
+
 export function securityName(security: Security, lang: Lang): string {
   return SECURITY_NAME[security][lang];
 }

@@ -56,6 +56,7 @@ export class SessionRecorder {
     if (tnx === 'server') return this.onServer(text);
     if (level === 'debug' || tnx === 'message' || tnx === 'send' || tnx === 'proxy' || tnx === 'dns') return;
     if (/^(User .* authenticated|User .* failed)/.test(text)) return; // names the user; the replies say it
+    if (meta?.err) return; // an error: reported once, in its normalised form ("Failed at …")
     if (tnx === 'network' || tnx === 'smtp' || tnx === 'connection') this.info(text);
   }
 

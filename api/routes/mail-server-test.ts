@@ -8,6 +8,7 @@ import type { AppEnv, Database, TenantIdentity } from '../env.ts';
 import { ApiError, type FieldError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import type { Lang } from '../i18n/lang.ts';
+import { localizeTranscript } from '../i18n/transcript.ts';
 import { localizeSmtpError, securityName, testWarnings } from '../mail/messages.ts';
 import { sendMessage } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
@@ -283,15 +284,10 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
       .where(and(eq(mailServers.tenantId, tenant.id), eq(mailServers.host, saved.host), eq(mailServers.port, saved.port)));
   }
 
+  const transcript = localizeTranscript(result.transcript, lang);
   const body: TestResult = result.ok
-    ? { ok: true, messageId: result.messageId, response: result.response, durationMs: result.durationMs, transcript: result.transcript, warnings }
-    : {
-        ok: false,
-        error: localizeSmtpError(result.error, lang, { runtime, ...plan.described }),
-        durationMs: result.durationMs,
-        transcript: result.transcript,
-        warnings,
-      };
+    ? { ok: true, messageId: result.messageId, response: result.response, durationMs: result.durationMs, transcript, warnings }
+    : { ok: false, error: localizeSmtpError(result.error, lang, { runtime, ...plan.described }), durationMs: result.durationMs, transcript, warnings };
   const tEnd = performance.now();
   c.header('cache-control', 'no-store');
   // Where the time went (workerd's clock advances on I/O only, which is what matters here).

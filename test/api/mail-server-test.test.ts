@@ -55,6 +55,11 @@ describe('POST /v1/mail-server/test', () => {
     const text = JSON.stringify(body.transcript);
     for (const form of leakForms(fixtures().password, fixtures().username)) expect(text).not.toContain(form);
     expect(body.transcript.some((l) => l.dir === 'c' && l.line === 'AUTH LOGIN')).toBe(true);
+    // The transcript's own lines are German too (the dialogue itself is the protocol's).
+    const info = body.transcript.filter((l) => l.dir === 'i').map((l) => l.line);
+    expect(info).toContain(`Verbindungsaufbau zu ${draft.host}:${draft.port}`);
+    expect(info).toContain('Verbindung mit STARTTLS verschlüsselt');
+    expect(info.filter((l) => /\b(connection|connected|established|closed|closing|handshake|upgraded)\b/i.test(l))).toEqual([]);
 
     const [mail, ...more] = await mailTo(api.tenant.email);
     expect(more).toHaveLength(0);
@@ -210,6 +215,9 @@ describe('POST /v1/mail-server/test', () => {
     if (en.ok) throw new Error('expected failure');
     expect(en.error.message).toBe('The server rejected the user name or password.');
     expect(en.error.hint).toContain('app password');
+    expect(en.transcript).toContainEqual({ dir: 'i', line: `Connecting to ${wrong.host}:${wrong.port}` });
+    expect(en.transcript).toContainEqual({ dir: 'i', line: 'Failed at auth: auth_failed (535 5.7.8 Authentication credentials invalid)' });
+    expect(de.transcript).toContainEqual({ dir: 'i', line: 'Fehlgeschlagen bei „Anmeldung“: auth_failed (535 5.7.8 Authentication credentials invalid)' });
 
     const refused = (await (await api.post('/v1/mail-server/test', draftFor('refused'))).json()) as TestResult;
     if (refused.ok) throw new Error('expected failure');
