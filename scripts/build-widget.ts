@@ -3,6 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build, transformSync, type Plugin } from 'esbuild';
 import { minify } from 'terser';
 import ts from 'typescript';
@@ -11,9 +12,26 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const widgetOutDir = join(root, 'dist/public');
 export const widgetBundle = join(widgetOutDir, 'mail-server-settings.js');
 
+/**
+ * The styles' private custom properties (`--_space`, set from the public `--mss-*` ones) get short
+ * names: one map for every stylesheet of the bundle, so a name means the same property everywhere.
+ */
+const shortNames = new Map<string, string>();
+function shortName(name: string): string {
+  if (!shortNames.has(name)) shortNames.set(name, (shortNames.size + 10).toString(36)); // a, b, … z, 10, …
+  return shortNames.get(name)!;
+}
+
 /** Minified CSS, escaped for a template literal. */
 function minifyCss(raw: string): string {
-  return transformSync(raw, { loader: 'css', minify: true, charset: 'utf8' }).code.trim().replace(/[\\`]/g, '\\$&');
+  return transformSync(raw, { loader: 'css', minify: true, charset: 'utf8' })
+    .code.trim()
+    .replace(/(var\(--[\w-]+,) /g, '$1') // esbuild keeps the space before a fallback
+    .replace(/(--[\w-]+): /g, '$1:') // and after a custom property's colon
+    // `*` and `/` in calc() need no spaces (+ and - do).
+    .replace(/calc\((?:[^()]|\([^()]*\))*\)/g, (calc) => calc.replace(/ ([*/]) /g, '$1'))
+    .replace(/--_([\w-]+)/g, (_, name: string) => `--_${shortName(name)}`)
+    .replace(/[\\`]/g, '\\$&');
 }
 
 /**
@@ -126,7 +144,7 @@ async function mangleableMessageKeys(entryPoint: string): Promise<string[]> {
   return [...definitions.keys()].filter((key) => !rejected.has(key));
 }
 
-export async function buildWidget(): Promise<{ bundle: string; bytes: number }> {
+export async function buildWidget(): Promise<{ bundle: string; bytes: number; gzipBytes: number }> {
   mkdirSync(widgetOutDir, { recursive: true });
   const entryPoint = join(root, 'components/index.ts');
   const messageKeys = await mangleableMessageKeys(entryPoint);
@@ -155,10 +173,11 @@ export async function buildWidget(): Promise<{ bundle: string; bytes: number }> 
   if (!code) throw new Error('terser returned no code');
   writeFileSync(widgetBundle, code);
   copyFileSync(join(root, 'demo/index.html'), join(widgetOutDir, 'index.html'));
-  return { bundle: widgetBundle, bytes: Buffer.byteLength(code) };
+  // gzip -9 as the benchmark measures it (bench/widget.ts), the figure the README's budget is about.
+  return { bundle: widgetBundle, bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code, { level: 9 }).length };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { bundle, bytes } = await buildWidget();
-  console.log(`${bundle} (${bytes} bytes minified)`);
+  const { bundle, bytes, gzipBytes } = await buildWidget();
+  console.log(`${bundle} (${bytes} bytes minified, ${gzipBytes} bytes gzip)`);
 }

@@ -38,22 +38,7 @@ interface Draft {
 }
 type FieldName = keyof Draft;
 type ErrorCode = keyof Messages['errors'];
-
-/** Each field's path in the API's problem `errors` (and in the request body). */
-const PATHS: Record<FieldName, string> = {
-  host: 'host',
-  port: 'port',
-  security: 'security',
-  allowUntrustedCertificate: 'allowUntrustedCertificate',
-  authMethod: 'auth.method',
-  username: 'auth.username',
-  password: 'auth.password',
-  fromAddress: 'from.address',
-  fromName: 'from.name',
-  replyTo: 'replyTo',
-  fallbackToSystem: 'fallbackToSystem',
-};
-const FIELD_BY_PATH = new Map(Object.entries(PATHS).map(([field, path]) => [path, field as FieldName]));
+type Language = 'de' | 'en';
 
 const DEFAULT_PORT: Record<Security, string> = { tls: '465', starttls: '587', none: '587' };
 
@@ -70,6 +55,19 @@ const EMPTY_DRAFT: Draft = {
   replyTo: '',
   fallbackToSystem: false,
 };
+
+/** The fields in the form's order. */
+const FIELDS = Object.keys(EMPTY_DRAFT) as FieldName[];
+
+/** The fields by their path in the API's problem `errors` (the request body's), where it differs from the name. */
+const FIELD_BY_PATH = new Map<string, FieldName>([
+  ['auth', 'authMethod'],
+  ['auth.method', 'authMethod'],
+  ['auth.username', 'username'],
+  ['auth.password', 'password'],
+  ['from.address', 'fromAddress'],
+  ['from.name', 'fromName'],
+]);
 
 // Client-side checks mirror the API's (api/schemas); the API stays the authority.
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -135,21 +133,35 @@ function stagesFor(security: Security, auth: AuthMethod): SmtpStage[] {
   return [...stages, 'mail', 'rcpt', 'data'];
 }
 
-/** A failed request, with what the element shows and reports for it. */
-class RequestFailure extends Error {
-  status: number | null;
-  problem: Problem | null;
-  constructor(message: string, status: number | null = null, problem: Problem | null = null) {
-    super(message);
-    this.status = status;
-    this.problem = problem;
-  }
+/**
+ * Something to say. The element's own words are kept as a function of the message table, so they
+ * follow a language change; the API's words are kept with the language they were asked for in and
+ * shown only while the element speaks it (see _onLanguageChange).
+ */
+interface Words {
+  text?: ((t: Messages) => string) | undefined;
+  api?: string | undefined;
+  lang?: Language | undefined;
 }
 
-interface StatusMessage {
+function busyText(t: Messages, action: MailServerAction): string {
+  return action === 'save' ? t.saving : action === 'test' ? t.testing : action === 'reset' ? t.resetting : t.loading;
+}
+
+/** A failed request, with what the element shows and reports for it. */
+class RequestFailure implements Words {
+  constructor(
+    readonly text?: (t: Messages) => string,
+    readonly status: number | null = null,
+    readonly problem: Problem | null = null,
+    readonly lang?: Language,
+    readonly api?: string,
+  ) {}
+}
+
+interface StatusMessage extends Words {
   tone: 'success' | 'error' | 'info';
-  text: string;
-  /** Field errors the API reported for paths the form has no field for. */
+  /** Field errors the API reported for paths the form has no field for (API words, in `lang`). */
   details?: string[];
   /** Offer to reload the settings (after a 412). */
   reload?: boolean;
@@ -229,6 +241,9 @@ export class MailServerSettings extends LitElement {
    */
   getToken: (() => Promise<string>) | null = null;
 
+  /** Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again). */
+  tokenTimeout = 15_000;
+
   private _data: MailServerResponse | null = null;
   private _draft: Draft = { ...EMPTY_DRAFT };
   private _baseline: Draft = { ...EMPTY_DRAFT };
@@ -236,20 +251,28 @@ export class MailServerSettings extends LitElement {
   private _touched = new Set<FieldName>();
   private _submitted = false;
   private _serverErrors: Partial<Record<FieldName, string>> = {};
+  /** The language the API wrote `_serverErrors` in. */
+  private _serverErrorsLang?: Language;
   private _busy: MailServerAction | null = null;
   private _status: StatusMessage | null = null;
   private _testResult: TestResult | null = null;
   private _testedWith: Draft | null = null;
+  /** The language the API wrote the test result's texts in. */
+  private _testLang?: Language;
   private _confirmingReset = false;
   private _deliveries: DeliverySummary[] | null = null;
-  private _deliveriesError: string | null = null;
+  private _deliveriesError: Words | null = null;
   private _deliveriesTimer: ReturnType<typeof setTimeout> | undefined;
   private _deliveriesPolls = 0;
+  /** Counts deliveries requests: only the latest one's answer is shown. */
+  private _deliveriesRequests = 0;
 
   private _etag: string | null = null;
   private _pendingToken: Promise<string> | null = null;
   private _langObserver: MutationObserver | null = null;
   private _focusAfterUpdate: string | null = null;
+  /** The language of the last render (see willUpdate). */
+  private _lang?: Language;
 
   /** True while the form holds changes that are not saved. */
   get dirty(): boolean {
@@ -258,11 +281,13 @@ export class MailServerSettings extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Follow `lang` changes on the element and on the document (the table is picked in render()).
+    // Follow `lang` changes on the element and on any ancestor, also in a shadow root that holds it
+    // (the language is picked in willUpdate()); moved, it may have another one already.
     this._langObserver = new MutationObserver(() => this.requestUpdate());
-    for (const target of [this, document.documentElement]) {
-      this._langObserver.observe(target, { attributes: true, attributeFilter: ['lang'] });
+    for (const target of [this.getRootNode(), document]) {
+      this._langObserver.observe(target, { subtree: true, attributeFilter: ['lang'] });
     }
+    this.requestUpdate();
     this._schedulePoll(); // moved in the page: go on looking at mails on their way
   }
 
@@ -270,6 +295,30 @@ export class MailServerSettings extends LitElement {
     super.disconnectedCallback();
     this._langObserver?.disconnect();
     clearTimeout(this._deliveriesTimer);
+  }
+
+  protected override willUpdate(): void {
+    const lang = this._language;
+    if (lang !== this._lang) {
+      const changed = !!this._lang;
+      this._lang = lang;
+      if (changed) this._onLanguageChange();
+    }
+  }
+
+  /**
+   * What the API wrote in the old language: the settings (if they failed to load) and the recent
+   * mails are asked for again; field errors and failure messages are no longer shown (Save or Test
+   * asks the API again). A test result cannot be asked for again without sending another mail: its
+   * panel goes, the status keeps the element's own words (the test failed / took n ms) and the
+   * recent mails, asked for in the new language, still show the test mail and why it failed. Each is
+   * kept with its language, so an answer still on its way in the old one is treated alike.
+   */
+  private _onLanguageChange(): void {
+    if (!this.token && !this.getToken) return;
+    if (!this._data) {
+      if (this._busy !== 'load') void this.load();
+    } else void this._loadDeliveries();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -298,12 +347,17 @@ export class MailServerSettings extends LitElement {
     return this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || 'de';
   }
 
-  private get _language(): 'de' | 'en' {
+  private get _language(): Language {
     return this._locale.toLowerCase().startsWith('de') ? 'de' : 'en';
   }
 
   private get _t(): Messages {
-    return this._language === 'de' ? de : en;
+    return (this._lang ?? this._language) === 'de' ? de : en;
+  }
+
+  /** The words as shown now: the element's own, and the API's if they are in the language shown. */
+  private _say({ text, api, lang }: Words): string {
+    return [text?.(this._t), lang === this._lang && api].filter(Boolean).join(' ');
   }
 
   private get _capabilities(): Capabilities | null {
@@ -316,7 +370,11 @@ export class MailServerSettings extends LitElement {
     if (!this.getToken) return this.token ? Promise.resolve(this.token) : null;
     if (!this._pendingToken || this._pendingToken === stale) {
       const getToken = this.getToken;
-      this._pendingToken = Promise.resolve().then(() => getToken());
+      this._pendingToken = new Promise((resolve, reject) => {
+        // A callback that never settles must not leave "Loading settings…" forever: no token, then.
+        setTimeout(reject, this.tokenTimeout);
+        Promise.resolve().then(() => getToken()).then(resolve, reject);
+      });
     }
     return this._pendingToken;
   }
@@ -328,7 +386,7 @@ export class MailServerSettings extends LitElement {
     body?: unknown,
     ifMatch?: string | null,
   ): Promise<{ status: number; body: T; etag: string | null }> {
-    const t = this._t;
+    const lang = this._language;
     let tokenPromise = this._tokenFor(null);
     for (let attempt = 0; ; attempt++) {
       let token: string;
@@ -337,12 +395,12 @@ export class MailServerSettings extends LitElement {
         token = await tokenPromise;
       } catch {
         this._pendingToken = null;
-        throw new RequestFailure(t.tokenError);
+        throw new RequestFailure((t) => t.tokenError);
       }
       const headers: Record<string, string> = {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
-        'accept-language': this._language,
+        'accept-language': lang,
       };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (ifMatch) headers['if-match'] = ifMatch;
@@ -354,7 +412,7 @@ export class MailServerSettings extends LitElement {
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch {
-        throw new RequestFailure(t.networkError);
+        throw new RequestFailure((t) => t.networkError);
       }
       if (res.status === 401 && attempt === 0 && this.getToken) {
         tokenPromise = this._tokenFor(tokenPromise);
@@ -362,12 +420,17 @@ export class MailServerSettings extends LitElement {
       }
       const json = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => null) : null;
       if (res.ok) return { status: res.status, body: json as T, etag: res.headers.get('etag') };
+      const { status } = res;
       const problem = json && typeof json === 'object' ? (json as Problem) : null;
-      const message =
-        res.status === 429
-          ? t.rateLimited(retryAfterSeconds(res.headers.get('retry-after')))
-          : problem?.detail || problem?.title || t.httpError(res.status);
-      throw new RequestFailure(message, res.status, problem);
+      const seconds = retryAfterSeconds(res.headers.get('retry-after'));
+      const api = status === 429 ? undefined : problem?.detail || problem?.title;
+      throw new RequestFailure(
+        status === 429 ? (t) => t.rateLimited(seconds) : api ? undefined : (t) => t.httpError(status),
+        status,
+        problem,
+        lang,
+        api,
+      );
     }
   }
 
@@ -375,40 +438,35 @@ export class MailServerSettings extends LitElement {
   private async _run(action: MailServerAction, work: () => Promise<void>): Promise<void> {
     if (action !== 'deliveries') {
       this._busy = action;
-      this._status = action === 'load' ? null : { tone: 'info', text: this._busyText(action) };
+      this._status = action === 'load' ? null : { tone: 'info', text: (t) => busyText(t, action) };
     }
     try {
       await work();
     } catch (error) {
-      const failure = error instanceof RequestFailure ? error : new RequestFailure(String(error));
-      this._fail(action, failure);
+      this._fail(action, error instanceof RequestFailure ? error : new RequestFailure(() => String(error)));
     } finally {
       if (this._busy === action) this._busy = null;
     }
   }
 
-  private _busyText(action: MailServerAction): string {
-    const t = this._t;
-    return action === 'save' ? t.saving : action === 'test' ? t.testing : action === 'reset' ? t.resetting : t.loading;
-  }
-
   private _fail(action: MailServerAction, failure: RequestFailure): void {
-    const { status, problem, message } = failure;
-    this._emit(new MailServerErrorEvent({ action, status, problem, message }));
+    const { status, problem, lang } = failure;
+    this._emit(new MailServerErrorEvent({ action, status, problem, message: failure.text?.(this._t) ?? failure.api ?? '' }));
     if (action === 'deliveries') {
-      this._deliveriesError = message;
+      this._deliveriesError = failure;
       return;
     }
     const fieldErrors: Partial<Record<FieldName, string>> = {};
     const details: string[] = [];
     for (const { path, message: text } of problem?.errors ?? []) {
-      const field = FIELD_BY_PATH.get(path) ?? (path === 'auth' ? 'authMethod' : undefined);
+      const field = FIELD_BY_PATH.get(path) ?? FIELDS.find((f) => f === path);
       if (field && !fieldErrors[field]) fieldErrors[field] = text;
       else if (!field) details.push(`${path}: ${text}`);
     }
     this._serverErrors = fieldErrors;
-    this._status = { tone: 'error', text: message, details, reload: status === 412 };
-    const first = Object.keys(PATHS).find((f) => fieldErrors[f as FieldName]);
+    this._serverErrorsLang = lang;
+    this._status = { tone: 'error', text: failure.text, api: failure.api, lang, details, reload: status === 412 };
+    const first = FIELDS.find((f) => fieldErrors[f]);
     if (first) this._focusAfterUpdate = `#${first}`;
   }
 
@@ -446,15 +504,18 @@ export class MailServerSettings extends LitElement {
     this._serverErrors = {};
   }
 
-  /** `poll`: a look again at mails on their way; any other load starts a new minute of those. */
+  /** Loads the newest five rows. `poll`: a look again at mails on their way; any other load starts a new minute of those. */
   private async _loadDeliveries(poll = false): Promise<void> {
     if (!poll) this._deliveriesPolls = 0;
+    const request = ++this._deliveriesRequests;
     this._deliveriesError = null;
     await this._run('deliveries', async () => {
       try {
         const { body } = await this._request<DeliveriesResponse>('GET', '/v1/deliveries?limit=5');
+        if (request !== this._deliveriesRequests) return; // a later request (poll, language) answers instead
         this._deliveries = body.deliveries;
       } catch (error) {
+        if (request !== this._deliveriesRequests) return;
         // An API without the deliveries endpoint: hide the list instead of showing an error.
         if (error instanceof RequestFailure && error.status === 404) this._deliveries = null;
         else throw error;
@@ -558,9 +619,9 @@ export class MailServerSettings extends LitElement {
   private _validateForSubmit(): boolean {
     this._submitted = true;
     const errors = this._clientErrors;
-    const first = (Object.keys(PATHS) as FieldName[]).find((f) => errors[f]);
+    const first = FIELDS.find((f) => errors[f]);
     if (!first) return true;
-    this._status = { tone: 'error', text: this._t.fixFields };
+    this._status = { tone: 'error', text: (t) => t.fixFields };
     this._focusAfterUpdate = `#${first}`;
     return false;
   }
@@ -571,7 +632,7 @@ export class MailServerSettings extends LitElement {
     await this._run('save', async () => {
       const { body, etag } = await this._request<MailServerResponse>('PUT', '/v1/mail-server', this._toInput(), this._etag);
       this._apply(body, etag);
-      this._status = { tone: 'success', text: this._t.saved };
+      this._status = { tone: 'success', text: (t) => t.saved };
       this._emit(new MailServerSavedEvent(body));
     });
   }
@@ -581,13 +642,14 @@ export class MailServerSettings extends LitElement {
     this._testResult = null;
     await this._run('test', async () => {
       const testedWith = { ...this._draft };
+      const lang = this._language;
       const { body } = await this._request<TestResult>('POST', '/v1/mail-server/test', this._toInput());
       this._testResult = body;
       this._testedWith = testedWith;
-      const t = this._t;
+      this._testLang = lang;
       this._status = body.ok
-        ? { tone: 'success', text: t.testOk(body.durationMs) }
-        : { tone: 'error', text: `${t.testFailed} ${body.error.message}` };
+        ? { tone: 'success', text: (t) => t.testOk(body.durationMs) }
+        : { tone: 'error', text: (t) => t.testFailed, api: body.error.message, lang };
       this._emit(new MailServerTestedEvent(body));
     });
     void this._loadDeliveries();
@@ -621,7 +683,7 @@ export class MailServerSettings extends LitElement {
       this._apply(state.body!, state.etag);
       this._confirmingReset = false;
       this._testResult = null;
-      this._status = { tone: 'success', text: this._t.resetDone };
+      this._status = { tone: 'success', text: (t) => t.resetDone };
       this._focusAfterUpdate = '#host';
       this._emit(new MailServerResetEvent(state.body!));
     });
@@ -631,7 +693,7 @@ export class MailServerSettings extends LitElement {
 
   protected override render(): TemplateResult {
     const t = this._t;
-    return html`<div class="root" lang=${this._language}>
+    return html`<div class="root" lang=${this._lang!}>
       <h2 class="title">${t.title}</h2>
       ${this._data ? this._renderRoute(this._data) : nothing}
       ${this._data ? this._renderForm() : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
@@ -667,21 +729,19 @@ export class MailServerSettings extends LitElement {
     return html`<form part="form" novalidate @submit=${this._onSubmit} @input=${this._onInput} @focusout=${this._onBlur}>
       <fieldset>
         <legend>${t.sectionServer}</legend>
-        ${this._field('host', t.host, t.hostHint, (a) => this._textInput('host', a, { autocomplete: 'off', required: true }))}
+        ${this._textField('host', t.host, t.hostHint, { required: true })}
         <div class="row">
           ${this._field('security', t.security, t.securityHint, (a) =>
             this._select('security', a, [
-              ['tls', t.securityOptions.tls],
-              ['starttls', t.securityOptions.starttls],
-              ['none', t.securityOptions.none],
+              ['tls', 'SSL/TLS'],
+              ['starttls', 'STARTTLS'],
+              ['none', t.none],
             ]),
           )}
-          ${this._field('port', t.port, t.portHint, (a) =>
-            this._textInput('port', a, { inputmode: 'numeric', autocomplete: 'off', required: true }),
-          )}
+          ${this._textField('port', t.port, t.portHint, { inputmode: 'numeric', required: true })}
         </div>
         ${d.security === 'none'
-          ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning}</p>`
+          ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning(d.authMethod !== 'none')}</p>`
           : nothing}
         ${this._checkbox('allowUntrustedCertificate', t.allowUntrusted, untrustedHint, !this._canTrustCertificate)}
       </fieldset>
@@ -689,7 +749,7 @@ export class MailServerSettings extends LitElement {
         <legend>${t.sectionAuth}</legend>
         ${this._field('authMethod', t.authMethod, t.authHint, (a) =>
           this._select('authMethod', a, [
-            ['none', t.authNone],
+            ['none', t.none],
             ['plain', 'PLAIN'],
             ['login', 'LOGIN'],
             ['cram-md5', 'CRAM-MD5'],
@@ -697,40 +757,19 @@ export class MailServerSettings extends LitElement {
         )}
         ${d.authMethod === 'none'
           ? nothing
-          : html`${this._field('username', t.username, null, (a) =>
-              this._textInput('username', a, { autocomplete: 'off', required: true }),
-            )}
-            ${this._field('password', t.password, this._passwordStored ? t.passwordStored : this._passwordSet ? t.passwordNewServer : t.passwordHint, (a) =>
-              this._textInput('password', a, {
-                type: 'password',
-                autocomplete: 'new-password',
-                required: !this._passwordStored,
-              }),
+          : html`${this._textField('username', t.username, null, { required: true })}
+            ${this._textField(
+              'password',
+              t.password,
+              this._passwordStored ? t.passwordStored : this._passwordSet ? t.passwordNewServer : t.passwordHint,
+              { type: 'password', autocomplete: 'new-password', required: !this._passwordStored },
             )}`}
       </fieldset>
       <fieldset>
         <legend>${t.sectionSender}</legend>
-        ${this._field(
-          'fromAddress',
-          t.fromAddress,
-          t.fromAddressHint,
-          (a) => this._textInput('fromAddress', a, { type: 'email', autocomplete: 'off' }),
-          true,
-        )}
-        ${this._field(
-          'fromName',
-          t.fromName,
-          t.fromNameHint,
-          (a) => this._textInput('fromName', a, { autocomplete: 'off' }),
-          true,
-        )}
-        ${this._field(
-          'replyTo',
-          t.replyTo,
-          t.replyToHint,
-          (a) => this._textInput('replyTo', a, { type: 'email', autocomplete: 'off' }),
-          true,
-        )}
+        ${this._textField('fromAddress', t.fromAddress, t.fromAddressHint, { type: 'email', optional: true })}
+        ${this._textField('fromName', t.fromName, t.fromNameHint, { optional: true })}
+        ${this._textField('replyTo', t.replyTo, t.replyToHint, { type: 'email', optional: true })}
       </fieldset>
       ${this._checkbox('fallbackToSystem', t.fallback, t.fallbackHint, false)}
       <div class="actions">
@@ -761,7 +800,7 @@ export class MailServerSettings extends LitElement {
   /** The error shown for a field: the client's after touch or submit, else the server's. */
   private _errorFor(name: FieldName): string | undefined {
     const client = this._touched.has(name) || this._submitted ? this._clientErrors[name] : undefined;
-    return client ?? this._serverErrors[name];
+    return client ?? (this._serverErrorsLang === this._lang ? this._serverErrors[name] : undefined);
   }
 
   private _describedBy(name: FieldName, hint: boolean): { describedBy: string; invalid: boolean } {
@@ -788,10 +827,20 @@ export class MailServerSettings extends LitElement {
     </div>`;
   }
 
+  /** A field with a text input (autocomplete off unless given). */
+  private _textField(
+    name: FieldName,
+    label: string,
+    hint: string | null,
+    options: { type?: string; autocomplete?: string; inputmode?: string; required?: boolean; optional?: boolean },
+  ): TemplateResult {
+    return this._field(name, label, hint, (a) => this._textInput(name, a, options), options.optional);
+  }
+
   private _textInput(
     name: FieldName,
     a: { describedBy: string; invalid: boolean },
-    options: { type?: string; autocomplete: string; inputmode?: string; required?: boolean },
+    options: { type?: string; autocomplete?: string; inputmode?: string; required?: boolean },
   ): TemplateResult {
     return html`<input
       part="input"
@@ -799,7 +848,7 @@ export class MailServerSettings extends LitElement {
       name=${name}
       type=${options.type ?? 'text'}
       .value=${this._draft[name] as string}
-      autocomplete=${options.autocomplete}
+      autocomplete=${options.autocomplete ?? 'off'}
       inputmode=${options.inputmode ?? nothing}
       spellcheck="false"
       ?required=${options.required}
@@ -846,11 +895,11 @@ export class MailServerSettings extends LitElement {
 
   private _renderStatus(): TemplateResult {
     const s = this._status;
-    return html`<div part="status" class="status" role="status" data-tone=${s?.tone ?? nothing}>
-      ${s
-        ? html`<p>${s.text}</p>
-            ${s.details?.length ? html`<ul>${s.details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}`
-        : nothing}
+    const text = s && this._say(s);
+    const details = s?.lang === this._lang ? s?.details : null;
+    return html`<div part="status" class="status" role="status" data-tone=${(text && s?.tone) || nothing}>
+      ${text ? html`<p>${text}</p>` : nothing}
+      ${details?.length ? html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}
       ${s?.reload || (!this._data && s?.tone === 'error')
         ? html`<button part="button" type="button" aria-disabled=${this._busy !== null} @click=${this._onReload}>
             ${this._t.reload}
@@ -862,7 +911,8 @@ export class MailServerSettings extends LitElement {
   private _renderTestResult(): TemplateResult | typeof nothing {
     const result = this._testResult;
     const settings = this._testedWith;
-    if (!result || !settings) return nothing;
+    // Written by the API in another language: gone (see _onLanguageChange).
+    if (!result || !settings || this._testLang !== this._lang) return nothing;
     const t = this._t;
     const stages = stagesFor(settings.security, settings.authMethod);
     const failedStage = result.ok ? null : result.error.stage;
@@ -905,14 +955,14 @@ export class MailServerSettings extends LitElement {
     const t = this._t;
     const list = this._deliveries;
     // When the settings could not be loaded either, the status says why once.
-    const error = this._data ? this._deliveriesError : null;
+    const error = this._data && this._deliveriesError && this._say(this._deliveriesError);
     if (!list && !error) return nothing;
     const date = dateFormat(this._locale, this._language);
     return html`<section part="deliveries" class="deliveries" aria-labelledby="deliveries-title">
       <h3 id="deliveries-title">${t.deliveries}</h3>
       ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
       ${list?.some((d) => d.route === 'system-fallback' && d.status === 'sent') ? html`<p class="warning" part="warning">${t.fallbackWarning}</p>` : nothing}
-      ${!list || error
+      ${!list
         ? nothing
         : list.length
           ? html`<ul>
@@ -927,7 +977,10 @@ export class MailServerSettings extends LitElement {
                 </li>`;
               })}
             </ul>`
-          : html`<p class="hint">${t.deliveriesEmpty}</p>`}
+          : error
+            ? nothing
+            : html`<p class="hint">${t.deliveriesEmpty}</p>`}
+
     </section>`;
   }
 }

@@ -1,9 +1,10 @@
 import { unsafeCSS } from 'lit';
 
-// Inherited properties are reset on the inner .root (page rules that match the host element
-// beat :host rules), so the host page's text styles (line-height, letter-spacing,
-// text-transform …) cannot change the layout. The font family is inherited on purpose;
-// everything else is themed through --mss-* properties and ::part().
+// Inherited properties are reset on the inner .root with `all: initial` (page rules that match
+// the host element beat :host rules), so the host page's text styles (line-height,
+// letter-spacing, text-transform …) cannot change the layout; `all` leaves custom properties
+// and `direction` alone. The font family is inherited on purpose; everything else is themed
+// through --mss-* properties and ::part().
 //
 // A constant string through unsafeCSS() rather than the css`` tag: nothing here is unsafe (no
 // interpolation), and the bundle then leaves out the tag's code (about 150 bytes gzip).
@@ -14,27 +15,14 @@ export default unsafeCSS(`
     max-width: var(--mss-max-width, 42rem);
   }
   .root {
+    all: initial;
+    display: block;
     font-family: var(--mss-font-family, inherit);
     font-size: var(--mss-font-size, 1rem);
-    font-weight: 400;
-    font-style: normal;
-    font-variant: normal;
-    font-stretch: normal;
     line-height: 1.5;
-    letter-spacing: normal;
-    word-spacing: normal;
-    text-align: start;
-    text-indent: 0;
-    text-transform: none;
-    text-shadow: none;
-    white-space: normal;
-    word-break: normal;
-    hyphens: manual;
     direction: ltr;
-    visibility: visible;
-    cursor: auto;
     color: var(--mss-color-text, #1f2328);
-    background: var(--mss-color-background, #ffffff);
+    background: var(--mss-color-background, #fff);
     --_space: var(--mss-spacing, 1rem);
     --_radius: var(--mss-radius, 6px);
     --_border: var(--mss-color-border, #8c959f);
@@ -131,7 +119,7 @@ export default unsafeCSS(`
     padding: 0.4em 0.6em;
     font: inherit;
     color: inherit;
-    background: var(--mss-color-background, #ffffff);
+    background: var(--mss-color-background, #fff);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     margin: 0;
@@ -201,18 +189,18 @@ export default unsafeCSS(`
     min-height: 2.5em;
     padding: 0.4em 1em;
     color: var(--_accent);
-    background: var(--mss-color-background, #ffffff);
+    background: var(--mss-color-background, #fff);
     border: 1px solid currentColor;
     border-radius: var(--_radius);
     cursor: pointer;
   }
   button.primary {
-    color: var(--mss-color-on-accent, #ffffff);
+    color: var(--mss-color-on-accent, #fff);
     background: var(--_accent);
     border-color: var(--_accent);
   }
   button.danger {
-    color: #ffffff;
+    color: #fff;
     background: var(--_danger);
     border-color: var(--_danger);
   }

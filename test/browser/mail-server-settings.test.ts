@@ -47,6 +47,18 @@ const activeId = (on: Page = page) =>
 const open = (tenant: string, extra: Record<string, string> = {}, on: Page = page) =>
   openWidget(on, host.url, { api: stack.apiUrl, tenant, ...extra });
 
+/** Sets `lang` on the element matching `selector` in the page (removes it for null). */
+const setLang = (selector: string, lang: string | null) =>
+  page.evaluate(({ selector, lang }) => {
+    const target = document.querySelector(selector)!;
+    if (lang === null) target.removeAttribute('lang');
+    else target.setAttribute('lang', lang);
+  }, { selector, lang });
+
+/** Waits until the Save button is worded `text` (the language has changed). */
+const waitForSave = (text: string) =>
+  page.waitForFunction((t) => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('button[type=submit]')?.textContent?.trim() === t, text);
+
 async function statusText(on: Page = page): Promise<string> {
   return (await status(on).innerText()).trim();
 }
@@ -276,6 +288,50 @@ describe('settings', () => {
     expect(await w('#fromName-error').innerText()).toBe('Dieser Wert ist zu lang: höchstens 200 Zeichen.');
   });
 
+  test('a language change re-words the element’s own texts and drops the API’s in the old language', async () => {
+    await open(freshTenant('switch'), { lang: 'en' });
+    await w('#host').fill('smtp.example.com');
+    await w('#authMethod').selectOption('none');
+    await w('#fromName').fill('N'.repeat(250)); // the API allows 200
+    await w('button[type=submit]').click();
+    await w('#fromName-error').waitFor();
+    expect(await w('#fromName-error').innerText()).toBe('This value is too long: at most 200 characters.');
+
+    await setLang('html', 'de');
+    await waitForSave('Speichern');
+    // The API's English words are not shown in a German form; saving again asks in German.
+    expect(await w('#fromName-error').count()).toBe(0);
+    expect(await w('#fromName').getAttribute('aria-invalid')).toBeNull();
+    expect(await statusText()).toBe('');
+    await w('button[type=submit]').click();
+    await w('#fromName-error').waitFor();
+    expect(await w('#fromName-error').innerText()).toBe('Dieser Wert ist zu lang: höchstens 200 Zeichen.');
+
+    // The element's own words follow: the status of the client-side check and its field errors.
+    await w('#host').fill('');
+    await w('button[type=submit]').click();
+    expect(await statusText()).toBe('Bitte korrigieren Sie die markierten Felder.');
+    expect(await w('#host-error').innerText()).toBe('Bitte ausfüllen.');
+    await setLang('html', 'en');
+    await waitForSave('Save');
+    expect(await statusText()).toBe('Please correct the fields marked.');
+    expect(await w('#host-error').innerText()).toBe('Please fill in this field.');
+    expect(await w('#fromName-error').count()).toBe(0); // the German one from the API is gone too
+  });
+
+  test('the no-encryption warning names the password only when one is sent', async () => {
+    await open(freshTenant('warning'), { lang: 'en' });
+    await w('#security').selectOption('none');
+    expect(await w('#security-warning').innerText()).toBe('Without encryption, your messages and password cross the internet in clear text.');
+    await w('#authMethod').selectOption('none');
+    expect(await w('#security-warning').innerText()).toBe('Without encryption, your messages cross the internet in clear text.');
+    await setLang('html', 'de');
+    await waitForSave('Speichern');
+    expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.');
+    await w('#authMethod').selectOption('login');
+    expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten und Passwort im Klartext durch das Internet.');
+  });
+
   test('a stale version (412) says so and offers to reload', async () => {
     const tenant = freshTenant('conflict');
     const other = await browser.newPage();
@@ -415,6 +471,32 @@ describe('test settings', () => {
     expect(tested).toMatchObject({ typed: true, bubbles: true, composed: true, detail: { ok: false, error: { stage: 'auth' } } });
     expect(await axeViolations(page)).toEqual([]);
     expect(await w('.dirty').count()).toBe(1); // still unsaved
+  });
+
+  test('after a language change a test result in the old language goes; the status and the recent mails say how it went', async () => {
+    const languages: (string | undefined)[] = [];
+    await page.route('**/v1/deliveries*', async (route) => {
+      languages.push(route.request().headers()['accept-language']);
+      await route.fallback();
+    });
+    await open(freshTenant('test-switch'), { lang: 'en' });
+    const requests = await answerTestWith(200, { ...failure, warnings: [{ code: 'no_encryption', message: 'The connection is not encrypted.' }] });
+    await w('#host').fill('smtp.example.com');
+    await w('#username').fill('mailer');
+    await w('#password').fill('wrong');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/The test failed/);
+    expect(await statusText()).toBe('The test failed. The server rejected the user name or password.');
+    expect(await w('[part=test-result]').innerText()).toContain('The connection is not encrypted.');
+    const asked = languages.length;
+
+    await setLang('html', 'de');
+    await waitForSave('Speichern');
+    expect(await statusText()).toBe('Der Test ist fehlgeschlagen.');
+    expect(await w('[part=test-result]').count()).toBe(0);
+    await expect.poll(() => languages.slice(asked)).toContain('de'); // the recent mails, asked for in German
+    expect(requests).toHaveLength(1); // not sent again
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   test('a failure at a stage the settings do not predict is still shown, last', async () => {
@@ -570,6 +652,44 @@ describe('recent deliveries', () => {
   });
 });
 
+describe('recent deliveries in the page’s language', () => {
+  /** Serves `total` rows (newest first) the way the API pages them (`limit`, `cursor`), messages in the asked language. */
+  async function serveDeliveries(total: number) {
+    const requests: { limit: string | null; cursor: string | null; lang: string | undefined }[] = [];
+    await page.route('**/v1/deliveries*', (route) => {
+      const url = new URL(route.request().url());
+      const lang = route.request().headers()['accept-language'];
+      const limit = Number(url.searchParams.get('limit') ?? '20');
+      const start = Number(url.searchParams.get('cursor') ?? '0');
+      requests.push({ limit: url.searchParams.get('limit'), cursor: url.searchParams.get('cursor'), lang });
+      const rows = Array.from({ length: total }, (_, i): DeliverySummary => ({
+        id: `d${i}`, kind: 'invoice', status: 'failed', route: 'tenant', recipients: ['customer@example.net'],
+        subject: `Invoice ${i + 1}`, attempts: 1, response: null,
+        error: { stage: 'rcpt', code: 'recipient_refused', responseCode: 550, response: '550 no', message: lang === 'de' ? 'Empfänger abgelehnt.' : 'Recipient refused.', hint: '' },
+        fallbackReason: null, createdAt: new Date(Date.UTC(2026, 10, 26, 10) - i * 60_000).toISOString(), sentAt: null,
+      }));
+      const body: DeliveriesResponse = { deliveries: rows.slice(start, start + limit), nextCursor: start + limit < total ? String(start + limit) : null };
+      return route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    return requests;
+  }
+  const rows = () => w('[part=deliveries] li');
+
+  test('asked for again when the language changes', async () => {
+    const requests = await serveDeliveries(30);
+    await open(freshTenant('deliveries-lang'), { lang: 'en' });
+    await rows().first().waitFor();
+    expect(await rows().count()).toBe(5);
+    expect(requests.at(-1)).toMatchObject({ limit: '5', cursor: null, lang: 'en' });
+    expect(await w('[part=deliveries] .why').first().innerText()).toBe('Recipient refused.');
+    await setLang('html', 'de');
+    await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[part=deliveries] .why')?.textContent === 'Empfänger abgelehnt.');
+    expect(requests.at(-1)).toMatchObject({ limit: '5', cursor: null, lang: 'de' });
+    expect(await rows().count()).toBe(5);
+    expect(await w('[part=deliveries] h3').innerText()).toBe('Letzte E-Mails');
+  });
+});
+
 describe('recent deliveries on their way', () => {
   test('are looked at again until they end; a fallback that never sent raises no warning', async () => {
     const row = (status: DeliverySummary['status']): DeliverySummary => ({
@@ -631,6 +751,41 @@ describe('embedding', () => {
       document.documentElement.lang = 'de-AT';
     });
     await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('button[type=submit]')?.textContent?.trim() === 'Speichern');
+  });
+
+  test('language follows a lang change on any ancestor, also while moved and after a move', async () => {
+    await open(freshTenant('lang-ancestor'), { lang: 'en' });
+    await setLang('main', 'de');
+    await waitForSave('Speichern');
+    await setLang('main', 'en-GB');
+    await waitForSave('Save');
+    await setLang('main', null); // back to the document's
+    await setLang('html', 'de');
+    await waitForSave('Speichern');
+    // Moved into a new ancestor (disconnected and connected again): that one is followed.
+    await page.evaluate(() => {
+      const box = document.body.appendChild(document.createElement('div'));
+      box.id = 'box';
+      box.lang = 'en';
+      box.appendChild(document.querySelector('mail-server-settings')!);
+    });
+    await waitForSave('Save');
+    await setLang('#box', 'de');
+    await waitForSave('Speichern');
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('a getToken that never settles ends, after tokenTimeout, in an error that offers to try again', async () => {
+    expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
+    await page.goto(`${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('token-hangs'), lang: 'de', hangingToken: '1', tokenTimeout: '300' })}`);
+    expect(await waitForStatus(/Zugangstoken/)).toContain('Es ist kein Zugangstoken verfügbar. Bitte laden Sie die Seite neu.');
+    expect(await w('[role=status] button').innerText()).toBe('Einstellungen neu laden');
+    expect(await w('.loading').count()).toBe(0);
+    const error = (await recordedEvents(page)).find((e) => e.type === 'mail-server-error')!;
+    expect(error.detail).toMatchObject({ action: 'load', status: null, message: 'Es ist kein Zugangstoken verfügbar. Bitte laden Sie die Seite neu.' });
+    await w('[role=status] button').click(); // the second getToken call answers
+    await w('form').waitFor();
+    expect(await statusText()).toBe('');
   });
 
   test('host page styles do not change the layout; parts and custom properties do theme it', async () => {

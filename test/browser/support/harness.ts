@@ -65,6 +65,7 @@ export async function startWidgetStack(): Promise<WidgetStack> {
 /**
  * The test portal. Query parameters: api (API base URL), tenant, lang (document language),
  * elementLang (the element's own lang), expired=1 (the first token handed out is expired),
+ * hangingToken=1 (the first getToken call never settles), tokenTimeout (ms, the element's),
  * hostile=1 (aggressive page styles that must not reach inside the element).
  */
 const HOST_PAGE = `<!doctype html>
@@ -102,10 +103,12 @@ const HOST_PAGE = `<!doctype html>
   window.tokenCalls = 0;
   const el = document.querySelector('mail-server-settings');
   if (p.get('elementLang')) el.lang = p.get('elementLang');
+  if (p.get('tokenTimeout')) el.tokenTimeout = Number(p.get('tokenTimeout'));
   if (p.get('api')) {
     el.setAttribute('api-base', p.get('api'));
     el.getToken = async () => {
       window.tokenCalls++;
+      if (window.tokenCalls === 1 && p.get('hangingToken')) return new Promise(() => {});
       const ttl = window.tokenCalls === 1 && p.get('expired') ? -60 : 3600;
       const q = new URLSearchParams({ tenant: p.get('tenant') ?? 'browser-test', ttl: String(ttl) });
       const res = await fetch(p.get('api') + '/dev/token?' + q);
