@@ -447,10 +447,21 @@ export function testWarnings(
   if (settings.security === 'none') {
     warnings.push({
       code: 'no_encryption',
+      // What travels readable: CRAM-MD5 sends a hash of the password, PLAIN and LOGIN the password itself.
       message: {
-        de: 'Die Verbindung ist nicht verschlüsselt: Passwort und Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
-        en: 'The connection is not encrypted: password and messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
-      }[lang],
+        none: {
+          de: 'Die Verbindung ist nicht verschlüsselt: Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
+          en: 'The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+        },
+        'cram-md5': {
+          de: 'Die Verbindung ist nicht verschlüsselt: Benutzername und Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
+          en: 'The connection is not encrypted: user name and messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+        },
+        plain: {
+          de: 'Die Verbindung ist nicht verschlüsselt: Passwort und Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
+          en: 'The connection is not encrypted: password and messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+        },
+      }[settings.auth.method === 'none' || settings.auth.method === 'cram-md5' ? settings.auth.method : 'plain'][lang],
     });
   }
   const host = settings.host.trim().toLowerCase().replace(/\.$/, '');

@@ -153,4 +153,13 @@ describe('test warnings', () => {
     expect(en[0]!.message).toMatch(/end of 2026.*app password.*OAuth/s);
     expect(testWarnings({ host: 'smtp.firma.at', security: 'tls', auth: { method: 'none' } }, 'a@b.at', 'en')).toEqual([]);
   });
+
+  it('no encryption: says what travels readable, by login method', () => {
+    const say = (method: string) => testWarnings({ host: 'smtp.firma.at', security: 'none', auth: { method, username: 'a@firma.at' } }, 'a@firma.at', 'en')[0]!.message;
+    expect(say('none')).toBe('The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.');
+    expect(say('plain')).toMatch(/: password and messages travel/);
+    expect(say('login')).toMatch(/: password and messages travel/);
+    expect(say('cram-md5')).toMatch(/: user name and messages travel/);
+    expect(testWarnings({ host: 'smtp.firma.at', security: 'none', auth: { method: 'none' } }, 'a@firma.at', 'de')[0]!.message).toMatch(/: Nachrichten gehen im Klartext/);
+  });
 });
