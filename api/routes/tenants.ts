@@ -13,12 +13,26 @@ import { errorSummary } from '../util/error-summary.ts';
 import { sha256Hex } from '../util/sha256.ts';
 import { jsonBody, validationError } from '../validation.ts';
 
+/** The path segment after /v1/tenants/ as sent, before decoding. */
+const rawTenantSegment = (url: string) => new URL(url).pathname.split('/')[3] ?? '';
+
 function tenantIdParam(c: Context<AppEnv>): string {
   const id = c.req.param('tenantId') ?? '';
-  if (!v.is(tenantIdSchema, id)) {
+  // A `%` that starts no valid escape (`%E2%82`, a bare `%`) would be taken literally, making `%` and
+  // `%25` one tenant: a URL-encoding mistake of the caller, refused like any other bad id.
+  if (!v.is(tenantIdSchema, id) || !isWellEncoded(rawTenantSegment(c.req.url))) {
     throw validationError([{ path: 'tenantId', code: 'invalid_value', message: fieldMessage('invalid_value', c.var.lang) }]);
   }
   return id;
+}
+
+function isWellEncoded(segment: string): boolean {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // base64 grows content by 4/3; leave room for JSON around the 10 MiB of message content.
@@ -80,7 +94,8 @@ export const tenantRoutes = new Hono<AppEnv>()
   )
   .get('/:tenantId/messages/:id', async (c) => {
     const row = await readDelivery(c.var.deps.db, tenantIdParam(c), c.req.param('id'));
-    if (!row) throw new ApiError(404, 'not_found');
+    // Test sends are the tenant's own (GET /v1/deliveries), not messages of the host application.
+    if (!row || row.kind === 'test') throw new ApiError(404, 'not_found');
     return c.json({
       id: row.id,
       kind: row.kind,

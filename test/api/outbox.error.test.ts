@@ -180,8 +180,8 @@ describe('limits and bad input change nothing', () => {
     expect(((await res.json()) as Problem).code).toBe('tenant_not_found');
   });
 
-  it('a tenant id of spaces, or with spaces around it, is refused', async () => {
-    for (const id of ['%20', '%20abc', 'abc%20']) {
+  it('a tenant id of spaces, with spaces around it, or not well URL-encoded, is refused', async () => {
+    for (const id of ['%20', '%20abc', 'abc%20', '%E2%82', '50%', '%zz']) {
       const res = await exports.default.fetch(
         new Request(`http://api.test/v1/tenants/${id}`, {
           method: 'PUT',
@@ -204,5 +204,17 @@ describe('limits and bad input change nothing', () => {
     );
     expect(res.status).toBe(404);
     expect((await messageStatus(a.tenant.id, id)).status).toBe('sent');
+  });
+
+  it('a test send is not a message of the host application: not found there', async () => {
+    const { tenant, api } = await tenantWithServer('starttls');
+    const test = await api.post('/v1/mail-server/test');
+    expect(test.status).toBe(200);
+    const listed = (await (await api.get('/v1/deliveries')).json()) as { deliveries: { id: string; kind: string }[] };
+    const id = listed.deliveries.find((d) => d.kind === 'test')!.id;
+    const res = await exports.default.fetch(
+      new Request(`http://api.test/v1/tenants/${tenant.id}/messages/${id}`, { headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}` } }),
+    );
+    expect(res.status).toBe(404);
   });
 });
