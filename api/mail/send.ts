@@ -11,6 +11,7 @@ import { installSocketRejectionGuard, noteTlsHandshake } from './guard.ts';
 import { normalizeFingerprint, registerTlsSocketHook, type TlsSocketHook } from './pin.ts';
 import { fixedLookup, PrivateAddressError, resolveTarget } from './resolve.ts';
 import { SessionRecorder } from './transcript.ts';
+import { toAsciiDomain } from '../schemas/validators.ts';
 import {
   DEFAULT_TIMEOUTS,
   type Address,
@@ -117,6 +118,9 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
   installSocketRejectionGuard();
   const timeouts = timeoutsOf(options);
   const recorder = new SessionRecorder([settings.auth.password]);
+  // The name as DNS and certificates know it: IDNA A-labels (`smtp.müller.de` → `smtp.xn--mller-kva.de`,
+  // `smtp。example。com` → `smtp.example.com`); IP literals as they are.
+  const host = toAsciiDomain(settings.host) ?? settings.host;
   const node = options.runtime === 'node';
   const pin = node && settings.tlsPinSha256 ? normalizeFingerprint(settings.tlsPinSha256) : null;
   const capture = node && (Boolean(settings.captureUntrustedCertificate) || Boolean(pin));
@@ -170,7 +174,7 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
       finish(err);
     }, timeouts.connectMs);
     if (!guard) return open(null);
-    resolveTarget(settings.host, guard).then(
+    resolveTarget(host, guard).then(
       (addresses) => {
         if (done) return; // timed out meanwhile
         open(addresses);
@@ -190,9 +194,9 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
           recorder.tlsHandshake = true;
           noteTlsHandshake();
           s = tls.connect({
-            host: settings.host,
+            host,
             port: settings.port,
-            ...(net.isIP(settings.host) ? {} : { servername: settings.host }),
+            ...(net.isIP(host) ? {} : { servername: host }),
             ...pinned,
             ...(tlsOptions ?? {}),
           } as tls.ConnectionOptions);
@@ -209,7 +213,7 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
             finish(null);
           });
         } else {
-          s = net.connect({ host: settings.host, port: settings.port, ...pinned });
+          s = net.connect({ host, port: settings.port, ...pinned });
           s.once('connect', () => {
             recorder.connected = true;
             recorder.phase = 'greeting';
@@ -234,7 +238,7 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
       : { user: settings.auth.username ?? '', pass: settings.auth.password ?? '', method: settings.auth.method.toUpperCase() };
 
   const transportOptions = {
-    host: settings.host,
+    host,
     port: settings.port,
     name: clientName,
     secure: settings.security === 'tls',

@@ -36,7 +36,10 @@ export function isIPv6(value: string): boolean {
 
 /** A host name (IDN allowed) or an IPv4/IPv6 literal. */
 export function isHost(value: string): boolean {
-  return isIPv4(value) || isIPv6(value) || (toAsciiDomain(value) !== null && value.includes('.')) || value.toLowerCase() === 'localhost';
+  if (isIPv4(value) || isIPv6(value)) return true;
+  // Judged in the form DNS sees: an ideographic full stop (`smtp。example。com`) is a dot there.
+  const ascii = toAsciiDomain(value);
+  return ascii !== null && (ascii.includes('.') || ascii === 'localhost');
 }
 
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;

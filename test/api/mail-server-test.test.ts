@@ -77,6 +77,15 @@ describe('POST /v1/mail-server/test', () => {
     expect(rows[0]).toMatchObject({ kind: 'test', status: 'sent', route: 'tenant', attempts: 1, messageId: body.messageId, smtpResponse: body.response });
   });
 
+  it('connects to a host name in the form DNS knows: full-width letters and an ideographic full stop are IDNA for localhost', async () => {
+    const api = await clientFor();
+    for (const host of ['ｌｏｃａｌｈｏｓｔ', 'localhost。']) {
+      const body = (await (await api.post('/v1/mail-server/test', draftFor('tls', { host }))).json()) as TestResult;
+      // Implicit TLS: the certificate (for localhost) is checked against the name connected to.
+      expect(body.ok, JSON.stringify(body)).toBe(true);
+    }
+  });
+
   it('English test mail and texts with Accept-Language: en', async () => {
     const api = await clientFor();
     const res = await api.post('/v1/mail-server/test', draftFor('tls'), { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
