@@ -293,7 +293,8 @@ async function sendThrough(
       return connection.transport.sendMail({ raw, envelope: data.envelope, ...(abortable ? { signal: controller.signal } : {}) } as any);
     };
     const info = await Promise.race([send(), deadline]);
-    const response = String(info.response ?? '');
+    // A server may say the password back (what it was given); that must not reach a response or the database.
+    const response = recorder.redact(String(info.response ?? ''));
     return {
       ok: true,
       // The id in the composed headers (Nodemailer knows none for a raw message).

@@ -8,12 +8,12 @@ import { isSavedServer } from '../../api/settings/credentials.ts';
 import { clientFor, newTenant } from './helpers.ts';
 import { authAttempts, fixtures, leakForms, receivedMails } from './smtp-helpers.ts';
 
-const draftFor = (name: 'starttls' | 'plain' | 'tls' | 'refused', overrides: Record<string, unknown> = {}) => {
+const draftFor = (name: 'starttls' | 'plain' | 'tls' | 'refused' | 'echoesPassword', overrides: Record<string, unknown> = {}) => {
   const f = fixtures();
   return {
     host: f.host,
     port: f.ports[name],
-    security: name === 'tls' ? 'tls' : name === 'starttls' ? 'starttls' : 'none',
+    security: name === 'tls' ? 'tls' : name === 'starttls' || name === 'echoesPassword' ? 'starttls' : 'none',
     auth: { method: 'login', username: f.username, password: f.password },
     from: { address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' },
     replyTo: 'buchhaltung@firma.example',
@@ -84,6 +84,20 @@ describe('POST /v1/mail-server/test', () => {
       // Implicit TLS: the certificate (for localhost) is checked against the name connected to.
       expect(body.ok, JSON.stringify(body)).toBe(true);
     }
+  });
+
+  it('a server that says the password back in its final reply: the reply is shown and stored without it', async () => {
+    const api = await clientFor();
+    const body = (await (await api.post('/v1/mail-server/test', draftFor('echoesPassword'))).json()) as TestResult;
+    expect(body.ok, JSON.stringify(body)).toBe(true);
+    if (!body.ok) return;
+    expect(body.response).toBe(`250 2.0.0 Ok: queued for ${fixtures().username} with password ***`);
+    const listed = await (await api.get('/v1/deliveries')).text();
+    const [row] = await settledTestRows(api.tenant.id);
+    for (const text of [JSON.stringify(body), listed, JSON.stringify(row)]) {
+      for (const form of leakForms(fixtures().password, fixtures().username)) expect(text).not.toContain(form);
+    }
+    expect(row!.smtpResponse).toBe(body.response);
   });
 
   it('English test mail and texts with Accept-Language: en', async () => {

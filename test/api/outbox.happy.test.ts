@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveriesResponse } from '../../api/contract.ts';
-import { marker } from './smtp-helpers.ts';
+import { fixtures, leakForms, marker } from './smtp-helpers.ts';
 import { mailsWith, pdfBytes, postMessage, settled, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 
 const invoice = (tag: string, extra: Record<string, unknown> = {}) => ({
@@ -54,6 +54,18 @@ describe('invoice sending', () => {
     expect(mail!.parsed.from).toEqual([{ address: 'system@relay.example', name: tenant.name }]);
     expect(mail!.parsed.replyTo).toEqual([{ address: tenant.email, name: '' }]);
     expect(mail!.parsed.attachments[0]!.content).toBe(toBase64(pdfBytes()));
+  });
+
+  it('a server that says the password back in its final reply: the stored and shown reply has *** instead', async () => {
+    const { tenant, api } = await tenantWithServer('echoesPassword');
+    const { id } = (await (await postMessage(tenant.id, invoice(marker()))).json()) as { id: string };
+    const status = await settled(tenant.id, id);
+    expect(status).toMatchObject({ status: 'sent', route: 'tenant', response: `250 2.0.0 Ok: queued for ${fixtures().username} with password ***` });
+    const listed = await (await api.get('/v1/deliveries')).text();
+    for (const form of leakForms(fixtures().password, fixtures().username)) {
+      expect(JSON.stringify(status)).not.toContain(form);
+      expect(listed).not.toContain(form);
+    }
   });
 
   it('the same Idempotency-Key returns the same id and sends nothing new; another body with it is refused', async () => {

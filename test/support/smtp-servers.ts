@@ -37,6 +37,7 @@ export type FixtureName =
   | 'flaky'
   | 'slow'
   | 'oversize'
+  | 'echoesPassword'
   | 'silent'
   | 'greetThenSilent'
   | 'halfLine'
@@ -172,7 +173,7 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
           if ((stream as any).sizeExceeded) return callback(smtpError('5.3.4 Message too big', 552));
           await record(name, session, raw);
           if (typeof extra.replyDelayMs === 'number') await new Promise((r) => setTimeout(r, extra.replyDelayMs as number));
-          callback(null, `2.0.0 Ok: queued as ${name.toUpperCase()}${mails.length}`);
+          callback(null, typeof extra.queuedReply === 'string' ? extra.queuedReply : `2.0.0 Ok: queued as ${name.toUpperCase()}${mails.length}`);
         } catch (error) {
           callback(error as Error);
         }
@@ -309,6 +310,11 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
   ports.oversize = await smtp('oversize', {
     ...trusted,
     size: 2_000,
+  });
+  // Says the password back in its final reply (a careless or hostile server): it must not reach a response or the database.
+  ports.echoesPassword = await smtp('echoesPassword', {
+    ...trusted,
+    queuedReply: `2.0.0 Ok: queued for ${USERNAME} with password ${PASSWORD}`,
   });
 
   // Misbehaving servers, a few lines of node:net each.
