@@ -66,15 +66,26 @@ export class SecretBox {
     return { ciphertext: bytesToBase64(new Uint8Array(ciphertext)), iv: bytesToBase64(iv), keyId: current.id };
   }
 
-  /** Throws when the key is unknown or the data was tampered with or belongs to another tenant. */
+  /** Throws SecretUnreadableError when the key is unknown or the data was tampered with or belongs to another tenant. */
   async open(sealed: SealedSecret, associatedData: string): Promise<string> {
     const entry = this.keys.find((k) => k.id === sealed.keyId);
-    if (!entry) throw new Error(`no key with id ${sealed.keyId} configured`);
-    const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: base64ToBytes(sealed.iv), additionalData: encoder.encode(associatedData) },
-      entry.key,
-      base64ToBytes(sealed.ciphertext),
-    );
+    if (!entry) throw new SecretUnreadableError(`no key with id ${sealed.keyId} configured`);
+    let plaintext: ArrayBuffer;
+    try {
+      plaintext = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: base64ToBytes(sealed.iv), additionalData: encoder.encode(associatedData) },
+        entry.key,
+        base64ToBytes(sealed.ciphertext),
+      );
+    } catch {
+      // Not the platform's message: it names the input's length, which is the secret's.
+      throw new SecretUnreadableError(`does not decrypt with key ${sealed.keyId}`);
+    }
     return new TextDecoder().decode(plaintext);
   }
+}
+
+/** A sealed secret that cannot be opened with the configured keys (see `SecretBox.open`). */
+export class SecretUnreadableError extends Error {
+  override name = 'SecretUnreadableError';
 }

@@ -5,6 +5,10 @@ const fieldMessages = {
   required: { de: 'Bitte ausfüllen.', en: 'Please fill in this field.' },
   invalid_type: { de: 'Dieser Wert hat den falschen Typ.', en: 'This value has the wrong type.' },
   invalid_object: { de: 'Hier wird ein Objekt erwartet.', en: 'An object is expected here.' },
+  password_unreadable: {
+    de: 'Das gespeicherte Passwort lässt sich nicht mehr entschlüsseln (der Schlüssel des Dienstes wurde gewechselt). Bitte das Passwort erneut eingeben und speichern.',
+    en: "The stored password can no longer be decrypted (the service's key has changed). Please enter the password again and save.",
+  },
   unknown_field: {
     de: 'Dieses Feld gibt es hier nicht. Bitte die Schreibweise prüfen oder das Feld weglassen.',
     en: 'There is no such field here. Please check the spelling or leave the field out.',

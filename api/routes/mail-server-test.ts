@@ -15,6 +15,7 @@ import { checkTarget } from '../mail/target.ts';
 import type { OutgoingMessage, SendResult, SmtpSettings } from '../mail/types.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
 import { isSavedServer, smtpSettingsFromRow } from '../settings/credentials.ts';
+import { SecretUnreadableError } from '../crypto/secret-box.ts';
 import { tenantSender, type Sender } from '../settings/sender.ts';
 import { upsertTenant, type MailServerRow } from '../settings/store.ts';
 import { errorSummary } from '../util/error-summary.ts';
@@ -45,6 +46,16 @@ interface TestPlan {
   sender: Sender;
 }
 
+/** The saved settings with their password; one that no longer decrypts (a key dropped, a row copied) is asked for again. */
+async function savedSettings(c: Context<AppEnv>, saved: MailServerRow): Promise<SmtpSettings> {
+  try {
+    return await smtpSettingsFromRow(saved, await secretBox(c.env));
+  } catch (error) {
+    if (!(error instanceof SecretUnreadableError)) throw error;
+    throw validationError([{ path: 'auth.password', code: 'password_unreadable', message: fieldMessage('password_unreadable', c.var.lang) }]);
+  }
+}
+
 /** The password a draft authenticates with: its own, or the stored one for the saved server only. */
 async function draftPassword(c: Context<AppEnv>, draft: MailServerInput, saved: MailServerRow | undefined): Promise<string | null> {
   if (draft.auth.method === 'none') return null;
@@ -55,7 +66,7 @@ async function draftPassword(c: Context<AppEnv>, draft: MailServerInput, saved: 
     if (!isSavedServer(saved, draft)) {
       throw validationError([{ path: 'auth.password', code: 'password_required_for_new_server', message: fieldMessage('password_required_for_new_server', lang) }]);
     }
-    const password = (await smtpSettingsFromRow(saved, await secretBox(c.env))).auth.password;
+    const password = (await savedSettings(c, saved)).auth.password;
     if (password) return password;
   }
   throw validationError([{ path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', lang) }]);
@@ -79,7 +90,7 @@ async function planFromDraft(c: Context<AppEnv>, draft: MailServerInput, saved: 
 }
 
 async function planFromSaved(c: Context<AppEnv>, saved: MailServerRow, tenant: TenantIdentity): Promise<TestPlan> {
-  const settings = await smtpSettingsFromRow(saved, await secretBox(c.env));
+  const settings = await savedSettings(c, saved);
   const runtime = c.var.deps.capabilities.runtime;
   return {
     settings: {

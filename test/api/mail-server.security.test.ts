@@ -139,6 +139,36 @@ describe('the password', () => {
     await expect(box.open(sealed, 'another-tenant')).rejects.toThrow();
   });
 
+  it('a stored password that no longer decrypts (copied row, key dropped): a test is a 422 asking for it again, not a 500', async () => {
+    const a = await clientFor();
+    const b = await clientFor();
+    await a.put('/v1/mail-server', validSettings);
+    await b.put('/v1/mail-server', { ...validSettings, auth: { ...validSettings.auth, password: 'anderes-Passwort' } });
+    const row = (await rawRow(a.tenant.id))!;
+    await db()
+      .update(mailServers)
+      .set({ passwordCiphertext: row.passwordCiphertext, passwordIv: row.passwordIv, passwordKeyId: row.passwordKeyId })
+      .where(eq(mailServers.tenantId, b.tenant.id));
+    const logs: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' ')));
+    try {
+      const { auth: { password: _password, ...authWithoutPassword } } = validSettings;
+      for (const body of [undefined, { ...validSettings, auth: authWithoutPassword }]) {
+        const res = await b.post('/v1/mail-server/test', body, { headers: { 'accept-language': 'en' } });
+        expect(res.status).toBe(422);
+        expect(((await res.json()) as Problem).errors).toEqual([
+          { path: 'auth.password', code: 'password_unreadable', message: expect.stringMatching(/can no longer be decrypted.*enter the password again/) },
+        ]);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    expect(logs).toEqual([]);
+    // Nothing was tested, so nothing counts against the limit.
+    const listed = (await (await b.get('/v1/deliveries')).json()) as { deliveries: unknown[] };
+    expect(listed.deliveries).toEqual([]);
+  });
+
   it('old keys still decrypt after rotation; new secrets use the new key', async () => {
     const oldKey = env.SETTINGS_ENCRYPTION_KEY!;
     const rotated = await SecretBox.fromConfig(`t2:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))},${oldKey}`);
