@@ -19,16 +19,24 @@ export async function smtpSettingsFromRow(row: MailServerRow, box: SecretBox): P
 
 /**
  * Whether settings name the saved server itself, reached no less safely: the same host
- * (case-insensitive), port and user name, and not switched to "no encryption" when it was saved
- * with encryption. Only then may the stored password be used; any other server would receive the
- * tenant's password just because a draft (or a save) named it, and a downgrade would send a
- * password entered for an encrypted connection in clear text. Twins: the save statement
- * (store.ts writeSettings) and the widget's `_passwordStored`.
+ * (case-insensitive), port and user name; not switched to "no encryption" when it was saved with
+ * encryption; not switched from CRAM-MD5 (which never sends the password) to PLAIN or LOGIN without
+ * encryption; and not switched to "always trust the certificate" (anyone in between could then
+ * present one). Only then may the stored password be used; any other server would receive the
+ * tenant's password just because a draft (or a save) named it, and a downgrade would expose a
+ * password entered for a safer connection. Twins: the save statement (store.ts writeSettings) and
+ * the widget's `_passwordStored`.
  */
 export function isSavedServer(
-  saved: Pick<MailServerRow, 'host' | 'port' | 'username' | 'security'>,
-  settings: { host: string; port: number; security: MailServerRow['security']; auth: { username: string | null } },
+  saved: Pick<MailServerRow, 'host' | 'port' | 'username' | 'security' | 'authMethod' | 'allowUntrustedCertificate'>,
+  settings: { host: string; port: number; security: MailServerRow['security']; allowUntrustedCertificate: boolean; auth: { method: string; username: string | null } },
 ): boolean {
   const sameServer = saved.host.toLowerCase() === settings.host.toLowerCase() && saved.port === settings.port && saved.username === settings.auth.username;
-  return sameServer && (settings.security !== 'none' || saved.security === 'none');
+  const inClear = settings.security === 'none' && (settings.auth.method === 'plain' || settings.auth.method === 'login');
+  return (
+    sameServer &&
+    (settings.security !== 'none' || saved.security === 'none') &&
+    !(inClear && saved.authMethod === 'cram-md5') &&
+    (!settings.allowUntrustedCertificate || saved.allowUntrustedCertificate)
+  );
 }

@@ -69,10 +69,18 @@ export async function writeSettings(
   const usesAuth = input.auth.method !== 'none';
   // Credentials of a server without authentication are not kept.
   const effectivePassword: PasswordChange = usesAuth ? password : { kind: 'clear' };
-  // A stored password is kept only for the server it was saved for (same host, case-insensitive,
-  // port and user name, encryption not switched off; credentials.ts isSavedServer): a save naming
-  // another server brings its own.
-  const noDowngrade = input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``;
+  // A stored password is kept only for the server it was saved for, reached no less safely (same
+  // host, case-insensitive, port and user name; encryption not switched off, CRAM-MD5 not switched to
+  // a method that sends the password in clear, the certificate check not switched off;
+  // credentials.ts isSavedServer): a save naming another server, or a weaker way to it, brings its own.
+  const inClear = input.security === 'none' && (input.auth.method === 'plain' || input.auth.method === 'login');
+  const noDowngrade = sql.join(
+    [
+      input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,
+      inClear ? sql` AND ${mailServers.authMethod} <> 'cram-md5'` : sql``,
+      input.allowUntrustedCertificate ? sql` AND ${mailServers.allowUntrustedCertificate} = 1` : sql``,
+    ],
+  );
   const savedServer = sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
   const keptForSavedServer = (column: AnySQLiteColumn) => sql`CASE WHEN ${savedServer} THEN ${column} END`;
   const passwordColumns =

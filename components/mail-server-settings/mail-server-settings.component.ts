@@ -538,12 +538,23 @@ export class MailServerSettings extends LitElement {
     return !!this._data?.settings?.auth.passwordSet && this._data.settings.auth.method !== 'none';
   }
 
-  /** The stored password applies: only for the saved server (same host, port and user name, encryption not switched off; the API's isSavedServer). */
+  /**
+   * The stored password applies: only for the saved server reached no less safely (same host, port
+   * and user name; encryption not switched off, CRAM-MD5 not switched to PLAIN/LOGIN in clear, the
+   * certificate check not switched off; the API's isSavedServer).
+   */
   private get _passwordStored(): boolean {
     const s = this._data?.settings;
     const d = this._draft;
-    const sameServer = d.host.trim().toLowerCase() === s?.host.toLowerCase() && Number(d.port) === s.port && d.username.trim() === s.auth.username;
-    return this._passwordSet && sameServer && (d.security !== 'none' || s.security === 'none');
+    return (
+      !!s &&
+      this._passwordSet &&
+      d.host.trim().toLowerCase() === s.host.toLowerCase() &&
+      Number(d.port) === s.port &&
+      d.username.trim() === s.auth.username &&
+      (d.security !== 'none' || (s.security === 'none' && (d.authMethod === 'cram-md5' || s.auth.method !== 'cram-md5'))) &&
+      (!this._toInput().allowUntrustedCertificate || s.allowUntrustedCertificate)
+    );
   }
 
   /** Client-side errors by field (codes; messages are looked up at render time). */

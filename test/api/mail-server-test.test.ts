@@ -160,21 +160,32 @@ describe('POST /v1/mail-server/test', () => {
     expect(withPassword.ok, JSON.stringify(withPassword)).toBe(true);
   });
 
-  it('the saved server is the same host in any letter case, the same port and user name, and encryption is not switched off', () => {
-    const saved = { host: 'Smtp.Firma.Example', port: 587, username: 'rechnung@firma.example', security: 'starttls' as const };
+  it('the saved server is the same host in any letter case, the same port and user name, reached no less safely', () => {
+    const saved = { host: 'Smtp.Firma.Example', port: 587, username: 'rechnung@firma.example', security: 'starttls' as const, authMethod: 'plain' as const, allowUntrustedCertificate: false };
     type Security = 'none' | 'starttls' | 'tls';
-    const draft = (host: string, port: number, username: string | null, security: Security = 'starttls') => ({ host, port, security, auth: { username } });
-    expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'rechnung@firma.example'))).toBe(true);
-    expect(isSavedServer(saved, draft('smtp.firma.example.evil.example', 587, 'rechnung@firma.example'))).toBe(false);
-    expect(isSavedServer(saved, draft('smtp.firma.example', 465, 'rechnung@firma.example'))).toBe(false);
+    const draft = (host: string, port: number, username: string | null, security: Security = 'starttls', method = 'plain', allowUntrustedCertificate = false) =>
+      ({ host, port, security, allowUntrustedCertificate, auth: { method, username } });
+    const user = 'rechnung@firma.example';
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, user))).toBe(true);
+    expect(isSavedServer(saved, draft('smtp.firma.example.evil.example', 587, user))).toBe(false);
+    expect(isSavedServer(saved, draft('smtp.firma.example', 465, user))).toBe(false);
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'Rechnung@firma.example'))).toBe(false);
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, null))).toBe(false);
     // Another encrypted mode is fine; "none" would send the password in clear text.
-    expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'tls'))).toBe(true);
-    expect(isSavedServer(saved, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'none'))).toBe(false);
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, user, 'tls'))).toBe(true);
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, user, 'none'))).toBe(false);
     // Saved without encryption, the tenant already chose clear text for this password.
-    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'none'))).toBe(true);
-    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, 'rechnung@firma.example', 'starttls'))).toBe(true);
+    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, user, 'none'))).toBe(true);
+    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, user, 'starttls'))).toBe(true);
+    // CRAM-MD5 without encryption never sent the password; PLAIN or LOGIN would send it readable.
+    const cram = { ...saved, security: 'none' as const, authMethod: 'cram-md5' as const };
+    expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'none', 'cram-md5'))).toBe(true);
+    expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'none', 'plain'))).toBe(false);
+    expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'none', 'login'))).toBe(false);
+    expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'starttls', 'login'))).toBe(true);
+    // "Always trust the certificate" switched on: anyone in between could present one.
+    expect(isSavedServer(saved, draft('smtp.firma.example', 587, user, 'starttls', 'plain', true))).toBe(false);
+    expect(isSavedServer({ ...saved, allowUntrustedCertificate: true }, draft('smtp.firma.example', 587, user, 'starttls', 'plain', true))).toBe(true);
   });
 
   it('a server that takes the test mail but never confirms it: the result says it may have arrived', async () => {

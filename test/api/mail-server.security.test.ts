@@ -123,6 +123,21 @@ describe('the password', () => {
     expect(((await refused.json()) as Problem).errors).toEqual([{ path: 'auth.password', code: 'password_required', message: expect.any(String) }]);
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
 
+    // Saved with CRAM-MD5 and no encryption (the password never travels): switching to PLAIN or
+    // LOGIN would send it readable, so it must be typed again; CRAM-MD5 kept is fine.
+    const cram = { ...validSettings, security: 'none', auth: { ...validSettings.auth, method: 'cram-md5' } };
+    expect((await api.put('/v1/mail-server', cram)).status).toBe(200);
+    const cramRow = (await rawRow(api.tenant.id))!;
+    for (const method of ['plain', 'login']) {
+      const res = await api.put('/v1/mail-server', { ...cram, auth: { ...authWithoutPassword, method } });
+      expect(res.status, method).toBe(422);
+      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'auth.password', code: 'password_required_for_new_server', message: expect.any(String) }]);
+      expect((await rawRow(api.tenant.id))!.authMethod).toBe('cram-md5');
+    }
+    expect((await api.put('/v1/mail-server', { ...cram, auth: { ...authWithoutPassword, method: 'cram-md5' } })).status).toBe(200);
+    expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(cramRow.passwordCiphertext);
+    expect((await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword })).status).toBe(200);
+
     // null together with "no authentication": cleared, and the user name too.
     const cleared = (await (await api.put('/v1/mail-server', { ...validSettings, auth: { method: 'none', password: null } })).json()) as MailServerResponse;
     expect(cleared.settings?.auth).toEqual({ method: 'none', username: null, passwordSet: false });

@@ -591,6 +591,30 @@ describe('test settings', () => {
     expect(await activeId()).toBe('password');
   });
 
+  test('a password stored for CRAM-MD5 without encryption is asked for again for PLAIN or LOGIN, which would send it readable', async () => {
+    await open(freshTenant('password-cram'));
+    await w('#host').fill('mail.example.org');
+    await w('#security').selectOption('none');
+    await w('#authMethod').selectOption('cram-md5');
+    await w('#username').fill('invoices@example.org');
+    await w('#password').fill('pa55word');
+    await w('button[type=submit]').click();
+    await waitForStatus(/Settings saved/);
+    const stored = 'A password is stored; leave empty to keep it.';
+    expect(await w('#password-hint').innerText()).toBe(stored);
+    for (const method of ['plain', 'login']) {
+      await w('#authMethod').selectOption(method);
+      expect(await w('#password-hint').innerText()).toBe('The stored password only applies to the saved server and user name: enter it again here.');
+      expect(await w('#password').getAttribute('required')).not.toBeNull();
+    }
+    // With encryption it travels inside TLS to the same server, as PLAIN or LOGIN always do.
+    await w('#security').selectOption('starttls');
+    expect(await w('#password-hint').innerText()).toBe(stored);
+    await w('#security').selectOption('none');
+    await w('#authMethod').selectOption('cram-md5');
+    expect(await w('#password-hint').innerText()).toBe(stored);
+  });
+
   test('against the real API: success through the mail sink, failure at connect', async (context) => {
     const probe = await fetch(`${stack.apiUrl}/v1/mail-server/test`, { method: 'POST' });
     if (probe.status === 404) context.skip(); // the test endpoint is not built yet
