@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
 import type { AppEnv } from './env.ts';
 import { ApiError, type FieldError } from './errors.ts';
@@ -53,10 +54,25 @@ type JsonTarget<S extends AnySchema> = { in: { json: v.InferInput<S> }; out: { j
  * milliseconds on a 14 MiB invoice.
  */
 export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYTES): MiddlewareHandler<AppEnv, string, JsonTarget<S>> {
-  return async (c, next) => {
-    await validateJson(c, schema, await readJsonObject(c, maxBytes));
-    await next();
-  };
+  const limit = limitBody(maxBytes);
+  return (c, next) =>
+    limit(c, async () => {
+      await validateJson(c, schema, await readJsonObject(c, maxBytes));
+      await next();
+    }) as Promise<void>;
+}
+
+/**
+ * 413 for a body over `maxBytes`, found while it streams in: a body without a declared length
+ * (chunked) is read only up to the limit, never to its end (which may never come).
+ */
+export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large');
+    },
+  });
 }
 
 /** Validates a parsed body and hands the output to `c.req.valid('json')`. */

@@ -19,15 +19,18 @@ import { SecretUnreadableError } from '../crypto/secret-box.ts';
 import { tenantSender, type Sender } from '../settings/sender.ts';
 import { upsertTenant, type MailServerRow } from '../settings/store.ts';
 import { errorSummary } from '../util/error-summary.ts';
-import { readJsonObject, validateJson, validationError } from '../validation.ts';
+import { limitBody, MAX_JSON_BYTES, readJsonObject, validateJson, validationError } from '../validation.ts';
 import { runtimeFieldErrors } from './mail-server.ts';
 
 /** At most this many tests per tenant per window, counted in the database (holds across isolates). */
 export const TEST_RATE_LIMIT = 5;
 export const TEST_RATE_WINDOW_MS = 60_000;
 
+const limitDraft = limitBody(MAX_JSON_BYTES);
 /** The body is optional: without one the saved settings are tested. */
-const optionalDraft: MiddlewareHandler<AppEnv> = async (c, next) => {
+const optionalDraft: MiddlewareHandler<AppEnv> = (c, next) => limitDraft(c, () => readOptionalDraft(c, next)) as Promise<void>;
+
+async function readOptionalDraft(c: Context<AppEnv>, next: () => Promise<void>): Promise<void> {
   const length = c.req.header('content-length');
   if (length === '0') return next();
   const declared = length !== undefined || c.req.header('transfer-encoding') !== undefined;
@@ -37,7 +40,7 @@ const optionalDraft: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!declared && (c.req.raw.body === null || (await c.req.arrayBuffer()).byteLength === 0)) return next();
   await validateJson(c, mailServerInputSchema, await readJsonObject(c));
   return next();
-};
+}
 
 interface TestPlan {
   settings: SmtpSettings;

@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
 import { requireOperator } from '../auth/operator.ts';
 import { tenants } from '../db/schema.ts';
@@ -53,7 +52,6 @@ export const tenantRoutes = new Hono<AppEnv>()
   })
   .post(
     '/:tenantId/messages',
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, 'payload_too_large'); } }),
     jsonBody(messageInputSchema, MAX_BODY_BYTES),
     async (c) => {
       const tenantId = tenantIdParam(c);

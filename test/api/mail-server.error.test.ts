@@ -220,6 +220,32 @@ describe('request size', () => {
   });
 });
 
+describe('request size, streamed', () => {
+  it('a body without a length that never ends is refused with 413 after the first 64 KiB, not read to the end', async () => {
+    const api = await clientFor();
+    for (const [method, path] of [['PUT', '/v1/mail-server'], ['POST', '/v1/mail-server/test']]) {
+      let sent = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 16 * 1024;
+          controller.enqueue(new Uint8Array(16 * 1024).fill(0x20)); // JSON whitespace, forever
+        },
+      });
+      const res = await exports.default.fetch(
+        new Request(`http://api.test${path}`, {
+          method,
+          headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+          body: endless,
+          duplex: 'half',
+        } as RequestInit),
+      );
+      expect(res.status, path).toBe(413);
+      expect(((await res.json()) as Problem).code).toBe('payload_too_large');
+      expect(sent).toBeLessThan(1024 * 1024);
+    }
+  });
+});
+
 describe('body encoding', () => {
   it('a body that is not UTF-8 is a 400 and changes nothing; a declared charset other than UTF-8 a 415', async () => {
     const api = await clientFor();
