@@ -186,6 +186,16 @@ describe('optimistic concurrency', () => {
     await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': '"5"' } }), 412);
   });
 
+  it('an If-Match of thousands of tags is a 412, not a 500 (each would be an SQL parameter)', async () => {
+    const api = await clientFor();
+    const saved = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
+    const many = Array.from({ length: 40_000 }, (_, i) => `"${i}"`).join(',');
+    await problem(await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': many } }), 412);
+    await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': many } }), 412);
+    // A short list with the current version still matches.
+    expect((await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': `"1", "2", "${saved.version}"` } })).status).toBe(200);
+  });
+
   it('an ETag from before a reset never matches the new configuration', async () => {
     const api = await clientFor();
     const old = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
