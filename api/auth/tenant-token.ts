@@ -10,6 +10,15 @@ const unauthorized = (tokenGiven: boolean) =>
     'www-authenticate': `Bearer realm="mail-server-settings"${tokenGiven ? ', error="invalid_token"' : ''}`,
   });
 
+/** How far ahead of this clock a token's `iat` and `nbf` may be (the portal's clock may run ahead). */
+export const CLOCK_SKEW_SECONDS = 60;
+
+/** `iat` and `nbf`, when present, are numbers not later than now (give or take CLOCK_SKEW_SECONDS). */
+function issuedByNow(claims: Record<string, unknown>, nowMs = Date.now()): boolean {
+  const latest = Math.floor(nowMs / 1000) + CLOCK_SKEW_SECONDS;
+  return [claims.iat, claims.nbf].every((t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && t <= latest));
+}
+
 /** Checks the claims a host portal must put into a tenant token. */
 function identityFromClaims(claims: Record<string, unknown>): TenantIdentity | null {
   const { sub, email, name, exp } = claims;
@@ -49,11 +58,12 @@ export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!match || !secret) throw unauthorized(/^Bearer\s/i.test(header));
   let claims: Record<string, unknown>;
   try {
-    claims = await verify(match[1]!, await verifyKey(secret), 'HS256');
+    // iat and nbf are checked below, with room for a portal whose clock runs a little ahead.
+    claims = await verify(match[1]!, await verifyKey(secret), { alg: 'HS256', iat: false, nbf: false });
   } catch {
     throw unauthorized(true);
   }
-  const tenant = identityFromClaims(claims);
+  const tenant = issuedByNow(claims) ? identityFromClaims(claims) : null;
   if (!tenant) throw unauthorized(true);
   c.set('tenant', tenant);
   await next();

@@ -41,6 +41,9 @@ describe('tenant tokens', () => {
     ['token without email', async () => ({ authorization: `Bearer ${await sign({ ...claims(), email: undefined }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
     ['token without sub', async () => ({ authorization: `Bearer ${await sign({ ...claims(), sub: '' }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
     ['sub with half a surrogate pair', async () => ({ authorization: `Bearer ${await sign({ ...claims(), sub: 'tenant-\ud800' }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+    ['token issued two minutes ahead', async () => ({ authorization: `Bearer ${await sign({ ...claims(), iat: now() + 120 }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+    ['token valid only from two minutes ahead', async () => ({ authorization: `Bearer ${await sign({ ...claims(), nbf: now() + 120 }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+    ['iat that is not a number', async () => ({ authorization: `Bearer ${await sign({ ...claims(), iat: 'now' } as unknown as Parameters<typeof sign>[0], env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
   ];
   for (const [name, headers] of cases) {
     it(`401 for ${name}`, async () => {
@@ -55,6 +58,17 @@ describe('tenant tokens', () => {
       }
     });
   }
+});
+
+describe('clock skew', () => {
+  it('a token issued, or valid from, up to a minute ahead of this clock is taken (the portal\'s clock may run ahead)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const tenant = newTenant();
+    for (const extra of [{ iat: now + 30 }, { nbf: now + 30 }]) {
+      const token = await sign({ sub: tenant.id, email: tenant.email, name: tenant.name, exp: now + 600, ...extra }, env.TENANT_TOKEN_SECRET!, 'HS256');
+      expect((await call('GET', '/v1/mail-server', { token })).status).toBe(200);
+    }
+  });
 });
 
 describe('the name claim', () => {
