@@ -13,11 +13,25 @@ import { tenantRoutes } from './routes/tenants.ts';
 
 const isDevelopment = (env: AppEnv['Bindings']) => env.ENVIRONMENT === 'development';
 
-/** Allowed origins come from ALLOWED_ORIGINS (comma-separated); `*` only in development. */
-function allowedOrigin(origin: string, env: AppEnv['Bindings']): string | null {
+/**
+ * Allowed origins come from ALLOWED_ORIGINS (comma-separated); `*` only in development. The
+ * development token endpoint answers pages on this machine only: with `*`, any web page a developer
+ * opens could otherwise mint tokens and drive the local API.
+ */
+function allowedOrigin(origin: string, env: AppEnv['Bindings'], path: string): string | null {
+  if (path.startsWith('/dev/') && !isLoopbackOrigin(origin)) return null;
   const list = (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   if (list.includes('*')) return isDevelopment(env) ? origin : null;
   return list.includes(origin) ? origin : null;
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const { hostname } = new URL(origin);
+    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  } catch {
+    return false;
+  }
 }
 
 export function createApp(deps: DepsFactory) {
@@ -30,7 +44,7 @@ export function createApp(deps: DepsFactory) {
   });
   app.use(
     cors({
-      origin: (origin, c) => allowedOrigin(origin, c.env),
+      origin: (origin, c) => allowedOrigin(origin, c.env, c.req.path),
       allowMethods: ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Accept-Language'],
       exposeHeaders: ['ETag', 'Retry-After'],

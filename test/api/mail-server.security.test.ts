@@ -306,6 +306,16 @@ describe('environment boundaries', () => {
     expect(res.status).toBe(404);
   });
 
+  it('in development (ALLOWED_ORIGINS=*), /dev/token answers pages on this machine only; the API any origin', async () => {
+    const development = { ...env, ENVIRONMENT: 'development', ALLOWED_ORIGINS: '*' };
+    const allowed = async (path: string, origin: string) =>
+      (await app.request(path, { headers: { origin } }, development)).headers.get('access-control-allow-origin');
+    const mint = '/dev/token?tenant=x&email=a@b.example.com';
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8080', 'http://[::1]:3000']) expect(await allowed(mint, origin), origin).toBe(origin);
+    for (const origin of ['https://evil.example', 'http://localhost.evil.example', 'null']) expect(await allowed(mint, origin), origin).toBeNull();
+    expect(await allowed('/healthz', 'https://evil.example')).toBe('https://evil.example');
+  });
+
   it('CORS allows only the configured origins', async () => {
     const preflight = (origin: string) =>
       app.request('/v1/mail-server', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT' } }, production);
