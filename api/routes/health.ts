@@ -1,16 +1,29 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
+import journal from '../../drizzle/meta/_journal.json';
+import { SecretBox } from '../crypto/secret-box.ts';
+import { isUnavailable } from '../db/unavailable.ts';
 import { missingConfig } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { systemRelaySettings } from '../outbox/system-relay.ts';
 
-/** How long /healthz waits for the database's `select 1`. */
+/** How long /healthz waits for the database's answer. */
 const HEALTH_DB_TIMEOUT_MS = 3_000;
 
-/** `GET /healthz`: 200 when the database answers and the secrets are present, else 503 naming what is missing. */
+/** drizzle's migrator records each applied migration with its journal time (`when`) as `created_at`. */
+const LATEST_MIGRATION = Math.max(...journal.entries.map((entry) => entry.when));
+
+const NO_ANSWER = new Error('the database did not answer in time');
+
+type DatabaseState = 'ok' | 'unreachable' | 'not migrated' | 'not configured';
+
+/**
+ * `GET /healthz`: 200 when the database answers with every migration applied and the secrets are
+ * present and usable, else 503 naming what is missing (never the values).
+ */
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const missing = missingConfig(c.env);
-  // Present but unusable counts as missing: invoices would wait for it.
+  // Present but unusable counts as missing: invoices would wait for it, saves would fail.
   if (c.env.SYSTEM_SMTP_URL) {
     try {
       systemRelaySettings(c.env.SYSTEM_SMTP_URL);
@@ -18,16 +31,25 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
       missing.push('SYSTEM_SMTP_URL (invalid)');
     }
   }
-  let database: 'ok' | 'unreachable' | 'not configured' = 'not configured';
+  if (c.env.SETTINGS_ENCRYPTION_KEY) {
+    try {
+      await SecretBox.fromConfig(c.env.SETTINGS_ENCRYPTION_KEY);
+    } catch {
+      missing.push('SETTINGS_ENCRYPTION_KEY (invalid)');
+    }
+  }
+  let database: DatabaseState = 'not configured';
   if (c.env.DATABASE_URL) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // A monitor wants an answer soon, also from a database that takes calls but never answers.
-      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), HEALTH_DB_TIMEOUT_MS)));
-      await Promise.race([c.var.deps.db.run(sql`select 1`), late]);
-      database = 'ok';
-    } catch {
-      database = 'unreachable';
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(NO_ANSWER), HEALTH_DB_TIMEOUT_MS)));
+      const read = c.var.deps.db.all<{ latest: number | null }>(sql`select max(created_at) as latest from __drizzle_migrations`);
+      const [row] = await Promise.race([read, late]);
+      database = Number(row?.latest ?? 0) >= LATEST_MIGRATION ? 'ok' : 'not migrated';
+    } catch (error) {
+      // Otherwise the database answered, but has no migrations table: never migrated.
+      database = error === NO_ANSWER || isUnavailable(error) ? 'unreachable' : 'not migrated';
     } finally {
       clearTimeout(timer);
     }

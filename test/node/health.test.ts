@@ -1,0 +1,42 @@
+// /healthz tells a monitor whether the service can work, not only whether its parts answer: a
+// database that was never migrated and an encryption key that cannot be used are 503s.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.ts';
+import { nodeDatabases } from '../../api/db/client-node.ts';
+import { defaultDeps } from '../../api/deps.ts';
+import { applyMigrations } from '../../scripts/lib/migrate.ts';
+import { nodeTestEnv } from '../support/node-env.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'mss-health-'));
+const databases = nodeDatabases();
+const app = createApp(defaultDeps('node', { database: (url) => databases.get(url) }));
+const env = (extra = {}) => nodeTestEnv(`file:${join(dir, 'health.db')}`, { ports: { plain: 1 } } as never, extra);
+
+afterAll(() => {
+  databases.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('/healthz', () => {
+  it('is a 503 "not migrated" until every migration is applied, then 200', async () => {
+    const before = await app.request('/healthz', {}, env());
+    expect(before.status).toBe(503);
+    expect(await before.json()).toEqual({ ok: false, missing: [], database: 'not migrated' });
+    await applyMigrations(`file:${join(dir, 'health.db')}`);
+    const after = await app.request('/healthz', {}, env());
+    expect(await after.json()).toEqual({ ok: true });
+  });
+
+  it('names an encryption key that cannot be used (not base64, not 32 bytes, no id), never its value', async () => {
+    for (const key of ['k1:…', `k1:${Buffer.alloc(16).toString('base64')}`, 'not-a-key']) {
+      const res = await app.request('/healthz', {}, env({ SETTINGS_ENCRYPTION_KEY: key }));
+      expect(res.status, key).toBe(503);
+      const body = await res.text();
+      expect(JSON.parse(body)).toMatchObject({ ok: false, missing: ['SETTINGS_ENCRYPTION_KEY (invalid)'] });
+      expect(body).not.toContain(key);
+    }
+  });
+});
