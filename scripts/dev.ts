@@ -102,7 +102,7 @@ async function main() {
   mail-server-settings is running
     Demo page      ${stack.apiUrl}/
     API            ${stack.apiUrl}/v1/mail-server   (health: ${stack.apiUrl}/healthz)
-    Mail sink      ${sink.httpUrl}   (SMTP 127.0.0.1:${sink.smtpPort}, the system relay)
+    Mail sink      ${sink.httpUrl}   (SMTP 127.0.0.1:${sink.smtpPort}${env.SYSTEM_SMTP_URL ? '; the system relay is SYSTEM_SMTP_URL' : ', the system relay'})
     Database       ${stack.dbUrl}   (data in ${dataDir})
     Operator key   ${env.OPERATOR_API_KEY ?? secrets.OPERATOR_API_KEY}
   Ctrl-C stops everything.

@@ -13,6 +13,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a loopback port can be listened on now (nothing else holds it). */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /** Polls an HTTP URL until it answers 2xx or the deadline passes. */
 export async function waitForHttp(
   url: string,

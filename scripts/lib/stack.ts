@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from './migrate.ts';
-import { freePort, waitForHttp } from './ports.ts';
+import { freePort, isPortFree, waitForHttp } from './ports.ts';
 import { spawnGroup, stopGroup } from './processes.ts';
 import { startSqld } from './sqld.ts';
 
@@ -62,6 +62,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sqld = await startSqld(join(options.dataDir, 'db'), options.dbPort);
   try {
     await applyMigrations(sqld.url);
+    // Checked first: /healthz of another copy on that port would look like this one being ready.
+    if (options.port !== undefined && !(await isPortFree(options.port))) {
+      throw new Error(`port ${options.port} is in use (another copy of npm run dev?); choose another with PORT=<port>`);
+    }
     const port = options.port ?? (await freePort());
     const inspectorPort = await freePort();
     const databaseUrl = options.databaseUrlFor ? await options.databaseUrlFor(sqld.url) : sqld.url;
