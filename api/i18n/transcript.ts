@@ -11,7 +11,6 @@ const STAGES = new Set<string>(['connect', 'tls', 'greeting', 'ehlo', 'auth', 'm
  */
 const GERMAN: [RegExp, (...parts: string[]) => string][] = [
   [/^Connecting to (.+?)( \(TLS\))?$/, (to, tls) => `Verbindungsaufbau zu ${to}${tls ? ' (SSL/TLS)' : ''}`],
-  [/^Connected$/, () => 'Verbunden'],
   [/^TLS established(?: \((.+)\))?$/, (protocol) => `TLS-Verbindung steht${protocol ? ` (${protocol})` : ''}`],
   [/^Server certificate SHA-256 (.+)$/, (fingerprint) => `Zertifikat des Servers, SHA-256 ${fingerprint}`],
   [/^Refused: the host is or resolves to an internal /, () => 'Abgelehnt: Der Host ist oder ergibt eine interne Adresse (privat, Loopback oder Link-local)'],

@@ -217,7 +217,6 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
           s.once('connect', () => {
             recorder.connected = true;
             recorder.phase = 'greeting';
-            recorder.info('Connected');
             finish(null);
           });
         }
