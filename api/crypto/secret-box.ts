@@ -43,7 +43,17 @@ async function parseKeys(config: string): Promise<KeyEntry[]> {
 }
 
 export class SecretBox {
-  private constructor(private readonly keys: KeyEntry[]) {}
+  // A plain field, not a parameter property: scripts run this file with Node's type stripping.
+  private readonly keys: KeyEntry[];
+
+  private constructor(keys: KeyEntry[]) {
+    this.keys = keys;
+  }
+
+  /** The id of the key new secrets are sealed with (the first one configured). */
+  get currentKeyId(): string {
+    return this.keys[0]!.id;
+  }
 
   static async fromConfig(config: string): Promise<SecretBox> {
     let keys = keyCache.get(config);

@@ -1,0 +1,54 @@
+import { createClient } from '@libsql/client';
+import { SecretBox, SecretUnreadableError } from '../../api/crypto/secret-box.ts';
+
+export interface ResealReport {
+  /** Passwords sealed again with the current key. */
+  resealed: number;
+  /** Passwords already under the current key. */
+  current: number;
+  /** Tenants whose password opens with none of the configured keys (left as they are). */
+  unreadable: string[];
+}
+
+/**
+ * Seals every stored SMTP password that is not under the current key (the first one of
+ * SETTINGS_ENCRYPTION_KEY) again with it, so an old key can then be removed. A row the tenant
+ * saved meanwhile is left alone (its password is under the current key already). Safe to run
+ * while the service runs, and again.
+ */
+export async function resealPasswords(url: string, authToken: string | undefined, keyConfig: string): Promise<ResealReport> {
+  const box = await SecretBox.fromConfig(keyConfig);
+  const client = createClient({ url, authToken });
+  const report: ResealReport = { resealed: 0, current: 0, unreadable: [] };
+  try {
+    const { rows } = await client.execute(
+      'select tenant_id, password_ciphertext, password_iv, password_key_id from mail_servers where password_ciphertext is not null',
+    );
+    for (const row of rows) {
+      const tenantId = String(row.tenant_id);
+      const old = { ciphertext: String(row.password_ciphertext), iv: String(row.password_iv), keyId: String(row.password_key_id) };
+      if (old.keyId === box.currentKeyId) {
+        report.current++;
+        continue;
+      }
+      let password: string;
+      try {
+        password = await box.open(old, tenantId);
+      } catch (error) {
+        if (!(error instanceof SecretUnreadableError)) throw error;
+        report.unreadable.push(tenantId);
+        continue;
+      }
+      const sealed = await box.seal(password, tenantId);
+      const { rowsAffected } = await client.execute({
+        sql: 'update mail_servers set password_ciphertext = ?, password_iv = ?, password_key_id = ? where tenant_id = ? and password_ciphertext = ?',
+        args: [sealed.ciphertext, sealed.iv, sealed.keyId, tenantId, old.ciphertext],
+      });
+      if (rowsAffected === 1) report.resealed++;
+      else report.current++; // saved meanwhile, with the current key
+    }
+  } finally {
+    client.close();
+  }
+  return report;
+}

@@ -1,0 +1,16 @@
+// `npm run keys:reseal`: after a new key was put first in SETTINGS_ENCRYPTION_KEY, seals every
+// stored SMTP password again with it (DATABASE_URL, DATABASE_AUTH_TOKEN for Turso). When it reports
+// nothing left under an old key, that key can be removed.
+import { resealPasswords } from './lib/reseal.ts';
+
+const { DATABASE_URL: url, DATABASE_AUTH_TOKEN: authToken, SETTINGS_ENCRYPTION_KEY: keys } = process.env;
+if (!url || !keys) {
+  console.error('DATABASE_URL and SETTINGS_ENCRYPTION_KEY (all keys, the new one first) must be set');
+  process.exit(1);
+}
+const report = await resealPasswords(url, authToken, keys);
+console.log(`${report.resealed} password(s) sealed again with the current key, ${report.current} already under it`);
+if (report.unreadable.length > 0) {
+  console.error(`${report.unreadable.length} password(s) open with none of the configured keys (tenants: ${report.unreadable.join(', ')}); they stay as they are, and a test asks the tenant to enter them again`);
+  process.exit(2);
+}

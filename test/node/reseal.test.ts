@@ -1,0 +1,73 @@
+// Key rotation: `npm run keys:reseal` seals stored passwords again with the new (first) key, so the
+// old key can be removed afterwards; a password no configured key opens is reported and left alone.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createClient } from '@libsql/client';
+import { afterAll, expect, it } from 'vitest';
+import { SecretBox } from '../../api/crypto/secret-box.ts';
+import { applyMigrations } from '../../scripts/lib/migrate.ts';
+import { resealPasswords } from '../../scripts/lib/reseal.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'mss-reseal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+
+async function storedPasswords(url: string, rows: [tenant: string, box: SecretBox, password: string][]) {
+  await applyMigrations(url);
+  const client = createClient({ url });
+  for (const [tenant, box, password] of rows) {
+    const sealed = await box.seal(password, tenant);
+    await client.execute({ sql: 'insert into tenants (id, name, email, created_at, updated_at) values (?, ?, ?, 0, 0)', args: [tenant, tenant, `${tenant}@example.com`] });
+    await client.execute({
+      sql: `insert into mail_servers (tenant_id, host, port, security, allow_untrusted_certificate, auth_method, username, password_ciphertext, password_iv, password_key_id, fallback_to_system, version, updated_at)
+            values (?, 'smtp.example.com', 587, 'starttls', 0, 'plain', 'u', ?, ?, ?, 0, 1, 0)`,
+      args: [tenant, sealed.ciphertext, sealed.iv, sealed.keyId],
+    });
+  }
+  client.close();
+}
+
+async function keyIds(url: string): Promise<Record<string, string>> {
+  const client = createClient({ url });
+  const { rows } = await client.execute('select tenant_id, password_key_id from mail_servers order by tenant_id');
+  client.close();
+  return Object.fromEntries(rows.map((r) => [String(r.tenant_id), String(r.password_key_id)]));
+}
+
+it('seals every password under an old key with the new one; afterwards the old key can go', async () => {
+  const url = `file:${join(dir, 'a.db')}`;
+  const [k1, k2, lost] = [key('k1'), key('k2'), key('k0')];
+  await storedPasswords(url, [
+    ['a', await SecretBox.fromConfig(k1), 'Grüße-Pässwort-1'],
+    ['b', await SecretBox.fromConfig(k1), 'zweites'],
+    ['c', await SecretBox.fromConfig(k2), 'schon-neu'],
+    ['d', await SecretBox.fromConfig(lost), 'verloren'],
+  ]);
+  const report = await resealPasswords(url, undefined, `${k2},${k1}`);
+  expect(report).toEqual({ resealed: 2, current: 1, unreadable: ['d'] });
+  expect(await keyIds(url)).toEqual({ a: 'k2', b: 'k2', c: 'k2', d: 'k0' });
+  // With the new key alone, every password that was readable still opens, as it was.
+  const client = createClient({ url });
+  const { rows } = await client.execute("select tenant_id, password_ciphertext, password_iv, password_key_id from mail_servers where tenant_id in ('a', 'b')");
+  client.close();
+  const onlyNew = await SecretBox.fromConfig(k2);
+  const opened = await Promise.all(rows.map((r) => onlyNew.open({ ciphertext: String(r.password_ciphertext), iv: String(r.password_iv), keyId: String(r.password_key_id) }, String(r.tenant_id))));
+  expect(opened.sort()).toEqual(['Grüße-Pässwort-1', 'zweites']);
+  // Again: nothing left to do.
+  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({ resealed: 0, current: 3, unreadable: ['d'] });
+});
+
+it('runs as `npm run keys:reseal` would: plain node, reporting what it did', async () => {
+  const url = `file:${join(dir, 'b.db')}`;
+  const [k1, k2] = [key('k1'), key('k2')];
+  await storedPasswords(url, [['a', await SecretBox.fromConfig(k1), 'geheim']]);
+  const { stdout } = await promisify(execFile)(process.execPath, ['scripts/reseal-passwords.ts'], {
+    env: { ...process.env, DATABASE_URL: url, SETTINGS_ENCRYPTION_KEY: `${k2},${k1}` },
+  });
+  expect(stdout).toContain('1 password(s) sealed again with the current key, 0 already under it');
+  expect(await keyIds(url)).toEqual({ a: 'k2' });
+});
