@@ -1,11 +1,11 @@
 // `npm run dev`: the whole local stack on loopback — libSQL (sqld) with migrations, the API under
 // `wrangler dev` with the demo page, and a local mail sink that the system relay points at.
 // Ctrl-C / SIGTERM stops everything it started.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDevSecrets, writeEnvFile } from './lib/dev-secrets.ts';
 import { startMailSink } from './lib/mail-sink.ts';
-import { freePort } from './lib/ports.ts';
+import { freePort, isPortFree } from './lib/ports.ts';
 import { projectRoot, startStack } from './lib/stack.ts';
 import { buildWidget } from './build-widget.ts';
 
@@ -15,6 +15,25 @@ const dataDir = env.DATA_DIR ?? join(projectRoot, '.data');
 
 function numberFromEnv(name: string): number | undefined {
   return env[name] ? Number(env[name]) : undefined;
+}
+
+/**
+ * The sink's ports of the last start when they are free again: settings saved against the sink (the
+ * natural demo) keep working after a restart. MAIL_SINK_*_PORT win; new free ports otherwise.
+ */
+async function sinkPorts(file: string): Promise<{ smtpPort: number; httpPort: number }> {
+  let last: { smtpPort?: unknown; httpPort?: unknown } = {};
+  try {
+    last = JSON.parse(readFileSync(file, 'utf8')) as typeof last;
+  } catch {
+    // first start in this data folder
+  }
+  const pick = async (fixed: number | undefined, previous: unknown) =>
+    fixed ?? (typeof previous === 'number' && (await isPortFree(previous)) ? previous : await freePort());
+  return {
+    smtpPort: await pick(numberFromEnv('MAIL_SINK_SMTP_PORT'), last.smtpPort),
+    httpPort: await pick(numberFromEnv('MAIL_SINK_HTTP_PORT'), last.httpPort),
+  };
 }
 
 function ancestorPids(count: number): number[] {
@@ -66,14 +85,13 @@ async function main() {
     const secrets = ensureDevSecrets(join(projectRoot, '.dev.vars'), {
       OPERATOR_API_KEY: env.OPERATOR_API_KEY,
     });
-    const sink = await startMailSink({
-      smtpPort: numberFromEnv('MAIL_SINK_SMTP_PORT') ?? (await freePort()),
-      httpPort: numberFromEnv('MAIL_SINK_HTTP_PORT') ?? (await freePort()),
-    });
+    mkdirSync(dataDir, { recursive: true });
+    const sinkPortsFile = join(dataDir, 'sink-ports.json');
+    const sink = await startMailSink(await sinkPorts(sinkPortsFile));
     stoppers.push(() => sink.stop());
+    writeFileSync(sinkPortsFile, JSON.stringify({ smtpPort: sink.smtpPort, httpPort: Number(new URL(sink.httpUrl).port) }));
 
     // Runtime settings that may carry credentials go through a private env file, not the command line.
-    mkdirSync(dataDir, { recursive: true });
     const runtimeEnv = join(dataDir, 'runtime.env');
     writeEnvFile(runtimeEnv, {
       SYSTEM_SMTP_URL: env.SYSTEM_SMTP_URL ?? `smtp://127.0.0.1:${sink.smtpPort}`,

@@ -17,6 +17,8 @@ export interface SinkMessage {
   headers: [string, string][];
   text: string;
   html: string | null;
+  /** What was attached, without the content (an invoice's PDF shows here). */
+  attachments: { filename: string | null; contentType: string; size: number }[];
   size: number;
 }
 
@@ -46,13 +48,14 @@ function listPage(messages: SinkMessage[]): string {
     .reverse()
     .map(
       (m) => `<tr><td>${m.id}</td><td>${escapeHtml(m.receivedAt)}</td><td>${escapeHtml(m.from)}</td>
-<td>${escapeHtml(m.envelope.to.join(', '))}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject || '(no subject)')}</a></td></tr>`,
+<td>${escapeHtml(m.envelope.to.join(', '))}</td><td><a href="/messages/${m.id}">${escapeHtml(m.subject || '(no subject)')}</a></td>
+<td>${m.attachments.length || ''}</td></tr>`,
     )
     .join('');
   return page(
     'Mail sink',
     `<h1>Mail sink</h1><p>${messages.length} message(s) received. <a href="/">Refresh</a> · <a href="/messages.json">JSON</a></p>
-<table><thead><tr><th>#</th><th>Received</th><th>From</th><th>Envelope to</th><th>Subject</th></tr></thead><tbody>${rows}</tbody></table>`,
+<table><thead><tr><th>#</th><th>Received</th><th>From</th><th>Envelope to</th><th>Subject</th><th>Attachments</th></tr></thead><tbody>${rows}</tbody></table>`,
   );
 }
 
@@ -62,8 +65,16 @@ function messagePage(m: SinkMessage): string {
     m.subject,
     `<p><a href="/">← All messages</a></p><h1>${escapeHtml(m.subject || '(no subject)')}</h1>
 <p>Envelope: ${escapeHtml(m.envelope.from ?? '<>')} → ${escapeHtml(m.envelope.to.join(', '))}</p>
-<h2>Headers</h2><table>${headers}</table><h2>Text</h2><pre>${escapeHtml(m.text)}</pre>`,
+<h2>Headers</h2><table>${headers}</table><h2>Text</h2><pre>${escapeHtml(m.text)}</pre>${attachmentList(m)}`,
   );
+}
+
+function attachmentList(m: SinkMessage): string {
+  if (m.attachments.length === 0) return '';
+  const items = m.attachments
+    .map((a) => `<li>${escapeHtml(a.filename ?? '(no name)')} — ${escapeHtml(a.contentType)}, ${a.size} bytes</li>`)
+    .join('');
+  return `<h2>Attachments</h2><ul>${items}</ul>`;
 }
 
 export async function startMailSink(options: { smtpPort?: number; httpPort?: number } = {}): Promise<MailSink> {
@@ -93,6 +104,7 @@ export async function startMailSink(options: { smtpPort?: number; httpPort?: num
             headers: mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).trim()]),
             text: mail.text ?? '',
             html: typeof mail.html === 'string' ? mail.html : null,
+            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, size: a.size })),
             size: 0,
           };
           messages.push(message);
