@@ -12,6 +12,8 @@ export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
  * "rechnungexe.pdf".
  */
 const UNSAFE_IN_FILENAME = /[\u0080-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/** An RFC 2047 encoded word: a mail client may decode it in the name and show another one (`=?utf-8?q?a=E2=80=AEfdp.exe?=`). */
+const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?[^?\s]*\?=/i;
 
 const headerText = (max: number) =>
   v.pipe(v.string('invalid_type'), v.check((s) => !hasControlChars(s), 'control_chars'), v.maxLength(max, 'too_long'));
@@ -36,7 +38,7 @@ const attachment = strictObject(
     filename: v.pipe(
       headerText(255),
       v.check((s) => s.trim() !== '', 'required'),
-      v.check((s) => !/[\\/]/.test(s) && !UNSAFE_IN_FILENAME.test(s) && !/^\.+$/.test(s.trim()), 'filename_invalid'),
+      v.check((s) => !/[\\/]/.test(s) && !UNSAFE_IN_FILENAME.test(s) && !ENCODED_WORD.test(s) && !/^\.+$/.test(s.trim()), 'filename_invalid'),
     ),
     contentType: v.pipe(
       v.string('invalid_type'),

@@ -87,6 +87,7 @@ describe('limits and bad input change nothing', () => {
     ['filename with a path', { attachments: [{ filename: '../../etc/passwd', contentType: 'text/plain', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
     ['filename with a right-to-left override', { attachments: [{ filename: 'rechnung\u202efdp.exe', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
     ['filename with a C1 control', { attachments: [{ filename: 'a\u0085.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
+    ['filename that is an encoded word hiding a right-to-left override', { attachments: [{ filename: '=?utf-8?q?rechnung=E2=80=AEfdp.exe?=', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
     ['filename of dots only', { attachments: [{ filename: '..', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
     ['101 attachments', { attachments: Array.from({ length: 101 }, (_, i) => ({ filename: `${i}.txt`, contentType: 'text/plain', content: 'AAAA' })) }, 'attachments', 'too_many_attachments'],
     ['content not base64', { attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'not base64!' }] }, 'attachments.0.content', 'base64_invalid'],
