@@ -559,14 +559,14 @@ describe('test settings', () => {
     // Another server (host, port or user name): the stored password is not sent there.
     for (const [field, value, saved] of [['#host', 'smtp.other.example', 'MAIL.example.org'], ['#port', '465', '587'], ['#username', 'else@example.org', 'invoices@example.org']]) {
       await w(field!).fill(value!);
-      expect(await w('#password-hint').innerText()).toBe('The stored password only applies to the saved server and user name: enter it again here.');
+      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: enter it again here.');
       expect(await w('#password').getAttribute('required')).not.toBeNull();
       await w(field!).fill(saved!);
       expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
     }
     // Encryption switched off: a password entered for STARTTLS is not sent in clear text unasked.
     await w('#security').selectOption('none');
-    expect(await w('#password-hint').innerText()).toBe('The stored password only applies to the saved server and user name: enter it again here.');
+    expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: enter it again here.');
     expect(await w('#password').getAttribute('required')).not.toBeNull();
     await w('#security').selectOption('starttls');
     expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
@@ -604,7 +604,7 @@ describe('test settings', () => {
     expect(await w('#password-hint').innerText()).toBe(stored);
     for (const method of ['plain', 'login']) {
       await w('#authMethod').selectOption(method);
-      expect(await w('#password-hint').innerText()).toBe('The stored password only applies to the saved server and user name: enter it again here.');
+      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: enter it again here.');
       expect(await w('#password').getAttribute('required')).not.toBeNull();
     }
     // With encryption it travels inside TLS to the same server, as PLAIN or LOGIN always do.

@@ -30,7 +30,7 @@ const de: Messages = {
   username: 'Benutzername',
   password: 'Passwort',
   passwordStored: 'Ein Passwort ist gespeichert; leer lassen, um es zu behalten.',
-  passwordNewServer: 'Das gespeicherte Passwort gilt nur für den gespeicherten Server und Benutzernamen: hier bitte erneut eingeben.',
+  passwordNewServer: 'Das gespeicherte Passwort gilt nicht für diese Einstellungen: hier bitte erneut eingeben.',
   passwordHint: 'Wird verschlüsselt gespeichert und nie wieder angezeigt.',
   fromAddress: 'Absenderadresse',
   fromAddressHint: 'Leer lassen, um Ihre eigene Adresse zu verwenden.',

@@ -29,7 +29,7 @@ const en = {
   username: 'User name',
   password: 'Password',
   passwordStored: 'A password is stored; leave empty to keep it.',
-  passwordNewServer: 'The stored password only applies to the saved server and user name: enter it again here.',
+  passwordNewServer: 'The stored password does not apply to these settings: enter it again here.',
   passwordHint: 'Stored encrypted and never shown again.',
   fromAddress: 'Sender address',
   fromAddressHint: 'Leave empty to use your own address.',
