@@ -198,6 +198,15 @@ describe('the password', () => {
     expect(listed.deliveries).toEqual([]);
   });
 
+  it('two keys with one id are refused (a rotation that reused the id would make the old key unreachable)', async () => {
+    const random = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    await expect(SecretBox.fromConfig(`k2:${random()},k2:${random()}`)).rejects.toThrow(/two keys with the id "k2"/);
+    await expect(SecretBox.fromConfig(`${random()},k1:${random()}`)).rejects.toThrow(/two keys with the id "k1"/);
+    const app = createApp(defaultDeps('workers'));
+    const res = await app.request('/healthz', {}, { ...env, SETTINGS_ENCRYPTION_KEY: `k2:${random()},k2:${random()}` });
+    expect(await res.json()).toMatchObject({ ok: false, missing: ['SETTINGS_ENCRYPTION_KEY (invalid)'] });
+  });
+
   it('old keys still decrypt after rotation; new secrets use the new key', async () => {
     const oldKey = env.SETTINGS_ENCRYPTION_KEY!;
     const rotated = await SecretBox.fromConfig(`t2:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))},${oldKey}`);
