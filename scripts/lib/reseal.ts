@@ -8,18 +8,30 @@ export interface ResealReport {
   current: number;
   /** Tenants whose password opens with none of the configured keys (left as they are). */
   unreadable: string[];
+  /**
+   * Tenants whose password is still under an old key after the run (saved meanwhile by an instance
+   * that still has the old configuration): run again; until this is empty, keep the old key.
+   */
+  remaining: string[];
 }
 
 /**
  * Seals every stored SMTP password that is not under the current key (the first one of
  * SETTINGS_ENCRYPTION_KEY) again with it, so an old key can then be removed. A row the tenant
- * saved meanwhile is left alone (its password is under the current key already). Safe to run
- * while the service runs, and again.
+ * saved meanwhile is left alone; the report's `remaining` names any row still under an old key
+ * afterwards (saved by an instance with the old configuration). Safe to run while the service runs,
+ * and again.
  */
-export async function resealPasswords(url: string, authToken: string | undefined, keyConfig: string): Promise<ResealReport> {
+export async function resealPasswords(
+  url: string,
+  authToken: string | undefined,
+  keyConfig: string,
+  /** Runs between reading a row and writing it back (tests: a save that comes in between). */
+  beforeWrite?: (tenantId: string) => Promise<void>,
+): Promise<ResealReport> {
   const box = await SecretBox.fromConfig(keyConfig);
   const client = createClient({ url, authToken });
-  const report: ResealReport = { resealed: 0, current: 0, unreadable: [] };
+  const report: ResealReport = { resealed: 0, current: 0, unreadable: [], remaining: [] };
   try {
     const { rows } = await client.execute(
       'select tenant_id, password_ciphertext, password_iv, password_key_id from mail_servers where password_ciphertext is not null',
@@ -40,13 +52,22 @@ export async function resealPasswords(url: string, authToken: string | undefined
         continue;
       }
       const sealed = await box.seal(password, tenantId);
+      await beforeWrite?.(tenantId);
       const { rowsAffected } = await client.execute({
         sql: 'update mail_servers set password_ciphertext = ?, password_iv = ?, password_key_id = ? where tenant_id = ? and password_ciphertext = ?',
         args: [sealed.ciphertext, sealed.iv, sealed.keyId, tenantId, old.ciphertext],
       });
       if (rowsAffected === 1) report.resealed++;
-      else report.current++; // saved meanwhile, with the current key
+      // else saved meanwhile: the check below tells under which key
     }
+    // What is under an old key now, whatever happened meanwhile: only then may the old key go.
+    const left = await client.execute({
+      sql: 'select tenant_id from mail_servers where password_ciphertext is not null and password_key_id <> ? order by tenant_id',
+      args: [box.currentKeyId],
+    });
+    report.remaining = left.rows.map((r) => String(r.tenant_id)).filter((id) => !report.unreadable.includes(id));
+    const under = await client.execute({ sql: 'select count(*) as n from mail_servers where password_key_id = ?', args: [box.currentKeyId] });
+    report.current = Number(under.rows[0]?.n ?? 0) - report.resealed;
   } finally {
     client.close();
   }

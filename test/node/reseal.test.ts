@@ -48,7 +48,7 @@ it('seals every password under an old key with the new one; afterwards the old k
     ['d', await SecretBox.fromConfig(lost), 'verloren'],
   ]);
   const report = await resealPasswords(url, undefined, `${k2},${k1}`);
-  expect(report).toEqual({ resealed: 2, current: 1, unreadable: ['d'] });
+  expect(report).toEqual({ resealed: 2, current: 1, unreadable: ['d'], remaining: [] });
   expect(await keyIds(url)).toEqual({ a: 'k2', b: 'k2', c: 'k2', d: 'k0' });
   // With the new key alone, every password that was readable still opens, as it was.
   const client = createClient({ url });
@@ -58,7 +58,25 @@ it('seals every password under an old key with the new one; afterwards the old k
   const opened = await Promise.all(rows.map((r) => onlyNew.open({ ciphertext: String(r.password_ciphertext), iv: String(r.password_iv), keyId: String(r.password_key_id) }, String(r.tenant_id))));
   expect(opened.sort()).toEqual(['Grüße-Pässwort-1', 'zweites']);
   // Again: nothing left to do.
-  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({ resealed: 0, current: 3, unreadable: ['d'] });
+  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({ resealed: 0, current: 3, unreadable: ['d'], remaining: [] });
+});
+
+it('a password saved under the old key while it ran is reported as remaining, not as done', async () => {
+  const url = `file:${join(dir, 'c.db')}`;
+  const [k1, k2] = [key('k1'), key('k2')];
+  const old = await SecretBox.fromConfig(k1);
+  await storedPasswords(url, [['a', old, 'erstes'], ['b', old, 'zweites']]);
+  // An instance that still has only the old key saves tenant a's password between read and write.
+  const report = await resealPasswords(url, undefined, `${k2},${k1}`, async (tenant) => {
+    if (tenant !== 'a') return;
+    const sealed = await old.seal('neu-gespeichert', 'a');
+    const client = createClient({ url });
+    await client.execute({ sql: 'update mail_servers set password_ciphertext = ?, password_iv = ?, password_key_id = ? where tenant_id = ?', args: [sealed.ciphertext, sealed.iv, sealed.keyId, 'a'] });
+    client.close();
+  });
+  expect(report).toEqual({ resealed: 1, current: 0, unreadable: [], remaining: ['a'] });
+  // Run again once every instance has the new key first: nothing remains.
+  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({ resealed: 1, current: 1, unreadable: [], remaining: [] });
 });
 
 it('runs as `npm run keys:reseal` would: plain node, reporting what it did', async () => {
