@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import * as v from 'valibot';
 import type { AppEnv } from './env.ts';
 import { ApiError, type FieldError } from './errors.ts';
@@ -64,15 +63,48 @@ export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYT
 
 /**
  * 413 for a body over `maxBytes`, found while it streams in: a body without a declared length
- * (chunked) is read only up to the limit, never to its end (which may never come).
+ * (chunked) is read only up to the limit, never to its end (which may never come), and then handed
+ * on as bytes. A body that breaks off is a 400 `invalid_json` (like Hono's bodyLimit, but that one
+ * let a broken stream become a 500).
  */
 export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (raw.body && (!raw.headers.has('content-length') || raw.headers.has('transfer-encoding'))) {
+      c.req.raw = new Request(raw, { body: await readUpTo(raw.body, maxBytes) });
+    } else if (Number(raw.headers.get('content-length')) > maxBytes) {
       throw new ApiError(413, 'payload_too_large');
-    },
-  });
+    }
+    await next();
+  };
+}
+
+async function readUpTo(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new ApiError(400, 'invalid_json'); // the body broke off
+    }
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBytes) {
+      reader.cancel().catch(() => {});
+      throw new ApiError(413, 'payload_too_large');
+    }
+    chunks.push(chunk.value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /** Validates a parsed body and hands the output to `c.req.valid('json')`. */

@@ -37,9 +37,18 @@ async function readOptionalDraft(c: Context<AppEnv>, next: () => Promise<void>):
   // A body without a declared length (a Request built in-process, as on Node or in tests) is read
   // to be sure it is really empty. As bytes: the read is cached, and the JSON reading after it must
   // see the bytes themselves to refuse what is not UTF-8.
-  if (!declared && (c.req.raw.body === null || (await c.req.arrayBuffer()).byteLength === 0)) return next();
+  if (!declared && (c.req.raw.body === null || (await bodyBytes(c)) === 0)) return next();
   await validateJson(c, mailServerInputSchema, await readJsonObject(c));
   return next();
+}
+
+/** Bytes in the (already limited) body; one that broke off is a 400 like any unreadable body. */
+async function bodyBytes(c: Context<AppEnv>): Promise<number> {
+  try {
+    return (await c.req.arrayBuffer()).byteLength;
+  } catch {
+    throw new ApiError(400, 'invalid_json');
+  }
 }
 
 interface TestPlan {
