@@ -15,6 +15,14 @@ const LATEST_MIGRATION = Math.max(...journal.entries.map((entry) => entry.when))
 
 const NO_ANSWER = new Error('the database did not answer in time');
 
+/** SQLite's answer for a missing table, possibly wrapped (drizzle wraps the client's error). */
+function saysNoSuchTable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (/no such table/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 type DatabaseState = 'ok' | 'unreachable' | 'not migrated' | 'not configured';
 
 /**
@@ -48,8 +56,9 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
       const [row] = await Promise.race([read, late]);
       database = Number(row?.latest ?? 0) >= LATEST_MIGRATION ? 'ok' : 'not migrated';
     } catch (error) {
-      // Otherwise the database answered, but has no migrations table: never migrated.
-      database = error === NO_ANSWER || isUnavailable(error) ? 'unreachable' : 'not migrated';
+      // "not migrated" only when the database answered that it has no migrations table; anything
+      // else (refused, a path that cannot be opened, an unknown scheme) is not reaching it.
+      database = error !== NO_ANSWER && !isUnavailable(error) && saysNoSuchTable(error) ? 'not migrated' : 'unreachable';
     } finally {
       clearTimeout(timer);
     }

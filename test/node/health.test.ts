@@ -30,6 +30,14 @@ describe('/healthz', () => {
     expect(await after.json()).toEqual({ ok: true });
   });
 
+  it('is "unreachable", not "not migrated", for a database that cannot be opened at all', async () => {
+    for (const url of ['file:/nonexistent-dir/x.db', 'ftp://127.0.0.1/x']) {
+      const res = await app.request('/healthz', {}, env({ DATABASE_URL: url }));
+      expect(res.status, url).toBe(503);
+      expect(await res.json()).toMatchObject({ ok: false, database: 'unreachable' });
+    }
+  });
+
   it('names an encryption key that cannot be used (not base64, not 32 bytes, no id), never its value', async () => {
     for (const key of ['k1:…', `k1:${Buffer.alloc(16).toString('base64')}`, 'not-a-key']) {
       const res = await app.request('/healthz', {}, env({ SETTINGS_ENCRYPTION_KEY: key }));
