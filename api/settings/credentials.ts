@@ -17,9 +17,12 @@ export async function smtpSettingsFromRow(row: MailServerRow, box: SecretBox): P
   };
 }
 
+/** Letter case folded as SQLite's lower() does it (A–Z only): the save statement decides the same way. */
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 /**
  * Whether settings name the saved server itself, reached no less safely: the same host
- * (case-insensitive), port and user name; not switched to "no encryption" when it was saved with
+ * (ASCII letters in any case), port and user name; not switched to "no encryption" when it was saved with
  * encryption; not switched from CRAM-MD5 (which never sends the password) to PLAIN or LOGIN without
  * encryption; and not switched to "always trust the certificate" (anyone in between could then
  * present one). Only then may the stored password be used; any other server would receive the
@@ -31,7 +34,7 @@ export function isSavedServer(
   saved: Pick<MailServerRow, 'host' | 'port' | 'username' | 'security' | 'authMethod' | 'allowUntrustedCertificate'>,
   settings: { host: string; port: number; security: MailServerRow['security']; allowUntrustedCertificate: boolean; auth: { method: string; username: string | null } },
 ): boolean {
-  const sameServer = saved.host.toLowerCase() === settings.host.toLowerCase() && saved.port === settings.port && saved.username === settings.auth.username;
+  const sameServer = asciiLower(saved.host) === asciiLower(settings.host) && saved.port === settings.port && saved.username === settings.auth.username;
   const inClear = settings.security === 'none' && (settings.auth.method === 'plain' || settings.auth.method === 'login');
   return (
     sameServer &&

@@ -183,6 +183,10 @@ describe('POST /v1/mail-server/test', () => {
     expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'none', 'plain'))).toBe(false);
     expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'none', 'login'))).toBe(false);
     expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'starttls', 'login'))).toBe(true);
+    // Letter case as the save statement folds it (SQLite's lower(): A–Z only), so a test never uses
+    // the stored password for a host the save would call another server.
+    expect(isSavedServer({ ...saved, host: 'smtp.MÜLLER.example' }, draft('smtp.müller.example', 587, user))).toBe(false);
+    expect(isSavedServer({ ...saved, host: 'smtp.MüLLER.example' }, draft('SMTP.müller.EXAMPLE', 587, user))).toBe(true);
     // "Always trust the certificate" switched on: anyone in between could present one.
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, user, 'starttls', 'plain', true))).toBe(false);
     expect(isSavedServer({ ...saved, allowUntrustedCertificate: true }, draft('smtp.firma.example', 587, user, 'starttls', 'plain', true))).toBe(true);
