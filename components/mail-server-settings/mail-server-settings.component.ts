@@ -241,7 +241,10 @@ export class MailServerSettings extends LitElement {
    */
   getToken: (() => Promise<string>) | null = null;
 
-  /** Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again). */
+  /**
+   * Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again).
+   * At most 2147483647 (about 24 days): browsers fire larger timers, Infinity included, at once.
+   */
   tokenTimeout = 15_000;
 
   private _data: MailServerResponse | null = null;
