@@ -319,9 +319,9 @@ export class MailServerSettings extends LitElement {
    */
   private _onLanguageChange(): void {
     if (!this.token && !this.getToken) return;
-    if (!this._data) {
-      if (this._busy !== 'load') void this.load();
-    } else void this._loadDeliveries();
+    // A load on its way asked in the old language: its recent mails are asked for again.
+    if (!this._data && this._busy !== 'load') void this.load();
+    else void this._loadDeliveries();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -360,7 +360,8 @@ export class MailServerSettings extends LitElement {
 
   /** The words as shown now: the element's own, and the API's if they are in the language shown. */
   private _say({ text, api, lang }: Words): string {
-    return [text?.(this._t), lang === this._lang && api].filter(Boolean).join(' ');
+    // The API's words in another language are still shown when they are all there is to say.
+    return [text?.(this._t), (!text || lang === this._lang) && api].filter(Boolean).join(' ');
   }
 
   private get _capabilities(): Capabilities | null {
@@ -388,8 +389,7 @@ export class MailServerSettings extends LitElement {
     path: string,
     body?: unknown,
     ifMatch?: string | null,
-  ): Promise<{ status: number; body: T; etag: string | null }> {
-    const lang = this._language;
+  ): Promise<{ status: number; body: T; etag: string | null; lang: Language }> {
     let tokenPromise = this._tokenFor(null);
     for (let attempt = 0; ; attempt++) {
       let token: string;
@@ -400,6 +400,8 @@ export class MailServerSettings extends LitElement {
         this._pendingToken = null;
         throw new RequestFailure((t) => t.tokenError);
       }
+      // The language at sending time (a switch may come while the token is on its way).
+      const lang = this._language;
       const headers: Record<string, string> = {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
@@ -422,7 +424,7 @@ export class MailServerSettings extends LitElement {
         continue;
       }
       const json = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => null) : null;
-      if (res.ok) return { status: res.status, body: json as T, etag: res.headers.get('etag') };
+      if (res.ok) return { status: res.status, body: json as T, etag: res.headers.get('etag'), lang };
       const { status } = res;
       const problem = json && typeof json === 'object' ? (json as Problem) : null;
       const seconds = retryAfterSeconds(res.headers.get('retry-after'));
@@ -656,8 +658,7 @@ export class MailServerSettings extends LitElement {
     this._testResult = null;
     await this._run('test', async () => {
       const testedWith = { ...this._draft };
-      const lang = this._language;
-      const { body } = await this._request<TestResult>('POST', '/v1/mail-server/test', this._toInput());
+      const { body, lang } = await this._request<TestResult>('POST', '/v1/mail-server/test', this._toInput());
       this._testResult = body;
       this._testedWith = testedWith;
       this._testLang = lang;
@@ -755,7 +756,7 @@ export class MailServerSettings extends LitElement {
           ${this._textField('port', t.port, t.portHint, { inputmode: 'numeric', required: true })}
         </div>
         ${d.security === 'none'
-          ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning(d.authMethod !== 'none')}</p>`
+          ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning(d.authMethod === 'plain' || d.authMethod === 'login')}</p>`
           : nothing}
         ${this._checkbox('allowUntrustedCertificate', t.allowUntrusted, untrustedHint, !this._canTrustCertificate)}
       </fieldset>

@@ -288,6 +288,51 @@ describe('settings', () => {
     expect(await w('#fromName-error').innerText()).toBe('Dieser Wert ist zu lang: höchstens 200 Zeichen.');
   });
 
+  test('a language switch while the token is on its way: every request goes out in the new language', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    await page.route('**/dev/token*', async (route) => {
+      await gate;
+      await route.continue();
+    });
+    await page.route('**/v1/**', async (route) => {
+      if (route.request().method() !== 'OPTIONS') sent.push(`${new URL(route.request().url()).pathname} ${route.request().headers()['accept-language']}`);
+      await route.continue();
+    });
+    await page.goto(`${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('lang-token'), lang: 'en' })}`);
+    await w('.loading').waitFor();
+    await setLang('html', 'de');
+    release();
+    await w('form').waitFor();
+    await w('[part=deliveries]').waitFor();
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((line) => !line.endsWith(' de'))).toEqual([]);
+  });
+
+  test('after a switch, a failure only the API explained keeps its message (412)', async () => {
+    const tenant = freshTenant('conflict-lang');
+    await open(tenant, { lang: 'en' });
+    await page.route('**/v1/mail-server', (route) =>
+      route.request().method() === 'PUT'
+        ? route.fulfill({
+            status: 412,
+            headers: { 'access-control-allow-origin': '*' },
+            contentType: 'application/problem+json',
+            body: JSON.stringify({ type: 'urn:x', title: 'Changed elsewhere', status: 412, code: 'precondition_failed', detail: 'The settings were changed elsewhere. Reload them, then save again.' }),
+          })
+        : route.continue(),
+    );
+    await w('#host').fill('smtp.example.com');
+    await w('#authMethod').selectOption('none');
+    await w('button[type=submit]').click();
+    await waitForStatus(/changed elsewhere/);
+    await setLang('html', 'de');
+    await waitForSave('Speichern');
+    expect(await statusText()).toContain('The settings were changed elsewhere.');
+    expect(await w('[role=status] button').innerText()).toBe('Einstellungen neu laden');
+  });
+
   test('a language change re-words the element’s own texts and drops the API’s in the old language', async () => {
     await open(freshTenant('switch'), { lang: 'en' });
     await w('#host').fill('smtp.example.com');
@@ -299,10 +344,11 @@ describe('settings', () => {
 
     await setLang('html', 'de');
     await waitForSave('Speichern');
-    // The API's English words are not shown in a German form; saving again asks in German.
+    // The API's English field errors are not shown in a German form; its English status stays, as
+    // nothing else says that the save failed. Saving again asks in German.
     expect(await w('#fromName-error').count()).toBe(0);
     expect(await w('#fromName').getAttribute('aria-invalid')).toBeNull();
-    expect(await statusText()).toBe('');
+    expect(await statusText()).toBe('Please correct the fields marked.');
     await w('button[type=submit]').click();
     await w('#fromName-error').waitFor();
     expect(await w('#fromName-error').innerText()).toBe('Dieser Wert ist zu lang: höchstens 200 Zeichen.');
@@ -330,6 +376,9 @@ describe('settings', () => {
     expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.');
     await w('#authMethod').selectOption('login');
     expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten und Passwort im Klartext durch das Internet.');
+    // CRAM-MD5 sends a hash, never the password itself.
+    await w('#authMethod').selectOption('cram-md5');
+    expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.');
   });
 
   test('a stale version (412) says so and offers to reload', async () => {
@@ -559,14 +608,14 @@ describe('test settings', () => {
     // Another server (host, port or user name): the stored password is not sent there.
     for (const [field, value, saved] of [['#host', 'smtp.other.example', 'MAIL.example.org'], ['#port', '465', '587'], ['#username', 'else@example.org', 'invoices@example.org']]) {
       await w(field!).fill(value!);
-      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: enter it again here.');
+      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: please enter the password here.');
       expect(await w('#password').getAttribute('required')).not.toBeNull();
       await w(field!).fill(saved!);
       expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
     }
     // Encryption switched off: a password entered for STARTTLS is not sent in clear text unasked.
     await w('#security').selectOption('none');
-    expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: enter it again here.');
+    expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: please enter the password here.');
     expect(await w('#password').getAttribute('required')).not.toBeNull();
     await w('#security').selectOption('starttls');
     expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
@@ -604,7 +653,7 @@ describe('test settings', () => {
     expect(await w('#password-hint').innerText()).toBe(stored);
     for (const method of ['plain', 'login']) {
       await w('#authMethod').selectOption(method);
-      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: enter it again here.');
+      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: please enter the password here.');
       expect(await w('#password').getAttribute('required')).not.toBeNull();
     }
     // With encryption it travels inside TLS to the same server, as PLAIN or LOGIN always do.
@@ -668,7 +717,7 @@ describe('recent deliveries', () => {
     const text = await section.innerText();
     expect(text).toContain('Invoice: Invoice 2026-001');
     expect(text).toContain('26/11/2026'); // the page's English (en-GB), not US dates
-    expect(text).toContain('via system server (fallback)');
+    expect(text).toContain('via system mail server (fallback)');
     // The fallback's reason is the tenant server's failure, and says so.
     expect(text).toContain('Your server: Could not connect to smtp.example.com:587.');
     expect(await w('[part=deliveries] .warning').innerText()).toContain('because your server could not send them');
@@ -802,11 +851,11 @@ describe('embedding', () => {
   test('a getToken that never settles ends, after tokenTimeout, in an error that offers to try again', async () => {
     expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
     await page.goto(`${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('token-hangs'), lang: 'de', hangingToken: '1', tokenTimeout: '300' })}`);
-    expect(await waitForStatus(/Zugangstoken/)).toContain('Es ist kein Zugangstoken verfügbar. Bitte laden Sie die Seite neu.');
+    expect(await waitForStatus(/Zugangstoken/)).toContain('Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.');
     expect(await w('[role=status] button').innerText()).toBe('Einstellungen neu laden');
     expect(await w('.loading').count()).toBe(0);
     const error = (await recordedEvents(page)).find((e) => e.type === 'mail-server-error')!;
-    expect(error.detail).toMatchObject({ action: 'load', status: null, message: 'Es ist kein Zugangstoken verfügbar. Bitte laden Sie die Seite neu.' });
+    expect(error.detail).toMatchObject({ action: 'load', status: null, message: 'Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.' });
     await w('[role=status] button').click(); // the second getToken call answers
     await w('form').waitFor();
     expect(await statusText()).toBe('');
