@@ -57,8 +57,8 @@ const fieldMessages = {
     en: 'The chosen authentication needs a password.',
   },
   password_required_for_new_server: {
-    de: 'Das gespeicherte Passwort wird nur für den gespeicherten Server verwendet, auf mindestens so sicherem Weg. Für einen anderen Server (Host, Port oder Benutzername geändert), ohne Verschlüsselung, mit PLAIN/LOGIN statt CRAM-MD5 ohne Verschlüsselung oder mit abgeschalteter Zertifikatsprüfung bitte das Passwort erneut eingeben, um zu testen oder zu speichern.',
-    en: 'The stored password is only used for the saved server, reached at least as safely. For another server (host, port or user name changed), without encryption, with PLAIN/LOGIN instead of CRAM-MD5 without encryption, or with the certificate check switched off, please enter the password again to test or save.',
+    de: 'Das gespeicherte Passwort wird nur für den gespeicherten Server verwendet, auf mindestens so sicherem Weg. Für einen anderen Server (Host, Port oder Benutzername geändert), mit abgeschalteter Verschlüsselung, mit PLAIN/LOGIN statt CRAM-MD5 ohne Verschlüsselung oder mit abgeschalteter Zertifikatsprüfung bitte das Passwort eingeben, um zu testen oder zu speichern.',
+    en: 'The stored password is only used for the saved server, reached at least as safely. For another server (host, port or user name changed), with encryption switched off, with PLAIN/LOGIN instead of CRAM-MD5 without encryption, or with the certificate check switched off, please enter the password to test or save.',
   },
   untrusted_certificate_unsupported: {
     de: 'In dieser Umgebung kann die Zertifikatsprüfung nicht abgeschaltet werden. Ihr Mailserver braucht ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette.',
