@@ -358,9 +358,11 @@ export class MailServerSettings extends LitElement {
     return (this._lang ?? this._language) === 'de' ? de : en;
   }
 
-  /** The words as shown now: the element's own, and the API's if they are in the language shown. */
+  /**
+   * The words as shown now: the element's own, and the API's if they are in the language shown, or
+   * in another one when they are all there is to say (a failure must not go silent on a switch).
+   */
   private _say({ text, api, lang }: Words): string {
-    // The API's words in another language are still shown when they are all there is to say.
     return [text?.(this._t), (!text || lang === this._lang) && api].filter(Boolean).join(' ');
   }
 
