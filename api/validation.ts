@@ -122,7 +122,6 @@ export async function readJsonObject(c: Context<AppEnv>, maxBytes = MAX_JSON_BYT
   if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type) || (charset && !/^utf-?8$/i.test(charset[1] ?? charset[2] ?? ''))) {
     throw new ApiError(415, 'unsupported_media_type');
   }
-  if (Number(c.req.header('content-length')) > maxBytes) throw new ApiError(413, 'payload_too_large');
   let bytes: ArrayBuffer;
   try {
     bytes = await c.req.arrayBuffer();

@@ -594,31 +594,39 @@ describe('test settings', () => {
     expect(error.detail).toMatchObject({ action: 'test', status: 429 });
   });
 
-  test('a stored password applies to the saved server only: the hint says so, and a 422 on auth.password lands at the field', async () => {
-    await open(freshTenant('password-server'));
+  const PASSWORD_STORED = 'A password is stored; leave empty to keep it.';
+  const PASSWORD_NOT_FOR_THESE = 'The stored password does not apply to these settings: please enter the password here.';
+
+  /** Saves mail.example.org with a password, in a fresh tenant. */
+  async function saveWithPassword(tenant: string, security: string, method: string): Promise<void> {
+    await open(freshTenant(tenant));
     await w('#host').fill('mail.example.org');
-    await w('#security').selectOption('starttls');
-    await w('#authMethod').selectOption('login');
+    await w('#security').selectOption(security);
+    await w('#authMethod').selectOption(method);
     await w('#username').fill('invoices@example.org');
     await w('#password').fill('pa55word');
     await w('button[type=submit]').click();
     await waitForStatus(/Settings saved/);
-    expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
+  }
+
+  test('a stored password applies to the saved server only: the hint says so, and a 422 on auth.password lands at the field', async () => {
+    await saveWithPassword('password-server', 'starttls', 'login');
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
 
     // Another server (host, port or user name): the stored password is not sent there.
     for (const [field, value, saved] of [['#host', 'smtp.other.example', 'MAIL.example.org'], ['#port', '465', '587'], ['#username', 'else@example.org', 'invoices@example.org']]) {
       await w(field!).fill(value!);
-      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: please enter the password here.');
+      expect(await w('#password-hint').innerText()).toBe(PASSWORD_NOT_FOR_THESE);
       expect(await w('#password').getAttribute('required')).not.toBeNull();
       await w(field!).fill(saved!);
-      expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
+      expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
     }
     // Encryption switched off: a password entered for STARTTLS is not sent in clear text unasked.
     await w('#security').selectOption('none');
-    expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: please enter the password here.');
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_NOT_FOR_THESE);
     expect(await w('#password').getAttribute('required')).not.toBeNull();
     await w('#security').selectOption('starttls');
-    expect(await w('#password-hint').innerText()).toBe('A password is stored; leave empty to keep it.');
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
     await w('#host').fill('smtp.other.example');
     await w('button', page).filter({ hasText: 'Test settings' }).click();
     expect(await w('#password-error').innerText()).toBe('The chosen authentication needs a password.');
@@ -641,27 +649,19 @@ describe('test settings', () => {
   });
 
   test('a password stored for CRAM-MD5 without encryption is asked for again for PLAIN or LOGIN, which would send it readable', async () => {
-    await open(freshTenant('password-cram'));
-    await w('#host').fill('mail.example.org');
-    await w('#security').selectOption('none');
-    await w('#authMethod').selectOption('cram-md5');
-    await w('#username').fill('invoices@example.org');
-    await w('#password').fill('pa55word');
-    await w('button[type=submit]').click();
-    await waitForStatus(/Settings saved/);
-    const stored = 'A password is stored; leave empty to keep it.';
-    expect(await w('#password-hint').innerText()).toBe(stored);
+    await saveWithPassword('password-cram', 'none', 'cram-md5');
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
     for (const method of ['plain', 'login']) {
       await w('#authMethod').selectOption(method);
-      expect(await w('#password-hint').innerText()).toBe('The stored password does not apply to these settings: please enter the password here.');
+      expect(await w('#password-hint').innerText()).toBe(PASSWORD_NOT_FOR_THESE);
       expect(await w('#password').getAttribute('required')).not.toBeNull();
     }
     // With encryption it travels inside TLS to the same server, as PLAIN or LOGIN always do.
     await w('#security').selectOption('starttls');
-    expect(await w('#password-hint').innerText()).toBe(stored);
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
     await w('#security').selectOption('none');
     await w('#authMethod').selectOption('cram-md5');
-    expect(await w('#password-hint').innerText()).toBe(stored);
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
   });
 
   test('against the real API: success through the mail sink, failure at connect', async (context) => {
