@@ -5,16 +5,16 @@ import { TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startSmtpCounter } from './lib/smtp-counter.ts';
 import type { DeliveriesResponse } from '../api/contract.ts';
 import { cpuBetween, cpuSnapshot } from './lib/cpu.ts';
-import { startBenchStack } from './lib/stack.ts';
+import { startBenchStack, type Runtime } from './lib/stack.ts';
 import { ms, percentile } from './lib/stats.ts';
 
 /** BENCH_PDF_BYTES sets the attachment size (default 30 KB, a typical one-page invoice). */
 const pdfBytes = Number(process.env.BENCH_PDF_BYTES ?? 30_000);
 
-export async function benchOutbox(count = 200): Promise<string[]> {
+export async function benchOutbox(runtime: Runtime = 'workers', count = 200): Promise<string[]> {
   const credentials = { username: 'bench@tenant.example', password: 'Grüße-Pässwort-1' };
   const smtp = await startSmtpCounter(credentials);
-  const stack = await startBenchStack({ env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
+  const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
     await smtp.stop();
     throw error;
   });
@@ -80,11 +80,12 @@ export async function benchOutbox(count = 200): Promise<string[]> {
     const latencies = [...acceptedAt].map(([id, t]) => Math.max(0, sentAt.get(id)! - t));
     const lastSent = Math.max(...sentAt.values());
     const seconds = (lastSent - start) / 1000;
-    // Once the POSTs stop competing for the Worker's one thread, how fast does the outbox drain?
+    // Once the POSTs stop competing for the API's one thread, how fast does the outbox drain?
     const sentAfterAccepting = [...sentAt.values()].filter((t) => t > allAccepted).length;
     const drainRate = sentAfterAccepting / Math.max(0.001, (lastSent - allAccepted) / 1000);
     return [
-      `${count} invoices (${Math.round(pdfBytes / 1000)} KB PDF each) for one tenant, 8 concurrent POSTs, tenant route STARTTLS + AUTH:`,
+      `${count} invoices (${Math.round(pdfBytes / 1000)} KB PDF each) for one tenant, 8 concurrent POSTs, tenant route STARTTLS + AUTH, ` +
+        (runtime === 'workers' ? 'Cloudflare Queue under wrangler dev:' : 'the in-process outbox on Node:'),
       `  all accepted (202) in ${ms(postedMs)}, all sent after ${seconds.toFixed(2)} s → ${(count / seconds).toFixed(0)} invoices/s (target ≥ 100)`,
       `  after the last 202: ${sentAfterAccepting} still to send, drained at ${drainRate.toFixed(0)} invoices/s`,
       `  202 → sent: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} (target p50 ≤ 1 s)`,

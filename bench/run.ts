@@ -1,7 +1,11 @@
 // `npm run bench`: starts throw-away local stacks and prints the figures the issues ask for.
 // Figures only — nothing here asserts on time.
+//
+// Arguments choose parts and runtimes, in any order: `npm run bench -- outbox node`. The issues'
+// targets are for the Workers runtime under `wrangler dev`; the same app on Node (the server of
+// `npm run start:node`, same sqld) shows what is left without wrangler's proxy and Miniflare.
 import { benchOutbox } from './outbox.ts';
-import { startBenchStack, type BenchStack } from './lib/stack.ts';
+import { RUNTIMES, startBenchStack, type BenchStack, type Runtime } from './lib/stack.ts';
 import { ms } from './lib/stats.ts';
 import { benchSettings, countSettingsRoundTrips } from './settings.ts';
 import { benchSmtp } from './smtp.ts';
@@ -17,27 +21,37 @@ async function withStack<T>(options: Parameters<typeof startBenchStack>[0], use:
 }
 
 const PARTS = ['settings', 'smtp', 'widget', 'outbox'];
-const only = process.argv[2]; // e.g. `npm run bench -- outbox`
-if (only !== undefined && !PARTS.includes(only)) {
-  console.error(`unknown part "${only}": one of ${PARTS.join(', ')}, or none for all`);
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => !PARTS.includes(a) && !(RUNTIMES as readonly string[]).includes(a));
+if (unknown.length > 0) {
+  console.error(`unknown argument "${unknown[0]}": parts ${PARTS.join(', ')}; runtimes ${RUNTIMES.join(', ')}; none for all`);
   process.exit(2);
 }
-const want = (name: string) => !only || only === name;
+const parts = args.filter((a) => PARTS.includes(a));
+const runtimes = (RUNTIMES as readonly string[]).filter((r) => args.includes(r)) as Runtime[];
+const want = (name: string) => parts.length === 0 || parts.includes(name);
+const on = runtimes.length > 0 ? runtimes : [...RUNTIMES];
+const label = (runtime: Runtime) => (runtime === 'workers' ? 'Workers (wrangler dev)' : 'Node (npm run start:node)');
 
-console.log(`mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}, wrangler dev on loopback\n`);
+console.log(`mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}, on loopback; runtimes: ${on.map(label).join(', ')}`);
 
 if (want('settings')) {
-  const roundTrips = await withStack({ countRoundTrips: true }, countSettingsRoundTrips);
-  console.log('Settings API (sequential latency; throughput with 8 concurrent clients):');
-  for (const row of await withStack({}, (stack) => benchSettings(stack, roundTrips))) console.log(`  ${row}`);
+  for (const runtime of on) {
+    const roundTrips = await withStack({ runtime, countRoundTrips: true }, countSettingsRoundTrips);
+    console.log(`\nSettings API on ${label(runtime)} (sequential latency; throughput with 8 concurrent clients):`);
+    for (const row of await withStack({ runtime }, (stack) => benchSettings(stack, roundTrips))) console.log(`  ${row}`);
+  }
 }
 
 if (want('smtp')) {
-  console.log('\nTest send (POST /v1/mail-server/test) vs Nodemailer on Node, STARTTLS + AUTH:');
-  for (const line of (await benchSmtp()).lines) console.log(`  ${line}`);
+  for (const runtime of on) {
+    console.log(`\nTest send (POST /v1/mail-server/test) on ${label(runtime)} vs Nodemailer on Node, STARTTLS + AUTH:`);
+    for (const line of (await benchSmtp({ runtime })).lines) console.log(`  ${line}`);
+  }
 }
 
-if (want('widget')) {
+// The widget is the same bundle whichever runtime serves it: measured once, from wrangler dev.
+if (want('widget') && on.includes('workers')) {
   const w = await withStack({}, (stack) => benchWidget(stack));
   console.log('\nWidget:');
   const kib = (w.gzipBytes / 1024).toFixed(1);
@@ -46,6 +60,8 @@ if (want('widget')) {
 }
 
 if (want('outbox')) {
-  console.log('\nOutbox:');
-  for (const line of await benchOutbox()) console.log(`  ${line}`);
+  for (const runtime of on) {
+    console.log(`\nOutbox on ${label(runtime)}:`);
+    for (const line of await benchOutbox(runtime)) console.log(`  ${line}`);
+  }
 }

@@ -10,14 +10,14 @@ import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { makeMessageId } from '../api/mail/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
-import { startBenchStack } from './lib/stack.ts';
+import { startBenchStack, type Runtime } from './lib/stack.ts';
 import { median, ms, percentile } from './lib/stats.ts';
 
 export interface SmtpBenchResult {
   samples: number;
   api: { medianMs: number; p90Ms: number };
   node: { medianMs: number; p90Ms: number };
-  /** The same request refused at validation (422): HTTP through wrangler dev + token check, no database, no SMTP. */
+  /** The same request refused at validation (422): HTTP (through wrangler dev on Workers) + token check, no database, no SMTP. */
   refused: { medianMs: number };
   /** api median − node median */
   differenceMs: number;
@@ -30,11 +30,13 @@ export interface SmtpBenchResult {
 
 const TESTS_PER_TENANT = 5; // the API's rate limit per tenant and minute
 
-export async function benchSmtp(options: { samples?: number; warmup?: number } = {}): Promise<SmtpBenchResult> {
+export async function benchSmtp(options: { samples?: number; warmup?: number; runtime?: Runtime } = {}): Promise<SmtpBenchResult> {
   const samples = options.samples ?? 40;
   const warmup = options.warmup ?? 5;
+  const runtime = options.runtime ?? 'workers';
+  const where = runtime === 'workers' ? 'workerd under wrangler dev' : 'Node';
   const fixtures = await startSmtpFixtures();
-  const stack = await startBenchStack({ env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
+  const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
     await fixtures.stop();
     throw error;
   });
@@ -71,7 +73,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number } =
       }
     };
     // The same request refused at validation (port 0): token check, body validation and the HTTP
-    // path through wrangler dev, without the database round trip and without SMTP.
+    // path (through wrangler dev on Workers), without the database round trip and without SMTP.
     const refusedToken = await stack.token(`bench-smtp-refused-${Date.now()}`);
     const refusedBody = JSON.stringify({ ...draft, port: 0 });
     const refused = async () => {
@@ -160,10 +162,10 @@ export async function benchSmtp(options: { samples?: number; warmup?: number } =
       ratio,
       withinTarget: differenceMs <= 10,
       lines: [
-        `POST /v1/mail-server/test (workerd, STARTTLS + AUTH PLAIN): median ${ms(api.medianMs)}, p90 ${ms(api.p90Ms)}`,
-        `Nodemailer directly from Node, same message and server:     median ${ms(node.medianMs)}, p90 ${ms(node.p90Ms)}`,
-        `  inside the API (Server-Timing medians, workerd's clock moves on I/O only): ${Object.entries(phases).map(([k, v]) => `${k} ${ms(median(v))}`).join(', ')}`,
-        `  the same request refused at validation (422: HTTP through wrangler dev + token check, no database, no SMTP): median ${ms(refusedCall.medianMs)}`,
+        `POST /v1/mail-server/test (${where}, STARTTLS + AUTH PLAIN): median ${ms(api.medianMs)}, p90 ${ms(api.p90Ms)}`,
+        `Nodemailer directly from Node, same message and server: median ${ms(node.medianMs)}, p90 ${ms(node.p90Ms)}`,
+        `  inside the API (Server-Timing medians${runtime === 'workers' ? ", workerd's clock moves on I/O only" : ''}): ${Object.entries(phases).map(([k, v]) => `${k} ${ms(median(v))}`).join(', ')}`,
+        `  the same request refused at validation (422: HTTP${runtime === 'workers' ? ' through wrangler dev' : ''} + token check, no database, no SMTP): median ${ms(refusedCall.medianMs)}`,
         `API adds ${ms(differenceMs)} to the median (×${ratio.toFixed(2)}); target ≤ 10 ms: ${differenceMs <= 10 ? 'met' : 'NOT met'} (${samples} samples each, smtp-server without greeting delay)`,
       ],
     };

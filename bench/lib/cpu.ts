@@ -6,7 +6,13 @@ import { availableParallelism } from 'node:os';
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
-export type CpuPart = 'workerd (the Worker)' | 'workerd (dev proxy)' | 'sqld' | 'wrangler (Node)' | 'bench client + SMTP server';
+export type CpuPart =
+  | 'workerd (the Worker)'
+  | 'workerd (dev proxy)'
+  | 'sqld'
+  | 'wrangler (Node)'
+  | 'the API on Node'
+  | 'bench client + SMTP server';
 
 /** CPU seconds used so far by each part, summed over its processes; null where /proc is unavailable. */
 export function cpuSnapshot(): Map<CpuPart, number> | null {
@@ -37,6 +43,7 @@ function partOf(pid: number, cmdline: string): CpuPart | null {
   if (/\/workerd\0/.test(cmdline)) return cmdline.includes('--inspector-addr') ? 'workerd (the Worker)' : 'workerd (dev proxy)';
   if (/\/sqld\0/.test(cmdline)) return 'sqld';
   if (/wrangler/.test(cmdline)) return 'wrangler (Node)';
+  if (/dist\/node\/server\.js\0/.test(cmdline)) return 'the API on Node';
   return null;
 }
 

@@ -5,8 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
 import { startStack } from '../../scripts/lib/stack.ts';
 import { startDbProxy } from '../../scripts/lib/db-proxy.ts';
+import { startNodeStack } from './node-stack.ts';
+
+/** Where the API runs: `wrangler dev` (workerd behind wrangler's proxy and Miniflare) or `npm run start:node`'s server. */
+export type Runtime = 'workers' | 'node';
+export const RUNTIMES: readonly Runtime[] = ['workers', 'node'];
 
 export interface BenchStack {
+  runtime: Runtime;
   apiUrl: string;
   operatorKey: string;
   /** Present when started with `countRoundTrips` (the proxy adds latency, so timing runs go without). */
@@ -15,36 +21,49 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** A throw-away local stack (own ports, own data) with a round-trip counter in front of sqld. */
+/** A throw-away local stack (own ports, own data), optionally with a round-trip counter in front of sqld. */
 export async function startBenchStack(
-  extra: { countRoundTrips?: boolean; vars?: Record<string, string>; env?: Record<string, string> } = {},
+  extra: { runtime?: Runtime; countRoundTrips?: boolean; vars?: Record<string, string>; env?: Record<string, string> } = {},
 ): Promise<BenchStack> {
+  const runtime = extra.runtime ?? 'workers';
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-bench-'));
-  const envFile = join(dataDir, 'secrets.env');
   const operatorKey = `bench-${randomBytes(12).toString('hex')}`;
-  writeEnvFile(envFile, {
+  const secrets = {
     TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
     SETTINGS_ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
     OPERATOR_API_KEY: operatorKey,
     // The benchmarks send through tenant servers only; /healthz (which startStack waits for)
     // needs a system relay configured: one that refuses connections will do.
     SYSTEM_SMTP_URL: 'smtp://127.0.0.1:1',
-  });
+  };
   let proxy: Awaited<ReturnType<typeof startDbProxy>> | undefined;
-  const stack = await startStack({
+  const common = {
     dataDir,
-    envFiles: [envFile],
-    vars: extra.vars,
     env: extra.env,
-    onOutput: process.env.BENCH_LOG ? (line) => console.error(`[stack] ${line}`) : undefined,
+    onOutput: process.env.BENCH_LOG ? (line: string) => console.error(`[${runtime}] ${line}`) : undefined,
     databaseUrlFor: extra.countRoundTrips
-      ? async (url) => {
+      ? async (url: string) => {
           proxy = await startDbProxy(url);
           return proxy.url;
         }
       : undefined,
-  });
+  };
+  let stack: { apiUrl: string; stop(): Promise<void> };
+  try {
+    if (runtime === 'node') {
+      stack = await startNodeStack({ ...common, config: { ...secrets, ...extra.vars } });
+    } else {
+      const envFile = join(dataDir, 'secrets.env');
+      writeEnvFile(envFile, secrets);
+      stack = await startStack({ ...common, envFiles: [envFile], vars: extra.vars });
+    }
+  } catch (error) {
+    await proxy?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
+    runtime,
     apiUrl: stack.apiUrl,
     operatorKey,
     dbRoundTrips: proxy,
