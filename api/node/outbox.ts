@@ -1,6 +1,9 @@
 // Node has no Cloudflare Queue: the outbox runs in-process. An enqueued id is delivered on the
 // next turn (or after its retry delay) by the same `deliver()` the queue consumer uses; ids
-// enqueued together are delivered as one batch (pooled SMTP sessions). Timers are only a fast
+// enqueued together are delivered as one batch (pooled SMTP sessions). At most MAX_RUNS batches
+// are sent at a time: ids enqueued while they run wait and go out together as the next batch, so
+// a burst of invoices becomes a few batches over reused connections instead of one connection
+// (TLS handshake, AUTH) per invoice, all at once, to the same server. Timers are only a fast
 // path: every row is in the database first, so what a stopped or crashed process still had
 // scheduled is picked up by the sweeper (`sweepOutbox`, every minute like the Worker's cron,
 // and once at start).
@@ -13,6 +16,11 @@ import { errorSummary } from '../util/error-summary.ts';
 
 /** Ids per `deliver()` call, like the queue consumer's max_batch_size. */
 const MAX_BATCH = 100;
+/**
+ * `deliver()` calls at a time. Each opens at most 4 connections per route (deliver.ts), so a tenant
+ * whose invoices fill every run sees at most 16 connections from this process.
+ */
+const MAX_RUNS = 4;
 /** setTimeout's limit (about 24.8 days); retry delays are far below it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -32,6 +40,8 @@ export class NodeOutbox {
   private readonly due = new Set<string>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly running = new Set<Promise<void>>();
+  /** `deliver()` calls in flight (running also holds the sweep). */
+  private runs = 0;
   private flushScheduled = false;
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private sweeping = false;
@@ -109,17 +119,25 @@ export class NodeOutbox {
   private schedule(ids: string[]): void {
     if (this.stopped) return;
     for (const id of ids) this.due.add(id);
-    if (this.flushScheduled) return;
+    this.requestFlush();
+  }
+
+  private requestFlush(): void {
+    if (this.flushScheduled || this.stopped) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush());
   }
 
+  /** Starts batches while runs are free; what is left waits for the next run to end. */
   private flush(): void {
     this.flushScheduled = false;
     if (this.stopped) return;
-    const ids = [...this.due];
-    this.due.clear();
-    for (let i = 0; i < ids.length; i += MAX_BATCH) this.track(this.run(ids.slice(i, i + MAX_BATCH)));
+    while (this.due.size > 0 && this.runs < MAX_RUNS) {
+      const ids = [...this.due].slice(0, MAX_BATCH);
+      for (const id of ids) this.due.delete(id);
+      this.runs += 1;
+      this.track(this.run(ids));
+    }
   }
 
   private async run(ids: string[]): Promise<void> {
@@ -128,6 +146,9 @@ export class NodeOutbox {
     } catch (error) {
       // Database unreachable or similar: the rows stay stored and the sweeper tries them again.
       console.error(`outbox batch failed, the sweeper will pick it up: ${errorSummary(error)}`);
+    } finally {
+      this.runs -= 1;
+      if (this.due.size > 0) this.requestFlush();
     }
   }
 

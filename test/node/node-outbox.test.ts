@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { deliveries } from '../../api/db/schema.ts';
+import { mintTenantToken } from '../../api/auth/tenant-token.ts';
 import type { Bindings } from '../../api/env.ts';
 import { createNodeService, type NodeService } from '../../api/node/service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
@@ -61,5 +62,39 @@ describe('Node outbox', () => {
     expect(status).toMatchObject({ status: 'sent', route: 'system' });
     const mails = (await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[];
     expect(mails.filter((m) => m.parsed.subject?.includes(tag))).toHaveLength(1);
+  });
+});
+
+describe('Node outbox under a burst', () => {
+  it('sends a burst of invoices in a few batches over reused connections, not one connection each', async () => {
+    await applyMigrations(env.DATABASE_URL!);
+    const service = start();
+    const tenantId = `node-burst-${randomUUID().slice(0, 8)}`;
+    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, { id: tenantId, email: `owner@${tenantId}.example.com`, name: 'Burst GmbH' });
+    // The tenant's server answers each message after 400 ms, so invoices pile up while it works.
+    const put = await service.app.request(
+      'http://api.test/v1/mail-server',
+      {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ host: fixtures.host, port: fixtures.ports.slow, security: 'none', auth: { method: 'none' } }),
+      },
+      env,
+    );
+    expect(put.status).toBe(200);
+    const tag = `#${randomUUID().slice(0, 8)}`;
+    const count = 20;
+    // One after the other, as a portal's backend sending the month's invoices would: each is
+    // enqueued on its own (ids enqueued in the same turn were already sent together).
+    for (let i = 0; i < count; i++) {
+      const res = await operator(service, 'POST', `/v1/tenants/${tenantId}/messages`, { kind: 'invoice', to: [`kunde${i}@kunde.example.com`], subject: `Rechnung ${i} ${tag}`, text: 'Anbei.' }, { 'idempotency-key': randomUUID() });
+      expect(res.status).toBe(202);
+    }
+    await service.outbox.idle();
+    const mails = ((await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[]).filter((m) => m.parsed.subject?.includes(tag));
+    expect(mails).toHaveLength(count);
+    // Before, every invoice had a connection of its own, all at once (20 here). Now the first few
+    // go out at once and the rest wait for a free run, then share its connections (8 here).
+    expect(new Set(mails.map((m) => m.sessionId)).size).toBeLessThanOrEqual(count / 2);
   });
 });

@@ -57,6 +57,8 @@ export interface ReceivedAttachment {
 
 export interface ReceivedMail {
   server: FixtureName;
+  /** The SMTP session (connection) it came in on: mails over one reused connection share it. */
+  sessionId: string;
   /** Credentials the client logged in with (user name only). */
   auth: { method: string; username: string } | null;
   secure: boolean;
@@ -208,6 +210,7 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
     const user = session.user as unknown as { username: string; method: string } | undefined;
     mails.push({
       server: name,
+      sessionId: session.id,
       auth: user ? { method: user.method, username: user.username } : null,
       secure: Boolean(session.secure),
       envelope: {
