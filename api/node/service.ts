@@ -2,6 +2,7 @@
 // (file: databases too), the in-process outbox, and the Node capabilities — "always trust the
 // server certificate" (certificate pinning) and no blocked ports.
 
+import type { ExecutionContext as HonoExecutionContext } from 'hono';
 import { createApp } from '../app.ts';
 import { nodeDatabases, type NodeDatabases } from '../db/client-node.ts';
 import { defaultDeps, type DepsFactory } from '../deps.ts';
@@ -52,11 +53,14 @@ export interface NodeService {
   outbox: NodeOutbox;
   /** The database of `env.DATABASE_URL` (the one the app uses). */
   db: () => Database;
-  /** The app with these bindings, for `@hono/node-server`'s `serve({ fetch })`. */
+  /** The app with these bindings and a `waitUntil`, for `@hono/node-server`'s `serve({ fetch })`. */
   fetch: (request: Request) => Response | Promise<Response>;
-  /** Stops the outbox (waits for sends in flight, bounded) and closes the database clients. */
+  /** Stops the outbox, waits (bounded) for sends in flight and what responses left running, closes the database clients. */
   close: () => Promise<void>;
 }
+
+/** How long close() waits for work a response left running (one database write, retried once). */
+const BACKGROUND_GRACE_MS = 20_000;
 
 /** One app, one outbox and one database client per process, bound to `env`. */
 export function createNodeService(env: Bindings, options: NodeServiceOptions = {}): NodeService {
@@ -67,14 +71,28 @@ export function createNodeService(env: Bindings, options: NodeServiceOptions = {
   };
   const outbox = new NodeOutbox({ env, db: database, timeouts: options.timeouts });
   const app = createApp(nodeDeps(databases, outbox));
+  // What a response leaves running (Workers' `waitUntil`: a test send's outcome is recorded after
+  // the response), kept so that close() lets it finish before the database is closed.
+  const background = new Set<Promise<unknown>>();
+  const executionCtx: HonoExecutionContext = {
+    waitUntil(task) {
+      const tracked: Promise<unknown> = task.catch(() => undefined).finally(() => background.delete(tracked));
+      background.add(tracked);
+    },
+    passThroughOnException() {},
+    props: {},
+  };
   return {
     app,
     env,
     outbox,
     db: database,
-    fetch: (request) => app.fetch(request, env),
+    fetch: (request) => app.fetch(request, env, executionCtx),
     close: async () => {
       await outbox.stop();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.allSettled([...background]), new Promise((resolve) => (timer = setTimeout(resolve, BACKGROUND_GRACE_MS)))]);
+      clearTimeout(timer);
       databases.close();
     },
   };

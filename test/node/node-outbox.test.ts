@@ -98,3 +98,29 @@ describe('Node outbox under a burst', () => {
     expect(new Set(mails.map((m) => m.sessionId)).size).toBeLessThanOrEqual(count / 2);
   });
 });
+
+describe('Node service: work left running after a response', () => {
+  it('records a test send after its response, and close() waits for that before closing the database', async () => {
+    await applyMigrations(env.DATABASE_URL!);
+    const service = createNodeService(env);
+    const tenantId = `node-defer-${randomUUID().slice(0, 8)}`;
+    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, { id: tenantId, email: `owner@${tenantId}.example.com`, name: 'Defer GmbH' });
+    const res = await service.fetch(
+      new Request('http://api.test/v1/mail-server/test', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ host: fixtures.host, port: fixtures.ports.plain, security: 'none', auth: { method: 'none' } }),
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true });
+    const db = service.db();
+    const rowOf = async () => (await db.select().from(deliveries).where(eq(deliveries.tenantId, tenantId)))[0];
+    // Answered first: the outcome is written on a later turn (as with Workers' waitUntil).
+    expect((await rowOf())?.status).toBe('sending');
+    await service.close();
+    const check = createNodeService(env);
+    services.push(check);
+    expect((await check.db().select().from(deliveries).where(eq(deliveries.tenantId, tenantId)))[0]).toMatchObject({ kind: 'test', status: 'sent' });
+  });
+});
