@@ -31,4 +31,22 @@ export const devRoutes = new Hono<AppEnv>()
   })
   .get('/config', (c) => c.json({ mailSinkUrl: c.env.MAIL_SINK_URL ?? null }))
   // The bare route benchmarks compare against: no auth, no validation, no storage.
-  .get('/ping', (c) => c.json({ ok: true }));
+  .get('/ping', (c) => c.json({ ok: true }))
+  // The bare route plus one database round trip and nothing else: `SELECT 1` as one Hrana pipeline
+  // by plain fetch (no libSQL client, no drizzle, no token), the floor under every call that
+  // reads or writes. The benchmark shows it next to GET /v1/mail-server.
+  .get('/db-ping', async (c) => {
+    const url = c.env.DATABASE_URL?.replace(/^libsql:/, 'https:');
+    if (!url || !/^https?:/.test(url)) throw new ApiError(404, 'not_found');
+    const ok = await fetch(`${url.replace(/\/+$/, '')}/v2/pipeline`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(c.env.DATABASE_AUTH_TOKEN ? { authorization: `Bearer ${c.env.DATABASE_AUTH_TOKEN}` } : {}) },
+      body: '{"requests":[{"type":"execute","stmt":{"sql":"SELECT 1"}},{"type":"close"}]}',
+      signal: AbortSignal.timeout(5_000),
+    }).then(
+      async (res) => (await res.arrayBuffer(), res.ok),
+      () => false,
+    );
+    if (!ok) throw new ApiError(503, 'database_unavailable');
+    return c.json({ ok: true });
+  });

@@ -315,6 +315,15 @@ describe('environment boundaries', () => {
     expect(res.status).toBe(404);
   });
 
+  it('/dev/db-ping (one SELECT 1 to the database, for the benchmark) exists only in development', async () => {
+    expect(await (await call('GET', '/dev/db-ping')).json()).toEqual({ ok: true });
+    expect((await app.request('/dev/db-ping', {}, production)).status).toBe(404);
+    // A database that does not answer is a 503, not a 500.
+    const away = await app.request('/dev/db-ping', {}, { ...env, DATABASE_URL: 'http://127.0.0.1:1' });
+    expect(away.status).toBe(503);
+    expect(await away.json()).toMatchObject({ code: 'database_unavailable' });
+  });
+
   it('in development (ALLOWED_ORIGINS=*), /dev/token answers pages on this machine only; the API any origin', async () => {
     const development = { ...env, ENVIRONMENT: 'development', ALLOWED_ORIGINS: '*' };
     const allowed = async (path: string, origin: string) =>
