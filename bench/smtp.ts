@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { makeMessageId } from '../api/mail/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
+import { startFloorWorker } from './lib/floor-worker.ts';
 import { startBenchStack, type Runtime } from './lib/stack.ts';
 import { median, ms, percentile } from './lib/stats.ts';
 
@@ -19,6 +20,8 @@ export interface SmtpBenchResult {
   node: { medianMs: number; p90Ms: number };
   /** The same request refused at validation (422): HTTP (through wrangler dev on Workers) + token check, no database, no SMTP. */
   refused: { medianMs: number };
+  /** Workers only: Nodemailer alone in a one-route Worker under wrangler dev (bench/floor), same message and server. */
+  floor?: { medianMs: number };
   /** api median − node median */
   differenceMs: number;
   /** api median / node median */
@@ -102,9 +105,9 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       authMethod: 'PLAIN',
     });
     const tenantEmail = 'owner@bench-smtp-node.example.com';
-    const nodeSend = async () => {
+    const message = () => {
       const now = new Date();
-      await transport.sendMail({
+      return {
         from: { name: 'Bench GmbH', address: 'rechnung@bench.example' },
         replyTo: tenantEmail,
         to: { name: 'Bench', address: tenantEmail },
@@ -115,7 +118,20 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
           'Ab jetzt gehen Ihre Belege über diesen Server hinaus.\n',
         messageId: makeMessageId('rechnung@bench.example'),
         date: now,
+      };
+    };
+    const nodeSend = async () => {
+      await transport.sendMail(message());
+    };
+    // Workers: the same send by Nodemailer alone inside workerd, behind wrangler dev like the API.
+    const floorWorker = runtime === 'workers' ? await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }) : undefined;
+    const floorSend = async () => {
+      const res = await fetch(floorWorker!.url, {
+        method: 'POST',
+        body: JSON.stringify({ host, port: ports.starttls, username, password, message: message() }),
       });
+      const result = (await res.json()) as { ok: boolean; error?: string };
+      if (!result.ok) throw new Error(`Nodemailer in workerd failed: ${result.error}`);
     };
 
     // In rounds (API ×n, Node ×n, refused ×n, then again), so that load drifting on the machine
@@ -124,6 +140,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
     const apiTimes: number[] = [];
     const nodeTimes: number[] = [];
     const refusedTimes: number[] = [];
+    const floorTimes: number[] = [];
     const block = async (into: number[], count: number, task: (measured: boolean) => Promise<void>) => {
       await task(false);
       for (let i = 0; i < count; i++) {
@@ -137,20 +154,24 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
         await apiSend(false);
         await nodeSend();
         await refused();
+        if (floorWorker) await floorSend();
       }
       for (let r = 0; r < rounds; r++) {
         const count = Math.floor(samples / rounds) + (r < samples % rounds ? 1 : 0);
         await block(apiTimes, count, apiSend);
         await block(nodeTimes, count, nodeSend);
         await block(refusedTimes, count, refused);
+        if (floorWorker) await block(floorTimes, count, floorSend);
       }
     } finally {
       transport.close();
+      await floorWorker?.stop();
     }
 
     const api = { medianMs: median(apiTimes), p90Ms: percentile(apiTimes, 90) };
     const node = { medianMs: median(nodeTimes), p90Ms: percentile(nodeTimes, 90) };
     const refusedCall = { medianMs: median(refusedTimes) };
+    const floor = floorWorker ? { medianMs: median(floorTimes) } : undefined;
     const differenceMs = api.medianMs - node.medianMs;
     const ratio = api.medianMs / node.medianMs;
     return {
@@ -158,6 +179,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       api,
       node,
       refused: refusedCall,
+      floor,
       differenceMs,
       ratio,
       withinTarget: differenceMs <= 10,
@@ -166,6 +188,12 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
         `Nodemailer directly from Node, same message and server: median ${ms(node.medianMs)}, p90 ${ms(node.p90Ms)}`,
         `  inside the API (Server-Timing medians${runtime === 'workers' ? ", workerd's clock moves on I/O only" : ''}): ${Object.entries(phases).map(([k, v]) => `${k} ${ms(median(v))}`).join(', ')}`,
         `  the same request refused at validation (422: HTTP${runtime === 'workers' ? ' through wrangler dev' : ''} + token check, no database, no SMTP): median ${ms(refusedCall.medianMs)}`,
+        ...(floor
+          ? [
+              `  Nodemailer alone in workerd, in a one-route Worker under wrangler dev (bench/floor: no token, no database, none of the API's code): median ${ms(floor.medianMs)}, ` +
+                `+${ms(floor.medianMs - node.medianMs)} over Nodemailer on Node before the API does anything`,
+            ]
+          : []),
         `API adds ${ms(differenceMs)} to the median (×${ratio.toFixed(2)}); target ≤ 10 ms: ${differenceMs <= 10 ? 'met' : 'NOT met'} (${samples} samples each, smtp-server without greeting delay)`,
       ],
     };

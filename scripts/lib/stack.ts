@@ -38,7 +38,7 @@ export interface Stack {
   runScheduled(): Promise<void>;
 }
 
-function wranglerCli(): string {
+export function wranglerCli(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
 }
