@@ -6,12 +6,18 @@ import { startSmtpCounter } from './lib/smtp-counter.ts';
 import type { DeliveriesResponse } from '../api/contract.ts';
 import { cpuBetween, cpuSnapshot } from './lib/cpu.ts';
 import { startBenchStack, type Runtime } from './lib/stack.ts';
+import { benchOutboxFloor } from './outbox-floor.ts';
 import { ms, percentile } from './lib/stats.ts';
 
 /** BENCH_PDF_BYTES sets the attachment size (default 30 KB, a typical one-page invoice). */
 const pdfBytes = Number(process.env.BENCH_PDF_BYTES ?? 30_000);
 
 export async function benchOutbox(runtime: Runtime = 'workers', count = 200): Promise<string[]> {
+  const lines = await benchOutboxApi(runtime, count);
+  return runtime === 'workers' ? [...lines, ...(await benchOutboxFloor(count, pdfBytes))] : lines;
+}
+
+async function benchOutboxApi(runtime: Runtime, count: number): Promise<string[]> {
   const credentials = { username: 'bench@tenant.example', password: 'Grüße-Pässwort-1' };
   const smtp = await startSmtpCounter(credentials);
   const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {

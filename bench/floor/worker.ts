@@ -1,7 +1,14 @@
-// A Worker with nothing of this project in it: Nodemailer sends the message it is given over
-// STARTTLS + AUTH, a new connection per request. `npm run bench` runs it under wrangler dev to
-// show what HTTP through wrangler dev plus Nodemailer in workerd cost before any of the API's
-// own work (token, database, checks, transcript), next to the API's test send.
+// A Worker with nothing of this project in it, run by `npm run bench` under wrangler dev next to
+// the API, to show what the runtime and wrangler dev cost before any of the API's own work:
+//
+// - POST /       Nodemailer sends the message it is given (STARTTLS + AUTH PLAIN, a new
+//                connection each time): the floor under the API's test send.
+// - POST /queue  the message goes on a Cloudflare Queue (202); the consumer sends each batch with
+//                one pooled Nodemailer transport (4 connections): the floor under the outbox.
+//                With a DATABASE_URL (sqld), the least database work an outbox needs is added, as
+//                plain Hrana pipelines: the message is stored before the 202 (one INSERT), the
+//                consumer reads its batch back (one SELECT) and marks each message sent (one
+//                UPDATE each).
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 
@@ -13,31 +20,107 @@ interface SendRequest {
   message: Record<string, unknown>;
 }
 
+interface Env {
+  FLOOR_QUEUE: Queue<SendRequest | { id: number }>;
+  DATABASE_URL?: string;
+}
+
+type HranaValue = { type: 'integer' | 'text'; value: string } | { type: 'null' };
+interface HranaResult {
+  results: { type: 'ok' | 'error'; error?: { message: string }; response?: { result?: { rows: HranaValue[][] } } }[];
+}
+
+/** One pipeline of statements (each with positional text/integer arguments) on a new stream. */
+async function pipeline(url: string, statements: { sql: string; args?: (string | number)[] }[]): Promise<HranaValue[][][]> {
+  const requests = statements.map(({ sql, args = [] }) => ({
+    type: 'execute',
+    stmt: { sql, args: args.map((a) => (typeof a === 'number' ? { type: 'integer', value: String(a) } : { type: 'text', value: a })) },
+  }));
+  const res = await fetch(`${url}/v2/pipeline`, { method: 'POST', body: JSON.stringify({ requests: [...requests, { type: 'close' }] }) });
+  if (!res.ok) throw new Error(`database: HTTP ${res.status}`);
+  const body = (await res.json()) as HranaResult;
+  return body.results.slice(0, statements.length).map((r) => {
+    if (r.type !== 'ok') throw new Error(`database: ${r.error?.message}`);
+    return r.response?.result?.rows ?? [];
+  });
+}
+
+const text = (v: HranaValue | undefined) => (v && v.type !== 'null' ? v.value : '');
+
+function transportFor({ host, port, username, password }: SendRequest, pool: boolean) {
+  return nodemailer.createTransport({
+    host,
+    port,
+    name: 'bench.example',
+    secure: false,
+    requireTLS: true,
+    auth: { user: username, pass: password },
+    authMethod: 'PLAIN',
+    ...(pool ? { pool: true, maxConnections: 4, maxMessages: Infinity } : {}),
+    // As Nodemailer must run in workerd (DESIGN.md §3): the socket opened by host name, so
+    // workerd's connect() resolves it (Nodemailer's own lookup would go to DNS over HTTPS).
+    getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: net.Socket }) => void) => {
+      const socket = net.connect({ host, port });
+      socket.once('connect', () => callback(null, { connection: socket }));
+      socket.once('error', (error) => callback(error));
+    },
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+}
+
 export default {
-  async fetch(request: Request): Promise<Response> {
+  async fetch(request: Request, env: Env): Promise<Response> {
     if (request.method !== 'POST') return new Response('ok');
-    const { host, port, username, password, message } = (await request.json()) as SendRequest;
-    const transport = nodemailer.createTransport({
-      host,
-      port,
-      name: 'bench.example',
-      secure: false,
-      requireTLS: true,
-      auth: { user: username, pass: password },
-      authMethod: 'PLAIN',
-      // As Nodemailer must run in workerd (DESIGN.md §3): the socket opened by host name, so
-      // workerd's connect() resolves it (Nodemailer's own lookup would go to DNS over HTTPS).
-      getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: net.Socket }) => void) => {
-        const socket = net.connect({ host, port });
-        socket.once('connect', () => callback(null, { connection: socket }));
-        socket.once('error', (error) => callback(error));
-      },
-    } as Parameters<typeof nodemailer.createTransport>[0]);
+    const send = (await request.json()) as SendRequest;
+    if (new URL(request.url).pathname === '/queue') {
+      if (!env.DATABASE_URL) {
+        await env.FLOOR_QUEUE.send(send);
+      } else {
+        const [rows] = await pipeline(env.DATABASE_URL, [
+          { sql: "INSERT INTO floor_messages (body, status) VALUES (?, 'queued') RETURNING id", args: [JSON.stringify(send)] },
+        ]);
+        await env.FLOOR_QUEUE.send({ id: Number(text(rows![0]![0])) });
+      }
+      return Response.json({ status: 'queued' }, { status: 202 });
+    }
+    const transport = transportFor(send, false);
     try {
-      const info = await transport.sendMail(message);
+      const info = await transport.sendMail(send.message);
       return Response.json({ ok: true, response: info.response });
     } catch (error) {
       return Response.json({ ok: false, error: String(error) }, { status: 502 });
+    } finally {
+      transport.close();
+    }
+  },
+
+  async queue(batch: MessageBatch<SendRequest | { id: number }>, env: Env): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const url = env.DATABASE_URL;
+    let sends: { id: number | null; send: SendRequest; ack(): void; retry(): void }[];
+    if (!url) {
+      sends = batch.messages.map((m) => ({ id: null, send: m.body as SendRequest, ack: () => m.ack(), retry: () => m.retry() }));
+    } else {
+      const ids = batch.messages.map((m) => (m.body as { id: number }).id);
+      const [rows] = await pipeline(url, [{ sql: `SELECT id, body FROM floor_messages WHERE id IN (${ids.map(() => '?').join(',')})`, args: ids }]);
+      const bodies = new Map(rows!.map((r) => [Number(text(r[0])), JSON.parse(text(r[1])) as SendRequest]));
+      sends = batch.messages.map((m) => {
+        const id = (m.body as { id: number }).id;
+        return { id, send: bodies.get(id)!, ack: () => m.ack(), retry: () => m.retry() };
+      });
+    }
+    const transport = transportFor(sends[0]!.send, true);
+    try {
+      await Promise.all(
+        sends.map(async (s) => {
+          try {
+            const info = await transport.sendMail(s.send.message);
+            if (url) await pipeline(url, [{ sql: "UPDATE floor_messages SET status = 'sent', response = ? WHERE id = ?", args: [String(info.response), s.id!] }]);
+            s.ack();
+          } catch {
+            s.retry();
+          }
+        }),
+      );
     } finally {
       transport.close();
     }

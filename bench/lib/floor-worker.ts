@@ -6,7 +6,7 @@ import { spawnGroup, stopGroup } from '../../scripts/lib/processes.ts';
 import { projectRoot, wranglerCli } from '../../scripts/lib/stack.ts';
 
 /** bench/floor/worker.ts under `wrangler dev` (own port and state), trusting the CA in `SSL_CERT_FILE`. */
-export async function startFloorWorker(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startFloorWorker(env: Record<string, string>, vars: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'mss-bench-floor-'));
   const child = spawnGroup(
@@ -15,6 +15,7 @@ export async function startFloorWorker(env: Record<string, string>): Promise<{ u
       wranglerCli(), 'dev', '--config', join(projectRoot, 'bench/floor/wrangler.toml'),
       '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
       '--show-interactive-dev-session=false', '--persist-to', state,
+      ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
     ],
     { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...env } },
   );

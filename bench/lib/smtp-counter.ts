@@ -12,6 +12,8 @@ const tls = (name: string) => readFileSync(fileURLToPath(new URL(`../../test/fix
 export async function startSmtpCounter(credentials: { username: string; password: string }) {
   patchGreetingDelay();
   let accepted = 0;
+  /** Date.now() of each message accepted, in order. */
+  const acceptedAt: number[] = [];
   const server = new SMTPServer({
     key: tls('server.key'),
     cert: tls('server.pem'),
@@ -27,6 +29,7 @@ export async function startSmtpCounter(credentials: { username: string; password
       stream.on('data', () => {});
       stream.on('end', () => {
         accepted += 1;
+        acceptedAt.push(Date.now());
         callback(null, `2.0.0 Ok: queued as B${accepted}`);
       });
     },
@@ -36,6 +39,7 @@ export async function startSmtpCounter(credentials: { username: string; password
   return {
     port: (server.server.address() as { port: number }).port,
     accepted: () => accepted,
+    acceptedAt: () => [...acceptedAt],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,0 +1,95 @@
+// The floor under the outbox target (issue 5), Workers only: the same 200 invoices posted to a
+// Worker with none of this project's code (bench/floor), which puts each on a Cloudflare Queue and
+// answers 202; its consumer sends every batch over one pooled Nodemailer transport (4 connections).
+// Once without a database, once with the least an outbox must do in one (a local sqld: store
+// before the 202, read the batch back, mark each message sent), by plain Hrana pipelines.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSqld } from '../scripts/lib/sqld.ts';
+import { TEST_CA_FILE } from '../test/support/smtp-servers.ts';
+import { startFloorWorker } from './lib/floor-worker.ts';
+import { startSmtpCounter } from './lib/smtp-counter.ts';
+import { cpuBetween, cpuSnapshot } from './lib/cpu.ts';
+import { ms, percentile } from './lib/stats.ts';
+
+export async function benchOutboxFloor(count: number, pdfBytes: number): Promise<string[]> {
+  const withoutDatabase = await floorRun(count, pdfBytes, null);
+  const dir = mkdtempSync(join(tmpdir(), 'mss-bench-floor-db-'));
+  const sqld = await startSqld(dir);
+  try {
+    const res = await fetch(`${sqld.url}/v2/pipeline`, {
+      method: 'POST',
+      body: JSON.stringify({ requests: [{ type: 'execute', stmt: { sql: 'CREATE TABLE floor_messages (id INTEGER PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL, response TEXT)' } }, { type: 'close' }] }),
+    });
+    if (!res.ok) throw new Error(`floor table: HTTP ${res.status}`);
+    await res.arrayBuffer();
+    return [...withoutDatabase, ...(await floorRun(count, pdfBytes, sqld.url))];
+  } finally {
+    await sqld.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function floorRun(count: number, pdfBytes: number, databaseUrl: string | null): Promise<string[]> {
+  const credentials = { username: 'bench@tenant.example', password: 'Grüße-Pässwort-1' };
+  const smtp = await startSmtpCounter(credentials);
+  const worker = await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }, databaseUrl ? { DATABASE_URL: databaseUrl } : {}).catch(async (error) => {
+    await smtp.stop();
+    throw error;
+  });
+  try {
+    const pdf = Buffer.alloc(pdfBytes, 7).toString('base64');
+    const cpuAtStart = cpuSnapshot();
+    const start = Date.now();
+    const acceptedAt: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < count) {
+          const i = next++;
+          const res = await fetch(`${worker.url}/queue`, {
+            method: 'POST',
+            body: JSON.stringify({
+              host: 'localhost',
+              port: smtp.port,
+              ...credentials,
+              message: {
+                from: { name: 'Bench GmbH', address: 'rechnung@bench.example' },
+                to: `kunde${i}@kunde.example.com`,
+                subject: `Rechnung ${i}`,
+                text: 'Anbei Ihre Rechnung.',
+                attachments: [{ filename: `Rechnung-${i}.pdf`, contentType: 'application/pdf', content: pdf, encoding: 'base64' }],
+              },
+            }),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 202) throw new Error(`floor POST: HTTP ${res.status}`);
+          acceptedAt.push(Date.now());
+        }
+      }),
+    );
+    const allAccepted = Date.now();
+    const deadline = Date.now() + 120_000;
+    while (smtp.accepted() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (smtp.accepted() < count) throw new Error(`floor: only ${smtp.accepted()} of ${count} sent within 2 minutes`);
+    const cpuAtEnd = cpuSnapshot();
+    const sentAt = smtp.acceptedAt();
+    const lastSent = Math.max(...sentAt);
+    // The messages carry no id through the SMTP counter: the k-th 202 is paired with the k-th
+    // message the server accepted (the queue hands them over in order, batches in parallel).
+    acceptedAt.sort((a, b) => a - b);
+    const latencies = sentAt.slice(0, count).map((t, k) => Math.max(0, t - acceptedAt[k]!));
+    return [
+      databaseUrl
+        ? `floor with the least database work (the same Worker; store before the 202, read the batch back, mark each sent; plain Hrana pipelines to a local sqld):`
+        : `floor: the same ${count} invoices through a Worker with none of the API's code (bench/floor: Queue + pooled Nodemailer, no database):`,
+      `  all accepted (202) in ${ms(allAccepted - start)}, all sent after ${((lastSent - start) / 1000).toFixed(2)} s → ${(count / ((lastSent - start) / 1000)).toFixed(0)} invoices/s`,
+      `  k-th 202 → k-th sent: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
+      `  ${cpuBetween(cpuAtStart, cpuAtEnd, (Date.now() - start) / 1000)}`,
+    ];
+  } finally {
+    await worker.stop();
+    await smtp.stop();
+  }
+}
