@@ -63,8 +63,9 @@ async function floorRun(count: number, pdfBytes: number, databaseUrl: string | n
               },
             }),
           });
-          await res.arrayBuffer();
-          if (res.status !== 202) throw new Error(`floor POST: HTTP ${res.status}`);
+          const answer = await res.text();
+          // wrangler dev answers an uncaught error with an HTML page: its text says what failed.
+          if (res.status !== 202) throw new Error(`floor POST: HTTP ${res.status} ${answer.replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>|<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
           acceptedAt.push(Date.now());
         }
       }),

@@ -36,13 +36,21 @@ async function pipeline(url: string, statements: { sql: string; args?: (string |
     type: 'execute',
     stmt: { sql, args: args.map((a) => (typeof a === 'number' ? { type: 'integer', value: String(a) } : { type: 'text', value: a })) },
   }));
-  const res = await fetch(`${url}/v2/pipeline`, { method: 'POST', body: JSON.stringify({ requests: [...requests, { type: 'close' }] }) });
-  if (!res.ok) throw new Error(`database: HTTP ${res.status}`);
-  const body = (await res.json()) as HranaResult;
-  return body.results.slice(0, statements.length).map((r) => {
-    if (r.type !== 'ok') throw new Error(`database: ${r.error?.message}`);
-    return r.response?.result?.rows ?? [];
-  });
+  // SQLite lets one writer in at a time; sqld answers "database is locked" to the others, which
+  // try again after a moment (as the API does, api/db/busy-retry.ts).
+  for (const delay of [10, 30, 80, 200, 500, 0]) {
+    const res = await fetch(`${url}/v2/pipeline`, { method: 'POST', body: JSON.stringify({ requests: [...requests, { type: 'close' }] }) });
+    if (!res.ok) throw new Error(`database: HTTP ${res.status}`);
+    const body = (await res.json()) as HranaResult;
+    const failed = body.results.find((r) => r.type !== 'ok');
+    if (failed && /locked|SQLITE_BUSY/.test(failed.error?.message ?? '') && delay > 0) {
+      await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
+      continue;
+    }
+    if (failed) throw new Error(`database: ${failed.error?.message}`);
+    return body.results.slice(0, statements.length).map((r) => r.response?.result?.rows ?? []);
+  }
+  throw new Error('unreachable');
 }
 
 const text = (v: HranaValue | undefined) => (v && v.type !== 'null' ? v.value : '');
@@ -57,6 +65,10 @@ function transportFor({ host, port, username, password }: SendRequest, pool: boo
     auth: { user: username, pass: password },
     authMethod: 'PLAIN',
     ...(pool ? { pool: true, maxConnections: 4, maxMessages: Infinity } : {}),
+    // Nodemailer waits minutes by default; a stalled connection then held up the whole queue.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 10_000,
     // As Nodemailer must run in workerd (DESIGN.md §3): the socket opened by host name, so
     // workerd's connect() resolves it (Nodemailer's own lookup would go to DNS over HTTPS).
     getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: net.Socket }) => void) => {
