@@ -55,7 +55,7 @@ async function benchOutboxApi(runtime: Runtime, count: number): Promise<string[]
               attachments: [{ filename: `Rechnung-${i}.pdf`, contentType: 'application/pdf', content: pdf }],
             }),
           });
-          if (res.status !== 202) throw new Error(`POST message: ${res.status} ${await res.text()}`);
+          if (res.status !== 202) throw new Error(`POST message: ${res.status} ${await res.text()}${stack.logTail()}`);
           acceptedAt.set(((await res.json()) as { id: string }).id, Date.now());
         }
       }),

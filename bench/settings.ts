@@ -28,8 +28,8 @@ function settingsCalls(stack: BenchStack, token: string) {
   };
 }
 
-async function expectOk(name: string, res: Response) {
-  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
+async function expectOk(stack: BenchStack, name: string, res: Response) {
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}${stack.logTail()}`);
   await res.arrayBuffer();
 }
 
@@ -38,9 +38,9 @@ export async function countSettingsRoundTrips(stack: BenchStack): Promise<Record
   const counts: Record<string, number> = {};
   const calls = settingsCalls(stack, await stack.token('bench-round-trips'));
   for (const [name, call] of Object.entries(calls)) {
-    await expectOk(name, await call()); // the first call creates the tenant
+    await expectOk(stack, name, await call()); // the first call creates the tenant
     stack.dbRoundTrips!.reset();
-    await expectOk(name, await call());
+    await expectOk(stack, name, await call());
     counts[name] = stack.dbRoundTrips!.count();
   }
   return counts;
@@ -48,7 +48,7 @@ export async function countSettingsRoundTrips(stack: BenchStack): Promise<Record
 
 export async function benchSettings(stack: BenchStack, roundTrips: Record<string, number>, count = 400): Promise<string[]> {
   const calls = settingsCalls(stack, await stack.token('bench-settings'));
-  const tasks = Object.fromEntries(Object.entries(calls).map(([name, call]) => [name, async () => expectOk(name, await call())]));
+  const tasks = Object.fromEntries(Object.entries(calls).map(([name, call]) => [name, async () => expectOk(stack, name, await call())]));
   // Latency: the calls take turns, so a busier moment of the machine does not favour one of them.
   const samples = await timeInterleaved(count, 50, tasks);
   const bareMedian = median(samples['GET /dev/ping (bare route)']!);

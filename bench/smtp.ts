@@ -68,7 +68,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
         body,
       });
       const result = (await res.json()) as { ok?: boolean; error?: unknown };
-      if (res.status !== 200 || !result.ok) throw new Error(`API test send failed: HTTP ${res.status} ${JSON.stringify(result)}`);
+      if (res.status !== 200 || !result.ok) throw new Error(`API test send failed: HTTP ${res.status} ${JSON.stringify(result)}${stack.logTail()}`);
       if (!measured) return;
       for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
         const m = /^\s*(\w+);dur=([\d.]+)/.exec(part);

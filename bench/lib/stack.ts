@@ -18,6 +18,8 @@ export interface BenchStack {
   /** Present when started with `countRoundTrips` (the proxy adds latency, so timing runs go without). */
   dbRoundTrips?: { count(): number; reset(): void };
   token(tenant: string): Promise<string>;
+  /** The stack's last lines of output (its error logs say why a call failed). */
+  logTail(): string;
   stop(): Promise<void>;
 }
 
@@ -37,10 +39,15 @@ export async function startBenchStack(
     SYSTEM_SMTP_URL: 'smtp://127.0.0.1:1',
   };
   let proxy: Awaited<ReturnType<typeof startDbProxy>> | undefined;
+  const tail: string[] = [];
   const common = {
     dataDir,
     env: extra.env,
-    onOutput: process.env.BENCH_LOG ? (line: string) => console.error(`[${runtime}] ${line}`) : undefined,
+    onOutput: (line: string) => {
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      if (process.env.BENCH_LOG) console.error(`[${runtime}] ${line}`);
+    },
     databaseUrlFor: extra.countRoundTrips
       ? async (url: string) => {
           proxy = await startDbProxy(url);
@@ -67,6 +74,7 @@ export async function startBenchStack(
     apiUrl: stack.apiUrl,
     operatorKey,
     dbRoundTrips: proxy,
+    logTail: () => (tail.length > 0 ? `\n--- the ${runtime} stack's last output ---\n${tail.join('\n')}` : ''),
     token: async (tenant) => {
       const res = await fetch(`${stack.apiUrl}/dev/token?tenant=${encodeURIComponent(tenant)}&email=owner@${tenant}.example.com&name=Bench`);
       return ((await res.json()) as { token: string }).token;
