@@ -1,6 +1,7 @@
 import type { Client } from '@libsql/client';
 import { errorCode } from '../util/error-summary.ts';
 import { DatabaseUnavailableError, isDatabaseUnavailable, isUnavailable } from './unavailable.ts';
+import { wrapCalls } from './wrap-calls.ts';
 
 /** Waits before each retry of a statement the database refused as busy (ms, plus jitter). */
 const BUSY_RETRY_DELAYS = [10, 30, 80, 200, 500];
@@ -19,29 +20,16 @@ export function isBusyError(error: unknown): boolean {
  * was not reached is reported as DatabaseUnavailableError (not retried here: callers decide).
  */
 export function retryingWhenBusy(client: Client): Client {
-  const retrying =
-    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await run(...args);
-        } catch (error) {
-          if (isUnavailable(error)) throw isDatabaseUnavailable(error) ? error : new DatabaseUnavailableError(error);
-          const delay = BUSY_RETRY_DELAYS[attempt];
-          if (delay === undefined || !isBusyError(error)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
-        }
+  return wrapCalls(client, (run) => async (...args) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run(...args);
+      } catch (error) {
+        if (isUnavailable(error)) throw isDatabaseUnavailable(error) ? error : new DatabaseUnavailableError(error);
+        const delay = BUSY_RETRY_DELAYS[attempt];
+        if (delay === undefined || !isBusyError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
       }
-    };
-  const execute = retrying(client.execute.bind(client) as (...args: unknown[]) => Promise<unknown>);
-  const batch = retrying(client.batch.bind(client) as (...args: unknown[]) => Promise<unknown>);
-  return new Proxy(client, {
-    get(target, key, receiver) {
-      if (key === 'execute') return execute;
-      if (key === 'batch') return batch;
-      const value = Reflect.get(target, key, receiver);
-      // The client keeps private fields: its own methods must run on it, not on the proxy.
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+    }
   });
 }

@@ -2,8 +2,12 @@ import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import type { Database } from '../env.ts';
 import { retryingWhenBusy } from './busy-retry.ts';
+import { limitConcurrentCalls } from './call-limit.ts';
 import { fetchWithTimeout } from './unavailable.ts';
 import * as schema from './schema.ts';
+
+/** Database calls at a time per client (call-limit.ts says why). */
+const CONCURRENT_CALLS = 4;
 
 export interface NodeDatabases {
   /** One drizzle instance per URL (and token), opened on first use. */
@@ -23,7 +27,8 @@ export function nodeDatabases(): NodeDatabases {
       const key = `${url}\u0000${authToken ?? ''}`;
       let entry = open.get(key);
       if (!entry) {
-        const client = retryingWhenBusy(createClient({ url, authToken, fetch: fetchWithTimeout() }));
+        // Each try of a busy statement takes a turn of its own (the wait between tries holds none).
+        const client = retryingWhenBusy(limitConcurrentCalls(createClient({ url, authToken, fetch: fetchWithTimeout() }), CONCURRENT_CALLS));
         entry = { client, db: drizzle(client, { schema }) as unknown as Database };
         open.set(key, entry);
       }

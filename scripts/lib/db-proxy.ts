@@ -5,6 +5,8 @@ export interface DbProxy {
   url: string;
   /** Requests passed through since the last reset (database round trips). */
   count(): number;
+  /** The most requests that were in flight at once since the last reset. */
+  maxInFlight(): number;
   reset(): void;
   /** Requests whose body matches are held (never answered) from now on: a process "dies" mid-write. */
   holdWhen(predicate: ((body: string) => boolean) | null): void;
@@ -19,11 +21,16 @@ export interface DbProxy {
  */
 export async function startDbProxy(target: string): Promise<DbProxy> {
   let requests = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   let hold: ((body: string) => boolean) | null = null;
   let onHeld: (() => void) | null = null;
   let heldPromise = new Promise<void>((resolve) => (onHeld = resolve));
   const server: Server = createServer(async (req, res) => {
     requests += 1;
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once('close', () => (inFlight -= 1));
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -48,7 +55,11 @@ export async function startDbProxy(target: string): Promise<DbProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     count: () => requests,
-    reset: () => void (requests = 0),
+    maxInFlight: () => maxInFlight,
+    reset: () => {
+      requests = 0;
+      maxInFlight = inFlight;
+    },
     holdWhen: (predicate) => {
       hold = predicate;
       heldPromise = new Promise<void>((resolve) => (onHeld = resolve));
