@@ -5,11 +5,10 @@ import { wrapCalls } from './wrap-calls.ts';
  * A client that lets at most `limit` of its `execute`/`batch` calls run at a time; the others wait
  * their turn (first come, first served). For a process that shares one client across all its
  * requests (Node): sqld 0.24 stops answering every write, for good, once enough write transactions
- * run at once (upstream, libsql/sqld#715 reports databases that stay locked until a restart; reads
- * are still answered). Measured with batches of
- * one 4 KB INSERT from one process: 8 or more at once wedged it within 20 s, 4 at once ran 60 s
- * (37,951 batches) without a wedge. Not for Workers: there a client lives for one request, and a
- * call must never wait for another request's call.
+ * run at once (reads are still answered; upstream, libsql/sqld#715 reports databases that stay
+ * locked until a restart). Measured with batches of one 4 KB INSERT from one process: 8 or more at
+ * once wedged it within 20 s, 4 at once ran 60 s (37,951 batches) without a wedge. Not for
+ * Workers: there a client lives for one request, and a call must never wait for another request's.
  */
 export function limitConcurrentCalls(client: Client, limit: number): Client {
   let running = 0;
