@@ -12,6 +12,7 @@ import { makeMessageId } from '../api/mail/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startFloorWorker } from './lib/floor-worker.ts';
 import { startBenchStack, type Runtime } from './lib/stack.ts';
+import { cpuSnapshot, type CpuPart } from './lib/cpu.ts';
 import { median, ms, percentile } from './lib/stats.ts';
 
 export interface SmtpBenchResult {
@@ -141,13 +142,30 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
     const nodeTimes: number[] = [];
     const refusedTimes: number[] = [];
     const floorTimes: number[] = [];
+    // CPU seconds of the stack's processes (from /proc) per timed call, by task and process.
+    const cpuUsed = new Map<number[], { parts: Map<CpuPart, number>; calls: number }>();
     const block = async (into: number[], count: number, task: (measured: boolean) => Promise<void>) => {
       await task(false);
+      const before = cpuSnapshot();
       for (let i = 0; i < count; i++) {
         const start = performance.now();
         await task(true);
         into.push(performance.now() - start);
       }
+      const after = cpuSnapshot();
+      if (!before || !after) return;
+      const entry = cpuUsed.get(into) ?? { parts: new Map<CpuPart, number>(), calls: 0 };
+      for (const [part, seconds] of after) {
+        if (part !== 'bench client + SMTP server') entry.parts.set(part, (entry.parts.get(part) ?? 0) + seconds - (before.get(part) ?? 0));
+      }
+      cpuUsed.set(into, { parts: entry.parts, calls: entry.calls + count });
+    };
+    /** "33.0 ms (workerd (the Worker) 21.0, sqld 4.5, …)" per call, or n/a without /proc. */
+    const cpuPerCall = (times: number[]) => {
+      const entry = cpuUsed.get(times);
+      if (!entry || entry.calls === 0) return 'n/a';
+      const per = [...entry.parts].map(([part, sec]) => [part, (sec * 1000) / entry.calls] as const).filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]);
+      return `${ms(per.reduce((sum, [, v]) => sum + v, 0))} (${per.map(([part, v]) => `${part} ${v.toFixed(1)}`).join(', ')})`;
     };
     try {
       for (let i = 0; i < warmup; i++) {
@@ -192,6 +210,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
           ? [
               `  Nodemailer alone in workerd, in a one-route Worker under wrangler dev (bench/floor: no token, no database, none of the API's code): median ${ms(floor.medianMs)}, ` +
                 `+${ms(floor.medianMs - node.medianMs)} over Nodemailer on Node before the API does anything`,
+              `  CPU per call of the stack's processes (/proc, 10 ms ticks summed over each block; the SMTP server is not counted): API ${cpuPerCall(apiTimes)}; floor ${cpuPerCall(floorTimes)}; refused at validation ${cpuPerCall(refusedTimes)}`,
             ]
           : []),
         `API adds ${ms(differenceMs)} to the median (×${ratio.toFixed(2)}); target ≤ 10 ms: ${differenceMs <= 10 ? 'met' : 'NOT met'} (${samples} samples each, smtp-server without greeting delay)`,
