@@ -2,7 +2,8 @@
 // Worker with none of this project's code (bench/floor), which puts each on a Cloudflare Queue and
 // answers 202; its consumer sends every batch over one pooled Nodemailer transport (4 connections).
 // Once without a database, once with the least an outbox must do in one (a local sqld: store
-// before the 202, read the batch back, mark each message sent), by plain Hrana pipelines.
+// before the 202, read the batch back, record all its replies in one transaction), by plain Hrana
+// pipelines.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +84,7 @@ async function floorRun(count: number, pdfBytes: number, databaseUrl: string | n
     const latencies = sentAt.slice(0, count).map((t, k) => Math.max(0, t - acceptedAt[k]!));
     return [
       databaseUrl
-        ? `floor with the least database work (the same Worker; store before the 202, read the batch back, mark each sent; plain Hrana pipelines to a local sqld):`
+        ? `floor with the least database work (the same Worker; store before the 202, read the batch back, record all its replies in one transaction; plain Hrana pipelines to a local sqld):`
         : `floor: the same ${count} invoices through a Worker with none of the API's code (bench/floor: Queue + pooled Nodemailer, no database):`,
       `  all accepted (202) in ${ms(allAccepted - start)}, all sent after ${((lastSent - start) / 1000).toFixed(2)} s → ${(count / ((lastSent - start) / 1000)).toFixed(0)} invoices/s`,
       `  k-th 202 → k-th sent: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,

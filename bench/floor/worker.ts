@@ -7,8 +7,8 @@
 //                one pooled Nodemailer transport (4 connections): the floor under the outbox.
 //                With a DATABASE_URL (sqld), the least database work an outbox needs is added, as
 //                plain Hrana pipelines: the message is stored before the 202 (one INSERT), the
-//                consumer reads its batch back (one SELECT) and marks each message sent (one
-//                UPDATE each).
+//                consumer reads its batch back (one SELECT) and, once the batch is sent, records
+//                every message's reply in one transaction (one round trip).
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 
@@ -121,13 +121,13 @@ export default {
       });
     }
     const transport = transportFor(sends[0]!.send, true);
+    const sent: { id: number | null; response: string; ack(): void }[] = [];
     try {
       await Promise.all(
         sends.map(async (s) => {
           try {
             const info = await transport.sendMail(s.send.message);
-            if (url) await pipeline(url, [{ sql: "UPDATE floor_messages SET status = 'sent', response = ? WHERE id = ?", args: [String(info.response), s.id!] }]);
-            s.ack();
+            sent.push({ id: s.id, response: String(info.response), ack: () => s.ack() });
           } catch {
             s.retry();
           }
@@ -136,5 +136,14 @@ export default {
     } finally {
       transport.close();
     }
+    // Every reply recorded, all of the batch in one transaction (one round trip) once it is sent.
+    if (url && sent.length > 0) {
+      await pipeline(url, [
+        { sql: 'BEGIN' },
+        ...sent.map((m) => ({ sql: "UPDATE floor_messages SET status = 'sent', response = ? WHERE id = ?", args: [m.response, m.id!] })),
+        { sql: 'COMMIT' },
+      ]);
+    }
+    for (const m of sent) m.ack();
   },
 };
