@@ -10,6 +10,16 @@ import { ms } from './lib/stats.ts';
 import { benchSettings, countSettingsRoundTrips } from './settings.ts';
 import { benchSmtp } from './smtp.ts';
 import { benchWidget } from './widget.ts';
+import { stopAllChildren } from '../scripts/lib/processes.ts';
+
+// Interrupted (Ctrl-C): the stacks run in process groups of their own, which the terminal's
+// SIGINT does not reach; stop them rather than leave wrangler, workerd and sqld running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the stacks the benchmark started`);
+    void stopAllChildren().finally(() => process.exit(130));
+  });
+}
 
 async function withStack<T>(options: Parameters<typeof startBenchStack>[0], use: (stack: BenchStack) => Promise<T>): Promise<T> {
   const stack = await startBenchStack(options);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort, waitForHttp } from './ports.ts';
+import { track } from './processes.ts';
 
 export interface SqldServer {
   url: string;
@@ -19,11 +20,11 @@ function sqldBinary(): string {
 export async function startSqld(dataDir: string, port?: number): Promise<SqldServer> {
   mkdirSync(dataDir, { recursive: true });
   const listenPort = port ?? (await freePort());
-  const child = spawn(
+  const child = track(spawn(
     sqldBinary(),
     ['--db-path', join(dataDir, 'data.sqld'), '--http-listen-addr', `127.0.0.1:${listenPort}`, '--no-welcome'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  ));
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);
