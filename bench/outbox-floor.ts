@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { startSqld } from '../scripts/lib/sqld.ts';
 import { TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startFloorWorker } from './lib/floor-worker.ts';
@@ -19,12 +20,9 @@ export async function benchOutboxFloor(count: number, pdfBytes: number): Promise
   const dir = mkdtempSync(join(tmpdir(), 'mss-bench-floor-db-'));
   const sqld = await startSqld(dir);
   try {
-    const res = await fetch(`${sqld.url}/v2/pipeline`, {
-      method: 'POST',
-      body: JSON.stringify({ requests: [{ type: 'execute', stmt: { sql: 'CREATE TABLE floor_messages (id INTEGER PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL, response TEXT)' } }, { type: 'close' }] }),
-    });
-    if (!res.ok) throw new Error(`floor table: HTTP ${res.status}`);
-    await res.arrayBuffer();
+    const setup = createClient({ url: sqld.url });
+    await setup.execute('CREATE TABLE floor_messages (id INTEGER PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL, response TEXT)');
+    setup.close();
     return [...withoutDatabase, ...(await floorRun(count, pdfBytes, sqld.url))];
   } finally {
     await sqld.stop();

@@ -158,7 +158,8 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       for (const [part, seconds] of after) {
         if (part !== 'bench client + SMTP server') entry.parts.set(part, (entry.parts.get(part) ?? 0) + seconds - (before.get(part) ?? 0));
       }
-      cpuUsed.set(into, { parts: entry.parts, calls: entry.calls + count });
+      entry.calls += count;
+      cpuUsed.set(into, entry);
     };
     /** "33.0 ms (workerd (the Worker) 21.0, sqld 4.5, …)" per call, or n/a without /proc. */
     const cpuPerCall = (times: number[]) => {

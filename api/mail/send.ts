@@ -12,6 +12,7 @@ import { normalizeFingerprint, registerTlsSocketHook, type TlsSocketHook } from 
 import { fixedLookup, PrivateAddressError, resolveTarget } from './resolve.ts';
 import { SessionRecorder } from './transcript.ts';
 import { toAsciiDomain } from '../schemas/validators.ts';
+import { waitAtMost } from '../util/wait-at-most.ts';
 import {
   DEFAULT_TIMEOUTS,
   type Address,
@@ -382,7 +383,7 @@ export function openSender(settings: SmtpSettings, options: SendOptions & { clie
   };
   const close = async (): Promise<void> => {
     closed = true;
-    await Promise.race([chain, new Promise((r) => setTimeout(r, options.closeTimeoutMs ?? 1_000))]);
+    await waitAtMost(chain, options.closeTimeoutMs ?? 1_000);
     const c = connection;
     connection = null;
     if (!c) return;

@@ -13,6 +13,7 @@ import type { Bindings, Database, Enqueue } from '../env.ts';
 import { deliver } from '../outbox/deliver.ts';
 import { sweepOutbox } from '../outbox/sweeper.ts';
 import { errorSummary } from '../util/error-summary.ts';
+import { waitAtMost } from '../util/wait-at-most.ts';
 
 /** Ids per `deliver()` call, like the queue consumer's max_batch_size. */
 const MAX_BATCH = 100;
@@ -111,9 +112,7 @@ export class NodeOutbox {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.due.clear();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await waitAtMost(this.idle(), timeoutMs);
   }
 
   private schedule(ids: string[]): void {

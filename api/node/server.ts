@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server';
 import { missingConfig } from '../deps.ts';
 import { directoryAssets } from './assets.ts';
 import { bindingsFromEnv, createNodeService } from './service.ts';
+import { waitAtMost } from '../util/wait-at-most.ts';
 
 const env = bindingsFromEnv(process.env);
 // The widget build (npm run build:widget) next to the bundle: dist/node/server.js → dist/public.
@@ -44,7 +45,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   await service.close();
-  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  await waitAtMost(closed, 5_000);
   process.exit(0);
 }
 process.on('SIGINT', (signal) => void shutdown(signal));

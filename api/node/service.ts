@@ -9,6 +9,7 @@ import { defaultDeps, type DepsFactory } from '../deps.ts';
 import type { Bindings, Database } from '../env.ts';
 import type { SmtpTimeouts } from '../mail/types.ts';
 import { NodeOutbox } from './outbox.ts';
+import { waitAtMost } from '../util/wait-at-most.ts';
 
 /** The binding names read from the process environment (the same names as the Worker's). */
 export const NODE_CONFIG_NAMES = [
@@ -90,9 +91,7 @@ export function createNodeService(env: Bindings, options: NodeServiceOptions = {
     fetch: (request) => app.fetch(request, env, executionCtx),
     close: async () => {
       await outbox.stop();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.allSettled([...background]), new Promise((resolve) => (timer = setTimeout(resolve, BACKGROUND_GRACE_MS)))]);
-      clearTimeout(timer);
+      await waitAtMost(Promise.allSettled([...background]), BACKGROUND_GRACE_MS);
       databases.close();
     },
   };

@@ -39,15 +39,10 @@ export async function startBenchStack(
     SYSTEM_SMTP_URL: 'smtp://127.0.0.1:1',
   };
   let proxy: Awaited<ReturnType<typeof startDbProxy>> | undefined;
-  const tail: string[] = [];
   const common = {
     dataDir,
     env: extra.env,
-    onOutput: (line: string) => {
-      tail.push(line);
-      if (tail.length > 30) tail.shift();
-      if (process.env.BENCH_LOG) console.error(`[${runtime}] ${line}`);
-    },
+    onOutput: process.env.BENCH_LOG ? (line: string) => console.error(`[${runtime}] ${line}`) : undefined,
     databaseUrlFor: extra.countRoundTrips
       ? async (url: string) => {
           proxy = await startDbProxy(url);
@@ -55,7 +50,7 @@ export async function startBenchStack(
         }
       : undefined,
   };
-  let stack: { apiUrl: string; stop(): Promise<void> };
+  let stack: { apiUrl: string; output(): string; stop(): Promise<void> };
   try {
     if (runtime === 'node') {
       stack = await startNodeStack({ ...common, config: { ...secrets, ...extra.vars } });
@@ -74,7 +69,10 @@ export async function startBenchStack(
     apiUrl: stack.apiUrl,
     operatorKey,
     dbRoundTrips: proxy,
-    logTail: () => (tail.length > 0 ? `\n--- the ${runtime} stack's last output ---\n${tail.join('\n')}` : ''),
+    logTail: () => {
+      const output = stack.output();
+      return output ? `\n--- the ${runtime} stack's last output ---\n${output}` : '';
+    },
     token: async (tenant) => {
       const res = await fetch(`${stack.apiUrl}/dev/token?tenant=${encodeURIComponent(tenant)}&email=owner@${tenant}.example.com&name=Bench`);
       return ((await res.json()) as { token: string }).token;

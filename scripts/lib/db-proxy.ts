@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { freePort } from './ports.ts';
 
 export interface DbProxy {
@@ -7,6 +7,8 @@ export interface DbProxy {
   count(): number;
   /** The most requests that were in flight at once since the last reset. */
   maxInFlight(): number;
+  /** The headers of the latest request (as the client sent them). */
+  lastHeaders(): IncomingHttpHeaders | undefined;
   reset(): void;
   /** Requests whose body matches are held (never answered) from now on: a process "dies" mid-write. */
   holdWhen(predicate: ((body: string) => boolean) | null): void;
@@ -23,11 +25,13 @@ export async function startDbProxy(target: string): Promise<DbProxy> {
   let requests = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  let lastHeaders: IncomingHttpHeaders | undefined;
   let hold: ((body: string) => boolean) | null = null;
   let onHeld: (() => void) | null = null;
   let heldPromise = new Promise<void>((resolve) => (onHeld = resolve));
   const server: Server = createServer(async (req, res) => {
     requests += 1;
+    lastHeaders = req.headers;
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.once('close', () => (inFlight -= 1));
@@ -56,6 +60,7 @@ export async function startDbProxy(target: string): Promise<DbProxy> {
     url: `http://127.0.0.1:${port}`,
     count: () => requests,
     maxInFlight: () => maxInFlight,
+    lastHeaders: () => lastHeaders,
     reset: () => {
       requests = 0;
       maxInFlight = inFlight;

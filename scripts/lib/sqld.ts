@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort, waitForHttp } from './ports.ts';
-import { track } from './processes.ts';
+import { stopChild, track } from './processes.ts';
 
 export interface SqldServer {
   url: string;
@@ -39,12 +39,6 @@ export async function startSqld(dataDir: string, port?: number): Promise<SqldSer
   return {
     url,
     process: child,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
+    stop: () => stopChild(child),
   };
 }

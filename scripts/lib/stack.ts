@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from './migrate.ts';
-import { freePort, isPortFree, waitForHttp } from './ports.ts';
-import { spawnGroup, stopGroup } from './processes.ts';
+import { freePort, isPortFree } from './ports.ts';
+import { startServerProcess, stopGroup } from './processes.ts';
 import { startSqld } from './sqld.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,6 +31,8 @@ export interface StackOptions {
 export interface Stack {
   apiUrl: string;
   dbUrl: string;
+  /** wrangler's last lines of output. */
+  output(): string;
   stop(): Promise<void>;
   /** SIGKILL to wrangler and workerd, as a crash would (sqld is stopped normally). */
   kill(): Promise<void>;
@@ -78,32 +80,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.envFiles ?? []).flatMap((file) => ['--env-file', file]),
       ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
     ];
-    const wrangler = spawnGroup(process.execPath, args, {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...options.env },
-    });
-    const tail: string[] = [];
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 60) tail.shift();
-        options.onOutput?.(line);
-      }
-    };
-    wrangler.stdout?.on('data', onData);
-    wrangler.stderr?.on('data', onData);
     const apiUrl = `http://127.0.0.1:${port}`;
-    try {
-      await waitForHttp(`${apiUrl}/healthz`, 60_000, () => wrangler.exitCode === null, configurationMissing);
-    } catch (error) {
-      await stopGroup(wrangler);
-      throw new Error(`wrangler dev did not start: ${String(error)}\n${tail.join('\n')}`);
-    }
+    const { child: wrangler, output } = await startServerProcess('wrangler dev', process.execPath, args, {
+      spawn: { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...options.env } },
+      readyUrl: `${apiUrl}/healthz`,
+      timeoutMs: 60_000,
+      onOutput: options.onOutput,
+      hopeless: configurationMissing,
+    });
     return {
       apiUrl,
       dbUrl: sqld.url,
+      output,
       stop: async () => {
         await stopGroup(wrangler);
         await sqld.stop();
