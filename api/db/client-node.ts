@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/libsql';
 import type { Database } from '../env.ts';
 import { retryingWhenBusy } from './busy-retry.ts';
 import { limitConcurrentCalls } from './call-limit.ts';
-import { fetchWithTimeout } from './unavailable.ts';
+import { DATABASE_TIMEOUT_MS, fetchWithTimeout } from './unavailable.ts';
 import * as schema from './schema.ts';
 
 /** Database calls at a time per client (call-limit.ts says why). */
@@ -28,7 +28,7 @@ export function nodeDatabases(): NodeDatabases {
       let entry = open.get(key);
       if (!entry) {
         // Each try of a busy statement takes a turn of its own (the wait between tries holds none).
-        const client = retryingWhenBusy(limitConcurrentCalls(createClient({ url, authToken, fetch: fetchWithTimeout() }), CONCURRENT_CALLS));
+        const client = retryingWhenBusy(limitConcurrentCalls(createClient({ url, authToken, fetch: fetchWithTimeout(DATABASE_TIMEOUT_MS, { uncompressed: true }) }), CONCURRENT_CALLS));
         entry = { client, db: drizzle(client, { schema }) as unknown as Database };
         open.set(key, entry);
       }

@@ -48,14 +48,15 @@ function uncompressed(input: RequestInfo | URL, init: RequestInit | undefined): 
  * or "terminated", also when the connection drops halfway through the body) is reported as the
  * database being unavailable. The body is read here for that reason.
  *
- * Answers are asked for uncompressed, as workerd's fetch does anyway: Node's fetch asks for gzip,
- * so sqld compressed every answer and Node inflated it again (each invoice's payload is read back
- * before it is sent): in a CPU profile of the Node outbox benchmark, inflating took 385 ms of about
- * 5 s, for nothing on loopback.
+ * `uncompressed` (Node): asks for answers without compression, as workerd's fetch does anyway.
+ * Node's fetch asks for gzip, so sqld compressed every answer and Node inflated it again (each
+ * invoice's payload is read back before it is sent): in a CPU profile of the Node outbox
+ * benchmark, inflating took 385 ms of about 5 s, for nothing on loopback. workerd never asks, so
+ * its requests go as the libSQL client built them, not rebuilt with new headers.
  */
-export function fetchWithTimeout(timeoutMs = DATABASE_TIMEOUT_MS): typeof fetch {
+export function fetchWithTimeout(timeoutMs = DATABASE_TIMEOUT_MS, options: { uncompressed?: boolean } = {}): typeof fetch {
   return (input, init) =>
-    fetch(input, { ...init, headers: uncompressed(input, init), signal: init?.signal ?? AbortSignal.timeout(timeoutMs) })
+    fetch(input, { ...init, ...(options.uncompressed ? { headers: uncompressed(input, init) } : {}), signal: init?.signal ?? AbortSignal.timeout(timeoutMs) })
       .then(async (res) => {
         const body = await res.arrayBuffer();
         // fetch has decoded the body already: the copy must not claim an encoding or another length.
