@@ -1,9 +1,11 @@
 // `npm run bench`: starts throw-away local stacks and prints the figures the issues ask for.
 // Figures only — nothing here asserts on time.
 //
-// Arguments choose parts and runtimes, in any order: `npm run bench -- outbox node`. The issues'
-// targets are for the Workers runtime under `wrangler dev`; the same app on Node (the server of
-// `npm run start:node`, same sqld) shows what is left without wrangler's proxy and Miniflare.
+// Arguments choose parts and runtimes, in any order: `npm run bench -- outbox node`. Runtimes:
+// `workers` is the Worker under `wrangler dev` (as `npm run dev` runs it: wrangler's proxy in
+// front, Miniflare's entry worker and outbound interceptor around it); `workerd` the same Worker
+// bundle under plain `workerd serve`, as production runs it without that plumbing (no Queue
+// there, so no outbox); `node` the server of `npm run start:node`. All use the same local sqld.
 import { benchOutbox } from './outbox.ts';
 import { RUNTIMES, startBenchStack, type BenchStack, type Runtime } from './lib/stack.ts';
 import { ms } from './lib/stats.ts';
@@ -41,7 +43,7 @@ const parts = args.filter((a) => PARTS.includes(a));
 const runtimes = (RUNTIMES as readonly string[]).filter((r) => args.includes(r)) as Runtime[];
 const want = (name: string) => parts.length === 0 || parts.includes(name);
 const on = runtimes.length > 0 ? runtimes : [...RUNTIMES];
-const label = (runtime: Runtime) => (runtime === 'workers' ? 'Workers (wrangler dev)' : 'Node (npm run start:node)');
+const label = (runtime: Runtime) => ({ workers: 'Workers (wrangler dev)', workerd: 'Workers (plain workerd)', node: 'Node (npm run start:node)' })[runtime];
 
 console.log(`mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}, on loopback; runtimes: ${on.map(label).join(', ')}`);
 
@@ -72,6 +74,11 @@ if (want('widget') && on.includes('workers')) {
 if (want('outbox')) {
   for (const runtime of on) {
     console.log(`\nOutbox on ${label(runtime)}:`);
+    if (runtime === 'workerd') {
+      // Cloudflare Queues are Miniflare's (locally) or Cloudflare's: plain workerd has no broker.
+      console.log('  not measured: plain workerd has no Queue broker; see the outbox on Workers (wrangler dev)');
+      continue;
+    }
     for (const line of await benchOutbox(runtime)) console.log(`  ${line}`);
   }
 }

@@ -1,16 +1,22 @@
-// Benchmark of issue 3: the median wall time of a test send through the API
-// (POST /v1/mail-server/test in workerd under wrangler dev: token check, one database round trip
-// for tenant, settings and rate-limit row, Nodemailer STARTTLS + AUTH; the delivery row is ended
-// after the response) next to Nodemailer sending the same message directly from Node to the same
-// local smtp-server (no greeting delay), a new connection per send in both. The same request
-// refused at validation shows how much of the difference is HTTP through the dev server alone.
+// Benchmark of issue 3: the median wall time of a test send through the API (POST
+// /v1/mail-server/test: token check, one database round trip for tenant, settings and rate-limit
+// row, Nodemailer STARTTLS + AUTH; the delivery row is ended after the response) next to
+// Nodemailer sending the same message directly from Node to the same local smtp-server (no
+// greeting delay), a new connection per send in both. The API runs in workerd under wrangler dev,
+// in workerd alone, or on Node. The same request refused at validation shows how much of the
+// difference is HTTP (and the dev server) alone; on workerd, Nodemailer alone in a one-route
+// Worker shows how much is the runtime's own.
 // Figures only — nothing here asserts on time.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { makeMessageId } from '../api/mail/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
+import { projectRoot } from '../scripts/lib/stack.ts';
 import { startFloorWorker } from './lib/floor-worker.ts';
+import { serveWithWorkerd } from './lib/workerd.ts';
 import { startBenchStack, type Runtime } from './lib/stack.ts';
 import { cpuSnapshot, type CpuPart } from './lib/cpu.ts';
 import { median, ms, percentile } from './lib/stats.ts';
@@ -19,9 +25,9 @@ export interface SmtpBenchResult {
   samples: number;
   api: { medianMs: number; p90Ms: number };
   node: { medianMs: number; p90Ms: number };
-  /** The same request refused at validation (422): HTTP (through wrangler dev on Workers) + token check, no database, no SMTP. */
+  /** The same request refused at validation (422): HTTP (through wrangler dev on `workers`) + token check, no database, no SMTP. */
   refused: { medianMs: number };
-  /** Workers only: Nodemailer alone in a one-route Worker under wrangler dev (bench/floor), same message and server. */
+  /** workerd only: Nodemailer alone in a one-route Worker (bench/floor) run as the API is, same message and server. */
   floor?: { medianMs: number };
   /** api median − node median */
   differenceMs: number;
@@ -38,7 +44,8 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
   const samples = options.samples ?? 40;
   const warmup = options.warmup ?? 5;
   const runtime = options.runtime ?? 'workers';
-  const where = runtime === 'workers' ? 'workerd under wrangler dev' : 'Node';
+  const where = { workers: 'workerd under wrangler dev', workerd: 'plain workerd, no wrangler dev', node: 'Node' }[runtime];
+  const floorDir = mkdtempSync(join(tmpdir(), 'mss-bench-floor-'));
   const fixtures = await startSmtpFixtures();
   const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
     await fixtures.stop();
@@ -124,8 +131,15 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
     const nodeSend = async () => {
       await transport.sendMail(message());
     };
-    // Workers: the same send by Nodemailer alone inside workerd, behind wrangler dev like the API.
-    const floorWorker = runtime === 'workers' ? await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }) : undefined;
+    // Workers: the same send by Nodemailer alone inside workerd, run the same way as the API.
+    const floorWorker =
+      runtime === 'workers'
+        ? await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE })
+        : runtime === 'workerd'
+          ? await serveWithWorkerd("the benchmark's Nodemailer Worker under plain workerd", join(projectRoot, 'bench/floor/wrangler.toml'), join(floorDir, 'worker'), {
+              env: { SSL_CERT_FILE: TEST_CA_FILE },
+            })
+          : undefined;
     const floorSend = async () => {
       const res = await fetch(floorWorker!.url, {
         method: 'POST',
@@ -205,11 +219,11 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       lines: [
         `POST /v1/mail-server/test (${where}, STARTTLS + AUTH PLAIN): median ${ms(api.medianMs)}, p90 ${ms(api.p90Ms)}`,
         `Nodemailer directly from Node, same message and server: median ${ms(node.medianMs)}, p90 ${ms(node.p90Ms)}`,
-        `  inside the API (Server-Timing medians${runtime === 'workers' ? ", workerd's clock moves on I/O only" : ''}): ${Object.entries(phases).map(([k, v]) => `${k} ${ms(median(v))}`).join(', ')}`,
+        `  inside the API (Server-Timing medians${runtime !== 'node' ? ", workerd's clock moves on I/O only" : ''}): ${Object.entries(phases).map(([k, v]) => `${k} ${ms(median(v))}`).join(', ')}`,
         `  the same request refused at validation (422: HTTP${runtime === 'workers' ? ' through wrangler dev' : ''} + token check, no database, no SMTP): median ${ms(refusedCall.medianMs)}`,
         ...(floor
           ? [
-              `  Nodemailer alone in workerd, in a one-route Worker under wrangler dev (bench/floor: no token, no database, none of the API's code): median ${ms(floor.medianMs)}, ` +
+              `  Nodemailer alone in workerd, in a one-route Worker (bench/floor, run as the API is: no token, no database, none of the API's code): median ${ms(floor.medianMs)}, ` +
                 `+${ms(floor.medianMs - node.medianMs)} over Nodemailer on Node before the API does anything`,
               `  CPU per call of the stack's processes (/proc, 10 ms ticks summed over each block; the SMTP server is not counted): API ${cpuPerCall(apiTimes)}; floor ${cpuPerCall(floorTimes)}; refused at validation ${cpuPerCall(refusedTimes)}`,
             ]
@@ -220,5 +234,6 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
   } finally {
     await stack.stop();
     await fixtures.stop();
+    rmSync(floorDir, { recursive: true, force: true });
   }
 }

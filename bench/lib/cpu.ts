@@ -40,7 +40,8 @@ export function cpuSnapshot(): Map<CpuPart, number> | null {
 function partOf(pid: number, cmdline: string): CpuPart | null {
   if (pid === process.pid) return 'bench client + SMTP server';
   // wrangler dev runs two workerd processes: the Worker (with the inspector) and the proxy in front.
-  if (/\/workerd\0/.test(cmdline)) return cmdline.includes('--inspector-addr') ? 'workerd (the Worker)' : 'workerd (dev proxy)';
+  // Plain `workerd serve <file>.capnp` (bench/lib/workerd.ts) has no proxy.
+  if (/\/workerd\0/.test(cmdline)) return cmdline.includes('--inspector-addr') || cmdline.includes('.capnp') ? 'workerd (the Worker)' : 'workerd (dev proxy)';
   if (/\/sqld\0/.test(cmdline)) return 'sqld';
   if (/wrangler/.test(cmdline)) return 'wrangler (Node)';
   if (/dist\/node\/server\.js\0/.test(cmdline)) return 'the API on Node';

@@ -6,10 +6,15 @@ import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
 import { startStack } from '../../scripts/lib/stack.ts';
 import { startDbProxy } from '../../scripts/lib/db-proxy.ts';
 import { startNodeStack } from './node-stack.ts';
+import { startWorkerdStack } from './workerd-stack.ts';
 
-/** Where the API runs: `wrangler dev` (workerd behind wrangler's proxy and Miniflare) or `npm run start:node`'s server. */
-export type Runtime = 'workers' | 'node';
-export const RUNTIMES: readonly Runtime[] = ['workers', 'node'];
+/**
+ * Where the API runs: `wrangler dev` (workerd behind wrangler's proxy and Miniflare), the same
+ * Worker bundle under plain `workerd serve` (no dev plumbing, as in production), or
+ * `npm run start:node`'s server.
+ */
+export type Runtime = 'workers' | 'workerd' | 'node';
+export const RUNTIMES: readonly Runtime[] = ['workers', 'workerd', 'node'];
 
 export interface BenchStack {
   runtime: Runtime;
@@ -54,6 +59,8 @@ export async function startBenchStack(
   try {
     if (runtime === 'node') {
       stack = await startNodeStack({ ...common, config: { ...secrets, ...extra.vars } });
+    } else if (runtime === 'workerd') {
+      stack = await startWorkerdStack({ ...common, config: { ...secrets, ...extra.vars } });
     } else {
       const envFile = join(dataDir, 'secrets.env');
       writeEnvFile(envFile, secrets);
