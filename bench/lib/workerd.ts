@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { startServerProcess, stopGroup } from '../../scripts/lib/processes.ts';
 import { projectRoot, wranglerCli } from '../../scripts/lib/stack.ts';
+import { startWorkerdProfile } from './workerd-profile.ts';
 
 export interface WorkerdWorker {
   url: string;
@@ -46,7 +47,14 @@ export async function serveWithWorkerd(
   name: string,
   wranglerToml: string,
   dir: string,
-  options: { vars?: Record<string, string>; env?: Record<string, string>; readyPath?: string; onOutput?: (line: string) => void } = {},
+  options: {
+    vars?: Record<string, string>;
+    env?: Record<string, string>;
+    readyPath?: string;
+    onOutput?: (line: string) => void;
+    /** Writes a CPU profile of the Worker to this file when it is stopped (bench/lib/workerd-profile.ts). */
+    profileTo?: string;
+  } = {},
 ): Promise<WorkerdWorker> {
   await promisify(execFile)(process.execPath, [wranglerCli(), 'deploy', '--dry-run', '--config', wranglerToml, '--outdir', dir], {
     cwd: projectRoot,
@@ -76,11 +84,21 @@ const worker :Workerd.Worker = (
 `,
   );
   const url = `http://127.0.0.1:${port}`;
-  const { child, output } = await startServerProcess(name, workerdBinary(), ['serve', config], {
+  const inspector = options.profileTo ? `127.0.0.1:${await freePort()}` : undefined;
+  const args = ['serve', config, ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
+  const { child, output } = await startServerProcess(name, workerdBinary(), args, {
     spawn: { cwd: dir, env: { PATH: process.env.PATH, ...options.env } },
     readyUrl: `${url}${options.readyPath ?? '/'}`,
     timeoutMs: 30_000,
     onOutput: options.onOutput,
   });
-  return { url, output, stop: () => stopGroup(child) };
+  const profile = inspector ? await startWorkerdProfile(`http://${inspector}`) : undefined;
+  return {
+    url,
+    output,
+    stop: async () => {
+      await profile?.stop(options.profileTo!).catch((error: unknown) => console.error(`CPU profile not written: ${String(error)}`));
+      await stopGroup(child);
+    },
+  };
 }
