@@ -21,7 +21,6 @@ export async function startWorkerdStack(options: NodeStackOptions): Promise<{ ap
       env: options.env,
       readyPath: '/healthz',
       onOutput: options.onOutput,
-      profileTo: process.env.BENCH_WORKERD_PROF ? join(process.env.BENCH_WORKERD_PROF, `workerd-${Date.now()}.cpuprofile`) : undefined,
     });
     return {
       apiUrl: worker.url,

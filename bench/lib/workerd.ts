@@ -10,7 +10,6 @@ import { promisify } from 'node:util';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { startServerProcess, stopGroup } from '../../scripts/lib/processes.ts';
 import { projectRoot, wranglerCli } from '../../scripts/lib/stack.ts';
-import { startWorkerdProfile } from './workerd-profile.ts';
 
 export interface WorkerdWorker {
   url: string;
@@ -23,15 +22,16 @@ function workerdBinary(): string {
   return join(dirname(require.resolve('workerd/package.json')), 'bin', 'workerd');
 }
 
-/** The compatibility date and `[vars]` of a wrangler.toml (the flat `KEY = "value"` lines this project uses). */
-function readWranglerToml(file: string): { compatibilityDate: string; vars: Record<string, string> } {
+/** The compatibility date and flags and `[vars]` of a wrangler.toml (the flat `KEY = "value"` lines this project uses). */
+function readWranglerToml(file: string): { compatibilityDate: string; compatibilityFlags: string[]; vars: Record<string, string> } {
   const text = readFileSync(file, 'utf8');
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1];
   if (!date) throw new Error(`${file}: no compatibility_date`);
+  const flags = [.../^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1]?.matchAll(/"([^"]+)"/g) ?? []].map((m) => m[1]!);
   const vars: Record<string, string> = {};
   const section = /^\[vars\]\n([\s\S]*?)(?=^\[)/m.exec(text)?.[1] ?? '';
   for (const m of section.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[m[1]!] = m[2]!;
-  return { compatibilityDate: date, vars };
+  return { compatibilityDate: date, compatibilityFlags: flags, vars };
 }
 
 /** A capnp text literal (JSON's escapes are a subset capnp reads). */
@@ -47,14 +47,7 @@ export async function serveWithWorkerd(
   name: string,
   wranglerToml: string,
   dir: string,
-  options: {
-    vars?: Record<string, string>;
-    env?: Record<string, string>;
-    readyPath?: string;
-    onOutput?: (line: string) => void;
-    /** Writes a CPU profile of the Worker to this file when it is stopped (bench/lib/workerd-profile.ts). */
-    profileTo?: string;
-  } = {},
+  options: { vars?: Record<string, string>; env?: Record<string, string>; readyPath?: string; onOutput?: (line: string) => void } = {},
 ): Promise<WorkerdWorker> {
   await promisify(execFile)(process.execPath, [wranglerCli(), 'deploy', '--dry-run', '--config', wranglerToml, '--outdir', dir], {
     cwd: projectRoot,
@@ -77,28 +70,18 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = ${text(toml.compatibilityDate)},
-  compatibilityFlags = ["nodejs_compat"],
+  compatibilityFlags = [${toml.compatibilityFlags.map(text).join(', ')}],
   bindings = [${bindings.join(', ')}],
   globalOutbound = "loopback",
 );
 `,
   );
   const url = `http://127.0.0.1:${port}`;
-  const inspector = options.profileTo ? `127.0.0.1:${await freePort()}` : undefined;
-  const args = ['serve', config, ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
-  const { child, output } = await startServerProcess(name, workerdBinary(), args, {
+  const { child, output } = await startServerProcess(name, workerdBinary(), ['serve', config], {
     spawn: { cwd: dir, env: { PATH: process.env.PATH, ...options.env } },
     readyUrl: `${url}${options.readyPath ?? '/'}`,
     timeoutMs: 30_000,
     onOutput: options.onOutput,
   });
-  const profile = inspector ? await startWorkerdProfile(`http://${inspector}`) : undefined;
-  return {
-    url,
-    output,
-    stop: async () => {
-      await profile?.stop(options.profileTo!).catch((error: unknown) => console.error(`CPU profile not written: ${String(error)}`));
-      await stopGroup(child);
-    },
-  };
+  return { url, output, stop: () => stopGroup(child) };
 }
