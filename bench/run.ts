@@ -12,6 +12,7 @@ import { ms } from './lib/stats.ts';
 import { benchSettings, countSettingsRoundTrips } from './settings.ts';
 import { benchSmtp } from './smtp.ts';
 import { benchWidget } from './widget.ts';
+import { buildWidget } from '../scripts/build-widget.ts';
 import { stopAllChildren } from '../scripts/lib/processes.ts';
 
 // Interrupted (Ctrl-C): the stacks run in process groups of their own, which the terminal's
@@ -44,6 +45,10 @@ const runtimes = (RUNTIMES as readonly string[]).filter((r) => args.includes(r))
 const want = (name: string) => parts.length === 0 || parts.includes(name);
 const on = runtimes.length > 0 ? runtimes : [...RUNTIMES];
 const label = (runtime: Runtime) => ({ workers: 'Workers (wrangler dev)', workerd: 'Workers (plain workerd)', node: 'Node (npm run start:node)' })[runtime];
+
+// The Worker serves the widget and the demo page from dist/public: wrangler (dev, and the dry-run
+// bundle of the plain-workerd stack) refuses to start without that directory, as on a fresh clone.
+await buildWidget();
 
 console.log(`mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}, on loopback; runtimes: ${on.map(label).join(', ')}`);
 
