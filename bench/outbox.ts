@@ -13,6 +13,8 @@ import { ms, percentile } from './lib/stats.ts';
 const pdfBytes = Number(process.env.BENCH_PDF_BYTES ?? 30_000);
 
 export async function benchOutbox(runtime: Runtime = 'workers', count = 200): Promise<string[]> {
+  // Cloudflare Queues are Miniflare's (locally) or Cloudflare's: plain workerd has no broker.
+  if (runtime === 'workerd') return ['not measured: plain workerd has no Queue broker; see the outbox on Workers (wrangler dev)'];
   const lines = await benchOutboxApi(runtime, count);
   return runtime === 'workers' ? [...lines, ...(await benchOutboxFloor(count, pdfBytes))] : lines;
 }

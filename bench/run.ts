@@ -79,11 +79,6 @@ if (want('widget') && on.includes('workers')) {
 if (want('outbox')) {
   for (const runtime of on) {
     console.log(`\nOutbox on ${label(runtime)}:`);
-    if (runtime === 'workerd') {
-      // Cloudflare Queues are Miniflare's (locally) or Cloudflare's: plain workerd has no broker.
-      console.log('  not measured: plain workerd has no Queue broker; see the outbox on Workers (wrangler dev)');
-      continue;
-    }
     for (const line of await benchOutbox(runtime)) console.log(`  ${line}`);
   }
 }

@@ -45,7 +45,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
   const warmup = options.warmup ?? 5;
   const runtime = options.runtime ?? 'workers';
   const where = { workers: 'workerd under wrangler dev', workerd: 'plain workerd, no wrangler dev', node: 'Node' }[runtime];
-  const floorDir = mkdtempSync(join(tmpdir(), 'mss-bench-floor-'));
+  let floorDir: string | undefined; // the floor Worker's bundle, for plain workerd
   const fixtures = await startSmtpFixtures();
   const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
     await fixtures.stop();
@@ -136,7 +136,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       runtime === 'workers'
         ? await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE })
         : runtime === 'workerd'
-          ? await serveWithWorkerd("the benchmark's Nodemailer Worker under plain workerd", join(projectRoot, 'bench/floor/wrangler.toml'), join(floorDir, 'worker'), {
+          ? await serveWithWorkerd("the benchmark's Nodemailer Worker under plain workerd", join(projectRoot, 'bench/floor/wrangler.toml'), (floorDir = mkdtempSync(join(tmpdir(), 'mss-bench-floor-'))), {
               env: { SSL_CERT_FILE: TEST_CA_FILE },
             })
           : undefined;
@@ -234,6 +234,6 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
   } finally {
     await stack.stop();
     await fixtures.stop();
-    rmSync(floorDir, { recursive: true, force: true });
+    if (floorDir) rmSync(floorDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
-// A Worker with nothing of this project in it, run by `npm run bench` under wrangler dev next to
-// the API, to show what the runtime and wrangler dev cost before any of the API's own work:
+// A Worker with nothing of this project in it, run by `npm run bench` next to the API and the same
+// way (under wrangler dev, or plain workerd), to show what the runtime and the stack cost before
+// any of the API's own work (plain workerd serves POST / only: it has no Queue):
 //
 // - POST /       Nodemailer sends the message it is given (STARTTLS + AUTH PLAIN, a new
 //                connection each time): the floor under the API's test send.

@@ -1,15 +1,17 @@
-// A Worker as production runs it, without `wrangler dev`: the bundle `wrangler deploy` would
-// upload (built with --dry-run) served by plain `workerd serve`, the runtime wrangler ships. No
-// dev proxy in front, no Miniflare entry worker, no outbound interceptor behind: requests reach
-// the Worker directly and its fetches and sockets go straight to loopback.
+// A Worker without `wrangler dev`: the bundle `wrangler deploy` would upload (built with
+// --dry-run) served by plain `workerd serve`, the runtime wrangler ships. No dev proxy in front,
+// no Miniflare entry worker, no outbound interceptor behind: requests reach the Worker directly
+// and its fetches and sockets go straight to loopback, as in production. Unlike production it has
+// no static assets and no Queue, and the API runs with ENVIRONMENT=development (its token route).
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { unstable_readConfig } from 'wrangler';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { startServerProcess, stopGroup } from '../../scripts/lib/processes.ts';
-import { projectRoot, wranglerCli } from '../../scripts/lib/stack.ts';
+import { configurationMissing, projectRoot, wranglerCli } from '../../scripts/lib/stack.ts';
 
 export interface WorkerdWorker {
   url: string;
@@ -22,26 +24,34 @@ function workerdBinary(): string {
   return join(dirname(require.resolve('workerd/package.json')), 'bin', 'workerd');
 }
 
-/** The compatibility date and flags and `[vars]` of a wrangler.toml (the flat `KEY = "value"` lines this project uses). */
-function readWranglerToml(file: string): { compatibilityDate: string; compatibilityFlags: string[]; vars: Record<string, string> } {
-  const text = readFileSync(file, 'utf8');
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1];
-  if (!date) throw new Error(`${file}: no compatibility_date`);
-  const flags = [.../^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1]?.matchAll(/"([^"]+)"/g) ?? []].map((m) => m[1]!);
-  const vars: Record<string, string> = {};
-  const section = /^\[vars\]\n([\s\S]*?)(?=^\[)/m.exec(text)?.[1] ?? '';
-  for (const m of section.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[m[1]!] = m[2]!;
-  return { compatibilityDate: date, compatibilityFlags: flags, vars };
-}
+/** A capnp text literal: quotes, backslashes and control characters escaped; other text as UTF-8. */
+const text = (value: string) =>
+  `"${value.replace(/[\\"]/g, '\\$&').replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}"`;
 
-/** A capnp text literal (JSON's escapes are a subset capnp reads). */
-const text = (value: string) => JSON.stringify(value);
+/** `wrangler deploy --dry-run` into `dir`; resolves to the bundled module's file name there. */
+async function bundle(wranglerToml: string, dir: string): Promise<string> {
+  try {
+    await promisify(execFile)(process.execPath, [wranglerCli(), 'deploy', '--dry-run', '--config', wranglerToml, '--outdir', dir], {
+      cwd: projectRoot,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      timeout: 120_000,
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    const tail = `${stdout}${stderr}`.trim().split('\n').slice(-20).join('\n');
+    throw new Error(`wrangler deploy --dry-run --config ${wranglerToml} failed: ${String(error).split('\n')[0]}\n${tail}`);
+  }
+  const modules = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  if (modules.length !== 1) throw new Error(`expected one bundled module in ${dir}, found: ${modules.join(', ') || 'none'}`);
+  return modules[0]!;
+}
 
 /**
  * Bundles the Worker of `wranglerToml` as `wrangler deploy` would and serves it with plain workerd
- * on a free loopback port, with the toml's vars plus `vars` as text bindings. Bindings workerd
- * cannot serve alone (Queues, static assets) are left out: the routes measured here use neither.
- * `env` goes to the workerd process (SSL_CERT_FILE: the CA it trusts for TLS to the SMTP server).
+ * on a free loopback port, with the toml's date, flags and vars (read by wrangler's own parser)
+ * plus `vars` as text bindings. Bindings workerd cannot serve alone (Queues, static assets) are
+ * left out: the routes measured here use neither. `env` goes to the workerd process
+ * (SSL_CERT_FILE: the CA it trusts for TLS to the SMTP server).
  */
 export async function serveWithWorkerd(
   name: string,
@@ -49,13 +59,11 @@ export async function serveWithWorkerd(
   dir: string,
   options: { vars?: Record<string, string>; env?: Record<string, string>; readyPath?: string; onOutput?: (line: string) => void } = {},
 ): Promise<WorkerdWorker> {
-  await promisify(execFile)(process.execPath, [wranglerCli(), 'deploy', '--dry-run', '--config', wranglerToml, '--outdir', dir], {
-    cwd: projectRoot,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  });
-  const toml = readWranglerToml(wranglerToml);
+  const module = await bundle(wranglerToml, dir);
+  const toml = unstable_readConfig({ config: wranglerToml });
+  const tomlVars = Object.entries(toml.vars ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)] as const);
+  const bindings = [...new Map([...tomlVars, ...Object.entries(options.vars ?? {})])].map(([key, value]) => `(name = ${text(key)}, text = ${text(value)})`);
   const port = await freePort();
-  const bindings = Object.entries({ ...toml.vars, ...options.vars }).map(([key, value]) => `(name = ${text(key)}, text = ${text(value)})`);
   const config = join(dir, 'workerd.capnp');
   writeFileSync(
     config,
@@ -68,9 +76,9 @@ const config :Workerd.Config = (
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "worker")],
 );
 const worker :Workerd.Worker = (
-  modules = [(name = "worker.js", esModule = embed "worker.js")],
-  compatibilityDate = ${text(toml.compatibilityDate)},
-  compatibilityFlags = [${toml.compatibilityFlags.map(text).join(', ')}],
+  modules = [(name = ${text(module)}, esModule = embed ${text(module)})],
+  compatibilityDate = ${text(toml.compatibility_date ?? '')},
+  compatibilityFlags = [${(toml.compatibility_flags ?? []).map(text).join(', ')}],
   bindings = [${bindings.join(', ')}],
   globalOutbound = "loopback",
 );
@@ -82,6 +90,7 @@ const worker :Workerd.Worker = (
     readyUrl: `${url}${options.readyPath ?? '/'}`,
     timeoutMs: 30_000,
     onOutput: options.onOutput,
+    hopeless: configurationMissing,
   });
   return { url, output, stop: () => stopGroup(child) };
 }

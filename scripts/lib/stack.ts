@@ -46,7 +46,7 @@ export function wranglerCli(): string {
 }
 
 /** /healthz says the database is fine but settings are missing or unusable: waiting will not help. */
-function configurationMissing(status: number, body: string): string | null {
+export function configurationMissing(status: number, body: string): string | null {
   try {
     const health = JSON.parse(body) as { database?: string; missing?: string[] };
     if (status === 503 && health.database === 'ok' && health.missing?.length) {
