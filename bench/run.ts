@@ -4,8 +4,9 @@
 // Arguments choose parts and runtimes, in any order: `npm run bench -- outbox node`. Runtimes:
 // `workers` is the Worker under `wrangler dev` (as `npm run dev` runs it: wrangler's proxy in
 // front, Miniflare's entry worker and outbound interceptor around it); `workerd` the same Worker
-// bundle under plain `workerd serve`, as production runs it without that plumbing (no Queue
-// there, so no outbox); `node` the server of `npm run start:node`. All use the same local sqld.
+// bundle under plain `workerd serve`, without that plumbing, which production does not have
+// either (nor a Queue here, so no outbox); `node` the server of `npm run start:node`. All use the
+// same local sqld.
 import { benchOutbox } from './outbox.ts';
 import { RUNTIMES, startBenchStack, type BenchStack, type Runtime } from './lib/stack.ts';
 import { ms } from './lib/stats.ts';
