@@ -8,15 +8,11 @@
 // Worker shows how much is the runtime's own.
 // Figures only — nothing here asserts on time.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { makeMessageId } from '../api/mail/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
-import { projectRoot } from '../scripts/lib/stack.ts';
 import { startFloorWorker } from './lib/floor-worker.ts';
-import { serveWithWorkerd } from './lib/workerd.ts';
 import { startBenchStack, type Runtime } from './lib/stack.ts';
 import { cpuSnapshot, type CpuPart } from './lib/cpu.ts';
 import { median, ms, percentile } from './lib/stats.ts';
@@ -45,7 +41,6 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
   const warmup = options.warmup ?? 5;
   const runtime = options.runtime ?? 'workers';
   const where = { workers: 'workerd under wrangler dev', workerd: 'plain workerd, no wrangler dev', node: 'Node' }[runtime];
-  let floorDir: string | undefined; // the floor Worker's bundle, for plain workerd
   const fixtures = await startSmtpFixtures();
   const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
     await fixtures.stop();
@@ -132,14 +127,7 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       await transport.sendMail(message());
     };
     // Workers: the same send by Nodemailer alone inside workerd, run the same way as the API.
-    const floorWorker =
-      runtime === 'workers'
-        ? await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE })
-        : runtime === 'workerd'
-          ? await serveWithWorkerd("the benchmark's Nodemailer Worker under plain workerd", join(projectRoot, 'bench/floor/wrangler.toml'), (floorDir = mkdtempSync(join(tmpdir(), 'mss-bench-floor-'))), {
-              env: { SSL_CERT_FILE: TEST_CA_FILE },
-            })
-          : undefined;
+    const floorWorker = runtime === 'node' ? undefined : await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }, {}, runtime);
     const floorSend = async () => {
       const res = await fetch(floorWorker!.url, {
         method: 'POST',
@@ -234,6 +222,5 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
   } finally {
     await stack.stop();
     await fixtures.stop();
-    if (floorDir) rmSync(floorDir, { recursive: true, force: true });
   }
 }

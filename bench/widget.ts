@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { buildWidget } from '../scripts/build-widget.ts';
 import { launchBrowser } from '../test/browser/support/harness.ts';
 import type { BenchStack } from './lib/stack.ts';
 import { median, percentile } from './lib/stats.ts';
@@ -35,8 +34,8 @@ const page = (apiUrl: string, token: string, host: string) => `<!doctype html><h
   window.elapsed = performance.now() - start;
 </script></body></html>`;
 
-export async function benchWidget(stack: BenchStack, runs = 21): Promise<WidgetFigures> {
-  const { bundle } = await buildWidget();
+/** `bundle`: the widget module built by the benchmark's start (scripts/build-widget.ts). */
+export async function benchWidget(stack: BenchStack, bundle: string, runs = 21): Promise<WidgetFigures> {
   const code = readFileSync(bundle);
 
   const tenant = `bench-widget-${Date.now()}`;

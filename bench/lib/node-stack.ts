@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { buildNode } from '../../scripts/build-node.ts';
-import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { startServerProcess, stopGroup } from '../../scripts/lib/processes.ts';
-import { startSqld } from '../../scripts/lib/sqld.ts';
+import { withDatabase, type ApiServer } from './with-database.ts';
 
 export interface NodeStackOptions {
   dataDir: string;
@@ -20,11 +18,11 @@ export interface NodeStackOptions {
  * outbox), on the same kind of database as the Workers stack: a local sqld over HTTP. So the
  * benchmark can show what the API's own code costs without wrangler dev's proxy and Miniflare.
  */
-export async function startNodeStack(options: NodeStackOptions): Promise<{ apiUrl: string; output(): string; stop(): Promise<void> }> {
-  const [{ bundle }, sqld, port] = await Promise.all([buildNode(), startSqld(join(options.dataDir, 'db')), freePort()]);
-  try {
-    await applyMigrations(sqld.url);
-    const databaseUrl = options.databaseUrlFor ? await options.databaseUrlFor(sqld.url) : sqld.url;
+export async function startNodeStack(options: NodeStackOptions): Promise<ApiServer> {
+  const built = buildNode(); // meanwhile sqld starts
+  built.catch(() => {}); // awaited below; a failure there is reported there
+  return withDatabase(options, async (databaseUrl) => {
+    const [{ bundle }, port] = await Promise.all([built, freePort()]);
     const { SSL_CERT_FILE, ...env } = options.env ?? {};
     const apiUrl = `http://127.0.0.1:${port}`;
     const args = [...(process.env.BENCH_NODE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_NODE_PROF] : []), '--enable-source-maps', bundle];
@@ -47,16 +45,6 @@ export async function startNodeStack(options: NodeStackOptions): Promise<{ apiUr
       timeoutMs: 30_000,
       onOutput: options.onOutput,
     });
-    return {
-      apiUrl,
-      output,
-      stop: async () => {
-        await stopGroup(child);
-        await sqld.stop();
-      },
-    };
-  } catch (error) {
-    await sqld.stop();
-    throw error;
-  }
+    return { apiUrl, output, stop: () => stopGroup(child) };
+  });
 }

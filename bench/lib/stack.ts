@@ -7,6 +7,7 @@ import { startStack } from '../../scripts/lib/stack.ts';
 import { startDbProxy } from '../../scripts/lib/db-proxy.ts';
 import { startNodeStack } from './node-stack.ts';
 import { startWorkerdStack } from './workerd-stack.ts';
+import type { ApiServer } from './with-database.ts';
 
 /**
  * Where the API runs: `wrangler dev` (workerd behind wrangler's proxy and Miniflare), the same
@@ -55,7 +56,7 @@ export async function startBenchStack(
         }
       : undefined,
   };
-  let stack: { apiUrl: string; output(): string; stop(): Promise<void> };
+  let stack: ApiServer;
   try {
     if (runtime === 'node') {
       stack = await startNodeStack({ ...common, config: { ...secrets, ...extra.vars } });

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { applyMigrations } from '../../scripts/lib/migrate.ts';
-import { startSqld } from '../../scripts/lib/sqld.ts';
 import { projectRoot } from '../../scripts/lib/stack.ts';
 import type { NodeStackOptions } from './node-stack.ts';
+import { withDatabase, type ApiServer } from './with-database.ts';
 import { serveWithWorkerd } from './workerd.ts';
 
 /**
@@ -11,27 +10,14 @@ import { serveWithWorkerd } from './workerd.ts';
  * No Queue and no static assets: the settings and test-send routes need neither. The options are
  * the Node stack's; `env` goes to the workerd process (SSL_CERT_FILE: a test CA workerd trusts).
  */
-export async function startWorkerdStack(options: NodeStackOptions): Promise<{ apiUrl: string; output(): string; stop(): Promise<void> }> {
-  const sqld = await startSqld(join(options.dataDir, 'db'));
-  try {
-    await applyMigrations(sqld.url);
-    const databaseUrl = options.databaseUrlFor ? await options.databaseUrlFor(sqld.url) : sqld.url;
+export function startWorkerdStack(options: NodeStackOptions): Promise<ApiServer> {
+  return withDatabase(options, async (databaseUrl) => {
     const worker = await serveWithWorkerd('the API under plain workerd', join(projectRoot, 'wrangler.toml'), join(options.dataDir, 'worker'), {
       vars: { ENVIRONMENT: 'development', ALLOW_PRIVATE_HOSTS: 'true', ALLOWED_ORIGINS: '*', ...options.config, DATABASE_URL: databaseUrl },
       env: options.env,
       readyPath: '/healthz',
       onOutput: options.onOutput,
     });
-    return {
-      apiUrl: worker.url,
-      output: worker.output,
-      stop: async () => {
-        await worker.stop();
-        await sqld.stop();
-      },
-    };
-  } catch (error) {
-    await sqld.stop();
-    throw error;
-  }
+    return { apiUrl: worker.url, output: worker.output, stop: worker.stop };
+  });
 }
