@@ -20,7 +20,10 @@ const isDevelopment = (env: AppEnv['Bindings']) => env.ENVIRONMENT === 'developm
  */
 function allowedOrigin(origin: string, env: AppEnv['Bindings'], path: string): string | null {
   if (path.startsWith('/dev/') && !isLoopbackOrigin(origin)) return null;
-  const list = (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const list = (env.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   if (list.includes('*')) return isDevelopment(env) ? origin : null;
   return list.includes(origin) ? origin : null;
 }

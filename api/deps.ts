@@ -17,7 +17,13 @@ export function capabilitiesFor(runtime: Runtime): Capabilities {
  * Without OPERATOR_API_KEY the host application cannot send invoices; without SYSTEM_SMTP_URL
  * tenants without their own server (and every fallback) cannot send.
  */
-export const REQUIRED_CONFIG = ['DATABASE_URL', 'TENANT_TOKEN_SECRET', 'SETTINGS_ENCRYPTION_KEY', 'OPERATOR_API_KEY', 'SYSTEM_SMTP_URL'] as const;
+export const REQUIRED_CONFIG = [
+  'DATABASE_URL',
+  'TENANT_TOKEN_SECRET',
+  'SETTINGS_ENCRYPTION_KEY',
+  'OPERATOR_API_KEY',
+  'SYSTEM_SMTP_URL',
+] as const;
 
 export function missingConfig(env: Bindings): string[] {
   return REQUIRED_CONFIG.filter((name) => !env[name]);

@@ -50,7 +50,8 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
   const lang = c.get('lang') ?? pickLang(c.req.header('accept-language'));
   if (error instanceof ApiError) return problemResponse(c, error, lang);
   if (error instanceof HTTPException) {
-    const code: ProblemCode = error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'bad_request';
+    const code: ProblemCode =
+      error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'bad_request';
     return problemResponse(c, new ApiError(error.status, code), lang);
   }
   if (isBusyError(error)) {
@@ -60,7 +61,9 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
   }
   if (isDatabaseUnavailable(error)) {
     // Not reached or no answer in time: safe to send again (a POST with the same Idempotency-Key, a PUT with If-Match).
-    console.error(`database unavailable on ${c.req.method} ${new URL(c.req.url).pathname}: ${errorSummary(error)}; answered 503`);
+    console.error(
+      `database unavailable on ${c.req.method} ${new URL(c.req.url).pathname}: ${errorSummary(error)}; answered 503`,
+    );
     return problemResponse(c, new ApiError(503, 'database_unavailable', [], { 'retry-after': '5' }), lang);
   }
   console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${errorSummary(error)}`);
@@ -75,20 +78,26 @@ export function notFound(c: Context<AppEnv>): Response {
  * A not-found handler that answers 405 with `Allow` when the path exists for other methods.
  * `routes` = the app's registered routes (Hono's `app.routes`); middleware (`ALL`) does not count.
  */
-export function notFoundOrMethodNotAllowed(routes: readonly { method: string; path: string }[]): (c: Context<AppEnv>) => Response {
+export function notFoundOrMethodNotAllowed(
+  routes: readonly { method: string; path: string }[],
+): (c: Context<AppEnv>) => Response {
   const resources = new Map<string, { pattern: RegExp; methods: Set<string> }>();
   for (const { method, path } of routes) {
     // Development routes stay a plain 404 elsewhere: a 405 would tell they exist.
     if (method === 'ALL' || path.includes('*') || path.startsWith('/dev/')) continue;
     const key = path.replace(/\/$/, '') || '/';
-    const entry = resources.get(key) ?? { pattern: new RegExp(`^${key.replace(/:[^/]+/g, '[^/]+')}$`), methods: new Set<string>() };
+    const entry = resources.get(key) ?? {
+      pattern: new RegExp(`^${key.replace(/:[^/]+/g, '[^/]+')}$`),
+      methods: new Set<string>(),
+    };
     entry.methods.add(method);
     resources.set(key, entry);
   }
   return (c) => {
     const path = c.req.path;
     const methods = new Set<string>();
-    for (const { pattern, methods: allowed } of resources.values()) if (pattern.test(path)) allowed.forEach((m) => methods.add(m));
+    for (const { pattern, methods: allowed } of resources.values())
+      if (pattern.test(path)) allowed.forEach((m) => methods.add(m));
     if (methods.size === 0 || methods.has(c.req.method)) return notFound(c);
     const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
     const lang = c.get('lang') ?? pickLang(c.req.header('accept-language'));

@@ -52,7 +52,10 @@ type JsonTarget<S extends AnySchema> = { in: { json: v.InferInput<S> }; out: { j
  * the bytes, and a second parse (as a validator reading `c.req.json()` would do) costs tens of
  * milliseconds on a 14 MiB invoice.
  */
-export function jsonBody<S extends AnySchema>(schema: S, maxBytes = MAX_JSON_BYTES): MiddlewareHandler<AppEnv, string, JsonTarget<S>> {
+export function jsonBody<S extends AnySchema>(
+  schema: S,
+  maxBytes = MAX_JSON_BYTES,
+): MiddlewareHandler<AppEnv, string, JsonTarget<S>> {
   const limit = limitBody(maxBytes);
   return (c, next) =>
     limit(c, async () => {
@@ -108,7 +111,11 @@ async function readUpTo(body: ReadableStream<Uint8Array>, maxBytes: number): Pro
 }
 
 /** Validates a parsed body and hands the output to `c.req.valid('json')`. */
-export async function validateJson(c: Context<AppEnv>, schema: AnySchema, body: Record<string, unknown>): Promise<void> {
+export async function validateJson(
+  c: Context<AppEnv>,
+  schema: AnySchema,
+  body: Record<string, unknown>,
+): Promise<void> {
   const result = await v.safeParseAsync(schema, body);
   if (!result.success) throw validationError(toFieldErrors(result.issues, c.var.lang));
   c.req.addValidatedData('json', result.output as object);
@@ -119,7 +126,10 @@ export async function readJsonObject(c: Context<AppEnv>, maxBytes = MAX_JSON_BYT
   const type = c.req.header('content-type') ?? '';
   // JSON is UTF-8 (RFC 8259); another declared charset would be read wrongly.
   const charset = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(type);
-  if (!/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type) || (charset && !/^utf-?8$/i.test(charset[1] ?? charset[2] ?? ''))) {
+  if (
+    !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type) ||
+    (charset && !/^utf-?8$/i.test(charset[1] ?? charset[2] ?? ''))
+  ) {
     throw new ApiError(415, 'unsupported_media_type');
   }
   let bytes: ArrayBuffer;
@@ -150,6 +160,9 @@ export async function readJsonObject(c: Context<AppEnv>, maxBytes = MAX_JSON_BYT
   }
   // JSON can spell half a surrogate pair ("\ud800"); such text cannot be stored or sent.
   const malformed = malformedTextPath(body);
-  if (malformed !== null) throw validationError([{ path: malformed, code: 'invalid_text', message: fieldMessage('invalid_text', c.var.lang) }]);
+  if (malformed !== null)
+    throw validationError([
+      { path: malformed, code: 'invalid_text', message: fieldMessage('invalid_text', c.var.lang) },
+    ]);
   return body as Record<string, unknown>;
 }

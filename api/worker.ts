@@ -35,8 +35,10 @@ export default {
     const queue = env.OUTBOX_QUEUE;
     if (!queue) throw new Error('OUTBOX_QUEUE binding is missing');
     const result = await sweepOutbox(db, now(), async (ids) => {
-      for (let i = 0; i < ids.length; i += 100) await queue.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: { id } })));
+      for (let i = 0; i < ids.length; i += 100)
+        await queue.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: { id } })));
     });
-    if (result.failed + result.requeued > 0) console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
+    if (result.failed + result.requeued > 0)
+      console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
   },
 } satisfies ExportedHandler<Bindings, OutboxMessage>;

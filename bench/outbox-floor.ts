@@ -21,7 +21,9 @@ export async function benchOutboxFloor(count: number, pdfBytes: number): Promise
   const sqld = await startSqld(dir);
   try {
     const setup = createClient({ url: sqld.url });
-    await setup.execute('CREATE TABLE floor_messages (id INTEGER PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL, response TEXT)');
+    await setup.execute(
+      'CREATE TABLE floor_messages (id INTEGER PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL, response TEXT)',
+    );
     setup.close();
     return [...withoutDatabase, ...(await floorRun(count, pdfBytes, sqld.url))];
   } finally {
@@ -33,7 +35,10 @@ export async function benchOutboxFloor(count: number, pdfBytes: number): Promise
 async function floorRun(count: number, pdfBytes: number, databaseUrl: string | null): Promise<string[]> {
   const credentials = { username: 'bench@tenant.example', password: 'Grüße-Pässwort-1' };
   const smtp = await startSmtpCounter(credentials);
-  const worker = await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }, databaseUrl ? { DATABASE_URL: databaseUrl } : {}).catch(async (error) => {
+  const worker = await startFloorWorker(
+    { SSL_CERT_FILE: TEST_CA_FILE },
+    databaseUrl ? { DATABASE_URL: databaseUrl } : {},
+  ).catch(async (error) => {
     await smtp.stop();
     throw error;
   });
@@ -58,13 +63,21 @@ async function floorRun(count: number, pdfBytes: number, databaseUrl: string | n
                 to: `kunde${i}@kunde.example.com`,
                 subject: `Rechnung ${i}`,
                 text: 'Anbei Ihre Rechnung.',
-                attachments: [{ filename: `Rechnung-${i}.pdf`, contentType: 'application/pdf', content: pdf, encoding: 'base64' }],
+                attachments: [
+                  { filename: `Rechnung-${i}.pdf`, contentType: 'application/pdf', content: pdf, encoding: 'base64' },
+                ],
               },
             }),
           });
           const answer = await res.text();
           // wrangler dev answers an uncaught error with an HTML page: its text says what failed.
-          if (res.status !== 202) throw new Error(`floor POST: HTTP ${res.status} ${answer.replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>|<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`);
+          if (res.status !== 202)
+            throw new Error(
+              `floor POST: HTTP ${res.status} ${answer
+                .replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>|<[^>]*>/g, ' ')
+                .replace(/\s+/g, ' ')
+                .slice(0, 300)}`,
+            );
           acceptedAt.push(Date.now());
         }
       }),

@@ -14,7 +14,8 @@ const pdfBytes = Number(process.env.BENCH_PDF_BYTES ?? 30_000);
 
 export async function benchOutbox(runtime: Runtime = 'workers', count = 200): Promise<string[]> {
   // Cloudflare Queues are Miniflare's (locally) or Cloudflare's: plain workerd has no broker.
-  if (runtime === 'workerd') return ['not measured: plain workerd has no Queue broker; see the outbox on Workers (wrangler dev)'];
+  if (runtime === 'workerd')
+    return ['not measured: plain workerd has no Queue broker; see the outbox on Workers (wrangler dev)'];
   const lines = await benchOutboxApi(runtime, count);
   return runtime === 'workers' ? [...lines, ...(await benchOutboxFloor(count, pdfBytes))] : lines;
 }
@@ -32,7 +33,12 @@ async function benchOutboxApi(runtime: Runtime, count: number): Promise<string[]
     const put = await fetch(`${stack.apiUrl}/v1/mail-server`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ host: 'localhost', port: smtp.port, security: 'starttls', auth: { method: 'plain', ...credentials } }),
+      body: JSON.stringify({
+        host: 'localhost',
+        port: smtp.port,
+        security: 'starttls',
+        auth: { method: 'plain', ...credentials },
+      }),
     });
     if (!put.ok) throw new Error(`PUT settings: ${put.status} ${await put.text()}`);
     const operator = { authorization: `Bearer ${stack.operatorKey}`, 'content-type': 'application/json' };
@@ -73,7 +79,9 @@ async function benchOutboxApi(runtime: Runtime, count: number): Promise<string[]
       await new Promise((r) => setTimeout(r, 100));
       let cursor: string | null = null;
       do {
-        const res = await fetch(`${stack.apiUrl}/v1/deliveries?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${stack.apiUrl}/v1/deliveries?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         const page = (await res.json()) as DeliveriesResponse;
         for (const d of page.deliveries) {
           if (d.status === 'failed') throw new Error(`delivery ${d.id} failed: ${JSON.stringify(d.error)}`);

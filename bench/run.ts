@@ -25,7 +25,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function withStack<T>(options: Parameters<typeof startBenchStack>[0], use: (stack: BenchStack) => Promise<T>): Promise<T> {
+async function withStack<T>(
+  options: Parameters<typeof startBenchStack>[0],
+  use: (stack: BenchStack) => Promise<T>,
+): Promise<T> {
   const stack = await startBenchStack(options);
   try {
     return await use(stack);
@@ -38,26 +41,34 @@ const PARTS = ['settings', 'smtp', 'widget', 'outbox'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !PARTS.includes(a) && !(RUNTIMES as readonly string[]).includes(a));
 if (unknown.length > 0) {
-  console.error(`unknown argument "${unknown[0]}": parts ${PARTS.join(', ')}; runtimes ${RUNTIMES.join(', ')}; none for all`);
+  console.error(
+    `unknown argument "${unknown[0]}": parts ${PARTS.join(', ')}; runtimes ${RUNTIMES.join(', ')}; none for all`,
+  );
   process.exit(2);
 }
 const parts = args.filter((a) => PARTS.includes(a));
 const runtimes = (RUNTIMES as readonly string[]).filter((r) => args.includes(r)) as Runtime[];
 const want = (name: string) => parts.length === 0 || parts.includes(name);
 const on = runtimes.length > 0 ? runtimes : [...RUNTIMES];
-const label = (runtime: Runtime) => ({ workers: 'Workers (wrangler dev)', workerd: 'Workers (plain workerd)', node: 'Node (npm run start:node)' })[runtime];
+const label = (runtime: Runtime) =>
+  ({ workers: 'Workers (wrangler dev)', workerd: 'Workers (plain workerd)', node: 'Node (npm run start:node)' })[
+    runtime
+  ];
 
 // The Worker serves the widget and the demo page from dist/public: wrangler (dev, and the dry-run
 // bundle of the plain-workerd stack) refuses to start without that directory, as on a fresh clone.
 const widgetBuild = await buildWidget();
 
-console.log(`mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}, on loopback; runtimes: ${on.map(label).join(', ')}`);
+console.log(
+  `mail-server-settings benchmark — ${new Date().toISOString()}, Node ${process.version}, on loopback; runtimes: ${on.map(label).join(', ')}`,
+);
 
 if (want('settings')) {
   for (const runtime of on) {
     const roundTrips = await withStack({ runtime, countRoundTrips: true }, countSettingsRoundTrips);
     console.log(`\nSettings API on ${label(runtime)} (sequential latency; throughput with 8 concurrent clients):`);
-    for (const row of await withStack({ runtime }, (stack) => benchSettings(stack, roundTrips))) console.log(`  ${row}`);
+    for (const row of await withStack({ runtime }, (stack) => benchSettings(stack, roundTrips)))
+      console.log(`  ${row}`);
   }
 }
 
@@ -73,8 +84,12 @@ if (want('widget') && on.includes('workers')) {
   const w = await withStack({}, (stack) => benchWidget(stack, widgetBuild.bundle));
   console.log('\nWidget:');
   const kib = (w.gzipBytes / 1024).toFixed(1);
-  console.log(`  bundle ${w.bundleBytes} bytes minified, ${w.gzipBytes} bytes gzip = ${kib} KiB (Lit included; target ≤ 16 KB: ${w.gzipBytes <= 16_000 ? 'met' : w.gzipBytes <= 16_384 ? 'met if KB means KiB (16,384 bytes), not if 16,000' : 'missed'})`);
-  console.log(`  module load → populated form in headless Chromium: median ${ms(w.medianMs)}, p90 ${ms(w.p90Ms)} over ${w.samples.length} runs (target < 150 ms)`);
+  console.log(
+    `  bundle ${w.bundleBytes} bytes minified, ${w.gzipBytes} bytes gzip = ${kib} KiB (Lit included; target ≤ 16 KB: ${w.gzipBytes <= 16_000 ? 'met' : w.gzipBytes <= 16_384 ? 'met if KB means KiB (16,384 bytes), not if 16,000' : 'missed'})`,
+  );
+  console.log(
+    `  module load → populated form in headless Chromium: median ${ms(w.medianMs)}, p90 ${ms(w.p90Ms)} over ${w.samples.length} runs (target < 150 ms)`,
+  );
 }
 
 if (want('outbox')) {

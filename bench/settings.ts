@@ -46,9 +46,15 @@ export async function countSettingsRoundTrips(stack: BenchStack): Promise<Record
   return counts;
 }
 
-export async function benchSettings(stack: BenchStack, roundTrips: Record<string, number>, count = 400): Promise<string[]> {
+export async function benchSettings(
+  stack: BenchStack,
+  roundTrips: Record<string, number>,
+  count = 400,
+): Promise<string[]> {
   const calls = settingsCalls(stack, await stack.token('bench-settings'));
-  const tasks = Object.fromEntries(Object.entries(calls).map(([name, call]) => [name, async () => expectOk(stack, name, await call())]));
+  const tasks = Object.fromEntries(
+    Object.entries(calls).map(([name, call]) => [name, async () => expectOk(stack, name, await call())]),
+  );
   // Latency: the calls take turns, so a busier moment of the machine does not favour one of them.
   const samples = await timeInterleaved(count, 50, tasks);
   const bareMedian = median(samples['GET /dev/ping (bare route)']!);

@@ -36,11 +36,15 @@ export interface SmtpBenchResult {
 
 const TESTS_PER_TENANT = 5; // the API's rate limit per tenant and minute
 
-export async function benchSmtp(options: { samples?: number; warmup?: number; runtime?: Runtime } = {}): Promise<SmtpBenchResult> {
+export async function benchSmtp(
+  options: { samples?: number; warmup?: number; runtime?: Runtime } = {},
+): Promise<SmtpBenchResult> {
   const samples = options.samples ?? 40;
   const warmup = options.warmup ?? 5;
   const runtime = options.runtime ?? 'workers';
-  const where = { workers: 'workerd under wrangler dev', workerd: 'plain workerd, no wrangler dev', node: 'Node' }[runtime];
+  const where = { workers: 'workerd under wrangler dev', workerd: 'plain workerd, no wrangler dev', node: 'Node' }[
+    runtime
+  ];
   const fixtures = await startSmtpFixtures();
   const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
     await fixtures.stop();
@@ -59,7 +63,8 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
     const rounds = 4;
     // API: one tenant per 5 sends (rate limit); tokens are minted outside the timed calls.
     const tokens: string[] = [];
-    for (let i = 0; i < Math.ceil((samples + warmup + rounds) / TESTS_PER_TENANT); i++) tokens.push(await stack.token(`bench-smtp-${Date.now()}-${i}`));
+    for (let i = 0; i < Math.ceil((samples + warmup + rounds) / TESTS_PER_TENANT); i++)
+      tokens.push(await stack.token(`bench-smtp-${Date.now()}-${i}`));
     const body = JSON.stringify(draft);
     let call = 0;
     const phases: Record<string, number[]> = {};
@@ -71,7 +76,8 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
         body,
       });
       const result = (await res.json()) as { ok?: boolean; error?: unknown };
-      if (res.status !== 200 || !result.ok) throw new Error(`API test send failed: HTTP ${res.status} ${JSON.stringify(result)}${stack.logTail()}`);
+      if (res.status !== 200 || !result.ok)
+        throw new Error(`API test send failed: HTTP ${res.status} ${JSON.stringify(result)}${stack.logTail()}`);
       if (!measured) return;
       for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
         const m = /^\s*(\w+);dur=([\d.]+)/.exec(part);
@@ -127,7 +133,8 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       await transport.sendMail(message());
     };
     // Workers: the same send by Nodemailer alone inside workerd, run the same way as the API.
-    const floorWorker = runtime === 'node' ? undefined : await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }, {}, runtime);
+    const floorWorker =
+      runtime === 'node' ? undefined : await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }, {}, runtime);
     const floorSend = async () => {
       const res = await fetch(floorWorker!.url, {
         method: 'POST',
@@ -158,7 +165,8 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       if (!before || !after) return;
       const entry = cpuUsed.get(into) ?? { parts: new Map<CpuPart, number>(), calls: 0 };
       for (const [part, seconds] of after) {
-        if (part !== 'bench client + SMTP server') entry.parts.set(part, (entry.parts.get(part) ?? 0) + seconds - (before.get(part) ?? 0));
+        if (part !== 'bench client + SMTP server')
+          entry.parts.set(part, (entry.parts.get(part) ?? 0) + seconds - (before.get(part) ?? 0));
       }
       entry.calls += count;
       cpuUsed.set(into, entry);
@@ -167,7 +175,10 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
     const cpuPerCall = (times: number[]) => {
       const entry = cpuUsed.get(times);
       if (!entry || entry.calls === 0) return 'n/a';
-      const per = [...entry.parts].map(([part, sec]) => [part, (sec * 1000) / entry.calls] as const).filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]);
+      const per = [...entry.parts]
+        .map(([part, sec]) => [part, (sec * 1000) / entry.calls] as const)
+        .filter(([, v]) => v > 0)
+        .sort((x, y) => y[1] - x[1]);
       return `${ms(per.reduce((sum, [, v]) => sum + v, 0))} (${per.map(([part, v]) => `${part} ${v.toFixed(1)}`).join(', ')})`;
     };
     try {
@@ -207,7 +218,11 @@ export async function benchSmtp(options: { samples?: number; warmup?: number; ru
       lines: [
         `POST /v1/mail-server/test (${where}, STARTTLS + AUTH PLAIN): median ${ms(api.medianMs)}, p90 ${ms(api.p90Ms)}`,
         `Nodemailer directly from Node, same message and server: median ${ms(node.medianMs)}, p90 ${ms(node.p90Ms)}`,
-        `  inside the API (Server-Timing medians${runtime !== 'node' ? ", workerd's clock moves on I/O only" : ''}): ${Object.entries(phases).map(([k, v]) => `${k} ${ms(median(v))}`).join(', ')}`,
+        `  inside the API (Server-Timing medians${runtime !== 'node' ? ", workerd's clock moves on I/O only" : ''}): ${Object.entries(
+          phases,
+        )
+          .map(([k, v]) => `${k} ${ms(median(v))}`)
+          .join(', ')}`,
         `  the same request refused at validation (422: HTTP${runtime === 'workers' ? ' through wrangler dev' : ''} + token check, no database, no SMTP): median ${ms(refusedCall.medianMs)}`,
         ...(floor
           ? [

@@ -17,10 +17,13 @@ export interface WidgetFigures {
   p90Ms: number;
 }
 
-
 // The page sets the token before the element is defined (Lit keeps it), then times the import
 // until the shadow DOM shows the saved host name.
-const page = (apiUrl: string, token: string, host: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head>
+const page = (
+  apiUrl: string,
+  token: string,
+  host: string,
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head>
 <body><mail-server-settings api-base="${apiUrl}"></mail-server-settings><script type="module">
   const el = document.querySelector('mail-server-settings');
   el.token = ${JSON.stringify(token)};
@@ -44,7 +47,11 @@ export async function benchWidget(stack: BenchStack, bundle: string, runs = 21):
   const put = await fetch(`${stack.apiUrl}/v1/mail-server`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ host, security: 'starttls', auth: { method: 'plain', username: 'bench', password: 'bench-pass' } }),
+    body: JSON.stringify({
+      host,
+      security: 'starttls',
+      auth: { method: 'plain', username: 'bench', password: 'bench-pass' },
+    }),
   });
   if (!put.ok) throw new Error(`widget bench: PUT settings failed: HTTP ${put.status} ${await put.text()}`);
 
@@ -63,7 +70,9 @@ export async function benchWidget(stack: BenchStack, bundle: string, runs = 21):
     const tab = await browser.newPage();
     for (let i = 0; i < runs + 2; i++) {
       await tab.goto(url);
-      const elapsed = await tab.waitForFunction(() => (window as unknown as { elapsed?: number }).elapsed, null, { timeout: 10_000 });
+      const elapsed = await tab.waitForFunction(() => (window as unknown as { elapsed?: number }).elapsed, null, {
+        timeout: 10_000,
+      });
       if (i >= 2) samples.push((await elapsed.jsonValue()) as number); // two warm-up runs
     }
   } finally {

@@ -24,14 +24,16 @@ function shortName(name: string): string {
 
 /** Minified CSS, escaped for a template literal. */
 function minifyCss(raw: string): string {
-  return transformSync(raw, { loader: 'css', minify: true, charset: 'utf8' })
-    .code.trim()
-    .replace(/(var\(--[\w-]+,) /g, '$1') // esbuild keeps the space before a fallback
-    .replace(/(--[\w-]+): /g, '$1:') // and after a custom property's colon
-    // `*` and `/` in calc() need no spaces (+ and - do).
-    .replace(/calc\((?:[^()]|\([^()]*\))*\)/g, (calc) => calc.replace(/ ([*/]) /g, '$1'))
-    .replace(/--_([\w-]+)/g, (_, name: string) => `--_${shortName(name)}`)
-    .replace(/[\\`]/g, '\\$&');
+  return (
+    transformSync(raw, { loader: 'css', minify: true, charset: 'utf8' })
+      .code.trim()
+      .replace(/(var\(--[\w-]+,) /g, '$1') // esbuild keeps the space before a fallback
+      .replace(/(--[\w-]+): /g, '$1:') // and after a custom property's colon
+      // `*` and `/` in calc() need no spaces (+ and - do).
+      .replace(/calc\((?:[^()]|\([^()]*\))*\)/g, (calc) => calc.replace(/ ([*/]) /g, '$1'))
+      .replace(/--_([\w-]+)/g, (_, name: string) => `--_${shortName(name)}`)
+      .replace(/[\\`]/g, '\\$&')
+  );
 }
 
 /**
@@ -52,16 +54,25 @@ const minifyLitTemplates: Plugin = {
         end: part.end - (ts.isNoSubstitutionTemplateLiteral(part) || ts.isTemplateTail(part) ? 1 : 2),
       });
       const visit = (node: ts.Node): void => {
-        if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && ['html', 'css'].includes(node.tag.text)) {
+        if (
+          ts.isTaggedTemplateExpression(node) &&
+          ts.isIdentifier(node.tag) &&
+          ['html', 'css'].includes(node.tag.text)
+        ) {
           const t = node.template;
-          const parts = ts.isNoSubstitutionTemplateLiteral(t) ? [t] : [t.head, ...t.templateSpans.map((span) => span.literal)];
+          const parts = ts.isNoSubstitutionTemplateLiteral(t)
+            ? [t]
+            : [t.head, ...t.templateSpans.map((span) => span.literal)];
           for (const part of parts) {
             const { start, end } = rawRange(part);
             const raw = source.slice(start, end);
             const text =
               node.tag.text === 'css' && parts.length === 1
                 ? minifyCss(raw)
-                : raw.replace(/>\s*\n\s*/g, '>').replace(/\s*\n\s*</g, '<').replace(/\s*\n\s*/g, ' ');
+                : raw
+                    .replace(/>\s*\n\s*/g, '>')
+                    .replace(/\s*\n\s*</g, '<')
+                    .replace(/\s*\n\s*/g, ' ');
             edits.push({ start, end, text });
           }
         } else if (
@@ -101,7 +112,15 @@ const isComponentSource = (input: string) => /^components[\\/]/.test(input) && !
  * keep their names.
  */
 async function mangleableMessageKeys(entryPoint: string): Promise<string[]> {
-  const { metafile } = await build({ entryPoints: [entryPoint], bundle: true, write: false, metafile: true, format: 'esm', absWorkingDir: root, logLevel: 'silent' });
+  const { metafile } = await build({
+    entryPoints: [entryPoint],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    absWorkingDir: root,
+    logLevel: 'silent',
+  });
   const inputs = Object.keys(metafile.inputs).map((input) => ({
     input,
     file: ts.createSourceFile(input, readFileSync(join(root, input), 'utf8'), ts.ScriptTarget.Latest, true),
@@ -118,7 +137,9 @@ async function mangleableMessageKeys(entryPoint: string): Promise<string[]> {
     const object = access.expression;
     return (
       (ts.isIdentifier(object) && object.text === 't') ||
-      (ts.isPropertyAccessExpression(object) && object.expression.kind === ts.SyntaxKind.ThisKeyword && object.name.text === '_t')
+      (ts.isPropertyAccessExpression(object) &&
+        object.expression.kind === ts.SyntaxKind.ThisKeyword &&
+        object.name.text === '_t')
     );
   };
   const walk = (node: ts.Node, visit: (node: ts.Node) => void): void => {
@@ -129,13 +150,15 @@ async function mangleableMessageKeys(entryPoint: string): Promise<string[]> {
   const definitions = new Map<string, number>();
   for (const { file } of tables) {
     walk(file, (node) => {
-      if (isTopLevelKey(node)) definitions.set((node as ts.Identifier).text, (definitions.get((node as ts.Identifier).text) ?? 0) + 1);
+      if (isTopLevelKey(node))
+        definitions.set((node as ts.Identifier).text, (definitions.get((node as ts.Identifier).text) ?? 0) + 1);
     });
   }
   const rejected = new Set([...definitions].filter(([, count]) => count !== tables.length).map(([key]) => key));
   for (const { input, file } of inputs) {
     walk(file, (node) => {
-      const text = ts.isIdentifier(node) || ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node) ? node.text : null;
+      const text =
+        ts.isIdentifier(node) || ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node) ? node.text : null;
       if (text === null || !definitions.has(text)) return;
       const allowed = isTranslation(input) ? isTopLevelKey(node) : isComponentSource(input) && isMessagesRead(node);
       if (!allowed) rejected.add(text);
@@ -169,7 +192,12 @@ export async function buildWidget(): Promise<{ bundle: string; bytes: number; gz
   });
   // A second pass with terser: its compressor finds what esbuild's minifier leaves (about 200 bytes
   // gzip, measured on 2026-11-27). Property names stay as esbuild mangled them.
-  const { code } = await minify(readFileSync(widgetBundle, 'utf8'), { module: true, ecma: 2020, compress: { passes: 2 }, mangle: true });
+  const { code } = await minify(readFileSync(widgetBundle, 'utf8'), {
+    module: true,
+    ecma: 2020,
+    compress: { passes: 2 },
+    mangle: true,
+  });
   if (!code) throw new Error('terser returned no code');
   writeFileSync(widgetBundle, code);
   copyFileSync(join(root, 'demo/index.html'), join(widgetOutDir, 'index.html'));

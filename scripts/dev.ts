@@ -89,7 +89,10 @@ async function main() {
     const sinkPortsFile = join(dataDir, 'sink-ports.json');
     const sink = await startMailSink(await sinkPorts(sinkPortsFile));
     stoppers.push(() => sink.stop());
-    writeFileSync(sinkPortsFile, JSON.stringify({ smtpPort: sink.smtpPort, httpPort: Number(new URL(sink.httpUrl).port) }));
+    writeFileSync(
+      sinkPortsFile,
+      JSON.stringify({ smtpPort: sink.smtpPort, httpPort: Number(new URL(sink.httpUrl).port) }),
+    );
 
     // Runtime settings that may carry credentials go through a private env file, not the command line.
     const runtimeEnv = join(dataDir, 'runtime.env');
@@ -112,7 +115,11 @@ async function main() {
     // `wrangler dev` does not fire cron triggers by itself: run the outbox sweeper every minute as
     // production's cron does, so what a reload or crash left behind is sent (README "outbox").
     const sweeper = setInterval(() => {
-      stack.runScheduled().catch((error) => console.error(`[api] outbox sweep failed: ${error instanceof Error ? error.message : error}`));
+      stack
+        .runScheduled()
+        .catch((error) =>
+          console.error(`[api] outbox sweep failed: ${error instanceof Error ? error.message : error}`),
+        );
     }, 60_000);
     stoppers.push(async () => clearInterval(sweeper));
 

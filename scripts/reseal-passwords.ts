@@ -11,9 +11,13 @@ if (!url || !keys) {
 const report = await resealPasswords(url, authToken, keys);
 console.log(`${report.resealed} password(s) sealed again with the current key, ${report.current} already under it`);
 if (report.remaining.length > 0) {
-  console.error(`${report.remaining.length} password(s) were saved under an old key meanwhile (tenants: ${report.remaining.join(', ')}); run again once every instance has the new key first, and keep the old key until none is left`);
+  console.error(
+    `${report.remaining.length} password(s) were saved under an old key meanwhile (tenants: ${report.remaining.join(', ')}); run again once every instance has the new key first, and keep the old key until none is left`,
+  );
 }
 if (report.unreadable.length > 0) {
-  console.error(`${report.unreadable.length} password(s) open with none of the configured keys (tenants: ${report.unreadable.join(', ')}); they stay as they are, and a test asks the tenant to enter them again`);
+  console.error(
+    `${report.unreadable.length} password(s) open with none of the configured keys (tenants: ${report.unreadable.join(', ')}); they stay as they are, and a test asks the tenant to enter them again`,
+  );
 }
 if (report.unreadable.length > 0 || report.remaining.length > 0) process.exit(2);

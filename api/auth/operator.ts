@@ -16,7 +16,9 @@ export const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.env.OPERATOR_API_KEY;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
   if (!key || !match || !(await sameSecret(match[1]!, key))) {
-    throw new ApiError(401, 'operator_unauthorized', [], { 'www-authenticate': 'Bearer realm="mail-server-settings-operator"' });
+    throw new ApiError(401, 'operator_unauthorized', [], {
+      'www-authenticate': 'Bearer realm="mail-server-settings-operator"',
+    });
   }
   await next();
 };

@@ -16,14 +16,17 @@ export const CLOCK_SKEW_SECONDS = 60;
 /** `iat` and `nbf`, when present, are numbers not later than now (give or take CLOCK_SKEW_SECONDS). */
 function issuedByNow(claims: Record<string, unknown>, nowMs = Date.now()): boolean {
   const latest = Math.floor(nowMs / 1000) + CLOCK_SKEW_SECONDS;
-  return [claims.iat, claims.nbf].every((t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && t <= latest));
+  return [claims.iat, claims.nbf].every(
+    (t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && t <= latest),
+  );
 }
 
 /** Checks the claims a host portal must put into a tenant token. */
 function identityFromClaims(claims: Record<string, unknown>): TenantIdentity | null {
   const { sub, email, name, exp } = claims;
   if (typeof exp !== 'number') return null; // tokens without expiry are refused
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200 || hasControlChars(sub) || !isWellFormedText(sub)) return null;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200 || hasControlChars(sub) || !isWellFormedText(sub))
+    return null;
   if (typeof email !== 'string' || !isEmailAddress(email)) return null;
   return { id: sub, email, name: typeof name === 'string' ? displayNameFrom(name) : '' };
 }
@@ -42,7 +45,9 @@ const verifyKeys = new Map<string, Promise<CryptoKey>>();
 function verifyKey(secret: string): Promise<CryptoKey> {
   let key = verifyKeys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
     verifyKeys.set(secret, key);
     key.catch(() => verifyKeys.delete(secret));
   }
@@ -70,7 +75,16 @@ export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** Mints a tenant token; what a host portal's backend does (used by /dev/token and tests). */
-export function mintTenantToken(secret: string, tenant: TenantIdentity, ttlSeconds = 3600, nowMs = Date.now()): Promise<string> {
+export function mintTenantToken(
+  secret: string,
+  tenant: TenantIdentity,
+  ttlSeconds = 3600,
+  nowMs = Date.now(),
+): Promise<string> {
   const now = Math.floor(nowMs / 1000);
-  return sign({ sub: tenant.id, email: tenant.email, name: tenant.name, iat: now, exp: now + ttlSeconds }, secret, 'HS256');
+  return sign(
+    { sub: tenant.id, email: tenant.email, name: tenant.name, iat: now, exp: now + ttlSeconds },
+    secret,
+    'HS256',
+  );
 }

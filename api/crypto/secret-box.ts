@@ -23,13 +23,19 @@ const keyCache = new Map<string, Promise<KeyEntry[]>>();
 const encoder = new TextEncoder();
 
 async function parseKeys(config: string): Promise<KeyEntry[]> {
-  const entries = config.split(',').map((part) => part.trim()).filter(Boolean);
+  const entries = config
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new SecretBoxConfigError('SETTINGS_ENCRYPTION_KEY is empty');
   // A secret names the key that sealed it by id: two keys with one id would make one of them
   // unreachable (a rotation that reused "k2" would lose every password sealed with the old "k2").
   const ids = entries.map((entry) => (entry.indexOf(':') > 0 ? entry.slice(0, entry.indexOf(':')) : 'k1'));
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (twice !== undefined) throw new SecretBoxConfigError(`SETTINGS_ENCRYPTION_KEY has two keys with the id "${twice}"; give the new key an id of its own`);
+  if (twice !== undefined)
+    throw new SecretBoxConfigError(
+      `SETTINGS_ENCRYPTION_KEY has two keys with the id "${twice}"; give the new key an id of its own`,
+    );
   return Promise.all(
     entries.map(async (entry) => {
       const colon = entry.indexOf(':');

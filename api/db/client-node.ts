@@ -28,7 +28,12 @@ export function nodeDatabases(): NodeDatabases {
       let entry = open.get(key);
       if (!entry) {
         // Each try of a busy statement takes a turn of its own (the wait between tries holds none).
-        const client = retryingWhenBusy(limitConcurrentCalls(createClient({ url, authToken, fetch: fetchWithTimeout(DATABASE_TIMEOUT_MS, { uncompressed: true }) }), CONCURRENT_CALLS));
+        const client = retryingWhenBusy(
+          limitConcurrentCalls(
+            createClient({ url, authToken, fetch: fetchWithTimeout(DATABASE_TIMEOUT_MS, { uncompressed: true }) }),
+            CONCURRENT_CALLS,
+          ),
+        );
         entry = { client, db: drizzle(client, { schema }) as unknown as Database };
         open.set(key, entry);
       }

@@ -14,5 +14,7 @@ import * as schema from './schema.ts';
  * and no round trip (protocol v2 over HTTP needs no handshake).
  */
 export function getDatabase(url: string, authToken?: string): Database {
-  return drizzle(retryingWhenBusy(createClient({ url, authToken, fetch: fetchWithTimeout() })), { schema }) as unknown as Database;
+  return drizzle(retryingWhenBusy(createClient({ url, authToken, fetch: fetchWithTimeout() })), {
+    schema,
+  }) as unknown as Database;
 }

@@ -9,14 +9,20 @@ export class DatabaseUnavailableError extends Error {
   constructor(override readonly cause: unknown) {
     // The cause's class and code only: its message may quote the server's answer.
     const code = (cause as { code?: unknown } | null)?.code;
-    super(`database unavailable (${(cause as Error | null)?.name ?? typeof cause}${typeof code === 'string' ? ` ${code}` : ''})`);
+    super(
+      `database unavailable (${(cause as Error | null)?.name ?? typeof cause}${typeof code === 'string' ? ` ${code}` : ''})`,
+    );
     this.name = 'DatabaseUnavailableError';
   }
 }
 
 /** Whether this error, or one it wraps (drizzle wraps driver errors), is a DatabaseUnavailableError. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = error, depth = 0;
+    e && typeof e === 'object' && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     if (e instanceof DatabaseUnavailableError) return true;
   }
   return false;
@@ -54,9 +60,16 @@ function uncompressed(input: RequestInfo | URL, init: RequestInit | undefined): 
  * benchmark, inflating took 385 ms of about 5 s, for nothing on loopback. workerd never asks, so
  * its requests go as the libSQL client built them, not rebuilt with new headers.
  */
-export function fetchWithTimeout(timeoutMs = DATABASE_TIMEOUT_MS, options: { uncompressed?: boolean } = {}): typeof fetch {
+export function fetchWithTimeout(
+  timeoutMs = DATABASE_TIMEOUT_MS,
+  options: { uncompressed?: boolean } = {},
+): typeof fetch {
   return (input, init) =>
-    fetch(input, { ...init, ...(options.uncompressed ? { headers: uncompressed(input, init) } : {}), signal: init?.signal ?? AbortSignal.timeout(timeoutMs) })
+    fetch(input, {
+      ...init,
+      ...(options.uncompressed ? { headers: uncompressed(input, init) } : {}),
+      signal: init?.signal ?? AbortSignal.timeout(timeoutMs),
+    })
       .then(async (res) => {
         const body = await res.arrayBuffer();
         // fetch has decoded the body already: the copy must not claim an encoding or another length.

@@ -13,7 +13,10 @@ const fieldMessages = {
     de: 'Dieses Feld gibt es hier nicht. Bitte die Schreibweise prüfen oder das Feld weglassen.',
     en: 'There is no such field here. Please check the spelling or leave the field out.',
   },
-  invalid_boolean: { de: 'Hier wird ja oder nein (true/false) erwartet.', en: 'Yes or no (true/false) is expected here.' },
+  invalid_boolean: {
+    de: 'Hier wird ja oder nein (true/false) erwartet.',
+    en: 'Yes or no (true/false) is expected here.',
+  },
   host_invalid: {
     de: 'Bitte einen gültigen Hostnamen ohne Port (z. B. smtp.example.com) oder eine IP-Adresse eingeben.',
     en: 'Please enter a valid host name without the port (e.g. smtp.example.com) or an IP address.',
@@ -22,7 +25,10 @@ const fieldMessages = {
     de: 'Interne, private oder Loopback-Adressen sind nicht erlaubt. Bitte den öffentlichen Namen Ihres Mailservers eingeben.',
     en: 'Internal, private or loopback addresses are not allowed. Please enter the public name of your mail server.',
   },
-  port_range: { de: 'Der Port muss eine ganze Zahl von 1 bis 65535 sein.', en: 'The port must be a whole number from 1 to 65535.' },
+  port_range: {
+    de: 'Der Port muss eine ganze Zahl von 1 bis 65535 sein.',
+    en: 'The port must be a whole number from 1 to 65535.',
+  },
   port_blocked: {
     de: 'Port 25 ist in dieser Umgebung für ausgehende Verbindungen gesperrt. Bitte den Submission-Port 587 (STARTTLS) oder 465 (SSL/TLS) verwenden.',
     en: 'Port 25 is blocked for outgoing connections here. Please use the submission port 587 (STARTTLS) or 465 (SSL/TLS).',
@@ -74,17 +80,29 @@ const fieldMessages = {
     en: 'File names must not contain slashes, control or text-direction characters, or be only dots.',
   },
   too_many_attachments: { de: 'Höchstens 100 Anhänge.', en: 'At most 100 attachments.' },
-  content_type_invalid: { de: 'Bitte einen MIME-Typ wie application/pdf angeben.', en: 'Please give a MIME type such as application/pdf.' },
+  content_type_invalid: {
+    de: 'Bitte einen MIME-Typ wie application/pdf angeben.',
+    en: 'Please give a MIME type such as application/pdf.',
+  },
   base64_invalid: { de: 'Der Inhalt muss Base64-kodiert sein.', en: 'The content must be base64-encoded.' },
-  kind_invalid: { de: 'Erlaubt sind invoice, reminder und document.', en: 'Allowed are invoice, reminder and document.' },
+  kind_invalid: {
+    de: 'Erlaubt sind invoice, reminder und document.',
+    en: 'Allowed are invoice, reminder and document.',
+  },
   recipients_required: { de: 'Mindestens ein Empfänger ist nötig.', en: 'At least one recipient is needed.' },
-  too_many_recipients: { de: 'Höchstens 50 Empfänger (An, Cc und Bcc zusammen).', en: 'At most 50 recipients (To, Cc and Bcc together).' },
+  too_many_recipients: {
+    de: 'Höchstens 50 Empfänger (An, Cc und Bcc zusammen).',
+    en: 'At most 50 recipients (To, Cc and Bcc together).',
+  },
   body_required: { de: 'Text oder HTML ist nötig.', en: 'Text or HTML is needed.' },
   idempotency_key_invalid: {
     de: 'Der Idempotency-Key muss 1 bis 255 sichtbare ASCII-Zeichen lang sein.',
     en: 'The Idempotency-Key must be 1 to 255 visible ASCII characters.',
   },
-  limit_invalid: { de: 'limit muss eine ganze Zahl von 1 bis 100 sein.', en: 'limit must be a whole number from 1 to 100.' },
+  limit_invalid: {
+    de: 'limit muss eine ganze Zahl von 1 bis 100 sein.',
+    en: 'limit must be a whole number from 1 to 100.',
+  },
   cursor_invalid: { de: 'Der Cursor ist ungültig.', en: 'The cursor is invalid.' },
 } satisfies Record<string, Localized>;
 
@@ -100,10 +118,14 @@ export function fieldMessage(code: FieldCode, lang: Lang): string {
 
 /** `too_long` with its limit. */
 export function tooLongMessage(max: number, lang: Lang): string {
-  return lang === 'de' ? `Dieser Wert ist zu lang: höchstens ${max} Zeichen.` : `This value is too long: at most ${max} characters.`;
+  return lang === 'de'
+    ? `Dieser Wert ist zu lang: höchstens ${max} Zeichen.`
+    : `This value is too long: at most ${max} characters.`;
 }
 
 /** An unknown field that is probably a typo of `meant`. */
 export function unknownFieldMessage(meant: string, lang: Lang): string {
-  return lang === 'de' ? `Dieses Feld gibt es hier nicht. Meinten Sie „${meant}“?` : `There is no such field here. Did you mean "${meant}"?`;
+  return lang === 'de'
+    ? `Dieses Feld gibt es hier nicht. Meinten Sie „${meant}“?`
+    : `There is no such field here. Did you mean "${meant}"?`;
 }

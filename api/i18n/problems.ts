@@ -16,7 +16,10 @@ const problems = {
   },
   unsupported_media_type: {
     title: { de: 'Nicht unterstützter Inhaltstyp', en: 'Unsupported media type' },
-    detail: { de: 'Bitte senden Sie JSON (Content-Type: application/json).', en: 'Please send JSON (Content-Type: application/json).' },
+    detail: {
+      de: 'Bitte senden Sie JSON (Content-Type: application/json).',
+      en: 'Please send JSON (Content-Type: application/json).',
+    },
   },
   validation_failed: {
     title: { de: 'Eingaben ungültig', en: 'Invalid input' },
@@ -63,7 +66,10 @@ const problems = {
   },
   rate_limited: {
     title: { de: 'Zu viele Versuche', en: 'Too many attempts' },
-    detail: { de: 'Bitte warten Sie kurz und versuchen Sie es dann erneut.', en: 'Please wait a moment and try again.' },
+    detail: {
+      de: 'Bitte warten Sie kurz und versuchen Sie es dann erneut.',
+      en: 'Please wait a moment and try again.',
+    },
   },
   idempotency_conflict: {
     title: { de: 'Idempotency-Key bereits verwendet', en: 'Idempotency-Key already used' },
@@ -88,7 +94,10 @@ const problems = {
   },
   json_too_deep: {
     title: { de: 'JSON zu tief verschachtelt', en: 'JSON nested too deeply' },
-    detail: { de: 'Der Inhalt der Anfrage ist tiefer als 32 Ebenen verschachtelt.', en: 'The request body is nested deeper than 32 levels.' },
+    detail: {
+      de: 'Der Inhalt der Anfrage ist tiefer als 32 Ebenen verschachtelt.',
+      en: 'The request body is nested deeper than 32 levels.',
+    },
   },
   invalid_encoding: {
     title: { de: 'Ungültige Kodierung', en: 'Invalid encoding' },
@@ -103,7 +112,10 @@ const problems = {
   },
   forbidden: {
     title: { de: 'Nicht erlaubt', en: 'Forbidden' },
-    detail: { de: 'Dieser Zugang darf diese Aktion nicht ausführen.', en: 'These credentials may not perform this action.' },
+    detail: {
+      de: 'Dieser Zugang darf diese Aktion nicht ausführen.',
+      en: 'These credentials may not perform this action.',
+    },
   },
   service_unavailable: {
     title: { de: 'Dienst nicht verfügbar', en: 'Service unavailable' },

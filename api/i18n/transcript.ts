@@ -13,21 +13,34 @@ const GERMAN: [RegExp, (...parts: string[]) => string][] = [
   [/^Connecting to (.+?)( \(TLS\))?$/, (to, tls) => `Verbindungsaufbau zu ${to}${tls ? ' (SSL/TLS)' : ''}`],
   [/^TLS established(?: \((.+)\))?$/, (protocol) => `TLS-Verbindung steht${protocol ? ` (${protocol})` : ''}`],
   [/^Server certificate SHA-256 (.+)$/, (fingerprint) => `Zertifikat des Servers, SHA-256 ${fingerprint}`],
-  [/^Refused: the host is or resolves to an internal /, () => 'Abgelehnt: Der Host ist oder ergibt eine interne Adresse (privat, Loopback oder Link-local)'],
+  [
+    /^Refused: the host is or resolves to an internal /,
+    () => 'Abgelehnt: Der Host ist oder ergibt eine interne Adresse (privat, Loopback oder Link-local)',
+  ],
   [
     /^Failed at (\w+): (\S+)(.*)$/,
-    (stage, code, rest) => `Fehlgeschlagen bei „${STAGES.has(stage!) ? stageLabel(stage as SmtpStage, 'de') : stage}“: ${code}${rest}`,
+    (stage, code, rest) =>
+      `Fehlgeschlagen bei „${STAGES.has(stage!) ? stageLabel(stage as SmtpStage, 'de') : stage}“: ${code}${rest}`,
   ],
   [/^… (\d+) more lines$/, (n) => `… ${n} weitere Zeilen`],
-  [/^(Secure connection|Connection) established to (.+)$/, (kind, to) => `${kind === 'Connection' ? 'Verbindung' : 'Verschlüsselte Verbindung'} zu ${to} hergestellt`],
+  [
+    /^(Secure connection|Connection) established to (.+)$/,
+    (kind, to) => `${kind === 'Connection' ? 'Verbindung' : 'Verschlüsselte Verbindung'} zu ${to} hergestellt`,
+  ],
   [/^SMTP handshake finished$/, () => 'SMTP-Sitzung eröffnet'],
   [/^Connection upgraded with STARTTLS$/, () => 'Verbindung mit STARTTLS verschlüsselt'],
   [/^Failed STARTTLS upgrade, continuing unencrypted$/, () => 'STARTTLS gescheitert, weiter ohne Verschlüsselung'],
   [/^Closing connection to the server using "(.+)"$/, (how) => `Verbindung zum Server wird geschlossen („${how}“)`],
   [/^Connection closed$/, () => 'Verbindung geschlossen'],
   [/^Connection closed unexpectedly$/, () => 'Verbindung unerwartet geschlossen'],
-  [/^Server closed the idle connection(?:: (.*))?$/, (reply) => `Der Server hat die ruhende Verbindung geschlossen${reply ? `: ${reply}` : ''}`],
-  [/^Discarded (\d+) bytes received in plaintext after the STARTTLS response$/, (n) => `${n} Bytes verworfen, die nach der STARTTLS-Antwort unverschlüsselt kamen`],
+  [
+    /^Server closed the idle connection(?:: (.*))?$/,
+    (reply) => `Der Server hat die ruhende Verbindung geschlossen${reply ? `: ${reply}` : ''}`,
+  ],
+  [
+    /^Discarded (\d+) bytes received in plaintext after the STARTTLS response$/,
+    (n) => `${n} Bytes verworfen, die nach der STARTTLS-Antwort unverschlüsselt kamen`,
+  ],
 ];
 
 /** The transcript in the reader's language (only the `i` lines change). */

@@ -36,11 +36,17 @@ function render(node: MimeNodeLike, out: (string | Buffer)[]): boolean {
     const content = plainContent(node.content);
     if (content === null) return false;
     if (encoding === 'base64') {
-      out.push(wrapBase64((typeof content === 'string' ? Buffer.from(content, 'utf8') : content).toString('base64'), LINE_LENGTH));
+      out.push(
+        wrapBase64(
+          (typeof content === 'string' ? Buffer.from(content, 'utf8') : content).toString('base64'),
+          LINE_LENGTH,
+        ),
+      );
     } else if (encoding === 'quoted-printable') {
       // Outside text a lone CR or LF is data, which Nodemailer's binary QP mode keeps; and its
       // stream encoder wraps longer content slice by slice: neither is rendered here.
-      if (!/^text\//i.test(node.getHeader('Content-Type') ?? '') || Buffer.byteLength(content) > QP_SLICE_BYTES) return false;
+      if (!/^text\//i.test(node.getHeader('Content-Type') ?? '') || Buffer.byteLength(content) > QP_SLICE_BYTES)
+        return false;
       out.push(wrapQp(encodeQp(content), LINE_LENGTH));
     } else {
       out.push(content);
@@ -64,7 +70,9 @@ function render(node: MimeNodeLike, out: (string | Buffer)[]): boolean {
  * this does not cover is built by Nodemailer itself.
  */
 export async function composeMessage(data: Record<string, unknown>): Promise<Buffer> {
-  const root = new (MailComposer as unknown as new (data: Record<string, unknown>) => { compile(): MimeNodeLike })(data).compile();
+  const root = new (MailComposer as unknown as new (data: Record<string, unknown>) => { compile(): MimeNodeLike })(
+    data,
+  ).compile();
   const out: (string | Buffer)[] = [];
   if (!render(root, out)) return root.build();
   // The last part that has any bytes (an empty content adds an empty one).

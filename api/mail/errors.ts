@@ -59,12 +59,21 @@ function stageOfCommand(command: string | undefined): SmtpStage | null {
  */
 export function normalizeSmtpError(
   error: unknown,
-  session: (Pick<SessionRecorder, 'phase' | 'connected' | 'tlsHandshake' | 'starttlsPending' | 'serverLines'> & { messageInFlight?: boolean }) | null,
+  session:
+    | (Pick<SessionRecorder, 'phase' | 'connected' | 'tlsHandshake' | 'starttlsPending' | 'serverLines'> & {
+        messageInFlight?: boolean;
+      })
+    | null,
   context: { runtime: MailRuntime; security: 'none' | 'starttls' | 'tls' },
 ): NormalizedSmtpError {
   const err = (error ?? {}) as NodemailerError;
   const nmCode = err.code ?? '';
-  const sysCode = err.originalCode ?? (nmCode.startsWith('E') && !['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'ETLS', 'EPROTOCOL', 'EAUTH', 'EENVELOPE', 'EMESSAGE'].includes(nmCode) ? nmCode : '');
+  const sysCode =
+    err.originalCode ??
+    (nmCode.startsWith('E') &&
+    !['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'ETLS', 'EPROTOCOL', 'EAUTH', 'EENVELOPE', 'EMESSAGE'].includes(nmCode)
+      ? nmCode
+      : '');
   const message = String(err.message ?? err ?? '');
   const responseCode = typeof err.responseCode === 'number' && err.responseCode > 0 ? err.responseCode : null;
   const response = typeof err.response === 'string' && err.response ? err.response.trim().slice(0, 1000) : null;
@@ -96,11 +105,23 @@ export function normalizeSmtpError(
     code = replyCode(stage, responseCode, enhanced, response ?? '', err.command);
   } else if (nmCode === 'ETIMEDOUT' || sysCode === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
     transient = true;
-    code = stage === 'connect' ? 'connection_timeout' : stage === 'greeting' ? 'greeting_timeout' : stage === 'tls' ? 'tls_timeout' : 'response_timeout';
+    code =
+      stage === 'connect'
+        ? 'connection_timeout'
+        : stage === 'greeting'
+          ? 'greeting_timeout'
+          : stage === 'tls'
+            ? 'tls_timeout'
+            : 'response_timeout';
   } else if (CERT_CODES[sysCode] || CERT_CODES[nmCode] || CERT_CODES[err.reason ?? '']) {
     stage = 'tls';
     code = CERT_CODES[sysCode] ?? CERT_CODES[nmCode] ?? CERT_CODES[err.reason ?? ''] ?? 'certificate_untrusted';
-  } else if (nmCode === 'EDNS' || sysCode === 'ENOTFOUND' || sysCode === 'EAI_AGAIN' || /ENOTFOUND|getaddrinfo|\bdns\b(?!:)/i.test(message)) {
+  } else if (
+    nmCode === 'EDNS' ||
+    sysCode === 'ENOTFOUND' ||
+    sysCode === 'EAI_AGAIN' ||
+    /ENOTFOUND|getaddrinfo|\bdns\b(?!:)/i.test(message)
+  ) {
     // (not "DNS:" — certificate altname lists say "DNS:localhost"; a known certificate code wins above)
     stage = 'connect';
     code = 'host_not_found';
@@ -115,21 +136,44 @@ export function normalizeSmtpError(
     transient = true;
   } else if (/self[- ]signed|unable to (verify|get)|certificate/i.test(message)) {
     stage = 'tls';
-    code = /expired/i.test(message) ? 'certificate_expired' : /altname|hostname|does not match/i.test(message) ? 'certificate_name_mismatch' : 'certificate_untrusted';
+    code = /expired/i.test(message)
+      ? 'certificate_expired'
+      : /altname|hostname|does not match/i.test(message)
+        ? 'certificate_name_mismatch'
+        : 'certificate_untrusted';
   } else if (nmCode === 'EAUTH' || nmCode === 'ENOAUTH') {
-    code = /unknown authentication method/i.test(message) ? 'auth_method_unsupported' : /missing credentials/i.test(message) ? 'auth_credentials_missing' : 'auth_failed';
+    code = /unknown authentication method/i.test(message)
+      ? 'auth_method_unsupported'
+      : /missing credentials/i.test(message)
+        ? 'auth_credentials_missing'
+        : 'auth_failed';
   } else if (nmCode === 'EPROTOCOL') {
     code = stage === 'greeting' ? 'greeting_invalid' : 'protocol_error';
   } else if (stage === 'tls') {
     // workerd: "proxy request failed, cannot connect to the specified address" (implicit TLS) or
     // "internal error; reference = …" (STARTTLS). Nothing more precise reaches JavaScript; a
     // handshake failure there is nearly always a certificate the runtime does not trust.
-    code = context.runtime === 'workers' ? 'tls_failed_workers' : /closed|reset|EPIPE/i.test(message) ? 'tls_closed' : 'tls_failed';
+    code =
+      context.runtime === 'workers'
+        ? 'tls_failed_workers'
+        : /closed|reset|EPIPE/i.test(message)
+          ? 'tls_closed'
+          : 'tls_failed';
     transient = false;
-  } else if (context.runtime === 'workers' && stage === 'connect' && /proxy request failed|cannot connect|network connection lost/i.test(lower)) {
+  } else if (
+    context.runtime === 'workers' &&
+    stage === 'connect' &&
+    /proxy request failed|cannot connect|network connection lost/i.test(lower)
+  ) {
     code = 'connection_failed';
     transient = true;
-  } else if (nmCode === 'ECONNECTION' || nmCode === 'ESOCKET' || sysCode === 'ECONNRESET' || sysCode === 'EPIPE' || /closed|reset|EPIPE|lost/i.test(message)) {
+  } else if (
+    nmCode === 'ECONNECTION' ||
+    nmCode === 'ESOCKET' ||
+    sysCode === 'ECONNRESET' ||
+    sysCode === 'EPIPE' ||
+    /closed|reset|EPIPE|lost/i.test(message)
+  ) {
     code = stage === 'connect' ? 'connection_failed' : 'connection_closed';
     transient = true;
   } else if (nmCode === 'EMESSAGE') {
@@ -149,7 +193,13 @@ export function normalizeSmtpError(
   };
 }
 
-function replyCode(stage: SmtpStage, responseCode: number, enhanced: string | null, response: string, command: string | undefined): string {
+function replyCode(
+  stage: SmtpStage,
+  responseCode: number,
+  enhanced: string | null,
+  response: string,
+  command: string | undefined,
+): string {
   const temporary = responseCode < 500;
   if (responseCode === 421) return 'server_unavailable';
   if (stage === 'greeting') return temporary ? 'server_unavailable' : 'greeting_rejected';
@@ -157,17 +207,29 @@ function replyCode(stage: SmtpStage, responseCode: number, enhanced: string | nu
   if (stage === 'ehlo') return temporary ? 'server_unavailable' : 'ehlo_rejected';
   if (stage === 'auth') {
     if (temporary) return 'auth_temporary';
-    if (responseCode === 504 || /mechanism|not supported|unrecognized authentication/i.test(response)) return 'auth_method_unsupported';
-    if (responseCode === 534 || enhanced === '5.7.9' || /application-specific|app password|web ?login/i.test(response)) return 'auth_app_password_required';
+    if (responseCode === 504 || /mechanism|not supported|unrecognized authentication/i.test(response))
+      return 'auth_method_unsupported';
+    if (responseCode === 534 || enhanced === '5.7.9' || /application-specific|app password|web ?login/i.test(response))
+      return 'auth_app_password_required';
     if (responseCode === 503 || responseCode === 500 || responseCode === 502) return 'auth_unavailable';
     if (responseCode === 538 || enhanced === '5.7.11') return 'auth_encryption_required';
     return 'auth_failed';
   }
-  if (responseCode === 552 || enhanced === '5.3.4' || enhanced === '5.2.3' || (enhanced === '5.2.2' && stage === 'data')) return 'message_too_large';
-  if (responseCode === 530 || enhanced === '5.7.0' && /auth/i.test(response)) return 'auth_required';
+  if (
+    responseCode === 552 ||
+    enhanced === '5.3.4' ||
+    enhanced === '5.2.3' ||
+    (enhanced === '5.2.2' && stage === 'data')
+  )
+    return 'message_too_large';
+  if (responseCode === 530 || (enhanced === '5.7.0' && /auth/i.test(response))) return 'auth_required';
   if (stage === 'mail') {
     if (temporary) return 'temporary_failure';
-    if (enhanced === '5.7.1' || /relay|not owned|not allowed|not permitted|send ?as|sender address rejected|mismatch/i.test(response)) return 'relay_denied';
+    if (
+      enhanced === '5.7.1' ||
+      /relay|not owned|not allowed|not permitted|send ?as|sender address rejected|mismatch/i.test(response)
+    )
+      return 'relay_denied';
     return 'sender_rejected';
   }
   if (stage === 'rcpt') {

@@ -54,9 +54,15 @@ const APP_PASSWORD: Localized = {
 /** Hints about a port that does not fit the chosen encryption. */
 function portHint(c: LocalizeContext): Localized | null {
   if (c.port === 465 && c.security !== 'tls')
-    return { de: 'Port 465 erwartet in der Regel SSL/TLS – bitte diese Verschlüsselung wählen.', en: 'Port 465 usually expects SSL/TLS – please choose that encryption.' };
+    return {
+      de: 'Port 465 erwartet in der Regel SSL/TLS – bitte diese Verschlüsselung wählen.',
+      en: 'Port 465 usually expects SSL/TLS – please choose that encryption.',
+    };
   if ((c.port === 587 || c.port === 25) && c.security === 'tls')
-    return { de: `Port ${c.port} verwendet in der Regel STARTTLS, nicht SSL/TLS (das meist Port 465 nutzt).`, en: `Port ${c.port} usually uses STARTTLS, not SSL/TLS (which mostly uses port 465).` };
+    return {
+      de: `Port ${c.port} verwendet in der Regel STARTTLS, nicht SSL/TLS (das meist Port 465 nutzt).`,
+      en: `Port ${c.port} usually uses STARTTLS, not SSL/TLS (which mostly uses port 465).`,
+    };
   return null;
 }
 
@@ -110,21 +116,36 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       de: c.host ? `Der Hostname ${c.host} wurde nicht gefunden.` : 'Der Hostname des Servers wurde nicht gefunden.',
       en: c.host ? `The host name ${c.host} was not found.` : 'The server’s host name was not found.',
     }),
-    hint: { de: 'Bitte den Hostnamen auf Tippfehler prüfen (z. B. smtp.ihr-anbieter.at).', en: 'Please check the host name for typos (e.g. smtp.your-provider.com).' },
+    hint: {
+      de: 'Bitte den Hostnamen auf Tippfehler prüfen (z. B. smtp.ihr-anbieter.at).',
+      en: 'Please check the host name for typos (e.g. smtp.your-provider.com).',
+    },
   },
   host_unreachable: {
-    message: (c) => ({ de: `Der Server${named(c)} ist nicht erreichbar.`, en: `The server${named(c)} is unreachable.` }),
-    hint: { de: 'Bitte Hostnamen prüfen; das Netz des Servers ist von hier aus nicht erreichbar.', en: 'Please check the host name; the server’s network cannot be reached from here.' },
+    message: (c) => ({
+      de: `Der Server${named(c)} ist nicht erreichbar.`,
+      en: `The server${named(c)} is unreachable.`,
+    }),
+    hint: {
+      de: 'Bitte Hostnamen prüfen; das Netz des Servers ist von hier aus nicht erreichbar.',
+      en: 'Please check the host name; the server’s network cannot be reached from here.',
+    },
   },
   greeting_timeout: {
-    message: { de: 'Der Server hat die Verbindung angenommen, aber sich nicht gemeldet.', en: 'The server accepted the connection but never greeted.' },
+    message: {
+      de: 'Der Server hat die Verbindung angenommen, aber sich nicht gemeldet.',
+      en: 'The server accepted the connection but never greeted.',
+    },
     hint: {
       de: 'Meist passt die Verschlüsselung nicht zum Port: Port 465 braucht SSL/TLS, Port 587 STARTTLS. Sonst ist der Server überlastet oder es ist kein Mailserver.',
       en: 'Usually the encryption does not match the port: port 465 needs SSL/TLS, port 587 STARTTLS. Otherwise the server is overloaded or it is not a mail server.',
     },
   },
   greeting_invalid: {
-    message: { de: 'Auf diesem Port antwortet kein Mailserver (unverständliche Antwort).', en: 'No mail server answers on this port (unintelligible reply).' },
+    message: {
+      de: 'Auf diesem Port antwortet kein Mailserver (unverständliche Antwort).',
+      en: 'No mail server answers on this port (unintelligible reply).',
+    },
     hint: {
       de: 'Bitte Port und Verschlüsselung prüfen: Port 465 braucht SSL/TLS, 587 STARTTLS.',
       en: 'Please check port and encryption: port 465 needs SSL/TLS, 587 STARTTLS.',
@@ -142,18 +163,30 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     hint: { de: 'Bitte später erneut versuchen.', en: 'Please try again later.' },
   },
   response_timeout: {
-    message: (c) => ({ de: `Der Server hat bei „${STAGE[c.stage].de}“ nicht mehr geantwortet.`, en: `The server stopped answering during “${STAGE[c.stage].en}”.` }),
-    hint: { de: 'Der Server ist überlastet oder die Verbindung wird unterbrochen. Bitte später erneut versuchen.', en: 'The server is overloaded or the connection is being interrupted. Please try again later.' },
+    message: (c) => ({
+      de: `Der Server hat bei „${STAGE[c.stage].de}“ nicht mehr geantwortet.`,
+      en: `The server stopped answering during “${STAGE[c.stage].en}”.`,
+    }),
+    hint: {
+      de: 'Der Server ist überlastet oder die Verbindung wird unterbrochen. Bitte später erneut versuchen.',
+      en: 'The server is overloaded or the connection is being interrupted. Please try again later.',
+    },
   },
   total_timeout: {
-    message: { de: 'Der Server war zu langsam; der Versuch wurde abgebrochen.', en: 'The server was too slow; the attempt was stopped.' },
+    message: {
+      de: 'Der Server war zu langsam; der Versuch wurde abgebrochen.',
+      en: 'The server was too slow; the attempt was stopped.',
+    },
     hint: {
       de: 'Der Server antwortet extrem langsam oder unvollständig. Bitte Port und Verschlüsselung prüfen oder später erneut versuchen.',
       en: 'The server answers extremely slowly or incompletely. Please check port and encryption or try again later.',
     },
   },
   connection_closed: {
-    message: (c) => ({ de: `Der Server hat die Verbindung bei „${STAGE[c.stage].de}“ getrennt.`, en: `The server closed the connection during “${STAGE[c.stage].en}”.` }),
+    message: (c) => ({
+      de: `Der Server hat die Verbindung bei „${STAGE[c.stage].de}“ getrennt.`,
+      en: `The server closed the connection during “${STAGE[c.stage].en}”.`,
+    }),
     hint: {
       de: 'Oft passt die Verschlüsselung nicht zum Port (465 = SSL/TLS, 587 = STARTTLS), oder der Server lehnt diese Absender-IP ab.',
       en: 'Often the encryption does not match the port (465 = SSL/TLS, 587 = STARTTLS), or the server refuses this sender IP.',
@@ -161,21 +194,36 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   protocol_error: {
     message: { de: 'Der Server hat unerwartet geantwortet.', en: 'The server replied unexpectedly.' },
-    hint: { de: 'Bitte Port und Verschlüsselung prüfen; ist es wirklich ein SMTP-Server?', en: 'Please check port and encryption; is it really an SMTP server?' },
+    hint: {
+      de: 'Bitte Port und Verschlüsselung prüfen; ist es wirklich ein SMTP-Server?',
+      en: 'Please check port and encryption; is it really an SMTP server?',
+    },
   },
   ehlo_rejected: {
-    message: { de: 'Der Server hat die Anmeldung der Sitzung (EHLO) abgelehnt.', en: 'The server rejected the session start (EHLO).' },
-    hint: { de: 'Bitte beim Anbieter nachfragen, ob Versand von außen erlaubt ist.', en: 'Please ask the provider whether sending from outside is allowed.' },
+    message: {
+      de: 'Der Server hat die Anmeldung der Sitzung (EHLO) abgelehnt.',
+      en: 'The server rejected the session start (EHLO).',
+    },
+    hint: {
+      de: 'Bitte beim Anbieter nachfragen, ob Versand von außen erlaubt ist.',
+      en: 'Please ask the provider whether sending from outside is allowed.',
+    },
   },
   starttls_unavailable: {
-    message: { de: 'Der Server bietet keine Verschlüsselung per STARTTLS an.', en: 'The server does not offer encryption via STARTTLS.' },
+    message: {
+      de: 'Der Server bietet keine Verschlüsselung per STARTTLS an.',
+      en: 'The server does not offer encryption via STARTTLS.',
+    },
     hint: {
       de: 'Bitte SSL/TLS mit Port 465 wählen oder beim Anbieter nachfragen. Ohne Verschlüsselung wird das Passwort nicht gesendet.',
       en: 'Please choose SSL/TLS with port 465 or ask the provider. The password is not sent without encryption.',
     },
   },
   tls_unavailable_temporary: {
-    message: { de: 'Der Server kann die Verschlüsselung gerade nicht aufbauen.', en: 'The server cannot set up encryption right now.' },
+    message: {
+      de: 'Der Server kann die Verschlüsselung gerade nicht aufbauen.',
+      en: 'The server cannot set up encryption right now.',
+    },
     hint: { de: 'Bitte später erneut versuchen.', en: 'Please try again later.' },
   },
   certificate_untrusted: {
@@ -186,8 +234,14 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     }),
   },
   certificate_expired: {
-    message: { de: 'Das Zertifikat des Servers ist abgelaufen (oder noch nicht gültig).', en: 'The server’s certificate has expired (or is not yet valid).' },
-    hint: { de: 'Bitte den Betreiber des Mailservers bitten, das Zertifikat zu erneuern.', en: 'Please ask the mail server’s operator to renew the certificate.' },
+    message: {
+      de: 'Das Zertifikat des Servers ist abgelaufen (oder noch nicht gültig).',
+      en: 'The server’s certificate has expired (or is not yet valid).',
+    },
+    hint: {
+      de: 'Bitte den Betreiber des Mailservers bitten, das Zertifikat zu erneuern.',
+      en: 'Please ask the mail server’s operator to renew the certificate.',
+    },
   },
   certificate_name_mismatch: {
     message: (c) => ({
@@ -200,36 +254,60 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     },
   },
   certificate_pin_mismatch: {
-    message: { de: 'Der Server zeigt ein anderes Zertifikat als beim Test.', en: 'The server presents a different certificate than at the test.' },
+    message: {
+      de: 'Der Server zeigt ein anderes Zertifikat als beim Test.',
+      en: 'The server presents a different certificate than at the test.',
+    },
     hint: {
       de: 'Wurde das Zertifikat erneuert, bitte die Einstellungen erneut testen und speichern. Sonst könnte jemand die Verbindung abfangen.',
       en: 'If the certificate was renewed, please test and save the settings again. Otherwise someone might be intercepting the connection.',
     },
   },
   tls_failed_workers: {
-    message: { de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.', en: 'The encrypted connection (TLS) could not be established.' },
+    message: {
+      de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.',
+      en: 'The encrypted connection (TLS) could not be established.',
+    },
     hint: (c) => ({
       de: `Meist wird dem Zertifikat des Servers nicht vertraut (selbst signiert, unvollständige Kette oder abgelaufen). ${CERT_RUNTIME(c).de} Passt die Verschlüsselung zum Port (465 = SSL/TLS, 587 = STARTTLS)?`,
       en: `Usually the server’s certificate is not trusted (self-signed, incomplete chain, or expired). ${CERT_RUNTIME(c).en} Does the encryption match the port (465 = SSL/TLS, 587 = STARTTLS)?`,
     }),
   },
   tls_failed: {
-    message: { de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.', en: 'The encrypted connection (TLS) could not be established.' },
+    message: {
+      de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.',
+      en: 'The encrypted connection (TLS) could not be established.',
+    },
     hint: {
       de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS). Der Server unterstützt eventuell nur veraltete TLS-Versionen.',
       en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS). The server may support only outdated TLS versions.',
     },
   },
   tls_closed: {
-    message: { de: 'Der Server hat die Verbindung während der Verschlüsselung getrennt.', en: 'The server closed the connection while setting up encryption.' },
-    hint: { de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).', en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).' },
+    message: {
+      de: 'Der Server hat die Verbindung während der Verschlüsselung getrennt.',
+      en: 'The server closed the connection while setting up encryption.',
+    },
+    hint: {
+      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).',
+      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).',
+    },
   },
   tls_timeout: {
-    message: { de: 'Der Aufbau der Verschlüsselung hat zu lange gedauert.', en: 'Setting up encryption took too long.' },
-    hint: { de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).', en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).' },
+    message: {
+      de: 'Der Aufbau der Verschlüsselung hat zu lange gedauert.',
+      en: 'Setting up encryption took too long.',
+    },
+    hint: {
+      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).',
+      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).',
+    },
   },
   auth_failed: {
-    message: { de: 'Der Server hat Benutzername oder Passwort abgelehnt.', en: 'The server rejected the user name or password.' },
+    message: {
+      de: 'Der Server hat Benutzername oder Passwort abgelehnt.',
+      en: 'The server rejected the user name or password.',
+    },
     hint: {
       de: `Bitte Benutzername (oft die vollständige E-Mail-Adresse) und Passwort prüfen. ${APP_PASSWORD.de}`,
       en: `Please check the user name (often the full e-mail address) and password. ${APP_PASSWORD.en}`,
@@ -243,8 +321,14 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     },
   },
   auth_method_unsupported: {
-    message: { de: 'Der Server unterstützt die gewählte Anmeldemethode nicht.', en: 'The server does not support the chosen authentication method.' },
-    hint: { de: 'Bitte eine andere Methode wählen (meist PLAIN oder LOGIN).', en: 'Please choose another method (usually PLAIN or LOGIN).' },
+    message: {
+      de: 'Der Server unterstützt die gewählte Anmeldemethode nicht.',
+      en: 'The server does not support the chosen authentication method.',
+    },
+    hint: {
+      de: 'Bitte eine andere Methode wählen (meist PLAIN oder LOGIN).',
+      en: 'Please choose another method (usually PLAIN or LOGIN).',
+    },
   },
   auth_unavailable: {
     message: { de: 'Der Server bietet keine Anmeldung an.', en: 'The server does not offer authentication.' },
@@ -254,23 +338,38 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     },
   },
   auth_encryption_required: {
-    message: { de: 'Der Server erlaubt die Anmeldung nur über eine verschlüsselte Verbindung.', en: 'The server allows login only over an encrypted connection.' },
-    hint: { de: 'Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen.', en: 'Please choose STARTTLS (port 587) or SSL/TLS (port 465).' },
+    message: {
+      de: 'Der Server erlaubt die Anmeldung nur über eine verschlüsselte Verbindung.',
+      en: 'The server allows login only over an encrypted connection.',
+    },
+    hint: {
+      de: 'Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen.',
+      en: 'Please choose STARTTLS (port 587) or SSL/TLS (port 465).',
+    },
   },
   auth_temporary: {
     message: { de: 'Die Anmeldung ist vorübergehend nicht möglich.', en: 'Login is temporarily not possible.' },
     hint: { de: 'Bitte später erneut versuchen.', en: 'Please try again later.' },
   },
   auth_credentials_missing: {
-    message: { de: 'Für die Anmeldung fehlen Benutzername oder Passwort.', en: 'User name or password for the login are missing.' },
+    message: {
+      de: 'Für die Anmeldung fehlen Benutzername oder Passwort.',
+      en: 'User name or password for the login are missing.',
+    },
     hint: { de: 'Bitte Benutzername und Passwort eingeben.', en: 'Please enter user name and password.' },
   },
   auth_required: {
     message: { de: 'Der Server verlangt eine Anmeldung.', en: 'The server requires authentication.' },
-    hint: { de: 'Bitte eine Authentifizierung (z. B. PLAIN) mit Benutzername und Passwort wählen.', en: 'Please choose an authentication (e.g. PLAIN) with user name and password.' },
+    hint: {
+      de: 'Bitte eine Authentifizierung (z. B. PLAIN) mit Benutzername und Passwort wählen.',
+      en: 'Please choose an authentication (e.g. PLAIN) with user name and password.',
+    },
   },
   relay_denied: {
-    message: { de: 'Der Server lehnt den Versand mit dieser Absenderadresse ab.', en: 'The server refuses to send with this sender address.' },
+    message: {
+      de: 'Der Server lehnt den Versand mit dieser Absenderadresse ab.',
+      en: 'The server refuses to send with this sender address.',
+    },
     hint: {
       de: 'Die Absenderadresse ist für dieses Konto nicht erlaubt. Bitte die Adresse des Postfachs als Absender verwenden oder beim Anbieter die Adresse freischalten („Senden als“).',
       en: 'The sender address is not allowed for this account. Please use the mailbox’s own address as sender or have the provider allow it (“send as”).',
@@ -278,23 +377,41 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   sender_rejected: {
     message: { de: 'Der Server hat die Absenderadresse abgelehnt.', en: 'The server rejected the sender address.' },
-    hint: { de: 'Bitte die Absenderadresse prüfen; sie muss zum Konto passen.', en: 'Please check the sender address; it must belong to the account.' },
+    hint: {
+      de: 'Bitte die Absenderadresse prüfen; sie muss zum Konto passen.',
+      en: 'Please check the sender address; it must belong to the account.',
+    },
   },
   recipient_rejected: {
     message: { de: 'Der Server hat den Empfänger abgelehnt.', en: 'The server rejected the recipient.' },
-    hint: { de: 'Bitte die Empfängeradresse prüfen. Die Antwort des Servers nennt meist den Grund.', en: 'Please check the recipient address. The server’s reply usually names the reason.' },
+    hint: {
+      de: 'Bitte die Empfängeradresse prüfen. Die Antwort des Servers nennt meist den Grund.',
+      en: 'Please check the recipient address. The server’s reply usually names the reason.',
+    },
   },
   recipient_temporary: {
-    message: { de: 'Der Empfänger ist vorübergehend nicht erreichbar.', en: 'The recipient is temporarily unavailable.' },
+    message: {
+      de: 'Der Empfänger ist vorübergehend nicht erreichbar.',
+      en: 'The recipient is temporarily unavailable.',
+    },
     hint: { de: 'Der Versand wird später erneut versucht.', en: 'Sending will be retried later.' },
   },
   message_too_large: {
     message: { de: 'Die Nachricht ist für den Server zu groß.', en: 'The message is too large for the server.' },
-    hint: { de: 'Bitte Anhänge verkleinern oder auf mehrere Nachrichten aufteilen.', en: 'Please make attachments smaller or split them across messages.' },
+    hint: {
+      de: 'Bitte Anhänge verkleinern oder auf mehrere Nachrichten aufteilen.',
+      en: 'Please make attachments smaller or split them across messages.',
+    },
   },
   message_rejected_policy: {
-    message: { de: 'Der Server hat die Nachricht aus Richtliniengründen abgelehnt.', en: 'The server rejected the message for policy reasons.' },
-    hint: { de: 'Die Antwort des Servers nennt den Grund (z. B. Spam- oder Virenfilter, Absenderrichtlinie).', en: 'The server’s reply names the reason (e.g. spam or virus filter, sender policy).' },
+    message: {
+      de: 'Der Server hat die Nachricht aus Richtliniengründen abgelehnt.',
+      en: 'The server rejected the message for policy reasons.',
+    },
+    hint: {
+      de: 'Die Antwort des Servers nennt den Grund (z. B. Spam- oder Virenfilter, Absenderrichtlinie).',
+      en: 'The server’s reply names the reason (e.g. spam or virus filter, sender policy).',
+    },
   },
   message_rejected: {
     message: { de: 'Der Server hat die Nachricht abgelehnt.', en: 'The server rejected the message.' },
@@ -302,7 +419,10 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   temporary_failure: {
     message: { de: 'Der Server hat vorübergehend abgelehnt.', en: 'The server refused temporarily.' },
-    hint: { de: 'Bitte später erneut versuchen; Sendungen werden automatisch wiederholt.', en: 'Please try again later; sends are retried automatically.' },
+    hint: {
+      de: 'Bitte später erneut versuchen; Sendungen werden automatisch wiederholt.',
+      en: 'Please try again later; sends are retried automatically.',
+    },
   },
   rejected: {
     message: { de: 'Der Server hat abgelehnt.', en: 'The server refused.' },
@@ -310,7 +430,10 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   // Outbox outcomes that are not a server's reply.
   recipients_rejected: {
-    message: { de: 'Einige Empfänger wurden abgelehnt; die übrigen haben die Nachricht erhalten.', en: 'Some recipients were refused; the others received the message.' },
+    message: {
+      de: 'Einige Empfänger wurden abgelehnt; die übrigen haben die Nachricht erhalten.',
+      en: 'Some recipients were refused; the others received the message.',
+    },
     hint: {
       de: 'Die Antwort nennt die abgelehnten Empfänger und den Grund. Vorübergehende Ablehnungen (4xx) werden später erneut versucht.',
       en: 'The response names the refused recipients and why. Temporary refusals (4xx) are tried again later.',
@@ -337,14 +460,20 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     },
   },
   test_interrupted: {
-    message: { de: 'Der Test wurde abgebrochen, bevor sein Ergebnis gespeichert war.', en: 'The test was cut off before its result was recorded.' },
+    message: {
+      de: 'Der Test wurde abgebrochen, bevor sein Ergebnis gespeichert war.',
+      en: 'The test was cut off before its result was recorded.',
+    },
     hint: {
       de: 'Die Test-E-Mail kam vielleicht trotzdem an. Bitte das Postfach prüfen oder den Test wiederholen.',
       en: 'The test email may have arrived anyway. Please check the mailbox or run the test again.',
     },
   },
   interrupted: {
-    message: { de: 'Der Versand wurde zweimal mitten im Senden unterbrochen.', en: 'Sending was cut off twice while in progress.' },
+    message: {
+      de: 'Der Versand wurde zweimal mitten im Senden unterbrochen.',
+      en: 'Sending was cut off twice while in progress.',
+    },
     hint: {
       de: 'Die Nachricht wurde möglicherweise schon zugestellt; damit sie nicht ein drittes Mal ankommt, wird sie nicht erneut gesendet. Bitte beim Empfänger oder im Gesendet-Ordner nachsehen und bei Bedarf neu senden.',
       en: 'The message may already have been delivered; to avoid a third copy it is not sent again. Please check with the recipient or in the Sent folder and send it again if needed.',
@@ -361,14 +490,20 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     },
   },
   payload_missing: {
-    message: { de: 'Der Inhalt der Nachricht ist nicht mehr gespeichert.', en: 'The message content is no longer stored.' },
+    message: {
+      de: 'Der Inhalt der Nachricht ist nicht mehr gespeichert.',
+      en: 'The message content is no longer stored.',
+    },
     hint: {
       de: 'Die Nachricht wurde nicht gesendet (statt einer leeren Nachricht). Bitte erneut übergeben.',
       en: 'The message was not sent (rather than sending an empty one). Please hand it over again.',
     },
   },
   payload_unusable: {
-    message: { de: 'Die gespeicherte Nachricht ist beschädigt und kann nicht erstellt werden.', en: 'The stored message is damaged and cannot be built.' },
+    message: {
+      de: 'Die gespeicherte Nachricht ist beschädigt und kann nicht erstellt werden.',
+      en: 'The stored message is damaged and cannot be built.',
+    },
     hint: {
       de: 'Die Nachricht wurde nicht gesendet. Bitte erneut übergeben; tritt das wieder auf, bitte an den Support wenden.',
       en: 'The message was not sent. Please hand it over again; if this happens again, please contact support.',
@@ -386,15 +521,30 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   system_relay_not_configured: {
     message: { de: 'Der System-Mailserver ist nicht eingerichtet.', en: 'The system mail server is not set up.' },
-    hint: { de: 'Der Betreiber muss SYSTEM_SMTP_URL setzen. Bitte wenden Sie sich an den Support.', en: 'The operator must set SYSTEM_SMTP_URL. Please contact support.' },
+    hint: {
+      de: 'Der Betreiber muss SYSTEM_SMTP_URL setzen. Bitte wenden Sie sich an den Support.',
+      en: 'The operator must set SYSTEM_SMTP_URL. Please contact support.',
+    },
   },
   credentials_unreadable: {
-    message: { de: 'Das gespeicherte Passwort kann nicht entschlüsselt werden.', en: 'The stored password cannot be decrypted.' },
-    hint: { de: 'Bitte das Passwort in den Mailserver-Einstellungen neu eingeben und speichern.', en: 'Please enter the password again in the mail server settings and save.' },
+    message: {
+      de: 'Das gespeicherte Passwort kann nicht entschlüsselt werden.',
+      en: 'The stored password cannot be decrypted.',
+    },
+    hint: {
+      de: 'Bitte das Passwort in den Mailserver-Einstellungen neu eingeben und speichern.',
+      en: 'Please enter the password again in the mail server settings and save.',
+    },
   },
   host_private: {
-    message: { de: 'Dieser Server ist eine interne Adresse und darf nicht verwendet werden.', en: 'This server is an internal address and may not be used.' },
-    hint: { de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen.', en: 'Please enter the public name of your mail server.' },
+    message: {
+      de: 'Dieser Server ist eine interne Adresse und darf nicht verwendet werden.',
+      en: 'This server is an internal address and may not be used.',
+    },
+    hint: {
+      de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen.',
+      en: 'Please enter the public name of your mail server.',
+    },
   },
   private_address: {
     message: (c) => ({
@@ -407,12 +557,24 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
     },
   },
   port_blocked: {
-    message: { de: 'Port 25 ist für ausgehende Verbindungen gesperrt.', en: 'Port 25 is blocked for outgoing connections.' },
-    hint: { de: 'Bitte Port 587 (STARTTLS) oder 465 (SSL/TLS) verwenden.', en: 'Please use port 587 (STARTTLS) or 465 (SSL/TLS).' },
+    message: {
+      de: 'Port 25 ist für ausgehende Verbindungen gesperrt.',
+      en: 'Port 25 is blocked for outgoing connections.',
+    },
+    hint: {
+      de: 'Bitte Port 587 (STARTTLS) oder 465 (SSL/TLS) verwenden.',
+      en: 'Please use port 587 (STARTTLS) or 465 (SSL/TLS).',
+    },
   },
   unknown: {
-    message: (c) => ({ de: `Unerwarteter Fehler bei „${STAGE[c.stage].de}“.`, en: `Unexpected error during “${STAGE[c.stage].en}”.` }),
-    hint: { de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das Protokoll unten zeigt den Ablauf.', en: 'Please check the settings and try again. The transcript below shows what happened.' },
+    message: (c) => ({
+      de: `Unerwarteter Fehler bei „${STAGE[c.stage].de}“.`,
+      en: `Unexpected error during “${STAGE[c.stage].en}”.`,
+    }),
+    hint: {
+      de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das Protokoll unten zeigt den Ablauf.',
+      en: 'Please check the settings and try again. The transcript below shows what happened.',
+    },
   },
 };
 
@@ -424,7 +586,16 @@ export function localizeSmtpError(error: NormalizedSmtpError, lang: Lang, contex
   const entry = TEXTS[error.code] ?? TEXTS.unknown!;
   const c: Ctx = { ...context, stage: error.stage };
   const resolve = (t: Text) => (typeof t === 'function' ? t(c) : t);
-  const extra = ['greeting_timeout', 'connection_closed', 'tls_failed', 'tls_failed_workers', 'tls_timeout', 'greeting_invalid', 'total_timeout', 'connection_timeout'].includes(error.code)
+  const extra = [
+    'greeting_timeout',
+    'connection_closed',
+    'tls_failed',
+    'tls_failed_workers',
+    'tls_timeout',
+    'greeting_invalid',
+    'total_timeout',
+    'connection_timeout',
+  ].includes(error.code)
     ? portHint(context)
     : null;
   return {

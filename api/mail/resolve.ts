@@ -24,7 +24,8 @@ export class PrivateAddressError extends Error {
   }
 }
 
-const notFound = (host: string) => Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
+const notFound = (host: string) =>
+  Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
 
 /** node:dns `lookup(host, { all: true })`, in the resolver's own order (loaded only when used: Node). */
 export const systemLookup: HostLookup = async (hostname) => {
@@ -47,20 +48,32 @@ export async function resolveTarget(host: string, guard: AddressGuard): Promise<
   return addresses;
 }
 
-type LookupCallback = (err: Error | null, address: string | { address: string; family: number }[], family?: number) => void;
+type LookupCallback = (
+  err: Error | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 
 /**
  * A `lookup` for net.connect / tls.connect that answers from addresses already resolved and
  * checked: no second DNS query, so the connection goes where the check looked.
  */
 export function fixedLookup(addresses: ResolvedAddress[]) {
-  return (hostname: string, options: { all?: boolean; family?: number | string } | number | undefined, callback: LookupCallback): void => {
+  return (
+    hostname: string,
+    options: { all?: boolean; family?: number | string } | number | undefined,
+    callback: LookupCallback,
+  ): void => {
     const opts = typeof options === 'object' && options ? options : { family: options };
     const family = opts.family === 'IPv4' ? 4 : opts.family === 'IPv6' ? 6 : Number(opts.family) || 0;
     const list = family ? addresses.filter((a) => a.family === family) : addresses;
     setImmediate(() => {
       if (list.length === 0) return callback(notFound(hostname), opts.all ? [] : '', family || 4);
-      if (opts.all) return callback(null, list.map((a) => ({ address: a.address, family: a.family })));
+      if (opts.all)
+        return callback(
+          null,
+          list.map((a) => ({ address: a.address, family: a.family })),
+        );
       callback(null, list[0]!.address, list[0]!.family);
     });
   };

@@ -181,7 +181,8 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
         open(addresses);
       },
       (error: Error) => {
-        if (error instanceof PrivateAddressError) recorder.info('Refused: the host is or resolves to an internal (private, loopback or link-local) address');
+        if (error instanceof PrivateAddressError)
+          recorder.info('Refused: the host is or resolves to an internal (private, loopback or link-local) address');
         finish(error);
       },
     );
@@ -235,7 +236,11 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
   const auth =
     settings.auth.method === 'none'
       ? undefined
-      : { user: settings.auth.username ?? '', pass: settings.auth.password ?? '', method: settings.auth.method.toUpperCase() };
+      : {
+          user: settings.auth.username ?? '',
+          pass: settings.auth.password ?? '',
+          method: settings.auth.method.toUpperCase(),
+        };
 
   const transportOptions = {
     host,
@@ -290,7 +295,11 @@ async function sendThrough(
     // Composed into one Buffer first (compose.ts): the body reaches the socket in one write.
     const send = async () => {
       const raw = await composeMessage(data);
-      return connection.transport.sendMail({ raw, envelope: data.envelope, ...(abortable ? { signal: controller.signal } : {}) } as any);
+      return connection.transport.sendMail({
+        raw,
+        envelope: data.envelope,
+        ...(abortable ? { signal: controller.signal } : {}),
+      } as any);
     };
     const info = await Promise.race([send(), deadline]);
     // A server may say the password back (what it was given); that must not reach a response or the database.
@@ -302,7 +311,9 @@ async function sendThrough(
       response,
       accepted: (info.accepted ?? []).map(String),
       rejected: (info.rejected ?? []).map(String),
-      rejectedDetails: ((info.rejectedErrors ?? []) as { recipient?: unknown; responseCode?: unknown; response?: unknown }[]).map((e) => ({
+      rejectedDetails: (
+        (info.rejectedErrors ?? []) as { recipient?: unknown; responseCode?: unknown; response?: unknown }[]
+      ).map((e) => ({
         recipient: String(e.recipient ?? ''),
         responseCode: typeof e.responseCode === 'number' ? e.responseCode : null,
         response: typeof e.response === 'string' ? recorder.redact(e.response) : null,
@@ -317,7 +328,9 @@ async function sendThrough(
       security: settings.security,
     });
     if (normalized.response) normalized.response = recorder.redact(normalized.response);
-    recorder.info(`Failed at ${normalized.stage}: ${normalized.code}${normalized.response ? ` (${normalized.response.split('\n')[0]})` : ''}`);
+    recorder.info(
+      `Failed at ${normalized.stage}: ${normalized.code}${normalized.response ? ` (${normalized.response.split('\n')[0]})` : ''}`,
+    );
     return {
       ok: false,
       error: normalized,
@@ -335,8 +348,17 @@ async function sendThrough(
  * Sends one message over a fresh connection and says exactly what happened. Never throws for
  * SMTP problems (only for a message with CR/LF in a header value, which the API rejects first).
  */
-export async function sendMessage(settings: SmtpSettings, message: OutgoingMessage, options: SendOptions): Promise<SendResult> {
-  const connection = createConnection(settings, options, false, options.clientName ?? asciiDomain(domainOf(message.from.address)) ?? 'localhost');
+export async function sendMessage(
+  settings: SmtpSettings,
+  message: OutgoingMessage,
+  options: SendOptions,
+): Promise<SendResult> {
+  const connection = createConnection(
+    settings,
+    options,
+    false,
+    options.clientName ?? asciiDomain(domainOf(message.from.address)) ?? 'localhost',
+  );
   try {
     return await sendThrough(connection, message, settings, options, 0, true);
   } finally {
@@ -355,7 +377,10 @@ export interface PooledSender {
  * One SMTP session reused for many messages (Nodemailer `pool: true`, one connection).
  * A send that runs out of time drops the session; the next send opens a new one.
  */
-export function openSender(settings: SmtpSettings, options: SendOptions & { clientName: string; closeTimeoutMs?: number }): PooledSender {
+export function openSender(
+  settings: SmtpSettings,
+  options: SendOptions & { clientName: string; closeTimeoutMs?: number },
+): PooledSender {
   let connection: Connection | null = null;
   let chain: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -374,7 +399,11 @@ export function openSender(settings: SmtpSettings, options: SendOptions & { clie
       const c = (connection ??= createConnection(settings, options, true, options.clientName));
       const from = c.recorder.lines.length;
       const result = await sendThrough(c, message, settings, options, from, false);
-      if (!result.ok && (result.error.code === 'total_timeout' || result.error.stage === 'tls' || result.error.stage === 'connect')) drop(c);
+      if (
+        !result.ok &&
+        (result.error.code === 'total_timeout' || result.error.stage === 'tls' || result.error.stage === 'connect')
+      )
+        drop(c);
       return result;
     };
     const next = chain.then(run, run);

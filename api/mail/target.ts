@@ -133,7 +133,8 @@ function isPrivateIPv6(g: number[]): boolean {
   }
   if (g0 === 0x64 && g[1] === 0xff9b && g[2] === 1) return true; // local-use NAT64 64:ff9b:1::/48
   if (g0 === 0x64 && g[1] === 0xff9b) return isPrivateIPv4([g6 >> 8, g6 & 255, g7 >> 8, g7 & 255]); // NAT64
-  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g5 === 0) return isPrivateIPv4([g6 >> 8, g6 & 255, g7 >> 8, g7 & 255]); // IPv4-translated ::ffff:0:a.b.c.d
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g5 === 0)
+    return isPrivateIPv4([g6 >> 8, g6 & 255, g7 >> 8, g7 & 255]); // IPv4-translated ::ffff:0:a.b.c.d
   if (g0 === 0x2002) return isPrivateIPv4([g[1]! >> 8, g[1]! & 255, g[2]! >> 8, g[2]! & 255]); // 6to4 2002:AABB:CCDD::/48
   if (g0 === 0x100 && g.slice(1, 4).every((x) => x === 0)) return true; // discard-only 100::/64
   if ((g0 & 0xfe00) === 0xfc00) return true; // unique local fc00::/7

@@ -40,9 +40,12 @@ export class SessionRecorder {
   /** Bunyan-style logger handed to Nodemailer (`logger` + `transactionLog: true`). */
   readonly logger = {
     trace: () => {},
-    debug: (meta: Record<string, unknown>, message?: unknown, ...args: unknown[]) => this.onLog('debug', meta, message, args),
-    info: (meta: Record<string, unknown>, message?: unknown, ...args: unknown[]) => this.onLog('info', meta, message, args),
-    warn: (meta: Record<string, unknown>, message?: unknown, ...args: unknown[]) => this.onLog('warn', meta, message, args),
+    debug: (meta: Record<string, unknown>, message?: unknown, ...args: unknown[]) =>
+      this.onLog('debug', meta, message, args),
+    info: (meta: Record<string, unknown>, message?: unknown, ...args: unknown[]) =>
+      this.onLog('info', meta, message, args),
+    warn: (meta: Record<string, unknown>, message?: unknown, ...args: unknown[]) =>
+      this.onLog('warn', meta, message, args),
     error: () => {
       /* errors are reported once, by the caller, in their normalised form */
     },
@@ -140,7 +143,10 @@ function format(message: unknown, args: unknown[]): string {
 /** Keeps transcripts printable: control characters (but tabs) shown as `\xNN`. */
 function sanitize(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /** The password itself, its base64 forms (alone, at each alignment), and what AUTH PLAIN sends. */

@@ -28,7 +28,12 @@ export interface SmtpTimeouts {
   totalMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: SmtpTimeouts = { connectMs: 10_000, greetingMs: 10_000, socketMs: 15_000, totalMs: 30_000 };
+export const DEFAULT_TIMEOUTS: SmtpTimeouts = {
+  connectMs: 10_000,
+  greetingMs: 10_000,
+  socketMs: 15_000,
+  totalMs: 30_000,
+};
 
 /** One address a host name resolved to (as node:dns `lookup(host, { all: true })` gives it). */
 export interface ResolvedAddress {

@@ -35,7 +35,10 @@ export function directoryAssets(directory: string): Fetcher {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      const headers = { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'content-length': String(body.byteLength) };
+      const headers = {
+        'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-length': String(body.byteLength),
+      };
       return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers });
     } catch {
       return new Response(null, { status: 404 });

@@ -59,10 +59,13 @@ export class NodeOutbox {
   readonly enqueue: Enqueue = async (id, delaySeconds = 0) => {
     if (this.stopped) return; // the row is stored; the sweeper of the next start sends it
     if (delaySeconds <= 0) return this.schedule([id]);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.schedule([id]);
-    }, Math.min(delaySeconds * 1000, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.schedule([id]);
+      },
+      Math.min(delaySeconds * 1000, MAX_TIMER_MS),
+    );
     // A waiting retry alone does not keep the process alive (the sweeper covers it after a restart).
     timer.unref?.();
     this.timers.add(timer);
@@ -141,7 +144,14 @@ export class NodeOutbox {
 
   private async run(ids: string[]): Promise<void> {
     try {
-      await deliver(ids, { db: this.db(), env: this.env, runtime: 'node', now: this.now, enqueue: this.enqueue, timeouts: this.timeouts });
+      await deliver(ids, {
+        db: this.db(),
+        env: this.env,
+        runtime: 'node',
+        now: this.now,
+        enqueue: this.enqueue,
+        timeouts: this.timeouts,
+      });
     } catch (error) {
       // Database unreachable or similar: the rows stay stored and the sweeper tries them again.
       console.error(`outbox batch failed, the sweeper will pick it up: ${errorSummary(error)}`);

@@ -23,13 +23,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 
 const missing = missingConfig(env);
-if (missing.length > 0) console.error(`missing configuration (GET /healthz answers 503 until set): ${missing.join(', ')}`);
+if (missing.length > 0)
+  console.error(`missing configuration (GET /healthz answers 503 until set): ${missing.join(', ')}`);
 
 const service = createNodeService(env);
 if (env.DATABASE_URL) service.outbox.startSweeper(60_000);
 
 const server = serve({ fetch: service.fetch, port, hostname }, (info) => {
-  console.log(`mail-server-settings API on http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port} (runtime node)`);
+  console.log(
+    `mail-server-settings API on http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port} (runtime node)`,
+  );
 });
 server.on('error', (error) => {
   console.error(`cannot listen on ${hostname}:${port}: ${error.message}`);

@@ -5,7 +5,15 @@ import { domainOf } from '../mail/address.ts';
 import { makeMessageId } from '../mail/message-id.ts';
 import { buildMailData, openSender, type PooledSender } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
-import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, RejectedRecipient, SendResult, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
+import type {
+  MailRuntime,
+  NormalizedSmtpError,
+  OutgoingMessage,
+  RejectedRecipient,
+  SendResult,
+  SmtpSettings,
+  SmtpTimeouts,
+} from '../mail/types.ts';
 import { smtpSettingsFromRow } from '../settings/credentials.ts';
 import { systemSender, tenantSender, type Sender } from '../settings/sender.ts';
 import { base64ToBytes } from '../util/base64.ts';
@@ -14,7 +22,15 @@ import { Claim } from './claim.ts';
 import { breaksRoute, leaseMs, nextRetryDelay, retryDelays } from './policy.ts';
 import { pendingRecipients, splitRecipients } from './recipients.ts';
 import { PayloadLoader } from './payloads.ts';
-import { claimDeliveries, readTenantWithServer, recordAndHandOver, releaseClaims, type AttemptOutcome, type DeliveryRow, type StoredPayload } from './store.ts';
+import {
+  claimDeliveries,
+  readTenantWithServer,
+  recordAndHandOver,
+  releaseClaims,
+  type AttemptOutcome,
+  type DeliveryRow,
+  type StoredPayload,
+} from './store.ts';
 import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
 export interface OutboxContext {
@@ -44,7 +60,13 @@ const asDeliveryError = (e: NormalizedSmtpError, server?: DeliveryError['server'
 });
 
 /** A route that cannot be used as configured; `transient` when the operator can mend it (a missing secret, a key rotation). */
-const configError = (code: string, transient = false): NormalizedSmtpError => ({ stage: 'connect', code, responseCode: null, response: null, transient });
+const configError = (code: string, transient = false): NormalizedSmtpError => ({
+  stage: 'connect',
+  code,
+  responseCode: null,
+  response: null,
+  transient,
+});
 
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
@@ -53,17 +75,30 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
   const claimedAt = ctx.now();
   const rows = await claimDeliveries(ctx.db, ids, claimedAt, lease, token);
   if (rows.length === 0) return;
-  const claim = new Claim(ctx.db, token, rows.map((r) => r.id), lease, ctx.now, claimedAt);
+  const claim = new Claim(
+    ctx.db,
+    token,
+    rows.map((r) => r.id),
+    lease,
+    ctx.now,
+    claimedAt,
+  );
   let failure: unknown;
   try {
     const byTenant = new Map<string, DeliveryRow[]>();
     for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
     // Payloads are read as their rows come up (a batch of large invoices would not fit in memory).
-    const payloads = await PayloadLoader.open(ctx.db, [...byTenant.values()].map((tenantRows) => tenantRows.map((r) => r.id)), ctx.payloadLoadBytes);
+    const payloads = await PayloadLoader.open(
+      ctx.db,
+      [...byTenant.values()].map((tenantRows) => tenantRows.map((r) => r.id)),
+      ctx.payloadLoadBytes,
+    );
     const results = await Promise.allSettled(
       [...byTenant].map(([tenantId, tenantRows]) =>
         // However a tenant's part ends, what it read ahead is let go (the budget is shared).
-        deliverForTenant(tenantId, tenantRows, payloads, claim, ctx).finally(() => tenantRows.forEach((r) => payloads.release(r.id))),
+        deliverForTenant(tenantId, tenantRows, payloads, claim, ctx).finally(() =>
+          tenantRows.forEach((r) => payloads.release(r.id)),
+        ),
       ),
     );
     failure = results.find((r) => r.status === 'rejected')?.reason;
@@ -79,7 +114,9 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
       await releaseClaims(ctx.db, unstarted, ctx.now(), token);
       if (!failure) for (const id of unstarted) await ctx.enqueue(id, 0);
     } catch (error) {
-      console.error(`outbox: giving back ${unstarted.length} unsent deliveries failed (the sweeper picks them up when their lease ends): ${errorSummary(error)}`);
+      console.error(
+        `outbox: giving back ${unstarted.length} unsent deliveries failed (the sweeper picks them up when their lease ends): ${errorSummary(error)}`,
+      );
     }
   }
   if (failure) throw failure;
@@ -120,7 +157,13 @@ function refusedRecipientsError(rejected: RejectedRecipient[]): NormalizedSmtpEr
   };
 }
 
-async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads: PayloadLoader, claim: Claim, ctx: OutboxContext): Promise<void> {
+async function deliverForTenant(
+  tenantId: string,
+  rows: DeliveryRow[],
+  payloads: PayloadLoader,
+  claim: Claim,
+  ctx: OutboxContext,
+): Promise<void> {
   const { tenant, server } = await readTenantWithServer(ctx.db, tenantId);
   if (!tenant) return; // deleted with its deliveries (ON DELETE CASCADE)
   const delays = retryDelays(ctx.env.OUTBOX_RETRY_DELAYS);
@@ -128,11 +171,17 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
   // Route settings, each resolved once per batch; a configuration problem is an error of that route.
   let tenantRoute: SmtpSettings | NormalizedSmtpError | null = null;
   if (server) {
-    const blocked = checkTarget(server, { runtime: ctx.runtime, allowPrivateHosts: ctx.env.ALLOW_PRIVATE_HOSTS === 'true' });
+    const blocked = checkTarget(server, {
+      runtime: ctx.runtime,
+      allowPrivateHosts: ctx.env.ALLOW_PRIVATE_HOSTS === 'true',
+    });
     if (blocked) tenantRoute = configError(blocked.code);
     else {
       try {
-        tenantRoute = await smtpSettingsFromRow(server, await SecretBox.fromConfig(ctx.env.SETTINGS_ENCRYPTION_KEY ?? ''));
+        tenantRoute = await smtpSettingsFromRow(
+          server,
+          await SecretBox.fromConfig(ctx.env.SETTINGS_ENCRYPTION_KEY ?? ''),
+        );
       } catch {
         tenantRoute = configError('credentials_unreadable', true);
       }
@@ -153,7 +202,11 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
   // One pooled SMTP session per route and slot, opened on first use.
   const sessions = new Map<string, PooledSender>();
   const brokenRoutes = new Map<RouteName, NormalizedSmtpError>();
-  const send = async (route: RouteName, slot: number, message: OutgoingMessage): Promise<SendResult | { ok: false; error: NormalizedSmtpError }> => {
+  const send = async (
+    route: RouteName,
+    slot: number,
+    message: OutgoingMessage,
+  ): Promise<SendResult | { ok: false; error: NormalizedSmtpError }> => {
     const settings = route === 'tenant' ? tenantRoute : systemRoute;
     if (!settings || 'stage' in settings) return { ok: false, error: settings ?? configError('not_configured') };
     const broken = brokenRoutes.get(route);
@@ -185,14 +238,22 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
   /** A stored message that cannot be built (damaged data; the API checks what it accepts): it ends failed, the batch goes on. */
   const payloadUnusable = (row: DeliveryRow, error: unknown): AttemptOutcome => {
     console.error(`delivery ${row.id}: the stored message cannot be built, it is not sent: ${errorSummary(error)}`);
-    return { status: 'failed', route: row.route, error: { stage: 'data', code: 'payload_unusable', responseCode: null, response: null } };
+    return {
+      status: 'failed',
+      route: row.route,
+      error: { stage: 'data', code: 'payload_unusable', responseCode: null, response: null },
+    };
   };
 
   const attempt = async (row: DeliveryRow, slot: number, payload: StoredPayload): Promise<AttemptOutcome> => {
     const all = [...row.recipients.to, ...row.recipients.cc, ...row.recipients.bcc];
     let attachments: OutgoingMessage['attachments'];
     try {
-      attachments = payload.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: base64ToBytes(a.content) }));
+      attachments = payload.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: base64ToBytes(a.content),
+      }));
       buildMailData({ ...message(tenantRouteSender, []), attachments }); // the header checks, before anything is sent
     } catch (error) {
       return payloadUnusable(row, error);
@@ -213,19 +274,40 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
       };
     }
     /** `attemptsOnRoute` counts this attempt: the tenant route and a fallback each have the whole retry budget. */
-    const retryOrFail = (route: AttemptOutcome['route'], error: NormalizedSmtpError, attemptsOnRoute: number, extra: Partial<AttemptOutcome> = {}): AttemptOutcome => {
+    const retryOrFail = (
+      route: AttemptOutcome['route'],
+      error: NormalizedSmtpError,
+      attemptsOnRoute: number,
+      extra: Partial<AttemptOutcome> = {},
+    ): AttemptOutcome => {
       const delay = error.transient ? nextRetryDelay(delays, attemptsOnRoute) : null;
-      const stored = asDeliveryError(error, route === 'tenant' && server ? { host: server.host, port: server.port, security: server.security } : undefined);
+      const stored = asDeliveryError(
+        error,
+        route === 'tenant' && server ? { host: server.host, port: server.port, security: server.security } : undefined,
+      );
       if (error.deliveryUnknown) {
         // Handed over without a verdict, so the server may have it: like an attempt cut off by a
         // crash, it is sent again at most once (interruptions), never through the fallback too.
         const unknown = { status: 'failed' as const, route, error: { ...stored, code: 'delivery_unknown' }, ...extra };
         if (row.interruptions >= 1 || delay === null) return unknown;
-        return { status: 'retrying', route, error: stored, nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), interrupted: true, ...extra };
+        return {
+          status: 'retrying',
+          route,
+          error: stored,
+          nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000),
+          interrupted: true,
+          ...extra,
+        };
       }
       return delay === null
         ? { status: 'failed', route, error: stored, ...extra }
-        : { status: 'retrying', route, error: stored, nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000), ...extra };
+        : {
+            status: 'retrying',
+            route,
+            error: stored,
+            nextAttemptAt: new Date(ctx.now().getTime() + delay * 1000),
+            ...extra,
+          };
     };
     const handedOver = (
       route: AttemptOutcome['route'],
@@ -237,7 +319,9 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
       const rejected = [
         ...result.rejectedDetails,
         // A refusal Nodemailer listed without a reply counts as temporary.
-        ...result.rejected.filter((r) => !result.rejectedDetails.some((d) => d.recipient === r)).map((r) => ({ recipient: r, responseCode: null, response: null })),
+        ...result.rejected
+          .filter((r) => !result.rejectedDetails.some((d) => d.recipient === r))
+          .map((r) => ({ recipient: r, responseCode: null, response: null })),
       ];
       const split = splitRecipients(all, result.accepted, rejected);
       const base = { ...extra, route, smtpResponse: result.response, acceptedRecipients: [...done, ...split.accepted] };
@@ -247,7 +331,10 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     /** Failed for good while some recipients have it: the message was sent, the failure stays as its error. */
     const ended = (outcome: AttemptOutcome): AttemptOutcome => {
       if (outcome.status !== 'failed' || (outcome.acceptedRecipients ?? done).length === 0) return outcome;
-      const error = outcome.error?.code === 'recipients_rejected' ? { ...outcome.error, code: 'recipients_refused' } : outcome.error;
+      const error =
+        outcome.error?.code === 'recipients_rejected'
+          ? { ...outcome.error, code: 'recipients_refused' }
+          : outcome.error;
       return { ...outcome, status: 'sent', sentAt: ctx.now(), error };
     };
     const done = row.acceptedRecipients ?? [];
@@ -255,22 +342,35 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     if (row.route === 'system-fallback' && server && !server.fallbackToSystem) {
       // The tenant turned the fallback off after its server had failed for good: nothing more goes
       // out through the relay; the message ends as it would have with the fallback off back then.
-      return ended({ status: 'failed', route: row.route, error: { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null } });
+      return ended({
+        status: 'failed',
+        route: row.route,
+        error: { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null },
+      });
     }
     /** This attempt's number on `route`: a route taken up now starts with the whole retry budget. */
     const attemptsOn = (route: DeliveryRow['route']) => {
       if (row.route !== route) return 1;
       // A fallback recorded by a Worker older than route_since_attempt (deployed after migrating) left it at 1.
-      const since = route === 'system-fallback' ? Math.max(row.routeSinceAttempt, row.fallbackAtAttempt ?? 0) : row.routeSinceAttempt;
+      const since =
+        route === 'system-fallback'
+          ? Math.max(row.routeSinceAttempt, row.fallbackAtAttempt ?? 0)
+          : row.routeSinceAttempt;
       return row.attempts - since + 1;
     };
     if (row.route === 'system-fallback' || !tenantRoute) {
       const route = row.route === 'system-fallback' ? 'system-fallback' : 'system';
       const result = await send('system', slot, message(systemRouteSender, done));
-      return ended(result.ok ? handedOver(route, result, done, attemptsOn(route)) : retryOrFail(route, result.error, attemptsOn(route)));
+      return ended(
+        result.ok
+          ? handedOver(route, result, done, attemptsOn(route))
+          : retryOrFail(route, result.error, attemptsOn(route)),
+      );
     }
     const result = await send('tenant', slot, message(tenantRouteSender, done));
-    const outcome = result.ok ? handedOver('tenant', result, done, attemptsOn('tenant')) : retryOrFail('tenant', result.error, attemptsOn('tenant'));
+    const outcome = result.ok
+      ? handedOver('tenant', result, done, attemptsOn('tenant'))
+      : retryOrFail('tenant', result.error, attemptsOn('tenant'));
     // A message the tenant's server may already have (an earlier attempt was cut off or got no
     // verdict after the whole message) never also goes through the relay.
     const mayHaveIt = row.interruptions >= 1 || outcome.error?.code === 'delivery_unknown';
@@ -280,7 +380,11 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
     const tenantDone = outcome.acceptedRecipients ?? done;
     const extra = { fallbackReason: outcome.error!, fallbackAtAttempt: row.attempts, acceptedRecipients: tenantDone };
     const fallback = await send('system', slot, message(systemRouteSender, tenantDone));
-    return ended(fallback.ok ? handedOver('system-fallback', fallback, tenantDone, 1, extra) : retryOrFail('system-fallback', fallback.error, 1, extra));
+    return ended(
+      fallback.ok
+        ? handedOver('system-fallback', fallback, tenantDone, 1, extra)
+        : retryOrFail('system-fallback', fallback.error, 1, extra),
+    );
   };
 
   /** A row this slot sent (or gave up on) whose outcome is not recorded yet. */
@@ -292,12 +396,16 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
   const settle = async ({ row, outcome }: Ended, recorded: boolean): Promise<void> => {
     claim.finish(row.id);
     if (!recorded) {
-      console.error(`delivery ${row.id}: another attempt took it over; this attempt's outcome (${outcome.status}) is not recorded`);
+      console.error(
+        `delivery ${row.id}: another attempt took it over; this attempt's outcome (${outcome.status}) is not recorded`,
+      );
       return;
     }
     if (outcome.status === 'retrying') {
       const delay = Math.max(0, Math.ceil(((outcome.nextAttemptAt?.getTime() ?? 0) - ctx.now().getTime()) / 1000));
-      await ctx.enqueue(row.id, delay).catch((e) => console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`));
+      await ctx
+        .enqueue(row.id, delay)
+        .catch((e) => console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`));
     }
   };
 
@@ -324,7 +432,13 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
         let current: DeliveryRow | null = null;
         const write = (record: Ended | null, handOver: DeliveryRow | null) =>
           withRetries(ctx, claim, () =>
-            recordAndHandOver(ctx.db, record && { id: record.row.id, outcome: record.outcome }, handOver && { id: handOver.id, messageId: messageIdFor(handOver) }, ctx.now(), claim.token),
+            recordAndHandOver(
+              ctx.db,
+              record && { id: record.row.id, outcome: record.outcome },
+              handOver && { id: handOver.id, messageId: messageIdFor(handOver) },
+              ctx.now(),
+              claim.token,
+            ),
           );
         try {
           for (;;) {
@@ -347,7 +461,8 @@ async function deliverForTenant(tenantId: string, rows: DeliveryRow[], payloads:
             // sent — only while the claim allows a hand-over (a mark of a row then given back would
             // count it as interrupted if giving back failed).
             const handOver = current && payload && claim.mayHandOver() ? current : null;
-            const written: Awaited<ReturnType<typeof write>> | null = last || handOver ? await write(last, handOver) : null;
+            const written: Awaited<ReturnType<typeof write>> | null =
+              last || handOver ? await write(last, handOver) : null;
             if (last) await settle(last, written!.recorded);
             if (!current) return;
             const row = current;

@@ -109,7 +109,8 @@ export class PayloadLoader {
         this.unhold(member);
       }
     });
-    while (this.held > 0 && this.held + bytes > this.budget) await new Promise<void>((resume) => this.waiting.push(resume));
+    while (this.held > 0 && this.held + bytes > this.budget)
+      await new Promise<void>((resume) => this.waiting.push(resume));
     for (const member of members) {
       if (this.released.has(member)) continue; // let go while waiting (a row that will not be sent)
       const size = this.sizes.get(member) ?? 0;

@@ -6,7 +6,9 @@ const DEFAULT_DELAYS = [60, 300, 900, 3600, 2700];
 export function retryDelays(config: string | undefined): number[] {
   if (!config) return DEFAULT_DELAYS;
   const delays = config.split(',').map((s) => Number(s.trim()));
-  return delays.length > 0 && delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 43_200) ? delays : DEFAULT_DELAYS;
+  return delays.length > 0 && delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 43_200)
+    ? delays
+    : DEFAULT_DELAYS;
 }
 
 /** Seconds until the next attempt, or null when the retry budget is spent. `attempts` counts the one that just failed. */

@@ -23,7 +23,11 @@ export interface RecipientSplit {
 }
 
 /** Maps a server's accepted/refused lists back to the original addresses of the message. */
-export function splitRecipients(originals: string[], accepted: string[], rejected: RejectedRecipient[]): RecipientSplit {
+export function splitRecipients(
+  originals: string[],
+  accepted: string[],
+  rejected: RejectedRecipient[],
+): RecipientSplit {
   const byKey = new Map(originals.map((a) => [recipientKey(a), a]));
   const original = (a: string) => byKey.get(recipientKey(a)) ?? a;
   return {

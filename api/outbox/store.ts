@@ -1,6 +1,13 @@
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { deliveries, deliveryPayloadChunks, mailServers, tenants, type AttemptLogEntry, type DeliveryError } from '../db/schema.ts';
+import {
+  deliveries,
+  deliveryPayloadChunks,
+  mailServers,
+  tenants,
+  type AttemptLogEntry,
+  type DeliveryError,
+} from '../db/schema.ts';
 import type { Database } from '../env.ts';
 import { makeMessageId, messageIdRandom } from '../mail/message-id.ts';
 import { tenantSender } from '../settings/sender.ts';
@@ -70,7 +77,11 @@ export function messageIdSql(tenantId: string, random: string): SQL {
  * `messageId` the row gets one on the tenant's sender domain (messageIdSql; NULL when SQL cannot
  * make it, see assignMessageId). Throws TenantNotFoundError when the tenant does not exist.
  */
-export async function insertDelivery(db: Database, row: NewDelivery, payload: StoredPayload): Promise<{ row: DeliveryRow; created: boolean }> {
+export async function insertDelivery(
+  db: Database,
+  row: NewDelivery,
+  payload: StoredPayload,
+): Promise<{ row: DeliveryRow; created: boolean }> {
   const chunks = chunkText(JSON.stringify(payload), CHUNK_CHARS);
   let inserted: DeliveryRow[];
   let stored: DeliveryRow[];
@@ -87,7 +98,10 @@ export async function insertDelivery(db: Database, row: NewDelivery, payload: St
         .onConflictDoNothing()
         .returning(),
       // The stored row: the one just written, or the one this key wrote before.
-      db.select().from(deliveries).where(and(eq(deliveries.tenantId, row.tenantId), eq(deliveries.idempotencyKey, row.idempotencyKey!))),
+      db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.tenantId, row.tenantId), eq(deliveries.idempotencyKey, row.idempotencyKey!))),
       // Written only when the delivery row above was (a repeated idempotency key writes nothing).
       ...chunks.map((chunk, seq) =>
         db.run(
@@ -114,7 +128,9 @@ export async function assignMessageId(db: Database, row: DeliveryRow): Promise<D
   if (!tenant) throw new TenantNotFoundError(row.tenantId);
   const [updated] = await db
     .update(deliveries)
-    .set({ messageId: sql`coalesce(${deliveries.messageId}, ${makeMessageId(tenantSender(tenant, server).from.address)})` })
+    .set({
+      messageId: sql`coalesce(${deliveries.messageId}, ${makeMessageId(tenantSender(tenant, server).from.address)})`,
+    })
     // A row that was sent meanwhile (by the sweeper) keeps what it was sent with.
     .where(and(eq(deliveries.id, row.id), eq(deliveries.status, 'queued')))
     .returning();
@@ -122,7 +138,10 @@ export async function assignMessageId(db: Database, row: DeliveryRow): Promise<D
 }
 
 export async function readDelivery(db: Database, tenantId: string, id: string): Promise<DeliveryRow | undefined> {
-  const rows = await db.select().from(deliveries).where(and(eq(deliveries.tenantId, tenantId), eq(deliveries.id, id)));
+  const rows = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.tenantId, tenantId), eq(deliveries.id, id)));
   return rows[0];
 }
 
@@ -162,7 +181,13 @@ const claimable = (now: Date) =>
  * marks this attempt as the holder: a later claim (after the lease ran out) replaces it, and the
  * old holder can then neither extend the lease nor record an outcome.
  */
-export async function claimDeliveries(db: Database, ids: string[], now: Date, leaseMs: number, token: string): Promise<DeliveryRow[]> {
+export async function claimDeliveries(
+  db: Database,
+  ids: string[],
+  now: Date,
+  leaseMs: number,
+  token: string,
+): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];
   return db
     .update(deliveries)
@@ -227,7 +252,11 @@ export async function chunkSizes(db: Database, ids: string[]): Promise<ChunkSize
   for (let i = 0; i < ids.length; i += 100) {
     sizes.push(
       ...(await db
-        .select({ deliveryId: deliveryPayloadChunks.deliveryId, seq: deliveryPayloadChunks.seq, size: sql<number>`length(cast(${deliveryPayloadChunks.chunk} as blob))` })
+        .select({
+          deliveryId: deliveryPayloadChunks.deliveryId,
+          seq: deliveryPayloadChunks.seq,
+          size: sql<number>`length(cast(${deliveryPayloadChunks.chunk} as blob))`,
+        })
         .from(deliveryPayloadChunks)
         .where(inArray(deliveryPayloadChunks.deliveryId, ids.slice(i, i + 100)))
         .orderBy(deliveryPayloadChunks.deliveryId, deliveryPayloadChunks.seq)),
@@ -240,7 +269,11 @@ export async function chunkSizes(db: Database, ids: string[]): Promise<ChunkSize
  * The stored payloads of these deliveries, by id: the chunks in pages below libSQL's response
  * limit. `known` = chunk sizes read before (chunkSizes) for these rows or more; else they are read here.
  */
-export async function readPayloads(db: Database, ids: string[], known?: ChunkSize[]): Promise<Map<string, StoredPayload>> {
+export async function readPayloads(
+  db: Database,
+  ids: string[],
+  known?: ChunkSize[],
+): Promise<Map<string, StoredPayload>> {
   const payloads = new Map<string, StoredPayload>();
   if (ids.length === 0) return payloads;
   const wanted = new Set(ids);
@@ -261,7 +294,9 @@ export async function readPayloads(db: Database, ids: string[], known?: ChunkSiz
     const rows = await db
       .select()
       .from(deliveryPayloadChunks)
-      .where(sql`(${deliveryPayloadChunks.deliveryId}, ${deliveryPayloadChunks.seq}) in (values ${sql.join(keys, sql`, `)})`)
+      .where(
+        sql`(${deliveryPayloadChunks.deliveryId}, ${deliveryPayloadChunks.seq}) in (values ${sql.join(keys, sql`, `)})`,
+      )
       .orderBy(deliveryPayloadChunks.deliveryId, deliveryPayloadChunks.seq);
     for (const row of rows) texts.set(row.deliveryId, (texts.get(row.deliveryId) ?? '') + row.chunk);
   }
@@ -274,7 +309,14 @@ export async function releaseClaims(db: Database, ids: string[], now: Date, toke
   if (ids.length === 0) return;
   await db
     .update(deliveries)
-    .set({ status: 'retrying', attempts: sql`${deliveries.attempts} - 1`, leaseUntil: null, claimToken: null, nextAttemptAt: now, handedOver: false })
+    .set({
+      status: 'retrying',
+      attempts: sql`${deliveries.attempts} - 1`,
+      leaseUntil: null,
+      claimToken: null,
+      nextAttemptAt: now,
+      handedOver: false,
+    })
     .where(and(inArray(deliveries.id, ids), heldBy(token)));
 }
 
@@ -287,8 +329,16 @@ function outcomeStatements(db: Database, id: string, outcome: AttemptOutcome, no
   // Every attempt keeps its reply in the log; a fallback attempt logs the tenant route's failure first.
   const at = now.toISOString();
   const log: AttemptLogEntry[] = [
-    ...(outcome.fallbackReason ? [{ at, route: 'tenant' as const, status: 'failed' as const, response: null, error: outcome.fallbackReason }] : []),
-    { at, route: outcome.route ?? 'system', status: outcome.status, response: outcome.smtpResponse ?? null, error: outcome.error ?? null },
+    ...(outcome.fallbackReason
+      ? [{ at, route: 'tenant' as const, status: 'failed' as const, response: null, error: outcome.fallbackReason }]
+      : []),
+    {
+      at,
+      route: outcome.route ?? 'system',
+      status: outcome.status,
+      response: outcome.smtpResponse ?? null,
+      error: outcome.error ?? null,
+    },
   ];
   const appended = sql`json_insert(coalesce(${deliveries.attemptLog}, '[]'), ${sql.join(
     log.map((entry) => sql`'$[#]', json(${JSON.stringify(entry)})`),
@@ -319,14 +369,25 @@ function outcomeStatements(db: Database, id: string, outcome: AttemptOutcome, no
   // The body goes only if this attempt really ended the row.
   return [
     update,
-    db.delete(deliveryPayloadChunks).where(
-      and(eq(deliveryPayloadChunks.deliveryId, id), sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and ${deliveries.status} in ('sent', 'failed'))`),
-    ),
+    db
+      .delete(deliveryPayloadChunks)
+      .where(
+        and(
+          eq(deliveryPayloadChunks.deliveryId, id),
+          sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and ${deliveries.status} in ('sent', 'failed'))`,
+        ),
+      ),
   ] as const;
 }
 
 /** Records the end of an attempt; false when another attempt took the row over meanwhile. */
-export async function recordOutcome(db: Database, id: string, outcome: AttemptOutcome, now: Date, token: string): Promise<boolean> {
+export async function recordOutcome(
+  db: Database,
+  id: string,
+  outcome: AttemptOutcome,
+  now: Date,
+  token: string,
+): Promise<boolean> {
   return (await recordAndHandOver(db, { id, outcome }, null, now, token)).recorded;
 }
 
@@ -344,7 +405,9 @@ export async function recordAndHandOver(
   now: Date,
   token: string,
 ): Promise<{ recorded: boolean; handedOver: { messageId: string | null } | null }> {
-  const statements: BatchItem<'sqlite'>[] = record ? [...outcomeStatements(db, record.id, record.outcome, now, token)] : [];
+  const statements: BatchItem<'sqlite'>[] = record
+    ? [...outcomeStatements(db, record.id, record.outcome, now, token)]
+    : [];
   if (handOver) {
     statements.push(
       db
@@ -356,9 +419,13 @@ export async function recordAndHandOver(
   }
   if (statements.length === 0) return { recorded: false, handedOver: null };
   const results = (await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown[];
-  const returned = (result: unknown) => (Array.isArray(result) && result.length > 0 ? (result[0] as { messageId?: string | null }) : null);
+  const returned = (result: unknown) =>
+    Array.isArray(result) && result.length > 0 ? (result[0] as { messageId?: string | null }) : null;
   const marked = handOver ? returned(results[results.length - 1]) : null;
-  return { recorded: record ? returned(results[0]) !== null : false, handedOver: marked && { messageId: marked.messageId ?? null } };
+  return {
+    recorded: record ? returned(results[0]) !== null : false,
+    handedOver: marked && { messageId: marked.messageId ?? null },
+  };
 }
 
 /** Ids the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
@@ -386,10 +453,21 @@ export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Prom
 export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
   const rows = await db
     .update(deliveries)
-    .set({ status: 'failed', error: { stage: 'data', code: 'interrupted', responseCode: null, response: null }, leaseUntil: null, claimToken: null })
+    .set({
+      status: 'failed',
+      error: { stage: 'data', code: 'interrupted', responseCode: null, response: null },
+      leaseUntil: null,
+      claimToken: null,
+    })
     .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`not ${resumable(now)}`))
     .returning({ id: deliveries.id });
-  if (rows.length > 0) await db.delete(deliveryPayloadChunks).where(inArray(deliveryPayloadChunks.deliveryId, rows.map((r) => r.id)));
+  if (rows.length > 0)
+    await db.delete(deliveryPayloadChunks).where(
+      inArray(
+        deliveryPayloadChunks.deliveryId,
+        rows.map((r) => r.id),
+      ),
+    );
   return rows.length;
 }
 
@@ -400,14 +478,28 @@ export const ABANDONED_TEST_MS = 2 * 60_000;
 export async function failAbandonedTests(db: Database, now: Date): Promise<number> {
   const rows = await db
     .update(deliveries)
-    .set({ status: 'failed', error: { stage: 'connect', code: 'test_interrupted', responseCode: null, response: null } })
-    .where(and(eq(deliveries.kind, 'test'), eq(deliveries.status, 'sending'), lt(deliveries.createdAt, new Date(now.getTime() - ABANDONED_TEST_MS))))
+    .set({
+      status: 'failed',
+      error: { stage: 'connect', code: 'test_interrupted', responseCode: null, response: null },
+    })
+    .where(
+      and(
+        eq(deliveries.kind, 'test'),
+        eq(deliveries.status, 'sending'),
+        lt(deliveries.createdAt, new Date(now.getTime() - ABANDONED_TEST_MS)),
+      ),
+    )
     .returning({ id: deliveries.id });
   return rows.length;
 }
 
 /** The tenant's own deliveries, newest first, keyset-paginated by (created_at, id). */
-export async function listDeliveries(db: Database, tenantId: string, limit: number, after?: { createdAt: Date; id: string }) {
+export async function listDeliveries(
+  db: Database,
+  tenantId: string,
+  limit: number,
+  after?: { createdAt: Date; id: string },
+) {
   return db
     .select({
       id: deliveries.id,
@@ -428,7 +520,10 @@ export async function listDeliveries(db: Database, tenantId: string, limit: numb
       and(
         eq(deliveries.tenantId, tenantId),
         after
-          ? or(lt(deliveries.createdAt, after.createdAt), and(eq(deliveries.createdAt, after.createdAt), lt(deliveries.id, after.id)))
+          ? or(
+              lt(deliveries.createdAt, after.createdAt),
+              and(eq(deliveries.createdAt, after.createdAt), lt(deliveries.id, after.id)),
+            )
           : undefined,
       ),
     )

@@ -18,7 +18,8 @@ export function systemRelaySettings(url: string | undefined): SmtpSettings {
     throw new SystemRelayConfigError('SYSTEM_SMTP_URL is not a URL');
   }
   const security = ({ 'smtps:': 'tls', 'smtp:': 'none', 'smtp+starttls:': 'starttls' } as const)[parsed.protocol];
-  if (!security || !parsed.hostname) throw new SystemRelayConfigError('SYSTEM_SMTP_URL must be smtp://, smtp+starttls:// or smtps://host[:port]');
+  if (!security || !parsed.hostname)
+    throw new SystemRelayConfigError('SYSTEM_SMTP_URL must be smtp://, smtp+starttls:// or smtps://host[:port]');
   let username: string;
   let password: string;
   try {

@@ -9,7 +9,13 @@ import type { DeliveryRow } from './store.ts';
 export function localizeDeliveryError(error: DeliveryError | null, lang: Lang): SmtpError | null {
   if (!error) return null;
   return localizeSmtpError(
-    { stage: error.stage as SmtpStage, code: error.code, responseCode: error.responseCode ?? null, response: error.response ?? null, transient: false },
+    {
+      stage: error.stage as SmtpStage,
+      code: error.code,
+      responseCode: error.responseCode ?? null,
+      response: error.response ?? null,
+      transient: false,
+    },
     lang,
     error.server ?? {},
   );
@@ -17,7 +23,18 @@ export function localizeDeliveryError(error: DeliveryError | null, lang: Lang): 
 
 type SummaryRow = Pick<
   DeliveryRow,
-  'id' | 'kind' | 'status' | 'route' | 'recipients' | 'subject' | 'attempts' | 'smtpResponse' | 'error' | 'fallbackReason' | 'createdAt' | 'sentAt'
+  | 'id'
+  | 'kind'
+  | 'status'
+  | 'route'
+  | 'recipients'
+  | 'subject'
+  | 'attempts'
+  | 'smtpResponse'
+  | 'error'
+  | 'fallbackReason'
+  | 'createdAt'
+  | 'sentAt'
 >;
 
 export function deliverySummary(row: SummaryRow, lang: Lang): DeliverySummary {

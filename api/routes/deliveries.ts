@@ -28,8 +28,10 @@ export const deliveryRoutes = new Hono<AppEnv>().use(requireTenant).get('/', asy
   const cursorText = c.req.query('cursor');
   const cursor = cursorText ? decodeCursor(cursorText) : undefined;
   const errors = [];
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) errors.push({ path: 'limit', code: 'limit_invalid', message: fieldMessage('limit_invalid', lang) });
-  if (cursor === null) errors.push({ path: 'cursor', code: 'cursor_invalid', message: fieldMessage('cursor_invalid', lang) });
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100)
+    errors.push({ path: 'limit', code: 'limit_invalid', message: fieldMessage('limit_invalid', lang) });
+  if (cursor === null)
+    errors.push({ path: 'cursor', code: 'cursor_invalid', message: fieldMessage('cursor_invalid', lang) });
   if (errors.length > 0) throw validationError(errors);
 
   const rows = await listDeliveries(c.var.deps.db, c.var.tenant.id, limit + 1, cursor ?? undefined);

@@ -20,9 +20,14 @@ export const devRoutes = new Hono<AppEnv>()
     if (!id || id.length > 200 || hasControlChars(id)) errors.push({ path: 'tenant', code: 'invalid_value' as const });
     if (!isEmailAddress(email)) errors.push({ path: 'email', code: 'email_invalid' as const });
     if (name.length > 200 || hasControlChars(name)) errors.push({ path: 'name', code: 'invalid_value' as const });
-    if (!Number.isInteger(ttl) || ttl < -86400 || ttl > 86400) errors.push({ path: 'ttl', code: 'invalid_value' as const });
+    if (!Number.isInteger(ttl) || ttl < -86400 || ttl > 86400)
+      errors.push({ path: 'ttl', code: 'invalid_value' as const });
     if (errors.length > 0) {
-      throw new ApiError(422, 'validation_failed', errors.map((e) => ({ ...e, message: fieldMessage(e.code, lang) })));
+      throw new ApiError(
+        422,
+        'validation_failed',
+        errors.map((e) => ({ ...e, message: fieldMessage(e.code, lang) })),
+      );
     }
     if (!c.env.TENANT_TOKEN_SECRET) throw new ApiError(503, 'service_unavailable');
     const token = await mintTenantToken(c.env.TENANT_TOKEN_SECRET, { id, email, name }, ttl);
@@ -40,7 +45,10 @@ export const devRoutes = new Hono<AppEnv>()
     if (!url || !/^https?:/.test(url)) throw new ApiError(404, 'not_found');
     const ok = await fetch(`${url.replace(/\/+$/, '')}/v2/pipeline`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(c.env.DATABASE_AUTH_TOKEN ? { authorization: `Bearer ${c.env.DATABASE_AUTH_TOKEN}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(c.env.DATABASE_AUTH_TOKEN ? { authorization: `Bearer ${c.env.DATABASE_AUTH_TOKEN}` } : {}),
+      },
       body: '{"requests":[{"type":"execute","stmt":{"sql":"SELECT 1"}},{"type":"close"}]}',
       signal: AbortSignal.timeout(5_000),
     }).then(

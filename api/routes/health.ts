@@ -51,14 +51,19 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // A monitor wants an answer soon, also from a database that takes calls but never answers.
-      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(NO_ANSWER), HEALTH_DB_TIMEOUT_MS)));
-      const read = c.var.deps.db.all<{ latest: number | null }>(sql`select max(created_at) as latest from __drizzle_migrations`);
+      const late = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(NO_ANSWER), HEALTH_DB_TIMEOUT_MS)),
+      );
+      const read = c.var.deps.db.all<{ latest: number | null }>(
+        sql`select max(created_at) as latest from __drizzle_migrations`,
+      );
       const [row] = await Promise.race([read, late]);
       database = Number(row?.latest ?? 0) >= LATEST_MIGRATION ? 'ok' : 'not migrated';
     } catch (error) {
       // "not migrated" only when the database answered that it has no migrations table; anything
       // else (refused, a path that cannot be opened, an unknown scheme) is not reaching it.
-      database = error !== NO_ANSWER && !isUnavailable(error) && saysNoSuchTable(error) ? 'not migrated' : 'unreachable';
+      database =
+        error !== NO_ANSWER && !isUnavailable(error) && saysNoSuchTable(error) ? 'not migrated' : 'unreachable';
     } finally {
       clearTimeout(timer);
     }

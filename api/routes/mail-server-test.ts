@@ -28,7 +28,8 @@ export const TEST_RATE_WINDOW_MS = 60_000;
 
 const limitDraft = limitBody(MAX_JSON_BYTES);
 /** The body is optional: without one the saved settings are tested. */
-const optionalDraft: MiddlewareHandler<AppEnv> = (c, next) => limitDraft(c, () => readOptionalDraft(c, next)) as Promise<void>;
+const optionalDraft: MiddlewareHandler<AppEnv> = (c, next) =>
+  limitDraft(c, () => readOptionalDraft(c, next)) as Promise<void>;
 
 async function readOptionalDraft(c: Context<AppEnv>, next: () => Promise<void>): Promise<void> {
   const length = c.req.header('content-length');
@@ -64,27 +65,46 @@ async function savedSettings(c: Context<AppEnv>, saved: MailServerRow): Promise<
     return await smtpSettingsFromRow(saved, await secretBox(c.env));
   } catch (error) {
     if (!(error instanceof SecretUnreadableError)) throw error;
-    throw validationError([{ path: 'auth.password', code: 'password_unreadable', message: fieldMessage('password_unreadable', c.var.lang) }]);
+    throw validationError([
+      { path: 'auth.password', code: 'password_unreadable', message: fieldMessage('password_unreadable', c.var.lang) },
+    ]);
   }
 }
 
 /** The password a draft authenticates with: its own, or the stored one for the saved server only. */
-async function draftPassword(c: Context<AppEnv>, draft: MailServerInput, saved: MailServerRow | undefined): Promise<string | null> {
+async function draftPassword(
+  c: Context<AppEnv>,
+  draft: MailServerInput,
+  saved: MailServerRow | undefined,
+): Promise<string | null> {
   if (draft.auth.method === 'none') return null;
   if (typeof draft.auth.password === 'string') return draft.auth.password;
   const lang = c.var.lang;
   if (draft.auth.password === undefined && saved?.passwordCiphertext) {
     // Never hand the tenant's stored password to a server other than the one it was saved for.
     if (!isSavedServer(saved, draft)) {
-      throw validationError([{ path: 'auth.password', code: 'password_required_for_new_server', message: fieldMessage('password_required_for_new_server', lang) }]);
+      throw validationError([
+        {
+          path: 'auth.password',
+          code: 'password_required_for_new_server',
+          message: fieldMessage('password_required_for_new_server', lang),
+        },
+      ]);
     }
     const password = (await savedSettings(c, saved)).auth.password;
     if (password) return password;
   }
-  throw validationError([{ path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', lang) }]);
+  throw validationError([
+    { path: 'auth.password', code: 'password_required', message: fieldMessage('password_required', lang) },
+  ]);
 }
 
-async function planFromDraft(c: Context<AppEnv>, draft: MailServerInput, saved: MailServerRow | undefined, tenant: TenantIdentity): Promise<TestPlan> {
+async function planFromDraft(
+  c: Context<AppEnv>,
+  draft: MailServerInput,
+  saved: MailServerRow | undefined,
+  tenant: TenantIdentity,
+): Promise<TestPlan> {
   const password = await draftPassword(c, draft, saved);
   const runtime = c.var.deps.capabilities.runtime;
   return {
@@ -97,7 +117,11 @@ async function planFromDraft(c: Context<AppEnv>, draft: MailServerInput, saved: 
       ...(runtime === 'node' && draft.allowUntrustedCertificate ? { captureUntrustedCertificate: true } : {}),
     },
     described: { host: draft.host, port: draft.port, security: draft.security },
-    sender: tenantSender(tenant, { fromAddress: draft.from.address, fromName: draft.from.name, replyTo: draft.replyTo }),
+    sender: tenantSender(tenant, {
+      fromAddress: draft.from.address,
+      fromName: draft.from.name,
+      replyTo: draft.replyTo,
+    }),
   };
 }
 
@@ -108,7 +132,9 @@ async function planFromSaved(c: Context<AppEnv>, saved: MailServerRow, tenant: T
     settings: {
       ...settings,
       // A test of "always trust" shows the certificate now presented and pins it.
-      ...(runtime === 'node' && saved.allowUntrustedCertificate ? { captureUntrustedCertificate: true, tlsPinSha256: null } : {}),
+      ...(runtime === 'node' && saved.allowUntrustedCertificate
+        ? { captureUntrustedCertificate: true, tlsPinSha256: null }
+        : {}),
     },
     described: { host: saved.host, port: saved.port, security: saved.security },
     sender: tenantSender(tenant, saved),
@@ -127,7 +153,10 @@ function testMail(plan: TestPlan, tenant: TenantIdentity, lang: Lang, now: Date)
     from: plan.sender.from,
     replyTo: plan.sender.replyTo,
     to: [{ address: tenant.email, name: tenant.name }],
-    subject: lang === 'de' ? `Testnachricht: Mailserver ${host}:${port} (${sec})` : `Test message: mail server ${host}:${port} (${sec})`,
+    subject:
+      lang === 'de'
+        ? `Testnachricht: Mailserver ${host}:${port} (${sec})`
+        : `Test message: mail server ${host}:${port} (${sec})`,
     text,
     date: now,
   };
@@ -179,7 +208,13 @@ function recordTest(
     : {
         status: 'failed' as const,
         error: result
-          ? { stage: result.error.stage, code: result.error.code, responseCode: result.error.responseCode, response: result.error.response, ...(server ? { server } : {}) }
+          ? {
+              stage: result.error.stage,
+              code: result.error.code,
+              responseCode: result.error.responseCode,
+              response: result.error.response,
+              ...(server ? { server } : {}),
+            }
           : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
       };
   return db
@@ -218,7 +253,9 @@ export async function sendAndRecordTest(
         new Promise((resolve) => setTimeout(resolve, 0))
           .then(record)
           .catch(() => record())
-          .catch((error: unknown) => console.error(`test delivery ${id}: recording the outcome failed: ${errorSummary(error)}`)),
+          .catch((error: unknown) =>
+            console.error(`test delivery ${id}: recording the outcome failed: ${errorSummary(error)}`),
+          ),
       );
     } else {
       await record();
@@ -244,7 +281,8 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   if (draft) {
     const errors: FieldError[] = runtimeFieldErrors(c, draft);
     const target = checkTarget(draft, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
-    if (target && !errors.some((e) => e.path === target.path)) errors.push({ path: target.path, code: target.code, message: fieldMessage(target.code, lang) });
+    if (target && !errors.some((e) => e.path === target.path))
+      errors.push({ path: target.path, code: target.code, message: fieldMessage(target.code, lang) });
     if (errors.length > 0) throw validationError(errors);
   }
 
@@ -271,7 +309,8 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
     if (!draft && saved) {
       // Saved settings may predate a policy change: check them the same way.
       const target = checkTarget(saved, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
-      if (target) throw validationError([{ path: target.path, code: target.code, message: fieldMessage(target.code, lang) }]);
+      if (target)
+        throw validationError([{ path: target.path, code: target.code, message: fieldMessage(target.code, lang) }]);
     }
     plan = draft ? await planFromDraft(c, draft, saved, tenant) : await planFromSaved(c, saved!, tenant);
     message = testMail(plan, tenant, lang, now);
@@ -284,14 +323,29 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   const tReserve = performance.now();
   let tSent = 0;
   const send = (m: OutgoingMessage) =>
-    sendMessage(plan.settings, m, { runtime, addressGuard: { allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' } })
+    sendMessage(plan.settings, m, {
+      runtime,
+      addressGuard: { allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' },
+    })
       // Handed over without a reply: the test mail may well arrive, which the tenant should know.
-      .then((r): SendResult => (r.ok || !r.error.deliveryUnknown ? r : { ...r, error: { ...r.error, code: 'test_unconfirmed' } }))
+      .then(
+        (r): SendResult =>
+          r.ok || !r.error.deliveryUnknown ? r : { ...r, error: { ...r.error, code: 'test_unconfirmed' } },
+      )
       .finally(() => {
         tSent = performance.now();
       });
   // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
-  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, send, deps.now, deferrerOf(c), plan.described);
+  const result = await sendAndRecordTest(
+    deps.db,
+    tenant,
+    deliveryId,
+    message,
+    send,
+    deps.now,
+    deferrerOf(c),
+    plan.described,
+  );
   const tSend = tSent || performance.now();
   const warnings = testWarnings(
     { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
@@ -300,17 +354,39 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   );
 
   // Node, "always trust": a successful test of the saved server pins the certificate it showed.
-  if (result.ok && runtime === 'node' && result.certificateSha256 && saved?.allowUntrustedCertificate && saved.host.toLowerCase() === plan.described.host.toLowerCase() && saved.port === plan.described.port) {
+  if (
+    result.ok &&
+    runtime === 'node' &&
+    result.certificateSha256 &&
+    saved?.allowUntrustedCertificate &&
+    saved.host.toLowerCase() === plan.described.host.toLowerCase() &&
+    saved.port === plan.described.port
+  ) {
     await deps.db
       .update(mailServers)
       .set({ tlsPinSha256: result.certificateSha256 })
-      .where(and(eq(mailServers.tenantId, tenant.id), eq(mailServers.host, saved.host), eq(mailServers.port, saved.port)));
+      .where(
+        and(eq(mailServers.tenantId, tenant.id), eq(mailServers.host, saved.host), eq(mailServers.port, saved.port)),
+      );
   }
 
   const transcript = localizeTranscript(result.transcript, lang);
   const body: TestResult = result.ok
-    ? { ok: true, messageId: result.messageId, response: result.response, durationMs: result.durationMs, transcript, warnings }
-    : { ok: false, error: localizeSmtpError(result.error, lang, { runtime, ...plan.described }), durationMs: result.durationMs, transcript, warnings };
+    ? {
+        ok: true,
+        messageId: result.messageId,
+        response: result.response,
+        durationMs: result.durationMs,
+        transcript,
+        warnings,
+      }
+    : {
+        ok: false,
+        error: localizeSmtpError(result.error, lang, { runtime, ...plan.described }),
+        durationMs: result.durationMs,
+        transcript,
+        warnings,
+      };
   const tEnd = performance.now();
   c.header('cache-control', 'no-store');
   // Where the time went (workerd's clock advances on I/O only, which is what matters here).

@@ -7,7 +7,14 @@ import { isPrivateHost } from '../mail/target.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
 import { isSavedServer } from '../settings/credentials.ts';
 import { etagOf, parseIfMatch } from '../settings/if-match.ts';
-import { CredentialsMissingError, deleteSettings, readSettings, writeSettings, type MailServerRow, type PasswordChange } from '../settings/store.ts';
+import {
+  CredentialsMissingError,
+  deleteSettings,
+  readSettings,
+  writeSettings,
+  type MailServerRow,
+  type PasswordChange,
+} from '../settings/store.ts';
 import { mailServerResponse } from '../settings/view.ts';
 import { jsonBody, validationError } from '../validation.ts';
 import { secretBox } from '../deps.ts';
@@ -36,9 +43,16 @@ export function runtimeFieldErrors(c: Context<AppEnv>, input: MailServerInput): 
 }
 
 /** Why a save without password has none: nothing stored, or stored for another server only. */
-async function missingPasswordCode(c: Context<AppEnv>, input: MailServerInput): Promise<{ code: FieldCode; message: string }> {
-  const saved = input.auth.password === undefined ? await readSettings(c.var.deps.db, c.var.tenant, c.var.deps.now()) : undefined;
-  const code: FieldCode = saved?.passwordCiphertext && !isSavedServer(saved, input) ? 'password_required_for_new_server' : 'password_required';
+async function missingPasswordCode(
+  c: Context<AppEnv>,
+  input: MailServerInput,
+): Promise<{ code: FieldCode; message: string }> {
+  const saved =
+    input.auth.password === undefined ? await readSettings(c.var.deps.db, c.var.tenant, c.var.deps.now()) : undefined;
+  const code: FieldCode =
+    saved?.passwordCiphertext && !isSavedServer(saved, input)
+      ? 'password_required_for_new_server'
+      : 'password_required';
   return { code, message: fieldMessage(code, c.var.lang) };
 }
 

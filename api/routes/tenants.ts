@@ -5,9 +5,22 @@ import { tenants } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
-import { assignMessageId, insertDelivery, readDelivery, TenantNotFoundError, type StoredPayload } from '../outbox/store.ts';
+import {
+  assignMessageId,
+  insertDelivery,
+  readDelivery,
+  TenantNotFoundError,
+  type StoredPayload,
+} from '../outbox/store.ts';
 import { localizeDeliveryError } from '../outbox/view.ts';
-import { idempotencyKeySchema, MAX_MESSAGE_BYTES, messageBytes, messageInputSchema, tenantIdSchema, tenantProfileSchema } from '../schemas/message.ts';
+import {
+  idempotencyKeySchema,
+  MAX_MESSAGE_BYTES,
+  messageBytes,
+  messageInputSchema,
+  tenantIdSchema,
+  tenantProfileSchema,
+} from '../schemas/message.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { sha256Hex } from '../util/sha256.ts';
 import { jsonBody, validationError } from '../validation.ts';
@@ -20,7 +33,9 @@ function tenantIdParam(c: Context<AppEnv>): string {
   // A `%` that starts no valid escape (`%E2%82`, a bare `%`) would be taken literally, making `%` and
   // `%25` one tenant: a URL-encoding mistake of the caller, refused like any other bad id.
   if (!v.is(tenantIdSchema, id) || !isWellEncoded(rawTenantSegment(c.req.url))) {
-    throw validationError([{ path: 'tenantId', code: 'invalid_value', message: fieldMessage('invalid_value', c.var.lang) }]);
+    throw validationError([
+      { path: 'tenantId', code: 'invalid_value', message: fieldMessage('invalid_value', c.var.lang) },
+    ]);
   }
   return id;
 }
@@ -50,24 +65,23 @@ export const tenantRoutes = new Hono<AppEnv>()
       .onConflictDoUpdate({ target: tenants.id, set: { name, email, updatedAt: now } });
     return c.json({ id, name, email }, 200);
   })
-  .post(
-    '/:tenantId/messages',
-    jsonBody(messageInputSchema, MAX_BODY_BYTES),
-    async (c) => {
-      const tenantId = tenantIdParam(c);
-      const key = c.req.header('idempotency-key');
-      if (!v.is(idempotencyKeySchema, key)) {
-        const code = key === undefined ? 'required' : 'idempotency_key_invalid';
-        throw validationError([{ path: 'Idempotency-Key', code, message: fieldMessage(code, c.var.lang) }]);
-      }
-      const input = c.req.valid('json');
-      // Too large as a whole, not a field to correct: 413 like a body over the limit.
-      if (messageBytes(input) > MAX_MESSAGE_BYTES) throw new ApiError(413, 'message_too_large');
-      const { db, now } = c.var.deps;
-      const payload: StoredPayload = { text: input.text, html: input.html, attachments: input.attachments };
-      const requestHash = await sha256Hex(JSON.stringify(input));
-      // One round trip: the tenant check and (mostly) the Message-ID happen inside the insert.
-      let { row, created } = await insertDelivery(db, {
+  .post('/:tenantId/messages', jsonBody(messageInputSchema, MAX_BODY_BYTES), async (c) => {
+    const tenantId = tenantIdParam(c);
+    const key = c.req.header('idempotency-key');
+    if (!v.is(idempotencyKeySchema, key)) {
+      const code = key === undefined ? 'required' : 'idempotency_key_invalid';
+      throw validationError([{ path: 'Idempotency-Key', code, message: fieldMessage(code, c.var.lang) }]);
+    }
+    const input = c.req.valid('json');
+    // Too large as a whole, not a field to correct: 413 like a body over the limit.
+    if (messageBytes(input) > MAX_MESSAGE_BYTES) throw new ApiError(413, 'message_too_large');
+    const { db, now } = c.var.deps;
+    const payload: StoredPayload = { text: input.text, html: input.html, attachments: input.attachments };
+    const requestHash = await sha256Hex(JSON.stringify(input));
+    // One round trip: the tenant check and (mostly) the Message-ID happen inside the insert.
+    let { row, created } = await insertDelivery(
+      db,
+      {
         id: crypto.randomUUID(),
         tenantId,
         kind: input.kind,
@@ -78,18 +92,21 @@ export const tenantRoutes = new Hono<AppEnv>()
         idempotencyKey: key,
         requestHash,
         createdAt: now(),
-      }, payload).catch((error: unknown) => {
-        throw error instanceof TenantNotFoundError ? new ApiError(404, 'tenant_not_found') : error;
-      });
-      if (!created && row.requestHash !== requestHash) throw new ApiError(422, 'idempotency_conflict');
-      // Made once, before the first attempt, so a resend after a crash carries the same Message-ID.
-      row = await assignMessageId(db, row);
-      if (!created) return c.json({ id: row.id, status: row.status }, 202);
-      // Stored first; if the enqueue is lost the sweeper picks the row up.
-      await c.var.deps.enqueue(row.id).catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${errorSummary(e)}`));
-      return c.json({ id: row.id, status: row.status }, 202);
-    },
-  )
+      },
+      payload,
+    ).catch((error: unknown) => {
+      throw error instanceof TenantNotFoundError ? new ApiError(404, 'tenant_not_found') : error;
+    });
+    if (!created && row.requestHash !== requestHash) throw new ApiError(422, 'idempotency_conflict');
+    // Made once, before the first attempt, so a resend after a crash carries the same Message-ID.
+    row = await assignMessageId(db, row);
+    if (!created) return c.json({ id: row.id, status: row.status }, 202);
+    // Stored first; if the enqueue is lost the sweeper picks the row up.
+    await c.var.deps
+      .enqueue(row.id)
+      .catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${errorSummary(e)}`));
+    return c.json({ id: row.id, status: row.status }, 202);
+  })
   .get('/:tenantId/messages/:id', async (c) => {
     const row = await readDelivery(c.var.deps.db, tenantIdParam(c), c.req.param('id'));
     // Test sends are the tenant's own (GET /v1/deliveries), not messages of the host application.
@@ -105,7 +122,10 @@ export const tenantRoutes = new Hono<AppEnv>()
       error: localizeDeliveryError(row.error, c.var.lang),
       fallbackReason: localizeDeliveryError(row.fallbackReason, c.var.lang),
       acceptedRecipients: row.acceptedRecipients ?? [],
-      history: (row.attemptLog ?? []).map((entry) => ({ ...entry, error: localizeDeliveryError(entry.error, c.var.lang) })),
+      history: (row.attemptLog ?? []).map((entry) => ({
+        ...entry,
+        error: localizeDeliveryError(entry.error, c.var.lang),
+      })),
       reference: row.reference,
       createdAt: row.createdAt.toISOString(),
       sentAt: row.sentAt?.toISOString() ?? null,

@@ -39,31 +39,32 @@ const optionalEmail = v.optional(
 );
 
 // valibot's object() takes an array too; where every field is optional, `[]` would pass.
-const plainObject = v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'invalid_object');
+const plainObject = v.custom<Record<string, unknown>>(
+  (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+  'invalid_object',
+);
 
 export const securitySchema = v.picklist(['none', 'starttls', 'tls'], 'security_invalid');
 export const authMethodSchema = v.picklist(['none', 'plain', 'login', 'cram-md5'], 'auth_method_invalid');
 
 const authSchema = v.pipe(
   plainObject,
-  strictObject(
-    {
-      method: authMethodSchema,
-      username: optionalText(256),
-      // Undefined = keep the stored password, null = clear it. Passwords are not trimmed.
-      password: v.optional(
-        v.nullable(
-          v.pipe(
-            v.string('invalid_type'),
-            v.check((s) => !hasControlChars(s), 'control_chars'),
-            v.maxLength(1024, 'too_long'),
-          ),
+  strictObject({
+    method: authMethodSchema,
+    username: optionalText(256),
+    // Undefined = keep the stored password, null = clear it. Passwords are not trimmed.
+    password: v.optional(
+      v.nullable(
+        v.pipe(
+          v.string('invalid_type'),
+          v.check((s) => !hasControlChars(s), 'control_chars'),
+          v.maxLength(1024, 'too_long'),
         ),
       ),
-      // What GET returns in its place; taken (a client may send the settings back) and ignored.
-      passwordSet: v.optional(v.boolean('invalid_boolean')),
-    },
-  ),
+    ),
+    // What GET returns in its place; taken (a client may send the settings back) and ignored.
+    passwordSet: v.optional(v.boolean('invalid_boolean')),
+  }),
   v.transform(({ passwordSet: _, ...auth }) => auth),
   v.forward(
     v.check((a) => a.method === 'none' || a.username !== null, 'username_required'),
@@ -77,35 +78,36 @@ const authSchema = v.pipe(
 
 /** The body of `PUT /v1/mail-server` and the draft of `POST /v1/mail-server/test`. */
 export const mailServerInputSchema = v.pipe(
-  strictObject(
-    {
-      host: v.pipe(
-        v.string('invalid_type'), // missing altogether: "required" (toFieldErrors)
-        v.check((s) => !hasControlChars(s), 'control_chars'),
-        v.trim(),
-        v.nonEmpty('required'),
-        v.maxLength(253, 'too_long'),
-        v.check(isHost, 'host_invalid'),
+  strictObject({
+    host: v.pipe(
+      v.string('invalid_type'), // missing altogether: "required" (toFieldErrors)
+      v.check((s) => !hasControlChars(s), 'control_chars'),
+      v.trim(),
+      v.nonEmpty('required'),
+      v.maxLength(253, 'too_long'),
+      v.check(isHost, 'host_invalid'),
+    ),
+    port: v.optional(
+      v.pipe(
+        v.number('port_range'),
+        v.integer('port_range'),
+        v.minValue(1, 'port_range'),
+        v.maxValue(65535, 'port_range'),
       ),
-      port: v.optional(
-        v.pipe(v.number('port_range'), v.integer('port_range'), v.minValue(1, 'port_range'), v.maxValue(65535, 'port_range')),
+    ),
+    security: securitySchema,
+    allowUntrustedCertificate: v.optional(v.boolean('invalid_boolean'), false),
+    auth: v.optional(authSchema, { method: 'none' as const, username: null }),
+    from: v.optional(
+      v.pipe(
+        v.nullable(v.pipe(plainObject, strictObject({ address: optionalEmail, name: optionalText(200) }))),
+        v.transform((f) => f ?? { address: null, name: null }),
       ),
-      security: securitySchema,
-      allowUntrustedCertificate: v.optional(v.boolean('invalid_boolean'), false),
-      auth: v.optional(authSchema, { method: 'none' as const, username: null }),
-      from: v.optional(
-        v.pipe(
-          v.nullable(
-            v.pipe(plainObject, strictObject({ address: optionalEmail, name: optionalText(200) })),
-          ),
-          v.transform((f) => f ?? { address: null, name: null }),
-        ),
-        { address: null, name: null },
-      ),
-      replyTo: optionalEmail,
-      fallbackToSystem: v.optional(v.boolean('invalid_boolean'), false),
-    },
-  ),
+      { address: null, name: null },
+    ),
+    replyTo: optionalEmail,
+    fallbackToSystem: v.optional(v.boolean('invalid_boolean'), false),
+  }),
   v.transform((s) => ({ ...s, port: s.port ?? (s.security === 'tls' ? 465 : 587) })),
   v.forward(
     v.check((s) => !s.allowUntrustedCertificate || s.security !== 'none', 'untrusted_certificate_needs_tls'),

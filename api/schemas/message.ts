@@ -16,7 +16,11 @@ const UNSAFE_IN_FILENAME = /[\u0080-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\
 const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?[^?\s]*\?=/i;
 
 const headerText = (max: number) =>
-  v.pipe(v.string('invalid_type'), v.check((s) => !hasControlChars(s), 'control_chars'), v.maxLength(max, 'too_long'));
+  v.pipe(
+    v.string('invalid_type'),
+    v.check((s) => !hasControlChars(s), 'control_chars'),
+    v.maxLength(max, 'too_long'),
+  );
 
 const address = v.pipe(
   v.string('invalid_type'),
@@ -31,38 +35,44 @@ const addressList = v.optional(v.array(address, 'invalid_type'), []);
 const isBase64 = (s: string) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
 
 /** Decoded size of a base64 string (without decoding it). */
-export const base64Bytes = (b64: string) => Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+export const base64Bytes = (b64: string) =>
+  Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 
-const attachment = strictObject(
-  {
-    filename: v.pipe(
-      headerText(255),
-      v.check((s) => s.trim() !== '', 'required'),
-      v.check((s) => !/[\\/]/.test(s) && !UNSAFE_IN_FILENAME.test(s) && !ENCODED_WORD.test(s) && !/^\.+$/.test(s.trim()), 'filename_invalid'),
+const attachment = strictObject({
+  filename: v.pipe(
+    headerText(255),
+    v.check((s) => s.trim() !== '', 'required'),
+    v.check(
+      (s) => !/[\\/]/.test(s) && !UNSAFE_IN_FILENAME.test(s) && !ENCODED_WORD.test(s) && !/^\.+$/.test(s.trim()),
+      'filename_invalid',
     ),
-    contentType: v.pipe(
-      v.string('invalid_type'),
-      v.check((s) => /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(s), 'content_type_invalid'),
-    ),
-    content: v.pipe(v.string('invalid_type'), v.check(isBase64, 'base64_invalid')),
-  },
-);
+  ),
+  contentType: v.pipe(
+    v.string('invalid_type'),
+    v.check((s) => /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(s), 'content_type_invalid'),
+  ),
+  content: v.pipe(v.string('invalid_type'), v.check(isBase64, 'base64_invalid')),
+});
 
 /** `POST /v1/tenants/:tenantId/messages` — a business document for the outbox. */
 export const messageInputSchema = v.pipe(
-  strictObject(
-    {
-      kind: v.picklist(['invoice', 'reminder', 'document'], 'kind_invalid'),
-      to: v.pipe(v.array(address, 'invalid_type'), v.minLength(1, 'recipients_required')),
-      cc: addressList,
-      bcc: addressList,
-      subject: v.pipe(headerText(998), v.check((s) => s.trim() !== '', 'required')),
-      text: v.optional(v.string('invalid_type')),
-      html: v.optional(v.string('invalid_type')),
-      attachments: v.optional(v.pipe(v.array(attachment, 'invalid_type'), v.maxLength(MAX_ATTACHMENTS, 'too_many_attachments')), []),
-      reference: v.optional(headerText(200)),
-    },
-  ),
+  strictObject({
+    kind: v.picklist(['invoice', 'reminder', 'document'], 'kind_invalid'),
+    to: v.pipe(v.array(address, 'invalid_type'), v.minLength(1, 'recipients_required')),
+    cc: addressList,
+    bcc: addressList,
+    subject: v.pipe(
+      headerText(998),
+      v.check((s) => s.trim() !== '', 'required'),
+    ),
+    text: v.optional(v.string('invalid_type')),
+    html: v.optional(v.string('invalid_type')),
+    attachments: v.optional(
+      v.pipe(v.array(attachment, 'invalid_type'), v.maxLength(MAX_ATTACHMENTS, 'too_many_attachments')),
+      [],
+    ),
+    reference: v.optional(headerText(200)),
+  }),
   v.forward(
     v.check((m) => m.text !== undefined || m.html !== undefined, 'body_required'),
     ['text'],
@@ -74,19 +84,25 @@ export const messageInputSchema = v.pipe(
 );
 
 /** Bytes of a message's content: subject, text and HTML (UTF-8) and the decoded attachments; at most MAX_MESSAGE_BYTES. */
-export function messageBytes(m: { subject: string; text?: string; html?: string; attachments: { content: string }[] }): number {
-  return m.attachments.reduce((sum, a) => sum + base64Bytes(a.content), 0) + new TextEncoder().encode(`${m.subject}${m.text ?? ''}${m.html ?? ''}`).length;
+export function messageBytes(m: {
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments: { content: string }[];
+}): number {
+  return (
+    m.attachments.reduce((sum, a) => sum + base64Bytes(a.content), 0) +
+    new TextEncoder().encode(`${m.subject}${m.text ?? ''}${m.html ?? ''}`).length
+  );
 }
 
 export type MessageInput = v.InferOutput<typeof messageInputSchema>;
 
 /** `PUT /v1/tenants/:tenantId` — the tenant's profile as the host application knows it. */
-export const tenantProfileSchema = strictObject(
-  {
-    name: v.pipe(headerText(200), v.trim()),
-    email: address,
-  },
-);
+export const tenantProfileSchema = strictObject({
+  name: v.pipe(headerText(200), v.trim()),
+  email: address,
+});
 
 export const idempotencyKeySchema = v.pipe(
   v.string('required'),

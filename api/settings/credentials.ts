@@ -6,7 +6,10 @@ import type { MailServerRow } from './store.ts';
 export async function smtpSettingsFromRow(row: MailServerRow, box: SecretBox): Promise<SmtpSettings> {
   const password =
     row.passwordCiphertext && row.passwordIv && row.passwordKeyId
-      ? await box.open({ ciphertext: row.passwordCiphertext, iv: row.passwordIv, keyId: row.passwordKeyId }, row.tenantId)
+      ? await box.open(
+          { ciphertext: row.passwordCiphertext, iv: row.passwordIv, keyId: row.passwordKeyId },
+          row.tenantId,
+        )
       : null;
   return {
     host: row.host,
@@ -32,10 +35,20 @@ const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
  */
 export function isSavedServer(
   saved: Pick<MailServerRow, 'host' | 'port' | 'username' | 'security' | 'authMethod' | 'allowUntrustedCertificate'>,
-  settings: { host: string; port: number; security: MailServerRow['security']; allowUntrustedCertificate: boolean; auth: { method: string; username: string | null } },
+  settings: {
+    host: string;
+    port: number;
+    security: MailServerRow['security'];
+    allowUntrustedCertificate: boolean;
+    auth: { method: string; username: string | null };
+  },
 ): boolean {
-  const sameServer = asciiLower(saved.host) === asciiLower(settings.host) && saved.port === settings.port && saved.username === settings.auth.username;
-  const inClear = settings.security === 'none' && (settings.auth.method === 'plain' || settings.auth.method === 'login');
+  const sameServer =
+    asciiLower(saved.host) === asciiLower(settings.host) &&
+    saved.port === settings.port &&
+    saved.username === settings.auth.username;
+  const inClear =
+    settings.security === 'none' && (settings.auth.method === 'plain' || settings.auth.method === 'login');
   return (
     sameServer &&
     (settings.security !== 'none' || saved.security === 'none') &&

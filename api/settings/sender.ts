@@ -36,6 +36,13 @@ export function systemFromAddress(env: Pick<Bindings, 'SYSTEM_FROM'>): string {
  * SPF/DMARC are not claimed); Reply-To = the tenant's, with its override when `server` is given
  * (a fallback from the tenant's own server).
  */
-export function systemSender(env: Pick<Bindings, 'SYSTEM_FROM'>, tenant: TenantProfile, server?: SenderOverrides | null): Sender {
-  return { from: { address: systemFromAddress(env), name: tenant.name }, replyTo: tenantSender(tenant, server).replyTo };
+export function systemSender(
+  env: Pick<Bindings, 'SYSTEM_FROM'>,
+  tenant: TenantProfile,
+  server?: SenderOverrides | null,
+): Sender {
+  return {
+    from: { address: systemFromAddress(env), name: tenant.name },
+    replyTo: tenantSender(tenant, server).replyTo,
+  };
 }

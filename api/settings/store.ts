@@ -32,7 +32,11 @@ export function upsertTenant(db: Database, tenant: TenantIdentity, now: Date) {
 }
 
 /** One round trip: the tenant upsert and the settings read in one batch. */
-export async function readSettings(db: Database, tenant: TenantIdentity, now: Date): Promise<MailServerRow | undefined> {
+export async function readSettings(
+  db: Database,
+  tenant: TenantIdentity,
+  now: Date,
+): Promise<MailServerRow | undefined> {
   const [, rows] = await db.batch([
     upsertTenant(db, tenant, now),
     db.select().from(mailServers).where(eq(mailServers.tenantId, tenant.id)),
@@ -74,13 +78,11 @@ export async function writeSettings(
   // a method that sends the password in clear, the certificate check not switched off;
   // credentials.ts isSavedServer): a save naming another server, or a weaker way to it, brings its own.
   const inClear = input.security === 'none' && (input.auth.method === 'plain' || input.auth.method === 'login');
-  const noDowngrade = sql.join(
-    [
-      input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,
-      inClear ? sql` AND ${mailServers.authMethod} <> 'cram-md5'` : sql``,
-      input.allowUntrustedCertificate ? sql` AND ${mailServers.allowUntrustedCertificate} = 1` : sql``,
-    ],
-  );
+  const noDowngrade = sql.join([
+    input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,
+    inClear ? sql` AND ${mailServers.authMethod} <> 'cram-md5'` : sql``,
+    input.allowUntrustedCertificate ? sql` AND ${mailServers.allowUntrustedCertificate} = 1` : sql``,
+  ]);
   const savedServer = sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
   const keptForSavedServer = (column: AnySQLiteColumn) => sql`CASE WHEN ${savedServer} THEN ${column} END`;
   const passwordColumns =
@@ -137,9 +139,18 @@ export async function writeSettings(
     db
       .insert(mailServers)
       .values(insertValues)
-      .onConflictDoUpdate({ target: mailServers.tenantId, set: { ...columns, version: nextVersion }, ...(setWhere ? { setWhere } : {}) })
+      .onConflictDoUpdate({
+        target: mailServers.tenantId,
+        set: { ...columns, version: nextVersion },
+        ...(setWhere ? { setWhere } : {}),
+      })
       .returning();
-  const update = (where: SQL | undefined) => db.update(mailServers).set({ ...columns, version: nextVersion }).where(where).returning();
+  const update = (where: SQL | undefined) =>
+    db
+      .update(mailServers)
+      .set({ ...columns, version: nextVersion })
+      .where(where)
+      .returning();
   let write;
   if (expected.kind === 'any') write = upsert();
   else if (expected.kind === 'exists') write = update(eq(mailServers.tenantId, tenant.id));
@@ -147,7 +158,8 @@ export async function writeSettings(
     const { absent, stored } = splitExpected(expected);
     const storedMatches = inArray(mailServers.version, stored);
     // "0" allows creating; the other versions allow changing the row stored with one of them.
-    if (absent && stored.length === 0) write = db.insert(mailServers).values(insertValues).onConflictDoNothing().returning();
+    if (absent && stored.length === 0)
+      write = db.insert(mailServers).values(insertValues).onConflictDoNothing().returning();
     else if (absent) write = upsert(storedMatches);
     else write = update(and(eq(mailServers.tenantId, tenant.id), storedMatches));
   }
@@ -161,7 +173,11 @@ export async function writeSettings(
 }
 
 /** Deletes the settings; `false` when an If-Match version did not match. */
-export async function deleteSettings(db: Database, tenant: TenantIdentity, expected: ExpectedVersion): Promise<boolean> {
+export async function deleteSettings(
+  db: Database,
+  tenant: TenantIdentity,
+  expected: ExpectedVersion,
+): Promise<boolean> {
   const ofTenant = eq(mailServers.tenantId, tenant.id);
   if (expected.kind !== 'exact') {
     const deleted = await db.delete(mailServers).where(ofTenant).returning({ tenantId: mailServers.tenantId });
@@ -169,7 +185,10 @@ export async function deleteSettings(db: Database, tenant: TenantIdentity, expec
   }
   const { absent, stored } = splitExpected(expected);
   if (stored.length > 0) {
-    const deleted = await db.delete(mailServers).where(and(ofTenant, inArray(mailServers.version, stored))).returning({ tenantId: mailServers.tenantId });
+    const deleted = await db
+      .delete(mailServers)
+      .where(and(ofTenant, inArray(mailServers.version, stored)))
+      .returning({ tenantId: mailServers.tenantId });
     if (deleted.length > 0) return true;
   }
   // "Not configured" is a precondition too: nothing to delete, but a configuration that exists is a mismatch.

@@ -18,7 +18,11 @@ export function settingsView(row: MailServerRow): MailServerSettings {
 }
 
 /** The sender actually used now (DESIGN.md §6): tenant route with overrides, or the system relay. */
-export function effectiveSender(row: MailServerRow | undefined, tenant: TenantIdentity, env: Pick<Bindings, 'SYSTEM_FROM'>): EffectiveSender {
+export function effectiveSender(
+  row: MailServerRow | undefined,
+  tenant: TenantIdentity,
+  env: Pick<Bindings, 'SYSTEM_FROM'>,
+): EffectiveSender {
   return row ? { route: 'tenant', ...tenantSender(tenant, row) } : { route: 'system', ...systemSender(env, tenant) };
 }
 

@@ -6,7 +6,11 @@ const MAX_LINE = 300;
 
 /** A short machine-readable code of the error or its cause (libSQL's `SQLITE_…`, Node's `E…`), if any. */
 export function errorCode(error: unknown): string | null {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = error, depth = 0;
+    e && typeof e === 'object' && depth < 3;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
   }
@@ -19,7 +23,11 @@ export function errorCode(error: unknown): string | null {
  */
 export function errorSummary(error: unknown): string {
   const isError = error instanceof Error;
-  const name = isError ? (error.name && error.name !== 'Error' ? error.name : error.constructor?.name || 'Error') : typeof error;
+  const name = isError
+    ? error.name && error.name !== 'Error'
+      ? error.name
+      : error.constructor?.name || 'Error'
+    : typeof error;
   const message = isError ? error.message : String(error);
   let line = message.split(/\r?\n/, 1)[0] ?? '';
   const params = line.search(/params:/i);

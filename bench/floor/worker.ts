@@ -32,15 +32,26 @@ interface HranaResult {
 }
 
 /** One pipeline of statements (each with positional text/integer arguments) on a new stream. */
-async function pipeline(url: string, statements: { sql: string; args?: (string | number)[] }[]): Promise<HranaValue[][][]> {
+async function pipeline(
+  url: string,
+  statements: { sql: string; args?: (string | number)[] }[],
+): Promise<HranaValue[][][]> {
   const requests = statements.map(({ sql, args = [] }) => ({
     type: 'execute',
-    stmt: { sql, args: args.map((a) => (typeof a === 'number' ? { type: 'integer', value: String(a) } : { type: 'text', value: a })) },
+    stmt: {
+      sql,
+      args: args.map((a) =>
+        typeof a === 'number' ? { type: 'integer', value: String(a) } : { type: 'text', value: a },
+      ),
+    },
   }));
   // SQLite lets one writer in at a time; sqld answers "database is locked" to the others, which
   // try again after a moment (as the API does, api/db/busy-retry.ts).
   for (const delay of [10, 30, 80, 200, 500, 0]) {
-    const res = await fetch(`${url}/v2/pipeline`, { method: 'POST', body: JSON.stringify({ requests: [...requests, { type: 'close' }] }) });
+    const res = await fetch(`${url}/v2/pipeline`, {
+      method: 'POST',
+      body: JSON.stringify({ requests: [...requests, { type: 'close' }] }),
+    });
     if (!res.ok) throw new Error(`database: HTTP ${res.status}`);
     const body = (await res.json()) as HranaResult;
     const failed = body.results.find((r) => r.type !== 'ok');
@@ -89,7 +100,10 @@ export default {
         await env.FLOOR_QUEUE.send(send);
       } else {
         const [rows] = await pipeline(env.DATABASE_URL, [
-          { sql: "INSERT INTO floor_messages (body, status) VALUES (?, 'queued') RETURNING id", args: [JSON.stringify(send)] },
+          {
+            sql: "INSERT INTO floor_messages (body, status) VALUES (?, 'queued') RETURNING id",
+            args: [JSON.stringify(send)],
+          },
         ]);
         await env.FLOOR_QUEUE.send({ id: Number(text(rows![0]![0])) });
       }
@@ -111,10 +125,17 @@ export default {
     const url = env.DATABASE_URL;
     let sends: { id: number | null; send: SendRequest; ack(): void; retry(): void }[];
     if (!url) {
-      sends = batch.messages.map((m) => ({ id: null, send: m.body as SendRequest, ack: () => m.ack(), retry: () => m.retry() }));
+      sends = batch.messages.map((m) => ({
+        id: null,
+        send: m.body as SendRequest,
+        ack: () => m.ack(),
+        retry: () => m.retry(),
+      }));
     } else {
       const ids = batch.messages.map((m) => (m.body as { id: number }).id);
-      const [rows] = await pipeline(url, [{ sql: `SELECT id, body FROM floor_messages WHERE id IN (${ids.map(() => '?').join(',')})`, args: ids }]);
+      const [rows] = await pipeline(url, [
+        { sql: `SELECT id, body FROM floor_messages WHERE id IN (${ids.map(() => '?').join(',')})`, args: ids },
+      ]);
       const bodies = new Map(rows!.map((r) => [Number(text(r[0])), JSON.parse(text(r[1])) as SendRequest]));
       sends = batch.messages.map((m) => {
         const id = (m.body as { id: number }).id;
@@ -141,7 +162,10 @@ export default {
     if (url && sent.length > 0) {
       await pipeline(url, [
         { sql: 'BEGIN' },
-        ...sent.map((m) => ({ sql: "UPDATE floor_messages SET status = 'sent', response = ? WHERE id = ?", args: [m.response, m.id!] })),
+        ...sent.map((m) => ({
+          sql: "UPDATE floor_messages SET status = 'sent', response = ? WHERE id = ?",
+          args: [m.response, m.id!],
+        })),
         { sql: 'COMMIT' },
       ]);
     }

@@ -41,7 +41,10 @@ function partOf(pid: number, cmdline: string): CpuPart | null {
   if (pid === process.pid) return 'bench client + SMTP server';
   // wrangler dev runs two workerd processes: the Worker (with the inspector) and the proxy in front.
   // Plain `workerd serve <file>.capnp` (bench/lib/workerd.ts) has no proxy.
-  if (/\/workerd\0/.test(cmdline)) return cmdline.includes('--inspector-addr') || cmdline.includes('.capnp') ? 'workerd (the Worker)' : 'workerd (dev proxy)';
+  if (/\/workerd\0/.test(cmdline))
+    return cmdline.includes('--inspector-addr') || cmdline.includes('.capnp')
+      ? 'workerd (the Worker)'
+      : 'workerd (dev proxy)';
   if (/\/sqld\0/.test(cmdline)) return 'sqld';
   if (/wrangler/.test(cmdline)) return 'wrangler (Node)';
   if (/dist\/node\/server\.js\0/.test(cmdline)) return 'the API on Node';
@@ -49,10 +52,17 @@ function partOf(pid: number, cmdline: string): CpuPart | null {
 }
 
 /** "workerd 2.41 s, sqld 0.80 s, …" for the CPU used between two snapshots, with the wall time. */
-export function cpuBetween(before: Map<CpuPart, number> | null, after: Map<CpuPart, number> | null, wallSeconds: number): string {
+export function cpuBetween(
+  before: Map<CpuPart, number> | null,
+  after: Map<CpuPart, number> | null,
+  wallSeconds: number,
+): string {
   if (!before || !after) return 'CPU per process: not available (no /proc)';
   const used = [...after].map(([part, s]) => [part, s - (before.get(part) ?? 0)] as const).filter(([, s]) => s > 0);
   const total = used.reduce((sum, [, s]) => sum + s, 0);
-  const list = used.sort((a, b) => b[1] - a[1]).map(([part, s]) => `${part} ${s.toFixed(2)} s`).join(', ');
+  const list = used
+    .sort((a, b) => b[1] - a[1])
+    .map(([part, s]) => `${part} ${s.toFixed(2)} s`)
+    .join(', ');
   return `CPU ${total.toFixed(2)} s in ${wallSeconds.toFixed(2)} s wall (${(total / wallSeconds).toFixed(2)} of ${availableParallelism()} cores busy): ${list}`;
 }

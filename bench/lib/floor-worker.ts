@@ -20,7 +20,10 @@ export async function startFloorWorker(
   const state = mkdtempSync(join(tmpdir(), 'mss-bench-floor-'));
   if (runtime === 'workerd') {
     try {
-      const worker = await serveWithWorkerd("the benchmark's Nodemailer Worker under plain workerd", floorToml, state, { env, vars });
+      const worker = await serveWithWorkerd("the benchmark's Nodemailer Worker under plain workerd", floorToml, state, {
+        env,
+        vars,
+      });
       return {
         url: worker.url,
         stop: async () => {
@@ -36,14 +39,27 @@ export async function startFloorWorker(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = [
-    wranglerCli(), 'dev', '--config', floorToml,
-    '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
-    '--show-interactive-dev-session=false', '--persist-to', state,
+    wranglerCli(),
+    'dev',
+    '--config',
+    floorToml,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(await freePort()),
+    '--show-interactive-dev-session=false',
+    '--persist-to',
+    state,
     ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
   ];
   try {
     const { child } = await startServerProcess("the benchmark's Nodemailer Worker", process.execPath, args, {
-      spawn: { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...env } },
+      spawn: {
+        cwd: projectRoot,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...env },
+      },
       readyUrl: url,
       timeoutMs: 60_000,
     });

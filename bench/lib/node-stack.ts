@@ -25,7 +25,11 @@ export async function startNodeStack(options: NodeStackOptions): Promise<ApiServ
     const [{ bundle }, port] = await Promise.all([built, freePort()]);
     const { SSL_CERT_FILE, ...env } = options.env ?? {};
     const apiUrl = `http://127.0.0.1:${port}`;
-    const args = [...(process.env.BENCH_NODE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_NODE_PROF] : []), '--enable-source-maps', bundle];
+    const args = [
+      ...(process.env.BENCH_NODE_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_NODE_PROF] : []),
+      '--enable-source-maps',
+      bundle,
+    ];
     const { child, output } = await startServerProcess('the Node server', process.execPath, args, {
       spawn: {
         env: {

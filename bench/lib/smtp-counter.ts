@@ -22,7 +22,8 @@ export async function startSmtpCounter(credentials: { username: string; password
     authMethods: ['PLAIN'],
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.username === credentials.username && auth.password === credentials.password) return callback(null, { user: auth.username });
+      if (auth.username === credentials.username && auth.password === credentials.password)
+        return callback(null, { user: auth.username });
       callback(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
     },
     onData(stream, _session, callback) {

@@ -31,7 +31,12 @@ export interface BenchStack {
 
 /** A throw-away local stack (own ports, own data), optionally with a round-trip counter in front of sqld. */
 export async function startBenchStack(
-  extra: { runtime?: Runtime; countRoundTrips?: boolean; vars?: Record<string, string>; env?: Record<string, string> } = {},
+  extra: {
+    runtime?: Runtime;
+    countRoundTrips?: boolean;
+    vars?: Record<string, string>;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<BenchStack> {
   const runtime = extra.runtime ?? 'workers';
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-bench-'));
@@ -82,7 +87,9 @@ export async function startBenchStack(
       return output ? `\n--- the ${runtime} stack's last output ---\n${output}` : '';
     },
     token: async (tenant) => {
-      const res = await fetch(`${stack.apiUrl}/dev/token?tenant=${encodeURIComponent(tenant)}&email=owner@${tenant}.example.com&name=Bench`);
+      const res = await fetch(
+        `${stack.apiUrl}/dev/token?tenant=${encodeURIComponent(tenant)}&email=owner@${tenant}.example.com&name=Bench`,
+      );
       return ((await res.json()) as { token: string }).token;
     },
     stop: async () => {

@@ -14,7 +14,11 @@ export const ms = (value: number) => `${value.toFixed(2)} ms`;
  * Times several tasks in alternation (one round runs each once, in turns), so that drift in the
  * machine's load affects all of them alike; returns per-call wall times in ms for each task.
  */
-export async function timeInterleaved<K extends string>(count: number, warmup: number, tasks: Record<K, () => Promise<void>>): Promise<Record<K, number[]>> {
+export async function timeInterleaved<K extends string>(
+  count: number,
+  warmup: number,
+  tasks: Record<K, () => Promise<void>>,
+): Promise<Record<K, number[]>> {
   const names = Object.keys(tasks) as K[];
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < warmup + count; round++) {
@@ -29,7 +33,11 @@ export async function timeInterleaved<K extends string>(count: number, warmup: n
 }
 
 /** Calls `task` from `concurrency` loops for `durationMs`; returns completed calls per second. */
-export async function throughput(concurrency: number, durationMs: number, task: (i: number) => Promise<void>): Promise<number> {
+export async function throughput(
+  concurrency: number,
+  durationMs: number,
+  task: (i: number) => Promise<void>,
+): Promise<number> {
   const deadline = performance.now() + durationMs;
   let done = 0;
   const start = performance.now();

@@ -12,12 +12,23 @@ import { serveWithWorkerd } from './workerd.ts';
  */
 export function startWorkerdStack(options: NodeStackOptions): Promise<ApiServer> {
   return withDatabase(options, async (databaseUrl) => {
-    const worker = await serveWithWorkerd('the API under plain workerd', join(projectRoot, 'wrangler.toml'), join(options.dataDir, 'worker'), {
-      vars: { ENVIRONMENT: 'development', ALLOW_PRIVATE_HOSTS: 'true', ALLOWED_ORIGINS: '*', ...options.config, DATABASE_URL: databaseUrl },
-      env: options.env,
-      readyPath: '/healthz',
-      onOutput: options.onOutput,
-    });
+    const worker = await serveWithWorkerd(
+      'the API under plain workerd',
+      join(projectRoot, 'wrangler.toml'),
+      join(options.dataDir, 'worker'),
+      {
+        vars: {
+          ENVIRONMENT: 'development',
+          ALLOW_PRIVATE_HOSTS: 'true',
+          ALLOWED_ORIGINS: '*',
+          ...options.config,
+          DATABASE_URL: databaseUrl,
+        },
+        env: options.env,
+        readyPath: '/healthz',
+        onOutput: options.onOutput,
+      },
+    );
     return { apiUrl: worker.url, output: worker.output, stop: worker.stop };
   });
 }

@@ -31,18 +31,25 @@ const text = (value: string) =>
 /** `wrangler deploy --dry-run` into `dir`; resolves to the bundled module's file name there. */
 async function bundle(wranglerToml: string, dir: string): Promise<string> {
   try {
-    await promisify(execFile)(process.execPath, [wranglerCli(), 'deploy', '--dry-run', '--config', wranglerToml, '--outdir', dir], {
-      cwd: projectRoot,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-      timeout: 120_000,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [wranglerCli(), 'deploy', '--dry-run', '--config', wranglerToml, '--outdir', dir],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+        timeout: 120_000,
+      },
+    );
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     const tail = `${stdout}${stderr}`.trim().split('\n').slice(-20).join('\n');
-    throw new Error(`wrangler deploy --dry-run --config ${wranglerToml} failed: ${String(error).split('\n')[0]}\n${tail}`);
+    throw new Error(
+      `wrangler deploy --dry-run --config ${wranglerToml} failed: ${String(error).split('\n')[0]}\n${tail}`,
+    );
   }
   const modules = readdirSync(dir).filter((f) => f.endsWith('.js'));
-  if (modules.length !== 1) throw new Error(`expected one bundled module in ${dir}, found: ${modules.join(', ') || 'none'}`);
+  if (modules.length !== 1)
+    throw new Error(`expected one bundled module in ${dir}, found: ${modules.join(', ') || 'none'}`);
   return modules[0]!;
 }
 
@@ -57,12 +64,21 @@ export async function serveWithWorkerd(
   name: string,
   wranglerToml: string,
   dir: string,
-  options: { vars?: Record<string, string>; env?: Record<string, string>; readyPath?: string; onOutput?: (line: string) => void } = {},
+  options: {
+    vars?: Record<string, string>;
+    env?: Record<string, string>;
+    readyPath?: string;
+    onOutput?: (line: string) => void;
+  } = {},
 ): Promise<WorkerdWorker> {
   const module = await bundle(wranglerToml, dir);
   const toml = unstable_readConfig({ config: wranglerToml });
-  const tomlVars = Object.entries(toml.vars ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)] as const);
-  const bindings = [...new Map([...tomlVars, ...Object.entries(options.vars ?? {})])].map(([key, value]) => `(name = ${text(key)}, text = ${text(value)})`);
+  const tomlVars = Object.entries(toml.vars ?? {}).map(
+    ([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)] as const,
+  );
+  const bindings = [...new Map([...tomlVars, ...Object.entries(options.vars ?? {})])].map(
+    ([key, value]) => `(name = ${text(key)}, text = ${text(value)})`,
+  );
   const port = await freePort();
   const config = join(dir, 'workerd.capnp');
   writeFileSync(

@@ -113,7 +113,13 @@ function dateFormat(locale: string, language: 'de' | 'en'): Intl.DateTimeFormat 
 function isEmail(value: string): boolean {
   const at = value.lastIndexOf('@');
   const domain = value.slice(at + 1);
-  return at > 0 && at <= 64 && LOCAL_PART.test(value.slice(0, at)) && /^[^:]*\.[^.\d]*\D[^.]*$/.test(domain) && isHost(domain);
+  return (
+    at > 0 &&
+    at <= 64 &&
+    LOCAL_PART.test(value.slice(0, at)) &&
+    /^[^:]*\.[^.\d]*\D[^.]*$/.test(domain) &&
+    isHost(domain)
+  );
 }
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
@@ -379,7 +385,9 @@ export class MailServerSettings extends LitElement {
       this._pendingToken = new Promise((resolve, reject) => {
         // A callback that never settles must not leave "Loading settings…" forever: no token, then.
         setTimeout(reject, this.tokenTimeout);
-        Promise.resolve().then(() => getToken()).then(resolve, reject);
+        Promise.resolve()
+          .then(() => getToken())
+          .then(resolve, reject);
       });
     }
     return this._pendingToken;
@@ -458,7 +466,9 @@ export class MailServerSettings extends LitElement {
 
   private _fail(action: MailServerAction, failure: RequestFailure): void {
     const { status, problem, lang } = failure;
-    this._emit(new MailServerErrorEvent({ action, status, problem, message: failure.text?.(this._t) ?? failure.api ?? '' }));
+    this._emit(
+      new MailServerErrorEvent({ action, status, problem, message: failure.text?.(this._t) ?? failure.api ?? '' }),
+    );
     if (action === 'deliveries') {
       this._deliveriesError = failure;
       return;
@@ -559,7 +569,8 @@ export class MailServerSettings extends LitElement {
       d.host.trim().toLowerCase() === s.host.toLowerCase() &&
       Number(d.port) === s.port &&
       d.username.trim() === s.auth.username &&
-      (d.security !== 'none' || (s.security === 'none' && (d.authMethod === 'cram-md5' || s.auth.method !== 'cram-md5'))) &&
+      (d.security !== 'none' ||
+        (s.security === 'none' && (d.authMethod === 'cram-md5' || s.auth.method !== 'cram-md5'))) &&
       (!this._toInput().allowUntrustedCertificate || s.allowUntrustedCertificate)
     );
   }
@@ -648,7 +659,12 @@ export class MailServerSettings extends LitElement {
     event.preventDefault();
     if (this._busy || !this._validateForSubmit()) return;
     await this._run('save', async () => {
-      const { body, etag } = await this._request<MailServerResponse>('PUT', '/v1/mail-server', this._toInput(), this._etag);
+      const { body, etag } = await this._request<MailServerResponse>(
+        'PUT',
+        '/v1/mail-server',
+        this._toInput(),
+        this._etag,
+      );
       this._apply(body, etag);
       this._status = { tone: 'success', text: (t) => t.saved };
       this._emit(new MailServerSavedEvent(body));
@@ -696,7 +712,9 @@ export class MailServerSettings extends LitElement {
     if (this._busy) return;
     await this._run('reset', async () => {
       const result = await this._request<MailServerResponse | null>('DELETE', '/v1/mail-server', undefined, this._etag);
-      const state = result.body?.capabilities ? result : await this._request<MailServerResponse>('GET', '/v1/mail-server');
+      const state = result.body?.capabilities
+        ? result
+        : await this._request<MailServerResponse>('GET', '/v1/mail-server');
       this._apply(state.body!, state.etag);
       this._confirmingReset = false;
       this._testResult = null;
@@ -757,9 +775,11 @@ export class MailServerSettings extends LitElement {
           )}
           ${this._textField('port', t.port, t.portHint, { inputmode: 'numeric', required: true })}
         </div>
-        ${d.security === 'none'
-          ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning(d.authMethod === 'plain' || d.authMethod === 'login')}</p>`
-          : nothing}
+        ${
+          d.security === 'none'
+            ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning(d.authMethod === 'plain' || d.authMethod === 'login')}</p>`
+            : nothing
+        }
         ${this._checkbox('allowUntrustedCertificate', t.allowUntrusted, untrustedHint, !this._canTrustCertificate)}
       </fieldset>
       <fieldset>
@@ -772,15 +792,17 @@ export class MailServerSettings extends LitElement {
             ['cram-md5', 'CRAM-MD5'],
           ]),
         )}
-        ${d.authMethod === 'none'
-          ? nothing
-          : html`${this._textField('username', t.username, null, { required: true })}
+        ${
+          d.authMethod === 'none'
+            ? nothing
+            : html`${this._textField('username', t.username, null, { required: true })}
             ${this._textField(
               'password',
               t.password,
               this._passwordStored ? t.passwordStored : this._passwordSet ? t.passwordNewServer : t.passwordHint,
               { type: 'password', autocomplete: 'new-password', required: !this._passwordStored },
-            )}`}
+            )}`
+        }
       </fieldset>
       <fieldset>
         <legend>${t.sectionSender}</legend>
@@ -794,23 +816,27 @@ export class MailServerSettings extends LitElement {
         <button part="button" type="button" aria-disabled=${busy} aria-describedby="test-hint" @click=${this._onTest}>
           ${t.test}
         </button>
-        ${this._data?.configured && !this._confirmingReset
-          ? html`<button part="button" id="reset" type="button" aria-disabled=${busy} @click=${this._onReset}>
+        ${
+          this._data?.configured && !this._confirmingReset
+            ? html`<button part="button" id="reset" type="button" aria-disabled=${busy} @click=${this._onReset}>
               ${t.reset}
             </button>`
-          : nothing}
+            : nothing
+        }
         ${this.dirty ? html`<span class="dirty" part="dirty">${t.unsaved}</span>` : nothing}
       </div>
       <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
-      ${this._confirmingReset
-        ? html`<div class="confirm" role="group" aria-labelledby="reset-question" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this._onResetCancel()}>
+      ${
+        this._confirmingReset
+          ? html`<div class="confirm" role="group" aria-labelledby="reset-question" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this._onResetCancel()}>
             <p id="reset-question">${t.resetQuestion}</p>
             <button part="button button-danger" class="danger" type="button" aria-disabled=${busy} @click=${this._onResetConfirm}>
               ${t.resetConfirm}
             </button>
             <button part="button" id="reset-cancel" type="button" @click=${this._onResetCancel}>${t.cancel}</button>
           </div>`
-        : nothing}
+          : nothing
+      }
     </form>`;
   }
 
@@ -822,7 +848,11 @@ export class MailServerSettings extends LitElement {
 
   private _describedBy(name: FieldName, hint: boolean): { describedBy: string; invalid: boolean } {
     const invalid = !!this._errorFor(name);
-    const ids = [hint ? `${name}-hint` : '', invalid ? `${name}-error` : '', name === 'security' && this._draft.security === 'none' ? 'security-warning' : ''];
+    const ids = [
+      hint ? `${name}-hint` : '',
+      invalid ? `${name}-error` : '',
+      name === 'security' && this._draft.security === 'none' ? 'security-warning' : '',
+    ];
     return { describedBy: ids.filter(Boolean).join(' '), invalid };
   }
 
@@ -890,7 +920,12 @@ export class MailServerSettings extends LitElement {
     </select>`;
   }
 
-  private _checkbox(name: 'allowUntrustedCertificate' | 'fallbackToSystem', label: string, hint: string, disabled: boolean): TemplateResult {
+  private _checkbox(
+    name: 'allowUntrustedCertificate' | 'fallbackToSystem',
+    label: string,
+    hint: string,
+    disabled: boolean,
+  ): TemplateResult {
     const error = this._errorFor(name);
     const { describedBy, invalid } = this._describedBy(name, true);
     return html`<div part="field" class="field check">
@@ -917,11 +952,13 @@ export class MailServerSettings extends LitElement {
     return html`<div part="status" class="status" role="status" data-tone=${(text && s?.tone) || nothing}>
       ${text ? html`<p>${text}</p>` : nothing}
       ${details?.length ? html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}
-      ${s?.reload || (!this._data && s?.tone === 'error')
-        ? html`<button part="button" type="button" aria-disabled=${this._busy !== null} @click=${this._onReload}>
+      ${
+        s?.reload || (!this._data && s?.tone === 'error')
+          ? html`<button part="button" type="button" aria-disabled=${this._busy !== null} @click=${this._onReload}>
             ${this._t.reload}
           </button>`
-        : nothing}
+          : nothing
+      }
     </div>`;
   }
 
@@ -938,7 +975,11 @@ export class MailServerSettings extends LitElement {
     const shown = !failedStage ? stages : failedAt < 0 ? [...stages, failedStage] : stages.slice(0, failedAt + 1);
     const error = result.ok ? null : result.error;
     // Nodemailer's replies mostly start with their code already.
-    const reply = result.ok ? result.response : error?.response?.startsWith(`${error.responseCode}`) ? error.response : [error?.responseCode, error?.response].filter(Boolean).join(' ');
+    const reply = result.ok
+      ? result.response
+      : error?.response?.startsWith(`${error.responseCode}`)
+        ? error.response
+        : [error?.responseCode, error?.response].filter(Boolean).join(' ');
     return html`<section part="test-result" class="test-result" data-ok=${result.ok} aria-label=${t.stagesLabel}>
       <ol class="stages">
         ${shown.map((stage) => {
@@ -954,17 +995,21 @@ export class MailServerSettings extends LitElement {
         ${reply ? html`<dt>${t.serverReply}</dt><dd><code class="reply">${reply}</code></dd>` : nothing}
         ${error?.hint ? html`<dt>${t.whatToDo}</dt><dd class="hint-text">${error.hint}</dd>` : nothing}
       </dl>
-      ${result.warnings.length
-        ? html`<ul class="warning" part="warning">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>`
-        : nothing}
-      ${result.transcript.length
-        ? html`<details>
+      ${
+        result.warnings.length
+          ? html`<ul class="warning" part="warning">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>`
+          : nothing
+      }
+      ${
+        result.transcript.length
+          ? html`<details>
             <summary>${t.transcript}</summary>
             <pre class="transcript" tabindex="0">${result.transcript
               .map((l) => `${l.dir === 'c' ? 'C:' : l.dir === 's' ? 'S:' : '*'} ${l.line}`)
               .join('\n')}</pre>
           </details>`
-        : nothing}
+          : nothing
+      }
     </section>`;
   }
 
@@ -979,10 +1024,11 @@ export class MailServerSettings extends LitElement {
       <h3 id="deliveries-title">${t.deliveries}</h3>
       ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
       ${list?.some((d) => d.route === 'system-fallback' && d.status === 'sent') ? html`<p class="warning" part="warning">${t.fallbackWarning}</p>` : nothing}
-      ${!list
-        ? nothing
-        : list.length
-          ? html`<ul>
+      ${
+        !list
+          ? nothing
+          : list.length
+            ? html`<ul>
               ${list.map((d) => {
                 const problem = d.error ?? d.fallbackReason;
                 return html`<li data-status=${d.status} data-route=${d.route ?? nothing}>
@@ -994,9 +1040,10 @@ export class MailServerSettings extends LitElement {
                 </li>`;
               })}
             </ul>`
-          : error
-            ? nothing
-            : html`<p class="hint">${t.deliveriesEmpty}</p>`}
+            : error
+              ? nothing
+              : html`<p class="hint">${t.deliveriesEmpty}</p>`
+      }
 
     </section>`;
   }

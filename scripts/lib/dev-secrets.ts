@@ -30,7 +30,12 @@ export function ensureDevSecrets(path: string, fromEnvironment: Partial<DevSecre
     }
   }
   if (added.length > 0) {
-    const prefix = text === '' ? '# Development secrets, written by `npm run dev`. Git-ignored; never commit.\n' : text.endsWith('\n') ? '' : '\n';
+    const prefix =
+      text === ''
+        ? '# Development secrets, written by `npm run dev`. Git-ignored; never commit.\n'
+        : text.endsWith('\n')
+          ? ''
+          : '\n';
     writeFileSync(path, `${text}${prefix}${added.join('\n')}\n`, { mode: 0o600 });
   }
   return Object.fromEntries(Object.keys(GENERATED).map((k) => [k, values.get(k)!])) as DevSecrets;

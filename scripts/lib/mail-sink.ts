@@ -104,7 +104,11 @@ export async function startMailSink(options: { smtpPort?: number; httpPort?: num
             headers: mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).trim()]),
             text: mail.text ?? '',
             html: typeof mail.html === 'string' ? mail.html : null,
-            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, size: a.size })),
+            attachments: mail.attachments.map((a) => ({
+              filename: a.filename ?? null,
+              contentType: a.contentType,
+              size: a.size,
+            })),
             size: 0,
           };
           messages.push(message);
@@ -130,7 +134,11 @@ export async function startMailSink(options: { smtpPort?: number; httpPort?: num
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sink');
     const send = (status: number, type: string, body: string) => {
-      res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
+      res.writeHead(status, {
+        'content-type': `${type}; charset=utf-8`,
+        'access-control-allow-origin': '*',
+        'cache-control': 'no-store',
+      });
       res.end(body);
     };
     const one = /^\/messages\/(\d+)(\.json)?$/.exec(url.pathname);

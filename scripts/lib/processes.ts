@@ -24,7 +24,9 @@ export function track(child: ChildProcess, group = false): ChildProcess {
  * (Ctrl-C in `npm run bench`): detached groups do not get the terminal's SIGINT themselves.
  */
 export async function stopAllChildren(graceMs = 3000): Promise<void> {
-  await Promise.all([...running].map(([child, { group }]) => (group ? stopGroup(child, graceMs) : stopChild(child, graceMs))));
+  await Promise.all(
+    [...running].map(([child, { group }]) => (group ? stopGroup(child, graceMs) : stopChild(child, graceMs))),
+  );
 }
 
 /** SIGTERM to one child, SIGKILL after a grace period; resolves when it exited. */

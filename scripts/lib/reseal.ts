@@ -38,7 +38,11 @@ export async function resealPasswords(
     );
     for (const row of rows) {
       const tenantId = String(row.tenant_id);
-      const old = { ciphertext: String(row.password_ciphertext), iv: String(row.password_iv), keyId: String(row.password_key_id) };
+      const old = {
+        ciphertext: String(row.password_ciphertext),
+        iv: String(row.password_iv),
+        keyId: String(row.password_key_id),
+      };
       if (old.keyId === box.currentKeyId) {
         report.current++;
         continue;
@@ -66,7 +70,10 @@ export async function resealPasswords(
       args: [box.currentKeyId],
     });
     report.remaining = left.rows.map((r) => String(r.tenant_id)).filter((id) => !report.unreadable.includes(id));
-    const under = await client.execute({ sql: 'select count(*) as n from mail_servers where password_key_id = ?', args: [box.currentKeyId] });
+    const under = await client.execute({
+      sql: 'select count(*) as n from mail_servers where password_key_id = ?',
+      args: [box.currentKeyId],
+    });
     report.current = Number(under.rows[0]?.n ?? 0) - report.resealed;
   } finally {
     client.close();

@@ -20,11 +20,13 @@ function sqldBinary(): string {
 export async function startSqld(dataDir: string, port?: number): Promise<SqldServer> {
   mkdirSync(dataDir, { recursive: true });
   const listenPort = port ?? (await freePort());
-  const child = track(spawn(
-    sqldBinary(),
-    ['--db-path', join(dataDir, 'data.sqld'), '--http-listen-addr', `127.0.0.1:${listenPort}`, '--no-welcome'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  ));
+  const child = track(
+    spawn(
+      sqldBinary(),
+      ['--db-path', join(dataDir, 'data.sqld'), '--http-listen-addr', `127.0.0.1:${listenPort}`, '--no-welcome'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    ),
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);

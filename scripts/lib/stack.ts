@@ -71,18 +71,35 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const port = options.port ?? (await freePort());
     const inspectorPort = await freePort();
     const databaseUrl = options.databaseUrlFor ? await options.databaseUrlFor(sqld.url) : sqld.url;
-    const vars = { ENVIRONMENT: 'development', ALLOW_PRIVATE_HOSTS: 'true', ALLOWED_ORIGINS: '*', ...options.vars, DATABASE_URL: databaseUrl };
+    const vars = {
+      ENVIRONMENT: 'development',
+      ALLOW_PRIVATE_HOSTS: 'true',
+      ALLOWED_ORIGINS: '*',
+      ...options.vars,
+      DATABASE_URL: databaseUrl,
+    };
     const args = [
-      wranglerCli(), 'dev',
-      '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-      '--show-interactive-dev-session=false', '--persist-to', join(options.dataDir, 'wrangler'),
+      wranglerCli(),
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--show-interactive-dev-session=false',
+      '--persist-to',
+      join(options.dataDir, 'wrangler'),
       '--test-scheduled',
       ...(options.envFiles ?? []).flatMap((file) => ['--env-file', file]),
       ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
     ];
     const apiUrl = `http://127.0.0.1:${port}`;
     const { child: wrangler, output } = await startServerProcess('wrangler dev', process.execPath, args, {
-      spawn: { cwd: projectRoot, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...options.env } },
+      spawn: {
+        cwd: projectRoot,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...options.env },
+      },
       readyUrl: `${apiUrl}/healthz`,
       timeoutMs: 60_000,
       onOutput: options.onOutput,

@@ -19,9 +19,15 @@ const base: OutgoingMessage = {
 
 const cases: [string, Partial<OutgoingMessage>][] = [
   ['ASCII text only', { subject: 'Invoice', text: 'Please find your invoice attached.' }],
-  ['text with umlauts (quoted-printable)', { text: 'Grüße aus Österreich – Ihre Rechnung liegt bei.\nMit freundlichen Grüßen' }],
+  [
+    'text with umlauts (quoted-printable)',
+    { text: 'Grüße aus Österreich – Ihre Rechnung liegt bei.\nMit freundlichen Grüßen' },
+  ],
   ['mostly non-ASCII text (base64)', { text: 'Пожалуйста, найдите счёт во вложении. Спасибо!' }],
-  ['long ASCII lines, trailing spaces, bare LF and a leading dot', { text: `${'x'.repeat(200)} \n.dot line\r\nend  \n\n` }],
+  [
+    'long ASCII lines, trailing spaces, bare LF and a leading dot',
+    { text: `${'x'.repeat(200)} \n.dot line\r\nend  \n\n` },
+  ],
   ['text and HTML (alternative)', { text: 'Grüße', html: '<p>Grüße <b>fett</b></p>\n<p>zweite Zeile</p>' }],
   ['HTML only', { html: `<p>${'Lange Zeile mit Umlauten äöü '.repeat(20)}</p>` }],
   [
@@ -36,11 +42,20 @@ const cases: [string, Partial<OutgoingMessage>][] = [
       ],
     },
   ],
-  ['attachment without text', { attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: pdf.slice(0, 1000) }] }],
+  [
+    'attachment without text',
+    { attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: pdf.slice(0, 1000) }] },
+  ],
   ['custom headers', { text: 'x', headers: { 'X-Rechnung': 'Nr. 42 – März' } }],
-  ['empty text and an empty attachment', { text: '', attachments: [{ filename: 'leer.txt', contentType: 'text/plain', content: new Uint8Array(0) }] }],
+  [
+    'empty text and an empty attachment',
+    { text: '', attachments: [{ filename: 'leer.txt', contentType: 'text/plain', content: new Uint8Array(0) }] },
+  ],
   // Nodemailer wraps quoted-printable of more than 64 KiB slice by slice: such a part is built by Nodemailer itself.
-  ['quoted-printable text over 64 KiB', { text: 'Grüße aus Österreich, Zeile für Zeile.\n'.repeat(2_000), html: `<p>${'Größe '.repeat(20_000)}</p>` }],
+  [
+    'quoted-printable text over 64 KiB',
+    { text: 'Grüße aus Österreich, Zeile für Zeile.\n'.repeat(2_000), html: `<p>${'Größe '.repeat(20_000)}</p>` },
+  ],
 ];
 
 describe('composeMessage: the same bytes as Nodemailer builds, without its stream chain', () => {

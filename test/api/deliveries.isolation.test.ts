@@ -6,7 +6,20 @@ import { clientFor } from './helpers.ts';
 import { pdfBytes, postMessage, settled, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 import { fixtures, marker } from './smtp-helpers.ts';
 
-const SUMMARY_KEYS = ['attempts', 'createdAt', 'error', 'fallbackReason', 'id', 'kind', 'recipients', 'response', 'route', 'sentAt', 'status', 'subject'];
+const SUMMARY_KEYS = [
+  'attempts',
+  'createdAt',
+  'error',
+  'fallbackReason',
+  'id',
+  'kind',
+  'recipients',
+  'response',
+  'route',
+  'sentAt',
+  'status',
+  'subject',
+];
 const BODY_TEXT = 'Vertraulicher Rechnungstext für Tenant A';
 const BODY_HTML = '<p>Vertraulich: <b>nur Tenant A</b></p>';
 
@@ -54,7 +67,16 @@ describe('GET /v1/deliveries: tenant isolation', () => {
 
     // Tenant B with one test of its own, so "sees nothing of A" is not just "sees nothing".
     const b = await clientFor();
-    expect((await b.post('/v1/mail-server/test', { host: f.host, port: f.ports.refused, security: 'none', auth: { method: 'none' } })).status).toBe(200);
+    expect(
+      (
+        await b.post('/v1/mail-server/test', {
+          host: f.host,
+          port: f.ports.refused,
+          security: 'none',
+          auth: { method: 'none' },
+        })
+      ).status,
+    ).toBe(200);
     const bList = await list(b);
     expect(bList.deliveries).toHaveLength(1);
     const bId = bList.deliveries[0]!.id;
@@ -89,17 +111,26 @@ describe('GET /v1/deliveries: tenant isolation', () => {
     // No body, attachment or payload field in either tenant's list; only the summary's fields.
     for (const page of [aList, bList]) {
       const text = JSON.stringify(page);
-      for (const body of [BODY_TEXT, BODY_HTML, toBase64(pdfBytes()).slice(0, 64), 'Rechnung.pdf']) expect(text).not.toContain(body);
+      for (const body of [BODY_TEXT, BODY_HTML, toBase64(pdfBytes()).slice(0, 64), 'Rechnung.pdf'])
+        expect(text).not.toContain(body);
       for (const d of page.deliveries) expect(Object.keys(d).sort()).toEqual(SUMMARY_KEYS);
     }
   });
 
   it('a cursor outside the times a date can hold, or without digits, is a 422 and not a database error', async () => {
     const api = await clientFor();
-    for (const cursor of [cursorOf(9_000_000_000_000_000, 'x'), btoa('-1|x'), btoa('|x'), btoa('8640000000000001|a'), btoa('12x|a')]) {
+    for (const cursor of [
+      cursorOf(9_000_000_000_000_000, 'x'),
+      btoa('-1|x'),
+      btoa('|x'),
+      btoa('8640000000000001|a'),
+      btoa('12x|a'),
+    ]) {
       const res = await api.get(`/v1/deliveries?cursor=${encodeURIComponent(cursor)}`);
       expect(res.status, cursor).toBe(422);
-      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'cursor', code: 'cursor_invalid', message: expect.any(String) }]);
+      expect(((await res.json()) as Problem).errors).toEqual([
+        { path: 'cursor', code: 'cursor_invalid', message: expect.any(String) },
+      ]);
     }
   });
 });

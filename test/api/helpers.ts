@@ -42,8 +42,10 @@ export async function clientFor(tenant: TenantIdentity = newTenant()) {
     tenant,
     token,
     get: (path: string, o: Omit<CallOptions, 'token'> = {}) => call('GET', path, { ...o, token }),
-    put: (path: string, body: unknown, o: Omit<CallOptions, 'token' | 'body'> = {}) => call('PUT', path, { ...o, body, token }),
-    post: (path: string, body?: unknown, o: Omit<CallOptions, 'token' | 'body'> = {}) => call('POST', path, { ...o, body, token }),
+    put: (path: string, body: unknown, o: Omit<CallOptions, 'token' | 'body'> = {}) =>
+      call('PUT', path, { ...o, body, token }),
+    post: (path: string, body?: unknown, o: Omit<CallOptions, 'token' | 'body'> = {}) =>
+      call('POST', path, { ...o, body, token }),
     delete: (path: string, o: Omit<CallOptions, 'token'> = {}) => call('DELETE', path, { ...o, token }),
   };
 }

@@ -8,7 +8,10 @@ import { isSavedServer } from '../../api/settings/credentials.ts';
 import { clientFor, newTenant } from './helpers.ts';
 import { authAttempts, fixtures, leakForms, receivedMails } from './smtp-helpers.ts';
 
-const draftFor = (name: 'starttls' | 'plain' | 'tls' | 'refused' | 'echoesPassword', overrides: Record<string, unknown> = {}) => {
+const draftFor = (
+  name: 'starttls' | 'plain' | 'tls' | 'refused' | 'echoesPassword',
+  overrides: Record<string, unknown> = {},
+) => {
   const f = fixtures();
   return {
     host: f.host,
@@ -59,7 +62,9 @@ describe('POST /v1/mail-server/test', () => {
     const info = body.transcript.filter((l) => l.dir === 'i').map((l) => l.line);
     expect(info).toContain(`Verbindungsaufbau zu ${draft.host}:${draft.port}`);
     expect(info).toContain('Verbindung mit STARTTLS verschlüsselt');
-    expect(info.filter((l) => /\b(connection|connected|established|closed|closing|handshake|upgraded)\b/i.test(l))).toEqual([]);
+    expect(
+      info.filter((l) => /\b(connection|connected|established|closed|closing|handshake|upgraded)\b/i.test(l)),
+    ).toEqual([]);
 
     const [mail, ...more] = await mailTo(api.tenant.email);
     expect(more).toHaveLength(0);
@@ -74,7 +79,14 @@ describe('POST /v1/mail-server/test', () => {
 
     const rows = await settledTestRows(api.tenant.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ kind: 'test', status: 'sent', route: 'tenant', attempts: 1, messageId: body.messageId, smtpResponse: body.response });
+    expect(rows[0]).toMatchObject({
+      kind: 'test',
+      status: 'sent',
+      route: 'tenant',
+      attempts: 1,
+      messageId: body.messageId,
+      smtpResponse: body.response,
+    });
   });
 
   it('connects to a host name in the form DNS knows: full-width letters and an ideographic full stop are IDNA for localhost', async () => {
@@ -102,7 +114,9 @@ describe('POST /v1/mail-server/test', () => {
 
   it('English test mail and texts with Accept-Language: en', async () => {
     const api = await clientFor();
-    const res = await api.post('/v1/mail-server/test', draftFor('tls'), { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    const res = await api.post('/v1/mail-server/test', draftFor('tls'), {
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
     const body = (await res.json()) as TestResult;
     expect(body.ok, JSON.stringify(body)).toBe(true);
     const [mail] = await mailTo(api.tenant.email);
@@ -113,14 +127,23 @@ describe('POST /v1/mail-server/test', () => {
   it('without a body tests the saved settings; a draft of the saved server without password uses the stored one', async () => {
     const api = await clientFor();
     const { password: _password, ...authWithoutPassword } = draftFor('starttls').auth as Record<string, string>;
-    expect((await api.put('/v1/mail-server', draftFor('starttls', { auth: { ...draftFor('starttls').auth, method: 'cram-md5' } }))).status).toBe(200);
+    expect(
+      (
+        await api.put(
+          '/v1/mail-server',
+          draftFor('starttls', { auth: { ...draftFor('starttls').auth, method: 'cram-md5' } }),
+        )
+      ).status,
+    ).toBe(200);
 
     const saved = (await (await api.post('/v1/mail-server/test')).json()) as TestResult;
     expect(saved.ok, JSON.stringify(saved)).toBe(true);
     expect(saved.transcript.some((l) => l.line === 'AUTH CRAM-MD5')).toBe(true);
 
     // Same host, port and user name (another method): the stored password is used.
-    const draft = (await (await api.post('/v1/mail-server/test', draftFor('starttls', { auth: authWithoutPassword }))).json()) as TestResult;
+    const draft = (await (
+      await api.post('/v1/mail-server/test', draftFor('starttls', { auth: authWithoutPassword }))
+    ).json()) as TestResult;
     expect(draft.ok, JSON.stringify(draft)).toBe(true);
     expect(draft.transcript.some((l) => l.line === 'AUTH LOGIN')).toBe(true);
     expect(await mailTo(api.tenant.email)).toHaveLength(2);
@@ -131,7 +154,14 @@ describe('POST /v1/mail-server/test', () => {
     // A user name of this test alone, so the fixtures' AUTH log shows whether it ever logged in with it.
     const username = `leak-${crypto.randomUUID().slice(0, 8)}@firma.example`;
     const storedPassword = `gespeichert-${crypto.randomUUID()}`;
-    expect((await api.put('/v1/mail-server', draftFor('starttls', { auth: { method: 'plain', username, password: storedPassword } }))).status).toBe(200);
+    expect(
+      (
+        await api.put(
+          '/v1/mail-server',
+          draftFor('starttls', { auth: { method: 'plain', username, password: storedPassword } }),
+        )
+      ).status,
+    ).toBe(200);
 
     const otherUser = `other-${username}`;
     const otherServers = [
@@ -144,10 +174,18 @@ describe('POST /v1/mail-server/test', () => {
       const res = await api.post('/v1/mail-server/test', draft);
       const problem = (await res.json()) as Problem;
       expect(res.status, JSON.stringify(draft)).toBe(422);
-      expect(problem.errors).toEqual([{ path: 'auth.password', code: 'password_required_for_new_server', message: expect.stringContaining('gespeicherte Passwort') }]);
+      expect(problem.errors).toEqual([
+        {
+          path: 'auth.password',
+          code: 'password_required_for_new_server',
+          message: expect.stringContaining('gespeicherte Passwort'),
+        },
+      ]);
       expect(JSON.stringify(problem)).not.toContain(storedPassword);
     }
-    const en = (await (await api.post('/v1/mail-server/test', otherServers[0], { headers: { 'accept-language': 'en' } })).json()) as Problem;
+    const en = (await (
+      await api.post('/v1/mail-server/test', otherServers[0], { headers: { 'accept-language': 'en' } })
+    ).json()) as Problem;
     expect(en.errors?.[0]?.message).toMatch(/stored password is only used for the saved server/);
 
     // No server saw a login with the stored credentials, nothing was sent and no test was counted.
@@ -161,10 +199,23 @@ describe('POST /v1/mail-server/test', () => {
   });
 
   it('the saved server is the same host in any letter case, the same port and user name, reached no less safely', () => {
-    const saved = { host: 'Smtp.Firma.Example', port: 587, username: 'rechnung@firma.example', security: 'starttls' as const, authMethod: 'plain' as const, allowUntrustedCertificate: false };
+    const saved = {
+      host: 'Smtp.Firma.Example',
+      port: 587,
+      username: 'rechnung@firma.example',
+      security: 'starttls' as const,
+      authMethod: 'plain' as const,
+      allowUntrustedCertificate: false,
+    };
     type Security = 'none' | 'starttls' | 'tls';
-    const draft = (host: string, port: number, username: string | null, security: Security = 'starttls', method = 'plain', allowUntrustedCertificate = false) =>
-      ({ host, port, security, allowUntrustedCertificate, auth: { method, username } });
+    const draft = (
+      host: string,
+      port: number,
+      username: string | null,
+      security: Security = 'starttls',
+      method = 'plain',
+      allowUntrustedCertificate = false,
+    ) => ({ host, port, security, allowUntrustedCertificate, auth: { method, username } });
     const user = 'rechnung@firma.example';
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, user))).toBe(true);
     expect(isSavedServer(saved, draft('smtp.firma.example.evil.example', 587, user))).toBe(false);
@@ -176,7 +227,9 @@ describe('POST /v1/mail-server/test', () => {
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, user, 'none'))).toBe(false);
     // Saved without encryption, the tenant already chose clear text for this password.
     expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, user, 'none'))).toBe(true);
-    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, user, 'starttls'))).toBe(true);
+    expect(isSavedServer({ ...saved, security: 'none' }, draft('smtp.firma.example', 587, user, 'starttls'))).toBe(
+      true,
+    );
     // CRAM-MD5 without encryption never sent the password; PLAIN or LOGIN would send it readable.
     const cram = { ...saved, security: 'none' as const, authMethod: 'cram-md5' as const };
     expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'none', 'cram-md5'))).toBe(true);
@@ -185,11 +238,20 @@ describe('POST /v1/mail-server/test', () => {
     expect(isSavedServer(cram, draft('smtp.firma.example', 587, user, 'starttls', 'login'))).toBe(true);
     // Letter case as the save statement folds it (SQLite's lower(): A–Z only), so a test never uses
     // the stored password for a host the save would call another server.
-    expect(isSavedServer({ ...saved, host: 'smtp.MÜLLER.example' }, draft('smtp.müller.example', 587, user))).toBe(false);
-    expect(isSavedServer({ ...saved, host: 'smtp.MüLLER.example' }, draft('SMTP.müller.EXAMPLE', 587, user))).toBe(true);
+    expect(isSavedServer({ ...saved, host: 'smtp.MÜLLER.example' }, draft('smtp.müller.example', 587, user))).toBe(
+      false,
+    );
+    expect(isSavedServer({ ...saved, host: 'smtp.MüLLER.example' }, draft('SMTP.müller.EXAMPLE', 587, user))).toBe(
+      true,
+    );
     // "Always trust the certificate" switched on: anyone in between could present one.
     expect(isSavedServer(saved, draft('smtp.firma.example', 587, user, 'starttls', 'plain', true))).toBe(false);
-    expect(isSavedServer({ ...saved, allowUntrustedCertificate: true }, draft('smtp.firma.example', 587, user, 'starttls', 'plain', true))).toBe(true);
+    expect(
+      isSavedServer(
+        { ...saved, allowUntrustedCertificate: true },
+        draft('smtp.firma.example', 587, user, 'starttls', 'plain', true),
+      ),
+    ).toBe(true);
   });
 
   it('a server that takes the test mail but never confirms it: the result says it may have arrived', async () => {
@@ -200,7 +262,11 @@ describe('POST /v1/mail-server/test', () => {
     expect(res.status).toBe(200);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatchObject({ stage: 'data', code: 'test_unconfirmed', message: expect.stringContaining('did not confirm') });
+    expect(result.error).toMatchObject({
+      stage: 'data',
+      code: 'test_unconfirmed',
+      message: expect.stringContaining('did not confirm'),
+    });
     expect(result.error.hint).toMatch(/check the mailbox/);
     const rows = await settledTestRows(api.tenant.id);
     expect(rows[0]).toMatchObject({ status: 'failed', error: { code: 'test_unconfirmed' } });
@@ -240,7 +306,9 @@ describe('POST /v1/mail-server/test', () => {
 
   it('a failing test answers 200 with a localized error, stage and hint, and is recorded', async () => {
     const api = await clientFor();
-    const wrong = draftFor('starttls', { auth: { method: 'plain', username: fixtures().username, password: 'falsches-Pässwort' } });
+    const wrong = draftFor('starttls', {
+      auth: { method: 'plain', username: fixtures().username, password: 'falsches-Pässwort' },
+    });
     const de = (await (await api.post('/v1/mail-server/test', wrong)).json()) as TestResult;
     expect(de.ok).toBe(false);
     if (de.ok) return;
@@ -249,13 +317,21 @@ describe('POST /v1/mail-server/test', () => {
     expect(de.error.hint).toContain('App-Passwort');
     expect(JSON.stringify(de)).not.toContain('falsches-Pässwort');
 
-    const en = (await (await api.post('/v1/mail-server/test', wrong, { headers: { 'accept-language': 'en' } })).json()) as TestResult;
+    const en = (await (
+      await api.post('/v1/mail-server/test', wrong, { headers: { 'accept-language': 'en' } })
+    ).json()) as TestResult;
     if (en.ok) throw new Error('expected failure');
     expect(en.error.message).toBe('The server rejected the user name or password.');
     expect(en.error.hint).toContain('app password');
     expect(en.transcript).toContainEqual({ dir: 'i', line: `Connecting to ${wrong.host}:${wrong.port}` });
-    expect(en.transcript).toContainEqual({ dir: 'i', line: 'Failed at auth: auth_failed (535 5.7.8 Authentication credentials invalid)' });
-    expect(de.transcript).toContainEqual({ dir: 'i', line: 'Fehlgeschlagen bei „Anmeldung“: auth_failed (535 5.7.8 Authentication credentials invalid)' });
+    expect(en.transcript).toContainEqual({
+      dir: 'i',
+      line: 'Failed at auth: auth_failed (535 5.7.8 Authentication credentials invalid)',
+    });
+    expect(de.transcript).toContainEqual({
+      dir: 'i',
+      line: 'Fehlgeschlagen bei „Anmeldung“: auth_failed (535 5.7.8 Authentication credentials invalid)',
+    });
 
     const refused = (await (await api.post('/v1/mail-server/test', draftFor('refused'))).json()) as TestResult;
     if (refused.ok) throw new Error('expected failure');
@@ -267,8 +343,12 @@ describe('POST /v1/mail-server/test', () => {
     expect(rows).toHaveLength(3);
     expect(rows.map((r) => r.error?.stage).sort()).toEqual(['auth', 'auth', 'connect']);
     // The list of recent mails says the same as the test did (server and port named).
-    const listed = (await (await api.get('/v1/deliveries')).json()) as { deliveries: { error: { code: string; message: string } | null }[] };
-    expect(listed.deliveries.find((d) => d.error?.code === 'connection_refused')!.error!.message).toBe(refused.error.message);
+    const listed = (await (await api.get('/v1/deliveries')).json()) as {
+      deliveries: { error: { code: string; message: string } | null }[];
+    };
+    expect(listed.deliveries.find((d) => d.error?.code === 'connection_refused')!.error!.message).toBe(
+      refused.error.message,
+    );
   });
 
   it('tenant isolation: B cannot test with A’s saved settings, and sees none of A’s tests', async () => {
@@ -303,7 +383,9 @@ describe('POST /v1/mail-server/test', () => {
 
   it('rate limit holds under concurrent requests', async () => {
     const api = await clientFor();
-    const statuses = await Promise.all(Array.from({ length: 8 }, () => api.post('/v1/mail-server/test', draftFor('refused')).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, () => api.post('/v1/mail-server/test', draftFor('refused')).then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);
   });

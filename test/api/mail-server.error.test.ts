@@ -36,16 +36,56 @@ describe('validation: every rule names its field', () => {
     ['port fraction', { ...validSettings, port: 587.5 }, { port: 'port_range' }],
     ['port as text', { ...validSettings, port: '587' }, { port: 'port_range' }],
     ['unknown security', { ...validSettings, security: 'ssl' }, { security: 'security_invalid' }],
-    ['unknown auth method', { ...validSettings, auth: { method: 'xoauth2', username: 'u', password: 'p' } }, { 'auth.method': 'auth_method_invalid' }],
-    ['auth without username', { ...validSettings, auth: { method: 'login', password: 'p' } }, { 'auth.username': 'username_required' }],
-    ['auth with empty password', { ...validSettings, auth: { method: 'login', username: 'u', password: '' } }, { 'auth.password': 'password_required' }],
-    ['auth without any password stored', { ...validSettings, auth: { method: 'plain', username: 'u' } }, { 'auth.password': 'password_required' }],
-    ['username too long', { ...validSettings, auth: { method: 'plain', username: 'u'.repeat(257), password: 'p' } }, { 'auth.username': 'too_long' }],
-    ['password too long', { ...validSettings, auth: { method: 'plain', username: 'u', password: 'p'.repeat(1025) } }, { 'auth.password': 'too_long' }],
-    ['password with LF', { ...validSettings, auth: { method: 'plain', username: 'u', password: 'a\nb' } }, { 'auth.password': 'control_chars' }],
-    ['username with NUL', { ...validSettings, auth: { method: 'plain', username: 'u\u0000x', password: 'p' } }, { 'auth.username': 'control_chars' }],
-    ['bad sender address', { ...validSettings, from: { address: 'not-an-address' } }, { 'from.address': 'email_invalid' }],
-    ['sender address with CRLF', { ...validSettings, from: { address: 'a@b.de\r\nBcc: x@y.z' } }, { 'from.address': 'control_chars' }],
+    [
+      'unknown auth method',
+      { ...validSettings, auth: { method: 'xoauth2', username: 'u', password: 'p' } },
+      { 'auth.method': 'auth_method_invalid' },
+    ],
+    [
+      'auth without username',
+      { ...validSettings, auth: { method: 'login', password: 'p' } },
+      { 'auth.username': 'username_required' },
+    ],
+    [
+      'auth with empty password',
+      { ...validSettings, auth: { method: 'login', username: 'u', password: '' } },
+      { 'auth.password': 'password_required' },
+    ],
+    [
+      'auth without any password stored',
+      { ...validSettings, auth: { method: 'plain', username: 'u' } },
+      { 'auth.password': 'password_required' },
+    ],
+    [
+      'username too long',
+      { ...validSettings, auth: { method: 'plain', username: 'u'.repeat(257), password: 'p' } },
+      { 'auth.username': 'too_long' },
+    ],
+    [
+      'password too long',
+      { ...validSettings, auth: { method: 'plain', username: 'u', password: 'p'.repeat(1025) } },
+      { 'auth.password': 'too_long' },
+    ],
+    [
+      'password with LF',
+      { ...validSettings, auth: { method: 'plain', username: 'u', password: 'a\nb' } },
+      { 'auth.password': 'control_chars' },
+    ],
+    [
+      'username with NUL',
+      { ...validSettings, auth: { method: 'plain', username: 'u\u0000x', password: 'p' } },
+      { 'auth.username': 'control_chars' },
+    ],
+    [
+      'bad sender address',
+      { ...validSettings, from: { address: 'not-an-address' } },
+      { 'from.address': 'email_invalid' },
+    ],
+    [
+      'sender address with CRLF',
+      { ...validSettings, from: { address: 'a@b.de\r\nBcc: x@y.z' } },
+      { 'from.address': 'control_chars' },
+    ],
     ['sender name with LF', { ...validSettings, from: { name: 'Evil\nBcc: x@y.z' } }, { 'from.name': 'control_chars' }],
     ['sender name too long', { ...validSettings, from: { name: 'n'.repeat(201) } }, { 'from.name': 'too_long' }],
     ['bad reply-to', { ...validSettings, replyTo: 'a@@b.de' }, { replyTo: 'email_invalid' }],
@@ -56,13 +96,33 @@ describe('validation: every rule names its field', () => {
     ['host as a number', { ...validSettings, host: 5 }, { host: 'invalid_type' }],
     ['auth as an array', { ...validSettings, auth: [] }, { auth: 'invalid_object' }],
     // JSON can spell half a UTF-16 surrogate pair; the database would refuse such text.
-    ['user name with half a surrogate pair', { ...validSettings, auth: { method: 'plain', username: 'u\ud800', password: 'p' } }, { 'auth.username': 'invalid_text' }],
-    ['sender name with a lone low surrogate', { ...validSettings, from: { name: 'a\udc00b' } }, { 'from.name': 'invalid_text' }],
+    [
+      'user name with half a surrogate pair',
+      { ...validSettings, auth: { method: 'plain', username: 'u\ud800', password: 'p' } },
+      { 'auth.username': 'invalid_text' },
+    ],
+    [
+      'sender name with a lone low surrogate',
+      { ...validSettings, from: { name: 'a\udc00b' } },
+      { 'from.name': 'invalid_text' },
+    ],
     // A typo must not save a default silently (here: no fallback).
     ['misspelt field', { ...validSettings, fallbacktoSystem: true }, { fallbacktoSystem: 'unknown_field' }],
-    ['unknown field in auth', { ...validSettings, auth: { method: 'plain', user: 'u', username: 'u', password: 'p' } }, { 'auth.user': 'unknown_field' }],
-    ['unknown field in the sender', { ...validSettings, from: { adress: 'a@b.de' } }, { 'from.adress': 'unknown_field' }],
-    ['untrusted certificate without TLS', { ...validSettings, security: 'none', allowUntrustedCertificate: true }, { allowUntrustedCertificate: 'untrusted_certificate_needs_tls' }],
+    [
+      'unknown field in auth',
+      { ...validSettings, auth: { method: 'plain', user: 'u', username: 'u', password: 'p' } },
+      { 'auth.user': 'unknown_field' },
+    ],
+    [
+      'unknown field in the sender',
+      { ...validSettings, from: { adress: 'a@b.de' } },
+      { 'from.adress': 'unknown_field' },
+    ],
+    [
+      'untrusted certificate without TLS',
+      { ...validSettings, security: 'none', allowUntrustedCertificate: true },
+      { allowUntrustedCertificate: 'untrusted_certificate_needs_tls' },
+    ],
   ];
   for (const [name, body, expected] of cases) {
     it(name, async () => {
@@ -81,13 +141,39 @@ describe('validation: every rule names its field', () => {
 
   it('names the field a misspelt one probably meant, and takes the settings as GET returns them', async () => {
     const api = await clientFor();
-    const en = await problem(await api.put('/v1/mail-server', { ...validSettings, fallbacktoSystem: true }, { headers: { 'accept-language': 'en' } }), 422);
-    expect(en.errors).toEqual([{ path: 'fallbacktoSystem', code: 'unknown_field', message: 'There is no such field here. Did you mean "fallbackToSystem"?' }]);
+    const en = await problem(
+      await api.put(
+        '/v1/mail-server',
+        { ...validSettings, fallbacktoSystem: true },
+        { headers: { 'accept-language': 'en' } },
+      ),
+      422,
+    );
+    expect(en.errors).toEqual([
+      {
+        path: 'fallbacktoSystem',
+        code: 'unknown_field',
+        message: 'There is no such field here. Did you mean "fallbackToSystem"?',
+      },
+    ]);
     const de = await problem(await api.put('/v1/mail-server', { ...validSettings, secruity: 'tls' }), 422);
-    expect(de.errors).toContainEqual({ path: 'secruity', code: 'unknown_field', message: 'Dieses Feld gibt es hier nicht. Meinten Sie „security“?' });
+    expect(de.errors).toContainEqual({
+      path: 'secruity',
+      code: 'unknown_field',
+      message: 'Dieses Feld gibt es hier nicht. Meinten Sie „security“?',
+    });
     // No guess when nothing is close.
-    const far = await problem(await api.put('/v1/mail-server', { ...validSettings, colour: 'blue' }, { headers: { 'accept-language': 'en' } }), 422);
-    expect(far.errors).toEqual([{ path: 'colour', code: 'unknown_field', message: expect.stringMatching(/^There is no such field here\. Please check the spelling/) }]);
+    const far = await problem(
+      await api.put('/v1/mail-server', { ...validSettings, colour: 'blue' }, { headers: { 'accept-language': 'en' } }),
+      422,
+    );
+    expect(far.errors).toEqual([
+      {
+        path: 'colour',
+        code: 'unknown_field',
+        message: expect.stringMatching(/^There is no such field here\. Please check the spelling/),
+      },
+    ]);
 
     // `auth.passwordSet` is what GET returns: sending the settings back as they came is fine.
     const saved = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
@@ -105,11 +191,19 @@ describe('validation: every rule names its field', () => {
   it('refuses "always trust the certificate" on Workers with an explanation', async () => {
     const api = await clientFor();
     const p = await problem(
-      await api.put('/v1/mail-server', { ...validSettings, allowUntrustedCertificate: true }, { headers: { 'accept-language': 'en' } }),
+      await api.put(
+        '/v1/mail-server',
+        { ...validSettings, allowUntrustedCertificate: true },
+        { headers: { 'accept-language': 'en' } },
+      ),
       422,
     );
     expect(p.errors).toEqual([
-      { path: 'allowUntrustedCertificate', code: 'untrusted_certificate_unsupported', message: expect.stringContaining('publicly trusted certificate') },
+      {
+        path: 'allowUntrustedCertificate',
+        code: 'untrusted_certificate_unsupported',
+        message: expect.stringContaining('publicly trusted certificate'),
+      },
     ]);
   });
 
@@ -118,7 +212,14 @@ describe('validation: every rule names its field', () => {
     const de = await problem(await api.put('/v1/mail-server', { ...validSettings, port: 0 }), 422);
     expect(de.title).toBe('Eingaben ungültig');
     expect(de.errors?.[0]?.message).toMatch(/ganze Zahl/);
-    const en = await problem(await api.put('/v1/mail-server', { ...validSettings, port: 0 }, { headers: { 'accept-language': 'en-GB,en;q=0.9' } }), 422);
+    const en = await problem(
+      await api.put(
+        '/v1/mail-server',
+        { ...validSettings, port: 0 },
+        { headers: { 'accept-language': 'en-GB,en;q=0.9' } },
+      ),
+      422,
+    );
     expect(en.title).toBe('Invalid input');
     expect(en.errors?.[0]?.message).toMatch(/whole number/);
   });
@@ -127,20 +228,39 @@ describe('validation: every rule names its field', () => {
 describe('malformed requests', () => {
   it('answers 400 for unparsable JSON', async () => {
     const api = await clientFor();
-    const p = await problem(await api.put('/v1/mail-server', undefined, { rawBody: '{"host": ', headers: { 'content-type': 'application/json' } }), 400);
+    const p = await problem(
+      await api.put('/v1/mail-server', undefined, {
+        rawBody: '{"host": ',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+    );
     expect(p.code).toBe('invalid_json');
   });
 
   it('answers 415 for a body that is not JSON', async () => {
     const api = await clientFor();
-    const p = await problem(await api.put('/v1/mail-server', undefined, { rawBody: 'host=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
+    const p = await problem(
+      await api.put('/v1/mail-server', undefined, {
+        rawBody: 'host=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+    );
     expect(p.code).toBe('unsupported_media_type');
   });
 
   it('answers 404 problem for unknown paths and never a 500 for odd input', async () => {
     const api = await clientFor();
     expect((await problem(await api.get('/v1/nope'), 404)).code).toBe('not_found');
-    for (const body of [null, 'text', 42, { host: {} }, { host: 'a.de', security: 'tls', auth: 'plain' }, { host: 'a.de', security: 'tls', from: 'x' }]) {
+    for (const body of [
+      null,
+      'text',
+      42,
+      { host: {} },
+      { host: 'a.de', security: 'tls', auth: 'plain' },
+      { host: 'a.de', security: 'tls', from: 'x' },
+    ]) {
       const res = await api.put('/v1/mail-server', body);
       expect(res.status, JSON.stringify(body)).toBe(422);
     }
@@ -152,13 +272,23 @@ describe('optimistic concurrency', () => {
     const api = await clientFor();
     const first = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
     const etag = `"${first.version}"`;
-    const second = await api.put('/v1/mail-server', { ...validSettings, host: 'second.example.com' }, { headers: { 'if-match': etag } });
+    const second = await api.put(
+      '/v1/mail-server',
+      { ...validSettings, host: 'second.example.com' },
+      { headers: { 'if-match': etag } },
+    );
     expect(second.status).toBe(200);
-    const stale = await api.put('/v1/mail-server', { ...validSettings, host: 'stale.example.com' }, { headers: { 'if-match': etag } });
+    const stale = await api.put(
+      '/v1/mail-server',
+      { ...validSettings, host: 'stale.example.com' },
+      { headers: { 'if-match': etag } },
+    );
     expect((await problem(stale, 412)).code).toBe('precondition_failed');
     const now = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
     expect(now.settings?.host).toBe('second.example.com');
-    expect((await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': etag } }), 412)).code).toBe('precondition_failed');
+    expect((await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': etag } }), 412)).code).toBe(
+      'precondition_failed',
+    );
   });
 
   it('If-Match "0" creates only when nothing is configured', async () => {
@@ -169,19 +299,24 @@ describe('optimistic concurrency', () => {
 
   it('If-Match with a list matches when any of its ETags is the current one (also "0" for "not configured")', async () => {
     const api = await clientFor();
-    const put = (ifMatch: string, host: string) => api.put('/v1/mail-server', { ...validSettings, host }, { headers: { 'if-match': ifMatch } });
+    const put = (ifMatch: string, host: string) =>
+      api.put('/v1/mail-server', { ...validSettings, host }, { headers: { 'if-match': ifMatch } });
     // Nothing configured: a list with "0" creates, one without it does not.
     await problem(await put('"7", "8"', 'none.example.com'), 412);
     const created = (await (await put('"7", "0"', 'created.example.com')).json()) as MailServerResponse;
     expect(created.settings?.host).toBe('created.example.com');
     // Configured: the list must name the current version.
     await problem(await put('"0", "7"', 'stale.example.com'), 412);
-    const changed = (await (await put(`"0", W/"7", "${created.version}"`, 'changed.example.com')).json()) as MailServerResponse;
+    const changed = (await (
+      await put(`"0", W/"7", "${created.version}"`, 'changed.example.com')
+    ).json()) as MailServerResponse;
     expect(changed.settings?.host).toBe('changed.example.com');
     await problem(await put('"1", x', 'garbage.example.com'), 412);
     // DELETE alike.
     await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': `"0", "${created.version}"` } }), 412);
-    expect((await api.delete('/v1/mail-server', { headers: { 'if-match': `"1", "${changed.version}"` } })).status).toBe(204);
+    expect((await api.delete('/v1/mail-server', { headers: { 'if-match': `"1", "${changed.version}"` } })).status).toBe(
+      204,
+    );
     expect((await api.delete('/v1/mail-server', { headers: { 'if-match': '"5", "0"' } })).status).toBe(204);
     await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': '"5"' } }), 412);
   });
@@ -193,7 +328,10 @@ describe('optimistic concurrency', () => {
     await problem(await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': many } }), 412);
     await problem(await api.delete('/v1/mail-server', { headers: { 'if-match': many } }), 412);
     // A short list with the current version still matches.
-    expect((await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': `"1", "2", "${saved.version}"` } })).status).toBe(200);
+    expect(
+      (await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': `"1", "2", "${saved.version}"` } }))
+        .status,
+    ).toBe(200);
   });
 
   it('an ETag from before a reset never matches the new configuration', async () => {
@@ -202,7 +340,10 @@ describe('optimistic concurrency', () => {
     await api.delete('/v1/mail-server');
     const recreated = (await (await api.put('/v1/mail-server', validSettings)).json()) as MailServerResponse;
     expect(recreated.version).not.toBe(old.version);
-    await problem(await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': `"${old.version}"` } }), 412);
+    await problem(
+      await api.put('/v1/mail-server', validSettings, { headers: { 'if-match': `"${old.version}"` } }),
+      412,
+    );
   });
 });
 
@@ -233,7 +374,10 @@ describe('request size', () => {
 describe('request size, streamed', () => {
   it('a body without a length that never ends is refused with 413 after the first 64 KiB, not read to the end', async () => {
     const api = await clientFor();
-    for (const [method, path] of [['PUT', '/v1/mail-server'], ['POST', '/v1/mail-server/test']]) {
+    for (const [method, path] of [
+      ['PUT', '/v1/mail-server'],
+      ['POST', '/v1/mail-server/test'],
+    ]) {
       let sent = 0;
       const endless = new ReadableStream<Uint8Array>({
         pull(controller) {
@@ -263,7 +407,13 @@ describe('body encoding', () => {
     // The same JSON in Latin-1: ü is the single byte 0xFC, which UTF-8 never has alone.
     const latin1 = Uint8Array.from(json, (ch) => ch.charCodeAt(0));
     const request = (body: BodyInit, type: string) =>
-      exports.default.fetch(new Request('http://api.test/v1/mail-server', { method: 'PUT', headers: { authorization: `Bearer ${api.token}`, 'content-type': type }, body }));
+      exports.default.fetch(
+        new Request('http://api.test/v1/mail-server', {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${api.token}`, 'content-type': type },
+          body,
+        }),
+      );
     const bad = await request(latin1, 'application/json');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as Problem).code).toBe('invalid_encoding');
@@ -272,7 +422,11 @@ describe('body encoding', () => {
     expect(((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).configured).toBe(false);
     // The test endpoint reads the same way, also a body without a declared length (built in-process).
     const test = await createApp(defaultDeps('workers')).request(
-      new Request('http://api.test/v1/mail-server/test', { method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: latin1 }),
+      new Request('http://api.test/v1/mail-server/test', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+        body: latin1,
+      }),
       undefined,
       env,
     );
@@ -290,7 +444,11 @@ describe('nesting', () => {
   it('a body nested deeper than 32 levels is a 400 before it is parsed; strings do not count', async () => {
     const api = await clientFor();
     const deep = `{"host":"smtp.example.com","security":"tls","x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
-    const res = await call('PUT', '/v1/mail-server', { token: api.token, rawBody: deep, headers: { 'content-type': 'application/json' } });
+    const res = await call('PUT', '/v1/mail-server', {
+      token: api.token,
+      rawBody: deep,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as Problem).code).toBe('json_too_deep');
     expect(nestsDeeperThan(`{"a":${'['.repeat(32)}${']'.repeat(32)}}`, 32)).toBe(true);
@@ -317,7 +475,9 @@ describe('methods', () => {
     ];
     for (const [method, path, allow] of cases) {
       // Operator paths check the operator key first (401 without it), tenant paths the token.
-      const auth = path.startsWith('/v1/tenants') ? { authorization: `Bearer ${env.OPERATOR_API_KEY}` } : { authorization: `Bearer ${api.token}` };
+      const auth = path.startsWith('/v1/tenants')
+        ? { authorization: `Bearer ${env.OPERATOR_API_KEY}` }
+        : { authorization: `Bearer ${api.token}` };
       const res = await call(method, path, { headers: { ...auth, 'accept-language': 'en' } });
       expect(res.status, `${method} ${path}`).toBe(405);
       expect(res.headers.get('allow')).toBe(allow);
@@ -325,7 +485,11 @@ describe('methods', () => {
       expect(((await res.json()) as Problem).code).toBe('method_not_allowed');
     }
     expect((await call('HEAD', '/v1/mail-server', { token: api.token })).status).toBe(200); // as announced in Allow
-    for (const [method, path] of [['GET', '/v1/nothing'], ['PUT', '/v1/mail-server/test/x'], ['POST', '/dev/token']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/nothing'],
+      ['PUT', '/v1/mail-server/test/x'],
+      ['POST', '/dev/token'],
+    ]) {
       expect((await call(method!, path!, { token: api.token })).status, `${method} ${path}`).toBe(404);
     }
   });

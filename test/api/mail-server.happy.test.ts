@@ -25,7 +25,17 @@ describe('settings round trips', () => {
 
   it('accepts host names in any letter case, IDN names, IP literals and localhost (private hosts allowed in tests)', async () => {
     const api = await clientFor();
-    for (const host of ['SMTP.Example.COM', 'mail.münchen.example', 'xn--mnchen-3ya.example', 'smtp。example。com', '192.0.2.10', '2001:db8::25', '[2001:db8::25]', 'localhost', 'LocalHost']) {
+    for (const host of [
+      'SMTP.Example.COM',
+      'mail.münchen.example',
+      'xn--mnchen-3ya.example',
+      'smtp。example。com',
+      '192.0.2.10',
+      '2001:db8::25',
+      '[2001:db8::25]',
+      'localhost',
+      'LocalHost',
+    ]) {
       const res = await api.put('/v1/mail-server', { ...validSettings, host });
       expect(res.status, `${host}: ${await res.clone().text()}`).toBe(200);
       expect(((await res.json()) as MailServerResponse).settings?.host).toBe(host);
@@ -59,7 +69,13 @@ describe('settings round trips', () => {
     const read = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
     expect(read).toEqual(saved);
 
-    const updated = await api.put('/v1/mail-server', { ...validSettings, host: 'mail.example.org', security: 'tls', from: null, replyTo: null });
+    const updated = await api.put('/v1/mail-server', {
+      ...validSettings,
+      host: 'mail.example.org',
+      security: 'tls',
+      from: null,
+      replyTo: null,
+    });
     const after = (await updated.json()) as MailServerResponse;
     expect(after.settings?.host).toBe('mail.example.org');
     expect(after.settings?.port).toBe(465);

@@ -20,13 +20,22 @@ describe('database round trips', () => {
     },
   });
   const db = drizzle(client, { schema }) as unknown as Database;
-  const app = createApp(() => ({ db, capabilities: capabilitiesFor('workers'), now: () => new Date(), enqueue: queueEnqueuer(env) }));
+  const app = createApp(() => ({
+    db,
+    capabilities: capabilitiesFor('workers'),
+    now: () => new Date(),
+    enqueue: queueEnqueuer(env),
+  }));
 
   async function roundTrips(method: string, token: string, body?: unknown): Promise<number> {
     requests = 0;
     const res = await app.request(
       '/v1/mail-server',
-      { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) },
+      {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
       env,
     );
     expect(res.status).toBeLessThan(300);

@@ -20,7 +20,8 @@ import { call, clientFor, newTenant, tokenFor, validSettings } from './helpers.t
 import { fixtures } from './smtp-helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
-const rawRow = async (tenantId: string) => (await db().select().from(mailServers).where(eq(mailServers.tenantId, tenantId)))[0];
+const rawRow = async (tenantId: string) =>
+  (await db().select().from(mailServers).where(eq(mailServers.tenantId, tenantId)))[0];
 const PASSWORD = validSettings.auth.password;
 
 describe('tenant tokens', () => {
@@ -31,29 +32,81 @@ describe('tenant tokens', () => {
     ['no Authorization header', async () => ({})],
     ['not a bearer token', async () => ({ authorization: 'Basic dXNlcjpwYXNz' })],
     ['garbage token', async () => ({ authorization: 'Bearer not.a.jwt' })],
-    ['expired token', async () => ({ authorization: `Bearer ${await sign({ ...claims(), exp: now() - 10 }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
-    ['forged signature', async () => ({ authorization: `Bearer ${await sign(claims(), 'some-other-secret', 'HS256')}` })],
-    ['other algorithm', async () => ({ authorization: `Bearer ${await sign(claims(), env.TENANT_TOKEN_SECRET!, 'HS512')}` })],
-    ['token without exp', async () => {
-      const { exp: _exp, ...rest } = claims();
-      return { authorization: `Bearer ${await sign(rest, env.TENANT_TOKEN_SECRET!, 'HS256')}` };
-    }],
-    ['token without email', async () => ({ authorization: `Bearer ${await sign({ ...claims(), email: undefined }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
-    ['token without sub', async () => ({ authorization: `Bearer ${await sign({ ...claims(), sub: '' }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
-    ['sub with half a surrogate pair', async () => ({ authorization: `Bearer ${await sign({ ...claims(), sub: 'tenant-\ud800' }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
-    ['token issued two minutes ahead', async () => ({ authorization: `Bearer ${await sign({ ...claims(), iat: now() + 120 }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
-    ['token valid only from two minutes ahead', async () => ({ authorization: `Bearer ${await sign({ ...claims(), nbf: now() + 120 }, env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
-    ['iat that is not a number', async () => ({ authorization: `Bearer ${await sign({ ...claims(), iat: 'now' } as unknown as Parameters<typeof sign>[0], env.TENANT_TOKEN_SECRET!, 'HS256')}` })],
+    [
+      'expired token',
+      async () => ({
+        authorization: `Bearer ${await sign({ ...claims(), exp: now() - 10 }, env.TENANT_TOKEN_SECRET!, 'HS256')}`,
+      }),
+    ],
+    [
+      'forged signature',
+      async () => ({ authorization: `Bearer ${await sign(claims(), 'some-other-secret', 'HS256')}` }),
+    ],
+    [
+      'other algorithm',
+      async () => ({ authorization: `Bearer ${await sign(claims(), env.TENANT_TOKEN_SECRET!, 'HS512')}` }),
+    ],
+    [
+      'token without exp',
+      async () => {
+        const { exp: _exp, ...rest } = claims();
+        return { authorization: `Bearer ${await sign(rest, env.TENANT_TOKEN_SECRET!, 'HS256')}` };
+      },
+    ],
+    [
+      'token without email',
+      async () => ({
+        authorization: `Bearer ${await sign({ ...claims(), email: undefined }, env.TENANT_TOKEN_SECRET!, 'HS256')}`,
+      }),
+    ],
+    [
+      'token without sub',
+      async () => ({
+        authorization: `Bearer ${await sign({ ...claims(), sub: '' }, env.TENANT_TOKEN_SECRET!, 'HS256')}`,
+      }),
+    ],
+    [
+      'sub with half a surrogate pair',
+      async () => ({
+        authorization: `Bearer ${await sign({ ...claims(), sub: 'tenant-\ud800' }, env.TENANT_TOKEN_SECRET!, 'HS256')}`,
+      }),
+    ],
+    [
+      'token issued two minutes ahead',
+      async () => ({
+        authorization: `Bearer ${await sign({ ...claims(), iat: now() + 120 }, env.TENANT_TOKEN_SECRET!, 'HS256')}`,
+      }),
+    ],
+    [
+      'token valid only from two minutes ahead',
+      async () => ({
+        authorization: `Bearer ${await sign({ ...claims(), nbf: now() + 120 }, env.TENANT_TOKEN_SECRET!, 'HS256')}`,
+      }),
+    ],
+    [
+      'iat that is not a number',
+      async () => ({
+        authorization: `Bearer ${await sign({ ...claims(), iat: 'now' } as unknown as Parameters<typeof sign>[0], env.TENANT_TOKEN_SECRET!, 'HS256')}`,
+      }),
+    ],
   ];
   for (const [name, headers] of cases) {
     it(`401 for ${name}`, async () => {
-      for (const [method, body] of [['GET', undefined], ['PUT', validSettings], ['DELETE', undefined]] as const) {
+      for (const [method, body] of [
+        ['GET', undefined],
+        ['PUT', validSettings],
+        ['DELETE', undefined],
+      ] as const) {
         const res = await call(method, '/v1/mail-server', { headers: await headers(), body });
         expect(res.status).toBe(401);
         expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
         // RFC 6750: without credentials the challenge alone, with a bad one the error code too.
-        if (name === 'no Authorization header' || name === 'not a bearer token') expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings"');
-        else expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings", error="invalid_token"');
+        if (name === 'no Authorization header' || name === 'not a bearer token')
+          expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings"');
+        else
+          expect(res.headers.get('www-authenticate')).toBe(
+            'Bearer realm="mail-server-settings", error="invalid_token"',
+          );
         expect(((await res.json()) as Problem).code).toBe('unauthorized');
       }
     });
@@ -61,11 +114,15 @@ describe('tenant tokens', () => {
 });
 
 describe('clock skew', () => {
-  it('a token issued, or valid from, up to a minute ahead of this clock is taken (the portal\'s clock may run ahead)', async () => {
+  it("a token issued, or valid from, up to a minute ahead of this clock is taken (the portal's clock may run ahead)", async () => {
     const now = Math.floor(Date.now() / 1000);
     const tenant = newTenant();
     for (const extra of [{ iat: now + 30 }, { nbf: now + 30 }]) {
-      const token = await sign({ sub: tenant.id, email: tenant.email, name: tenant.name, exp: now + 600, ...extra }, env.TENANT_TOKEN_SECRET!, 'HS256');
+      const token = await sign(
+        { sub: tenant.id, email: tenant.email, name: tenant.name, exp: now + 600, ...extra },
+        env.TENANT_TOKEN_SECRET!,
+        'HS256',
+      );
       expect((await call('GET', '/v1/mail-server', { token })).status).toBe(200);
     }
   });
@@ -105,16 +162,29 @@ describe('the password', () => {
 
     // Omitted: kept (same ciphertext) while host (in any letter case), port and user name stay.
     const { password: _p, ...authWithoutPassword } = validSettings.auth;
-    const keptRes = await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword });
+    const keptRes = await api.put('/v1/mail-server', {
+      ...validSettings,
+      host: 'SMTP.Example.com',
+      auth: authWithoutPassword,
+    });
     const kept = (await keptRes.json()) as MailServerResponse;
     expect(keptRes.status, JSON.stringify(kept)).toBe(200);
     expect(kept.settings?.auth.passwordSet).toBe(true);
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
     // Another encrypted mode on the same server keeps it too.
-    const tlsRes = await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', security: 'tls', port: 587, auth: authWithoutPassword });
+    const tlsRes = await api.put('/v1/mail-server', {
+      ...validSettings,
+      host: 'SMTP.Example.com',
+      security: 'tls',
+      port: 587,
+      auth: authWithoutPassword,
+    });
     expect(tlsRes.status).toBe(200);
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
-    expect((await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword })).status).toBe(200);
+    expect(
+      (await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword }))
+        .status,
+    ).toBe(200);
 
     // Omitted for another server (host, port or user name changed) or with encryption switched
     // off: refused, nothing changes, so the stored password can never be sent to a server it was
@@ -127,14 +197,25 @@ describe('the password', () => {
     ]) {
       const res = await api.put('/v1/mail-server', other);
       expect(res.status, JSON.stringify(other)).toBe(422);
-      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'auth.password', code: 'password_required_for_new_server', message: expect.any(String) }]);
-      expect(await rawRow(api.tenant.id)).toMatchObject({ host: 'SMTP.Example.com', port: 587, passwordCiphertext: row.passwordCiphertext });
+      expect(((await res.json()) as Problem).errors).toEqual([
+        { path: 'auth.password', code: 'password_required_for_new_server', message: expect.any(String) },
+      ]);
+      expect(await rawRow(api.tenant.id)).toMatchObject({
+        host: 'SMTP.Example.com',
+        port: 587,
+        passwordCiphertext: row.passwordCiphertext,
+      });
     }
 
     // null with authentication still chosen: refused, nothing changes.
-    const refused = await api.put('/v1/mail-server', { ...validSettings, auth: { ...authWithoutPassword, password: null } });
+    const refused = await api.put('/v1/mail-server', {
+      ...validSettings,
+      auth: { ...authWithoutPassword, password: null },
+    });
     expect(refused.status).toBe(422);
-    expect(((await refused.json()) as Problem).errors).toEqual([{ path: 'auth.password', code: 'password_required', message: expect.any(String) }]);
+    expect(((await refused.json()) as Problem).errors).toEqual([
+      { path: 'auth.password', code: 'password_required', message: expect.any(String) },
+    ]);
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
 
     // Saved with CRAM-MD5 and no encryption (the password never travels): switching to PLAIN or
@@ -145,15 +226,24 @@ describe('the password', () => {
     for (const method of ['plain', 'login']) {
       const res = await api.put('/v1/mail-server', { ...cram, auth: { ...authWithoutPassword, method } });
       expect(res.status, method).toBe(422);
-      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'auth.password', code: 'password_required_for_new_server', message: expect.any(String) }]);
+      expect(((await res.json()) as Problem).errors).toEqual([
+        { path: 'auth.password', code: 'password_required_for_new_server', message: expect.any(String) },
+      ]);
       expect((await rawRow(api.tenant.id))!.authMethod).toBe('cram-md5');
     }
-    expect((await api.put('/v1/mail-server', { ...cram, auth: { ...authWithoutPassword, method: 'cram-md5' } })).status).toBe(200);
+    expect(
+      (await api.put('/v1/mail-server', { ...cram, auth: { ...authWithoutPassword, method: 'cram-md5' } })).status,
+    ).toBe(200);
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(cramRow.passwordCiphertext);
-    expect((await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword })).status).toBe(200);
+    expect(
+      (await api.put('/v1/mail-server', { ...validSettings, host: 'SMTP.Example.com', auth: authWithoutPassword }))
+        .status,
+    ).toBe(200);
 
     // null together with "no authentication": cleared, and the user name too.
-    const cleared = (await (await api.put('/v1/mail-server', { ...validSettings, auth: { method: 'none', password: null } })).json()) as MailServerResponse;
+    const cleared = (await (
+      await api.put('/v1/mail-server', { ...validSettings, auth: { method: 'none', password: null } })
+    ).json()) as MailServerResponse;
     expect(cleared.settings?.auth).toEqual({ method: 'none', username: null, passwordSet: false });
     const clearedRow = (await rawRow(api.tenant.id))!;
     expect([clearedRow.passwordCiphertext, clearedRow.passwordIv, clearedRow.username]).toEqual([null, null, null]);
@@ -179,14 +269,22 @@ describe('the password', () => {
       .set({ passwordCiphertext: row.passwordCiphertext, passwordIv: row.passwordIv, passwordKeyId: row.passwordKeyId })
       .where(eq(mailServers.tenantId, b.tenant.id));
     const logs: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' ')));
+    const spy = vi
+      .spyOn(console, 'error')
+      .mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' ')));
     try {
-      const { auth: { password: _password, ...authWithoutPassword } } = validSettings;
+      const {
+        auth: { password: _password, ...authWithoutPassword },
+      } = validSettings;
       for (const body of [undefined, { ...validSettings, auth: authWithoutPassword }]) {
         const res = await b.post('/v1/mail-server/test', body, { headers: { 'accept-language': 'en' } });
         expect(res.status).toBe(422);
         expect(((await res.json()) as Problem).errors).toEqual([
-          { path: 'auth.password', code: 'password_unreadable', message: expect.stringMatching(/can no longer be decrypted.*enter the password again/) },
+          {
+            path: 'auth.password',
+            code: 'password_unreadable',
+            message: expect.stringMatching(/can no longer be decrypted.*enter the password again/),
+          },
         ]);
       }
     } finally {
@@ -209,7 +307,9 @@ describe('the password', () => {
 
   it('old keys still decrypt after rotation; new secrets use the new key', async () => {
     const oldKey = env.SETTINGS_ENCRYPTION_KEY!;
-    const rotated = await SecretBox.fromConfig(`t2:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))},${oldKey}`);
+    const rotated = await SecretBox.fromConfig(
+      `t2:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))},${oldKey}`,
+    );
     const sealedOld = await (await SecretBox.fromConfig(oldKey)).seal('geheim', 'x');
     expect(await rotated.open(sealedOld, 'x')).toBe('geheim');
     expect((await rotated.seal('neu', 'x')).keyId).toBe('t2');
@@ -226,7 +326,10 @@ describe('the password', () => {
     try {
       await api.put('/v1/mail-server', validSettings);
       await api.put('/v1/mail-server', { ...validSettings, port: 0 });
-      await api.put('/v1/mail-server', { ...validSettings, auth: { ...validSettings.auth, password: `${PASSWORD}\n` } });
+      await api.put('/v1/mail-server', {
+        ...validSettings,
+        auth: { ...validSettings.auth, password: `${PASSWORD}\n` },
+      });
       ciphertext = (await rawRow(api.tenant.id))!.passwordCiphertext!;
 
       // The real app with its database gone mid-request: the save (password sealed) fails with a 503.
@@ -234,7 +337,11 @@ describe('the password', () => {
       responses.push(
         await app.request(
           '/v1/mail-server',
-          { method: 'PUT', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify(validSettings) },
+          {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(validSettings),
+          },
           { ...env, DATABASE_URL: 'http://127.0.0.1:9' },
         ),
       );
@@ -243,7 +350,9 @@ describe('the password', () => {
       // ciphertext (the tenant's row inserted again: the key is taken). drizzle puts the
       // parameters into the error's message; the app's error handler must not log them.
       const probe = new Hono<AppEnv>().onError(onError).put('/probe', async (c) => {
-        await db().insert(mailServers).values((await rawRow(api.tenant.id))!);
+        await db()
+          .insert(mailServers)
+          .values((await rawRow(api.tenant.id))!);
         return c.body(null, 204);
       });
       responses.push(await probe.request('/probe', { method: 'PUT' }, env));
@@ -252,7 +361,9 @@ describe('the password', () => {
     }
     const text = logs.join('\n');
     expect(text).toContain('database unavailable on PUT /v1/mail-server');
-    expect(text).toMatch(/unhandled error on PUT \/probe: DrizzleQueryError \[SQLITE_CONSTRAINT[A-Z_]*\]: Failed query: insert into "mail_servers"/);
+    expect(text).toMatch(
+      /unhandled error on PUT \/probe: DrizzleQueryError \[SQLITE_CONSTRAINT[A-Z_]*\]: Failed query: insert into "mail_servers"/,
+    );
     expect(text).not.toContain(PASSWORD);
     expect(ciphertext).toBeTruthy();
     expect(text).not.toContain(ciphertext);
@@ -264,17 +375,29 @@ describe('the password', () => {
       const body = await res.text();
       expect(Object.keys(JSON.parse(body)).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
       expect(JSON.parse(body).code).toBe(i === 0 ? 'database_unavailable' : 'internal');
-      for (const internal of [ciphertext, PASSWORD, 'Failed query', 'params', 'mail_servers', '127.0.0.1', 'at ']) expect(body).not.toContain(internal);
+      for (const internal of [ciphertext, PASSWORD, 'Failed query', 'params', 'mail_servers', '127.0.0.1', 'at '])
+        expect(body).not.toContain(internal);
     }
   });
 
   it('error log lines keep the class, a code and the first message line without parameters', () => {
-    const drizzleLike = Object.assign(new (class DrizzleQueryError extends Error {})('Failed query: insert into "x" values (?, ?)\nparams: geheim,secret'), {
-      cause: Object.assign(new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: x.id'), { code: 'SQLITE_CONSTRAINT' }),
-    });
-    expect(errorSummary(drizzleLike)).toBe('DrizzleQueryError [SQLITE_CONSTRAINT]: Failed query: insert into "x" values (?, ?)');
+    const drizzleLike = Object.assign(
+      new (class DrizzleQueryError extends Error {})(
+        'Failed query: insert into "x" values (?, ?)\nparams: geheim,secret',
+      ),
+      {
+        cause: Object.assign(new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: x.id'), {
+          code: 'SQLITE_CONSTRAINT',
+        }),
+      },
+    );
+    expect(errorSummary(drizzleLike)).toBe(
+      'DrizzleQueryError [SQLITE_CONSTRAINT]: Failed query: insert into "x" values (?, ?)',
+    );
     expect(errorSummary(new TypeError('bad thing params: geheim'))).toBe('TypeError: bad thing');
-    expect(errorSummary(Object.assign(new Error('Connection refused'), { code: 'ECONNREFUSED', params: ['geheim'] }))).toBe('Error [ECONNREFUSED]: Connection refused');
+    expect(
+      errorSummary(Object.assign(new Error('Connection refused'), { code: 'ECONNREFUSED', params: ['geheim'] })),
+    ).toBe('Error [ECONNREFUSED]: Connection refused');
     expect(errorSummary('a string\nsecond line geheim')).toBe('string: a string');
   });
 });
@@ -329,37 +452,70 @@ describe('environment boundaries', () => {
     const allowed = async (path: string, origin: string) =>
       (await app.request(path, { headers: { origin } }, development)).headers.get('access-control-allow-origin');
     const mint = '/dev/token?tenant=x&email=a@b.example.com';
-    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8080', 'http://[::1]:3000']) expect(await allowed(mint, origin), origin).toBe(origin);
-    for (const origin of ['https://evil.example', 'http://localhost.evil.example', 'null']) expect(await allowed(mint, origin), origin).toBeNull();
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8080', 'http://[::1]:3000'])
+      expect(await allowed(mint, origin), origin).toBe(origin);
+    for (const origin of ['https://evil.example', 'http://localhost.evil.example', 'null'])
+      expect(await allowed(mint, origin), origin).toBeNull();
     expect(await allowed('/healthz', 'https://evil.example')).toBe('https://evil.example');
   });
 
   it('CORS allows only the configured origins', async () => {
     const preflight = (origin: string) =>
-      app.request('/v1/mail-server', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT' } }, production);
-    expect((await preflight('https://portal.example')).headers.get('access-control-allow-origin')).toBe('https://portal.example');
+      app.request(
+        '/v1/mail-server',
+        { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT' } },
+        production,
+      );
+    expect((await preflight('https://portal.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://portal.example',
+    );
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses loopback, private and link-local hosts unless ALLOW_PRIVATE_HOSTS=true', async () => {
     const token = await tokenFor(newTenant());
     // Also spelled so that only IDNA mapping shows it is loopback (full-width and circled letters).
-    for (const host of ['localhost', '127.0.0.1', '10.1.2.3', '192.168.0.10', '169.254.169.254', '[::1]', 'fd00::1', 'ｌｏｃａｌｈｏｓｔ.', 'ⓛⓞⓒⓐⓛⓗⓞⓢⓣ.', 'LOCALHOST.']) {
+    for (const host of [
+      'localhost',
+      '127.0.0.1',
+      '10.1.2.3',
+      '192.168.0.10',
+      '169.254.169.254',
+      '[::1]',
+      'fd00::1',
+      'ｌｏｃａｌｈｏｓｔ.',
+      'ⓛⓞⓒⓐⓛⓗⓞⓢⓣ.',
+      'LOCALHOST.',
+    ]) {
       const res = await app.request(
         '/v1/mail-server',
-        { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...validSettings, host }) },
+        {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...validSettings, host }),
+        },
         { ...production, ALLOW_PRIVATE_HOSTS: undefined },
       );
       expect(res.status, host).toBe(422);
-      expect(((await res.json()) as Problem).errors).toEqual([{ path: 'host', code: 'host_private', message: expect.any(String) }]);
+      expect(((await res.json()) as Problem).errors).toEqual([
+        { path: 'host', code: 'host_private', message: expect.any(String) },
+      ]);
     }
   });
 
   it('healthz names missing secrets without their values', async () => {
-    const res = await app.request('/healthz', {}, { ...env, TENANT_TOKEN_SECRET: '', SETTINGS_ENCRYPTION_KEY: undefined });
+    const res = await app.request(
+      '/healthz',
+      {},
+      { ...env, TENANT_TOKEN_SECRET: '', SETTINGS_ENCRYPTION_KEY: undefined },
+    );
     expect(res.status).toBe(503);
     const body = await res.text();
-    expect(JSON.parse(body)).toEqual({ ok: false, missing: ['TENANT_TOKEN_SECRET', 'SETTINGS_ENCRYPTION_KEY'], database: 'ok' });
+    expect(JSON.parse(body)).toEqual({
+      ok: false,
+      missing: ['TENANT_TOKEN_SECRET', 'SETTINGS_ENCRYPTION_KEY'],
+      database: 'ok',
+    });
     expect(body).not.toContain(env.DATABASE_URL!);
   });
 
@@ -368,7 +524,13 @@ describe('environment boundaries', () => {
     expect(res.status).toBe(503);
     const body = await res.text();
     expect(JSON.parse(body)).toEqual({ ok: false, missing: ['OPERATOR_API_KEY', 'SYSTEM_SMTP_URL'], database: 'ok' });
-    for (const value of [env.DATABASE_URL!, env.TENANT_TOKEN_SECRET!, env.SETTINGS_ENCRYPTION_KEY!, env.OPERATOR_API_KEY!, env.SYSTEM_SMTP_URL!]) {
+    for (const value of [
+      env.DATABASE_URL!,
+      env.TENANT_TOKEN_SECRET!,
+      env.SETTINGS_ENCRYPTION_KEY!,
+      env.OPERATOR_API_KEY!,
+      env.SYSTEM_SMTP_URL!,
+    ]) {
       expect(body).not.toContain(value);
     }
   });
@@ -391,7 +553,11 @@ describe('environment boundaries', () => {
 
   it('healthz answers within seconds when the database takes the call but never answers', async () => {
     const started = Date.now();
-    const res = await app.request('/healthz', {}, { ...env, DATABASE_URL: `http://127.0.0.1:${fixtures().ports.silent}` });
+    const res = await app.request(
+      '/healthz',
+      {},
+      { ...env, DATABASE_URL: `http://127.0.0.1:${fixtures().ports.silent}` },
+    );
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, database: 'unreachable' });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -400,7 +566,11 @@ describe('environment boundaries', () => {
   it('an API call while the database is unreachable is a 503 that says so, with Retry-After', async () => {
     const token = await tokenFor(newTenant());
     for (const lang of ['de', 'en']) {
-      const res = await app.request('/v1/mail-server', { headers: { authorization: `Bearer ${token}`, 'accept-language': lang } }, { ...env, DATABASE_URL: 'http://127.0.0.1:9' });
+      const res = await app.request(
+        '/v1/mail-server',
+        { headers: { authorization: `Bearer ${token}`, 'accept-language': lang } },
+        { ...env, DATABASE_URL: 'http://127.0.0.1:9' },
+      );
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.headers.get('retry-after')).toBe('5');
@@ -412,14 +582,25 @@ describe('environment boundaries', () => {
 
   it('a database connection lost halfway through its answer is a 503 too', async () => {
     const token = await tokenFor(newTenant());
-    const res = await app.request('/v1/mail-server', { headers: { authorization: `Bearer ${token}` } }, { ...env, DATABASE_URL: `http://127.0.0.1:${inject('brokenDatabasePort')}` });
+    const res = await app.request(
+      '/v1/mail-server',
+      { headers: { authorization: `Bearer ${token}` } },
+      { ...env, DATABASE_URL: `http://127.0.0.1:${inject('brokenDatabasePort')}` },
+    );
     expect(res.status).toBe(503);
     expect(((await res.json()) as Problem).code).toBe('database_unavailable');
   });
 
   it('a database call that gets no answer gives up, as the database being unavailable', async () => {
-    const db = drizzle(retryingWhenBusy(createClient({ url: `http://127.0.0.1:${fixtures().ports.silent}`, fetch: fetchWithTimeout(300) })));
-    const error = await db.run(sql`select 1`).then(() => null, (e: unknown) => e);
+    const db = drizzle(
+      retryingWhenBusy(
+        createClient({ url: `http://127.0.0.1:${fixtures().ports.silent}`, fetch: fetchWithTimeout(300) }),
+      ),
+    );
+    const error = await db.run(sql`select 1`).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
 });

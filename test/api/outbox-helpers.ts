@@ -8,7 +8,10 @@ import { call, clientFor, newTenant } from './helpers.ts';
 import { fixtures, receivedMails } from './smtp-helpers.ts';
 import type { FixtureName, ReceivedMail } from '../support/smtp-servers.ts';
 
-export const operator = (extra: Record<string, string> = {}) => ({ authorization: `Bearer ${env.OPERATOR_API_KEY}`, ...extra });
+export const operator = (extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${env.OPERATOR_API_KEY}`,
+  ...extra,
+});
 
 /**
  * A delivery stored as the API stores one, but on no queue: only a test's own `deliver()` calls
@@ -16,7 +19,11 @@ export const operator = (extra: Record<string, string> = {}) => ({ authorization
  */
 export async function storedDelivery(
   tenantId: string,
-  { to, subject, payload = { text: 'Anbei die Rechnung.', attachments: [] } }: { to: string[]; subject: string; payload?: StoredPayload },
+  {
+    to,
+    subject,
+    payload = { text: 'Anbei die Rechnung.', attachments: [] },
+  }: { to: string[]; subject: string; payload?: StoredPayload },
 ): Promise<string> {
   const id = crypto.randomUUID();
   const { created } = await insertDelivery(
@@ -48,14 +55,23 @@ export interface MessageStatus {
   error: { stage: string; code: string; responseCode: number | null; message: string; hint: string } | null;
   fallbackReason: { stage: string; code: string } | null;
   acceptedRecipients: string[];
-  history: { at: string; route: string; status: string; response: string | null; error: { stage: string; code: string; responseCode: number | null; message: string } | null }[];
+  history: {
+    at: string;
+    route: string;
+    status: string;
+    response: string | null;
+    error: { stage: string; code: string; responseCode: number | null; message: string } | null;
+  }[];
   sentAt: string | null;
 }
 
 /** A tenant known to the operator API and, optionally, with its own server at a fixture. */
 export async function tenantWithServer(server?: FixtureName, overrides: Record<string, unknown> = {}) {
   const tenant: TenantIdentity = newTenant();
-  const res = await call('PUT', `/v1/tenants/${tenant.id}`, { headers: operator(), body: { name: tenant.name, email: tenant.email } });
+  const res = await call('PUT', `/v1/tenants/${tenant.id}`, {
+    headers: operator(),
+    body: { name: tenant.name, email: tenant.email },
+  });
   expect(res.status).toBe(200);
   const api = await clientFor(tenant);
   if (server) {
@@ -79,7 +95,9 @@ export function postMessage(tenantId: string, body: unknown, key: string = crypt
 }
 
 export async function messageStatus(tenantId: string, id: string): Promise<MessageStatus> {
-  const res = await call('GET', `/v1/tenants/${tenantId}/messages/${id}`, { headers: operator({ 'accept-language': 'en' }) });
+  const res = await call('GET', `/v1/tenants/${tenantId}/messages/${id}`, {
+    headers: operator({ 'accept-language': 'en' }),
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as MessageStatus;
 }

@@ -77,25 +77,98 @@ describe('permanent and persistent failures', () => {
 
 describe('limits and bad input change nothing', () => {
   const cases: [string, Record<string, unknown>, string, string][] = [
-    ['51 recipients', { to: Array.from({ length: 30 }, (_, i) => `k${i}@x.example.com`), cc: Array.from({ length: 21 }, (_, i) => `c${i}@x.example.com`) }, 'to', 'too_many_recipients'],
+    [
+      '51 recipients',
+      {
+        to: Array.from({ length: 30 }, (_, i) => `k${i}@x.example.com`),
+        cc: Array.from({ length: 21 }, (_, i) => `c${i}@x.example.com`),
+      },
+      'to',
+      'too_many_recipients',
+    ],
     ['no recipient', { to: [] }, 'to', 'recipients_required'],
     ['bad recipient', { to: ['kunde@'] }, 'to.0', 'email_invalid'],
     ['recipient with CRLF', { to: ['a@b.example.com\r\nRCPT TO:<x@y.z>'] }, 'to.0', 'control_chars'],
     ['subject with LF', { subject: 'Rechnung\nBcc: x@y.z' }, 'subject', 'control_chars'],
     ['no body', { text: undefined }, 'text', 'body_required'],
-    ['filename with CRLF', { attachments: [{ filename: 'a\r\n.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'control_chars'],
-    ['filename with a path', { attachments: [{ filename: '../../etc/passwd', contentType: 'text/plain', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
-    ['filename with a right-to-left override', { attachments: [{ filename: 'rechnung\u202efdp.exe', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
-    ['filename with a C1 control', { attachments: [{ filename: 'a\u0085.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
-    ['filename that is an encoded word hiding a right-to-left override', { attachments: [{ filename: '=?utf-8?q?rechnung=E2=80=AEfdp.exe?=', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
-    ['filename of dots only', { attachments: [{ filename: '..', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.filename', 'filename_invalid'],
-    ['101 attachments', { attachments: Array.from({ length: 101 }, (_, i) => ({ filename: `${i}.txt`, contentType: 'text/plain', content: 'AAAA' })) }, 'attachments', 'too_many_attachments'],
-    ['content not base64', { attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'not base64!' }] }, 'attachments.0.content', 'base64_invalid'],
-    ['bad content type', { attachments: [{ filename: 'a.pdf', contentType: 'pdf', content: 'AAAA' }] }, 'attachments.0.contentType', 'content_type_invalid'],
+    [
+      'filename with CRLF',
+      { attachments: [{ filename: 'a\r\n.pdf', contentType: 'application/pdf', content: 'AAAA' }] },
+      'attachments.0.filename',
+      'control_chars',
+    ],
+    [
+      'filename with a path',
+      { attachments: [{ filename: '../../etc/passwd', contentType: 'text/plain', content: 'AAAA' }] },
+      'attachments.0.filename',
+      'filename_invalid',
+    ],
+    [
+      'filename with a right-to-left override',
+      { attachments: [{ filename: 'rechnung\u202efdp.exe', contentType: 'application/pdf', content: 'AAAA' }] },
+      'attachments.0.filename',
+      'filename_invalid',
+    ],
+    [
+      'filename with a C1 control',
+      { attachments: [{ filename: 'a\u0085.pdf', contentType: 'application/pdf', content: 'AAAA' }] },
+      'attachments.0.filename',
+      'filename_invalid',
+    ],
+    [
+      'filename that is an encoded word hiding a right-to-left override',
+      {
+        attachments: [
+          { filename: '=?utf-8?q?rechnung=E2=80=AEfdp.exe?=', contentType: 'application/pdf', content: 'AAAA' },
+        ],
+      },
+      'attachments.0.filename',
+      'filename_invalid',
+    ],
+    [
+      'filename of dots only',
+      { attachments: [{ filename: '..', contentType: 'application/pdf', content: 'AAAA' }] },
+      'attachments.0.filename',
+      'filename_invalid',
+    ],
+    [
+      '101 attachments',
+      {
+        attachments: Array.from({ length: 101 }, (_, i) => ({
+          filename: `${i}.txt`,
+          contentType: 'text/plain',
+          content: 'AAAA',
+        })),
+      },
+      'attachments',
+      'too_many_attachments',
+    ],
+    [
+      'content not base64',
+      { attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'not base64!' }] },
+      'attachments.0.content',
+      'base64_invalid',
+    ],
+    [
+      'bad content type',
+      { attachments: [{ filename: 'a.pdf', contentType: 'pdf', content: 'AAAA' }] },
+      'attachments.0.contentType',
+      'content_type_invalid',
+    ],
     ['unknown kind', { kind: 'spam' }, 'kind', 'kind_invalid'],
     // A misspelt key would otherwise send the invoice without its PDF.
-    ['misspelt attachments', { attachements: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachements', 'unknown_field'],
-    ['unknown attachment field', { attachments: [{ fileName: 'a.pdf', filename: 'a.pdf', contentType: 'application/pdf', content: 'AAAA' }] }, 'attachments.0.fileName', 'unknown_field'],
+    [
+      'misspelt attachments',
+      { attachements: [{ filename: 'a.pdf', contentType: 'application/pdf', content: 'AAAA' }] },
+      'attachements',
+      'unknown_field',
+    ],
+    [
+      'unknown attachment field',
+      { attachments: [{ fileName: 'a.pdf', filename: 'a.pdf', contentType: 'application/pdf', content: 'AAAA' }] },
+      'attachments.0.fileName',
+      'unknown_field',
+    ],
   ];
   for (const [name, change, path, code] of cases) {
     it(name, async () => {
@@ -104,7 +177,10 @@ describe('limits and bad input change nothing', () => {
       expect(res.status).toBe(422);
       const problem = (await res.json()) as Problem;
       expect(problem.errors?.find((e) => e.path === path)?.code, JSON.stringify(problem.errors)).toBe(code);
-      const rows = await getDatabase(env.DATABASE_URL!).select().from(deliveries).where(eq(deliveries.tenantId, tenant.id));
+      const rows = await getDatabase(env.DATABASE_URL!)
+        .select()
+        .from(deliveries)
+        .where(eq(deliveries.tenantId, tenant.id));
       expect(rows).toEqual([]);
     });
   }
@@ -119,9 +195,14 @@ describe('limits and bad input change nothing', () => {
       const res = await postMessage(tenant.id, { ...mail('x'), ...change });
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect((await res.json()) as Problem).toMatchObject({ code: 'message_too_large', detail: expect.stringMatching(/10 MiB/) });
+      expect((await res.json()) as Problem).toMatchObject({
+        code: 'message_too_large',
+        detail: expect.stringMatching(/10 MiB/),
+      });
     }
-    expect(await getDatabase(env.DATABASE_URL!).select().from(deliveries).where(eq(deliveries.tenantId, tenant.id))).toEqual([]);
+    expect(
+      await getDatabase(env.DATABASE_URL!).select().from(deliveries).where(eq(deliveries.tenantId, tenant.id)),
+    ).toEqual([]);
   });
 
   it('without the operator key, or with a wrong one: 401 that names the key', async () => {
@@ -130,13 +211,21 @@ describe('limits and bad input change nothing', () => {
       const res = await exports.default.fetch(
         new Request(`http://api.test/v1/tenants/${tenant.id}/messages`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID(), 'accept-language': 'en', ...(authorization ? { authorization } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': crypto.randomUUID(),
+            'accept-language': 'en',
+            ...(authorization ? { authorization } : {}),
+          },
           body: JSON.stringify(mail('x')),
         }),
       );
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mail-server-settings-operator"');
-      expect((await res.json()) as Problem).toMatchObject({ code: 'operator_unauthorized', detail: expect.stringContaining('OPERATOR_API_KEY') });
+      expect((await res.json()) as Problem).toMatchObject({
+        code: 'operator_unauthorized',
+        detail: expect.stringContaining('OPERATOR_API_KEY'),
+      });
     }
   });
 
@@ -147,7 +236,11 @@ describe('limits and bad input change nothing', () => {
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     const content = btoa(binary);
-    const status = await send(tenant.id, { ...mail(tag), attachments: [{ filename: 'scan.bin', contentType: 'application/octet-stream', content }] }, 60_000);
+    const status = await send(
+      tenant.id,
+      { ...mail(tag), attachments: [{ filename: 'scan.bin', contentType: 'application/octet-stream', content }] },
+      60_000,
+    );
     expect(status.status).toBe('sent');
     const [received] = await mailsWith(tag);
     expect(received!.parsed.attachments[0]!.size).toBe(bytes.length);
@@ -170,7 +263,9 @@ describe('limits and bad input change nothing', () => {
       }),
     );
     expect(missing.status).toBe(422);
-    expect(((await missing.json()) as Problem).errors).toEqual([{ path: 'Idempotency-Key', code: 'required', message: expect.any(String) }]);
+    expect(((await missing.json()) as Problem).errors).toEqual([
+      { path: 'Idempotency-Key', code: 'required', message: expect.any(String) },
+    ]);
     const bad = await postMessage(tenant.id, mail('x'), 'with space');
     expect(((await bad.json()) as Problem).errors?.[0]?.code).toBe('idempotency_key_invalid');
   });
@@ -201,7 +296,9 @@ describe('limits and bad input change nothing', () => {
     const { id } = (await (await postMessage(a.tenant.id, mail(marker()))).json()) as { id: string };
     await settled(a.tenant.id, id);
     const res = await exports.default.fetch(
-      new Request(`http://api.test/v1/tenants/${b.tenant.id}/messages/${id}`, { headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}` } }),
+      new Request(`http://api.test/v1/tenants/${b.tenant.id}/messages/${id}`, {
+        headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}` },
+      }),
     );
     expect(res.status).toBe(404);
     expect((await messageStatus(a.tenant.id, id)).status).toBe('sent');
@@ -214,7 +311,9 @@ describe('limits and bad input change nothing', () => {
     const listed = (await (await api.get('/v1/deliveries')).json()) as { deliveries: { id: string; kind: string }[] };
     const id = listed.deliveries.find((d) => d.kind === 'test')!.id;
     const res = await exports.default.fetch(
-      new Request(`http://api.test/v1/tenants/${tenant.id}/messages/${id}`, { headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}` } }),
+      new Request(`http://api.test/v1/tenants/${tenant.id}/messages/${id}`, {
+        headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}` },
+      }),
     );
     expect(res.status).toBe(404);
   });

@@ -9,7 +9,9 @@ const invoice = (tag: string, extra: Record<string, unknown> = {}) => ({
   subject: `Rechnung 2026-117 für Jürgen ${tag}`,
   text: 'Sehr geehrter Herr Müller, anbei Ihre Rechnung.',
   html: '<p>Sehr geehrter Herr Müller, anbei Ihre <b>Rechnung</b>.</p>',
-  attachments: [{ filename: 'Rechnung 2026-117 Müller.pdf', contentType: 'application/pdf', content: toBase64(pdfBytes()) }],
+  attachments: [
+    { filename: 'Rechnung 2026-117 Müller.pdf', contentType: 'application/pdf', content: toBase64(pdfBytes()) },
+  ],
   reference: 'INV-2026-117',
   ...extra,
 });
@@ -38,7 +40,10 @@ describe('invoice sending', () => {
     expect(mail!.parsed.replyTo).toEqual([{ address: `buchhaltung@${tenant.id}.example.com`, name: '' }]);
     expect(mail!.parsed.messageId).toBe(status.messageId);
     expect(mail!.parsed.attachments).toHaveLength(1);
-    expect(mail!.parsed.attachments[0]).toMatchObject({ filename: 'Rechnung 2026-117 Müller.pdf', contentType: 'application/pdf' });
+    expect(mail!.parsed.attachments[0]).toMatchObject({
+      filename: 'Rechnung 2026-117 Müller.pdf',
+      contentType: 'application/pdf',
+    });
     expect(mail!.parsed.attachments[0]!.content).toBe(toBase64(pdfBytes()));
   });
 
@@ -60,7 +65,11 @@ describe('invoice sending', () => {
     const { tenant, api } = await tenantWithServer('echoesPassword');
     const { id } = (await (await postMessage(tenant.id, invoice(marker()))).json()) as { id: string };
     const status = await settled(tenant.id, id);
-    expect(status).toMatchObject({ status: 'sent', route: 'tenant', response: `250 2.0.0 Ok: queued for ${fixtures().username} with password ***` });
+    expect(status).toMatchObject({
+      status: 'sent',
+      route: 'tenant',
+      response: `250 2.0.0 Ok: queued for ${fixtures().username} with password ***`,
+    });
     const listed = await (await api.get('/v1/deliveries')).text();
     for (const form of leakForms(fixtures().password, fixtures().username)) {
       expect(JSON.stringify(status)).not.toContain(form);
@@ -95,7 +104,12 @@ describe('invoice sending', () => {
     expect(status.acceptedRecipients.sort()).toEqual(['sofort@kunde.example.com', later].sort());
     // Every attempt kept the server's reply.
     expect(status.history).toMatchObject([
-      { route: 'tenant', status: 'retrying', response: expect.stringMatching(/^250 /), error: { stage: 'rcpt', code: 'recipients_rejected' } },
+      {
+        route: 'tenant',
+        status: 'retrying',
+        response: expect.stringMatching(/^250 /),
+        error: { stage: 'rcpt', code: 'recipients_rejected' },
+      },
       { route: 'tenant', status: 'sent', response: expect.stringMatching(/^250 /), error: null },
     ]);
     const mails = await mailsWith(tag);
@@ -115,10 +129,17 @@ describe('invoice sending', () => {
     const page1 = (await (await api.get('/v1/deliveries?limit=2')).json()) as DeliveriesResponse;
     expect(page1.deliveries.map((d) => d.id)).toEqual([ids[2], ids[1]]);
     expect(page1.nextCursor).toBeTruthy();
-    const page2 = (await (await api.get(`/v1/deliveries?limit=2&cursor=${page1.nextCursor}`)).json()) as DeliveriesResponse;
+    const page2 = (await (
+      await api.get(`/v1/deliveries?limit=2&cursor=${page1.nextCursor}`)
+    ).json()) as DeliveriesResponse;
     expect(page2.deliveries.map((d) => d.id)).toEqual([ids[0]]);
     expect(page2.nextCursor).toBeNull();
-    expect(page1.deliveries[0]).toMatchObject({ kind: 'invoice', status: 'sent', route: 'tenant', recipients: ['kunde@kunde.example.com'] });
+    expect(page1.deliveries[0]).toMatchObject({
+      kind: 'invoice',
+      status: 'sent',
+      route: 'tenant',
+      recipients: ['kunde@kunde.example.com'],
+    });
     const text = JSON.stringify(page1);
     expect(text).not.toContain('anbei Ihre');
     expect(text).not.toContain(toBase64(pdfBytes()).slice(0, 40));

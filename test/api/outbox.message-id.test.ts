@@ -21,13 +21,17 @@ async function sqlMessageId(email: string, random: string): Promise<string | nul
 }
 
 describe('Message-ID made inside the insert (messageIdSql)', () => {
-  it.each(['rechnung@firma.example', 'Rechnung@Firma.EXAMPLE.com', 'a.b+c@mail-01.firma.de', 'x@a-b.c-d.example', 'weird@"quoted"@firma.example', 'no-at-sign'])(
-    'is what makeMessageId makes for plain domains: %s',
-    async (email) => {
-      const random = messageIdRandom();
-      expect(await sqlMessageId(email, random)).toBe(makeMessageId(email, random));
-    },
-  );
+  it.each([
+    'rechnung@firma.example',
+    'Rechnung@Firma.EXAMPLE.com',
+    'a.b+c@mail-01.firma.de',
+    'x@a-b.c-d.example',
+    'weird@"quoted"@firma.example',
+    'no-at-sign',
+  ])('is what makeMessageId makes for plain domains: %s', async (email) => {
+    const random = messageIdRandom();
+    expect(await sqlMessageId(email, random)).toBe(makeMessageId(email, random));
+  });
 
   it.each([
     'rechnung@müller-söhne.example', // IDN: needs IDNA
@@ -45,7 +49,9 @@ describe('Message-ID made inside the insert (messageIdSql)', () => {
 
 describe('Message-ID of an accepted invoice', () => {
   it('is on the server’s sender domain, lower case, and stays the same for a repeated request', async () => {
-    const { tenant } = await tenantWithServer('starttls', { from: { address: 'Rechnung@Firma-Beispiel.EXAMPLE', name: 'Firma' } });
+    const { tenant } = await tenantWithServer('starttls', {
+      from: { address: 'Rechnung@Firma-Beispiel.EXAMPLE', name: 'Firma' },
+    });
     const body = { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: 'Rechnung 1', text: 'Anbei.' };
     const first = await postMessage(tenant.id, body, 'key-1');
     expect(first.status).toBe(202);
@@ -59,17 +65,32 @@ describe('Message-ID of an accepted invoice', () => {
 
   it('is made in JS for an IDN sender (A-label) before the 202', async () => {
     const tenant = newTenant({ email: 'rechnung@müller-söhne.example' });
-    const put = await call('PUT', `/v1/tenants/${tenant.id}`, { headers: operator(), body: { name: tenant.name, email: tenant.email } });
+    const put = await call('PUT', `/v1/tenants/${tenant.id}`, {
+      headers: operator(),
+      body: { name: tenant.name, email: tenant.email },
+    });
     expect(put.status).toBe(200);
-    const res = await postMessage(tenant.id, { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: 'Rechnung 2', text: 'Anbei.' });
+    const res = await postMessage(tenant.id, {
+      kind: 'invoice',
+      to: ['kunde@kunde.example.com'],
+      subject: 'Rechnung 2',
+      text: 'Anbei.',
+    });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    expect((await messageStatus(tenant.id, id)).messageId).toMatch(new RegExp(`^<[0-9a-f]{32}@${ACE.replace(/\./g, '\\.')}>$`));
+    expect((await messageStatus(tenant.id, id)).messageId).toMatch(
+      new RegExp(`^<[0-9a-f]{32}@${ACE.replace(/\./g, '\\.')}>$`),
+    );
   });
 
   it('is not made for an unknown tenant: 404 and nothing stored', async () => {
     const { id } = newTenant();
-    const res = await postMessage(id, { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: 'Rechnung 3', text: 'Anbei.' });
+    const res = await postMessage(id, {
+      kind: 'invoice',
+      to: ['kunde@kunde.example.com'],
+      subject: 'Rechnung 3',
+      text: 'Anbei.',
+    });
     expect(res.status).toBe(404);
     const rows = await db().all<{ n: number }>(sql`select count(*) as n from deliveries where tenant_id = ${id}`);
     expect(rows[0]!.n).toBe(0);

@@ -68,7 +68,10 @@ describe('payloads of a batch are read as their rows come up', () => {
 
   it('the budget holds for the whole batch: concurrent slots of several tenants wait for rows done', async () => {
     // Two tenants, five rows of 13 each, budget 16: at most one row's payload may be held at once.
-    const groups = [['a1', 'a2', 'a3', 'a4', 'a5'], ['b1', 'b2', 'b3', 'b4', 'b5']];
+    const groups = [
+      ['a1', 'a2', 'a3', 'a4', 'a5'],
+      ['b1', 'b2', 'b3', 'b4', 'b5'],
+    ];
     const sizes = new Map(groups.flat().map((id) => [id, 13]));
     let held = 0;
     let mostHeld = 0;
@@ -105,7 +108,15 @@ describe('payloads of a batch are read as their rows come up', () => {
     // Budget 100. x (another tenant's row) is held; the read of w1..w4 (60; y would make it 105)
     // waits. When x is let go, z (before them in sending order) is asked for at once: reaching past
     // them to y would hold y (45) where no slot can get to it while all wait for w1..w4's read.
-    const sizes = new Map([['x', 50], ['z', 10], ['w1', 15], ['w2', 15], ['w3', 15], ['w4', 15], ['y', 45]]);
+    const sizes = new Map([
+      ['x', 50],
+      ['z', 10],
+      ['w1', 15],
+      ['w2', 15],
+      ['w3', 15],
+      ['w4', 15],
+      ['y', 45],
+    ]);
     const reads: string[][] = [];
     const read = async (_db: unknown, ids: string[]) => {
       reads.push(ids);
@@ -123,7 +134,11 @@ describe('payloads of a batch are read as their rows come up', () => {
   });
 
   it('a failed read gives the budget back; a row let go before its turn is not read; a read waits its turn', async () => {
-    const sizes = new Map([['x', 4], ['y', 4], ['z', 8]]);
+    const sizes = new Map([
+      ['x', 4],
+      ['y', 4],
+      ['z', 8],
+    ]);
     let fail = true;
     const reads: string[][] = [];
     const read = async (_db: unknown, ids: string[]) => {
@@ -151,18 +166,37 @@ describe('payloads of a batch are read as their rows come up', () => {
     const pdf = pdfBytes();
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const payload = { text: `Rechnung ${i}`, attachments: [{ filename: `R-${i}.pdf`, contentType: 'application/pdf', content: toBase64(pdf) }] };
-      ids.push(await storedDelivery(tenant.id, { to: [`kunde${i}@kunde.example.com`], subject: `Rechnung ${tag} ${i}`, payload }));
+      const payload = {
+        text: `Rechnung ${i}`,
+        attachments: [{ filename: `R-${i}.pdf`, contentType: 'application/pdf', content: toBase64(pdf) }],
+      };
+      ids.push(
+        await storedDelivery(tenant.id, {
+          to: [`kunde${i}@kunde.example.com`],
+          subject: `Rechnung ${tag} ${i}`,
+          payload,
+        }),
+      );
     }
     await db().delete(deliveryPayloadChunks).where(eq(deliveryPayloadChunks.deliveryId, ids[5]!));
     // A budget of one byte: every row's payload is read on its own, when its turn comes.
-    await deliver(ids, { db: db(), env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, payloadLoadBytes: 1 });
+    await deliver(ids, {
+      db: db(),
+      env: env as Bindings,
+      runtime: 'workers',
+      now: () => new Date(),
+      enqueue: async () => {},
+      payloadLoadBytes: 1,
+    });
 
     const mails = await mailsWith(tag);
     expect(mails.map((m) => m.parsed.subject).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `Rechnung ${tag} ${i}`));
     for (const mail of mails) expect(mail.parsed.attachments[0]!.content).toBe(toBase64(pdf));
     for (const id of ids.slice(0, 5)) expect((await messageStatus(tenant.id, id)).status).toBe('sent');
-    expect(await messageStatus(tenant.id, ids[5]!)).toMatchObject({ status: 'failed', error: { code: 'payload_missing' } });
+    expect(await messageStatus(tenant.id, ids[5]!)).toMatchObject({
+      status: 'failed',
+      error: { code: 'payload_missing' },
+    });
   });
 
   it('a stored message that cannot be built (damaged data) ends failed with a reason; the rest of its batch goes out', async () => {
@@ -173,14 +207,30 @@ describe('payloads of a batch are read as their rows come up', () => {
     const badData = await storedDelivery(tenant.id, {
       to: ['kunde@kunde.example.com'],
       subject: `Rechnung ${tag} Anhang`,
-      payload: { text: 'x', attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: 'kein base64!' }] },
+      payload: {
+        text: 'x',
+        attachments: [{ filename: 'r.pdf', contentType: 'application/pdf', content: 'kein base64!' }],
+      },
     });
-    const badHeader = await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}\r\nBcc: jemand@example.com` });
-    await deliver([good, badData, badHeader], { db: db(), env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
+    const badHeader = await storedDelivery(tenant.id, {
+      to: ['kunde@kunde.example.com'],
+      subject: `Rechnung ${tag}\r\nBcc: jemand@example.com`,
+    });
+    await deliver([good, badData, badHeader], {
+      db: db(),
+      env: env as Bindings,
+      runtime: 'workers',
+      now: () => new Date(),
+      enqueue: async () => {},
+    });
     expect((await mailsWith(tag)).map((m) => m.parsed.subject)).toEqual([`Rechnung ${tag} gut`]);
     expect(await messageStatus(tenant.id, good)).toMatchObject({ status: 'sent' });
     for (const id of [badData, badHeader]) {
-      expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'payload_unusable', message: expect.stringMatching(/damaged/) } });
+      expect(await messageStatus(tenant.id, id)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: { code: 'payload_unusable', message: expect.stringMatching(/damaged/) },
+      });
     }
   });
 });

@@ -5,7 +5,8 @@ import { leaseMs, MIN_LEASE_SECONDS, nextRetryDelay, retryDelays } from '../../a
 describe('outbox policy', () => {
   it('retry delays: the configured list, or the default (about 2 h) when it is not a list of whole seconds', () => {
     expect(retryDelays('0,5,60')).toEqual([0, 5, 60]);
-    for (const bad of [undefined, '', 'a,b', '1.5', '-1', '99999']) expect(retryDelays(bad)).toEqual([60, 300, 900, 3600, 2700]);
+    for (const bad of [undefined, '', 'a,b', '1.5', '-1', '99999'])
+      expect(retryDelays(bad)).toEqual([60, 300, 900, 3600, 2700]);
     expect([1, 2, 3, 4].map((attempts) => nextRetryDelay([0, 5, 60], attempts))).toEqual([0, 5, 60, null]);
   });
 

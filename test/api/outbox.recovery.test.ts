@@ -93,9 +93,15 @@ describe('the sweeper', () => {
     const tag = marker();
     const hours = (h: number) => new Date(Date.now() - h * 60 * 60_000);
     const stuck = await cutOffDelivery(tenant.id, tag, 0, false);
-    await db().update(deliveries).set({ createdAt: hours(25) }).where(eq(deliveries.id, stuck));
+    await db()
+      .update(deliveries)
+      .set({ createdAt: hours(25) })
+      .where(eq(deliveries.id, stuck));
     const control = await cutOffDelivery(tenant.id, `${tag}-control`, 0, false);
-    await db().update(deliveries).set({ createdAt: hours(23) }).where(eq(deliveries.id, control));
+    await db()
+      .update(deliveries)
+      .set({ createdAt: hours(23) })
+      .where(eq(deliveries.id, control));
     await sweep();
     expect(await messageStatus(tenant.id, stuck)).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
     expect(await settled(tenant.id, control)).toMatchObject({ status: 'sent' });
@@ -128,11 +134,20 @@ describe('the sweeper', () => {
     });
     const abandoned = crypto.randomUUID();
     const running = crypto.randomUUID();
-    await db().insert(deliveries).values([testRow(abandoned, 3 * 60_000), testRow(running, 5_000)]);
+    await db()
+      .insert(deliveries)
+      .values([testRow(abandoned, 3 * 60_000), testRow(running, 5_000)]);
     await sweep();
     const res = await api.get('/v1/deliveries?limit=10', { headers: { 'accept-language': 'en' } });
-    const list = ((await res.json()) as { deliveries: { id: string; status: string; error: { code: string; message: string } | null }[] }).deliveries;
-    expect(list.find((d) => d.id === abandoned)).toMatchObject({ status: 'failed', error: { code: 'test_interrupted', message: expect.stringMatching(/cut off/) } });
+    const list = (
+      (await res.json()) as {
+        deliveries: { id: string; status: string; error: { code: string; message: string } | null }[];
+      }
+    ).deliveries;
+    expect(list.find((d) => d.id === abandoned)).toMatchObject({
+      status: 'failed',
+      error: { code: 'test_interrupted', message: expect.stringMatching(/cut off/) },
+    });
     expect(list.find((d) => d.id === running)).toMatchObject({ status: 'sending', error: null });
   });
 

@@ -15,11 +15,18 @@ import { fixtures, marker } from './smtp-helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 6)}`;
-const invoice = (tag: string, to: string[]) => ({ kind: 'invoice', to, subject: `Rechnung ${tag}`, text: 'Anbei die Rechnung.' });
+const invoice = (tag: string, to: string[]) => ({
+  kind: 'invoice',
+  to,
+  subject: `Rechnung ${tag}`,
+  text: 'Anbei die Rechnung.',
+});
 
 /** Whether a (finished) query of payload chunks reads this row's chunks only. */
 const readsOnly = (query: object, id: string) => {
-  const ids = (query as { toSQL(): { params: unknown[] } }).toSQL().params.filter((p) => typeof p === 'string' && /^[0-9a-f-]{36}$/.test(p));
+  const ids = (query as { toSQL(): { params: unknown[] } })
+    .toSQL()
+    .params.filter((p) => typeof p === 'string' && /^[0-9a-f-]{36}$/.test(p));
   return ids.length === 1 && ids[0] === id;
 };
 
@@ -30,15 +37,25 @@ function delayed<T extends object>(query: T, delayMs: (query: object) => number)
       const value = Reflect.get(target, key, receiver);
       if (key === 'then') {
         return (ok: (v: unknown) => unknown, fail: (e: unknown) => unknown) =>
-          new Promise((resolve) => setTimeout(resolve, delayMs(target))).then(() => (value as PromiseLike<unknown>['then']).call(target, ok, fail));
+          new Promise((resolve) => setTimeout(resolve, delayMs(target))).then(() =>
+            (value as PromiseLike<unknown>['then']).call(target, ok, fail),
+          );
       }
-      return typeof value === 'function' ? (...args: unknown[]) => delayed((value as (...a: unknown[]) => object).apply(target, args), delayMs) : value;
+      return typeof value === 'function'
+        ? (...args: unknown[]) => delayed((value as (...a: unknown[]) => object).apply(target, args), delayMs)
+        : value;
     },
   });
 }
 
 const deliverWith = (ids: string[], vars: Partial<Bindings>) =>
-  deliver(ids, { db: db(), env: { ...env, ...vars } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
+  deliver(ids, {
+    db: db(),
+    env: { ...env, ...vars } as Bindings,
+    runtime: 'workers',
+    now: () => new Date(),
+    enqueue: async () => {},
+  });
 
 describe('recipients', () => {
   it('a recipient accepted once is not sent again on retry, also with an IDN domain in capitals', async () => {
@@ -60,9 +77,16 @@ describe('recipients', () => {
     const { tenant } = await tenantWithServer('flaky');
     const tag = marker();
     const never = `${unique('never')}@kunde.example.com`;
-    const { id } = (await (await postMessage(tenant.id, invoice(tag, ['kunde@kunde.example.com', never]))).json()) as { id: string };
+    const { id } = (await (await postMessage(tenant.id, invoice(tag, ['kunde@kunde.example.com', never]))).json()) as {
+      id: string;
+    };
     const status = await settled(tenant.id, id);
-    expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 1, acceptedRecipients: ['kunde@kunde.example.com'] });
+    expect(status).toMatchObject({
+      status: 'sent',
+      route: 'tenant',
+      attempts: 1,
+      acceptedRecipients: ['kunde@kunde.example.com'],
+    });
     expect(status.error).toMatchObject({ stage: 'rcpt', code: 'recipients_refused', responseCode: 550 });
     expect(status.error!.message).toMatch(/refused for good/);
     expect(status.response).toMatch(/^250 /);
@@ -75,7 +99,9 @@ describe('recipients', () => {
     const { tenant } = await tenantWithServer('flaky', { fallbackToSystem: true });
     const tag = marker();
     const never = `${unique('never')}@kunde.example.com`;
-    const { id } = (await (await postMessage(tenant.id, invoice(tag, ['kunde@kunde.example.com', never]))).json()) as { id: string };
+    const { id } = (await (await postMessage(tenant.id, invoice(tag, ['kunde@kunde.example.com', never]))).json()) as {
+      id: string;
+    };
     const status = await settled(tenant.id, id);
     expect(status).toMatchObject({ status: 'sent', route: 'system-fallback', attempts: 1, error: null });
     expect(status.fallbackReason).toMatchObject({ stage: 'rcpt', code: 'recipients_rejected' });
@@ -95,12 +121,19 @@ describe('retry budgets', () => {
     const tag = marker();
     // The relay (the flaky fixture here) refuses "later…" once with 451.
     const vars = { OUTBOX_RETRY_DELAYS: '0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` };
-    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    const id = await storedDelivery(tenant.id, {
+      to: [`${unique('later')}@kunde.example.com`],
+      subject: `Rechnung ${tag}`,
+    });
 
     await deliverWith([id], vars); // tenant 450: one retry left
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant', attempts: 1 });
     await deliverWith([id], vars); // tenant 450 again, budget spent: the relay answers 451
-    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system-fallback', attempts: 2 });
+    expect(await messageStatus(tenant.id, id)).toMatchObject({
+      status: 'retrying',
+      route: 'system-fallback',
+      attempts: 2,
+    });
     await deliverWith([id], vars); // the relay's own retry
     const status = await messageStatus(tenant.id, id);
     expect(status).toMatchObject({ status: 'sent', route: 'system-fallback', attempts: 3, error: null });
@@ -121,7 +154,10 @@ describe('a route taken up mid-retry', () => {
     const tag = marker();
     // Two retries in all; the relay (the flaky fixture) refuses "later…" once with 451.
     const vars = { OUTBOX_RETRY_DELAYS: '0,0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` };
-    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    const id = await storedDelivery(tenant.id, {
+      to: [`${unique('later')}@kunde.example.com`],
+      subject: `Rechnung ${tag}`,
+    });
     await deliverWith([id], vars); // tenant 450
     await deliverWith([id], vars); // tenant 450: the tenant route's budget is spent with the next failure
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant', attempts: 2 });
@@ -140,7 +176,10 @@ describe('a route taken up mid-retry', () => {
     const tag = marker();
     const f = fixtures();
     const vars = { OUTBOX_RETRY_DELAYS: '0,0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${f.ports.rcptTemp}` };
-    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    const id = await storedDelivery(tenant.id, {
+      to: [`${unique('later')}@kunde.example.com`],
+      subject: `Rechnung ${tag}`,
+    });
     await deliverWith([id], vars); // relay 450
     await deliverWith([id], vars); // relay 450
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system', attempts: 2 });
@@ -155,7 +194,12 @@ describe('a route taken up mid-retry', () => {
     await deliverWith([id], vars);
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant', attempts: 3 });
     await deliverWith([id], vars);
-    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'sent', route: 'tenant', attempts: 4, error: null });
+    expect(await messageStatus(tenant.id, id)).toMatchObject({
+      status: 'sent',
+      route: 'tenant',
+      attempts: 4,
+      error: null,
+    });
     expect((await mailsWith(tag)).map((m) => m.server)).toEqual(['flaky']);
   });
 });
@@ -164,12 +208,32 @@ describe('a fallback recorded before route_since_attempt existed', () => {
   it('keeps the relay’s own budget: counted from fallback_at_attempt, not from the first attempt', async () => {
     const { tenant } = await tenantWithServer('rcptTemp', { fallbackToSystem: true });
     const tag = marker();
-    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    const id = await storedDelivery(tenant.id, {
+      to: [`${unique('later')}@kunde.example.com`],
+      subject: `Rechnung ${tag}`,
+    });
     // As an older Worker leaves it (deployed after the migration): on the relay since attempt 6, route_since_attempt 1.
-    await db().update(deliveries).set({ status: 'retrying', route: 'system-fallback', attempts: 6, fallbackAtAttempt: 6, routeSinceAttempt: 1, nextAttemptAt: new Date() }).where(eq(deliveries.id, id));
+    await db()
+      .update(deliveries)
+      .set({
+        status: 'retrying',
+        route: 'system-fallback',
+        attempts: 6,
+        fallbackAtAttempt: 6,
+        routeSinceAttempt: 1,
+        nextAttemptAt: new Date(),
+      })
+      .where(eq(deliveries.id, id));
     // The relay (flaky) refuses "later…" once with 451: the relay's second attempt, well within two retries.
-    await deliverWith([id], { OUTBOX_RETRY_DELAYS: '0,0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` });
-    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system-fallback', attempts: 7 });
+    await deliverWith([id], {
+      OUTBOX_RETRY_DELAYS: '0,0',
+      SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}`,
+    });
+    expect(await messageStatus(tenant.id, id)).toMatchObject({
+      status: 'retrying',
+      route: 'system-fallback',
+      attempts: 7,
+    });
   });
 });
 
@@ -178,9 +242,15 @@ describe('stored errors', () => {
     const f = fixtures();
     const vars = { OUTBOX_RETRY_DELAYS: '0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${f.ports.refused}` };
     const own = await tenantWithServer('refused');
-    const ownId = await storedDelivery(own.tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${marker()}` });
+    const ownId = await storedDelivery(own.tenant.id, {
+      to: ['kunde@kunde.example.com'],
+      subject: `Rechnung ${marker()}`,
+    });
     const relayed = await tenantWithServer();
-    const relayedId = await storedDelivery(relayed.tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${marker()}` });
+    const relayedId = await storedDelivery(relayed.tenant.id, {
+      to: ['kunde@kunde.example.com'],
+      subject: `Rechnung ${marker()}`,
+    });
     await deliverWith([ownId, relayedId], vars);
 
     const ownStatus = await messageStatus(own.tenant.id, ownId);
@@ -206,19 +276,35 @@ describe('a fallback turned off', () => {
     const { tenant, api } = await tenantWithServer('rcptTemp', { fallbackToSystem: true });
     const tag = marker();
     const vars = { OUTBOX_RETRY_DELAYS: '0', SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures().ports.flaky}` };
-    const id = await storedDelivery(tenant.id, { to: [`${unique('later')}@kunde.example.com`], subject: `Rechnung ${tag}` });
+    const id = await storedDelivery(tenant.id, {
+      to: [`${unique('later')}@kunde.example.com`],
+      subject: `Rechnung ${tag}`,
+    });
     await deliverWith([id], vars); // tenant 450: one retry left
     await deliverWith([id], vars); // tenant 450 again, budget spent: the relay answers 451
-    expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'system-fallback', attempts: 2 });
+    expect(await messageStatus(tenant.id, id)).toMatchObject({
+      status: 'retrying',
+      route: 'system-fallback',
+      attempts: 2,
+    });
 
-    const { settings } = (await (await api.get('/v1/mail-server')).json()) as { settings: { auth: { method: string; username: string } } & Record<string, unknown> };
-    const put = await api.put('/v1/mail-server', { ...settings, auth: { method: settings.auth.method, username: settings.auth.username }, fallbackToSystem: false });
+    const { settings } = (await (await api.get('/v1/mail-server')).json()) as {
+      settings: { auth: { method: string; username: string } } & Record<string, unknown>;
+    };
+    const put = await api.put('/v1/mail-server', {
+      ...settings,
+      auth: { method: settings.auth.method, username: settings.auth.username },
+      fallbackToSystem: false,
+    });
     expect(put.status, await put.clone().text()).toBe(200);
 
     await deliverWith([id], vars); // the relay would take it now
     const status = await messageStatus(tenant.id, id);
     expect(status).toMatchObject({ status: 'failed', route: 'system-fallback', attempts: 3, sentAt: null });
-    expect(status.error).toMatchObject({ code: 'fallback_turned_off', message: expect.stringMatching(/fallback was turned off/) });
+    expect(status.error).toMatchObject({
+      code: 'fallback_turned_off',
+      message: expect.stringMatching(/fallback was turned off/),
+    });
     expect(status.fallbackReason).toMatchObject({ stage: 'rcpt', responseCode: 450 });
     expect(await mailsWith(tag)).toEqual([]);
   });
@@ -233,9 +319,25 @@ describe('claims', () => {
     // While the lease runs nobody else gets the row; after it, the sweeper's attempt does.
     expect(await claimDeliveries(db(), [id], new Date(start.getTime() + 500), 1_000, 'second')).toHaveLength(0);
     expect(await claimDeliveries(db(), [id], new Date(start.getTime() + 2_000), 60_000, 'second')).toHaveLength(1);
-    expect(await recordOutcome(db(), id, { status: 'failed', route: 'tenant', error: { stage: 'data', code: 'x', responseCode: null, response: null } }, new Date(), 'first')).toBe(false);
+    expect(
+      await recordOutcome(
+        db(),
+        id,
+        { status: 'failed', route: 'tenant', error: { stage: 'data', code: 'x', responseCode: null, response: null } },
+        new Date(),
+        'first',
+      ),
+    ).toBe(false);
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'sending', error: null });
-    expect(await recordOutcome(db(), id, { status: 'sent', route: 'system', smtpResponse: '250 ok', sentAt: new Date() }, new Date(), 'second')).toBe(true);
+    expect(
+      await recordOutcome(
+        db(),
+        id,
+        { status: 'sent', route: 'system', smtpResponse: '250 ok', sentAt: new Date() },
+        new Date(),
+        'second',
+      ),
+    ).toBe(true);
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'sent', response: '250 ok' });
   });
 
@@ -244,7 +346,13 @@ describe('claims', () => {
     const tag = marker();
     const vars = { OUTBOX_LEASE_SECONDS: '1' };
     // 12 messages, 4 sessions, 400 ms per message at the server: about 1.3 s, longer than the lease.
-    const ids = await Promise.all(Array.from({ length: 12 }, (_, i): Promise<string> => storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` })));
+    const ids = await Promise.all(
+      Array.from(
+        { length: 12 },
+        (_, i): Promise<string> =>
+          storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` }),
+      ),
+    );
     const batch = deliverWith(ids, vars);
     let sweeps = 0;
     let running = true;
@@ -252,7 +360,12 @@ describe('claims', () => {
       while (running) {
         await new Promise((r) => setTimeout(r, 150));
         // A second consumer: whatever the sweeper finds due it sends at once.
-        await sweepOutbox(db(), new Date(), async (due) => deliverWith(due.filter((d) => ids.includes(d)), vars));
+        await sweepOutbox(db(), new Date(), async (due) =>
+          deliverWith(
+            due.filter((d) => ids.includes(d)),
+            vars,
+          ),
+        );
         sweeps++;
       }
     })();
@@ -279,23 +392,44 @@ describe('claims', () => {
       },
     });
     await expect(
-      deliver([id], { db: failing, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} }),
+      deliver([id], {
+        db: failing,
+        env: env as Bindings,
+        runtime: 'workers',
+        now: () => new Date(),
+        enqueue: async () => {},
+      }),
     ).rejects.toThrow('database unreachable');
     const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
-    expect(row).toMatchObject({ status: 'retrying', attempts: 0, interruptions: 0, leaseUntil: null, claimToken: null });
+    expect(row).toMatchObject({
+      status: 'retrying',
+      attempts: 0,
+      interruptions: 0,
+      leaseUntil: null,
+      claimToken: null,
+    });
   });
   it('a row whose hand-over mark was on its way when another slot failed goes back unsent', async () => {
     // Two tenants, one row each: their slots run side by side, each reading its own payload.
     const tag = marker();
-    const first = await storedDelivery((await tenantWithServer('starttls')).tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-1` });
-    const second = await storedDelivery((await tenantWithServer('starttls')).tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-2` });
+    const first = await storedDelivery((await tenantWithServer('starttls')).tenant.id, {
+      to: ['kunde@kunde.example.com'],
+      subject: `Rechnung ${tag}-1`,
+    });
+    const second = await storedDelivery((await tenantWithServer('starttls')).tenant.id, {
+      to: ['kunde@kunde.example.com'],
+      subject: `Rechnung ${tag}-2`,
+    });
     // The first hand-over mark (the batch after the two tenant reads) is slow; meanwhile the other
     // tenant's payload read (the third read of payload chunks, after the sizes and the first) fails after 100 ms.
     const real = db();
     let batches = 0;
     let chunkReads = 0;
     const failingQuery: unknown = new Proxy(() => {}, {
-      get: (_, key) => (key === 'then' ? (_ok: unknown, fail: (e: Error) => void) => setTimeout(() => fail(new Error('database unreachable')), 100) : () => failingQuery),
+      get: (_, key) =>
+        key === 'then'
+          ? (_ok: unknown, fail: (e: Error) => void) => setTimeout(() => fail(new Error('database unreachable')), 100)
+          : () => failingQuery,
     });
     const flaky = new Proxy(real, {
       get(target, key, receiver) {
@@ -312,7 +446,8 @@ describe('claims', () => {
             return new Proxy(builder, {
               get(b, k, r) {
                 if (k !== 'from') return Reflect.get(b, k, r);
-                return (table: unknown) => (table === deliveryPayloadChunks && ++chunkReads === 3 ? failingQuery : b.from(table));
+                return (table: unknown) =>
+                  table === deliveryPayloadChunks && ++chunkReads === 3 ? failingQuery : b.from(table);
               },
             });
           };
@@ -321,11 +456,27 @@ describe('claims', () => {
       },
     });
     await expect(
-      deliver([first, second], { db: flaky, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} }),
+      deliver([first, second], {
+        db: flaky,
+        env: env as Bindings,
+        runtime: 'workers',
+        now: () => new Date(),
+        enqueue: async () => {},
+      }),
     ).rejects.toThrow('database unreachable');
     expect({ batches, chunkReads }).toEqual({ batches: 3, chunkReads: 3 }); // two tenant reads, the slow mark
-    const rows = await real.select().from(deliveries).where(inArray(deliveries.id, [first, second]));
-    expect(rows.map((r) => ({ status: r.status, attempts: r.attempts, interruptions: r.interruptions, handedOver: r.handedOver }))).toEqual([
+    const rows = await real
+      .select()
+      .from(deliveries)
+      .where(inArray(deliveries.id, [first, second]));
+    expect(
+      rows.map((r) => ({
+        status: r.status,
+        attempts: r.attempts,
+        interruptions: r.interruptions,
+        handedOver: r.handedOver,
+      })),
+    ).toEqual([
       { status: 'retrying', attempts: 0, interruptions: 0, handedOver: false },
       { status: 'retrying', attempts: 0, interruptions: 0, handedOver: false },
     ]);
@@ -361,10 +512,19 @@ describe('claims', () => {
       enqueue: async () => {},
       payloadLoadBytes: 100_000,
     });
-    const ended = await Promise.race([running.then(() => 'resolved', (e: Error) => e.message), new Promise((r) => setTimeout(() => r('still running'), 8_000))]);
+    const ended = await Promise.race([
+      running.then(
+        () => 'resolved',
+        (e: Error) => e.message,
+      ),
+      new Promise((r) => setTimeout(() => r('still running'), 8_000)),
+    ]);
     expect(ended).toBe('database unreachable');
     const rows = await real.select().from(deliveries).where(inArray(deliveries.id, ids));
-    expect(rows.map((r) => `${r.status}:${r.attempts}:${r.handedOver}`)).toEqual(['retrying:0:false', 'retrying:0:false']);
+    expect(rows.map((r) => `${r.status}:${r.attempts}:${r.handedOver}`)).toEqual([
+      'retrying:0:false',
+      'retrying:0:false',
+    ]);
     expect(await mailsWith(tag)).toEqual([]);
   });
 
@@ -372,7 +532,8 @@ describe('claims', () => {
     const { tenant } = await tenantWithServer('starttls');
     const tag = marker();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` }));
+    for (let i = 0; i < 5; i++)
+      ids.push(await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` }));
     // Payloads are read one row at a time (a budget of 1 byte). Four slots take the first four rows;
     // the fifth (rows come in the order they were stored) goes to a slot that has just sent one.
     // Reading the fifth row's payload takes 2 s.
@@ -381,20 +542,31 @@ describe('claims', () => {
       get(target, key, receiver) {
         if (key !== 'select') return Reflect.get(target, key, receiver);
         return (...args: unknown[]) => {
-          const builder = (target.select as (...a: unknown[]) => { from: (t: unknown) => PromiseLike<unknown> })(...args);
+          const builder = (target.select as (...a: unknown[]) => { from: (t: unknown) => PromiseLike<unknown> })(
+            ...args,
+          );
           return new Proxy(builder, {
             get(b, k, r) {
               if (k !== 'from') return Reflect.get(b, k, r);
               return (table: unknown) => {
                 const query = b.from(table);
-                return table === deliveryPayloadChunks ? delayed(query, (q) => (readsOnly(q, ids[4]!) ? 2000 : 0)) : query;
+                return table === deliveryPayloadChunks
+                  ? delayed(query, (q) => (readsOnly(q, ids[4]!) ? 2000 : 0))
+                  : query;
               };
             },
           });
         };
       },
     });
-    const running = deliver(ids, { db: flaky, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, payloadLoadBytes: 1 });
+    const running = deliver(ids, {
+      db: flaky,
+      env: env as Bindings,
+      runtime: 'workers',
+      now: () => new Date(),
+      enqueue: async () => {},
+      payloadLoadBytes: 1,
+    });
     // The first row's slot sends it, then takes the fifth, whose payload is on its way for 2 s.
     const firstArrived = async () => (await mailsWith(tag)).some((m) => m.parsed.subject === `Rechnung ${tag}-0`);
     for (let i = 0; i < 100 && !(await firstArrived()); i++) await new Promise((r) => setTimeout(r, 20));
@@ -409,9 +581,13 @@ describe('claims', () => {
     const { tenant } = await tenantWithServer('slow'); // answers each message after 400 ms
     const tag = marker();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` }));
+    for (let i = 0; i < 5; i++)
+      ids.push(await storedDelivery(tenant.id, { to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}-${i}` }));
     const handedOver = async () =>
-      (await db().select({ id: deliveries.id, status: deliveries.status, handedOver: deliveries.handedOver }).from(deliveries).where(inArray(deliveries.id, ids)));
+      await db()
+        .select({ id: deliveries.id, status: deliveries.status, handedOver: deliveries.handedOver })
+        .from(deliveries)
+        .where(inArray(deliveries.id, ids));
     const running = deliverWith(ids, {});
     // Four sessions take four rows; the fifth waits for a session while the server holds the others.
     let rows = await handedOver();
@@ -447,7 +623,13 @@ describe('the database away right after a send', () => {
         return Reflect.get(target, key, receiver);
       },
     });
-    await deliver([id], { db: flaky, env: env as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {} });
+    await deliver([id], {
+      db: flaky,
+      env: env as Bindings,
+      runtime: 'workers',
+      now: () => new Date(),
+      enqueue: async () => {},
+    });
     expect(batches).toBe(8);
     const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
     expect(row).toMatchObject({ status: 'sent', attempts: 1, interruptions: 0, claimToken: null, handedOver: true });
@@ -459,12 +641,22 @@ describe('a message handed over without a verdict', () => {
   // The 'slow' server stores each message, then answers 250 only after 400 ms; the outbox gives up
   // waiting after 300 ms. The server has the message, the outbox cannot know.
   const deliverImpatiently = (id: string) =>
-    deliver([id], { db: db(), env: { ...env, OUTBOX_RETRY_DELAYS: '0,0,0' } as Bindings, runtime: 'workers', now: () => new Date(), enqueue: async () => {}, timeouts: { socketMs: 300 } });
+    deliver([id], {
+      db: db(),
+      env: { ...env, OUTBOX_RETRY_DELAYS: '0,0,0' } as Bindings,
+      runtime: 'workers',
+      now: () => new Date(),
+      enqueue: async () => {},
+      timeouts: { socketMs: 300 },
+    });
 
   it('is sent again at most once, never through the fallback too, then ends delivery_unknown', async () => {
     const { tenant } = await tenantWithServer('slow', { fallbackToSystem: true });
     const tag = marker();
-    const id = await storedDelivery(tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${tag}` });
+    const id = await storedDelivery(tenant.id, {
+      to: [`kunde@${unique('k')}.example.com`],
+      subject: `Rechnung ${tag}`,
+    });
 
     await deliverImpatiently(id);
     const [first] = await db().select().from(deliveries).where(eq(deliveries.id, id));
@@ -481,21 +673,30 @@ describe('a message handed over without a verdict', () => {
     expect(mails.map((m) => m.server)).toEqual(['slow', 'slow']); // two copies at most, no relay copy
     expect(new Set(mails.map((m) => m.parsed.messageId)).size).toBe(1);
     const status = await messageStatus(tenant.id, id);
-    expect(status.error).toMatchObject({ code: 'delivery_unknown', message: expect.stringContaining('did not confirm') });
+    expect(status.error).toMatchObject({
+      code: 'delivery_unknown',
+      message: expect.stringContaining('did not confirm'),
+    });
   });
 
   it('whose resend then fails for good is not sent through the fallback either: the first server may have it', async () => {
     const { tenant, api } = await tenantWithServer('slow', { fallbackToSystem: true });
     const tag = marker();
-    const id = await storedDelivery(tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${tag}` });
+    const id = await storedDelivery(tenant.id, {
+      to: [`kunde@${unique('k')}.example.com`],
+      subject: `Rechnung ${tag}`,
+    });
     await deliverImpatiently(id);
     expect(await messageStatus(tenant.id, id)).toMatchObject({ status: 'retrying', route: 'tenant' });
 
     // The tenant's server now refuses the sender for good (550 5.7.1).
     const f = fixtures();
     const put = await api.put('/v1/mail-server', {
-      host: 'localhost', port: f.ports.relayDenied, security: 'starttls',
-      auth: { method: 'plain', username: f.username, password: f.password }, fallbackToSystem: true,
+      host: 'localhost',
+      port: f.ports.relayDenied,
+      security: 'starttls',
+      auth: { method: 'plain', username: f.username, password: f.password },
+      fallbackToSystem: true,
     });
     expect(put.status, await put.clone().text()).toBe(200);
     await deliverImpatiently(id);
@@ -515,14 +716,24 @@ describe('operator configuration', () => {
     const none = await tenantWithServer();
     const ownTag = marker();
     const noneTag = marker();
-    const ownId = await storedDelivery(own.tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${ownTag}` });
-    const noneId = await storedDelivery(none.tenant.id, { to: [`kunde@${unique('k')}.example.com`], subject: `Rechnung ${noneTag}` });
+    const ownId = await storedDelivery(own.tenant.id, {
+      to: [`kunde@${unique('k')}.example.com`],
+      subject: `Rechnung ${ownTag}`,
+    });
+    const noneId = await storedDelivery(none.tenant.id, {
+      to: [`kunde@${unique('k')}.example.com`],
+      subject: `Rechnung ${noneTag}`,
+    });
     await deliverWith([ownId, noneId], broken);
 
     expect((await messageStatus(own.tenant.id, ownId)).status).toBe('sent');
     expect(await mailsWith(ownTag)).toHaveLength(1);
     const waiting = await messageStatus(none.tenant.id, noneId);
-    expect(waiting).toMatchObject({ status: 'retrying', route: 'system', error: { code: 'system_relay_not_configured' } });
+    expect(waiting).toMatchObject({
+      status: 'retrying',
+      route: 'system',
+      error: { code: 'system_relay_not_configured' },
+    });
 
     // Mended within the retry budget: it goes out.
     await deliverWith([noneId], { OUTBOX_RETRY_DELAYS: '0,0,0' });

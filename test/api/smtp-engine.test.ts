@@ -29,7 +29,10 @@ describe('SMTP engine inside workerd: successful sends', () => {
     it(`STARTTLS + AUTH ${method.toUpperCase()} with UTF-8 credentials`, async () => {
       const f = fixtures();
       const id = marker();
-      const result = await run(settingsFor('starttls', { auth: { method, username: f.username, password: f.password } }), `Test ${id}`);
+      const result = await run(
+        settingsFor('starttls', { auth: { method, username: f.username, password: f.password } }),
+        `Test ${id}`,
+      );
       expect(result.ok, JSON.stringify(result)).toBe(true);
       if (!result.ok) return;
       expect(result.response).toMatch(/^250 2\.0\.0 Ok: queued as STARTTLS\d+/);
@@ -37,7 +40,9 @@ describe('SMTP engine inside workerd: successful sends', () => {
       expect(mail?.secure).toBe(true);
       expect(mail?.auth).toEqual({ method: method.toUpperCase(), username: f.username });
       expectNoSecret(result);
-      expect(result.transcript.some((l) => l.dir === 'c' && l.line.startsWith(`AUTH ${method.toUpperCase()}`))).toBe(true);
+      expect(result.transcript.some((l) => l.dir === 'c' && l.line.startsWith(`AUTH ${method.toUpperCase()}`))).toBe(
+        true,
+      );
     });
   }
 
@@ -65,7 +70,9 @@ describe('SMTP engine inside workerd: successful sends', () => {
       message(`Rechnung Nr. 2026-0042 für Jürgen Größe ${id}`, {
         to: [{ address: 'kunde@example.com', name: 'Kunde Ärger' }],
         bcc: ['archiv@example.com'],
-        attachments: [{ filename: 'Rechnung-für-Jürgen-Größe-2026-0042.pdf', content: pdf, contentType: 'application/pdf' }],
+        attachments: [
+          { filename: 'Rechnung-für-Jürgen-Größe-2026-0042.pdf', content: pdf, contentType: 'application/pdf' },
+        ],
       }),
       { runtime: 'workers', timeouts: FAST },
     );
@@ -98,13 +105,44 @@ describe('SMTP engine inside workerd: successful sends', () => {
 });
 
 describe('SMTP engine inside workerd: failures name their stage', () => {
-  const cases: [string, () => ReturnType<typeof settingsFor>, { stage: string; code: string; responseCode?: number; transient: boolean }][] = [
-    ['wrong password', () => settingsFor('starttls', { auth: { method: 'login', username: fixtures().username, password: 'falsch-Pässwort' } }), { stage: 'auth', code: 'auth_failed', responseCode: 535, transient: false }],
-    ['STARTTLS required but not offered', () => settingsFor('noStarttls', { security: 'starttls' }), { stage: 'tls', code: 'starttls_unavailable', transient: false }],
-    ['relay denied at MAIL FROM', () => settingsFor('relayDenied'), { stage: 'mail', code: 'relay_denied', responseCode: 550, transient: false }],
-    ['recipient 4xx', () => settingsFor('rcptTemp'), { stage: 'rcpt', code: 'recipient_temporary', responseCode: 450, transient: true }],
-    ['recipient 5xx', () => settingsFor('rcptPerm'), { stage: 'rcpt', code: 'recipient_rejected', responseCode: 550, transient: false }],
-    ['connection refused', () => settingsFor('refused', { security: 'none' }), { stage: 'connect', code: 'connection_refused', transient: true }],
+  const cases: [
+    string,
+    () => ReturnType<typeof settingsFor>,
+    { stage: string; code: string; responseCode?: number; transient: boolean },
+  ][] = [
+    [
+      'wrong password',
+      () =>
+        settingsFor('starttls', {
+          auth: { method: 'login', username: fixtures().username, password: 'falsch-Pässwort' },
+        }),
+      { stage: 'auth', code: 'auth_failed', responseCode: 535, transient: false },
+    ],
+    [
+      'STARTTLS required but not offered',
+      () => settingsFor('noStarttls', { security: 'starttls' }),
+      { stage: 'tls', code: 'starttls_unavailable', transient: false },
+    ],
+    [
+      'relay denied at MAIL FROM',
+      () => settingsFor('relayDenied'),
+      { stage: 'mail', code: 'relay_denied', responseCode: 550, transient: false },
+    ],
+    [
+      'recipient 4xx',
+      () => settingsFor('rcptTemp'),
+      { stage: 'rcpt', code: 'recipient_temporary', responseCode: 450, transient: true },
+    ],
+    [
+      'recipient 5xx',
+      () => settingsFor('rcptPerm'),
+      { stage: 'rcpt', code: 'recipient_rejected', responseCode: 550, transient: false },
+    ],
+    [
+      'connection refused',
+      () => settingsFor('refused', { security: 'none' }),
+      { stage: 'connect', code: 'connection_refused', transient: true },
+    ],
   ];
   for (const [name, settings, expected] of cases) {
     it(name, async () => {
@@ -117,10 +155,18 @@ describe('SMTP engine inside workerd: failures name their stage', () => {
   }
 
   it('oversize message: 552 at DATA', async () => {
-    const result = await sendMessage(settingsFor('oversize'), message(marker(), { text: 'x'.repeat(5_000) }), { runtime: 'workers', timeouts: FAST });
+    const result = await sendMessage(settingsFor('oversize'), message(marker(), { text: 'x'.repeat(5_000) }), {
+      runtime: 'workers',
+      timeouts: FAST,
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatchObject({ stage: 'data', code: 'message_too_large', responseCode: 552, transient: false });
+    expect(result.error).toMatchObject({
+      stage: 'data',
+      code: 'message_too_large',
+      responseCode: 552,
+      transient: false,
+    });
   });
 
   it('STARTTLS not offered: no credentials are sent in clear', async () => {
@@ -159,7 +205,11 @@ describe('SMTP engine inside workerd: misbehaving servers end in time', () => {
     ['drips bytes forever', 'drip', { stage: 'ehlo', code: 'total_timeout' }],
     ['closes the connection', 'closes', { stage: 'greeting', code: 'connection_closed' }],
     ['sends garbage', 'garbage', { stage: 'greeting', code: 'greeting_invalid' }],
-    ['takes the message, then closes without a verdict', 'closesAfterData', { stage: 'data', code: 'connection_closed' }],
+    [
+      'takes the message, then closes without a verdict',
+      'closesAfterData',
+      { stage: 'data', code: 'connection_closed' },
+    ],
   ];
   for (const [name, fixture, expected] of cases) {
     it(name, async () => {

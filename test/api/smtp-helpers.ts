@@ -20,7 +20,8 @@ export function settingsFor(
   overrides: Partial<SmtpSettings> & { auth?: SmtpSettings['auth'] } = {},
 ): SmtpSettings {
   const f = fixtures();
-  const security = name === 'tls' || name === 'untrustedTls' ? 'tls' : name === 'plain' || name === 'noStarttls' ? 'none' : 'starttls';
+  const security =
+    name === 'tls' || name === 'untrustedTls' ? 'tls' : name === 'plain' || name === 'noStarttls' ? 'none' : 'starttls';
   return {
     host: f.host,
     port: f.ports[name],
@@ -50,5 +51,11 @@ export const marker = () => `#${crypto.randomUUID().slice(0, 8)}`;
 /** Every form in which a password could leak into a transcript. */
 export function leakForms(password: string, username: string): string[] {
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-  return [password, b64(password), b64(`\u0000${username}\u0000${password}`), b64(`${username}\u0000${password}`), encodeURIComponent(password)];
+  return [
+    password,
+    b64(password),
+    b64(`\u0000${username}\u0000${password}`),
+    b64(`${username}\u0000${password}`),
+    encodeURIComponent(password),
+  ];
 }

@@ -5,10 +5,21 @@ import { FAST, fixtures, marker, receivedMails, settingsFor } from './smtp-helpe
 describe('pooled sender (outbox): one SMTP session for many messages', () => {
   it('sends 10 messages over one connection with one login, then closes in bounded time', async () => {
     const id = marker();
-    const sender = openSender(settingsFor('starttls'), { runtime: 'workers', timeouts: FAST, clientName: 'firma.example' });
+    const sender = openSender(settingsFor('starttls'), {
+      runtime: 'workers',
+      timeouts: FAST,
+      clientName: 'firma.example',
+    });
     const results = [];
     for (let i = 0; i < 10; i++) {
-      results.push(await sender.send({ from: { address: 'rechnung@firma.example', name: 'Firma' }, to: [`k${i}@example.com`], subject: `Pool ${id} ${i}`, text: `Nachricht ${i}` }));
+      results.push(
+        await sender.send({
+          from: { address: 'rechnung@firma.example', name: 'Firma' },
+          to: [`k${i}@example.com`],
+          subject: `Pool ${id} ${i}`,
+          text: `Nachricht ${i}`,
+        }),
+      );
     }
     const started = Date.now();
     await sender.close();
@@ -24,9 +35,23 @@ describe('pooled sender (outbox): one SMTP session for many messages', () => {
 
   it('a rejected recipient fails that message only; the session goes on', async () => {
     const f = fixtures();
-    const sender = openSender(settingsFor('rcptPerm'), { runtime: 'workers', timeouts: FAST, clientName: 'firma.example' });
-    const a = await sender.send({ from: { address: 'a@firma.example' }, to: ['x@example.com'], subject: marker(), text: 'x' });
-    const b = await sender.send({ from: { address: 'a@firma.example' }, to: ['y@example.com'], subject: marker(), text: 'y' });
+    const sender = openSender(settingsFor('rcptPerm'), {
+      runtime: 'workers',
+      timeouts: FAST,
+      clientName: 'firma.example',
+    });
+    const a = await sender.send({
+      from: { address: 'a@firma.example' },
+      to: ['x@example.com'],
+      subject: marker(),
+      text: 'x',
+    });
+    const b = await sender.send({
+      from: { address: 'a@firma.example' },
+      to: ['y@example.com'],
+      subject: marker(),
+      text: 'y',
+    });
     await sender.close();
     expect(a.ok || b.ok).toBe(false);
     if (!a.ok) expect(a.error).toMatchObject({ stage: 'rcpt', code: 'recipient_rejected', transient: false });
@@ -35,8 +60,17 @@ describe('pooled sender (outbox): one SMTP session for many messages', () => {
   });
 
   it('connection failures are transient and reported per message', async () => {
-    const sender = openSender(settingsFor('refused', { security: 'none', auth: { method: 'none' } }), { runtime: 'workers', timeouts: FAST, clientName: 'x.example' });
-    const r = await sender.send({ from: { address: 'a@firma.example' }, to: ['x@example.com'], subject: marker(), text: 'x' });
+    const sender = openSender(settingsFor('refused', { security: 'none', auth: { method: 'none' } }), {
+      runtime: 'workers',
+      timeouts: FAST,
+      clientName: 'x.example',
+    });
+    const r = await sender.send({
+      from: { address: 'a@firma.example' },
+      to: ['x@example.com'],
+      subject: marker(),
+      text: 'x',
+    });
     await sender.close();
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ stage: 'connect', code: 'connection_refused', transient: true });

@@ -9,28 +9,61 @@ describe('checkTarget', () => {
   const node = { runtime: 'node' as const, allowPrivateHosts: false };
 
   it('refuses port 25 on Workers only', () => {
-    expect(checkTarget({ host: 'smtp.example.com', port: 25 }, workers)).toEqual({ path: 'port', code: 'port_blocked' });
+    expect(checkTarget({ host: 'smtp.example.com', port: 25 }, workers)).toEqual({
+      path: 'port',
+      code: 'port_blocked',
+    });
     expect(checkTarget({ host: 'smtp.example.com', port: 25 }, node)).toBeNull();
     expect(checkTarget({ host: 'smtp.example.com', port: 587 }, workers)).toBeNull();
   });
 
   it.each([
-    'localhost', 'LOCALHOST.', 'mail.localhost', '127.0.0.1', '127.1', '2130706433', '0x7f000001', '0177.0.0.1', '10.1.2.3', '172.16.0.1',
-    '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '255.255.255.255', '::1', '[::1]', '::', 'fe80::1',
-    'fc00::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '64:ff9b::10.0.0.1', 'ff02::1',
+    'localhost',
+    'LOCALHOST.',
+    'mail.localhost',
+    '127.0.0.1',
+    '127.1',
+    '2130706433',
+    '0x7f000001',
+    '0177.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '255.255.255.255',
+    '::1',
+    '[::1]',
+    '::',
+    'fe80::1',
+    'fc00::1',
+    'fd12:3456::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:10.0.0.1',
+    '64:ff9b::10.0.0.1',
+    'ff02::1',
   ])('refuses private/loopback host %s unless allowed', (host) => {
     expect(isPrivateHost(host)).toBe(true);
     expect(checkTarget({ host, port: 587 }, node)).toEqual({ path: 'host', code: 'host_private' });
     expect(checkTarget({ host, port: 587 }, { ...node, allowPrivateHosts: true })).toBeNull();
   });
 
-  it.each(['smtp.gmail.com', 'smtp.office365.com', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8', '1.2.3.4'])(
-    'accepts public host %s',
-    (host) => {
-      expect(isPrivateHost(host)).toBe(false);
-      expect(checkTarget({ host, port: 465 }, workers)).toBeNull();
-    },
-  );
+  it.each([
+    'smtp.gmail.com',
+    'smtp.office365.com',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2001:4860:4860::8888',
+    '::ffff:8.8.8.8',
+    '1.2.3.4',
+  ])('accepts public host %s', (host) => {
+    expect(isPrivateHost(host)).toBe(false);
+    expect(checkTarget({ host, port: 465 }, workers)).toBeNull();
+  });
 });
 
 describe('transcript redaction', () => {
@@ -66,7 +99,13 @@ describe('transcript redaction', () => {
 
   it('removes the password and its base64 forms wherever they appear', () => {
     const r = new SessionRecorder([password]);
-    for (const text of [password, b64(password), b64(`x${password}`), b64(`xy${password}`), b64(`\u0000${user}\u0000${password}`)]) {
+    for (const text of [
+      password,
+      b64(password),
+      b64(`x${password}`),
+      b64(`xy${password}`),
+      b64(`\u0000${user}\u0000${password}`),
+    ]) {
       const out = r.redact(`250 echo ${text} end`);
       expect(out).not.toContain(password);
       expect(out).toContain('***');
@@ -85,46 +124,111 @@ describe('error normalisation and localisation', () => {
 
   it('stage from the command, code from the reply', () => {
     const relay = normalizeSmtpError(
-      Object.assign(new Error('Mail command failed'), { code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 554, response: '554 5.7.1 <x@y>: Relay access denied' }),
+      Object.assign(new Error('Mail command failed'), {
+        code: 'EENVELOPE',
+        command: 'MAIL FROM',
+        responseCode: 554,
+        response: '554 5.7.1 <x@y>: Relay access denied',
+      }),
       null,
       ctx,
     );
     expect(relay).toMatchObject({ stage: 'mail', code: 'relay_denied', responseCode: 554, transient: false });
     const appPassword = normalizeSmtpError(
-      Object.assign(new Error('Invalid login'), { code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 534, response: '534-5.7.9 Application-specific password required' }),
+      Object.assign(new Error('Invalid login'), {
+        code: 'EAUTH',
+        command: 'AUTH PLAIN',
+        responseCode: 534,
+        response: '534-5.7.9 Application-specific password required',
+      }),
       null,
       ctx,
     );
     expect(appPassword).toMatchObject({ stage: 'auth', code: 'auth_app_password_required' });
-    const busy = normalizeSmtpError(Object.assign(new Error('x'), { code: 'EENVELOPE', command: 'RCPT TO', responseCode: 451, response: '451 4.7.1 greylisted' }), null, ctx);
+    const busy = normalizeSmtpError(
+      Object.assign(new Error('x'), {
+        code: 'EENVELOPE',
+        command: 'RCPT TO',
+        responseCode: 451,
+        response: '451 4.7.1 greylisted',
+      }),
+      null,
+      ctx,
+    );
     expect(busy).toMatchObject({ stage: 'rcpt', code: 'recipient_temporary', transient: true });
   });
 
   it('vague workerd TLS errors get their stage from the session phase', () => {
-    const session = { phase: 'tls' as const, connected: true, tlsHandshake: false, starttlsPending: true, serverLines: 3 };
-    const e = normalizeSmtpError(Object.assign(new Error('internal error; reference = abc'), { code: 'ESOCKET', command: 'CONN' }), session, ctx);
+    const session = {
+      phase: 'tls' as const,
+      connected: true,
+      tlsHandshake: false,
+      starttlsPending: true,
+      serverLines: 3,
+    };
+    const e = normalizeSmtpError(
+      Object.assign(new Error('internal error; reference = abc'), { code: 'ESOCKET', command: 'CONN' }),
+      session,
+      ctx,
+    );
     expect(e).toMatchObject({ stage: 'tls', code: 'tls_failed_workers', transient: false });
-    const implicit = normalizeSmtpError(new Error('proxy request failed, cannot connect to the specified address'), { ...session, phase: 'connect', connected: false, tlsHandshake: true, starttlsPending: false }, { ...ctx, security: 'tls' });
+    const implicit = normalizeSmtpError(
+      new Error('proxy request failed, cannot connect to the specified address'),
+      { ...session, phase: 'connect', connected: false, tlsHandshake: true, starttlsPending: false },
+      { ...ctx, security: 'tls' },
+    );
     expect(implicit).toMatchObject({ stage: 'tls', code: 'tls_failed_workers' });
   });
 
   it('after 354 only a reply is a verdict: a timeout or a closed connection leaves the delivery unknown', () => {
-    const inFlight = { phase: 'data' as const, connected: true, tlsHandshake: false, starttlsPending: false, serverLines: 9, messageInFlight: true };
-    const timeout = normalizeSmtpError(Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT', command: 'CONN' }), inFlight, ctx);
+    const inFlight = {
+      phase: 'data' as const,
+      connected: true,
+      tlsHandshake: false,
+      starttlsPending: false,
+      serverLines: 9,
+      messageInFlight: true,
+    };
+    const timeout = normalizeSmtpError(
+      Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT', command: 'CONN' }),
+      inFlight,
+      ctx,
+    );
     expect(timeout).toMatchObject({ stage: 'data', code: 'response_timeout', transient: true, deliveryUnknown: true });
-    const closed = normalizeSmtpError(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION', command: 'CONN' }), inFlight, ctx);
+    const closed = normalizeSmtpError(
+      Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION', command: 'CONN' }),
+      inFlight,
+      ctx,
+    );
     expect(closed).toMatchObject({ stage: 'data', code: 'connection_closed', deliveryUnknown: true });
-    const refused = normalizeSmtpError(Object.assign(new Error('x'), { code: 'EMESSAGE', command: 'DATA', responseCode: 451, response: '451 4.3.0 try later' }), inFlight, ctx);
+    const refused = normalizeSmtpError(
+      Object.assign(new Error('x'), {
+        code: 'EMESSAGE',
+        command: 'DATA',
+        responseCode: 451,
+        response: '451 4.3.0 try later',
+      }),
+      inFlight,
+      ctx,
+    );
     expect(refused.deliveryUnknown).toBeUndefined();
     // Before 354 (waiting for the reply to DATA) nothing was handed over.
-    const beforeBody = normalizeSmtpError(Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT', command: 'CONN' }), { ...inFlight, messageInFlight: false }, ctx);
+    const beforeBody = normalizeSmtpError(
+      Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT', command: 'CONN' }),
+      { ...inFlight, messageInFlight: false },
+      ctx,
+    );
     expect(beforeBody.deliveryUnknown).toBeUndefined();
   });
 
   it('every code has a German and an English message and hint', () => {
     for (const code of SMTP_ERROR_CODES) {
       for (const lang of ['de', 'en'] as const) {
-        const out = localizeSmtpError({ stage: 'connect', code, responseCode: null, response: null, transient: false }, lang, { host: 'smtp.example.com', port: 587, security: 'starttls', runtime: 'workers' });
+        const out = localizeSmtpError(
+          { stage: 'connect', code, responseCode: null, response: null, transient: false },
+          lang,
+          { host: 'smtp.example.com', port: 587, security: 'starttls', runtime: 'workers' },
+        );
         expect(out.message.length, `${code} ${lang}`).toBeGreaterThan(10);
         expect(out.hint.length, `${code} ${lang}`).toBeGreaterThan(10);
       }
@@ -133,33 +237,65 @@ describe('error normalisation and localisation', () => {
 
   it('hints say what to do', () => {
     const l = (code: string, lang: 'de' | 'en', extra = {}) =>
-      localizeSmtpError({ stage: 'tls', code, responseCode: null, response: null, transient: false }, lang, { host: 'mail.firma.at', port: 587, security: 'starttls', runtime: 'workers', ...extra });
+      localizeSmtpError({ stage: 'tls', code, responseCode: null, response: null, transient: false }, lang, {
+        host: 'mail.firma.at',
+        port: 587,
+        security: 'starttls',
+        runtime: 'workers',
+        ...extra,
+      });
     expect(l('certificate_untrusted', 'en').hint).toMatch(/self-signed.*incomplete.*expired.*publicly trusted/s);
     expect(l('tls_failed_workers', 'de').hint).toMatch(/selbst signiert.*öffentlich vertrauenswürdiges/s);
     expect(l('certificate_untrusted', 'en', { runtime: 'node' }).hint).toMatch(/Always trust/);
     expect(l('starttls_unavailable', 'de').hint).toMatch(/SSL\/TLS mit Port 465/);
     expect(l('relay_denied', 'en').hint).toMatch(/sender address is not allowed for this account/);
-    expect(l('greeting_timeout', 'en', { port: 465, security: 'starttls' }).hint).toMatch(/^Port 465 usually expects SSL\/TLS/);
+    expect(l('greeting_timeout', 'en', { port: 465, security: 'starttls' }).hint).toMatch(
+      /^Port 465 usually expects SSL\/TLS/,
+    );
   });
 });
 
 describe('test warnings', () => {
   it('no encryption, Microsoft 365 basic auth, sender domain differs from login', () => {
-    const w = testWarnings({ host: 'smtp.office365.com', security: 'none', auth: { method: 'login', username: 'max@firma.onmicrosoft.com' } }, 'rechnung@firma.at', 'de');
+    const w = testWarnings(
+      {
+        host: 'smtp.office365.com',
+        security: 'none',
+        auth: { method: 'login', username: 'max@firma.onmicrosoft.com' },
+      },
+      'rechnung@firma.at',
+      'de',
+    );
     expect(w.map((x) => x.code)).toEqual(['no_encryption', 'microsoft_basic_auth', 'sender_domain_mismatch']);
     expect(w[1]!.message).toMatch(/Ende 2026.*App-Passwort.*OAuth/s);
-    const en = testWarnings({ host: 'SMTP.Office365.com.', security: 'starttls', auth: { method: 'plain', username: 'rechnung@firma.at' } }, 'rechnung@firma.at', 'en');
+    const en = testWarnings(
+      { host: 'SMTP.Office365.com.', security: 'starttls', auth: { method: 'plain', username: 'rechnung@firma.at' } },
+      'rechnung@firma.at',
+      'en',
+    );
     expect(en.map((x) => x.code)).toEqual(['microsoft_basic_auth']);
     expect(en[0]!.message).toMatch(/end of 2026.*app password.*OAuth/s);
-    expect(testWarnings({ host: 'smtp.firma.at', security: 'tls', auth: { method: 'none' } }, 'a@b.at', 'en')).toEqual([]);
+    expect(testWarnings({ host: 'smtp.firma.at', security: 'tls', auth: { method: 'none' } }, 'a@b.at', 'en')).toEqual(
+      [],
+    );
   });
 
   it('no encryption: says what travels readable, by login method', () => {
-    const say = (method: string) => testWarnings({ host: 'smtp.firma.at', security: 'none', auth: { method, username: 'a@firma.at' } }, 'a@firma.at', 'en')[0]!.message;
-    expect(say('none')).toBe('The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.');
+    const say = (method: string) =>
+      testWarnings(
+        { host: 'smtp.firma.at', security: 'none', auth: { method, username: 'a@firma.at' } },
+        'a@firma.at',
+        'en',
+      )[0]!.message;
+    expect(say('none')).toBe(
+      'The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+    );
     expect(say('plain')).toMatch(/: password and messages travel/);
     expect(say('login')).toMatch(/: password and messages travel/);
     expect(say('cram-md5')).toMatch(/: user name and messages travel/);
-    expect(testWarnings({ host: 'smtp.firma.at', security: 'none', auth: { method: 'none' } }, 'a@firma.at', 'de')[0]!.message).toMatch(/: Nachrichten gehen im Klartext/);
+    expect(
+      testWarnings({ host: 'smtp.firma.at', security: 'none', auth: { method: 'none' } }, 'a@firma.at', 'de')[0]!
+        .message,
+    ).toMatch(/: Nachrichten gehen im Klartext/);
   });
 });

@@ -49,15 +49,25 @@ const open = (tenant: string, extra: Record<string, string> = {}, on: Page = pag
 
 /** Sets `lang` on the element matching `selector` in the page (removes it for null). */
 const setLang = (selector: string, lang: string | null) =>
-  page.evaluate(({ selector, lang }) => {
-    const target = document.querySelector(selector)!;
-    if (lang === null) target.removeAttribute('lang');
-    else target.setAttribute('lang', lang);
-  }, { selector, lang });
+  page.evaluate(
+    ({ selector, lang }) => {
+      const target = document.querySelector(selector)!;
+      if (lang === null) target.removeAttribute('lang');
+      else target.setAttribute('lang', lang);
+    },
+    { selector, lang },
+  );
 
 /** Waits until the Save button is worded `text` (the language has changed). */
 const waitForSave = (text: string) =>
-  page.waitForFunction((t) => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('button[type=submit]')?.textContent?.trim() === t, text);
+  page.waitForFunction(
+    (t) =>
+      document
+        .querySelector('mail-server-settings')
+        ?.shadowRoot?.querySelector('button[type=submit]')
+        ?.textContent?.trim() === t,
+    text,
+  );
 
 async function statusText(on: Page = page): Promise<string> {
   return (await status(on).innerText()).trim();
@@ -297,10 +307,13 @@ describe('settings', () => {
       await route.continue();
     });
     await page.route('**/v1/**', async (route) => {
-      if (route.request().method() !== 'OPTIONS') sent.push(`${new URL(route.request().url()).pathname} ${route.request().headers()['accept-language']}`);
+      if (route.request().method() !== 'OPTIONS')
+        sent.push(`${new URL(route.request().url()).pathname} ${route.request().headers()['accept-language']}`);
       await route.continue();
     });
-    await page.goto(`${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('lang-token'), lang: 'en' })}`);
+    await page.goto(
+      `${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('lang-token'), lang: 'en' })}`,
+    );
     await w('.loading').waitFor();
     await setLang('html', 'de');
     release();
@@ -319,7 +332,13 @@ describe('settings', () => {
             status: 412,
             headers: { 'access-control-allow-origin': '*' },
             contentType: 'application/problem+json',
-            body: JSON.stringify({ type: 'urn:x', title: 'Changed elsewhere', status: 412, code: 'precondition_failed', detail: 'The settings were changed elsewhere. Reload them, then save again.' }),
+            body: JSON.stringify({
+              type: 'urn:x',
+              title: 'Changed elsewhere',
+              status: 412,
+              code: 'precondition_failed',
+              detail: 'The settings were changed elsewhere. Reload them, then save again.',
+            }),
           })
         : route.continue(),
     );
@@ -368,17 +387,27 @@ describe('settings', () => {
   test('the no-encryption warning names the password only when one is sent', async () => {
     await open(freshTenant('warning'), { lang: 'en' });
     await w('#security').selectOption('none');
-    expect(await w('#security-warning').innerText()).toBe('Without encryption, your messages and password cross the internet in clear text.');
+    expect(await w('#security-warning').innerText()).toBe(
+      'Without encryption, your messages and password cross the internet in clear text.',
+    );
     await w('#authMethod').selectOption('none');
-    expect(await w('#security-warning').innerText()).toBe('Without encryption, your messages cross the internet in clear text.');
+    expect(await w('#security-warning').innerText()).toBe(
+      'Without encryption, your messages cross the internet in clear text.',
+    );
     await setLang('html', 'de');
     await waitForSave('Speichern');
-    expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.');
+    expect(await w('#security-warning').innerText()).toBe(
+      'Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.',
+    );
     await w('#authMethod').selectOption('login');
-    expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten und Passwort im Klartext durch das Internet.');
+    expect(await w('#security-warning').innerText()).toBe(
+      'Ohne Verschlüsselung gehen Nachrichten und Passwort im Klartext durch das Internet.',
+    );
     // CRAM-MD5 sends a hash, never the password itself.
     await w('#authMethod').selectOption('cram-md5');
-    expect(await w('#security-warning').innerText()).toBe('Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.');
+    expect(await w('#security-warning').innerText()).toBe(
+      'Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.',
+    );
   });
 
   test('a stale version (412) says so and offers to reload', async () => {
@@ -398,10 +427,17 @@ describe('settings', () => {
       expect(text).toContain('reload');
       await w('[role=status] button').click();
       await page.waitForFunction(
-        () => (document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('#host') as HTMLInputElement | null)?.value === 'other.example.com',
+        () =>
+          (
+            document
+              .querySelector('mail-server-settings')
+              ?.shadowRoot?.querySelector('#host') as HTMLInputElement | null
+          )?.value === 'other.example.com',
       );
       // The button went away with the conflict: focus is on the form, not lost to the page.
-      await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id === 'host');
+      await page.waitForFunction(
+        () => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id === 'host',
+      );
     } finally {
       await other.close();
     }
@@ -506,8 +542,14 @@ describe('test settings', () => {
     await w('button', page).filter({ hasText: 'Test settings' }).click();
     await waitForStatus(/The test failed/);
     // The draft is tested, not saved.
-    expect(requests[0]).toMatchObject({ host: 'smtp.example.com', security: 'tls', auth: { method: 'plain', username: 'mailer', password: 'wrong' } });
-    const stages = await w('.stages li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`));
+    expect(requests[0]).toMatchObject({
+      host: 'smtp.example.com',
+      security: 'tls',
+      auth: { method: 'plain', username: 'mailer', password: 'wrong' },
+    });
+    const stages = await w('.stages li').evaluateAll((items) =>
+      items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`),
+    );
     expect(stages).toEqual(['connect:ok', 'tls:ok', 'greeting:ok', 'ehlo:ok', 'auth:failed']);
     const result = await w('[part=test-result]').innerText();
     expect(result).toContain('The server rejected the user name or password.');
@@ -517,7 +559,12 @@ describe('test settings', () => {
     await w('summary').click();
     expect(await w('pre.transcript').innerText()).toContain('C: AUTH PLAIN (credentials hidden)');
     const tested = (await recordedEvents(page)).find((e) => e.type === 'mail-server-tested')!;
-    expect(tested).toMatchObject({ typed: true, bubbles: true, composed: true, detail: { ok: false, error: { stage: 'auth' } } });
+    expect(tested).toMatchObject({
+      typed: true,
+      bubbles: true,
+      composed: true,
+      detail: { ok: false, error: { stage: 'auth' } },
+    });
     expect(await axeViolations(page)).toEqual([]);
     expect(await w('.dirty').count()).toBe(1); // still unsaved
   });
@@ -529,7 +576,10 @@ describe('test settings', () => {
       await route.fallback();
     });
     await open(freshTenant('test-switch'), { lang: 'en' });
-    const requests = await answerTestWith(200, { ...failure, warnings: [{ code: 'no_encryption', message: 'The connection is not encrypted.' }] });
+    const requests = await answerTestWith(200, {
+      ...failure,
+      warnings: [{ code: 'no_encryption', message: 'The connection is not encrypted.' }],
+    });
     await w('#host').fill('smtp.example.com');
     await w('#username').fill('mailer');
     await w('#password').fill('wrong');
@@ -551,13 +601,18 @@ describe('test settings', () => {
   test('a failure at a stage the settings do not predict is still shown, last', async () => {
     await open(freshTenant('test-odd-stage'));
     // As the API gives it: the reply starts with its code, which is shown once.
-    await answerTestWith(200, { ...failure, error: { ...failure.error, stage: 'tls', responseCode: 500, response: '500 5.5.1 Error: command not recognized' } });
+    await answerTestWith(200, {
+      ...failure,
+      error: { ...failure.error, stage: 'tls', responseCode: 500, response: '500 5.5.1 Error: command not recognized' },
+    });
     await w('#host').fill('smtp.example.com');
     await w('#security').selectOption('none');
     await w('#authMethod').selectOption('none');
     await w('button', page).filter({ hasText: 'Test settings' }).click();
     await waitForStatus(/The test failed/);
-    const stages = await w('.stages li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`));
+    const stages = await w('.stages li').evaluateAll((items) =>
+      items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`),
+    );
     expect(stages.at(-1)).toBe('tls:failed');
     expect(stages.filter((stage) => stage.endsWith(':failed'))).toEqual(['tls:failed']);
     expect(await w('code.reply').innerText()).toBe('500 5.5.1 Error: command not recognized');
@@ -586,7 +641,11 @@ describe('test settings', () => {
 
   test('429 shows when to try again', async () => {
     await open(freshTenant('test-429'));
-    await answerTestWith(429, { type: 'about:blank', title: 'Too many attempts', status: 429, code: 'rate_limited' }, { 'retry-after': '30' });
+    await answerTestWith(
+      429,
+      { type: 'about:blank', title: 'Too many attempts', status: 429, code: 'rate_limited' },
+      { 'retry-after': '30' },
+    );
     await fillSinkSettings();
     await w('button', page).filter({ hasText: 'Test settings' }).click();
     expect(await waitForStatus(/Too many tests/)).toContain('30 seconds');
@@ -595,7 +654,8 @@ describe('test settings', () => {
   });
 
   const PASSWORD_STORED = 'A password is stored; leave empty to keep it.';
-  const PASSWORD_NOT_FOR_THESE = 'The stored password does not apply to these settings: please enter the password here.';
+  const PASSWORD_NOT_FOR_THESE =
+    'The stored password does not apply to these settings: please enter the password here.';
 
   /** Saves mail.example.org with a password, in a fresh tenant. */
   async function saveWithPassword(tenant: string, security: string, method: string): Promise<void> {
@@ -614,7 +674,11 @@ describe('test settings', () => {
     expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
 
     // Another server (host, port or user name): the stored password is not sent there.
-    for (const [field, value, saved] of [['#host', 'smtp.other.example', 'MAIL.example.org'], ['#port', '465', '587'], ['#username', 'else@example.org', 'invoices@example.org']]) {
+    for (const [field, value, saved] of [
+      ['#host', 'smtp.other.example', 'MAIL.example.org'],
+      ['#port', '465', '587'],
+      ['#username', 'else@example.org', 'invoices@example.org'],
+    ]) {
       await w(field!).fill(value!);
       expect(await w('#password-hint').innerText()).toBe(PASSWORD_NOT_FOR_THESE);
       expect(await w('#password').getAttribute('required')).not.toBeNull();
@@ -632,7 +696,8 @@ describe('test settings', () => {
     expect(await w('#password-error').innerText()).toBe('The chosen authentication needs a password.');
 
     // The API's refusal, should the widget let one through, is shown next to the password field.
-    const message = 'The stored password is only used for the saved server. For another server (host, port or user name changed) or without encryption, please enter the password again to test or save it.';
+    const message =
+      'The stored password is only used for the saved server. For another server (host, port or user name changed) or without encryption, please enter the password again to test or save it.';
     await answerTestWith(422, {
       type: 'urn:mail-server-settings:problem:validation_failed',
       title: 'Invalid input',
@@ -684,7 +749,12 @@ describe('test settings', () => {
 describe('recent deliveries', () => {
   test('hidden while the API has no deliveries endpoint (404)', async () => {
     await page.route('**/v1/deliveries*', (route) =>
-      route.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/problem+json', body: '{"status":404,"code":"not_found","title":"Not found","type":"about:blank"}' }),
+      route.fulfill({
+        status: 404,
+        headers: { 'access-control-allow-origin': '*' },
+        contentType: 'application/problem+json',
+        body: '{"status":404,"code":"not_found","title":"Not found","type":"about:blank"}',
+      }),
     );
     await open(freshTenant('deliveries-404'));
     expect(await w('[part=deliveries]').count()).toBe(0);
@@ -696,20 +766,49 @@ describe('recent deliveries', () => {
       nextCursor: null,
       deliveries: [
         {
-          id: 'd1', kind: 'invoice', status: 'sent', route: 'system-fallback', recipients: ['customer@example.net'],
-          subject: 'Invoice 2026-001', attempts: 3, response: '250 ok', error: null,
-          fallbackReason: { stage: 'connect', code: 'ECONNECTION', responseCode: null, response: null, message: 'Could not connect to smtp.example.com:587.', hint: '' },
-          createdAt: '2026-11-26T10:00:00Z', sentAt: '2026-11-26T10:05:00Z',
+          id: 'd1',
+          kind: 'invoice',
+          status: 'sent',
+          route: 'system-fallback',
+          recipients: ['customer@example.net'],
+          subject: 'Invoice 2026-001',
+          attempts: 3,
+          response: '250 ok',
+          error: null,
+          fallbackReason: {
+            stage: 'connect',
+            code: 'ECONNECTION',
+            responseCode: null,
+            response: null,
+            message: 'Could not connect to smtp.example.com:587.',
+            hint: '',
+          },
+          createdAt: '2026-11-26T10:00:00Z',
+          sentAt: '2026-11-26T10:05:00Z',
         },
         {
-          id: 'd2', kind: 'test', status: 'sent', route: 'tenant', recipients: ['demo@example.com'],
-          subject: 'Test mail', attempts: 1, response: '250 ok', error: null, fallbackReason: null,
-          createdAt: '2026-11-26T09:00:00Z', sentAt: '2026-11-26T09:00:01Z',
+          id: 'd2',
+          kind: 'test',
+          status: 'sent',
+          route: 'tenant',
+          recipients: ['demo@example.com'],
+          subject: 'Test mail',
+          attempts: 1,
+          response: '250 ok',
+          error: null,
+          fallbackReason: null,
+          createdAt: '2026-11-26T09:00:00Z',
+          sentAt: '2026-11-26T09:00:01Z',
         },
       ],
     };
     await page.route('**/v1/deliveries*', (route) =>
-      route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify(deliveries) }),
+      route.fulfill({
+        status: 200,
+        headers: { 'access-control-allow-origin': '*' },
+        contentType: 'application/json',
+        body: JSON.stringify(deliveries),
+      }),
     );
     await open(freshTenant('deliveries'), { lang: 'en-GB' });
     const section = w('[part=deliveries]');
@@ -735,14 +834,40 @@ describe('recent deliveries in the page’s language', () => {
       const limit = Number(url.searchParams.get('limit') ?? '20');
       const start = Number(url.searchParams.get('cursor') ?? '0');
       requests.push({ limit: url.searchParams.get('limit'), cursor: url.searchParams.get('cursor'), lang });
-      const rows = Array.from({ length: total }, (_, i): DeliverySummary => ({
-        id: `d${i}`, kind: 'invoice', status: 'failed', route: 'tenant', recipients: ['customer@example.net'],
-        subject: `Invoice ${i + 1}`, attempts: 1, response: null,
-        error: { stage: 'rcpt', code: 'recipient_refused', responseCode: 550, response: '550 no', message: lang === 'de' ? 'Empfänger abgelehnt.' : 'Recipient refused.', hint: '' },
-        fallbackReason: null, createdAt: new Date(Date.UTC(2026, 10, 26, 10) - i * 60_000).toISOString(), sentAt: null,
-      }));
-      const body: DeliveriesResponse = { deliveries: rows.slice(start, start + limit), nextCursor: start + limit < total ? String(start + limit) : null };
-      return route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify(body) });
+      const rows = Array.from(
+        { length: total },
+        (_, i): DeliverySummary => ({
+          id: `d${i}`,
+          kind: 'invoice',
+          status: 'failed',
+          route: 'tenant',
+          recipients: ['customer@example.net'],
+          subject: `Invoice ${i + 1}`,
+          attempts: 1,
+          response: null,
+          error: {
+            stage: 'rcpt',
+            code: 'recipient_refused',
+            responseCode: 550,
+            response: '550 no',
+            message: lang === 'de' ? 'Empfänger abgelehnt.' : 'Recipient refused.',
+            hint: '',
+          },
+          fallbackReason: null,
+          createdAt: new Date(Date.UTC(2026, 10, 26, 10) - i * 60_000).toISOString(),
+          sentAt: null,
+        }),
+      );
+      const body: DeliveriesResponse = {
+        deliveries: rows.slice(start, start + limit),
+        nextCursor: start + limit < total ? String(start + limit) : null,
+      };
+      return route.fulfill({
+        status: 200,
+        headers: { 'access-control-allow-origin': '*' },
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+      });
     });
     return requests;
   }
@@ -756,7 +881,11 @@ describe('recent deliveries in the page’s language', () => {
     expect(requests.at(-1)).toMatchObject({ limit: '5', cursor: null, lang: 'en' });
     expect(await w('[part=deliveries] .why').first().innerText()).toBe('Recipient refused.');
     await setLang('html', 'de');
-    await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[part=deliveries] .why')?.textContent === 'Empfänger abgelehnt.');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[part=deliveries] .why')
+          ?.textContent === 'Empfänger abgelehnt.',
+    );
     expect(requests.at(-1)).toMatchObject({ limit: '5', cursor: null, lang: 'de' });
     expect(await rows().count()).toBe(5);
     expect(await w('[part=deliveries] h3').innerText()).toBe('Letzte E-Mails');
@@ -766,17 +895,46 @@ describe('recent deliveries in the page’s language', () => {
 describe('recent deliveries on their way', () => {
   test('are looked at again until they end; a fallback that never sent raises no warning', async () => {
     const row = (status: DeliverySummary['status']): DeliverySummary => ({
-      id: 'd1', kind: 'reminder', status, route: 'system-fallback', recipients: ['customer@example.net'],
-      subject: 'Reminder 7', attempts: 2, response: null,
-      error: status === 'failed' ? { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null, message: 'Not sent through the system mail server.', hint: '' } : null,
-      fallbackReason: { stage: 'mail', code: 'relay_denied', responseCode: 550, response: '550 no', message: 'The server refused the sender.', hint: '' },
-      createdAt: '2026-11-26T10:00:00Z', sentAt: null,
+      id: 'd1',
+      kind: 'reminder',
+      status,
+      route: 'system-fallback',
+      recipients: ['customer@example.net'],
+      subject: 'Reminder 7',
+      attempts: 2,
+      response: null,
+      error:
+        status === 'failed'
+          ? {
+              stage: 'connect',
+              code: 'fallback_turned_off',
+              responseCode: null,
+              response: null,
+              message: 'Not sent through the system mail server.',
+              hint: '',
+            }
+          : null,
+      fallbackReason: {
+        stage: 'mail',
+        code: 'relay_denied',
+        responseCode: 550,
+        response: '550 no',
+        message: 'The server refused the sender.',
+        hint: '',
+      },
+      createdAt: '2026-11-26T10:00:00Z',
+      sentAt: null,
     });
     let calls = 0;
     await page.route('**/v1/deliveries*', (route) => {
       calls += 1;
       const body: DeliveriesResponse = { nextCursor: null, deliveries: [row(calls === 1 ? 'sending' : 'failed')] };
-      return route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify(body) });
+      return route.fulfill({
+        status: 200,
+        headers: { 'access-control-allow-origin': '*' },
+        contentType: 'application/json',
+        body: JSON.stringify(body),
+      });
     });
     await open(freshTenant('deliveries-poll'));
     await w('[part=deliveries] .badge[data-status=sending]').waitFor();
@@ -791,16 +949,34 @@ describe('recent deliveries on their way', () => {
 describe('recent deliveries on their way, moved and failing', () => {
   test('are still looked at after the element moves in the page and after one failed look', async () => {
     const row: DeliverySummary = {
-      id: 'd1', kind: 'test', status: 'sending', route: 'tenant', recipients: ['owner@example.com'],
-      subject: 'Test mail', attempts: 1, response: null, error: null, fallbackReason: null,
-      createdAt: '2026-11-26T10:00:00Z', sentAt: null,
+      id: 'd1',
+      kind: 'test',
+      status: 'sending',
+      route: 'tenant',
+      recipients: ['owner@example.com'],
+      subject: 'Test mail',
+      attempts: 1,
+      response: null,
+      error: null,
+      fallbackReason: null,
+      createdAt: '2026-11-26T10:00:00Z',
+      sentAt: null,
     };
     let calls = 0;
     await page.route('**/v1/deliveries*', (route) => {
       calls += 1;
       const headers = { 'access-control-allow-origin': '*' };
-      if (calls === 2) return route.fulfill({ status: 503, headers, contentType: 'application/problem+json', body: '{"status":503,"code":"database_unavailable","title":"Database unavailable","detail":"The database cannot be reached right now.","type":"about:blank"}' });
-      const body: DeliveriesResponse = { nextCursor: null, deliveries: [{ ...row, ...(calls >= 3 ? { status: 'sent', sentAt: '2026-11-26T10:00:01Z' } : {}) }] };
+      if (calls === 2)
+        return route.fulfill({
+          status: 503,
+          headers,
+          contentType: 'application/problem+json',
+          body: '{"status":503,"code":"database_unavailable","title":"Database unavailable","detail":"The database cannot be reached right now.","type":"about:blank"}',
+        });
+      const body: DeliveriesResponse = {
+        nextCursor: null,
+        deliveries: [{ ...row, ...(calls >= 3 ? { status: 'sent', sentAt: '2026-11-26T10:00:01Z' } : {}) }],
+      };
       return route.fulfill({ status: 200, headers, contentType: 'application/json', body: JSON.stringify(body) });
     });
     await open(freshTenant('deliveries-moved'));
@@ -818,12 +994,24 @@ describe('embedding', () => {
     await open(freshTenant('lang'), { lang: 'en', elementLang: 'de' });
     expect(await w('button[type=submit]').innerText()).toBe('Speichern');
     await page.evaluate(() => (document.querySelector('mail-server-settings')!.lang = 'en'));
-    await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('button[type=submit]')?.textContent?.trim() === 'Save');
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('mail-server-settings')
+          ?.shadowRoot?.querySelector('button[type=submit]')
+          ?.textContent?.trim() === 'Save',
+    );
     await page.evaluate(() => {
       document.querySelector('mail-server-settings')!.removeAttribute('lang');
       document.documentElement.lang = 'de-AT';
     });
-    await page.waitForFunction(() => document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('button[type=submit]')?.textContent?.trim() === 'Speichern');
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('mail-server-settings')
+          ?.shadowRoot?.querySelector('button[type=submit]')
+          ?.textContent?.trim() === 'Speichern',
+    );
   });
 
   test('language follows a lang change on any ancestor, also while moved and after a move', async () => {
@@ -850,12 +1038,20 @@ describe('embedding', () => {
 
   test('a getToken that never settles ends, after tokenTimeout, in an error that offers to try again', async () => {
     expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
-    await page.goto(`${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('token-hangs'), lang: 'de', hangingToken: '1', tokenTimeout: '300' })}`);
-    expect(await waitForStatus(/Zugangstoken/)).toContain('Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.');
+    await page.goto(
+      `${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('token-hangs'), lang: 'de', hangingToken: '1', tokenTimeout: '300' })}`,
+    );
+    expect(await waitForStatus(/Zugangstoken/)).toContain(
+      'Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.',
+    );
     expect(await w('[role=status] button').innerText()).toBe('Einstellungen neu laden');
     expect(await w('.loading').count()).toBe(0);
     const error = (await recordedEvents(page)).find((e) => e.type === 'mail-server-error')!;
-    expect(error.detail).toMatchObject({ action: 'load', status: null, message: 'Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.' });
+    expect(error.detail).toMatchObject({
+      action: 'load',
+      status: null,
+      message: 'Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.',
+    });
     await w('[role=status] button').click(); // the second getToken call answers
     await w('form').waitFor();
     expect(await statusText()).toBe('');
@@ -867,7 +1063,19 @@ describe('embedding', () => {
       page.evaluate(() => {
         const el = document.querySelector('mail-server-settings')!;
         const origin = el.getBoundingClientRect();
-        const selectors = ['form', 'legend', 'label[for=host]', '#host', '#host-hint', '#security', '#port', '#fallbackToSystem', 'button[type=submit]', '.route', 'h2'];
+        const selectors = [
+          'form',
+          'legend',
+          'label[for=host]',
+          '#host',
+          '#host-hint',
+          '#security',
+          '#port',
+          '#fallbackToSystem',
+          'button[type=submit]',
+          '.route',
+          'h2',
+        ];
         return Object.fromEntries(
           selectors.map((s) => {
             const r = el.shadowRoot!.querySelector(s)!.getBoundingClientRect();
@@ -896,6 +1104,8 @@ describe('embedding', () => {
     expect(pageErrors).toEqual([]);
     const attributes = await page.evaluate(() => document.querySelector('mail-server-settings')!.getAttributeNames());
     expect(attributes.sort()).toEqual(['api-base']);
-    expect(await page.evaluate(() => document.createElement('mail-server-settings').constructor.name)).not.toBe('HTMLElement');
+    expect(await page.evaluate(() => document.createElement('mail-server-settings').constructor.name)).not.toBe(
+      'HTMLElement',
+    );
   });
 });

@@ -20,7 +20,13 @@ function recordingAssets() {
 }
 
 describe('static files next to the API', () => {
-  const app = createApp(defaultDeps('node', { database: () => { throw new Error('no database in this test'); } }));
+  const app = createApp(
+    defaultDeps('node', {
+      database: () => {
+        throw new Error('no database in this test');
+      },
+    }),
+  );
 
   it('asks ASSETS for the widget and the demo page only, never for API paths', async () => {
     const { fetcher, asked } = recordingAssets();

@@ -8,7 +8,13 @@ import type { Problem } from '../../api/contract.ts';
 import { defaultDeps } from '../../api/deps.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 
-const app = createApp(defaultDeps('node', { database: () => { throw new Error('no database in this test'); } }));
+const app = createApp(
+  defaultDeps('node', {
+    database: () => {
+      throw new Error('no database in this test');
+    },
+  }),
+);
 const env = nodeTestEnv('file:unused.db', { ports: { plain: 1 } } as never);
 
 function breakingBody(): ReadableStream<Uint8Array> {
@@ -23,7 +29,11 @@ function breakingBody(): ReadableStream<Uint8Array> {
 
 describe('a body that breaks off', () => {
   it('is a 400 invalid_json on every JSON route, with and without a declared length', async () => {
-    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, { id: 'broken', email: 'a@b.example.com', name: 'B' });
+    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, {
+      id: 'broken',
+      email: 'a@b.example.com',
+      name: 'B',
+    });
     const routes: [string, string, string][] = [
       ['PUT', '/v1/mail-server', `Bearer ${token}`],
       ['POST', '/v1/mail-server/test', `Bearer ${token}`],
@@ -34,7 +44,12 @@ describe('a body that breaks off', () => {
       for (const length of [{}, { 'content-length': '40' }]) {
         const res = await app.request(
           path,
-          { method, headers: { authorization, 'content-type': 'application/json', 'idempotency-key': 'k', ...length }, body: breakingBody(), duplex: 'half' } as RequestInit,
+          {
+            method,
+            headers: { authorization, 'content-type': 'application/json', 'idempotency-key': 'k', ...length },
+            body: breakingBody(),
+            duplex: 'half',
+          } as RequestInit,
           env,
         );
         expect(res.status, `${method} ${path} ${JSON.stringify(length)}`).toBe(400);

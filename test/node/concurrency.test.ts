@@ -32,9 +32,13 @@ describe('many requests at once', () => {
   });
 
   const statuses = (count: number, request: () => Promise<Response>) =>
-    Promise.all(Array.from({ length: count }, () => request().then(async (res) => (await res.arrayBuffer(), res.status))));
+    Promise.all(
+      Array.from({ length: count }, () => request().then(async (res) => (await res.arrayBuffer(), res.status))),
+    );
 
-  it('80 tenant reads and 80 health checks at once are all answered, and the Worker still works after', { timeout: 60_000 }, async () => {
+  it('80 tenant reads and 80 health checks at once are all answered, and the Worker still works after', {
+    timeout: 60_000,
+  }, async () => {
     const res = await fetch(`${stack.apiUrl}/dev/token?tenant=burst&email=office@burst.example.com&name=Burst`);
     const { token } = (await res.json()) as { token: string };
     const read = () => fetch(`${stack.apiUrl}/v1/mail-server`, { headers: { authorization: `Bearer ${token}` } });
@@ -50,15 +54,26 @@ describe('many requests at once', () => {
 
   it('40 invoices for one tenant at once are all accepted', { timeout: 60_000 }, async () => {
     const operator = { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' };
-    const tenant = await fetch(`${stack.apiUrl}/v1/tenants/burst-invoices`, { method: 'PUT', headers: operator, body: JSON.stringify({ name: 'Burst GmbH', email: 'office@burst.example.com' }) });
+    const tenant = await fetch(`${stack.apiUrl}/v1/tenants/burst-invoices`, {
+      method: 'PUT',
+      headers: operator,
+      body: JSON.stringify({ name: 'Burst GmbH', email: 'office@burst.example.com' }),
+    });
     expect(tenant.status).toBe(200);
     const invoice = (i: number) => () =>
       fetch(`${stack.apiUrl}/v1/tenants/burst-invoices/messages`, {
         method: 'POST',
         headers: { ...operator, 'idempotency-key': `burst-${i}` },
-        body: JSON.stringify({ kind: 'invoice', to: ['kunde@kunde.example.com'], subject: `Rechnung ${i}`, text: 'Anbei die Rechnung.' }),
+        body: JSON.stringify({
+          kind: 'invoice',
+          to: ['kunde@kunde.example.com'],
+          subject: `Rechnung ${i}`,
+          text: 'Anbei die Rechnung.',
+        }),
       });
-    const accepted = await Promise.all(Array.from({ length: 40 }, (_, i) => invoice(i)().then(async (res) => (await res.arrayBuffer(), res.status))));
+    const accepted = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => invoice(i)().then(async (res) => (await res.arrayBuffer(), res.status))),
+    );
     expect(accepted.filter((s) => s !== 202)).toEqual([]);
     expect((await fetch(`${stack.apiUrl}/healthz`)).status).toBe(200);
   });

@@ -34,9 +34,15 @@ beforeAll(async () => {
       const { requests } = JSON.parse(body) as { requests: unknown[] };
       const error = { message: 'SQLITE_BUSY: database is locked', code: 'SQLITE_BUSY' };
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ baton: null, base_url: null, results: requests.map(() => ({ type: 'error', error })) }));
+      return res.end(
+        JSON.stringify({ baton: null, base_url: null, results: requests.map(() => ({ type: 'error', error })) }),
+      );
     }
-    const upstream = await fetch(`${sqld}${req.url}`, { method: req.method, headers: { 'content-type': 'application/json' }, body: body || undefined });
+    const upstream = await fetch(`${sqld}${req.url}`, {
+      method: req.method,
+      headers: { 'content-type': 'application/json' },
+      body: body || undefined,
+    });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
     res.end(Buffer.from(await upstream.arrayBuffer()));
   });
@@ -51,12 +57,18 @@ afterAll(async () => {
 });
 
 const insert = (v: string) => [{ sql: `insert into ${table} (v) values (?)`, args: [v] }];
-const values = async () => (await createClient({ url: sqld }).execute(`select v from ${table} order by rowid`)).rows.map((r) => r.v);
+const values = async () =>
+  (await createClient({ url: sqld }).execute(`select v from ${table} order by rowid`)).rows.map((r) => r.v);
 
 describe('writes refused as busy', () => {
   it('fail at once without retries; with them are applied, once', async () => {
     busyAnswers = 1;
-    const refused = await createClient({ url: proxyUrl }).batch(insert('plain'), 'write').then(() => null, (error: unknown) => error);
+    const refused = await createClient({ url: proxyUrl })
+      .batch(insert('plain'), 'write')
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(isBusyError(refused)).toBe(true);
 
     busyAnswers = 3;
@@ -68,7 +80,12 @@ describe('writes refused as busy', () => {
   it('give up after a bounded number of tries and report the busy error', async () => {
     busyAnswers = 100;
     const started = Date.now();
-    const error = await retryingWhenBusy(createClient({ url: proxyUrl })).batch(insert('never'), 'write').then(() => null, (e: unknown) => e);
+    const error = await retryingWhenBusy(createClient({ url: proxyUrl }))
+      .batch(insert('never'), 'write')
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(isBusyError(error)).toBe(true);
     expect(busyAnswers).toBe(100 - 6);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -89,14 +106,25 @@ describe('writes refused as busy', () => {
       busyAnswers = 100;
       const res = await service.app.request(
         'http://api.test/v1/tenants/busy-tenant',
-        { method: 'PUT', headers: { authorization: 'Bearer busy-operator', 'content-type': 'application/json', 'accept-language': 'en' }, body: JSON.stringify({ name: 'Busy GmbH', email: 'owner@busy.example.com' }) },
+        {
+          method: 'PUT',
+          headers: {
+            authorization: 'Bearer busy-operator',
+            'content-type': 'application/json',
+            'accept-language': 'en',
+          },
+          body: JSON.stringify({ name: 'Busy GmbH', email: 'owner@busy.example.com' }),
+        },
         env,
       );
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       busyAnswers = 0;
-      const stored = await createClient({ url: sqld }).execute({ sql: 'select count(*) as n from tenants where id = ?', args: ['busy-tenant'] });
+      const stored = await createClient({ url: sqld }).execute({
+        sql: 'select count(*) as n from tenants where id = ?',
+        args: ['busy-tenant'],
+      });
       expect(stored.rows[0]!.n).toBe(0);
     } finally {
       busyAnswers = 0;

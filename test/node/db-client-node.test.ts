@@ -23,7 +23,9 @@ describe('Node database client', () => {
     const db = databases.get(proxy.url);
     await db.run(sql`select 1`);
     proxy.reset();
-    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => db.all<{ n: number }>(sql`select ${i} as n`)));
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => db.all<{ n: number }>(sql`select ${i} as n`)),
+    );
     expect(results.map((rows) => rows[0]!.n)).toEqual(Array.from({ length: 24 }, (_, i) => i));
     expect(proxy.count()).toBe(24);
     expect(proxy.maxInFlight()).toBeLessThanOrEqual(4);

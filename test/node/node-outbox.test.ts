@@ -32,10 +32,20 @@ function start(): NodeService {
   return service;
 }
 
-const operator = (service: NodeService, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+const operator = (
+  service: NodeService,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) =>
   service.app.request(
     `http://api.test${path}`,
-    { method, headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) },
+    {
+      method,
+      headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    },
     env,
   );
 
@@ -44,21 +54,41 @@ describe('Node outbox', () => {
     await applyMigrations(env.DATABASE_URL!);
     const first = start();
     const tenantId = `node-sweep-${randomUUID().slice(0, 8)}`;
-    expect((await operator(first, 'PUT', `/v1/tenants/${tenantId}`, { name: 'Sweep GmbH', email: `owner@${tenantId}.example.com` })).status).toBe(200);
+    expect(
+      (
+        await operator(first, 'PUT', `/v1/tenants/${tenantId}`, {
+          name: 'Sweep GmbH',
+          email: `owner@${tenantId}.example.com`,
+        })
+      ).status,
+    ).toBe(200);
     // The process stops right after accepting: what it had scheduled is gone, the row is stored.
     await first.outbox.stop();
     const tag = `#${randomUUID().slice(0, 8)}`;
-    const posted = await operator(first, 'POST', `/v1/tenants/${tenantId}/messages`, { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}`, text: 'Anbei.' }, { 'idempotency-key': randomUUID() });
+    const posted = await operator(
+      first,
+      'POST',
+      `/v1/tenants/${tenantId}/messages`,
+      { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: `Rechnung ${tag}`, text: 'Anbei.' },
+      { 'idempotency-key': randomUUID() },
+    );
     expect(posted.status).toBe(202);
     const { id } = (await posted.json()) as { id: string };
     await first.close();
 
     // Later (past the grace period for queued rows) the next process starts with its sweeper.
     const second = start();
-    await second.db().update(deliveries).set({ createdAt: new Date(Date.now() - 60_000) }).where(eq(deliveries.id, id));
+    await second
+      .db()
+      .update(deliveries)
+      .set({ createdAt: new Date(Date.now() - 60_000) })
+      .where(eq(deliveries.id, id));
     second.outbox.startSweeper(60_000);
     await second.outbox.idle();
-    const status = (await (await operator(second, 'GET', `/v1/tenants/${tenantId}/messages/${id}`)).json()) as { status: string; route: string };
+    const status = (await (await operator(second, 'GET', `/v1/tenants/${tenantId}/messages/${id}`)).json()) as {
+      status: string;
+      route: string;
+    };
     expect(status).toMatchObject({ status: 'sent', route: 'system' });
     const mails = (await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[];
     expect(mails.filter((m) => m.parsed.subject?.includes(tag))).toHaveLength(1);
@@ -70,14 +100,23 @@ describe('Node outbox under a burst', () => {
     await applyMigrations(env.DATABASE_URL!);
     const service = start();
     const tenantId = `node-burst-${randomUUID().slice(0, 8)}`;
-    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, { id: tenantId, email: `owner@${tenantId}.example.com`, name: 'Burst GmbH' });
+    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, {
+      id: tenantId,
+      email: `owner@${tenantId}.example.com`,
+      name: 'Burst GmbH',
+    });
     // The tenant's server answers each message after 400 ms, so invoices pile up while it works.
     const put = await service.app.request(
       'http://api.test/v1/mail-server',
       {
         method: 'PUT',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ host: fixtures.host, port: fixtures.ports.slow, security: 'none', auth: { method: 'none' } }),
+        body: JSON.stringify({
+          host: fixtures.host,
+          port: fixtures.ports.slow,
+          security: 'none',
+          auth: { method: 'none' },
+        }),
       },
       env,
     );
@@ -87,11 +126,19 @@ describe('Node outbox under a burst', () => {
     // One after the other, as a portal's backend sending the month's invoices would: each is
     // enqueued on its own (ids enqueued in the same turn were already sent together).
     for (let i = 0; i < count; i++) {
-      const res = await operator(service, 'POST', `/v1/tenants/${tenantId}/messages`, { kind: 'invoice', to: [`kunde${i}@kunde.example.com`], subject: `Rechnung ${i} ${tag}`, text: 'Anbei.' }, { 'idempotency-key': randomUUID() });
+      const res = await operator(
+        service,
+        'POST',
+        `/v1/tenants/${tenantId}/messages`,
+        { kind: 'invoice', to: [`kunde${i}@kunde.example.com`], subject: `Rechnung ${i} ${tag}`, text: 'Anbei.' },
+        { 'idempotency-key': randomUUID() },
+      );
       expect(res.status).toBe(202);
     }
     await service.outbox.idle();
-    const mails = ((await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[]).filter((m) => m.parsed.subject?.includes(tag));
+    const mails = ((await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[]).filter((m) =>
+      m.parsed.subject?.includes(tag),
+    );
     expect(mails).toHaveLength(count);
     // Before, every invoice had a connection of its own, all at once (20 here). Now the first few
     // go out at once and the rest wait for a free run, then share its connections (8 here).
@@ -104,12 +151,21 @@ describe('Node service: work left running after a response', () => {
     await applyMigrations(env.DATABASE_URL!);
     const service = createNodeService(env);
     const tenantId = `node-defer-${randomUUID().slice(0, 8)}`;
-    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, { id: tenantId, email: `owner@${tenantId}.example.com`, name: 'Defer GmbH' });
+    const token = await mintTenantToken(env.TENANT_TOKEN_SECRET!, {
+      id: tenantId,
+      email: `owner@${tenantId}.example.com`,
+      name: 'Defer GmbH',
+    });
     const res = await service.fetch(
       new Request('http://api.test/v1/mail-server/test', {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ host: fixtures.host, port: fixtures.ports.plain, security: 'none', auth: { method: 'none' } }),
+        body: JSON.stringify({
+          host: fixtures.host,
+          port: fixtures.ports.plain,
+          security: 'none',
+          auth: { method: 'none' },
+        }),
       }),
     );
     expect(res.status).toBe(200);
@@ -121,6 +177,9 @@ describe('Node service: work left running after a response', () => {
     await service.close();
     const check = createNodeService(env);
     services.push(check);
-    expect((await check.db().select().from(deliveries).where(eq(deliveries.tenantId, tenantId)))[0]).toMatchObject({ kind: 'test', status: 'sent' });
+    expect((await check.db().select().from(deliveries).where(eq(deliveries.tenantId, tenantId)))[0]).toMatchObject({
+      kind: 'test',
+      status: 'sent',
+    });
   });
 });

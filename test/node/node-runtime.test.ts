@@ -16,15 +16,24 @@ import type { FixtureName, ReceivedMail } from '../support/smtp-servers.ts';
 
 const fixtures = inject('smtpFixtures');
 const env: Bindings = nodeTestEnv(inject('dbUrl'), fixtures, { ENVIRONMENT: 'test', OUTBOX_RETRY_DELAYS: '0,0,0' });
-const service = createNodeService(env, { timeouts: { connectMs: 5_000, greetingMs: 5_000, socketMs: 5_000, totalMs: 10_000 } });
+const service = createNodeService(env, {
+  timeouts: { connectMs: 5_000, greetingMs: 5_000, socketMs: 5_000, totalMs: 10_000 },
+});
 afterAll(() => service.close());
 
 const fingerprintOf = (file: string) =>
-  new X509Certificate(readFileSync(new URL(`../fixtures/tls/${file}`, import.meta.url))).fingerprint256.replace(/:/g, '');
+  new X509Certificate(readFileSync(new URL(`../fixtures/tls/${file}`, import.meta.url))).fingerprint256.replace(
+    /:/g,
+    '',
+  );
 const UNTRUSTED_SHA256 = fingerprintOf('untrusted.pem');
 const TRUSTED_SHA256 = fingerprintOf('server.pem');
 
-async function call(method: string, path: string, options: { token?: string; operator?: boolean; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { token?: string; operator?: boolean; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { 'accept-language': 'en', ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.operator) headers.authorization = `Bearer ${env.OPERATOR_API_KEY}`;
@@ -36,7 +45,10 @@ async function call(method: string, path: string, options: { token?: string; ope
 async function newTenant() {
   const id = `node-${randomUUID().slice(0, 8)}`;
   const tenant: TenantIdentity = { id, email: `owner@${id}.example.com`, name: `Firma ${id}` };
-  const res = await call('PUT', `/v1/tenants/${id}`, { operator: true, body: { name: tenant.name, email: tenant.email } });
+  const res = await call('PUT', `/v1/tenants/${id}`, {
+    operator: true,
+    body: { name: tenant.name, email: tenant.email },
+  });
   expect(res.status).toBe(200);
   return { tenant, token: await mintTenantToken(env.TENANT_TOKEN_SECRET!, tenant) };
 }
@@ -64,7 +76,11 @@ async function testSettings(token: string, draft?: Record<string, unknown>): Pro
 }
 
 async function storedPin(tenantId: string): Promise<string | null | undefined> {
-  const rows = await service.db().select({ pin: mailServers.tlsPinSha256 }).from(mailServers).where(eq(mailServers.tenantId, tenantId));
+  const rows = await service
+    .db()
+    .select({ pin: mailServers.tlsPinSha256 })
+    .from(mailServers)
+    .where(eq(mailServers.tenantId, tenantId));
   return rows[0]?.pin;
 }
 
@@ -107,7 +123,11 @@ describe('on Node', () => {
   it('reports the Node capabilities: certificate trust available, no blocked ports', async () => {
     const res = await call('GET', '/v1/mail-server', { token });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as MailServerResponse).capabilities).toEqual({ runtime: 'node', allowUntrustedCertificate: true, blockedPorts: [] });
+    expect(((await res.json()) as MailServerResponse).capabilities).toEqual({
+      runtime: 'node',
+      allowUntrustedCertificate: true,
+      blockedPorts: [],
+    });
   });
 
   it('accepts "always trust the server certificate" and port 25 in settings', async () => {
@@ -161,12 +181,20 @@ describe('on Node', () => {
     // The server behind the saved host:port now presents another certificate (the fixture whose
     // certificate the test CA signed). The row is changed directly: a PUT with another port would
     // drop the pin, which is not the case to check here.
-    await service.db().update(mailServers).set({ port: fixtures.ports.starttls }).where(eq(mailServers.tenantId, tenant.id));
+    await service
+      .db()
+      .update(mailServers)
+      .set({ port: fixtures.ports.starttls })
+      .where(eq(mailServers.tenantId, tenant.id));
     expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
     const authBefore = ((await (await fetch(`${fixtures.controlUrl}/auth-attempts`)).json()) as unknown[]).length;
     const refusedTag = tagOf();
     const refused = await sendInvoice(tenant.id, refusedTag);
-    expect(refused).toMatchObject({ status: 'failed', route: 'tenant', error: { stage: 'tls', code: 'certificate_pin_mismatch' } });
+    expect(refused).toMatchObject({
+      status: 'failed',
+      route: 'tenant',
+      error: { stage: 'tls', code: 'certificate_pin_mismatch' },
+    });
     expect(refused.error!.message).toBe('The server presents a different certificate than at the test.');
     expect(refused.error!.hint).toMatch(/test and save the settings again/);
     expect(await received(refusedTag)).toEqual([]);
@@ -175,8 +203,15 @@ describe('on Node', () => {
     expect(authAfter.slice(authBefore).filter((a) => a.server === 'starttls')).toEqual([]);
 
     // A wrong pin for the right server is refused the same way.
-    await service.db().update(mailServers).set({ port: fixtures.ports.untrusted, tlsPinSha256: 'AB'.repeat(32) }).where(eq(mailServers.tenantId, tenant.id));
-    expect((await sendInvoice(tenant.id, tagOf())).error).toMatchObject({ stage: 'tls', code: 'certificate_pin_mismatch' });
+    await service
+      .db()
+      .update(mailServers)
+      .set({ port: fixtures.ports.untrusted, tlsPinSha256: 'AB'.repeat(32) })
+      .where(eq(mailServers.tenantId, tenant.id));
+    expect((await sendInvoice(tenant.id, tagOf())).error).toMatchObject({
+      stage: 'tls',
+      code: 'certificate_pin_mismatch',
+    });
 
     // After a renewal the tenant tests again: the certificate now presented is pinned and sends work.
     expect((await testSettings(token)).ok).toBe(true);
@@ -188,8 +223,15 @@ describe('on Node', () => {
     await save(token, settingsFor('starttls', { allowUntrustedCertificate: true }));
     expect((await testSettings(token)).ok).toBe(true);
     expect(await storedPin(tenant.id)).toBe(TRUSTED_SHA256);
-    await service.db().update(mailServers).set({ port: fixtures.ports.untrusted }).where(eq(mailServers.tenantId, tenant.id));
-    expect((await sendInvoice(tenant.id, tagOf())).error).toMatchObject({ stage: 'tls', code: 'certificate_pin_mismatch' });
+    await service
+      .db()
+      .update(mailServers)
+      .set({ port: fixtures.ports.untrusted })
+      .where(eq(mailServers.tenantId, tenant.id));
+    expect((await sendInvoice(tenant.id, tagOf())).error).toMatchObject({
+      stage: 'tls',
+      code: 'certificate_pin_mismatch',
+    });
   });
 
   it('trust without a pin (saved, never tested) does not turn certificate checks off', async () => {
@@ -200,7 +242,11 @@ describe('on Node', () => {
 
   it('a transient failure is retried by the in-process outbox (timer), with the pin', async () => {
     await save(token, settingsFor('flaky', { allowUntrustedCertificate: true }));
-    await service.db().update(mailServers).set({ tlsPinSha256: TRUSTED_SHA256 }).where(eq(mailServers.tenantId, tenant.id));
+    await service
+      .db()
+      .update(mailServers)
+      .set({ tlsPinSha256: TRUSTED_SHA256 })
+      .where(eq(mailServers.tenantId, tenant.id));
     const tag = tagOf();
     const status = await sendInvoice(tenant.id, tag, `later-${randomUUID().slice(0, 8)}@kunde.example.com`);
     expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 2 });
@@ -210,7 +256,13 @@ describe('on Node', () => {
   it('the pin is kept while host (in any letter case) and port stay and dropped when they change or trust is turned off', async () => {
     await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true }));
     expect((await testSettings(token)).ok).toBe(true);
-    await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true, from: { address: 'neu@kunde-node.example.com', name: 'Neu' } }));
+    await save(
+      token,
+      settingsFor('untrusted', {
+        allowUntrustedCertificate: true,
+        from: { address: 'neu@kunde-node.example.com', name: 'Neu' },
+      }),
+    );
     expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
     await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true, host: fixtures.host.toUpperCase() }));
     expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);

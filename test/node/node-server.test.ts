@@ -68,8 +68,16 @@ describe('Node server entry (bundle)', () => {
   });
 
   it('serves the API with the Node capabilities and stores settings in the file database', async () => {
-    const token = await mintTenantToken(secret, { id: 'node-server-tenant', email: 'owner@node-server.example.com', name: 'Node GmbH' });
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: 'https://portal.example' };
+    const token = await mintTenantToken(secret, {
+      id: 'node-server-tenant',
+      email: 'owner@node-server.example.com',
+      name: 'Node GmbH',
+    });
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      origin: 'https://portal.example',
+    };
     const put = await fetch(`${base}/v1/mail-server`, {
       method: 'PUT',
       headers,
@@ -86,10 +94,18 @@ describe('Node server entry (bundle)', () => {
     const res = await fetch(`${base}/v1/mail-server`, { headers });
     const body = (await res.json()) as MailServerResponse;
     expect(body.capabilities).toEqual({ runtime: 'node', allowUntrustedCertificate: true, blockedPorts: [] });
-    expect(body.settings).toMatchObject({ host: 'smtp.node-server.example.com', port: 25, allowUntrustedCertificate: true });
+    expect(body.settings).toMatchObject({
+      host: 'smtp.node-server.example.com',
+      port: 25,
+      allowUntrustedCertificate: true,
+    });
 
     // Anti-SSRF still holds on Node: private hosts only with ALLOW_PRIVATE_HOSTS.
-    const local = await fetch(`${base}/v1/mail-server`, { method: 'PUT', headers, body: JSON.stringify({ host: '127.0.0.1', security: 'starttls', auth: { method: 'none' } }) });
+    const local = await fetch(`${base}/v1/mail-server`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ host: '127.0.0.1', security: 'starttls', auth: { method: 'none' } }),
+    });
     expect(local.status).toBe(422);
   });
 
@@ -120,7 +136,14 @@ describe('Node assets directory', () => {
       const assets = directoryAssets(join(dir, 'public'));
       const get = (path: string) => assets.fetch(`http://assets.test${path}`);
       expect(await (await get('/a.js')).text()).toBe('ok');
-      for (const path of ['/..%2fsecret.txt', '/%2e%2e/secret.txt', '/../secret.txt', '/missing.js', '/a.js%00', '/%E0%A4%A']) {
+      for (const path of [
+        '/..%2fsecret.txt',
+        '/%2e%2e/secret.txt',
+        '/../secret.txt',
+        '/missing.js',
+        '/a.js%00',
+        '/%E0%A4%A',
+      ]) {
         expect((await get(path)).status, path).toBe(404);
       }
     } finally {

@@ -84,7 +84,11 @@ describe('outbox after a crash', () => {
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${stack!.apiUrl}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+      headers: {
+        authorization: `Bearer ${operatorKey}`,
+        'content-type': 'application/json',
+        ...(init.headers as Record<string, string>),
+      },
     });
 
   async function post(subject: string): Promise<string> {
@@ -98,7 +102,11 @@ describe('outbox after a crash', () => {
   }
 
   async function status(id: string) {
-    return (await (await api(`/v1/tenants/crash-tenant/messages/${id}`)).json()) as { status: string; messageId: string; attempts: number };
+    return (await (await api(`/v1/tenants/crash-tenant/messages/${id}`)).json()) as {
+      status: string;
+      messageId: string;
+      attempts: number;
+    };
   }
 
   /** After the lease ran out, the sweeper re-enqueues; wait until the delivery has ended. */
@@ -122,7 +130,10 @@ describe('outbox after a crash', () => {
       SYSTEM_SMTP_URL: `smtp://127.0.0.1:${relay.port}`,
     });
     await start();
-    const res = await api('/v1/tenants/crash-tenant', { method: 'PUT', body: JSON.stringify({ name: 'Crash GmbH', email: 'office@crash.example.com' }) });
+    const res = await api('/v1/tenants/crash-tenant', {
+      method: 'PUT',
+      body: JSON.stringify({ name: 'Crash GmbH', email: 'office@crash.example.com' }),
+    });
     expect(res.status).toBe(200);
   });
 
@@ -133,7 +144,9 @@ describe('outbox after a crash', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('killed before the server accepted: completed by the sweeper and received exactly once', { timeout: 60_000 }, async () => {
+  it('killed before the server accepted: completed by the sweeper and received exactly once', {
+    timeout: 60_000,
+  }, async () => {
     const stalled = relay.stallNext();
     const id = await post('crash-before-accept');
     await stalled; // the message is in the SMTP DATA phase
@@ -143,10 +156,14 @@ describe('outbox after a crash', () => {
     await start();
     const s = await recover(id);
     expect(s.status).toBe('sent');
-    expect(relay.accepted.filter((m) => m.subject === 'crash-before-accept')).toEqual([{ subject: 'crash-before-accept', messageId: s.messageId }]);
+    expect(relay.accepted.filter((m) => m.subject === 'crash-before-accept')).toEqual([
+      { subject: 'crash-before-accept', messageId: s.messageId },
+    ]);
   });
 
-  it('killed after the server accepted: received at most twice, with the same Message-ID', { timeout: 60_000 }, async () => {
+  it('killed after the server accepted: received at most twice, with the same Message-ID', {
+    timeout: 60_000,
+  }, async () => {
     // Hold the database update that would record "sent": the process dies right after the 250.
     proxy!.holdWhen((body) => body.includes('update') && body.includes('deliveries') && body.includes('"sent"'));
     const id = await post('crash-after-accept');

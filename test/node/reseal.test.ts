@@ -21,7 +21,10 @@ async function storedPasswords(url: string, rows: [tenant: string, box: SecretBo
   const client = createClient({ url });
   for (const [tenant, box, password] of rows) {
     const sealed = await box.seal(password, tenant);
-    await client.execute({ sql: 'insert into tenants (id, name, email, created_at, updated_at) values (?, ?, ?, 0, 0)', args: [tenant, tenant, `${tenant}@example.com`] });
+    await client.execute({
+      sql: 'insert into tenants (id, name, email, created_at, updated_at) values (?, ?, ?, 0, 0)',
+      args: [tenant, tenant, `${tenant}@example.com`],
+    });
     await client.execute({
       sql: `insert into mail_servers (tenant_id, host, port, security, allow_untrusted_certificate, auth_method, username, password_ciphertext, password_iv, password_key_id, fallback_to_system, version, updated_at)
             values (?, 'smtp.example.com', 587, 'starttls', 0, 'plain', 'u', ?, ?, ?, 0, 1, 0)`,
@@ -52,31 +55,56 @@ it('seals every password under an old key with the new one; afterwards the old k
   expect(await keyIds(url)).toEqual({ a: 'k2', b: 'k2', c: 'k2', d: 'k0' });
   // With the new key alone, every password that was readable still opens, as it was.
   const client = createClient({ url });
-  const { rows } = await client.execute("select tenant_id, password_ciphertext, password_iv, password_key_id from mail_servers where tenant_id in ('a', 'b')");
+  const { rows } = await client.execute(
+    "select tenant_id, password_ciphertext, password_iv, password_key_id from mail_servers where tenant_id in ('a', 'b')",
+  );
   client.close();
   const onlyNew = await SecretBox.fromConfig(k2);
-  const opened = await Promise.all(rows.map((r) => onlyNew.open({ ciphertext: String(r.password_ciphertext), iv: String(r.password_iv), keyId: String(r.password_key_id) }, String(r.tenant_id))));
+  const opened = await Promise.all(
+    rows.map((r) =>
+      onlyNew.open(
+        { ciphertext: String(r.password_ciphertext), iv: String(r.password_iv), keyId: String(r.password_key_id) },
+        String(r.tenant_id),
+      ),
+    ),
+  );
   expect(opened.sort()).toEqual(['Grüße-Pässwort-1', 'zweites']);
   // Again: nothing left to do.
-  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({ resealed: 0, current: 3, unreadable: ['d'], remaining: [] });
+  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({
+    resealed: 0,
+    current: 3,
+    unreadable: ['d'],
+    remaining: [],
+  });
 });
 
 it('a password saved under the old key while it ran is reported as remaining, not as done', async () => {
   const url = `file:${join(dir, 'c.db')}`;
   const [k1, k2] = [key('k1'), key('k2')];
   const old = await SecretBox.fromConfig(k1);
-  await storedPasswords(url, [['a', old, 'erstes'], ['b', old, 'zweites']]);
+  await storedPasswords(url, [
+    ['a', old, 'erstes'],
+    ['b', old, 'zweites'],
+  ]);
   // An instance that still has only the old key saves tenant a's password between read and write.
   const report = await resealPasswords(url, undefined, `${k2},${k1}`, async (tenant) => {
     if (tenant !== 'a') return;
     const sealed = await old.seal('neu-gespeichert', 'a');
     const client = createClient({ url });
-    await client.execute({ sql: 'update mail_servers set password_ciphertext = ?, password_iv = ?, password_key_id = ? where tenant_id = ?', args: [sealed.ciphertext, sealed.iv, sealed.keyId, 'a'] });
+    await client.execute({
+      sql: 'update mail_servers set password_ciphertext = ?, password_iv = ?, password_key_id = ? where tenant_id = ?',
+      args: [sealed.ciphertext, sealed.iv, sealed.keyId, 'a'],
+    });
     client.close();
   });
   expect(report).toEqual({ resealed: 1, current: 0, unreadable: [], remaining: ['a'] });
   // Run again once every instance has the new key first: nothing remains.
-  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({ resealed: 1, current: 1, unreadable: [], remaining: [] });
+  expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({
+    resealed: 1,
+    current: 1,
+    unreadable: [],
+    remaining: [],
+  });
 });
 
 it('runs as `npm run keys:reseal` would: plain node, reporting what it did', async () => {

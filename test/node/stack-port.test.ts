@@ -14,7 +14,9 @@ it('a taken API port is refused before wrangler starts, naming PORT', async () =
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-port-'));
   try {
     const started = Date.now();
-    await expect(startStack({ dataDir, port })).rejects.toThrow(`port ${port} is in use (another copy of npm run dev?); choose another with PORT=<port>`);
+    await expect(startStack({ dataDir, port })).rejects.toThrow(
+      `port ${port} is in use (another copy of npm run dev?); choose another with PORT=<port>`,
+    );
     expect(Date.now() - started).toBeLessThan(15_000);
   } finally {
     holder.close();

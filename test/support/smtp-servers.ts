@@ -147,7 +147,10 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
       });
     });
 
-  const smtp = async (name: FixtureName, extra: Partial<SMTPServerOptions> & Record<string, unknown>): Promise<number> => {
+  const smtp = async (
+    name: FixtureName,
+    extra: Partial<SMTPServerOptions> & Record<string, unknown>,
+  ): Promise<number> => {
     const server = new SMTPServer({
       name: `${name}.fixture.test`,
       banner: `fixture ${name}`,
@@ -174,8 +177,14 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
           const raw = Buffer.concat(chunks);
           if ((stream as any).sizeExceeded) return callback(smtpError('5.3.4 Message too big', 552));
           await record(name, session, raw);
-          if (typeof extra.replyDelayMs === 'number') await new Promise((r) => setTimeout(r, extra.replyDelayMs as number));
-          callback(null, typeof extra.queuedReply === 'string' ? extra.queuedReply : `2.0.0 Ok: queued as ${name.toUpperCase()}${mails.length}`);
+          if (typeof extra.replyDelayMs === 'number')
+            await new Promise((r) => setTimeout(r, extra.replyDelayMs as number));
+          callback(
+            null,
+            typeof extra.queuedReply === 'string'
+              ? extra.queuedReply
+              : `2.0.0 Ok: queued as ${name.toUpperCase()}${mails.length}`,
+          );
         } catch (error) {
           callback(error as Error);
         }
@@ -203,7 +212,9 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
     const parsed = await simpleParser(raw);
     const addresses = (value: unknown): { address: string; name: string }[] => {
       const list = Array.isArray(value) ? value : value ? [value] : [];
-      return list.flatMap((v: any) => v.value ?? []).map((a: any) => ({ address: a.address ?? '', name: a.name ?? '' }));
+      return list
+        .flatMap((v: any) => v.value ?? [])
+        .map((a: any) => ({ address: a.address ?? '', name: a.name ?? '' }));
     };
     const headers: Record<string, string> = {};
     for (const line of parsed.headerLines) headers[line.key] = line.line;

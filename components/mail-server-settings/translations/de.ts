@@ -17,12 +17,15 @@ const de: Messages = {
   hostHint: 'Der Name Ihres Postausgangsservers (SMTP), z. B. smtp.example.com.',
   security: 'Verschlüsselung',
   securityHint: 'Welche, sagt Ihnen Ihr Mail-Anbieter. Verschlüsselung wird dringend empfohlen.',
-  securityNoneWarning: (password) => `Ohne Verschlüsselung gehen Nachrichten${password ? ' und Passwort' : ''} im Klartext durch das Internet.`,
+  securityNoneWarning: (password) =>
+    `Ohne Verschlüsselung gehen Nachrichten${password ? ' und Passwort' : ''} im Klartext durch das Internet.`,
   port: 'Port',
   portHint: 'Folgt der Verschlüsselung (SSL/TLS: 465, STARTTLS: 587), bis Sie ihn ändern.',
   allowUntrusted: 'Zertifikat des Servers immer vertrauen',
-  allowUntrustedHint: 'Für selbst erstellte Zertifikate oder unvollständige Ketten: Das beim nächsten Test gesehene Zertifikat gilt ab dann als vertrauenswürdig.',
-  allowUntrustedUnsupported: 'Hier nicht verfügbar: Zertifikate werden immer geprüft. Ihr Server braucht ein öffentlich vertrauenswürdiges Zertifikat mit vollständiger Kette.',
+  allowUntrustedHint:
+    'Für selbst erstellte Zertifikate oder unvollständige Ketten: Das beim nächsten Test gesehene Zertifikat gilt ab dann als vertrauenswürdig.',
+  allowUntrustedUnsupported:
+    'Hier nicht verfügbar: Zertifikate werden immer geprüft. Ihr Server braucht ein öffentlich vertrauenswürdiges Zertifikat mit vollständiger Kette.',
   allowUntrustedNeedsTls: 'Gilt nur mit STARTTLS oder SSL/TLS.',
   authMethod: 'Verfahren',
   none: 'Keine',
@@ -39,7 +42,8 @@ const de: Messages = {
   replyTo: 'Antwort-an-Adresse',
   replyToHint: 'Wohin Antworten gehen; leer lassen, um Ihre eigene Adresse zu verwenden.',
   fallback: 'System-Mailserver verwenden, wenn meiner ausfällt',
-  fallbackHint: 'Scheitert Ihr Server, sendet der System-Mailserver von der Systemadresse; Antworten gehen an Ihre Adresse.',
+  fallbackHint:
+    'Scheitert Ihr Server, sendet der System-Mailserver von der Systemadresse; Antworten gehen an Ihre Adresse.',
   save: 'Speichern',
   saving: 'Wird gespeichert …',
   test: 'Einstellungen testen',
@@ -87,9 +91,14 @@ const de: Messages = {
     failed: 'fehlgeschlagen',
   },
   deliveryKind: { test: 'Test', invoice: 'Rechnung', reminder: 'Mahnung', document: 'Dokument' },
-  deliveryRoute: { tenant: 'Ihren Server', system: 'den System-Mailserver', 'system-fallback': 'den System-Mailserver (Ausweichweg)' },
+  deliveryRoute: {
+    tenant: 'Ihren Server',
+    system: 'den System-Mailserver',
+    'system-fallback': 'den System-Mailserver (Ausweichweg)',
+  },
   yourServer: 'Ihr Server',
-  fallbackWarning: 'Einige E-Mails gingen über den System-Mailserver, weil Ihr Server sie nicht senden konnte. Prüfen Sie die Einstellungen und starten Sie einen Test.',
+  fallbackWarning:
+    'Einige E-Mails gingen über den System-Mailserver, weil Ihr Server sie nicht senden konnte. Prüfen Sie die Einstellungen und starten Sie einen Test.',
   via: 'über',
   errors: {
     required: 'Bitte ausfüllen.',

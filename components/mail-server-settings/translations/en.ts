@@ -15,12 +15,15 @@ const en = {
   hostHint: 'The name of your outgoing (SMTP) server, e.g. smtp.example.com.',
   security: 'Encryption',
   securityHint: 'Your mail provider tells you which one. Encryption is strongly recommended.',
-  securityNoneWarning: (password: boolean) => `Without encryption, your messages${password ? ' and password' : ''} cross the internet in clear text.`,
+  securityNoneWarning: (password: boolean) =>
+    `Without encryption, your messages${password ? ' and password' : ''} cross the internet in clear text.`,
   port: 'Port',
   portHint: 'Follows the encryption (SSL/TLS: 465, STARTTLS: 587) until you change it.',
   allowUntrusted: 'Always trust the server certificate',
-  allowUntrustedHint: 'For self-signed certificates or incomplete chains: the certificate seen at the next test is trusted from then on.',
-  allowUntrustedUnsupported: 'Not available here: certificates are always checked. Your server needs a publicly trusted certificate with its complete chain.',
+  allowUntrustedHint:
+    'For self-signed certificates or incomplete chains: the certificate seen at the next test is trusted from then on.',
+  allowUntrustedUnsupported:
+    'Not available here: certificates are always checked. Your server needs a publicly trusted certificate with its complete chain.',
   allowUntrustedNeedsTls: 'Only applies with STARTTLS or SSL/TLS.',
   authMethod: 'Method',
   /** The choice of no encryption and of no authentication. */
@@ -80,9 +83,14 @@ const en = {
   deliveriesEmpty: 'No mails sent yet.',
   deliveryStatus: { queued: 'queued', sending: 'sending', sent: 'sent', retrying: 'retrying', failed: 'failed' },
   deliveryKind: { test: 'Test', invoice: 'Invoice', reminder: 'Reminder', document: 'Document' },
-  deliveryRoute: { tenant: 'your server', system: 'system mail server', 'system-fallback': 'system mail server (fallback)' },
+  deliveryRoute: {
+    tenant: 'your server',
+    system: 'system mail server',
+    'system-fallback': 'system mail server (fallback)',
+  },
   yourServer: 'Your server',
-  fallbackWarning: 'Some mails went through the system mail server because your server could not send them. Check your settings and run a test.',
+  fallbackWarning:
+    'Some mails went through the system mail server because your server could not send them. Check your settings and run a test.',
   via: 'via',
   errors: {
     required: 'Please fill in this field.',
