@@ -28,7 +28,7 @@ export class ApiError extends HTTPException {
   }
 }
 
-export function problemResponse(c: Context, error: ApiError, lang: Lang): Response {
+export function problemResponse(_c: Context, error: ApiError, lang: Lang): Response {
   const text = problemText(error.code, lang);
   const body: Record<string, unknown> = {
     type: `urn:mail-server-settings:problem:${error.code}`,
@@ -97,7 +97,7 @@ export function notFoundOrMethodNotAllowed(
     const path = c.req.path;
     const methods = new Set<string>();
     for (const { pattern, methods: allowed } of resources.values())
-      if (pattern.test(path)) allowed.forEach((m) => methods.add(m));
+      if (pattern.test(path)) for (const m of allowed) methods.add(m);
     if (methods.size === 0 || methods.has(c.req.method)) return notFound(c);
     const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
     const lang = c.get('lang') ?? pickLang(c.req.header('accept-language'));

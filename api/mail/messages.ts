@@ -660,7 +660,7 @@ export function testWarnings(
 }
 
 function domainOfAddress(value: string | null | undefined): string | null {
-  if (!value || !value.includes('@')) return null;
+  if (!value?.includes('@')) return null;
   const domain = domainOf(value).trim().toLowerCase();
   return asciiDomain(domain) ?? domain;
 }

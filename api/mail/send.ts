@@ -261,9 +261,12 @@ function createConnection(settings: SmtpSettings, options: SendOptions, pool: bo
     getSocket,
     ...(pool ? { pool: true, maxConnections: 1, maxMessages: Infinity } : {}),
   };
+  // The typings lack getSocket's connection shape and the transaction log; the options are Nodemailer's own.
+  type Options = SMTPPool.Options & SMTPTransport.Options;
+  const nodemailerOptions = transportOptions as unknown as Options;
   const transport = pool
-    ? new Mailer(new (SMTPPool as any)(transportOptions), transportOptions as any)
-    : new Mailer(new (SMTPTransport as any)(transportOptions), transportOptions as any);
+    ? new Mailer(new SMTPPool(nodemailerOptions) as unknown as SMTPTransport, nodemailerOptions)
+    : new Mailer(new SMTPTransport(nodemailerOptions), nodemailerOptions);
   return { transport, recorder, certificateSha256: () => fingerprint };
 }
 
@@ -299,7 +302,7 @@ async function sendThrough(
         raw,
         envelope: data.envelope,
         ...(abortable ? { signal: controller.signal } : {}),
-      } as any);
+      } as unknown as Mailer.Options);
     };
     const info = await Promise.race([send(), deadline]);
     // A server may say the password back (what it was given); that must not reach a response or the database.

@@ -55,8 +55,14 @@ export class SessionRecorder {
   private onLog(level: string, meta: Record<string, unknown>, message: unknown, args: unknown[]): void {
     const tnx = meta?.tnx;
     const text = format(message, args);
-    if (tnx === 'client') return this.onClient(text);
-    if (tnx === 'server') return this.onServer(text);
+    if (tnx === 'client') {
+      this.onClient(text);
+      return;
+    }
+    if (tnx === 'server') {
+      this.onServer(text);
+      return;
+    }
     if (level === 'debug' || tnx === 'message' || tnx === 'send' || tnx === 'proxy' || tnx === 'dns') return;
     if (/^(User .* authenticated|User .* failed)/.test(text)) return; // names the user; the replies say it
     if (meta?.err) return; // an error: reported once, in its normalised form ("Failed at …")

@@ -96,9 +96,9 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
     const results = await Promise.allSettled(
       [...byTenant].map(([tenantId, tenantRows]) =>
         // However a tenant's part ends, what it read ahead is let go (the budget is shared).
-        deliverForTenant(tenantId, tenantRows, payloads, claim, ctx).finally(() =>
-          tenantRows.forEach((r) => payloads.release(r.id)),
-        ),
+        deliverForTenant(tenantId, tenantRows, payloads, claim, ctx).finally(() => {
+          for (const r of tenantRows) payloads.release(r.id);
+        }),
       ),
     );
     failure = results.find((r) => r.status === 'rejected')?.reason;

@@ -52,7 +52,10 @@ export const devRoutes = new Hono<AppEnv>()
       body: '{"requests":[{"type":"execute","stmt":{"sql":"SELECT 1"}},{"type":"close"}]}',
       signal: AbortSignal.timeout(5_000),
     }).then(
-      async (res) => (await res.arrayBuffer(), res.ok),
+      async (res) => {
+        await res.arrayBuffer();
+        return res.ok;
+      },
       () => false,
     );
     if (!ok) throw new ApiError(503, 'database_unavailable');

@@ -144,7 +144,7 @@ async function planFromSaved(c: Context<AppEnv>, saved: MailServerRow, tenant: T
 function testMail(plan: TestPlan, tenant: TenantIdentity, lang: Lang, now: Date): OutgoingMessage {
   const { host, port, security } = plan.described;
   const sec = securityName(security, lang);
-  const when = now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const when = `${now.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   const text =
     lang === 'de'
       ? `Hallo,\n\ndies ist eine Testnachricht. Ihre Mailserver-Einstellungen funktionieren:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${plan.sender.from.address}\n  Gesendet: ${when}\n\nAb jetzt gehen Ihre Belege über diesen Server hinaus.\n`

@@ -52,7 +52,7 @@ export function isEmailAddress(value: string): boolean {
   const domain = value.slice(at + 1);
   if (local.length > 64 || !LOCAL_PART.test(local)) return false;
   const ascii = toAsciiDomain(domain);
-  return ascii !== null && ascii.includes('.');
+  return ascii?.includes('.') ?? false;
 }
 
 /** True when a string holds CR, LF, NUL or another C0 control character (except tab). */

@@ -151,6 +151,7 @@ export async function writeSettings(
       .set({ ...columns, version: nextVersion })
       .where(where)
       .returning();
+  // biome-ignore lint/suspicious/noImplicitAnyLet: drizzle's insert and update builders share no type; the batch takes either
   let write;
   if (expected.kind === 'any') write = upsert();
   else if (expected.kind === 'exists') write = update(eq(mailServers.tenantId, tenant.id));

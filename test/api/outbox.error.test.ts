@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../api/contract.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
-import { fixtures, marker } from './smtp-helpers.ts';
+import { marker } from './smtp-helpers.ts';
 import { mailsWith, messageStatus, postMessage, settled, tenantWithServer } from './outbox-helpers.ts';
 
 const mail = (tag: string, extra: Record<string, unknown> = {}) => ({

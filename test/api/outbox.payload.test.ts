@@ -152,7 +152,10 @@ describe('payloads of a batch are read as their rows come up', () => {
     loader.release('y'); // will not be sent (say the lease ran short)
     expect((await loader.get('x'))?.text).toBe('x'); // holds 4: the failed read holds nothing
     let zRead = false;
-    const z = loader.get('z').then((payload) => ((zRead = true), payload));
+    const z = loader.get('z').then((payload) => {
+      zRead = true;
+      return payload;
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(zRead).toBe(false); // 4 + 8 > 10: waits until x is done
     loader.release('x');

@@ -10,11 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isBusyError, retryingWhenBusy } from '../../api/db/busy-retry.ts';
 import { createNodeService } from '../../api/node/service.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    dbUrl: string;
-  }
-}
+// The provided values' types (dbUrl).
+import type {} from '../support/global-setup.ts';
 
 const sqld = inject('dbUrl');
 const table = `busy_probe_${Date.now()}`;
