@@ -3,7 +3,7 @@
 // the time from each 202 to `sent`. Figures only — nothing here asserts on time.
 import { TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startSmtpCounter } from './lib/smtp-counter.ts';
-import type { DeliveriesResponse } from '../api/contract.ts';
+import type { DeliveriesResponse } from '../contract/index.ts';
 import { cpuBetween, cpuSnapshot } from './lib/cpu.ts';
 import { startBenchStack, type Runtime } from './lib/stack.ts';
 import { benchOutboxFloor } from './outbox-floor.ts';

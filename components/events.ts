@@ -1,4 +1,4 @@
-import type { MailServerResponse, Problem, TestResult } from '../api/contract.ts';
+import type { MailServerResponse, Problem, TestResult } from '../contract/index.ts';
 
 // Typed events of <mail-server-settings>. All bubble and cross shadow roots (composed), so a
 // host page can listen on the element or on any ancestor.

@@ -8,4 +8,4 @@ export {
   type MailServerAction,
   type MailServerErrorDetail,
 } from './events.ts';
-export type * from '../api/contract.ts';
+export type * from '../contract/index.ts';

@@ -1,4 +1,4 @@
-import type { SmtpStage, TranscriptLine } from '../contract.ts';
+import type { SmtpStage, TranscriptLine } from '../../contract/index.ts';
 import { stageLabel } from '../mail/messages.ts';
 import type { Lang } from './lang.ts';
 

@@ -1,4 +1,4 @@
-import type { SmtpStage } from '../contract.ts';
+import type { SmtpStage } from '../../contract/index.ts';
 import type { SessionRecorder } from './transcript.ts';
 import type { MailRuntime, NormalizedSmtpError } from './types.ts';
 

@@ -1,7 +1,7 @@
 // Texts a tenant reads about an SMTP test or send: what went wrong (message) and what to do
 // (hint), in German and English; and warnings for setups that work but are risky.
 
-import type { Security, SmtpError, SmtpStage, TestWarning } from '../contract.ts';
+import type { Security, SmtpError, SmtpStage, TestWarning } from '../../contract/index.ts';
 import { asciiDomain, domainOf } from './address.ts';
 import type { Lang, Localized } from '../i18n/lang.ts';
 import type { MailRuntime, NormalizedSmtpError } from './types.ts';

@@ -1,4 +1,4 @@
-import type { SmtpStage, TranscriptLine } from '../contract.ts';
+import type { SmtpStage, TranscriptLine } from '../../contract/index.ts';
 import { noteTlsHandshake } from './guard.ts';
 
 const MAX_LINES = 400;

@@ -1,4 +1,4 @@
-import type { AuthMethod, Security, SmtpStage, TranscriptLine } from '../contract.ts';
+import type { AuthMethod, Security, SmtpStage, TranscriptLine } from '../../contract/index.ts';
 
 export type MailRuntime = 'workers' | 'node';
 

@@ -1,8 +1,8 @@
-import type { DeliverySummary, SmtpError } from '../contract.ts';
+import type { DeliverySummary, SmtpError } from '../../contract/index.ts';
 import type { DeliveryError } from '../db/schema.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { localizeSmtpError } from '../mail/messages.ts';
-import type { SmtpStage } from '../contract.ts';
+import type { SmtpStage } from '../../contract/index.ts';
 import type { DeliveryRow } from './store.ts';
 
 /** A stored error in the reader's language (message + hint), as the test endpoint shows them. */

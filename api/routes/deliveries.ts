@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { requireTenant } from '../auth/tenant-token.ts';
-import type { DeliveriesResponse } from '../contract.ts';
+import type { DeliveriesResponse } from '../../contract/index.ts';
 import type { AppEnv } from '../env.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import { listDeliveries } from '../outbox/store.ts';

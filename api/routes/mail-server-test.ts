@@ -1,7 +1,7 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { requireTenant } from '../auth/tenant-token.ts';
-import type { TestResult } from '../contract.ts';
+import type { TestResult } from '../../contract/index.ts';
 import { deliveries, mailServers, type DeliveryError } from '../db/schema.ts';
 import { secretBox } from '../deps.ts';
 import type { AppEnv, Database, TenantIdentity } from '../env.ts';

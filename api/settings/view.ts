@@ -1,4 +1,4 @@
-import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../contract.ts';
+import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../../contract/index.ts';
 import type { Bindings, Capabilities, TenantIdentity } from '../env.ts';
 import { systemSender, tenantSender } from './sender.ts';
 import type { MailServerRow } from './store.ts';

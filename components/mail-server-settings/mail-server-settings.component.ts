@@ -10,7 +10,7 @@ import type {
   Security,
   SmtpStage,
   TestResult,
-} from '../../api/contract.ts';
+} from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
   MailServerResetEvent,

@@ -1,7 +1,7 @@
 // GET /v1/deliveries lists the token's tenant's sends only: never another tenant's rows, also not
 // with a cursor made from (or aimed at) another tenant's rows, and never a message body.
 import { describe, expect, it } from 'vitest';
-import type { DeliveriesResponse, DeliverySummary, Problem } from '../../api/contract.ts';
+import type { DeliveriesResponse, DeliverySummary, Problem } from '../../contract/index.ts';
 import { clientFor } from './helpers.ts';
 import { pdfBytes, postMessage, settled, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 import { fixtures, marker } from './smtp-helpers.ts';

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { Problem, TestResult } from '../../api/contract.ts';
+import type { Problem, TestResult } from '../../contract/index.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
 import { isSavedServer } from '../../api/settings/credentials.ts';

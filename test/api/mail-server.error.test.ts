@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { MailServerResponse, Problem } from '../../api/contract.ts';
+import type { MailServerResponse, Problem } from '../../contract/index.ts';
 import { createApp } from '../../api/app.ts';
 import { defaultDeps } from '../../api/deps.ts';
 import { nestsDeeperThan } from '../../api/util/json-depth.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MailServerResponse } from '../../api/contract.ts';
+import type { MailServerResponse } from '../../contract/index.ts';
 import { clientFor, validSettings } from './helpers.ts';
 
 describe('settings round trips', () => {

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { sign } from 'hono/jwt';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import type { MailServerResponse, Problem } from '../../api/contract.ts';
+import type { MailServerResponse, Problem } from '../../contract/index.ts';
 import { SecretBox } from '../../api/crypto/secret-box.ts';
 import { retryingWhenBusy } from '../../api/db/busy-retry.ts';
 import { getDatabase } from '../../api/db/client.ts';

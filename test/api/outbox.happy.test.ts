@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveriesResponse } from '../../api/contract.ts';
+import type { DeliveriesResponse } from '../../contract/index.ts';
 import { fixtures, leakForms, marker } from './smtp-helpers.ts';
 import { mailsWith, pdfBytes, postMessage, settled, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 

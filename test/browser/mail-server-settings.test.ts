@@ -3,7 +3,7 @@
 // (rate limit, network failure, SMTP failures, fallback deliveries) are injected with page.route.
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { DeliveriesResponse, DeliverySummary, MailServerResponse, TestResult } from '../../api/contract.ts';
+import type { DeliveriesResponse, DeliverySummary, MailServerResponse, TestResult } from '../../contract/index.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import {
   axeViolations,

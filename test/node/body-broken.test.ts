@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { mintTenantToken } from '../../api/auth/tenant-token.ts';
-import type { Problem } from '../../api/contract.ts';
+import type { Problem } from '../../contract/index.ts';
 import { defaultDeps } from '../../api/deps.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 
