@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { type Config, configOf } from './config.ts';
 import { depsMiddleware, type DepsFactory } from './deps.ts';
 import type { AppEnv } from './env.ts';
 import { notFound, notFoundOrMethodNotAllowed, onError } from './errors.ts';
@@ -11,20 +12,15 @@ import { mailServerTestRoutes } from './routes/mail-server-test.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 
-const isDevelopment = (env: AppEnv['Bindings']) => env.ENVIRONMENT === 'development';
-
 /**
  * Allowed origins come from ALLOWED_ORIGINS (comma-separated); `*` only in development. The
  * development token endpoint answers pages on this machine only: with `*`, any web page a developer
  * opens could otherwise mint tokens and drive the local API.
  */
-function allowedOrigin(origin: string, env: AppEnv['Bindings'], path: string): string | null {
+function allowedOrigin(origin: string, config: Config, path: string): string | null {
   if (path.startsWith('/dev/') && !isLoopbackOrigin(origin)) return null;
-  const list = (env.ALLOWED_ORIGINS ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
-  if (list.includes('*')) return isDevelopment(env) ? origin : null;
+  const list = config.allowedOrigins;
+  if (list.includes('*')) return config.development ? origin : null;
   return list.includes(origin) ? origin : null;
 }
 
@@ -47,7 +43,7 @@ export function createApp(deps: DepsFactory) {
   });
   app.use(
     cors({
-      origin: (origin, c) => allowedOrigin(origin, c.env, c.req.path),
+      origin: (origin, c) => allowedOrigin(origin, configOf(c.env), c.req.path),
       allowMethods: ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Accept-Language'],
       exposeHeaders: ['ETag', 'Retry-After'],
@@ -56,7 +52,7 @@ export function createApp(deps: DepsFactory) {
   );
   app.use(depsMiddleware(deps));
   app.use('/dev/*', async (c, next) => {
-    if (!isDevelopment(c.env)) return notFound(c);
+    if (!c.var.deps.config.development) return notFound(c);
     await next();
   });
 
@@ -65,7 +61,7 @@ export function createApp(deps: DepsFactory) {
     const path = new URL(c.req.url).pathname;
     const isWidget = path === '/mail-server-settings.js' || path === '/mail-server-settings.js.LEGAL.txt';
     const isApi = path.startsWith('/v1/') || path.startsWith('/dev/') || path === '/healthz';
-    if (!c.env.ASSETS || isApi || !(isWidget || isDevelopment(c.env))) return next();
+    if (!c.env.ASSETS || isApi || !(isWidget || c.var.deps.config.development)) return next();
     const res = await c.env.ASSETS.fetch(c.req.raw);
     return res.status === 404 ? next() : res;
   });

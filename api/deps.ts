@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { type Config, configOf } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { getDatabase } from './db/client.ts';
 import type { AppEnv, Bindings, Capabilities, Database, Deps, Enqueue, Runtime } from './env.ts';
@@ -12,26 +13,9 @@ export function capabilitiesFor(runtime: Runtime): Capabilities {
     : { runtime, allowUntrustedCertificate: true, blockedPorts: [] };
 }
 
-/**
- * The secrets and vars a deployment needs; `/healthz` names the missing ones (never their values).
- * Without OPERATOR_API_KEY the host application cannot send invoices; without SYSTEM_SMTP_URL
- * tenants without their own server (and every fallback) cannot send.
- */
-export const REQUIRED_CONFIG = [
-  'DATABASE_URL',
-  'TENANT_TOKEN_SECRET',
-  'SETTINGS_ENCRYPTION_KEY',
-  'OPERATOR_API_KEY',
-  'SYSTEM_SMTP_URL',
-] as const;
-
-export function missingConfig(env: Bindings): string[] {
-  return REQUIRED_CONFIG.filter((name) => !env[name]);
-}
-
-export async function secretBox(env: Bindings): Promise<SecretBox> {
-  if (!env.SETTINGS_ENCRYPTION_KEY) throw new ApiError(503, 'service_unavailable');
-  return SecretBox.fromConfig(env.SETTINGS_ENCRYPTION_KEY);
+export async function secretBox(config: Config): Promise<SecretBox> {
+  if (!config.settingsEncryptionKey) throw new ApiError(503, 'service_unavailable');
+  return SecretBox.fromConfig(config.settingsEncryptionKey);
 }
 
 export type DepsFactory = (env: Bindings) => Deps;
@@ -49,12 +33,14 @@ export function defaultDeps(runtime: Runtime, options: DepsOptions = {}): DepsFa
   const openDatabase = options.database ?? getDatabase;
   const enqueuer = options.enqueuer ?? queueEnqueuer;
   return (env) => {
+    const config = configOf(env);
     let db: Database | undefined;
     return {
       get db() {
-        if (!env.DATABASE_URL) throw new ApiError(503, 'service_unavailable');
-        return (db ??= openDatabase(env.DATABASE_URL, env.DATABASE_AUTH_TOKEN));
+        if (!config.database) throw new ApiError(503, 'service_unavailable');
+        return (db ??= openDatabase(config.database.url, config.database.authToken));
       },
+      config,
       capabilities,
       now: () => new Date(),
       enqueue: enqueuer(env),

@@ -1,4 +1,5 @@
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
+import type { Config } from './config.ts';
 import type * as schema from './db/schema.ts';
 import type { Lang } from './i18n/lang.ts';
 
@@ -51,6 +52,7 @@ export type Enqueue = (id: string, delaySeconds?: number) => Promise<void>;
 /** Per-request dependencies, built once from bindings so tests can substitute them. */
 export interface Deps {
   db: Database;
+  config: Config;
   capabilities: Capabilities;
   now: () => Date;
   enqueue: Enqueue;

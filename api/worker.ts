@@ -15,11 +15,11 @@ export default {
 
   /** The outbox consumer: the queue carries delivery ids; the database has the messages. */
   async queue(batch: MessageBatch<OutboxMessage>, env: Bindings): Promise<void> {
-    const { db, now, enqueue } = deps(env);
+    const { db, config, now, enqueue } = deps(env);
     try {
       await deliver(
         batch.messages.map((m) => m.body.id),
-        { db, env, runtime: 'workers', now, enqueue },
+        { db, config, runtime: 'workers', now, enqueue },
       );
       batch.ackAll();
     } catch (error) {

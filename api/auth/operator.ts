@@ -13,7 +13,7 @@ async function sameSecret(given: string, expected: string): Promise<boolean> {
 
 /** Server-to-server calls of the host application: `Authorization: Bearer <OPERATOR_API_KEY>`. */
 export const requireOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = c.env.OPERATOR_API_KEY;
+  const key = c.var.deps.config.operatorApiKey;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
   if (!key || !match || !(await sameSecret(match[1]!, key))) {
     throw new ApiError(401, 'operator_unauthorized', [], {

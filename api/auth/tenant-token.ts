@@ -58,7 +58,7 @@ function verifyKey(secret: string): Promise<CryptoKey> {
 export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(header);
-  const secret = c.env.TENANT_TOKEN_SECRET;
+  const secret = c.var.deps.config.tenantTokenSecret;
   // Another scheme (Basic …) or none at all is not a bad token: the challenge alone.
   if (!match || !secret) throw unauthorized(/^Bearer\s/i.test(header));
   let claims: Record<string, unknown>;

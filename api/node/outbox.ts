@@ -8,6 +8,7 @@
 // scheduled is picked up by the sweeper (`sweepOutbox`, every minute like the Worker's cron,
 // and once at start).
 
+import { configOf } from '../config.ts';
 import type { SmtpTimeouts } from '../mail/types.ts';
 import type { Bindings, Database, Enqueue } from '../env.ts';
 import { deliver } from '../outbox/deliver.ts';
@@ -146,7 +147,7 @@ export class NodeOutbox {
     try {
       await deliver(ids, {
         db: this.db(),
-        env: this.env,
+        config: configOf(this.env),
         runtime: 'node',
         now: this.now,
         enqueue: this.enqueue,

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { missingConfig } from '../deps.ts';
+import { configOf } from '../config.ts';
 import { directoryAssets } from './assets.ts';
 import { bindingsFromEnv, createNodeService } from './service.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';
@@ -22,7 +22,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(1);
 }
 
-const missing = missingConfig(env);
+const { missing } = configOf(env);
 if (missing.length > 0)
   console.error(`missing configuration (GET /healthz answers 503 until set): ${missing.join(', ')}`);
 

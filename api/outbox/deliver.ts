@@ -1,6 +1,7 @@
 import { SecretBox } from '../crypto/secret-box.ts';
 import type { DeliveryError } from '../db/schema.ts';
-import type { Bindings, Database } from '../env.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../env.ts';
 import { domainOf } from '../mail/address.ts';
 import { makeMessageId } from '../mail/message-id.ts';
 import { buildMailData, openSender, type PooledSender } from '../mail/send.ts';
@@ -19,7 +20,7 @@ import { systemSender, tenantSender, type Sender } from '../settings/sender.ts';
 import { base64ToBytes } from '../util/base64.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { Claim } from './claim.ts';
-import { breaksRoute, leaseMs, nextRetryDelay, retryDelays } from './policy.ts';
+import { breaksRoute, nextRetryDelay } from './policy.ts';
 import { pendingRecipients, splitRecipients } from './recipients.ts';
 import { PayloadLoader } from './payloads.ts';
 import {
@@ -31,11 +32,10 @@ import {
   type DeliveryRow,
   type StoredPayload,
 } from './store.ts';
-import { systemRelaySettings, SystemRelayConfigError } from './system-relay.ts';
 
 export interface OutboxContext {
   db: Database;
-  env: Bindings;
+  config: Config;
   runtime: MailRuntime;
   now: () => Date;
   /** Puts a delivery id (back) on the queue, optionally delayed. */
@@ -71,7 +71,7 @@ const configError = (code: string, transient = false): NormalizedSmtpError => ({
 /** Sends the deliveries with these ids (those still due); records every outcome. */
 export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> {
   const token = crypto.randomUUID();
-  const lease = leaseMs(ctx.env.OUTBOX_LEASE_SECONDS, ctx.env.ENVIRONMENT);
+  const lease = ctx.config.outbox.leaseMs;
   const claimedAt = ctx.now();
   const rows = await claimDeliveries(ctx.db, ids, claimedAt, lease, token);
   if (rows.length === 0) return;
@@ -166,38 +166,37 @@ async function deliverForTenant(
 ): Promise<void> {
   const { tenant, server } = await readTenantWithServer(ctx.db, tenantId);
   if (!tenant) return; // deleted with its deliveries (ON DELETE CASCADE)
-  const delays = retryDelays(ctx.env.OUTBOX_RETRY_DELAYS);
+  const delays = ctx.config.outbox.retryDelays;
 
   // Route settings, each resolved once per batch; a configuration problem is an error of that route.
   let tenantRoute: SmtpSettings | NormalizedSmtpError | null = null;
   if (server) {
     const blocked = checkTarget(server, {
       runtime: ctx.runtime,
-      allowPrivateHosts: ctx.env.ALLOW_PRIVATE_HOSTS === 'true',
+      allowPrivateHosts: ctx.config.allowPrivateHosts,
     });
     if (blocked) tenantRoute = configError(blocked.code);
     else {
       try {
         tenantRoute = await smtpSettingsFromRow(
           server,
-          await SecretBox.fromConfig(ctx.env.SETTINGS_ENCRYPTION_KEY ?? ''),
+          await SecretBox.fromConfig(ctx.config.settingsEncryptionKey ?? ''),
         );
       } catch {
         tenantRoute = configError('credentials_unreadable', true);
       }
     }
   }
+  const relay = ctx.config.systemRelay;
   let systemRoute: SmtpSettings | NormalizedSmtpError;
-  try {
-    systemRoute = systemRelaySettings(ctx.env.SYSTEM_SMTP_URL);
-  } catch (error) {
-    if (!(error instanceof SystemRelayConfigError)) throw error;
-    console.error(`system relay unusable: ${error.message}`);
+  if (relay && !(relay instanceof Error)) systemRoute = relay;
+  else {
+    console.error(`system relay unusable: ${relay?.message ?? 'SYSTEM_SMTP_URL is not set'}`);
     systemRoute = configError('system_relay_not_configured', true);
   }
 
   const tenantRouteSender = tenantSender(tenant, server);
-  const systemRouteSender = systemSender(ctx.env, tenant, server);
+  const systemRouteSender = systemSender(ctx.config.systemFrom, tenant, server);
 
   // One pooled SMTP session per route and slot, opened on first use.
   const sessions = new Map<string, PooledSender>();
@@ -219,7 +218,7 @@ async function deliverForTenant(
         timeouts: ctx.timeouts,
         clientName: domainOf(message.from.address),
         // The tenant's host name must not resolve to an internal address (Node; the relay is the operator's).
-        ...(route === 'tenant' ? { addressGuard: { allowPrivateHosts: ctx.env.ALLOW_PRIVATE_HOSTS === 'true' } } : {}),
+        ...(route === 'tenant' ? { addressGuard: { allowPrivateHosts: ctx.config.allowPrivateHosts } } : {}),
       });
       sessions.set(key, session);
     }

@@ -29,25 +29,27 @@ export const devRoutes = new Hono<AppEnv>()
         errors.map((e) => ({ ...e, message: fieldMessage(e.code, lang) })),
       );
     }
-    if (!c.env.TENANT_TOKEN_SECRET) throw new ApiError(503, 'service_unavailable');
-    const token = await mintTenantToken(c.env.TENANT_TOKEN_SECRET, { id, email, name }, ttl);
+    const secret = c.var.deps.config.tenantTokenSecret;
+    if (!secret) throw new ApiError(503, 'service_unavailable');
+    const token = await mintTenantToken(secret, { id, email, name }, ttl);
     c.header('cache-control', 'no-store');
     return c.json({ token });
   })
-  .get('/config', (c) => c.json({ mailSinkUrl: c.env.MAIL_SINK_URL ?? null }))
+  .get('/config', (c) => c.json({ mailSinkUrl: c.var.deps.config.mailSinkUrl }))
   // The bare route benchmarks compare against: no auth, no validation, no storage.
   .get('/ping', (c) => c.json({ ok: true }))
   // The bare route plus one database round trip and nothing else: `SELECT 1` as one Hrana pipeline
   // by plain fetch (no libSQL client, no drizzle, no token), the floor under every call that
   // reads or writes. The benchmark shows it next to GET /v1/mail-server.
   .get('/db-ping', async (c) => {
-    const url = c.env.DATABASE_URL?.replace(/^libsql:/, 'https:');
+    const { database } = c.var.deps.config;
+    const url = database?.url.replace(/^libsql:/, 'https:');
     if (!url || !/^https?:/.test(url)) throw new ApiError(404, 'not_found');
     const ok = await fetch(`${url.replace(/\/+$/, '')}/v2/pipeline`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...(c.env.DATABASE_AUTH_TOKEN ? { authorization: `Bearer ${c.env.DATABASE_AUTH_TOKEN}` } : {}),
+        ...(database?.authToken ? { authorization: `Bearer ${database.authToken}` } : {}),
       },
       body: '{"requests":[{"type":"execute","stmt":{"sql":"SELECT 1"}},{"type":"close"}]}',
       signal: AbortSignal.timeout(5_000),

@@ -3,9 +3,7 @@ import { Hono } from 'hono';
 import journal from '../../drizzle/meta/_journal.json';
 import { SecretBox } from '../crypto/secret-box.ts';
 import { isUnavailable } from '../db/unavailable.ts';
-import { missingConfig } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
-import { systemRelaySettings } from '../outbox/system-relay.ts';
 
 /** How long /healthz waits for the database's answer. */
 const HEALTH_DB_TIMEOUT_MS = 3_000;
@@ -30,24 +28,19 @@ type DatabaseState = 'ok' | 'unreachable' | 'not migrated' | 'not configured';
  * present and usable, else 503 naming what is missing (never the values).
  */
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
-  const missing = missingConfig(c.env);
+  const { config } = c.var.deps;
+  const missing = [...config.missing];
   // Present but unusable counts as missing: invoices would wait for it, saves would fail.
-  if (c.env.SYSTEM_SMTP_URL) {
+  if (config.systemRelay instanceof Error) missing.push('SYSTEM_SMTP_URL (invalid)');
+  if (config.settingsEncryptionKey) {
     try {
-      systemRelaySettings(c.env.SYSTEM_SMTP_URL);
-    } catch {
-      missing.push('SYSTEM_SMTP_URL (invalid)');
-    }
-  }
-  if (c.env.SETTINGS_ENCRYPTION_KEY) {
-    try {
-      await SecretBox.fromConfig(c.env.SETTINGS_ENCRYPTION_KEY);
+      await SecretBox.fromConfig(config.settingsEncryptionKey);
     } catch {
       missing.push('SETTINGS_ENCRYPTION_KEY (invalid)');
     }
   }
   let database: DatabaseState = 'not configured';
-  if (c.env.DATABASE_URL) {
+  if (config.database) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // A monitor wants an answer soon, also from a database that takes calls but never answers.

@@ -62,7 +62,7 @@ interface TestPlan {
 /** The saved settings with their password; one that no longer decrypts (a key dropped, a row copied) is asked for again. */
 async function savedSettings(c: Context<AppEnv>, saved: MailServerRow): Promise<SmtpSettings> {
   try {
-    return await smtpSettingsFromRow(saved, await secretBox(c.env));
+    return await smtpSettingsFromRow(saved, await secretBox(c.var.deps.config));
   } catch (error) {
     if (!(error instanceof SecretUnreadableError)) throw error;
     throw validationError([
@@ -280,7 +280,7 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
 
   if (draft) {
     const errors: FieldError[] = runtimeFieldErrors(c, draft);
-    const target = checkTarget(draft, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
+    const target = checkTarget(draft, { runtime, allowPrivateHosts: deps.config.allowPrivateHosts });
     if (target && !errors.some((e) => e.path === target.path))
       errors.push({ path: target.path, code: target.code, message: fieldMessage(target.code, lang) });
     if (errors.length > 0) throw validationError(errors);
@@ -308,7 +308,7 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   try {
     if (!draft && saved) {
       // Saved settings may predate a policy change: check them the same way.
-      const target = checkTarget(saved, { runtime, allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' });
+      const target = checkTarget(saved, { runtime, allowPrivateHosts: deps.config.allowPrivateHosts });
       if (target)
         throw validationError([{ path: target.path, code: target.code, message: fieldMessage(target.code, lang) }]);
     }
@@ -325,7 +325,7 @@ export const mailServerTestRoutes = new Hono<AppEnv>().use(requireTenant).post('
   const send = (m: OutgoingMessage) =>
     sendMessage(plan.settings, m, {
       runtime,
-      addressGuard: { allowPrivateHosts: c.env.ALLOW_PRIVATE_HOSTS === 'true' },
+      addressGuard: { allowPrivateHosts: deps.config.allowPrivateHosts },
     })
       // Handed over without a reply: the test mail may well arrive, which the tenant should know.
       .then(

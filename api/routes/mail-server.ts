@@ -26,7 +26,7 @@ export function runtimeFieldErrors(c: Context<AppEnv>, input: MailServerInput): 
   const lang = c.var.lang;
   const errors: FieldError[] = [];
   // Anti-SSRF: the API must not become a probe of internal networks (checked again before connecting).
-  if (c.env.ALLOW_PRIVATE_HOSTS !== 'true' && isPrivateHost(input.host)) {
+  if (!c.var.deps.config.allowPrivateHosts && isPrivateHost(input.host)) {
     errors.push({ path: 'host', code: 'host_private', message: fieldMessage('host_private', lang) });
   }
   if (capabilities.blockedPorts.includes(input.port)) {
@@ -57,7 +57,7 @@ async function missingPasswordCode(
 }
 
 function respond(c: Context<AppEnv>, row: MailServerRow | undefined) {
-  const body = mailServerResponse(row, c.var.tenant, c.env, c.var.deps.capabilities);
+  const body = mailServerResponse(row, c.var.tenant, c.var.deps.config.systemFrom, c.var.deps.capabilities);
   c.header('etag', etagOf(body.version));
   c.header('cache-control', 'no-store');
   return c.json(body, 200);
@@ -79,7 +79,11 @@ export const mailServerRoutes = new Hono<AppEnv>()
     let password: PasswordChange;
     if (input.auth.password === undefined) password = { kind: 'keep' };
     else if (input.auth.password === null) password = { kind: 'clear' };
-    else password = { kind: 'set', sealed: await (await secretBox(c.env)).seal(input.auth.password, tenant.id) };
+    else
+      password = {
+        kind: 'set',
+        sealed: await (await secretBox(c.var.deps.config)).seal(input.auth.password, tenant.id),
+      };
 
     let row: MailServerRow | undefined;
     try {

@@ -1,4 +1,4 @@
-import type { Bindings, TenantIdentity } from '../env.ts';
+import type { TenantIdentity } from '../env.ts';
 
 /** The system relay's sender address when SYSTEM_FROM is not set. */
 export const DEFAULT_SYSTEM_FROM = 'no-reply@localhost.localdomain';
@@ -26,23 +26,14 @@ export function tenantSender(tenant: TenantProfile, server: SenderOverrides | nu
   };
 }
 
-/** The system relay's address: SYSTEM_FROM, else DEFAULT_SYSTEM_FROM. */
-export function systemFromAddress(env: Pick<Bindings, 'SYSTEM_FROM'>): string {
-  return env.SYSTEM_FROM || DEFAULT_SYSTEM_FROM;
-}
-
 /**
  * System relay (DESIGN.md §6): From = the system address with the tenant's name (the tenant's
  * SPF/DMARC are not claimed); Reply-To = the tenant's, with its override when `server` is given
  * (a fallback from the tenant's own server).
  */
-export function systemSender(
-  env: Pick<Bindings, 'SYSTEM_FROM'>,
-  tenant: TenantProfile,
-  server?: SenderOverrides | null,
-): Sender {
+export function systemSender(systemFrom: string, tenant: TenantProfile, server?: SenderOverrides | null): Sender {
   return {
-    from: { address: systemFromAddress(env), name: tenant.name },
+    from: { address: systemFrom, name: tenant.name },
     replyTo: tenantSender(tenant, server).replyTo,
   };
 }

@@ -1,5 +1,5 @@
 import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../../contract/index.ts';
-import type { Bindings, Capabilities, TenantIdentity } from '../env.ts';
+import type { Capabilities, TenantIdentity } from '../env.ts';
 import { systemSender, tenantSender } from './sender.ts';
 import type { MailServerRow } from './store.ts';
 
@@ -21,15 +21,17 @@ export function settingsView(row: MailServerRow): MailServerSettings {
 export function effectiveSender(
   row: MailServerRow | undefined,
   tenant: TenantIdentity,
-  env: Pick<Bindings, 'SYSTEM_FROM'>,
+  systemFrom: string,
 ): EffectiveSender {
-  return row ? { route: 'tenant', ...tenantSender(tenant, row) } : { route: 'system', ...systemSender(env, tenant) };
+  return row
+    ? { route: 'tenant', ...tenantSender(tenant, row) }
+    : { route: 'system', ...systemSender(systemFrom, tenant) };
 }
 
 export function mailServerResponse(
   row: MailServerRow | undefined,
   tenant: TenantIdentity,
-  env: Pick<Bindings, 'SYSTEM_FROM'>,
+  systemFrom: string,
   capabilities: Capabilities,
 ): MailServerResponse {
   return {
@@ -37,7 +39,7 @@ export function mailServerResponse(
     settings: row ? settingsView(row) : null,
     version: row?.version ?? 0,
     updatedAt: row ? row.updatedAt.toISOString() : null,
-    effective: effectiveSender(row, tenant, env),
+    effective: effectiveSender(row, tenant, systemFrom),
     capabilities,
   };
 }

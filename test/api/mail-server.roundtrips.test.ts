@@ -2,6 +2,7 @@ import { createClient } from '@libsql/client/web';
 import { env } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../api/config.ts';
 import { createApp } from '../../api/app.ts';
 import * as schema from '../../api/db/schema.ts';
 import { capabilitiesFor } from '../../api/deps.ts';
@@ -22,6 +23,7 @@ describe('database round trips', () => {
   const db = drizzle(client, { schema }) as unknown as Database;
   const app = createApp(() => ({
     db,
+    config: parseConfig(env),
     capabilities: capabilitiesFor('workers'),
     now: () => new Date(),
     enqueue: queueEnqueuer(env),

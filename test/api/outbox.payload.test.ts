@@ -2,6 +2,7 @@
 // libSQL refuses half a UTF-16 surrogate pair, and answers at most 10 MB per response.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../api/config.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { eq } from 'drizzle-orm';
 import { deliveryPayloadChunks } from '../../api/db/schema.ts';
@@ -185,7 +186,7 @@ describe('payloads of a batch are read as their rows come up', () => {
     // A budget of one byte: every row's payload is read on its own, when its turn comes.
     await deliver(ids, {
       db: db(),
-      env: env as Bindings,
+      config: parseConfig(env as Bindings),
       runtime: 'workers',
       now: () => new Date(),
       enqueue: async () => {},
@@ -221,7 +222,7 @@ describe('payloads of a batch are read as their rows come up', () => {
     });
     await deliver([good, badData, badHeader], {
       db: db(),
-      env: env as Bindings,
+      config: parseConfig(env as Bindings),
       runtime: 'workers',
       now: () => new Date(),
       enqueue: async () => {},

@@ -4,6 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../api/config.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries, deliveryPayloadChunks } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/env.ts';
@@ -51,7 +52,7 @@ function delayed<T extends object>(query: T, delayMs: (query: object) => number)
 const deliverWith = (ids: string[], vars: Partial<Bindings>) =>
   deliver(ids, {
     db: db(),
-    env: { ...env, ...vars } as Bindings,
+    config: parseConfig({ ...env, ...vars } as Bindings),
     runtime: 'workers',
     now: () => new Date(),
     enqueue: async () => {},
@@ -394,7 +395,7 @@ describe('claims', () => {
     await expect(
       deliver([id], {
         db: failing,
-        env: env as Bindings,
+        config: parseConfig(env as Bindings),
         runtime: 'workers',
         now: () => new Date(),
         enqueue: async () => {},
@@ -458,7 +459,7 @@ describe('claims', () => {
     await expect(
       deliver([first, second], {
         db: flaky,
-        env: env as Bindings,
+        config: parseConfig(env as Bindings),
         runtime: 'workers',
         now: () => new Date(),
         enqueue: async () => {},
@@ -506,7 +507,7 @@ describe('claims', () => {
     });
     const running = deliver(ids, {
       db: flaky,
-      env: { ...env, OUTBOX_LEASE_SECONDS: '3' } as Bindings,
+      config: parseConfig({ ...env, OUTBOX_LEASE_SECONDS: '3' } as Bindings),
       runtime: 'workers',
       now: () => new Date(),
       enqueue: async () => {},
@@ -561,7 +562,7 @@ describe('claims', () => {
     });
     const running = deliver(ids, {
       db: flaky,
-      env: env as Bindings,
+      config: parseConfig(env as Bindings),
       runtime: 'workers',
       now: () => new Date(),
       enqueue: async () => {},
@@ -625,7 +626,7 @@ describe('the database away right after a send', () => {
     });
     await deliver([id], {
       db: flaky,
-      env: env as Bindings,
+      config: parseConfig(env as Bindings),
       runtime: 'workers',
       now: () => new Date(),
       enqueue: async () => {},
@@ -643,7 +644,7 @@ describe('a message handed over without a verdict', () => {
   const deliverImpatiently = (id: string) =>
     deliver([id], {
       db: db(),
-      env: { ...env, OUTBOX_RETRY_DELAYS: '0,0,0' } as Bindings,
+      config: parseConfig({ ...env, OUTBOX_RETRY_DELAYS: '0,0,0' } as Bindings),
       runtime: 'workers',
       now: () => new Date(),
       enqueue: async () => {},

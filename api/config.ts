@@ -1,0 +1,87 @@
+import type { Bindings } from './env.ts';
+import type { SmtpSettings } from './mail/types.ts';
+import { leaseMs, retryDelays } from './outbox/policy.ts';
+import { SystemRelayConfigError, systemRelaySettings } from './outbox/system-relay.ts';
+import { DEFAULT_SYSTEM_FROM } from './settings/sender.ts';
+
+/**
+ * The deployment's configuration, parsed once from the bindings at the edge: nothing below the
+ * entries and the HTTP edge reads `env.X` strings. Secrets stay strings here; the values are never
+ * logged or shown (`/healthz` names what is missing, not what is set).
+ */
+export interface Config {
+  /** ENVIRONMENT=development: the development routes, the demo page, `*` origins, short leases. */
+  development: boolean;
+  /** ALLOWED_ORIGINS, comma-separated. */
+  allowedOrigins: string[];
+  /** ALLOW_PRIVATE_HOSTS=true: tenant servers may be private or loopback addresses (Node, tests). */
+  allowPrivateHosts: boolean;
+  database: { url: string; authToken: string | undefined } | null;
+  tenantTokenSecret: string | null;
+  operatorApiKey: string | null;
+  /** SETTINGS_ENCRYPTION_KEY; opened (and checked) where a secret is sealed or read. */
+  settingsEncryptionKey: string | null;
+  /** SYSTEM_FROM, else DEFAULT_SYSTEM_FROM. */
+  systemFrom: string;
+  /** SYSTEM_SMTP_URL as engine settings, or why it cannot be used (null: not set). */
+  systemRelay: SmtpSettings | SystemRelayConfigError | null;
+  /** MAIL_SINK_URL: the local mail sink's page, shown by the demo (development). */
+  mailSinkUrl: string | null;
+  outbox: { retryDelays: number[]; leaseMs: number };
+  /** Required names that are not set (`/healthz`, the Node server's start banner). */
+  missing: string[];
+}
+
+/**
+ * The secrets and vars a deployment needs. Without OPERATOR_API_KEY the host application cannot
+ * send invoices; without SYSTEM_SMTP_URL tenants without their own server (and every fallback) cannot send.
+ */
+export const REQUIRED_CONFIG = [
+  'DATABASE_URL',
+  'TENANT_TOKEN_SECRET',
+  'SETTINGS_ENCRYPTION_KEY',
+  'OPERATOR_API_KEY',
+  'SYSTEM_SMTP_URL',
+] as const;
+
+export function parseConfig(env: Bindings): Config {
+  const development = env.ENVIRONMENT === 'development';
+  let systemRelay: Config['systemRelay'] = null;
+  if (env.SYSTEM_SMTP_URL) {
+    try {
+      systemRelay = systemRelaySettings(env.SYSTEM_SMTP_URL);
+    } catch (error) {
+      if (!(error instanceof SystemRelayConfigError)) throw error;
+      systemRelay = error;
+    }
+  }
+  return {
+    development,
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    allowPrivateHosts: env.ALLOW_PRIVATE_HOSTS === 'true',
+    database: env.DATABASE_URL ? { url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN } : null,
+    tenantTokenSecret: env.TENANT_TOKEN_SECRET || null,
+    operatorApiKey: env.OPERATOR_API_KEY || null,
+    settingsEncryptionKey: env.SETTINGS_ENCRYPTION_KEY || null,
+    systemFrom: env.SYSTEM_FROM || DEFAULT_SYSTEM_FROM,
+    systemRelay,
+    mailSinkUrl: env.MAIL_SINK_URL ?? null,
+    outbox: {
+      retryDelays: retryDelays(env.OUTBOX_RETRY_DELAYS),
+      leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
+    },
+    missing: REQUIRED_CONFIG.filter((name) => !env[name]),
+  };
+}
+
+// Workers hand the same env object to every request of an isolate: parse it once per object.
+const parsed = new WeakMap<Bindings, Config>();
+
+export function configOf(env: Bindings): Config {
+  let config = parsed.get(env);
+  if (!config) parsed.set(env, (config = parseConfig(env)));
+  return config;
+}
