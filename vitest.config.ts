@@ -43,6 +43,11 @@ export default defineConfig({
         test: { name: 'workers', include: ['test/api/**/*.test.ts'], testTimeout: 45_000 },
       },
       {
+        // Pure code (widget rules, outbox outcome rules): no servers, milliseconds per file.
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
         // Node: whole stacks under `wrangler dev` (crash tests) and the widget in headless Chromium.
         extends: true,
         test: {
