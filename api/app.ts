@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { type Config, configOf } from './config.ts';
-import { depsMiddleware, type DepsFactory } from './deps.ts';
+import { depsMiddleware, type DepsFactory } from './wiring.ts';
 import type { AppEnv } from './env.ts';
-import { notFound, notFoundOrMethodNotAllowed, onError } from './errors.ts';
+import { notFound, notFoundOrMethodNotAllowed, onError } from './http/problem.ts';
 import { pickLang } from './i18n/lang.ts';
 import { devRoutes } from './routes/dev.ts';
 import { healthRoutes } from './routes/health.ts';

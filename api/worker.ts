@@ -1,5 +1,5 @@
 import { createApp } from './app.ts';
-import { defaultDeps } from './deps.ts';
+import { defaultDeps } from './wiring.ts';
 import type { Bindings, OutboxMessage } from './env.ts';
 import { deliver } from './outbox/deliver.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';

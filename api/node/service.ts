@@ -5,7 +5,7 @@
 import type { ExecutionContext as HonoExecutionContext } from 'hono';
 import { createApp } from '../app.ts';
 import { nodeDatabases, type NodeDatabases } from '../db/client-node.ts';
-import { defaultDeps, type DepsFactory } from '../deps.ts';
+import { defaultDeps, type DepsFactory } from '../wiring.ts';
 import type { Bindings, Database } from '../env.ts';
 import type { SmtpTimeouts } from '../mail/types.ts';
 import { NodeOutbox } from './outbox.ts';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { mintTenantToken } from '../auth/tenant-token.ts';
+import { mintTenantToken } from '../http/auth/tenant-token.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/problem.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import { hasControlChars, isEmailAddress } from '../schemas/validators.ts';
 

@@ -1,11 +1,11 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { requireTenant } from '../auth/tenant-token.ts';
+import { requireTenant } from '../http/auth/tenant-token.ts';
 import type { TestResult } from '../../contract/index.ts';
 import { deliveries, mailServers, type DeliveryError } from '../db/schema.ts';
-import { secretBox } from '../deps.ts';
+import { secretBox } from '../wiring.ts';
 import type { AppEnv, Database, TenantIdentity } from '../env.ts';
-import { ApiError, type FieldError } from '../errors.ts';
+import { ApiError, type FieldError } from '../http/problem.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { localizeTranscript } from '../i18n/transcript.ts';
@@ -19,7 +19,7 @@ import { SecretUnreadableError } from '../crypto/secret-box.ts';
 import { tenantSender, type Sender } from '../settings/sender.ts';
 import { upsertTenant, type MailServerRow } from '../settings/store.ts';
 import { errorSummary } from '../util/error-summary.ts';
-import { limitBody, MAX_JSON_BYTES, readJsonObject, validateJson, validationError } from '../validation.ts';
+import { limitBody, MAX_JSON_BYTES, readJsonObject, validateJson, validationError } from '../http/body.ts';
 import { runtimeFieldErrors } from './mail-server.ts';
 
 /** At most this many tests per tenant per window, counted in the database (holds across isolates). */

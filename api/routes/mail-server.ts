@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { requireTenant } from '../auth/tenant-token.ts';
+import { requireTenant } from '../http/auth/tenant-token.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../i18n/field-messages.ts';
 import { isPrivateHost } from '../mail/target.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
@@ -16,9 +16,9 @@ import {
   type PasswordChange,
 } from '../settings/store.ts';
 import { mailServerResponse } from '../settings/view.ts';
-import { jsonBody, validationError } from '../validation.ts';
-import { secretBox } from '../deps.ts';
-import type { FieldError } from '../errors.ts';
+import { jsonBody, validationError } from '../http/body.ts';
+import { secretBox } from '../wiring.ts';
+import type { FieldError } from '../http/problem.ts';
 
 /** Field errors for settings that are valid in general but not on this runtime (DESIGN.md §3). */
 export function runtimeFieldErrors(c: Context<AppEnv>, input: MailServerInput): FieldError[] {

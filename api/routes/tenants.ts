@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { requireOperator } from '../auth/operator.ts';
+import { requireOperator } from '../http/auth/operator.ts';
 import { tenants } from '../db/schema.ts';
 import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/problem.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import {
   assignMessageId,
@@ -23,7 +23,7 @@ import {
 } from '../schemas/message.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { sha256Hex } from '../util/sha256.ts';
-import { jsonBody, validationError } from '../validation.ts';
+import { jsonBody, validationError } from '../http/body.ts';
 
 /** The path segment after /v1/tenants/ as sent, before decoding. */
 const rawTenantSegment = (url: string) => new URL(url).pathname.split('/')[3] ?? '';

@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
-import { mintTenantToken } from '../../api/auth/tenant-token.ts';
+import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import type { TenantIdentity } from '../../api/env.ts';
 
 export const BASE = 'http://api.test';

@@ -2,7 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { MailServerResponse, Problem } from '../../contract/index.ts';
 import { createApp } from '../../api/app.ts';
-import { defaultDeps } from '../../api/deps.ts';
+import { defaultDeps } from '../../api/wiring.ts';
 import { nestsDeeperThan } from '../../api/util/json-depth.ts';
 import { call, clientFor, validSettings } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../api/config.ts';
 import { createApp } from '../../api/app.ts';
 import * as schema from '../../api/db/schema.ts';
-import { capabilitiesFor } from '../../api/deps.ts';
+import { capabilitiesFor } from '../../api/wiring.ts';
 import { queueEnqueuer } from '../../api/outbox/enqueue.ts';
 import type { Database } from '../../api/env.ts';
 import { newTenant, tokenFor, validSettings } from './helpers.ts';

@@ -2,7 +2,7 @@
 // /v1/*, /dev/* and /healthz go straight to their routes without an ASSETS lookup.
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import { defaultDeps } from '../../api/deps.ts';
+import { defaultDeps } from '../../api/wiring.ts';
 import type { Bindings } from '../../api/env.ts';
 
 function recordingAssets() {

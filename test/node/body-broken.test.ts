@@ -3,9 +3,9 @@
 // workerd the same body just ends early, and the JSON is then incomplete: also a 400).
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import { mintTenantToken } from '../../api/auth/tenant-token.ts';
+import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import type { Problem } from '../../contract/index.ts';
-import { defaultDeps } from '../../api/deps.ts';
+import { defaultDeps } from '../../api/wiring.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 
 const app = createApp(

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { nodeDatabases } from '../../api/db/client-node.ts';
-import { defaultDeps } from '../../api/deps.ts';
+import { defaultDeps } from '../../api/wiring.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 

@@ -6,7 +6,7 @@ import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { mintTenantToken } from '../../api/auth/tenant-token.ts';
+import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import type { MailServerResponse, TestResult } from '../../contract/index.ts';
 import { mailServers } from '../../api/db/schema.ts';
 import type { Bindings, TenantIdentity } from '../../api/env.ts';

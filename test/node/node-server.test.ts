@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintTenantToken } from '../../api/auth/tenant-token.ts';
+import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import type { MailServerResponse } from '../../contract/index.ts';
 import { directoryAssets } from '../../api/node/assets.ts';
 import { buildNode } from '../../scripts/build-node.ts';

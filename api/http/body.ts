@@ -1,11 +1,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
-import type { AppEnv } from './env.ts';
-import { ApiError, type FieldError } from './errors.ts';
-import { fieldMessage, isFieldCode, tooLongMessage, unknownFieldMessage } from './i18n/field-messages.ts';
-import { nestsDeeperThan } from './util/json-depth.ts';
-import type { Lang } from './i18n/lang.ts';
-import { malformedTextPath } from './schemas/validators.ts';
+import type { AppEnv } from '../env.ts';
+import { ApiError, type FieldError } from './problem.ts';
+import { fieldMessage, isFieldCode, tooLongMessage, unknownFieldMessage } from '../i18n/field-messages.ts';
+import { nestsDeeperThan } from '../util/json-depth.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { malformedTextPath } from '../schemas/validators.ts';
 
 type AnySchema = v.GenericSchema | v.GenericSchemaAsync;
 

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
-import { sha256 } from '../util/sha256.ts';
+import type { AppEnv } from '../../env.ts';
+import { ApiError } from '../problem.ts';
+import { sha256 } from '../../util/sha256.ts';
 
 /** Compares digests, so the time taken says nothing about how much of the key matched. */
 async function sameSecret(given: string, expected: string): Promise<boolean> {

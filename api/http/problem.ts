@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isBusyError } from './db/busy-retry.ts';
-import { isDatabaseUnavailable } from './db/unavailable.ts';
-import type { AppEnv } from './env.ts';
-import { pickLang, type Lang } from './i18n/lang.ts';
-import { problemText, type ProblemCode } from './i18n/problems.ts';
-import { errorSummary } from './util/error-summary.ts';
+import { isBusyError } from '../db/busy-retry.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import type { AppEnv } from '../env.ts';
+import { pickLang, type Lang } from '../i18n/lang.ts';
+import { problemText, type ProblemCode } from '../i18n/problems.ts';
+import { errorSummary } from '../util/error-summary.ts';
 
 /** One field's error, placed by the widget next to the field named by `path`. */
 export interface FieldError {

@@ -3,7 +3,7 @@ import { type Config, configOf } from './config.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { getDatabase } from './db/client.ts';
 import type { AppEnv, Bindings, Capabilities, Database, Deps, Enqueue, Runtime } from './env.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http/problem.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';
 
 /** What each runtime can honour (DESIGN.md §3): Workers block port 25 and cannot skip certificate checks. */
