@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { type Config, configOf } from './config.ts';
 import { depsMiddleware, type DepsFactory } from './wiring.ts';
 import type { AppEnv } from './env.ts';
+import { staticAssets } from './http/assets.ts';
+import { corsForConfig } from './http/cors.ts';
 import { notFound, notFoundOrMethodNotAllowed, onError } from './http/problem.ts';
 import { pickLang } from './i18n/lang.ts';
 import { devRoutes } from './routes/dev.ts';
@@ -12,27 +12,6 @@ import { mailServerTestRoutes } from './routes/mail-server-test.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 
-/**
- * Allowed origins come from ALLOWED_ORIGINS (comma-separated); `*` only in development. The
- * development token endpoint answers pages on this machine only: with `*`, any web page a developer
- * opens could otherwise mint tokens and drive the local API.
- */
-function allowedOrigin(origin: string, config: Config, path: string): string | null {
-  if (path.startsWith('/dev/') && !isLoopbackOrigin(origin)) return null;
-  const list = config.allowedOrigins;
-  if (list.includes('*')) return config.development ? origin : null;
-  return list.includes(origin) ? origin : null;
-}
-
-function isLoopbackOrigin(origin: string): boolean {
-  try {
-    const { hostname } = new URL(origin);
-    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-  } catch {
-    return false;
-  }
-}
-
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();
   app.onError(onError);
@@ -41,15 +20,7 @@ export function createApp(deps: DepsFactory) {
     c.set('lang', pickLang(c.req.header('accept-language')));
     await next();
   });
-  app.use(
-    cors({
-      origin: (origin, c) => allowedOrigin(origin, configOf(c.env), c.req.path),
-      allowMethods: ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Accept-Language'],
-      exposeHeaders: ['ETag', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  app.use(corsForConfig);
   app.use(depsMiddleware(deps));
   app.use('/dev/*', async (c, next) => {
     if (!c.var.deps.config.development) return notFound(c);
@@ -57,14 +28,7 @@ export function createApp(deps: DepsFactory) {
   });
 
   // Static files: the widget module everywhere, the demo host page only in development.
-  app.get('*', async (c, next) => {
-    const path = new URL(c.req.url).pathname;
-    const isWidget = path === '/mail-server-settings.js' || path === '/mail-server-settings.js.LEGAL.txt';
-    const isApi = path.startsWith('/v1/') || path.startsWith('/dev/') || path === '/healthz';
-    if (!c.env.ASSETS || isApi || !(isWidget || c.var.deps.config.development)) return next();
-    const res = await c.env.ASSETS.fetch(c.req.raw);
-    return res.status === 404 ? next() : res;
-  });
+  app.get('*', staticAssets);
 
   const routes = app
     .route('/healthz', healthRoutes)
