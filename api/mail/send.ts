@@ -11,7 +11,7 @@ import { installSocketRejectionGuard, noteTlsHandshake } from './guard.ts';
 import { normalizeFingerprint, registerTlsSocketHook, type TlsSocketHook } from './pin.ts';
 import { fixedLookup, PrivateAddressError, resolveTarget } from './resolve.ts';
 import { SessionRecorder } from './transcript.ts';
-import { toAsciiDomain } from '../schemas/validators.ts';
+import { toAsciiDomain } from '../../contract/rules/host.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';
 import {
   DEFAULT_TIMEOUTS,

@@ -1,4 +1,4 @@
-import { toAsciiDomain } from '../schemas/validators.ts';
+import { toAsciiDomain } from '../../contract/rules/host.ts';
 import type { MailRuntime } from './types.ts';
 
 /**

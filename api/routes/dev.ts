@@ -3,7 +3,8 @@ import { mintTenantToken } from '../http/auth/tenant-token.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../http/problem.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
-import { hasControlChars, isEmailAddress } from '../schemas/validators.ts';
+import { isEmailAddress } from '../../contract/rules/host.ts';
+import { hasControlChars } from '../schemas/validators.ts';
 
 /**
  * Development only (mounted when ENVIRONMENT=development): mints tenant tokens the way a

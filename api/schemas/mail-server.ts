@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { strictObject } from './strict.ts';
-import { hasControlChars, isEmailAddress, isHost } from './validators.ts';
+import { isEmailAddress, isHost } from '../../contract/rules/host.ts';
+import { hasControlChars } from './validators.ts';
 
 // Messages are field-error codes (api/i18n/field-messages.ts); the validation hook localizes them.
 

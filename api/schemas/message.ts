@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { strictObject } from './strict.ts';
-import { hasControlChars, isEmailAddress } from './validators.ts';
+import { isEmailAddress } from '../../contract/rules/host.ts';
+import { hasControlChars } from './validators.ts';
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_ATTACHMENTS = 100;

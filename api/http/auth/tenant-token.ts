@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
 import type { AppEnv, TenantIdentity } from '../../env.ts';
 import { ApiError } from '../problem.ts';
-import { hasControlChars, isEmailAddress, isWellFormedText, toWellFormedText } from '../../schemas/validators.ts';
+import { isEmailAddress } from '../../../contract/rules/host.ts';
+import { hasControlChars, isWellFormedText, toWellFormedText } from '../../schemas/validators.ts';
 
 /** RFC 6750: a request without credentials gets the challenge alone, a bad token `invalid_token`. */
 const unauthorized = (tokenGiven: boolean) =>
