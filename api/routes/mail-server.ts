@@ -5,7 +5,7 @@ import { ApiError } from '../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../i18n/field-messages.ts';
 import { isPrivateHost } from '../mail/target.ts';
 import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
-import { isSavedServer } from '../settings/credentials.ts';
+import { isSavedServer } from '../../contract/rules/saved-server.ts';
 import { etagOf, parseIfMatch } from '../settings/if-match.ts';
 import {
   CredentialsMissingError,

@@ -76,7 +76,7 @@ export async function writeSettings(
   // A stored password is kept only for the server it was saved for, reached no less safely (same
   // host, case-insensitive, port and user name; encryption not switched off, CRAM-MD5 not switched to
   // a method that sends the password in clear, the certificate check not switched off;
-  // credentials.ts isSavedServer): a save naming another server, or a weaker way to it, brings its own.
+  // contract/rules/saved-server.ts isSavedServer): a save naming another server, or a weaker way to it, brings its own.
   const inClear = input.security === 'none' && (input.auth.method === 'plain' || input.auth.method === 'login');
   const noDowngrade = sql.join([
     input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,

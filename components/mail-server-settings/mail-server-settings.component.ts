@@ -1,4 +1,6 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { isEmailAddress, isHost } from '../../contract/rules/host.ts';
+import { isSavedServer } from '../../contract/rules/saved-server.ts';
 import type {
   AuthMethod,
   Capabilities,
@@ -69,34 +71,8 @@ const FIELD_BY_PATH = new Map<string, FieldName>([
   ['from.name', 'fromName'],
 ]);
 
-// Client-side checks mirror the API's (api/schemas); the API stays the authority.
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+// Control characters as the API refuses them (its text check lives on the server side only).
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-
-/** A host name (IDN allowed) or an IPv4/IPv6 literal, as the URL parser reads it (the API's rule). */
-function isHost(value: string): boolean {
-  if (/^localhost\.?$/i.test(value)) return true;
-  const v6 = /^(?:\[([0-9a-f:.]*:[0-9a-f:.]*)\]|([0-9a-f:.]*:[0-9a-f:.]*))$/i.exec(value);
-  if (v6) {
-    try {
-      return !!new URL(`http://[${v6[1] ?? v6[2]}]/`);
-    } catch {
-      return false;
-    }
-  }
-  if (/[\s/\\?#@:%[\]]/.test(value)) return false;
-  let ascii: string;
-  try {
-    ascii = new URL(`http://${value}/`).hostname.replace(/\.$/, '');
-  } catch {
-    return false;
-  }
-  // The parser turns every valid IPv4 form into dotted decimal and rejects invalid ones.
-  if (/^[\d.]+$/.test(value)) return /^\d+\.\d+\.\d+\.\d+$/.test(value) && ascii === value;
-  const labels = ascii.split('.');
-  return labels.length > 1 && labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
-}
 
 /** Dates in the page's regional form of the widget's language (en-GB: 27/11/2026), else the language's. */
 function dateFormat(locale: string, language: 'de' | 'en'): Intl.DateTimeFormat {
@@ -107,19 +83,6 @@ function dateFormat(locale: string, language: 'de' | 'en'): Intl.DateTimeFormat 
     // not a valid language tag
   }
   return new Intl.DateTimeFormat(language, options);
-}
-
-/** An address whose domain is a host name (not an IP literal), as the API requires. */
-function isEmail(value: string): boolean {
-  const at = value.lastIndexOf('@');
-  const domain = value.slice(at + 1);
-  return (
-    at > 0 &&
-    at <= 64 &&
-    LOCAL_PART.test(value.slice(0, at)) &&
-    /^[^:]*\.[^.\d]*\D[^.]*$/.test(domain) &&
-    isHost(domain)
-  );
 }
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
@@ -555,23 +518,30 @@ export class MailServerSettings extends LitElement {
     return !!this._data?.settings?.auth.passwordSet && this._data.settings.auth.method !== 'none';
   }
 
-  /**
-   * The stored password applies: only for the saved server reached no less safely (same host, port
-   * and user name; encryption not switched off, CRAM-MD5 not switched to PLAIN/LOGIN in clear, the
-   * certificate check not switched off; the API's isSavedServer).
-   */
+  /** The stored password applies: only for the saved server reached no less safely (the API's rule). */
   private get _passwordStored(): boolean {
     const s = this._data?.settings;
     const d = this._draft;
     return (
       !!s &&
       this._passwordSet &&
-      d.host.trim().toLowerCase() === s.host.toLowerCase() &&
-      Number(d.port) === s.port &&
-      d.username.trim() === s.auth.username &&
-      (d.security !== 'none' ||
-        (s.security === 'none' && (d.authMethod === 'cram-md5' || s.auth.method !== 'cram-md5'))) &&
-      (!this._toInput().allowUntrustedCertificate || s.allowUntrustedCertificate)
+      isSavedServer(
+        {
+          host: s.host,
+          port: s.port,
+          username: s.auth.username,
+          security: s.security,
+          authMethod: s.auth.method,
+          allowUntrustedCertificate: s.allowUntrustedCertificate,
+        },
+        {
+          host: d.host.trim(),
+          port: Number(d.port),
+          security: d.security,
+          allowUntrustedCertificate: d.allowUntrustedCertificate && this._canTrustCertificate,
+          auth: { method: d.authMethod, username: d.authMethod === 'none' ? null : d.username.trim() },
+        },
+      )
     );
   }
 
@@ -597,7 +567,7 @@ export class MailServerSettings extends LitElement {
     }
     for (const field of ['fromAddress', 'replyTo'] as const) {
       const value = d[field].trim();
-      check(field, value && !isEmail(value) ? 'email_invalid' : null);
+      check(field, value && !isEmailAddress(value) ? 'email_invalid' : null);
     }
     return errors;
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Problem, TestResult } from '../../contract/index.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
-import { isSavedServer } from '../../api/settings/credentials.ts';
+import { isSavedServer } from '../../contract/rules/saved-server.ts';
 import { clientFor, newTenant } from './helpers.ts';
 import { authAttempts, fixtures, leakForms, receivedMails } from './smtp-helpers.ts';
 

@@ -713,6 +713,21 @@ describe('test settings', () => {
     expect(await activeId()).toBe('password');
   });
 
+  test('a stored password applies to the saved host in any ASCII letter case only, as the API decides', async () => {
+    await open(freshTenant('password-case'));
+    await w('#host').fill('smtp.MÜLLER.example');
+    await w('#security').selectOption('starttls');
+    await w('#username').fill('invoices@example.org');
+    await w('#password').fill('pa55word');
+    await w('button[type=submit]').click();
+    await waitForStatus(/Settings saved/);
+    await w('#host').fill('SMTP.MÜLLER.EXAMPLE');
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
+    // Ü and ü are other letters to the API (it folds A–Z only): the stored password is not sent there.
+    await w('#host').fill('smtp.müller.example');
+    expect(await w('#password-hint').innerText()).toBe(PASSWORD_NOT_FOR_THESE);
+  });
+
   test('a password stored for CRAM-MD5 without encryption is asked for again for PLAIN or LOGIN, which would send it readable', async () => {
     await saveWithPassword('password-cram', 'none', 'cram-md5');
     expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
