@@ -9,7 +9,7 @@ import { ApiError, type FieldError } from '../errors.ts';
 import { fieldMessage } from '../i18n/field-messages.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { localizeTranscript } from '../i18n/transcript.ts';
-import { localizeSmtpError, securityName, testWarnings } from '../mail/messages.ts';
+import { localizeSmtpError, securityName, testWarnings } from '../i18n/smtp-errors.ts';
 import { sendMessage } from '../mail/send.ts';
 import { checkTarget } from '../mail/target.ts';
 import type { OutgoingMessage, SendResult, SmtpSettings } from '../mail/types.ts';

@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { normalizeSmtpError } from '../../api/mail/errors.ts';
-import { localizeSmtpError } from '../../api/mail/messages.ts';
+import { localizeSmtpError } from '../../api/i18n/smtp-errors.ts';
 import { fixedLookup, resolveTarget } from '../../api/mail/resolve.ts';
 import { openSender, sendMessage } from '../../api/mail/send.ts';
 import { checkTarget, isPrivateAddress, isPrivateHost } from '../../api/mail/target.ts';

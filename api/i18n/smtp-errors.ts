@@ -2,9 +2,9 @@
 // (hint), in German and English; and warnings for setups that work but are risky.
 
 import type { Security, SmtpError, SmtpStage, TestWarning } from '../../contract/index.ts';
-import { asciiDomain, domainOf } from './address.ts';
-import type { Lang, Localized } from '../i18n/lang.ts';
-import type { MailRuntime, NormalizedSmtpError } from './types.ts';
+import { asciiDomain, domainOf } from '../mail/address.ts';
+import type { Lang, Localized } from './lang.ts';
+import type { MailRuntime, NormalizedSmtpError } from '../mail/types.ts';
 
 export interface LocalizeContext {
   runtime?: MailRuntime;
