@@ -1,9 +1,9 @@
 // Texts a tenant reads about an SMTP test or send: what went wrong (message) and what to do
-// (hint), in German and English; and warnings for setups that work but are risky.
+// (hint), in German and English.
 
-import type { Security, SmtpError, SmtpStage, TestWarning } from '../../contract/index.ts';
-import { asciiDomain, domainOf } from '../mail/address.ts';
+import type { Security, SmtpError, SmtpStage } from '../../contract/index.ts';
 import type { Lang, Localized } from './lang.ts';
+import { stageLabel } from './stage-names.ts';
 import type { MailRuntime, NormalizedSmtpError } from '../mail/types.ts';
 
 export interface LocalizeContext {
@@ -20,31 +20,6 @@ const named = (c: Ctx) => (c.host ? ` ${c.host}` : '');
 /** " to host:port" (or " to host"), or nothing. */
 const at = (c: Ctx, to: string) => (c.host ? ` ${to} ${c.host}${c.port ? `:${c.port}` : ''}` : '');
 type Text = Localized | ((c: Ctx) => Localized);
-
-const STAGE: Record<SmtpStage, Localized> = {
-  connect: { de: 'Verbindungsaufbau', en: 'connecting' },
-  tls: { de: 'Verschlüsselung (TLS)', en: 'encryption (TLS)' },
-  greeting: { de: 'Begrüßung des Servers', en: 'server greeting' },
-  ehlo: { de: 'EHLO', en: 'EHLO' },
-  auth: { de: 'Anmeldung', en: 'login' },
-  mail: { de: 'Absender (MAIL FROM)', en: 'sender (MAIL FROM)' },
-  rcpt: { de: 'Empfänger (RCPT TO)', en: 'recipient (RCPT TO)' },
-  data: { de: 'Übertragung der Nachricht (DATA)', en: 'message transfer (DATA)' },
-};
-
-const SECURITY_NAME: Record<Security, Localized> = {
-  none: { de: 'keine Verschlüsselung', en: 'no encryption' },
-  starttls: { de: 'STARTTLS', en: 'STARTTLS' },
-  tls: { de: 'SSL/TLS', en: 'SSL/TLS' },
-};
-
-export function stageLabel(stage: SmtpStage, lang: Lang): string {
-  return STAGE[stage][lang];
-}
-
-export function securityName(security: Security, lang: Lang): string {
-  return SECURITY_NAME[security][lang];
-}
 
 const APP_PASSWORD: Localized = {
   de: 'Bei Gmail und Microsoft 365 ist mit aktivierter Zwei-Faktor-Anmeldung ein App-Passwort nötig, nicht das normale Kennwort.',
@@ -164,8 +139,8 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   response_timeout: {
     message: (c) => ({
-      de: `Der Server hat bei „${STAGE[c.stage].de}“ nicht mehr geantwortet.`,
-      en: `The server stopped answering during “${STAGE[c.stage].en}”.`,
+      de: `Der Server hat bei „${stageLabel(c.stage, 'de')}“ nicht mehr geantwortet.`,
+      en: `The server stopped answering during “${stageLabel(c.stage, 'en')}”.`,
     }),
     hint: {
       de: 'Der Server ist überlastet oder die Verbindung wird unterbrochen. Bitte später erneut versuchen.',
@@ -184,8 +159,8 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   connection_closed: {
     message: (c) => ({
-      de: `Der Server hat die Verbindung bei „${STAGE[c.stage].de}“ getrennt.`,
-      en: `The server closed the connection during “${STAGE[c.stage].en}”.`,
+      de: `Der Server hat die Verbindung bei „${stageLabel(c.stage, 'de')}“ getrennt.`,
+      en: `The server closed the connection during “${stageLabel(c.stage, 'en')}”.`,
     }),
     hint: {
       de: 'Oft passt die Verschlüsselung nicht zum Port (465 = SSL/TLS, 587 = STARTTLS), oder der Server lehnt diese Absender-IP ab.',
@@ -568,8 +543,8 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
   },
   unknown: {
     message: (c) => ({
-      de: `Unerwarteter Fehler bei „${STAGE[c.stage].de}“.`,
-      en: `Unexpected error during “${STAGE[c.stage].en}”.`,
+      de: `Unerwarteter Fehler bei „${stageLabel(c.stage, 'de')}“.`,
+      en: `Unexpected error during “${stageLabel(c.stage, 'en')}”.`,
     }),
     hint: {
       de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das Protokoll unten zeigt den Ablauf.',
@@ -606,61 +581,4 @@ export function localizeSmtpError(error: NormalizedSmtpError, lang: Lang, contex
     message: resolve(entry.message)[lang],
     hint: join(lang, extra, resolve(entry.hint)),
   };
-}
-
-/** Warnings for setups that work but are risky. */
-export function testWarnings(
-  settings: { host: string; security: Security; auth: { method: string; username?: string | null } },
-  senderAddress: string,
-  lang: Lang,
-): TestWarning[] {
-  const warnings: TestWarning[] = [];
-  if (settings.security === 'none') {
-    warnings.push({
-      code: 'no_encryption',
-      // What travels readable: CRAM-MD5 sends a hash of the password, PLAIN and LOGIN the password itself.
-      message: {
-        none: {
-          de: 'Die Verbindung ist nicht verschlüsselt: Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
-          en: 'The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
-        },
-        'cram-md5': {
-          de: 'Die Verbindung ist nicht verschlüsselt: Benutzername und Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
-          en: 'The connection is not encrypted: user name and messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
-        },
-        plain: {
-          de: 'Die Verbindung ist nicht verschlüsselt: Passwort und Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
-          en: 'The connection is not encrypted: password and messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
-        },
-      }[settings.auth.method === 'none' || settings.auth.method === 'cram-md5' ? settings.auth.method : 'plain'][lang],
-    });
-  }
-  const host = settings.host.trim().toLowerCase().replace(/\.$/, '');
-  if ((host === 'smtp.office365.com' || host === 'smtp-mail.outlook.com') && settings.auth.method !== 'none') {
-    warnings.push({
-      code: 'microsoft_basic_auth',
-      message: {
-        de: 'Microsoft schaltet die SMTP-Anmeldung mit Passwort (Basic Authentication) bis Ende 2026 standardmäßig ab. Bitte ein App-Passwort verwenden oder den Umstieg auf OAuth einplanen.',
-        en: 'Microsoft turns off SMTP password authentication (basic authentication) by default by the end of 2026. Please use an app password or plan the move to OAuth.',
-      }[lang],
-    });
-  }
-  const loginDomain = domainOfAddress(settings.auth.username);
-  const senderDomain = domainOfAddress(senderAddress);
-  if (settings.auth.method !== 'none' && loginDomain && senderDomain && loginDomain !== senderDomain) {
-    warnings.push({
-      code: 'sender_domain_mismatch',
-      message: {
-        de: `Die Absenderadresse (@${senderDomain}) gehört zu einer anderen Domain als der Benutzername (@${loginDomain}). Viele Server lehnen das ab oder die Mails landen im Spam (SPF/DMARC).`,
-        en: `The sender address (@${senderDomain}) belongs to a different domain than the user name (@${loginDomain}). Many servers refuse this, or the mails end up as spam (SPF/DMARC).`,
-      }[lang],
-    });
-  }
-  return warnings;
-}
-
-function domainOfAddress(value: string | null | undefined): string | null {
-  if (!value?.includes('@')) return null;
-  const domain = domainOf(value).trim().toLowerCase();
-  return asciiDomain(domain) ?? domain;
 }
