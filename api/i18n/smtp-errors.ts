@@ -1,7 +1,7 @@
 // Texts a tenant reads about an SMTP test or send: what went wrong (message) and what to do
 // (hint), in German and English.
 
-import type { Security, SmtpError, SmtpStage } from '../../contract/index.ts';
+import type { Security, SmtpError, SmtpErrorCode, SmtpStage } from '../../contract/index.ts';
 import type { Lang, Localized } from './lang.ts';
 import { stageLabel } from './stage-names.ts';
 import type { MailRuntime, NormalizedSmtpError } from '../mail/types.ts';
@@ -58,7 +58,23 @@ const CERT_RUNTIME = (c: LocalizeContext): Localized =>
         en: 'In this environment the server must present a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain; self-signed certificates cannot be allowed here.',
       };
 
-const TEXTS: Record<string, { message: Text; hint: Text }> = {
+interface ErrorText {
+  message: Text;
+  hint: Text;
+}
+
+const UNKNOWN: ErrorText = {
+  message: (c) => ({
+    de: `Unerwarteter Fehler bei „${stageLabel(c.stage, 'de')}“.`,
+    en: `Unexpected error during “${stageLabel(c.stage, 'en')}”.`,
+  }),
+  hint: {
+    de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das Protokoll unten zeigt den Ablauf.',
+    en: 'Please check the settings and try again. The transcript below shows what happened.',
+  },
+};
+
+const TEXTS: { [K in SmtpErrorCode]: ErrorText } = {
   connection_refused: {
     message: (c) => ({
       de: `Der Server${named(c)} hat die Verbindung${c.port ? ` auf Port ${c.port}` : ''} abgelehnt.`,
@@ -541,41 +557,43 @@ const TEXTS: Record<string, { message: Text; hint: Text }> = {
       en: 'Please use port 587 (STARTTLS) or 465 (SSL/TLS).',
     },
   },
-  unknown: {
-    message: (c) => ({
-      de: `Unerwarteter Fehler bei „${stageLabel(c.stage, 'de')}“.`,
-      en: `Unexpected error during “${stageLabel(c.stage, 'en')}”.`,
-    }),
-    hint: {
-      de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das Protokoll unten zeigt den Ablauf.',
-      en: 'Please check the settings and try again. The transcript below shows what happened.',
-    },
-  },
+  // No text of its own: a tenant route without settings reads as an unexpected error.
+  not_configured: UNKNOWN,
+  unknown: UNKNOWN,
 };
 
-/** The codes the engine can produce (for tests and docs). */
-export const SMTP_ERROR_CODES = Object.keys(TEXTS);
+/** The codes the engine and the outbox can produce (for tests and docs). */
+export const SMTP_ERROR_CODES = Object.keys(TEXTS) as SmtpErrorCode[];
 
-/** Contract `SmtpError` (message + hint in the request's language) for an engine error. */
-export function localizeSmtpError(error: NormalizedSmtpError, lang: Lang, context: LocalizeContext = {}): SmtpError {
-  const entry = TEXTS[error.code] ?? TEXTS.unknown!;
+export function isSmtpErrorCode(code: string): code is SmtpErrorCode {
+  return Object.hasOwn(TEXTS, code);
+}
+
+/** Failures a port that does not fit the chosen encryption typically causes. */
+const PORT_MISMATCH_SYMPTOMS = new Set<SmtpErrorCode>([
+  'greeting_timeout',
+  'connection_closed',
+  'tls_failed',
+  'tls_failed_workers',
+  'tls_timeout',
+  'greeting_invalid',
+  'total_timeout',
+  'connection_timeout',
+]);
+
+/** An engine error, or one read back from a delivery row, whose code may predate today's codes. */
+export type ReportedSmtpError = Omit<NormalizedSmtpError, 'code'> & { code: string };
+
+/** Contract `SmtpError` (message + hint in the request's language) for an engine error; unknown codes read as `unknown`. */
+export function localizeSmtpError(error: ReportedSmtpError, lang: Lang, context: LocalizeContext = {}): SmtpError {
+  const code = isSmtpErrorCode(error.code) ? error.code : 'unknown';
+  const entry = TEXTS[code];
   const c: Ctx = { ...context, stage: error.stage };
   const resolve = (t: Text) => (typeof t === 'function' ? t(c) : t);
-  const extra = [
-    'greeting_timeout',
-    'connection_closed',
-    'tls_failed',
-    'tls_failed_workers',
-    'tls_timeout',
-    'greeting_invalid',
-    'total_timeout',
-    'connection_timeout',
-  ].includes(error.code)
-    ? portHint(context)
-    : null;
+  const extra = PORT_MISMATCH_SYMPTOMS.has(code) ? portHint(context) : null;
   return {
     stage: error.stage,
-    code: error.code,
+    code,
     responseCode: error.responseCode,
     response: error.response,
     message: resolve(entry.message)[lang],
