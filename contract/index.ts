@@ -74,9 +74,69 @@ export interface TranscriptLine {
   line: string;
 }
 
+/** Why an SMTP test or send failed: the engine's reading of a server's reply or socket error, or an outbox outcome. */
+export type SmtpErrorCode =
+  | 'connection_refused'
+  | 'connection_timeout'
+  | 'connection_failed'
+  | 'host_not_found'
+  | 'host_unreachable'
+  | 'greeting_timeout'
+  | 'greeting_invalid'
+  | 'greeting_rejected'
+  | 'server_unavailable'
+  | 'response_timeout'
+  | 'total_timeout'
+  | 'connection_closed'
+  | 'protocol_error'
+  | 'ehlo_rejected'
+  | 'starttls_unavailable'
+  | 'tls_unavailable_temporary'
+  | 'certificate_untrusted'
+  | 'certificate_expired'
+  | 'certificate_name_mismatch'
+  | 'certificate_pin_mismatch'
+  | 'tls_failed_workers'
+  | 'tls_failed'
+  | 'tls_closed'
+  | 'tls_timeout'
+  | 'auth_failed'
+  | 'auth_app_password_required'
+  | 'auth_method_unsupported'
+  | 'auth_unavailable'
+  | 'auth_encryption_required'
+  | 'auth_temporary'
+  | 'auth_credentials_missing'
+  | 'auth_required'
+  | 'relay_denied'
+  | 'sender_rejected'
+  | 'recipient_rejected'
+  | 'recipient_temporary'
+  | 'message_too_large'
+  | 'message_rejected_policy'
+  | 'message_rejected'
+  | 'temporary_failure'
+  | 'rejected'
+  | 'recipients_rejected'
+  | 'recipients_refused'
+  | 'test_unconfirmed'
+  | 'test_interrupted'
+  | 'interrupted'
+  | 'delivery_unknown'
+  | 'payload_missing'
+  | 'payload_unusable'
+  | 'fallback_turned_off'
+  | 'system_relay_not_configured'
+  | 'credentials_unreadable'
+  | 'host_private'
+  | 'private_address'
+  | 'port_blocked'
+  | 'not_configured'
+  | 'unknown';
+
 export interface SmtpError {
   stage: SmtpStage;
-  code: string;
+  code: SmtpErrorCode;
   responseCode: number | null;
   response: string | null;
   message: string;

@@ -1,5 +1,5 @@
 import type { SmtpStage, TranscriptLine } from '../../contract/index.ts';
-import { stageLabel } from '../mail/messages.ts';
+import { stageLabel } from './stage-names.ts';
 import type { Lang } from './lang.ts';
 
 const STAGES = new Set<string>(['connect', 'tls', 'greeting', 'ehlo', 'auth', 'mail', 'rcpt', 'data']);

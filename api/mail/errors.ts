@@ -1,4 +1,4 @@
-import type { SmtpStage } from '../../contract/index.ts';
+import type { SmtpErrorCode, SmtpStage } from '../../contract/index.ts';
 import type { SessionRecorder } from './transcript.ts';
 import type { MailRuntime, NormalizedSmtpError } from './types.ts';
 
@@ -27,7 +27,8 @@ interface NodemailerError extends Error {
   reason?: string;
 }
 
-const CERT_CODES: Record<string, string> = {
+/** Node's certificate error codes, by what they mean to a tenant. */
+const CERT_CODES: { [nodeCode: string]: SmtpErrorCode } = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate_untrusted',
   UNABLE_TO_GET_ISSUER_CERT: 'certificate_untrusted',
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate_untrusted',
@@ -87,7 +88,7 @@ export function normalizeSmtpError(
   if (session && (session.tlsHandshake || session.starttlsPending) && !stageOfCommand(err.command)) stage = 'tls';
   if (err.code === 'ETLS' || err.code === 'EPINMISMATCH' || err.originalCode === 'EPINMISMATCH') stage = 'tls';
 
-  let code = 'unknown';
+  let code: SmtpErrorCode = 'unknown';
   let transient = false;
   const lower = message.toLowerCase();
 
@@ -199,7 +200,7 @@ function replyCode(
   enhanced: string | null,
   response: string,
   command: string | undefined,
-): string {
+): SmtpErrorCode {
   const temporary = responseCode < 500;
   if (responseCode === 421) return 'server_unavailable';
   if (stage === 'greeting') return temporary ? 'server_unavailable' : 'greeting_rejected';

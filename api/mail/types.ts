@@ -1,4 +1,4 @@
-import type { AuthMethod, Security, SmtpStage, TranscriptLine } from '../../contract/index.ts';
+import type { AuthMethod, Security, SmtpErrorCode, SmtpStage, TranscriptLine } from '../../contract/index.ts';
 
 export type MailRuntime = 'workers' | 'node';
 
@@ -102,7 +102,7 @@ export interface OutgoingMessage {
 export interface NormalizedSmtpError {
   stage: SmtpStage;
   /** Our own code, e.g. `auth_failed`, `certificate_untrusted`, `relay_denied`. */
-  code: string;
+  code: SmtpErrorCode;
   responseCode: number | null;
   response: string | null;
   /** 4xx, timeouts and connection errors: worth retrying later. */

@@ -1,3 +1,4 @@
+import type { SmtpErrorCode } from '../../contract/index.ts';
 import { SecretBox } from '../crypto/secret-box.ts';
 import type { DeliveryError } from '../db/schema.ts';
 import type { Config } from '../config.ts';
@@ -60,7 +61,7 @@ const asDeliveryError = (e: NormalizedSmtpError, server?: DeliveryError['server'
 });
 
 /** A route that cannot be used as configured; `transient` when the operator can mend it (a missing secret, a key rotation). */
-const configError = (code: string, transient = false): NormalizedSmtpError => ({
+const configError = (code: SmtpErrorCode, transient = false): NormalizedSmtpError => ({
   stage: 'connect',
   code,
   responseCode: null,

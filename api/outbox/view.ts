@@ -1,7 +1,7 @@
 import type { DeliverySummary, SmtpError } from '../../contract/index.ts';
 import type { DeliveryError } from '../db/schema.ts';
 import type { Lang } from '../i18n/lang.ts';
-import { localizeSmtpError } from '../mail/messages.ts';
+import { localizeSmtpError } from '../i18n/smtp-errors.ts';
 import type { SmtpStage } from '../../contract/index.ts';
 import type { DeliveryRow } from './store.ts';
 

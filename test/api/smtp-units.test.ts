@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeSmtpError } from '../../api/mail/errors.ts';
-import { localizeSmtpError, SMTP_ERROR_CODES, testWarnings } from '../../api/mail/messages.ts';
+import { localizeSmtpError, SMTP_ERROR_CODES } from '../../api/i18n/smtp-errors.ts';
+import { testWarnings } from '../../api/i18n/test-warnings.ts';
 import { checkTarget, isPrivateHost } from '../../api/mail/target.ts';
 import { SessionRecorder, secretForms } from '../../api/mail/transcript.ts';
 

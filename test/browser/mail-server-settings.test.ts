@@ -502,7 +502,7 @@ describe('test settings', () => {
     ok: false,
     error: {
       stage: 'auth',
-      code: 'EAUTH',
+      code: 'auth_failed',
       responseCode: 535,
       response: '5.7.8 Authentication credentials invalid',
       message: 'The server rejected the user name or password.',
@@ -792,7 +792,7 @@ describe('recent deliveries', () => {
           error: null,
           fallbackReason: {
             stage: 'connect',
-            code: 'ECONNECTION',
+            code: 'connection_failed',
             responseCode: null,
             response: null,
             message: 'Could not connect to smtp.example.com:587.',
@@ -862,7 +862,7 @@ describe('recent deliveries in the page’s language', () => {
           response: null,
           error: {
             stage: 'rcpt',
-            code: 'recipient_refused',
+            code: 'recipient_rejected',
             responseCode: 550,
             response: '550 no',
             message: lang === 'de' ? 'Empfänger abgelehnt.' : 'Recipient refused.',

@@ -1,0 +1,238 @@
+import type { SmtpErrorCode } from '../../../contract/index.ts';
+import type { Localized } from '../lang.ts';
+import { stageLabel } from '../stage-names.ts';
+import { at, type ErrorText, type LocalizeContext, named } from './wording.ts';
+
+const CERT_RUNTIME = (c: LocalizeContext): Localized =>
+  c.runtime === 'node'
+    ? {
+        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Zertifikat des Servers immer vertrauen“ einschalten: dann wird genau dieses Zertifikat akzeptiert.',
+        en: 'If it is your own server with a self-signed certificate, you can turn on “Always trust the server certificate”: then exactly this certificate is accepted.',
+      }
+    : {
+        de: 'In dieser Umgebung muss der Server ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette vorweisen; selbst signierte Zertifikate können hier nicht erlaubt werden.',
+        en: 'In this environment the server must present a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain; self-signed certificates cannot be allowed here.',
+      };
+
+/** Reaching the server, its greeting, encryption and certificates. */
+export const CONNECTION_TEXTS = {
+  connection_refused: {
+    message: (c) => ({
+      de: `Der Server${named(c)} hat die Verbindung${c.port ? ` auf Port ${c.port}` : ''} abgelehnt.`,
+      en: `The server${named(c)} refused the connection${c.port ? ` on port ${c.port}` : ''}.`,
+    }),
+    hint: {
+      de: 'Bitte Hostname und Port prüfen (üblich: 587 mit STARTTLS oder 465 mit SSL/TLS). Auf diesem Port läuft dort kein Mailserver, oder eine Firewall lehnt ab.',
+      en: 'Please check host name and port (usual: 587 with STARTTLS or 465 with SSL/TLS). No mail server listens on this port there, or a firewall rejects it.',
+    },
+  },
+  connection_timeout: {
+    message: (c) => ({
+      de: `Keine Verbindung${at(c, 'zu')} – der Server antwortet nicht.`,
+      en: `Could not connect${at(c, 'to')} – the server does not answer.`,
+    }),
+    hint: {
+      de: 'Bitte Hostname und Port prüfen. Oft blockiert eine Firewall den Port, oder der Server ist nicht erreichbar.',
+      en: 'Please check host name and port. Often a firewall blocks the port, or the server is unreachable.',
+    },
+  },
+  connection_failed: {
+    message: (c) => ({ de: `Keine Verbindung${at(c, 'zu')}.`, en: `Could not connect${at(c, 'to')}.` }),
+    hint: {
+      de: 'Bitte Hostname und Port prüfen; der Server ist nicht erreichbar, lehnt ab oder der Port ist durch eine Firewall gesperrt.',
+      en: 'Please check host name and port; the server is unreachable, refuses, or the port is blocked by a firewall.',
+    },
+  },
+  host_not_found: {
+    message: (c) => ({
+      de: c.host ? `Der Hostname ${c.host} wurde nicht gefunden.` : 'Der Hostname des Servers wurde nicht gefunden.',
+      en: c.host ? `The host name ${c.host} was not found.` : 'The server’s host name was not found.',
+    }),
+    hint: {
+      de: 'Bitte den Hostnamen auf Tippfehler prüfen (z. B. smtp.ihr-anbieter.at).',
+      en: 'Please check the host name for typos (e.g. smtp.your-provider.com).',
+    },
+  },
+  host_unreachable: {
+    message: (c) => ({
+      de: `Der Server${named(c)} ist nicht erreichbar.`,
+      en: `The server${named(c)} is unreachable.`,
+    }),
+    hint: {
+      de: 'Bitte Hostnamen prüfen; das Netz des Servers ist von hier aus nicht erreichbar.',
+      en: 'Please check the host name; the server’s network cannot be reached from here.',
+    },
+  },
+  greeting_timeout: {
+    message: {
+      de: 'Der Server hat die Verbindung angenommen, aber sich nicht gemeldet.',
+      en: 'The server accepted the connection but never greeted.',
+    },
+    hint: {
+      de: 'Meist passt die Verschlüsselung nicht zum Port: Port 465 braucht SSL/TLS, Port 587 STARTTLS. Sonst ist der Server überlastet oder es ist kein Mailserver.',
+      en: 'Usually the encryption does not match the port: port 465 needs SSL/TLS, port 587 STARTTLS. Otherwise the server is overloaded or it is not a mail server.',
+    },
+  },
+  greeting_invalid: {
+    message: {
+      de: 'Auf diesem Port antwortet kein Mailserver (unverständliche Antwort).',
+      en: 'No mail server answers on this port (unintelligible reply).',
+    },
+    hint: {
+      de: 'Bitte Port und Verschlüsselung prüfen: Port 465 braucht SSL/TLS, 587 STARTTLS.',
+      en: 'Please check port and encryption: port 465 needs SSL/TLS, 587 STARTTLS.',
+    },
+  },
+  greeting_rejected: {
+    message: { de: 'Der Server lehnt Verbindungen von hier ab.', en: 'The server refuses connections from here.' },
+    hint: {
+      de: 'Der Anbieter sperrt vermutlich diese Absender-IP oder verlangt einen anderen Port. Bitte beim Anbieter nachfragen.',
+      en: 'The provider probably blocks this sender IP or requires another port. Please ask the provider.',
+    },
+  },
+  server_unavailable: {
+    message: { de: 'Der Server ist vorübergehend nicht verfügbar.', en: 'The server is temporarily unavailable.' },
+    hint: { de: 'Bitte später erneut versuchen.', en: 'Please try again later.' },
+  },
+  response_timeout: {
+    message: (c) => ({
+      de: `Der Server hat bei „${stageLabel(c.stage, 'de')}“ nicht mehr geantwortet.`,
+      en: `The server stopped answering during “${stageLabel(c.stage, 'en')}”.`,
+    }),
+    hint: {
+      de: 'Der Server ist überlastet oder die Verbindung wird unterbrochen. Bitte später erneut versuchen.',
+      en: 'The server is overloaded or the connection is being interrupted. Please try again later.',
+    },
+  },
+  total_timeout: {
+    message: {
+      de: 'Der Server war zu langsam; der Versuch wurde abgebrochen.',
+      en: 'The server was too slow; the attempt was stopped.',
+    },
+    hint: {
+      de: 'Der Server antwortet extrem langsam oder unvollständig. Bitte Port und Verschlüsselung prüfen oder später erneut versuchen.',
+      en: 'The server answers extremely slowly or incompletely. Please check port and encryption or try again later.',
+    },
+  },
+  connection_closed: {
+    message: (c) => ({
+      de: `Der Server hat die Verbindung bei „${stageLabel(c.stage, 'de')}“ getrennt.`,
+      en: `The server closed the connection during “${stageLabel(c.stage, 'en')}”.`,
+    }),
+    hint: {
+      de: 'Oft passt die Verschlüsselung nicht zum Port (465 = SSL/TLS, 587 = STARTTLS), oder der Server lehnt diese Absender-IP ab.',
+      en: 'Often the encryption does not match the port (465 = SSL/TLS, 587 = STARTTLS), or the server refuses this sender IP.',
+    },
+  },
+  protocol_error: {
+    message: { de: 'Der Server hat unerwartet geantwortet.', en: 'The server replied unexpectedly.' },
+    hint: {
+      de: 'Bitte Port und Verschlüsselung prüfen; ist es wirklich ein SMTP-Server?',
+      en: 'Please check port and encryption; is it really an SMTP server?',
+    },
+  },
+  ehlo_rejected: {
+    message: {
+      de: 'Der Server hat die Anmeldung der Sitzung (EHLO) abgelehnt.',
+      en: 'The server rejected the session start (EHLO).',
+    },
+    hint: {
+      de: 'Bitte beim Anbieter nachfragen, ob Versand von außen erlaubt ist.',
+      en: 'Please ask the provider whether sending from outside is allowed.',
+    },
+  },
+  starttls_unavailable: {
+    message: {
+      de: 'Der Server bietet keine Verschlüsselung per STARTTLS an.',
+      en: 'The server does not offer encryption via STARTTLS.',
+    },
+    hint: {
+      de: 'Bitte SSL/TLS mit Port 465 wählen oder beim Anbieter nachfragen. Ohne Verschlüsselung wird das Passwort nicht gesendet.',
+      en: 'Please choose SSL/TLS with port 465 or ask the provider. The password is not sent without encryption.',
+    },
+  },
+  tls_unavailable_temporary: {
+    message: {
+      de: 'Der Server kann die Verschlüsselung gerade nicht aufbauen.',
+      en: 'The server cannot set up encryption right now.',
+    },
+    hint: { de: 'Bitte später erneut versuchen.', en: 'Please try again later.' },
+  },
+  certificate_untrusted: {
+    message: { de: 'Dem Zertifikat des Servers wird nicht vertraut.', en: 'The server’s certificate is not trusted.' },
+    hint: (c) => ({
+      de: `Das Zertifikat ist selbst signiert, die Zertifikatskette ist unvollständig oder es ist abgelaufen. ${CERT_RUNTIME(c).de}`,
+      en: `The certificate is self-signed, its chain is incomplete, or it has expired. ${CERT_RUNTIME(c).en}`,
+    }),
+  },
+  certificate_expired: {
+    message: {
+      de: 'Das Zertifikat des Servers ist abgelaufen (oder noch nicht gültig).',
+      en: 'The server’s certificate has expired (or is not yet valid).',
+    },
+    hint: {
+      de: 'Bitte den Betreiber des Mailservers bitten, das Zertifikat zu erneuern.',
+      en: 'Please ask the mail server’s operator to renew the certificate.',
+    },
+  },
+  certificate_name_mismatch: {
+    message: (c) => ({
+      de: `Das Zertifikat des Servers gilt nicht für ${c.host ?? 'seinen Hostnamen'}.`,
+      en: `The server’s certificate is not valid for ${c.host ?? 'its host name'}.`,
+    }),
+    hint: {
+      de: 'Bitte genau den Hostnamen eintragen, auf den das Zertifikat ausgestellt ist (z. B. smtp.anbieter.at statt einer IP-Adresse oder eines Alias).',
+      en: 'Please enter exactly the host name the certificate was issued for (e.g. smtp.provider.com rather than an IP address or an alias).',
+    },
+  },
+  certificate_pin_mismatch: {
+    message: {
+      de: 'Der Server zeigt ein anderes Zertifikat als beim Test.',
+      en: 'The server presents a different certificate than at the test.',
+    },
+    hint: {
+      de: 'Wurde das Zertifikat erneuert, bitte die Einstellungen erneut testen und speichern. Sonst könnte jemand die Verbindung abfangen.',
+      en: 'If the certificate was renewed, please test and save the settings again. Otherwise someone might be intercepting the connection.',
+    },
+  },
+  tls_failed_workers: {
+    message: {
+      de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.',
+      en: 'The encrypted connection (TLS) could not be established.',
+    },
+    hint: (c) => ({
+      de: `Meist wird dem Zertifikat des Servers nicht vertraut (selbst signiert, unvollständige Kette oder abgelaufen). ${CERT_RUNTIME(c).de} Passt die Verschlüsselung zum Port (465 = SSL/TLS, 587 = STARTTLS)?`,
+      en: `Usually the server’s certificate is not trusted (self-signed, incomplete chain, or expired). ${CERT_RUNTIME(c).en} Does the encryption match the port (465 = SSL/TLS, 587 = STARTTLS)?`,
+    }),
+  },
+  tls_failed: {
+    message: {
+      de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.',
+      en: 'The encrypted connection (TLS) could not be established.',
+    },
+    hint: {
+      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS). Der Server unterstützt eventuell nur veraltete TLS-Versionen.',
+      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS). The server may support only outdated TLS versions.',
+    },
+  },
+  tls_closed: {
+    message: {
+      de: 'Der Server hat die Verbindung während der Verschlüsselung getrennt.',
+      en: 'The server closed the connection while setting up encryption.',
+    },
+    hint: {
+      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).',
+      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).',
+    },
+  },
+  tls_timeout: {
+    message: {
+      de: 'Der Aufbau der Verschlüsselung hat zu lange gedauert.',
+      en: 'Setting up encryption took too long.',
+    },
+    hint: {
+      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).',
+      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).',
+    },
+  },
+} satisfies { [K in SmtpErrorCode]?: ErrorText };

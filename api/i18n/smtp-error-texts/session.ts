@@ -1,0 +1,137 @@
+import type { SmtpErrorCode } from '../../../contract/index.ts';
+import type { Localized } from '../lang.ts';
+import type { ErrorText } from './wording.ts';
+
+const APP_PASSWORD: Localized = {
+  de: 'Bei Gmail und Microsoft 365 ist mit aktivierter Zwei-Faktor-Anmeldung ein App-Passwort nötig, nicht das normale Kennwort.',
+  en: 'With Gmail and Microsoft 365 and two-factor sign-in enabled, an app password is needed, not the normal password.',
+};
+
+/** Replies to login, sender, recipients and the message itself. */
+export const SESSION_TEXTS = {
+  auth_failed: {
+    message: {
+      de: 'Der Server hat Benutzername oder Passwort abgelehnt.',
+      en: 'The server rejected the user name or password.',
+    },
+    hint: {
+      de: `Bitte Benutzername (oft die vollständige E-Mail-Adresse) und Passwort prüfen. ${APP_PASSWORD.de}`,
+      en: `Please check the user name (often the full e-mail address) and password. ${APP_PASSWORD.en}`,
+    },
+  },
+  auth_app_password_required: {
+    message: { de: 'Der Server verlangt ein App-Passwort.', en: 'The server requires an app password.' },
+    hint: {
+      de: 'Bitte im Konto des Anbieters (Google, Microsoft …) ein App-Passwort erzeugen und hier statt des normalen Kennworts eintragen.',
+      en: 'Please create an app password in the provider’s account (Google, Microsoft …) and enter it here instead of the normal password.',
+    },
+  },
+  auth_method_unsupported: {
+    message: {
+      de: 'Der Server unterstützt die gewählte Anmeldemethode nicht.',
+      en: 'The server does not support the chosen authentication method.',
+    },
+    hint: {
+      de: 'Bitte eine andere Methode wählen (meist PLAIN oder LOGIN).',
+      en: 'Please choose another method (usually PLAIN or LOGIN).',
+    },
+  },
+  auth_unavailable: {
+    message: { de: 'Der Server bietet keine Anmeldung an.', en: 'The server does not offer authentication.' },
+    hint: {
+      de: 'Bitte bei der Authentifizierung das Verfahren „Keine“ wählen, falls der Server ohne Anmeldung versendet, oder Port/Verschlüsselung prüfen (manche Server erlauben die Anmeldung nur verschlüsselt).',
+      en: 'Please choose the authentication method “None” if the server sends without login, or check port/encryption (some servers allow login only when encrypted).',
+    },
+  },
+  auth_encryption_required: {
+    message: {
+      de: 'Der Server erlaubt die Anmeldung nur über eine verschlüsselte Verbindung.',
+      en: 'The server allows login only over an encrypted connection.',
+    },
+    hint: {
+      de: 'Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen.',
+      en: 'Please choose STARTTLS (port 587) or SSL/TLS (port 465).',
+    },
+  },
+  auth_temporary: {
+    message: { de: 'Die Anmeldung ist vorübergehend nicht möglich.', en: 'Login is temporarily not possible.' },
+    hint: { de: 'Bitte später erneut versuchen.', en: 'Please try again later.' },
+  },
+  auth_credentials_missing: {
+    message: {
+      de: 'Für die Anmeldung fehlen Benutzername oder Passwort.',
+      en: 'User name or password for the login are missing.',
+    },
+    hint: { de: 'Bitte Benutzername und Passwort eingeben.', en: 'Please enter user name and password.' },
+  },
+  auth_required: {
+    message: { de: 'Der Server verlangt eine Anmeldung.', en: 'The server requires authentication.' },
+    hint: {
+      de: 'Bitte eine Authentifizierung (z. B. PLAIN) mit Benutzername und Passwort wählen.',
+      en: 'Please choose an authentication (e.g. PLAIN) with user name and password.',
+    },
+  },
+  relay_denied: {
+    message: {
+      de: 'Der Server lehnt den Versand mit dieser Absenderadresse ab.',
+      en: 'The server refuses to send with this sender address.',
+    },
+    hint: {
+      de: 'Die Absenderadresse ist für dieses Konto nicht erlaubt. Bitte die Adresse des Postfachs als Absender verwenden oder beim Anbieter die Adresse freischalten („Senden als“).',
+      en: 'The sender address is not allowed for this account. Please use the mailbox’s own address as sender or have the provider allow it (“send as”).',
+    },
+  },
+  sender_rejected: {
+    message: { de: 'Der Server hat die Absenderadresse abgelehnt.', en: 'The server rejected the sender address.' },
+    hint: {
+      de: 'Bitte die Absenderadresse prüfen; sie muss zum Konto passen.',
+      en: 'Please check the sender address; it must belong to the account.',
+    },
+  },
+  recipient_rejected: {
+    message: { de: 'Der Server hat den Empfänger abgelehnt.', en: 'The server rejected the recipient.' },
+    hint: {
+      de: 'Bitte die Empfängeradresse prüfen. Die Antwort des Servers nennt meist den Grund.',
+      en: 'Please check the recipient address. The server’s reply usually names the reason.',
+    },
+  },
+  recipient_temporary: {
+    message: {
+      de: 'Der Empfänger ist vorübergehend nicht erreichbar.',
+      en: 'The recipient is temporarily unavailable.',
+    },
+    hint: { de: 'Der Versand wird später erneut versucht.', en: 'Sending will be retried later.' },
+  },
+  message_too_large: {
+    message: { de: 'Die Nachricht ist für den Server zu groß.', en: 'The message is too large for the server.' },
+    hint: {
+      de: 'Bitte Anhänge verkleinern oder auf mehrere Nachrichten aufteilen.',
+      en: 'Please make attachments smaller or split them across messages.',
+    },
+  },
+  message_rejected_policy: {
+    message: {
+      de: 'Der Server hat die Nachricht aus Richtliniengründen abgelehnt.',
+      en: 'The server rejected the message for policy reasons.',
+    },
+    hint: {
+      de: 'Die Antwort des Servers nennt den Grund (z. B. Spam- oder Virenfilter, Absenderrichtlinie).',
+      en: 'The server’s reply names the reason (e.g. spam or virus filter, sender policy).',
+    },
+  },
+  message_rejected: {
+    message: { de: 'Der Server hat die Nachricht abgelehnt.', en: 'The server rejected the message.' },
+    hint: { de: 'Die Antwort des Servers nennt meist den Grund.', en: 'The server’s reply usually names the reason.' },
+  },
+  temporary_failure: {
+    message: { de: 'Der Server hat vorübergehend abgelehnt.', en: 'The server refused temporarily.' },
+    hint: {
+      de: 'Bitte später erneut versuchen; Sendungen werden automatisch wiederholt.',
+      en: 'Please try again later; sends are retried automatically.',
+    },
+  },
+  rejected: {
+    message: { de: 'Der Server hat abgelehnt.', en: 'The server refused.' },
+    hint: { de: 'Die Antwort des Servers nennt meist den Grund.', en: 'The server’s reply usually names the reason.' },
+  },
+} satisfies { [K in SmtpErrorCode]?: ErrorText };

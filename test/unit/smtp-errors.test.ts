@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeSmtpError } from '../../api/mail/errors.ts';
+
+const reply = (command: string, responseCode: number, response: string) =>
+  Object.assign(new Error(response), { code: 'EENVELOPE', command, responseCode, response });
+const normalize = (error: unknown) => normalizeSmtpError(error, null, { runtime: 'node', security: 'starttls' });
+
+describe('server replies read as codes', () => {
+  it.each([
+    ['AUTH PLAIN', 535, '535 5.7.8 Authentication credentials invalid', 'auth', 'auth_failed', false],
+    [
+      'AUTH PLAIN',
+      534,
+      '534 5.7.9 Application-specific password required',
+      'auth',
+      'auth_app_password_required',
+      false,
+    ],
+    ['AUTH PLAIN', 454, '454 4.7.0 Temporary authentication failure', 'auth', 'auth_temporary', true],
+    ['MAIL FROM', 550, '550 5.7.1 Sender address rejected: not owned by user', 'mail', 'relay_denied', false],
+    ['RCPT TO', 550, '550 5.1.1 User unknown', 'rcpt', 'recipient_rejected', false],
+    ['RCPT TO', 451, '451 4.3.0 Try again later', 'rcpt', 'recipient_temporary', true],
+    ['DATA', 552, '552 5.3.4 Message size exceeds limit', 'data', 'message_too_large', false],
+    ['DATA', 554, '554 5.7.1 Message rejected as spam', 'data', 'message_rejected_policy', false],
+    ['DATA', 421, '421 4.3.2 Service shutting down', 'data', 'server_unavailable', true],
+  ])('%s → %i %s', (command, responseCode, response, stage, code, transient) => {
+    expect(normalize(reply(command, responseCode, response))).toMatchObject({
+      stage,
+      code,
+      responseCode,
+      response,
+      transient,
+    });
+  });
+
+  it('a refused connection and an unknown host are transient failures at connect', () => {
+    expect(normalize(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({
+      stage: 'connect',
+      code: 'connection_refused',
+      transient: true,
+    });
+    expect(normalize(Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }))).toMatchObject({
+      stage: 'connect',
+      code: 'host_not_found',
+      transient: true,
+    });
+  });
+});
