@@ -5,12 +5,12 @@ import { staticAssets } from './http/assets.ts';
 import { corsForConfig } from './http/cors.ts';
 import { notFound, notFoundOrMethodNotAllowed, onError } from './http/problem.ts';
 import { pickLang } from './i18n/lang.ts';
-import { devRoutes } from './routes/dev.ts';
-import { healthRoutes } from './routes/health.ts';
-import { mailServerRoutes } from './routes/mail-server.ts';
-import { mailServerTestRoutes } from './routes/mail-server-test.ts';
-import { deliveryRoutes } from './routes/deliveries.ts';
-import { tenantRoutes } from './routes/tenants.ts';
+import { devRoutes } from './features/dev/routes.ts';
+import { healthRoutes } from './features/health/routes.ts';
+import { mailServerRoutes } from './features/mail-server/routes.ts';
+import { mailServerTestRoutes } from './features/test-send/routes.ts';
+import { deliveryRoutes } from './features/deliveries/routes.ts';
+import { tenantRoutes } from './features/tenants/routes.ts';
 
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();

@@ -48,6 +48,9 @@ export const mailServers = sqliteTable(
   ],
 );
 
+/** A tenant's saved settings as stored (the password sealed). */
+export type MailServerRow = typeof mailServers.$inferSelect;
+
 /** Every send: tests and business documents, with their outcome. */
 export const deliveries = sqliteTable(
   'deliveries',

@@ -5,7 +5,7 @@ import { ApiError, type FieldError } from './problem.ts';
 import { fieldMessage, isFieldCode, tooLongMessage, unknownFieldMessage } from '../i18n/field-messages.ts';
 import { nestsDeeperThan } from '../util/json-depth.ts';
 import type { Lang } from '../i18n/lang.ts';
-import { malformedTextPath } from '../schemas/validators.ts';
+import { malformedTextPath } from '../util/text.ts';
 
 type AnySchema = v.GenericSchema | v.GenericSchemaAsync;
 
@@ -17,7 +17,7 @@ export function toFieldErrors(issues: readonly v.BaseIssue<unknown>[], lang: Lan
     const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
     // A key that is missing altogether is reported by its parent object's check; say "required".
     const missing = issue.input === undefined && path !== '' && issue.kind === 'schema';
-    // `unknown_field:<key>` names the key a typo probably meant (schemas/strict.ts).
+    // `unknown_field:<key>` names the key a typo probably meant (http/strict-object.ts).
     const [given = '', meant] = issue.message.split(':', 2);
     const code = missing ? 'required' : isFieldCode(given) ? given : 'invalid_value';
     // One message per field: the first problem found is the one to fix first.

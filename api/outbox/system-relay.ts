@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { SmtpSettings } from '../mail/types.ts';
-import { authMethodSchema } from '../schemas/mail-server.ts';
+import { authMethodSchema } from '../features/mail-server/schema.ts';
 
 export class SystemRelayConfigError extends Error {}
 

@@ -1,6 +1,6 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { SmtpSettings } from '../mail/types.ts';
-import type { MailServerRow } from './store.ts';
+import type { MailServerRow } from '../db/schema.ts';
 
 /** Stored settings → what the SMTP engine needs, with the password decrypted (tenant id as AAD). */
 export async function smtpSettingsFromRow(row: MailServerRow, box: SecretBox): Promise<SmtpSettings> {

@@ -10,7 +10,7 @@ import type { Bindings } from '../../api/env.ts';
 import { deliver } from '../../api/outbox/deliver.ts';
 import { PayloadLoader } from '../../api/outbox/payloads.ts';
 import { chunkText, readPayloads, type StoredPayload } from '../../api/outbox/store.ts';
-import { isWellFormedText } from '../../api/schemas/validators.ts';
+import { isWellFormedText } from '../../api/util/text.ts';
 import { mailsWith, messageStatus, pdfBytes, storedDelivery, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 import { marker } from './smtp-helpers.ts';
 

@@ -3,7 +3,7 @@ import { sign, verify } from 'hono/jwt';
 import type { AppEnv, TenantIdentity } from '../../env.ts';
 import { ApiError } from '../problem.ts';
 import { isEmailAddress } from '../../../contract/rules/host.ts';
-import { hasControlChars, isWellFormedText, toWellFormedText } from '../../schemas/validators.ts';
+import { hasControlChars, isWellFormedText, toWellFormedText } from '../../util/text.ts';
 
 /** RFC 6750: a request without credentials gets the challenge alone, a bad token `invalid_token`. */
 const unauthorized = (tokenGiven: boolean) =>

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import { mintTenantToken } from '../http/auth/tenant-token.ts';
-import type { AppEnv } from '../env.ts';
-import { ApiError } from '../http/problem.ts';
-import { fieldMessage } from '../i18n/field-messages.ts';
-import { isEmailAddress } from '../../contract/rules/host.ts';
-import { hasControlChars } from '../schemas/validators.ts';
+import { mintTenantToken } from '../../http/auth/tenant-token.ts';
+import type { AppEnv } from '../../env.ts';
+import { ApiError } from '../../http/problem.ts';
+import { fieldMessage } from '../../i18n/field-messages.ts';
+import { isEmailAddress } from '../../../contract/rules/host.ts';
+import { hasControlChars } from '../../util/text.ts';
 
 /**
  * Development only (mounted when ENVIRONMENT=development): mints tenant tokens the way a

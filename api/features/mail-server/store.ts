@@ -1,11 +1,9 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { Database, TenantIdentity } from '../env.ts';
-import { mailServers, tenants } from '../db/schema.ts';
-import type { SealedSecret } from '../crypto/secret-box.ts';
-import type { MailServerInput } from '../schemas/mail-server.ts';
-
-export type MailServerRow = typeof mailServers.$inferSelect;
+import type { Database, TenantIdentity } from '../../env.ts';
+import { mailServers, tenants, type MailServerRow } from '../../db/schema.ts';
+import type { SealedSecret } from '../../crypto/secret-box.ts';
+import type { MailServerInput } from './schema.ts';
 
 /** What an If-Match header asks for: any version, "must exist" (`*`), or one of a list of versions (0 = not configured). */
 export type ExpectedVersion = { kind: 'any' } | { kind: 'exists' } | { kind: 'exact'; versions: number[] };

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import { strictObject } from './strict.ts';
-import { isEmailAddress, isHost } from '../../contract/rules/host.ts';
-import { hasControlChars } from './validators.ts';
+import { strictObject } from '../../http/strict-object.ts';
+import { isEmailAddress, isHost } from '../../../contract/rules/host.ts';
+import { hasControlChars } from '../../util/text.ts';
 
 // Messages are field-error codes (api/i18n/field-messages.ts); the validation hook localizes them.
 

@@ -1,24 +1,18 @@
 import { Hono, type Context } from 'hono';
-import { requireTenant } from '../http/auth/tenant-token.ts';
-import type { AppEnv } from '../env.ts';
-import { ApiError } from '../http/problem.ts';
-import { fieldMessage, type FieldCode } from '../i18n/field-messages.ts';
-import { isPrivateHost } from '../mail/target.ts';
-import { mailServerInputSchema, type MailServerInput } from '../schemas/mail-server.ts';
-import { isSavedServer } from '../../contract/rules/saved-server.ts';
-import { etagOf, parseIfMatch } from '../settings/if-match.ts';
-import {
-  CredentialsMissingError,
-  deleteSettings,
-  readSettings,
-  writeSettings,
-  type MailServerRow,
-  type PasswordChange,
-} from '../settings/store.ts';
-import { mailServerResponse } from '../settings/view.ts';
-import { jsonBody, validationError } from '../http/body.ts';
-import { secretBox } from '../wiring.ts';
-import type { FieldError } from '../http/problem.ts';
+import { requireTenant } from '../../http/auth/tenant-token.ts';
+import type { AppEnv } from '../../env.ts';
+import { ApiError } from '../../http/problem.ts';
+import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
+import { isPrivateHost } from '../../mail/target.ts';
+import { mailServerInputSchema, type MailServerInput } from './schema.ts';
+import { isSavedServer } from '../../../contract/rules/saved-server.ts';
+import { etagOf, parseIfMatch } from './if-match.ts';
+import { CredentialsMissingError, deleteSettings, readSettings, writeSettings, type PasswordChange } from './store.ts';
+import { mailServerResponse } from './view.ts';
+import type { MailServerRow } from '../../db/schema.ts';
+import { jsonBody, validationError } from '../../http/body.ts';
+import { secretBox } from '../../wiring.ts';
+import type { FieldError } from '../../http/problem.ts';
 
 /** Field errors for settings that are valid in general but not on this runtime (DESIGN.md §3). */
 export function runtimeFieldErrors(c: Context<AppEnv>, input: MailServerInput): FieldError[] {

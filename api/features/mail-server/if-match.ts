@@ -1,4 +1,4 @@
-import { ApiError } from '../http/problem.ts';
+import { ApiError } from '../../http/problem.ts';
 import type { ExpectedVersion } from './store.ts';
 
 export const MAX_IF_MATCH_TAGS = 100;

@@ -1,7 +1,7 @@
-import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../../contract/index.ts';
-import type { Capabilities, TenantIdentity } from '../env.ts';
-import { systemSender, tenantSender } from './sender.ts';
-import type { MailServerRow } from './store.ts';
+import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../../../contract/index.ts';
+import type { Capabilities, TenantIdentity } from '../../env.ts';
+import { systemSender, tenantSender } from '../../settings/sender.ts';
+import type { MailServerRow } from '../../db/schema.ts';
 
 /** The settings as the API shows them: never the password, only whether one is stored. */
 export function settingsView(row: MailServerRow): MailServerSettings {

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { requireTenant } from '../http/auth/tenant-token.ts';
-import type { DeliveriesResponse } from '../../contract/index.ts';
-import type { AppEnv } from '../env.ts';
-import { fieldMessage } from '../i18n/field-messages.ts';
-import { listDeliveries } from '../outbox/store.ts';
-import { deliverySummary } from '../outbox/view.ts';
-import { validationError } from '../http/body.ts';
+import { requireTenant } from '../../http/auth/tenant-token.ts';
+import type { DeliveriesResponse } from '../../../contract/index.ts';
+import type { AppEnv } from '../../env.ts';
+import { fieldMessage } from '../../i18n/field-messages.ts';
+import { listDeliveries } from '../../outbox/store.ts';
+import { deliverySummary } from '../../outbox/view.ts';
+import { validationError } from '../../http/body.ts';
 
 const encodeCursor = (createdAt: Date, id: string) => btoa(`${createdAt.getTime()}|${id}`).replace(/=+$/, '');
 

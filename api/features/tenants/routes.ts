@@ -1,18 +1,18 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { requireOperator } from '../http/auth/operator.ts';
-import { tenants } from '../db/schema.ts';
-import type { AppEnv } from '../env.ts';
-import { ApiError } from '../http/problem.ts';
-import { fieldMessage } from '../i18n/field-messages.ts';
+import { requireOperator } from '../../http/auth/operator.ts';
+import { tenants } from '../../db/schema.ts';
+import type { AppEnv } from '../../env.ts';
+import { ApiError } from '../../http/problem.ts';
+import { fieldMessage } from '../../i18n/field-messages.ts';
 import {
   assignMessageId,
   insertDelivery,
   readDelivery,
   TenantNotFoundError,
   type StoredPayload,
-} from '../outbox/store.ts';
-import { localizeDeliveryError } from '../outbox/view.ts';
+} from '../../outbox/store.ts';
+import { localizeDeliveryError } from '../../outbox/view.ts';
 import {
   idempotencyKeySchema,
   MAX_MESSAGE_BYTES,
@@ -20,10 +20,10 @@ import {
   messageInputSchema,
   tenantIdSchema,
   tenantProfileSchema,
-} from '../schemas/message.ts';
-import { errorSummary } from '../util/error-summary.ts';
-import { sha256Hex } from '../util/sha256.ts';
-import { jsonBody, validationError } from '../http/body.ts';
+} from './schema.ts';
+import { errorSummary } from '../../util/error-summary.ts';
+import { sha256Hex } from '../../util/sha256.ts';
+import { jsonBody, validationError } from '../../http/body.ts';
 
 /** The path segment after /v1/tenants/ as sent, before decoding. */
 const rawTenantSegment = (url: string) => new URL(url).pathname.split('/')[3] ?? '';

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import { strictObject } from './strict.ts';
-import { isEmailAddress } from '../../contract/rules/host.ts';
-import { hasControlChars } from './validators.ts';
+import { strictObject } from '../../http/strict-object.ts';
+import { isEmailAddress } from '../../../contract/rules/host.ts';
+import { hasControlChars } from '../../util/text.ts';
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_ATTACHMENTS = 100;

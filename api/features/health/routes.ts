@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import journal from '../../drizzle/meta/_journal.json';
-import { SecretBox } from '../crypto/secret-box.ts';
-import { isUnavailable } from '../db/unavailable.ts';
-import type { AppEnv } from '../env.ts';
+import journal from '../../../drizzle/meta/_journal.json';
+import { SecretBox } from '../../crypto/secret-box.ts';
+import { isUnavailable } from '../../db/unavailable.ts';
+import type { AppEnv } from '../../env.ts';
 
 /** How long /healthz waits for the database's answer. */
 const HEALTH_DB_TIMEOUT_MS = 3_000;
