@@ -8,7 +8,7 @@ import { pickLang } from './i18n/lang.ts';
 import { devRoutes } from './features/dev/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { mailServerRoutes } from './features/mail-server/routes.ts';
-import { mailServerTestRoutes } from './features/test-send/routes.ts';
+import { testSendRoutes } from './features/test-send/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
 
@@ -33,7 +33,7 @@ export function createApp(deps: DepsFactory) {
   const routes = app
     .route('/healthz', healthRoutes)
     .route('/dev', devRoutes)
-    .route('/v1/mail-server/test', mailServerTestRoutes)
+    .route('/v1/mail-server/test', testSendRoutes)
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)
     .route('/v1/tenants', tenantRoutes);

@@ -166,3 +166,41 @@ export async function readJsonObject(c: Context<AppEnv>, maxBytes = MAX_JSON_BYT
     ]);
   return body as Record<string, unknown>;
 }
+
+/**
+ * Like `jsonBody`, but a request without a body passes with `c.req.valid('json')` undefined
+ * (the test send: without a draft the saved settings are tested).
+ */
+export function optionalJsonBody<S extends AnySchema>(
+  schema: S,
+  maxBytes = MAX_JSON_BYTES,
+): MiddlewareHandler<AppEnv, string, { in: { json?: v.InferInput<S> }; out: { json: v.InferOutput<S> | undefined } }> {
+  const limit = limitBody(maxBytes);
+  return (c, next) => limit(c, () => readOptionalJson(c, schema, maxBytes, next)) as Promise<void>;
+}
+
+async function readOptionalJson(
+  c: Context<AppEnv>,
+  schema: AnySchema,
+  maxBytes: number,
+  next: () => Promise<void>,
+): Promise<void> {
+  const length = c.req.header('content-length');
+  if (length === '0') return next();
+  const declared = length !== undefined || c.req.header('transfer-encoding') !== undefined;
+  // A body without a declared length (a Request built in-process, as on Node or in tests) is read
+  // to be sure it is really empty. As bytes: the read is cached, and the JSON reading after it must
+  // see the bytes themselves to refuse what is not UTF-8.
+  if (!declared && (c.req.raw.body === null || (await bodyByteLength(c)) === 0)) return next();
+  await validateJson(c, schema, await readJsonObject(c, maxBytes));
+  return next();
+}
+
+/** Bytes in the (already limited) body; one that broke off is a 400 like any unreadable body. */
+async function bodyByteLength(c: Context<AppEnv>): Promise<number> {
+  try {
+    return (await c.req.arrayBuffer()).byteLength;
+  } catch {
+    throw new ApiError(400, 'invalid_json');
+  }
+}

@@ -8,7 +8,7 @@ import { getDatabase } from '../../api/db/client.ts';
 import type { Database } from '../../api/env.ts';
 import { deliveries, tenants } from '../../api/db/schema.ts';
 import type { OutgoingMessage, SendResult } from '../../api/mail/types.ts';
-import { sendAndRecordTest } from '../../api/features/test-send/routes.ts';
+import { sendAndRecordTest } from '../../api/features/test-send/store.ts';
 import { newTenant } from './helpers.ts';
 
 const db = () => getDatabase(env.DATABASE_URL!);

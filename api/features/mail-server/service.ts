@@ -1,0 +1,77 @@
+import type { Deps, TenantIdentity } from '../../env.ts';
+import type { MailServerRow } from '../../db/schema.ts';
+import { validationError } from '../../http/body.ts';
+import { ApiError, type FieldError } from '../../http/problem.ts';
+import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
+import type { Lang } from '../../i18n/lang.ts';
+import { isPrivateHost } from '../../mail/target.ts';
+import { isSavedServer } from '../../../contract/rules/saved-server.ts';
+import { secretBox } from '../../wiring.ts';
+import type { MailServerInput } from './schema.ts';
+import {
+  CredentialsMissingError,
+  readSettings,
+  writeSettings,
+  type ExpectedVersion,
+  type PasswordChange,
+} from './store.ts';
+
+/** Field errors for settings that are valid in general but not on this runtime. */
+export function runtimeFieldErrors(deps: Deps, lang: Lang, input: MailServerInput): FieldError[] {
+  const { capabilities } = deps;
+  const errors: FieldError[] = [];
+  // Anti-SSRF: the API must not become a probe of internal networks (checked again before connecting).
+  if (!deps.config.allowPrivateHosts && isPrivateHost(input.host)) {
+    errors.push({ path: 'host', code: 'host_private', message: fieldMessage('host_private', lang) });
+  }
+  if (capabilities.blockedPorts.includes(input.port)) {
+    errors.push({ path: 'port', code: 'port_blocked', message: fieldMessage('port_blocked', lang) });
+  }
+  if (input.allowUntrustedCertificate && !capabilities.allowUntrustedCertificate) {
+    errors.push({
+      path: 'allowUntrustedCertificate',
+      code: 'untrusted_certificate_unsupported',
+      message: fieldMessage('untrusted_certificate_unsupported', lang),
+    });
+  }
+  return errors;
+}
+
+/** What the save does with the stored password: keep it (absent), clear it (null), or seal a new one. */
+async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailServerInput): Promise<PasswordChange> {
+  if (input.auth.password === undefined) return { kind: 'keep' };
+  if (input.auth.password === null) return { kind: 'clear' };
+  return { kind: 'set', sealed: await (await secretBox(deps.config)).seal(input.auth.password, tenant.id) };
+}
+
+/** Why a save without password has none: nothing stored, or stored for another server only. */
+async function missingPasswordError(deps: Deps, tenant: TenantIdentity, lang: Lang, input: MailServerInput) {
+  const saved = input.auth.password === undefined ? await readSettings(deps.db, tenant, deps.now()) : undefined;
+  const code: FieldCode =
+    saved?.passwordCiphertext && !isSavedServer(saved, input)
+      ? 'password_required_for_new_server'
+      : 'password_required';
+  return validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
+}
+
+/** Saves the settings when the If-Match expectation holds (else 412); field errors are a 422 and change nothing. */
+export async function saveMailServer(
+  deps: Deps,
+  tenant: TenantIdentity,
+  lang: Lang,
+  input: MailServerInput,
+  expected: ExpectedVersion,
+): Promise<MailServerRow> {
+  const runtimeErrors = runtimeFieldErrors(deps, lang, input);
+  if (runtimeErrors.length > 0) throw validationError(runtimeErrors);
+  const password = await passwordChange(deps, tenant, input);
+  let row: MailServerRow | undefined;
+  try {
+    row = await writeSettings(deps.db, tenant, input, password, expected, deps.now());
+  } catch (error) {
+    if (!(error instanceof CredentialsMissingError)) throw error;
+    throw await missingPasswordError(deps, tenant, lang, input);
+  }
+  if (!row) throw new ApiError(412, 'precondition_failed');
+  return row;
+}

@@ -1,0 +1,116 @@
+import { SecretUnreadableError } from '../../crypto/secret-box.ts';
+import type { MailServerRow } from '../../db/schema.ts';
+import type { Deps, TenantIdentity } from '../../env.ts';
+import { validationError } from '../../http/body.ts';
+import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
+import type { Lang } from '../../i18n/lang.ts';
+import { testMailText } from '../../i18n/test-mail.ts';
+import type { OutgoingMessage, SmtpSettings } from '../../mail/types.ts';
+import { smtpSettingsFromRow } from '../../settings/credentials.ts';
+import { tenantSender, type Sender } from '../../settings/sender.ts';
+import { secretBox } from '../../wiring.ts';
+import { isSavedServer } from '../../../contract/rules/saved-server.ts';
+import type { MailServerInput } from '../mail-server/schema.ts';
+
+/** What a test sends through, and as whom. */
+export interface TestPlan {
+  settings: SmtpSettings;
+  /** What the test mail and the warnings describe. */
+  described: { host: string; port: number; security: SmtpSettings['security'] };
+  sender: Sender;
+}
+
+const passwordError = (code: FieldCode, lang: Lang) =>
+  validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
+
+/** The saved settings with their password; one that no longer decrypts (a key dropped, a row copied) is asked for again. */
+async function savedSettings(deps: Deps, lang: Lang, saved: MailServerRow): Promise<SmtpSettings> {
+  try {
+    return await smtpSettingsFromRow(saved, await secretBox(deps.config));
+  } catch (error) {
+    if (!(error instanceof SecretUnreadableError)) throw error;
+    throw passwordError('password_unreadable', lang);
+  }
+}
+
+/** The password a draft authenticates with: its own, or the stored one for the saved server only. */
+async function draftPassword(
+  deps: Deps,
+  lang: Lang,
+  draft: MailServerInput,
+  saved: MailServerRow | undefined,
+): Promise<string | null> {
+  if (draft.auth.method === 'none') return null;
+  if (typeof draft.auth.password === 'string') return draft.auth.password;
+  if (draft.auth.password === undefined && saved?.passwordCiphertext) {
+    // Never hand the tenant's stored password to a server other than the one it was saved for.
+    if (!isSavedServer(saved, draft)) throw passwordError('password_required_for_new_server', lang);
+    const password = (await savedSettings(deps, lang, saved)).auth.password;
+    if (password) return password;
+  }
+  throw passwordError('password_required', lang);
+}
+
+export async function planFromDraft(
+  deps: Deps,
+  lang: Lang,
+  tenant: TenantIdentity,
+  draft: MailServerInput,
+  saved: MailServerRow | undefined,
+): Promise<TestPlan> {
+  const password = await draftPassword(deps, lang, draft, saved);
+  return {
+    settings: {
+      host: draft.host,
+      port: draft.port,
+      security: draft.security,
+      auth: { method: draft.auth.method, username: draft.auth.username, password },
+      // Node only: "always trust" — record the certificate's fingerprint (pinned once saved).
+      ...(deps.capabilities.runtime === 'node' && draft.allowUntrustedCertificate
+        ? { captureUntrustedCertificate: true }
+        : {}),
+    },
+    described: { host: draft.host, port: draft.port, security: draft.security },
+    sender: tenantSender(tenant, {
+      fromAddress: draft.from.address,
+      fromName: draft.from.name,
+      replyTo: draft.replyTo,
+    }),
+  };
+}
+
+export async function planFromSaved(
+  deps: Deps,
+  lang: Lang,
+  tenant: TenantIdentity,
+  saved: MailServerRow,
+): Promise<TestPlan> {
+  const settings = await savedSettings(deps, lang, saved);
+  return {
+    settings: {
+      ...settings,
+      // A test of "always trust" shows the certificate now presented and pins it.
+      ...(deps.capabilities.runtime === 'node' && saved.allowUntrustedCertificate
+        ? { captureUntrustedCertificate: true, tlsPinSha256: null }
+        : {}),
+    },
+    described: { host: saved.host, port: saved.port, security: saved.security },
+    sender: tenantSender(tenant, saved),
+  };
+}
+
+/** The test mail: to the tenant's own address, naming the server, port and security tested. */
+export function testMail(plan: TestPlan, tenant: TenantIdentity, lang: Lang, now: Date): OutgoingMessage {
+  const { subject, text } = testMailText(
+    { ...plan.described, senderAddress: plan.sender.from.address, sentAt: now },
+    lang,
+  );
+  return {
+    from: plan.sender.from,
+    replyTo: plan.sender.replyTo,
+    to: [{ address: tenant.email, name: tenant.name }],
+    subject,
+    text,
+    date: now,
+  };
+}

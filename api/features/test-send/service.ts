@@ -1,0 +1,148 @@
+import type { TestResult } from '../../../contract/index.ts';
+import type { MailServerRow } from '../../db/schema.ts';
+import type { Deps, TenantIdentity } from '../../env.ts';
+import { validationError } from '../../http/body.ts';
+import { ApiError, type FieldError } from '../../http/problem.ts';
+import { fieldMessage } from '../../i18n/field-messages.ts';
+import type { Lang } from '../../i18n/lang.ts';
+import { localizeSmtpError } from '../../i18n/smtp-errors.ts';
+import { testWarnings } from '../../i18n/test-warnings.ts';
+import { localizeTranscript } from '../../i18n/transcript.ts';
+import { sendMessage } from '../../mail/send.ts';
+import { checkTarget } from '../../mail/target.ts';
+import type { OutgoingMessage, SendResult } from '../../mail/types.ts';
+import type { MailServerInput } from '../mail-server/schema.ts';
+import { runtimeFieldErrors } from '../mail-server/service.ts';
+import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
+import {
+  type Defer,
+  dropReservation,
+  pinCertificate,
+  reserveAndRead,
+  retryAfterSeconds,
+  sendAndRecordTest,
+} from './store.ts';
+
+/** A test's result, with where its time went (milliseconds per phase). */
+export interface TestOutcome {
+  body: TestResult;
+  timings: { read: number; prepare: number; smtp: number; record: number };
+}
+
+function targetError(deps: Deps, lang: Lang, settings: { host: string; port: number }): FieldError | undefined {
+  const runtime = deps.capabilities.runtime;
+  const target = checkTarget(settings, { runtime, allowPrivateHosts: deps.config.allowPrivateHosts });
+  return target ? { path: target.path, code: target.code, message: fieldMessage(target.code, lang) } : undefined;
+}
+
+/** A draft is checked like a save, plus where the engine may connect; nothing is read or reserved before. */
+function checkDraft(deps: Deps, lang: Lang, draft: MailServerInput): void {
+  const errors = runtimeFieldErrors(deps, lang, draft);
+  const target = targetError(deps, lang, draft);
+  if (target && !errors.some((e) => e.path === target.path)) errors.push(target);
+  if (errors.length > 0) throw validationError(errors);
+}
+
+/** The plan for a reserved test; saved settings may predate a policy change, so they are checked the same way. */
+async function planTest(
+  deps: Deps,
+  lang: Lang,
+  tenant: TenantIdentity,
+  draft: MailServerInput | undefined,
+  saved: MailServerRow | undefined,
+): Promise<TestPlan> {
+  if (draft) return planFromDraft(deps, lang, tenant, draft, saved);
+  const target = targetError(deps, lang, saved!);
+  if (target) throw validationError([target]);
+  return planFromSaved(deps, lang, tenant, saved!);
+}
+
+function sendTest(deps: Deps, plan: TestPlan, message: OutgoingMessage): Promise<SendResult> {
+  return (
+    sendMessage(plan.settings, message, {
+      runtime: deps.capabilities.runtime,
+      addressGuard: { allowPrivateHosts: deps.config.allowPrivateHosts },
+    })
+      // Handed over without a reply: the test mail may well arrive, which the tenant should know.
+      .then(
+        (r): SendResult =>
+          r.ok || !r.error.deliveryUnknown ? r : { ...r, error: { ...r.error, code: 'test_unconfirmed' } },
+      )
+  );
+}
+
+/** Node, "always trust": the certificate a successful test of the saved server showed, to be pinned. */
+function certificateToPin(deps: Deps, result: SendResult, saved: MailServerRow | undefined, plan: TestPlan) {
+  const savedServerTested =
+    saved?.allowUntrustedCertificate &&
+    saved.host.toLowerCase() === plan.described.host.toLowerCase() &&
+    saved.port === plan.described.port;
+  return result.ok && deps.capabilities.runtime === 'node' && savedServerTested ? result.certificateSha256 : undefined;
+}
+
+function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult): TestResult {
+  const warnings = testWarnings(
+    { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
+    plan.sender.from.address,
+    lang,
+  );
+  const transcript = localizeTranscript(result.transcript, lang);
+  if (result.ok) {
+    const { messageId, response, durationMs } = result;
+    return { ok: true, messageId, response, durationMs, transcript, warnings };
+  }
+  const error = localizeSmtpError(result.error, lang, { runtime: deps.capabilities.runtime, ...plan.described });
+  return { ok: false, error, durationMs: result.durationMs, transcript, warnings };
+}
+
+/**
+ * Sends a test mail to the tenant's own address through the draft (or, without one, the saved
+ * settings), within the rate limit, and records it as a delivery of kind `test`.
+ */
+export async function testMailServer(
+  deps: Deps,
+  tenant: TenantIdentity,
+  lang: Lang,
+  draft: MailServerInput | undefined,
+  defer: Defer | undefined,
+): Promise<TestOutcome> {
+  if (draft) checkDraft(deps, lang, draft);
+  const t0 = performance.now();
+  const now = deps.now();
+  const deliveryId = crypto.randomUUID();
+  const { saved, reserved } = await reserveAndRead(deps.db, tenant, deliveryId, now, !draft);
+  const tRead = performance.now();
+  if (!draft && !saved) throw new ApiError(409, 'not_configured');
+  if (!reserved) {
+    const retryAfter = await retryAfterSeconds(deps.db, tenant, now);
+    throw new ApiError(429, 'rate_limited', [], { 'retry-after': String(retryAfter) });
+  }
+
+  let plan: TestPlan;
+  let message: OutgoingMessage;
+  try {
+    plan = await planTest(deps, lang, tenant, draft, saved);
+    message = testMail(plan, tenant, lang, now);
+  } catch (error) {
+    await dropReservation(deps.db, tenant, deliveryId);
+    throw error;
+  }
+
+  const tReserve = performance.now();
+  let tSent = 0;
+  const send = (m: OutgoingMessage) =>
+    sendTest(deps, plan, m).finally(() => {
+      tSent = performance.now();
+    });
+  // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
+  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, send, deps.now, defer, plan.described);
+  const tSend = tSent || performance.now();
+  const pin = certificateToPin(deps, result, saved, plan);
+  if (pin) await pinCertificate(deps.db, tenant, saved!, pin);
+  const body = resultBody(deps, lang, plan, result);
+  const tEnd = performance.now();
+  return {
+    body,
+    timings: { read: tRead - t0, prepare: tReserve - tRead, smtp: tSend - tReserve, record: tEnd - tSend },
+  };
+}

@@ -1,0 +1,141 @@
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { deliveries, mailServers, type DeliveryError, type MailServerRow } from '../../db/schema.ts';
+import type { Database, TenantIdentity } from '../../env.ts';
+import type { OutgoingMessage, SendResult } from '../../mail/types.ts';
+import { errorSummary } from '../../util/error-summary.ts';
+import { upsertTenant } from '../mail-server/store.ts';
+
+/** At most this many tests per tenant per window, counted in the database (holds across isolates). */
+export const TEST_RATE_LIMIT = 5;
+export const TEST_RATE_WINDOW_MS = 60_000;
+
+/**
+ * Reserves one test in the window, atomically: the row is inserted only while fewer than the
+ * limit exist (one statement, so concurrent requests in other isolates cannot overshoot), and,
+ * without a draft, only when settings are saved. Its subject is filled in when the test ends.
+ */
+function reserveTest(db: Database, tenant: TenantIdentity, id: string, now: Date, needsSaved: boolean) {
+  const since = now.getTime() - TEST_RATE_WINDOW_MS;
+  const recipients = JSON.stringify({ to: [tenant.email], cc: [], bcc: [] });
+  const saved = needsSaved ? sql`AND EXISTS (SELECT 1 FROM ${mailServers} WHERE tenant_id = ${tenant.id})` : sql``;
+  return db.run(sql`
+    INSERT INTO ${deliveries} (id, tenant_id, kind, status, route, recipients, subject, attempts, created_at)
+    SELECT ${id}, ${tenant.id}, 'test', 'sending', 'tenant', ${recipients}, '', 0, ${now.getTime()}
+    WHERE (SELECT count(*) FROM ${deliveries} WHERE tenant_id = ${tenant.id} AND kind = 'test' AND created_at > ${since}) < ${TEST_RATE_LIMIT}
+    ${saved}`);
+}
+
+/** One round trip: the tenant upserted, its saved settings read and a test reserved (when the window allows). */
+export async function reserveAndRead(
+  db: Database,
+  tenant: TenantIdentity,
+  id: string,
+  now: Date,
+  needsSaved: boolean,
+): Promise<{ saved: MailServerRow | undefined; reserved: boolean }> {
+  const [, rows, reserved] = await db.batch([
+    upsertTenant(db, tenant, now),
+    db.select().from(mailServers).where(eq(mailServers.tenantId, tenant.id)),
+    reserveTest(db, tenant, id, now, needsSaved),
+  ]);
+  return { saved: rows[0], reserved: (reserved as { rowsAffected: number }).rowsAffected > 0 };
+}
+
+/** Not tested after all: the reservation does not count. */
+export async function dropReservation(db: Database, tenant: TenantIdentity, id: string): Promise<void> {
+  await db.delete(deliveries).where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
+}
+
+/** Seconds until the oldest test in the window leaves it. */
+export async function retryAfterSeconds(db: Database, tenant: TenantIdentity, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - TEST_RATE_WINDOW_MS);
+  const rows = await db
+    .select({ oldest: sql<number>`min(${deliveries.createdAt})` })
+    .from(deliveries)
+    .where(and(eq(deliveries.tenantId, tenant.id), eq(deliveries.kind, 'test'), gt(deliveries.createdAt, since)));
+  const oldest = Number(rows[0]?.oldest ?? now.getTime());
+  return Math.max(1, Math.ceil((oldest + TEST_RATE_WINDOW_MS - now.getTime()) / 1000));
+}
+
+/** Pins the certificate a successful test saw, on the saved row of that same host and port only. */
+export async function pinCertificate(db: Database, tenant: TenantIdentity, saved: MailServerRow, sha256: string) {
+  await db
+    .update(mailServers)
+    .set({ tlsPinSha256: sha256 })
+    .where(
+      and(eq(mailServers.tenantId, tenant.id), eq(mailServers.host, saved.host), eq(mailServers.port, saved.port)),
+    );
+}
+
+/** Ends the reserved row: `sent`, or `failed` with why (`unknown` when there is no result). */
+function recordTest(
+  db: Database,
+  tenant: TenantIdentity,
+  id: string,
+  message: OutgoingMessage,
+  result: SendResult | undefined,
+  now: () => Date,
+  server: DeliveryError['server'],
+) {
+  const outcome = result?.ok
+    ? { status: 'sent' as const, messageId: result.messageId, smtpResponse: result.response, sentAt: now() }
+    : {
+        status: 'failed' as const,
+        error: result
+          ? {
+              stage: result.error.stage,
+              code: result.error.code,
+              responseCode: result.error.responseCode,
+              response: result.error.response,
+              ...(server ? { server } : {}),
+            }
+          : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
+      };
+  return db
+    .update(deliveries)
+    .set({ subject: message.subject, attempts: 1, ...outcome })
+    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
+}
+
+/** Hands a task to the runtime to finish after the response (Workers' `waitUntil`). */
+export type Defer = (task: Promise<unknown>) => void;
+
+/**
+ * Sends the test mail and ends its reserved row (`sending`) in every case: `sent`, or `failed`
+ * with why — `unknown` when sending threw instead of reporting an SMTP error (the throw goes on).
+ * With `defer` (Workers: `waitUntil`), that update runs after the response instead of before it
+ * (started on the next turn of the event loop); it is tried a second time if it fails, and a
+ * failure that remains is logged (nobody awaits it any more).
+ */
+export async function sendAndRecordTest(
+  db: Database,
+  tenant: TenantIdentity,
+  id: string,
+  message: OutgoingMessage,
+  send: (message: OutgoingMessage) => Promise<SendResult>,
+  now: () => Date,
+  defer?: Defer,
+  /** The server tested, named in the stored error's message. */
+  server?: DeliveryError['server'],
+): Promise<SendResult> {
+  let result: SendResult | undefined;
+  try {
+    result = await send(message);
+    return result;
+  } finally {
+    const record = () => recordTest(db, tenant, id, message, result, now, server);
+    if (defer) {
+      // Started on the next turn, so that building and sending the update does not delay the response.
+      defer(
+        new Promise((resolve) => setTimeout(resolve, 0))
+          .then(record)
+          .catch(() => record())
+          .catch((error: unknown) =>
+            console.error(`test delivery ${id}: recording the outcome failed: ${errorSummary(error)}`),
+          ),
+      );
+    } else {
+      await record();
+    }
+  }
+}
