@@ -188,3 +188,44 @@ export interface DeliveriesResponse {
   deliveries: DeliverySummary[];
   nextCursor: string | null;
 }
+
+/** Answer of `POST /v1/tenants/:tenantId/messages` (202): the message is stored and queued. */
+export interface MessageAccepted {
+  id: string;
+  status: DeliveryStatus;
+}
+
+/** One attempt in a message's history. */
+export interface MessageAttempt {
+  at: string;
+  route: Route;
+  status: 'sent' | 'retrying' | 'failed';
+  response: string | null;
+  error: SmtpError | null;
+}
+
+/** `GET /v1/tenants/:tenantId/messages/:id`: where a message of the host application stands. */
+export interface MessageView {
+  id: string;
+  kind: 'invoice' | 'reminder' | 'document';
+  status: DeliveryStatus;
+  route: Route | null;
+  attempts: number;
+  messageId: string | null;
+  response: string | null;
+  error: SmtpError | null;
+  fallbackReason: SmtpError | null;
+  acceptedRecipients: string[];
+  history: MessageAttempt[];
+  reference: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  nextAttemptAt: string | null;
+}
+
+/** `PUT /v1/tenants/:tenantId`: the tenant's profile as stored. */
+export interface TenantProfile {
+  id: string;
+  name: string;
+  email: string;
+}

@@ -1,0 +1,53 @@
+import type { MessageAccepted } from '../../../contract/index.ts';
+import type { Deps } from '../../env.ts';
+import { ApiError } from '../../http/problem.ts';
+import { assignMessageId, insertDelivery, TenantNotFoundError, type StoredPayload } from '../../outbox/store.ts';
+import { errorSummary } from '../../util/error-summary.ts';
+import { sha256Hex } from '../../util/sha256.ts';
+import { MAX_MESSAGE_BYTES, messageBytes, type MessageInput } from './schema.ts';
+
+/**
+ * Stores a message of the host application and hands it to the outbox. The same Idempotency-Key
+ * with the same body returns the stored message; with another body it is a 422.
+ */
+export async function acceptMessage(
+  deps: Deps,
+  tenantId: string,
+  idempotencyKey: string,
+  input: MessageInput,
+): Promise<MessageAccepted> {
+  // Too large as a whole, not a field to correct: 413 like a body over the limit.
+  if (messageBytes(input) > MAX_MESSAGE_BYTES) throw new ApiError(413, 'message_too_large');
+  const { db, now } = deps;
+  const payload: StoredPayload = { text: input.text, html: input.html, attachments: input.attachments };
+  const requestHash = await sha256Hex(JSON.stringify(input));
+  // One round trip: the tenant check and (mostly) the Message-ID happen inside the insert.
+  let { row, created } = await insertDelivery(
+    db,
+    {
+      id: crypto.randomUUID(),
+      tenantId,
+      kind: input.kind,
+      status: 'queued',
+      recipients: { to: input.to, cc: input.cc, bcc: input.bcc },
+      subject: input.subject,
+      reference: input.reference ?? null,
+      idempotencyKey,
+      requestHash,
+      createdAt: now(),
+    },
+    payload,
+  ).catch((error: unknown) => {
+    throw error instanceof TenantNotFoundError ? new ApiError(404, 'tenant_not_found') : error;
+  });
+  if (!created && row.requestHash !== requestHash) throw new ApiError(422, 'idempotency_conflict');
+  // Made once, before the first attempt, so a resend after a crash carries the same Message-ID.
+  row = await assignMessageId(db, row);
+  if (created) {
+    // Stored first; if the enqueue is lost the sweeper picks the row up.
+    await deps
+      .enqueue(row.id)
+      .catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${errorSummary(e)}`));
+  }
+  return { id: row.id, status: row.status };
+}
