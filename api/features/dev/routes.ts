@@ -5,6 +5,7 @@ import { ApiError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
 import { isEmailAddress } from '../../../contract/rules/host.ts';
 import { hasControlChars } from '../../util/text.ts';
+import { pingDatabase } from './store.ts';
 
 /**
  * Development only (mounted when ENVIRONMENT=development): mints tenant tokens the way a
@@ -39,28 +40,11 @@ export const devRoutes = new Hono<AppEnv>()
   .get('/config', (c) => c.json({ mailSinkUrl: c.var.deps.config.mailSinkUrl }))
   // The bare route benchmarks compare against: no auth, no validation, no storage.
   .get('/ping', (c) => c.json({ ok: true }))
-  // The bare route plus one database round trip and nothing else: `SELECT 1` as one Hrana pipeline
-  // by plain fetch (no libSQL client, no drizzle, no token), the floor under every call that
-  // reads or writes. The benchmark shows it next to GET /v1/mail-server.
+  // The bare route plus one database round trip and nothing else.
   .get('/db-ping', async (c) => {
     const { database } = c.var.deps.config;
     const url = database?.url.replace(/^libsql:/, 'https:');
     if (!url || !/^https?:/.test(url)) throw new ApiError(404, 'not_found');
-    const ok = await fetch(`${url.replace(/\/+$/, '')}/v2/pipeline`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(database?.authToken ? { authorization: `Bearer ${database.authToken}` } : {}),
-      },
-      body: '{"requests":[{"type":"execute","stmt":{"sql":"SELECT 1"}},{"type":"close"}]}',
-      signal: AbortSignal.timeout(5_000),
-    }).then(
-      async (res) => {
-        await res.arrayBuffer();
-        return res.ok;
-      },
-      () => false,
-    );
-    if (!ok) throw new ApiError(503, 'database_unavailable');
+    if (!(await pingDatabase(url, database?.authToken))) throw new ApiError(503, 'database_unavailable');
     return c.json({ ok: true });
   });
