@@ -1,9 +1,5 @@
-// The floor under the outbox target (issue 5), Workers only: the same 200 invoices posted to a
-// Worker with none of this project's code (bench/floor), which puts each on a Cloudflare Queue and
-// answers 202; its consumer sends every batch over one pooled Nodemailer transport (4 connections).
-// Once without a database, once with the least an outbox must do in one (a local sqld: store
-// before the 202, read the batch back, record all its replies in one transaction), by plain Hrana
-// pipelines.
+// The outbox's floor, Workers only: the same invoices through bench/floor's Queue route, once
+// without a database and once with the least database work an outbox needs (a local sqld).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

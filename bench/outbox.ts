@@ -1,6 +1,5 @@
-// Benchmark of issue 5: invoices per second delivered through the outbox (POST → queue → SMTP)
-// to a local smtp-server over the tenant's own route (STARTTLS + AUTH, no greeting delay), and
-// the time from each 202 to `sent`. Figures only — nothing here asserts on time.
+// Invoices per second through the outbox (POST → queue → SMTP over the tenant route, STARTTLS +
+// AUTH) and the time from each 202 to `sent`. Figures only.
 import { TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startSmtpCounter } from './lib/smtp-counter.ts';
 import type { DeliveriesResponse } from '../contract/index.ts';

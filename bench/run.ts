@@ -1,12 +1,4 @@
-// `npm run bench`: starts throw-away local stacks and prints the figures the issues ask for.
-// Figures only — nothing here asserts on time.
-//
-// Arguments choose parts and runtimes, in any order: `npm run bench -- outbox node`. Runtimes:
-// `workers` is the Worker under `wrangler dev` (as `npm run dev` runs it: wrangler's proxy in
-// front, Miniflare's entry worker and outbound interceptor around it); `workerd` the same Worker
-// bundle under plain `workerd serve`, without that plumbing, which production does not have
-// either (nor a Queue here, so no outbox); `node` the server of `npm run start:node`. All use the
-// same local sqld.
+// `npm run bench [parts] [runtimes]`: throw-away local stacks, figures only (bench/README.md).
 import { benchOutbox } from './outbox.ts';
 import { RUNTIMES, startBenchStack, type BenchStack, type Runtime } from './lib/stack.ts';
 import { ms } from './lib/stats.ts';

@@ -1,6 +1,5 @@
-// Benchmark of issue 2: latency and throughput of GET/PUT /v1/mail-server next to a bare Hono
-// route in the same Worker, and how many database round trips each call costs. A route that only
-// sends one `SELECT 1` to the database (plain fetch) shows what one round trip alone costs.
+// GET/PUT /v1/mail-server: latency and throughput next to the bare route and the bare route plus
+// one `SELECT 1` (the floors), and the database round trips per call.
 import type { BenchStack } from './lib/stack.ts';
 import { median, ms, percentile, throughput, timeInterleaved } from './lib/stats.ts';
 

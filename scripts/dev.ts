@@ -112,8 +112,7 @@ async function main() {
       onOutput: (line) => console.log(`[api] ${line}`),
     });
     stoppers.push(() => stack.stop());
-    // `wrangler dev` does not fire cron triggers by itself: run the outbox sweeper every minute as
-    // production's cron does, so what a reload or crash left behind is sent (README "outbox").
+    // `wrangler dev` fires no cron triggers: run the outbox sweeper every minute as production's cron does.
     const sweeper = setInterval(() => {
       stack
         .runScheduled()

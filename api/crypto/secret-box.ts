@@ -1,7 +1,5 @@
-// AES-256-GCM for stored SMTP passwords (WebCrypto, same code on Workers and Node).
-// SETTINGS_ENCRYPTION_KEY = "<keyId>:<base64 32 bytes>[,<oldKeyId>:<base64>…]": the first key
-// encrypts, all of them decrypt, so keys can be rotated. The tenant id is the associated data,
-// so a ciphertext copied to another tenant's row does not decrypt.
+// AES-256-GCM for stored SMTP passwords; SETTINGS_ENCRYPTION_KEY = "id:base64[,oldId:base64…]", the first
+// encrypts, all decrypt. The tenant id is the associated data: a ciphertext copied to another tenant's row fails.
 
 import { base64ToBytes, bytesToBase64 } from '../util/base64.ts';
 

@@ -29,11 +29,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Whether a client error means the database was not reached, as opposed to a statement it refused
- * (a constraint, a syntax error: LibsqlError with an SQLite code). A failed or timed-out fetch is
- * already a DatabaseUnavailableError (fetchWithTimeout), also when the client wraps it; besides
- * that the client reports SERVER_ERROR for an HTTP status other than 200, and its own codes for a
- * closed stream or WebSocket (Node, libsql://).
+ * The database was not reached (as opposed to a statement it refused): our fetch's error, or the
+ * client's codes for a non-200 answer and a closed stream or WebSocket (Node, libsql://).
  */
 export function isUnavailable(error: unknown): boolean {
   if (isDatabaseUnavailable(error)) return true;
@@ -49,16 +46,10 @@ function uncompressed(input: RequestInfo | URL, init: RequestInit | undefined): 
 }
 
 /**
- * The fetch for the libSQL client: a call gives up after DATABASE_TIMEOUT_MS, and whatever makes it
- * fail before the whole answer is in (workerd says "Network connection lost.", Node "fetch failed"
- * or "terminated", also when the connection drops halfway through the body) is reported as the
- * database being unavailable. The body is read here for that reason.
- *
- * `uncompressed` (Node): asks for answers without compression, as workerd's fetch does anyway.
- * Node's fetch asks for gzip, so sqld compressed every answer and Node inflated it again (each
- * invoice's payload is read back before it is sent): in a CPU profile of the Node outbox
- * benchmark, inflating took 385 ms of about 5 s, for nothing on loopback. workerd never asks, so
- * its requests go as the libSQL client built them, not rebuilt with new headers.
+ * The libSQL client's fetch: gives up after `timeoutMs`, and reads the whole body here so that a
+ * connection lost halfway also counts as the database being unavailable. `uncompressed` (Node):
+ * Node's fetch asks for gzip, and inflating sqld's answers took 385 ms of 5 s CPU in the outbox
+ * benchmark; workerd never asks, so its requests stay as the client built them.
  */
 export function fetchWithTimeout(
   timeoutMs = DATABASE_TIMEOUT_MS,

@@ -1,6 +1,5 @@
-// The same Hono app as the Worker, wired for Node (DESIGN.md §2, §3): the full libSQL client
-// (file: databases too), the in-process outbox, and the Node capabilities — "always trust the
-// server certificate" (certificate pinning) and no blocked ports.
+// The Worker's Hono app wired for Node: the full libSQL client (file: too), the in-process outbox,
+// and Node's capabilities (certificate pinning, no blocked ports).
 
 import type { ExecutionContext as HonoExecutionContext } from 'hono';
 import { createApp } from '../app.ts';

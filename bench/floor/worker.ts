@@ -1,15 +1,6 @@
-// A Worker with nothing of this project in it, run by `npm run bench` next to the API and the same
-// way (under wrangler dev, or plain workerd), to show what the runtime and the stack cost before
-// any of the API's own work (plain workerd serves POST / only: it has no Queue):
-//
-// - POST /       Nodemailer sends the message it is given (STARTTLS + AUTH PLAIN, a new
-//                connection each time): the floor under the API's test send.
-// - POST /queue  the message goes on a Cloudflare Queue (202); the consumer sends each batch with
-//                one pooled Nodemailer transport (4 connections): the floor under the outbox.
-//                With a DATABASE_URL (sqld), the least database work an outbox needs is added, as
-//                plain Hrana pipelines: the message is stored before the 202 (one INSERT), the
-//                consumer reads its batch back (one SELECT) and, once the batch is sent, records
-//                every message's reply in one transaction (one round trip).
+// The benchmark's floor Worker, with nothing of this project in it (bench/README.md, "Floors"):
+// POST / sends one message with Nodemailer; POST /queue goes through a Queue to pooled Nodemailer,
+// with DATABASE_URL also storing, reading back and recording each message by plain Hrana pipelines.
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 
@@ -81,8 +72,8 @@ function transportFor({ host, port, username, password }: SendRequest, pool: boo
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 10_000,
-    // As Nodemailer must run in workerd (DESIGN.md §3): the socket opened by host name, so
-    // workerd's connect() resolves it (Nodemailer's own lookup would go to DNS over HTTPS).
+    // As the API's engine does: opened by host name, so workerd's connect() resolves it and checks
+    // the certificate against it (Nodemailer's own lookup would go over DNS-over-HTTPS).
     getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: net.Socket }) => void) => {
       const socket = net.connect({ host, port });
       socket.once('connect', () => callback(null, { connection: socket }));

@@ -4,12 +4,7 @@ import type { NodeStackOptions } from './node-stack.ts';
 import { withDatabase, type ApiServer } from './with-database.ts';
 import { serveWithWorkerd } from './workerd.ts';
 
-/**
- * The API's Worker bundle under plain `workerd serve` (bench/lib/workerd.ts) on a local sqld:
- * the Workers runtime without `wrangler dev`'s proxy and Miniflare, as production has neither.
- * No Queue and no static assets: the settings and test-send routes need neither. The options are
- * the Node stack's; `env` goes to the workerd process (SSL_CERT_FILE: a test CA workerd trusts).
- */
+/** The API under plain `workerd serve` on a local sqld; the settings and test-send routes need no Queue or assets. */
 export function startWorkerdStack(options: NodeStackOptions): Promise<ApiServer> {
   return withDatabase(options, async (databaseUrl) => {
     const worker = await serveWithWorkerd(

@@ -1,8 +1,5 @@
-// A Worker without `wrangler dev`: the bundle `wrangler deploy` would upload (built with
-// --dry-run) served by plain `workerd serve`, the runtime wrangler ships. No dev proxy in front,
-// no Miniflare entry worker, no outbound interceptor behind: requests reach the Worker directly
-// and its fetches and sockets go straight to loopback, as in production. Unlike production it has
-// no static assets and no Queue, and the API runs with ENVIRONMENT=development (its token route).
+// A Worker without `wrangler dev`'s proxy, entry worker and outbound interceptor, as in production:
+// the `wrangler deploy --dry-run` bundle under plain `workerd serve` (no assets, no Queue).
 import { execFile } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -54,11 +51,8 @@ async function bundle(wranglerToml: string, dir: string): Promise<string> {
 }
 
 /**
- * Bundles the Worker of `wranglerToml` as `wrangler deploy` would and serves it with plain workerd
- * on a free loopback port, with the toml's date, flags and vars (read by wrangler's own parser)
- * plus `vars` as text bindings. Bindings workerd cannot serve alone (Queues, static assets) are
- * left out: the routes measured here use neither. `env` goes to the workerd process
- * (SSL_CERT_FILE: the CA it trusts for TLS to the SMTP server).
+ * Serves the Worker of `wranglerToml` with plain workerd on a free loopback port: the toml's date,
+ * flags and vars plus `vars`; `env` goes to the process (SSL_CERT_FILE: the CA workerd trusts).
  */
 export async function serveWithWorkerd(
   name: string,

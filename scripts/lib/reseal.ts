@@ -16,11 +16,8 @@ export interface ResealReport {
 }
 
 /**
- * Seals every stored SMTP password that is not under the current key (the first one of
- * SETTINGS_ENCRYPTION_KEY) again with it, so an old key can then be removed. A row the tenant
- * saved meanwhile is left alone; the report's `remaining` names any row still under an old key
- * afterwards (saved by an instance with the old configuration). Safe to run while the service runs,
- * and again.
+ * Seals every stored password under an old key again with the current (first) one, so the old key
+ * can go. A row saved meanwhile is left alone; safe while the service runs, and again.
  */
 export async function resealPasswords(
   url: string,
