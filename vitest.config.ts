@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
-// workerd trusts a test CA only when the process that starts it has SSL_CERT_FILE (the team's TOOLCHAIN.md, outside this repository);
+// workerd trusts a test CA only when the process that starts it has SSL_CERT_FILE (NODE_EXTRA_CA_CERTS does not reach the vitest pool's workerd);
 // set before the pool starts workerd. Only the test SMTP servers' certificates chain to it.
 process.env.SSL_CERT_FILE = fileURLToPath(new URL('./test/fixtures/tls/ca.pem', import.meta.url));
 

@@ -6,7 +6,7 @@ import type { AppEnv, Bindings, Capabilities, Database, Deps, Enqueue, Runtime }
 import { ApiError } from './http/problem.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';
 
-/** What each runtime can honour (DESIGN.md §3): Workers block port 25 and cannot skip certificate checks. */
+/** What each runtime can honour : Workers block port 25 and cannot skip certificate checks (docs/design.md). */
 export function capabilitiesFor(runtime: Runtime): Capabilities {
   return runtime === 'workers'
     ? { runtime, allowUntrustedCertificate: false, blockedPorts: [25] }

@@ -18,7 +18,7 @@ export interface SenderOverrides {
 
 export type TenantProfile = Pick<TenantIdentity, 'email' | 'name'>;
 
-/** Tenant route (DESIGN.md §6): From = override, else the tenant's address and name; Reply-To = override, else the tenant's address. */
+/** Tenant route: From = override, else the tenant's address and name; Reply-To = override, else the tenant's address. */
 export function tenantSender(tenant: TenantProfile, server: SenderOverrides | null | undefined): Sender {
   return {
     from: { address: server?.fromAddress ?? tenant.email, name: server?.fromName ?? tenant.name },
@@ -27,7 +27,7 @@ export function tenantSender(tenant: TenantProfile, server: SenderOverrides | nu
 }
 
 /**
- * System relay (DESIGN.md §6): From = the system address with the tenant's name (the tenant's
+ * System relay: From = the system address with the tenant's name (the tenant's
  * SPF/DMARC are not claimed); Reply-To = the tenant's, with its override when `server` is given
  * (a fallback from the tenant's own server).
  */

@@ -17,7 +17,7 @@ export function settingsView(row: MailServerRow): MailServerSettings {
   };
 }
 
-/** The sender actually used now (DESIGN.md §6): tenant route with overrides, or the system relay. */
+/** The sender actually used now: the tenant route with overrides, or the system relay. */
 export function effectiveSender(
   row: MailServerRow | undefined,
   tenant: TenantIdentity,
