@@ -1,8 +1,10 @@
 // The API's wire shapes, shared with the widget (components/) and with operators' clients.
 // Types only: importing this file pulls no runtime code into the widget.
 
-export type Security = 'none' | 'starttls' | 'tls';
-export type AuthMethod = 'none' | 'plain' | 'login' | 'cram-md5';
+import type { AUTH_METHODS, SECURITIES } from './values.ts';
+
+export type Security = (typeof SECURITIES)[number];
+export type AuthMethod = (typeof AUTH_METHODS)[number];
 export type Route = 'tenant' | 'system' | 'system-fallback';
 export type SmtpStage = 'connect' | 'tls' | 'greeting' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data';
 

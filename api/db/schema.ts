@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { AUTH_METHODS, SECURITIES } from '../../contract/values.ts';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
@@ -21,11 +22,11 @@ export const mailServers = sqliteTable(
       .references(() => tenants.id, { onDelete: 'cascade' }),
     host: text('host').notNull(),
     port: integer('port').notNull(),
-    security: text('security', { enum: ['none', 'starttls', 'tls'] }).notNull(),
+    security: text('security', { enum: SECURITIES }).notNull(),
     /** Node runtime only: trust the certificate seen at the first successful connection (pinned below). */
     allowUntrustedCertificate: integer('allow_untrusted_certificate', { mode: 'boolean' }).notNull().default(false),
     tlsPinSha256: text('tls_pin_sha256'),
-    authMethod: text('auth_method', { enum: ['none', 'plain', 'login', 'cram-md5'] }).notNull(),
+    authMethod: text('auth_method', { enum: AUTH_METHODS }).notNull(),
     username: text('username'),
     passwordCiphertext: text('password_ciphertext'),
     passwordIv: text('password_iv'),

@@ -1,8 +1,10 @@
-import * as v from 'valibot';
+import { AUTH_METHODS } from '../../contract/values.ts';
+import type { AuthMethod } from '../../contract/index.ts';
 import type { SmtpSettings } from '../mail/types.ts';
-import { authMethodSchema } from '../features/mail-server/schema.ts';
 
 export class SystemRelayConfigError extends Error {}
+
+const isAuthMethod = (method: string): method is AuthMethod => (AUTH_METHODS as readonly string[]).includes(method);
 
 /**
  * SYSTEM_SMTP_URL → engine settings. `smtps://` = implicit TLS (465), `smtp://` = plain on a
@@ -29,8 +31,8 @@ export function systemRelaySettings(url: string | undefined): SmtpSettings {
     throw new SystemRelayConfigError('SYSTEM_SMTP_URL: user name or password is not percent-encoded (write % as %25)');
   }
   const method = (parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none')).toLowerCase();
-  if (!v.is(authMethodSchema, method)) {
-    throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${authMethodSchema.options.join(', ')}`);
+  if (!isAuthMethod(method)) {
+    throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${AUTH_METHODS.join(', ')}`);
   }
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),

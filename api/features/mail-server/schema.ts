@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { strictObject } from '../../http/strict-object.ts';
+import { AUTH_METHODS, SECURITIES } from '../../../contract/values.ts';
 import { isEmailAddress, isHost } from '../../../contract/rules/host.ts';
 import { hasControlChars } from '../../util/text.ts';
 
@@ -45,8 +46,8 @@ const plainObject = v.custom<Record<string, unknown>>(
   'invalid_object',
 );
 
-export const securitySchema = v.picklist(['none', 'starttls', 'tls'], 'security_invalid');
-export const authMethodSchema = v.picklist(['none', 'plain', 'login', 'cram-md5'], 'auth_method_invalid');
+export const securitySchema = v.picklist(SECURITIES, 'security_invalid');
+export const authMethodSchema = v.picklist(AUTH_METHODS, 'auth_method_invalid');
 
 const authSchema = v.pipe(
   plainObject,
