@@ -6,19 +6,7 @@ import { fieldMessage } from '../../i18n/field-messages.ts';
 import { listDeliveries } from '../../outbox/store.ts';
 import { deliverySummary } from '../../outbox/view.ts';
 import { validationError } from '../../http/body.ts';
-
-const encodeCursor = (createdAt: Date, id: string) => btoa(`${createdAt.getTime()}|${id}`).replace(/=+$/, '');
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  try {
-    const [ms = '', id] = atob(cursor).split('|');
-    const createdAt = new Date(Number(ms));
-    // Digits only, and a time a Date can hold (±8.64e15 ms); anything else is not one of ours.
-    return /^\d{1,16}$/.test(ms) && !Number.isNaN(createdAt.getTime()) && id ? { createdAt, id } : null;
-  } catch {
-    return null;
-  }
-}
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** `GET /v1/deliveries?limit=&cursor=`: the tenant's own recent sends, newest first, without bodies. */
 export const deliveryRoutes = new Hono<AppEnv>().use(requireTenant).get('/', async (c) => {
