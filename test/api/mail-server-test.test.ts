@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Problem, TestResult } from '../../contract/index.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
@@ -31,11 +31,14 @@ const db = () => getDatabase((env as { DATABASE_URL: string }).DATABASE_URL);
  * right after the response (waitUntil), so a read straight after it may come first.
  */
 async function settledTestRows(tenantId: string) {
-  for (let waited = 0; ; waited += 10) {
-    const rows = await db().select().from(deliveries).where(eq(deliveries.tenantId, tenantId));
-    if (!rows.some((r) => r.status === 'sending') || waited >= 2_000) return rows;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return vi.waitFor(
+    async () => {
+      const rows = await db().select().from(deliveries).where(eq(deliveries.tenantId, tenantId));
+      if (rows.some((r) => r.status === 'sending')) throw new Error('a test row is still sending');
+      return rows;
+    },
+    { timeout: 2_000, interval: 10 },
+  );
 }
 
 async function mailTo(address: string) {

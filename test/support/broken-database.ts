@@ -9,8 +9,8 @@ export async function startBrokenDatabase(): Promise<{ port: number; stop(): Pro
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-      res.write('{"baton":null,"base_url":null,"results":[');
-      setTimeout(() => res.socket?.destroy(), 20);
+      // Cut off once the first bytes are out, so the client has begun reading the answer.
+      res.write('{"baton":null,"base_url":null,"results":[', () => res.socket?.destroy());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
