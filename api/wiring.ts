@@ -1,6 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { type Config, configOf } from './config.ts';
-import { SecretBox } from './crypto/secret-box.ts';
+import { configOf } from './config.ts';
 import { getDatabase } from './db/client.ts';
 import type { AppEnv, Bindings, Capabilities, Database, Deps, Enqueue, Runtime } from './env.ts';
 import { ApiError } from './http/problem.ts';
@@ -11,11 +10,6 @@ export function capabilitiesFor(runtime: Runtime): Capabilities {
   return runtime === 'workers'
     ? { runtime, allowUntrustedCertificate: false, blockedPorts: [25] }
     : { runtime, allowUntrustedCertificate: true, blockedPorts: [] };
-}
-
-export async function secretBox(config: Config): Promise<SecretBox> {
-  if (!config.settingsEncryptionKey) throw new ApiError(503, 'service_unavailable');
-  return SecretBox.fromConfig(config.settingsEncryptionKey);
 }
 
 export type DepsFactory = (env: Bindings) => Deps;

@@ -51,6 +51,15 @@ async function parseKeys(config: string): Promise<KeyEntry[]> {
   );
 }
 
+/** No SETTINGS_ENCRYPTION_KEY: nothing can be sealed or opened, and the API answers 503 until it is set. */
+export class SecretKeyMissingError extends Error {}
+
+/** The box of the configured keys (SETTINGS_ENCRYPTION_KEY). */
+export async function secretBoxFor(key: string | null | undefined): Promise<SecretBox> {
+  if (!key) throw new SecretKeyMissingError('SETTINGS_ENCRYPTION_KEY is not set');
+  return SecretBox.fromConfig(key);
+}
+
 export class SecretBox {
   // A plain field, not a parameter property: scripts run this file with Node's type stripping.
   private readonly keys: KeyEntry[];

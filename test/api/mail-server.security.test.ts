@@ -503,6 +503,22 @@ describe('environment boundaries', () => {
     }
   });
 
+  it('a save with a password and no SETTINGS_ENCRYPTION_KEY is a 503 and stores nothing', async () => {
+    const tenant = newTenant();
+    const res = await app.request(
+      '/v1/mail-server',
+      {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${await tokenFor(tenant)}`, 'content-type': 'application/json' },
+        body: JSON.stringify(validSettings),
+      },
+      { ...env, SETTINGS_ENCRYPTION_KEY: undefined },
+    );
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Problem).code).toBe('service_unavailable');
+    expect(await rawRow(tenant.id)).toBeUndefined();
+  });
+
   it('healthz names missing secrets without their values', async () => {
     const res = await app.request(
       '/healthz',

@@ -6,7 +6,7 @@ import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import { isPrivateHost } from '../../mail/target.ts';
 import { isSavedServer } from '../../../contract/rules/saved-server.ts';
-import { secretBox } from '../../wiring.ts';
+import { secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';
 import {
   CredentialsMissingError,
@@ -41,7 +41,10 @@ export function runtimeFieldErrors(deps: Deps, lang: Lang, input: MailServerInpu
 async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailServerInput): Promise<PasswordChange> {
   if (input.auth.password === undefined) return { kind: 'keep' };
   if (input.auth.password === null) return { kind: 'clear' };
-  return { kind: 'set', sealed: await (await secretBox(deps.config)).seal(input.auth.password, tenant.id) };
+  return {
+    kind: 'set',
+    sealed: await (await secretBoxFor(deps.config.settingsEncryptionKey)).seal(input.auth.password, tenant.id),
+  };
 }
 
 /** Why a save without password has none: nothing stored, or stored for another server only. */

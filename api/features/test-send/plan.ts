@@ -1,4 +1,4 @@
-import { SecretUnreadableError } from '../../crypto/secret-box.ts';
+import { SecretUnreadableError, secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerRow } from '../../db/schema.ts';
 import type { Deps, TenantIdentity } from '../../env.ts';
 import { validationError } from '../../http/body.ts';
@@ -8,7 +8,6 @@ import { testMailText } from '../../i18n/test-mail.ts';
 import type { OutgoingMessage, SmtpSettings } from '../../mail/types.ts';
 import { smtpSettingsFromRow } from '../../settings/credentials.ts';
 import { tenantSender, type Sender } from '../../settings/sender.ts';
-import { secretBox } from '../../wiring.ts';
 import { isSavedServer } from '../../../contract/rules/saved-server.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 
@@ -26,7 +25,7 @@ const passwordError = (code: FieldCode, lang: Lang) =>
 /** The saved settings with their password; one that no longer decrypts (a key dropped, a row copied) is asked for again. */
 async function savedSettings(deps: Deps, lang: Lang, saved: MailServerRow): Promise<SmtpSettings> {
   try {
-    return await smtpSettingsFromRow(saved, await secretBox(deps.config));
+    return await smtpSettingsFromRow(saved, await secretBoxFor(deps.config.settingsEncryptionKey));
   } catch (error) {
     if (!(error instanceof SecretUnreadableError)) throw error;
     throw passwordError('password_unreadable', lang);
