@@ -11,7 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { normalizeSmtpError } from '../../api/mail/errors.ts';
 import { localizeSmtpError } from '../../api/i18n/smtp-errors.ts';
 import { fixedLookup, resolveTarget } from '../../api/mail/resolve.ts';
-import { openSender, sendMessage } from '../../api/mail/send.ts';
+import { openSender } from '../../api/mail/pool.ts';
+import { sendMessage } from '../../api/mail/send.ts';
 import { checkTarget, isPrivateAddress, isPrivateHost } from '../../api/mail/target.ts';
 import type { HostLookup, OutgoingMessage, SendOptions, SmtpSettings } from '../../api/mail/types.ts';
 
