@@ -1,46 +1,17 @@
-import net from 'node:net';
-import tls from 'node:tls';
 import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { PinMismatchError } from './errors.ts';
-import { installSocketRejectionGuard, noteTlsHandshake } from './guard.ts';
-import { normalizeFingerprint, registerTlsSocketHook, type TlsSocketHook } from './pin.ts';
-import { fixedLookup, PrivateAddressError, resolveTarget } from './resolve.ts';
+import { installSocketRejectionGuard } from './guard.ts';
+import { normalizeFingerprint, registerTlsSocketHook } from './pin.ts';
+import { socketOpener } from './socket.ts';
 import { SessionRecorder } from './transcript.ts';
 import { toAsciiDomain } from '../../contract/rules/host.ts';
-import {
-  DEFAULT_TIMEOUTS,
-  type ResolvedAddress,
-  type SendOptions,
-  type SmtpSettings,
-  type SmtpTimeouts,
-} from './types.ts';
+import { DEFAULT_TIMEOUTS, type MailRuntime, type SendOptions, type SmtpSettings, type SmtpTimeouts } from './types.ts';
 
 export function timeoutsOf(options: SendOptions): SmtpTimeouts {
   const t = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   return { ...t, totalMs: Math.max(t.totalMs, 1) };
-}
-
-/**
- * A server that closes right after accepting can do so before Nodemailer attaches its own
- * 'close' listener (it does so a tick after getSocket hands the socket over); inside workerd
- * the event is then lost and the send would wait for a greeting until it times out. A 'close'
- * listener added after the socket closed is called on the next turn instead.
- */
-function lateCloseListeners(socket: net.Socket): void {
-  let closed = false;
-  socket.once('close', () => {
-    closed = true;
-  });
-  const once = socket.once.bind(socket);
-  socket.once = ((event: string | symbol, listener: (...args: unknown[]) => void) => {
-    if (closed && event === 'close') {
-      setTimeout(() => listener.call(socket, false), 0);
-      return socket;
-    }
-    return once(event as string, listener);
-  }) as typeof socket.once;
 }
 
 export interface Connection {
@@ -49,12 +20,55 @@ export interface Connection {
   certificateSha256: () => string | undefined;
 }
 
+interface TlsSetup {
+  /** Node's TLS options; absent on Workers, where certificate checks cannot be customised. */
+  options: Record<PropertyKey, unknown> | undefined;
+  /** SHA-256 of the certificate the last handshake saw (Node, when pinning or capturing). */
+  certificateSha256: () => string | undefined;
+}
+
+/** Node only: certificate pinning / capture, checked on the TLS socket before anything is sent on it. */
+function tlsSetup(settings: SmtpSettings, runtime: MailRuntime, recorder: SessionRecorder): TlsSetup {
+  if (runtime !== 'node') return { options: undefined, certificateSha256: () => undefined };
+  const pin = settings.tlsPinSha256 ? normalizeFingerprint(settings.tlsPinSha256) : null;
+  const capture = Boolean(settings.captureUntrustedCertificate) || Boolean(pin);
+  if (!capture) return { options: { minVersion: 'TLSv1.2' }, certificateSha256: () => undefined };
+  let fingerprint: string | undefined;
+  const checkCertificate = registerTlsSocketHook((socket) => {
+    const cert = socket.getPeerCertificate();
+    fingerprint = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
+    if (pin && fingerprint !== pin) return new PinMismatchError();
+    if (fingerprint) recorder.info(`Server certificate SHA-256 ${fingerprint}`);
+    return null;
+  });
+  return {
+    options: { rejectUnauthorized: false, ...checkCertificate, minVersion: 'TLSv1.2' },
+    certificateSha256: () => fingerprint,
+  };
+}
+
+function authOptions(settings: SmtpSettings) {
+  if (settings.auth.method === 'none') return {};
+  const auth = {
+    user: settings.auth.username ?? '',
+    pass: settings.auth.password ?? '',
+    method: settings.auth.method.toUpperCase(),
+  };
+  return { auth, authMethod: auth.method, forceAuth: true };
+}
+
+function timeoutOptions(timeouts: SmtpTimeouts) {
+  return {
+    connectionTimeout: timeouts.connectMs + timeouts.greetingMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.socketMs,
+    dnsTimeout: timeouts.connectMs,
+  };
+}
+
 /**
- * Nodemailer transport options for the settings, with the socket adapter: the socket is
- * opened here BY HOST NAME for every mode (workerd ignores `servername` when Nodemailer
- * connects by IP, and Nodemailer's own DNS lookups inside workerd go over DNS-over-HTTPS).
- * On Node with `options.addressGuard`, the name is resolved once and checked first, and the
- * socket (still opened by name, so TLS verifies against it) connects only to those addresses.
+ * A Nodemailer transport for the settings (one connection; `pool` keeps it for many messages),
+ * with our socket adapter and a recorder for the transcript.
  */
 export function createConnection(
   settings: SmtpSettings,
@@ -68,126 +82,21 @@ export function createConnection(
   // The name as DNS and certificates know it: IDNA A-labels (`smtp.müller.de` → `smtp.xn--mller-kva.de`,
   // `smtp。example。com` → `smtp.example.com`); IP literals as they are.
   const host = toAsciiDomain(settings.host) ?? settings.host;
-  const node = options.runtime === 'node';
-  const pin = node && settings.tlsPinSha256 ? normalizeFingerprint(settings.tlsPinSha256) : null;
-  const capture = node && (Boolean(settings.captureUntrustedCertificate) || Boolean(pin));
-  let fingerprint: string | undefined;
-
-  // Node only: certificate pinning / capture, checked on the TLS socket before anything is sent on it.
-  const hook: TlsSocketHook | null = capture
-    ? (socket) => {
-        const cert = socket.getPeerCertificate();
-        fingerprint = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
-        if (pin && fingerprint !== pin) return new PinMismatchError();
-        if (fingerprint) recorder.info(`Server certificate SHA-256 ${fingerprint}`);
-        return null;
-      }
-    : null;
-  const tlsOptions: Record<PropertyKey, unknown> | undefined = node
-    ? {
-        ...(capture ? { rejectUnauthorized: false } : {}),
-        ...(hook ? registerTlsSocketHook(hook) : {}),
-        minVersion: 'TLSv1.2',
-      }
-    : undefined;
-
-  // Node: tenant-entered hosts are resolved once here and refused when internal (resolve.ts).
-  // Workers: never (no DNS API; Cloudflare's connect() does not reach private networks).
-  const guard = node ? options.addressGuard : undefined;
-
-  const getSocket = (_opts: unknown, callback: (err: Error | null, socketOptions?: unknown) => void) => {
-    recorder.phase = 'connect';
-    recorder.connected = false;
-    recorder.starttlsPending = false;
-    const implicit = settings.security === 'tls';
-    recorder.info(`Connecting to ${settings.host}:${settings.port}${implicit ? ' (TLS)' : ''}`);
-    let done = false;
-    let socket: net.Socket | undefined;
-    const finish = (err: Error | null) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket?.removeListener('error', onError);
-      if (err) {
-        socket?.destroy();
-        return callback(err);
-      }
-      callback(null, { connection: socket, secured: implicit });
-    };
-    const onError = (err: Error) => finish(err);
-    // connectMs bounds the DNS lookup (with the guard) and the TCP connect together.
-    const timer = setTimeout(() => {
-      const err = Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' });
-      finish(err);
-    }, timeouts.connectMs);
-    if (!guard) return open(null);
-    resolveTarget(host, guard).then(
-      (addresses) => {
-        if (done) return; // timed out meanwhile
-        open(addresses);
-      },
-      (error: Error) => {
-        if (error instanceof PrivateAddressError)
-          recorder.info('Refused: the host is or resolves to an internal (private, loopback or link-local) address');
-        finish(error);
-      },
-    );
-
-    /** Opens the socket by host NAME (SNI and certificate check against it); with addresses, only to those. */
-    function open(addresses: ResolvedAddress[] | null): void {
-      const pinned = addresses ? { lookup: fixedLookup(addresses) } : {};
-      try {
-        let s: net.Socket;
-        if (implicit) {
-          recorder.tlsHandshake = true;
-          noteTlsHandshake();
-          s = tls.connect({
-            host,
-            port: settings.port,
-            ...(net.isIP(host) ? {} : { servername: host }),
-            ...pinned,
-            ...(tlsOptions ?? {}),
-          } as tls.ConnectionOptions);
-          s.once('connect', () => {
-            recorder.connected = true;
-          });
-          s.once('secureConnect', () => {
-            if (s.destroyed) return; // refused by the pin check; its error follows
-            recorder.connected = true;
-            recorder.tlsHandshake = false;
-            recorder.phase = 'greeting';
-            const protocol = (s as tls.TLSSocket).getProtocol?.();
-            recorder.info(`TLS established${protocol ? ` (${protocol})` : ''}`);
-            finish(null);
-          });
-        } else {
-          s = net.connect({ host, port: settings.port, ...pinned });
-          s.once('connect', () => {
-            recorder.connected = true;
-            recorder.phase = 'greeting';
-            finish(null);
-          });
-        }
-        socket = s;
-        s.on('error', onError);
-        lateCloseListeners(s);
-      } catch (error) {
-        clearTimeout(timer);
-        done = true;
-        callback(error as Error);
-      }
-    }
-  };
-
-  const auth =
-    settings.auth.method === 'none'
-      ? undefined
-      : {
-          user: settings.auth.username ?? '',
-          pass: settings.auth.password ?? '',
-          method: settings.auth.method.toUpperCase(),
-        };
-
+  const tls = tlsSetup(settings, options.runtime, recorder);
+  const getSocket = socketOpener(
+    {
+      host,
+      enteredHost: settings.host,
+      port: settings.port,
+      implicitTls: settings.security === 'tls',
+      tlsOptions: tls.options,
+      // Node: tenant-entered hosts are resolved once and refused when internal (resolve.ts).
+      // Workers: never (no DNS API; Cloudflare's connect() does not reach private networks).
+      guard: options.runtime === 'node' ? options.addressGuard : undefined,
+      connectMs: timeouts.connectMs,
+    },
+    recorder,
+  );
   const transportOptions = {
     host,
     port: settings.port,
@@ -195,12 +104,9 @@ export function createConnection(
     secure: settings.security === 'tls',
     requireTLS: settings.security === 'starttls',
     ignoreTLS: settings.security === 'none',
-    ...(auth ? { auth, authMethod: auth.method, forceAuth: true } : {}),
-    ...(tlsOptions ? { tls: tlsOptions } : {}),
-    connectionTimeout: timeouts.connectMs + timeouts.greetingMs,
-    greetingTimeout: timeouts.greetingMs,
-    socketTimeout: timeouts.socketMs,
-    dnsTimeout: timeouts.connectMs,
+    ...authOptions(settings),
+    ...(tls.options ? { tls: tls.options } : {}),
+    ...timeoutOptions(timeouts),
     logger: recorder.logger,
     transactionLog: true,
     debug: false,
@@ -213,5 +119,5 @@ export function createConnection(
   const transport = pool
     ? new Mailer(new SMTPPool(nodemailerOptions) as unknown as SMTPTransport, nodemailerOptions)
     : new Mailer(new SMTPTransport(nodemailerOptions), nodemailerOptions);
-  return { transport, recorder, certificateSha256: () => fingerprint };
+  return { transport, recorder, certificateSha256: tls.certificateSha256 };
 }
