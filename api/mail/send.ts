@@ -6,6 +6,88 @@ import { normalizeSmtpError, TotalTimeoutError } from './errors.ts';
 import { buildMailData } from './mail-data.ts';
 import type { OutgoingMessage, SendOptions, SendResult, SmtpSettings } from './types.ts';
 
+/** The whole send's budget: when it runs out, `expired` rejects and `signal` aborts. */
+function startDeadline(totalMs: number) {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new TotalTimeoutError());
+      controller.abort();
+    }, totalMs);
+  });
+  return {
+    expired,
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    clear: () => {
+      clearTimeout(timer);
+      expired.catch(() => {});
+    },
+  };
+}
+
+/** What Nodemailer reports for a sent message (its typings leave it `any`). */
+interface SentInfo {
+  response?: unknown;
+  accepted?: unknown[];
+  rejected?: unknown[];
+  rejectedErrors?: { recipient?: unknown; responseCode?: unknown; response?: unknown }[];
+}
+
+/** The lines of this message, the certificate seen and the time taken: common to both outcomes. */
+function sessionReport(connection: Connection, transcriptFrom: number, started: number) {
+  return {
+    transcript: connection.recorder.transcript().slice(transcriptFrom),
+    ...(connection.certificateSha256() ? { certificateSha256: connection.certificateSha256() } : {}),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function sentResult(
+  info: SentInfo,
+  messageId: string,
+  connection: Connection,
+  transcriptFrom: number,
+  started: number,
+): SendResult {
+  const { recorder } = connection;
+  return {
+    ok: true,
+    // The id in the composed headers (Nodemailer knows none for a raw message).
+    messageId,
+    // A server may say the password back (what it was given); that must not reach a response or the database.
+    response: recorder.redact(String(info.response ?? '')),
+    accepted: (info.accepted ?? []).map(String),
+    rejected: (info.rejected ?? []).map(String),
+    rejectedDetails: (info.rejectedErrors ?? []).map((e) => ({
+      recipient: String(e.recipient ?? ''),
+      responseCode: typeof e.responseCode === 'number' ? e.responseCode : null,
+      response: typeof e.response === 'string' ? recorder.redact(e.response) : null,
+    })),
+    ...sessionReport(connection, transcriptFrom, started),
+  };
+}
+
+function failedResult(
+  error: unknown,
+  connection: Connection,
+  settings: SmtpSettings,
+  options: SendOptions,
+  transcriptFrom: number,
+  started: number,
+): SendResult {
+  const { recorder } = connection;
+  const normalized = normalizeSmtpError(error, recorder, { runtime: options.runtime, security: settings.security });
+  if (normalized.response) normalized.response = recorder.redact(normalized.response);
+  recorder.info(
+    `Failed at ${normalized.stage}: ${normalized.code}${normalized.response ? ` (${normalized.response.split('\n')[0]})` : ''}`,
+  );
+  return { ok: false, error: normalized, ...sessionReport(connection, transcriptFrom, started) };
+}
+
 /** One message over an open connection; `transcriptFrom` skips the lines of earlier messages on it. */
 export async function sendThrough(
   connection: Connection,
@@ -16,71 +98,27 @@ export async function sendThrough(
   abortable: boolean,
 ): Promise<SendResult> {
   const started = performance.now();
-  const timeouts = timeoutsOf(options);
   const data = buildMailData(message);
   // A pooled session's recorder outlives messages (and reconnects): an earlier one's "in flight" is not this one's.
   connection.recorder.messageInFlight = false;
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let timedOut = false;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(new TotalTimeoutError());
-      controller.abort();
-    }, timeouts.totalMs);
-  });
-  const { recorder } = connection;
+  const deadline = startDeadline(timeoutsOf(options).totalMs);
   try {
     // Composed into one Buffer first (compose.ts): the body reaches the socket in one write.
-    const send = async () => {
+    const send = async (): Promise<SentInfo> => {
       const raw = await composeMessage(data);
       return connection.transport.sendMail({
         raw,
         envelope: data.envelope,
-        ...(abortable ? { signal: controller.signal } : {}),
+        ...(abortable ? { signal: deadline.signal } : {}),
       } as unknown as Mailer.Options);
     };
-    const info = await Promise.race([send(), deadline]);
-    // A server may say the password back (what it was given); that must not reach a response or the database.
-    const response = recorder.redact(String(info.response ?? ''));
-    return {
-      ok: true,
-      // The id in the composed headers (Nodemailer knows none for a raw message).
-      messageId: data.messageId,
-      response,
-      accepted: (info.accepted ?? []).map(String),
-      rejected: (info.rejected ?? []).map(String),
-      rejectedDetails: (
-        (info.rejectedErrors ?? []) as { recipient?: unknown; responseCode?: unknown; response?: unknown }[]
-      ).map((e) => ({
-        recipient: String(e.recipient ?? ''),
-        responseCode: typeof e.responseCode === 'number' ? e.responseCode : null,
-        response: typeof e.response === 'string' ? recorder.redact(e.response) : null,
-      })),
-      transcript: recorder.transcript().slice(transcriptFrom),
-      ...(connection.certificateSha256() ? { certificateSha256: connection.certificateSha256() } : {}),
-      durationMs: Math.round(performance.now() - started),
-    };
+    const info = await Promise.race([send(), deadline.expired]);
+    return sentResult(info, data.messageId, connection, transcriptFrom, started);
   } catch (error) {
-    const normalized = normalizeSmtpError(timedOut ? new TotalTimeoutError() : error, recorder, {
-      runtime: options.runtime,
-      security: settings.security,
-    });
-    if (normalized.response) normalized.response = recorder.redact(normalized.response);
-    recorder.info(
-      `Failed at ${normalized.stage}: ${normalized.code}${normalized.response ? ` (${normalized.response.split('\n')[0]})` : ''}`,
-    );
-    return {
-      ok: false,
-      error: normalized,
-      transcript: recorder.transcript().slice(transcriptFrom),
-      ...(connection.certificateSha256() ? { certificateSha256: connection.certificateSha256() } : {}),
-      durationMs: Math.round(performance.now() - started),
-    };
+    const cause = deadline.timedOut() ? new TotalTimeoutError() : error;
+    return failedResult(cause, connection, settings, options, transcriptFrom, started);
   } finally {
-    clearTimeout(timer);
-    deadline.catch(() => {});
+    deadline.clear();
   }
 }
 
