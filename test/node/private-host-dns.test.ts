@@ -1,4 +1,4 @@
-// Anti-SSRF on Node for host NAMES (api/mail/resolve.ts): a public-looking name that resolves to
+// Anti-SSRF on Node for host NAMES (the engine's resolveTarget): a public-looking name that resolves to
 // loopback/private/link-local is refused at stage `connect` with `private_address` before any TCP
 // connection; with ALLOW_PRIVATE_HOSTS the engine connects to the address it resolved (no second
 // DNS query) and still verifies the certificate against the NAME. The resolver is injected, so
