@@ -15,3 +15,7 @@ const STAGE: Record<SmtpStage, Localized> = {
 export function stageLabel(stage: SmtpStage, lang: Lang): string {
   return STAGE[stage][lang];
 }
+
+export function isSmtpStage(value: string): value is SmtpStage {
+  return Object.hasOwn(STAGE, value);
+}

@@ -1,13 +1,11 @@
-import type { SmtpStage, TranscriptLine } from '../../contract/index.ts';
-import { stageLabel } from './stage-names.ts';
+import type { TranscriptLine } from '../../contract/index.ts';
+import { isSmtpStage, stageLabel } from './stage-names.ts';
 import type { Lang } from './lang.ts';
 
-const STAGES = new Set<string>(['connect', 'tls', 'greeting', 'ehlo', 'auth', 'mail', 'rcpt', 'data']);
-
 /**
- * German for the transcript's own lines (direction `i`): ours (api/mail/send.ts, transcript.ts) and
- * the ones Nodemailer logs. They are recorded in English; what client and server said (`c`/`s`) is
- * the protocol itself and stays as it was.
+ * German for the transcript's own lines (direction `i`): the engine's own (connecting, TLS,
+ * certificate, failure) and the ones Nodemailer logs. They are recorded in English; what client
+ * and server said (`c`/`s`) is the protocol itself and stays as it was.
  */
 const GERMAN: [RegExp, (...parts: string[]) => string][] = [
   [/^Connecting to (.+?)( \(TLS\))?$/, (to, tls) => `Verbindungsaufbau zu ${to}${tls ? ' (SSL/TLS)' : ''}`],
@@ -20,7 +18,7 @@ const GERMAN: [RegExp, (...parts: string[]) => string][] = [
   [
     /^Failed at (\w+): (\S+)(.*)$/,
     (stage, code, rest) =>
-      `Fehlgeschlagen bei „${STAGES.has(stage!) ? stageLabel(stage as SmtpStage, 'de') : stage}“: ${code}${rest}`,
+      `Fehlgeschlagen bei „${isSmtpStage(stage!) ? stageLabel(stage, 'de') : stage}“: ${code}${rest}`,
   ],
   [/^… (\d+) more lines$/, (n) => `… ${n} weitere Zeilen`],
   [

@@ -16,7 +16,7 @@ export interface TargetCheckOptions {
 /**
  * Checks a host/port before connecting; null when it may be used. Anti-SSRF by name and IP
  * literal only, no DNS lookups: a public-looking name that resolves to an internal address is
- * caught on Node by the send path (`SendOptions.addressGuard`, api/mail/resolve.ts).
+ * caught on Node by the send path (`SendOptions.addressGuard`, resolve.ts).
  */
 export function checkTarget(
   target: { host: string; port: number },

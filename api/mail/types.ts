@@ -44,7 +44,7 @@ export interface ResolvedAddress {
 /** Resolves a host name to all its addresses (rejects with `code: 'ENOTFOUND'` when there is none). */
 export type HostLookup = (hostname: string) => Promise<ResolvedAddress[]>;
 
-/** Anti-SSRF for settings a tenant entered; see api/mail/resolve.ts. */
+/** Anti-SSRF for settings a tenant entered; see resolve.ts. */
 export interface AddressGuard {
   /**
    * `ALLOW_PRIVATE_HOSTS=true` (development, tests): still resolve once and connect to the

@@ -5,7 +5,8 @@ import type { Config } from '../config.ts';
 import type { Database } from '../env.ts';
 import { domainOf } from '../mail/address.ts';
 import { makeMessageId } from '../mail/message-id.ts';
-import { buildMailData, openSender, type PooledSender } from '../mail/send.ts';
+import { buildMailData } from '../mail/mail-data.ts';
+import { openSender, type PooledSender } from '../mail/pool.ts';
 import { checkTarget } from '../mail/target.ts';
 import type {
   MailRuntime,

@@ -1,4 +1,4 @@
-// Anti-SSRF on Node for host NAMES (api/mail/resolve.ts): a public-looking name that resolves to
+// Anti-SSRF on Node for host NAMES (the engine's resolveTarget): a public-looking name that resolves to
 // loopback/private/link-local is refused at stage `connect` with `private_address` before any TCP
 // connection; with ALLOW_PRIVATE_HOSTS the engine connects to the address it resolved (no second
 // DNS query) and still verifies the certificate against the NAME. The resolver is injected, so
@@ -11,7 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { normalizeSmtpError } from '../../api/mail/errors.ts';
 import { localizeSmtpError } from '../../api/i18n/smtp-errors.ts';
 import { fixedLookup, resolveTarget } from '../../api/mail/resolve.ts';
-import { openSender, sendMessage } from '../../api/mail/send.ts';
+import { openSender } from '../../api/mail/pool.ts';
+import { sendMessage } from '../../api/mail/send.ts';
 import { checkTarget, isPrivateAddress, isPrivateHost } from '../../api/mail/target.ts';
 import type { HostLookup, OutgoingMessage, SendOptions, SmtpSettings } from '../../api/mail/types.ts';
 

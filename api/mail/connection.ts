@@ -1,0 +1,123 @@
+import Mailer from 'nodemailer/lib/mailer';
+import SMTPPool from 'nodemailer/lib/smtp-pool';
+import SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { PinMismatchError } from './errors.ts';
+import { installSocketRejectionGuard } from './guard.ts';
+import { normalizeFingerprint, registerTlsSocketHook } from './pin.ts';
+import { socketOpener } from './socket.ts';
+import { SessionRecorder } from './transcript.ts';
+import { toAsciiDomain } from '../../contract/rules/host.ts';
+import { DEFAULT_TIMEOUTS, type MailRuntime, type SendOptions, type SmtpSettings, type SmtpTimeouts } from './types.ts';
+
+export function timeoutsOf(options: SendOptions): SmtpTimeouts {
+  const t = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  return { ...t, totalMs: Math.max(t.totalMs, 1) };
+}
+
+export interface Connection {
+  transport: Mailer;
+  recorder: SessionRecorder;
+  certificateSha256: () => string | undefined;
+}
+
+interface TlsSetup {
+  /** Node's TLS options; absent on Workers, where certificate checks cannot be customised. */
+  options: Record<PropertyKey, unknown> | undefined;
+  /** SHA-256 of the certificate the last handshake saw (Node, when pinning or capturing). */
+  certificateSha256: () => string | undefined;
+}
+
+/** Node only: certificate pinning / capture, checked on the TLS socket before anything is sent on it. */
+function tlsSetup(settings: SmtpSettings, runtime: MailRuntime, recorder: SessionRecorder): TlsSetup {
+  if (runtime !== 'node') return { options: undefined, certificateSha256: () => undefined };
+  const pin = settings.tlsPinSha256 ? normalizeFingerprint(settings.tlsPinSha256) : null;
+  const capture = Boolean(settings.captureUntrustedCertificate) || Boolean(pin);
+  if (!capture) return { options: { minVersion: 'TLSv1.2' }, certificateSha256: () => undefined };
+  let fingerprint: string | undefined;
+  const checkCertificate = registerTlsSocketHook((socket) => {
+    const cert = socket.getPeerCertificate();
+    fingerprint = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
+    if (pin && fingerprint !== pin) return new PinMismatchError();
+    if (fingerprint) recorder.info(`Server certificate SHA-256 ${fingerprint}`);
+    return null;
+  });
+  return {
+    options: { rejectUnauthorized: false, ...checkCertificate, minVersion: 'TLSv1.2' },
+    certificateSha256: () => fingerprint,
+  };
+}
+
+function authOptions(settings: SmtpSettings) {
+  if (settings.auth.method === 'none') return {};
+  const auth = {
+    user: settings.auth.username ?? '',
+    pass: settings.auth.password ?? '',
+    method: settings.auth.method.toUpperCase(),
+  };
+  return { auth, authMethod: auth.method, forceAuth: true };
+}
+
+function timeoutOptions(timeouts: SmtpTimeouts) {
+  return {
+    connectionTimeout: timeouts.connectMs + timeouts.greetingMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.socketMs,
+    dnsTimeout: timeouts.connectMs,
+  };
+}
+
+/**
+ * A Nodemailer transport for the settings (one connection; `pool` keeps it for many messages),
+ * with our socket adapter and a recorder for the transcript.
+ */
+export function createConnection(
+  settings: SmtpSettings,
+  options: SendOptions,
+  pool: boolean,
+  clientName: string,
+): Connection {
+  installSocketRejectionGuard();
+  const timeouts = timeoutsOf(options);
+  const recorder = new SessionRecorder([settings.auth.password]);
+  // The name as DNS and certificates know it: IDNA A-labels (`smtp.müller.de` → `smtp.xn--mller-kva.de`,
+  // `smtp。example。com` → `smtp.example.com`); IP literals as they are.
+  const host = toAsciiDomain(settings.host) ?? settings.host;
+  const tls = tlsSetup(settings, options.runtime, recorder);
+  const getSocket = socketOpener(
+    {
+      host,
+      enteredHost: settings.host,
+      port: settings.port,
+      implicitTls: settings.security === 'tls',
+      tlsOptions: tls.options,
+      // Node: tenant-entered hosts are resolved once and refused when internal (resolve.ts).
+      // Workers: never (no DNS API; Cloudflare's connect() does not reach private networks).
+      guard: options.runtime === 'node' ? options.addressGuard : undefined,
+      connectMs: timeouts.connectMs,
+    },
+    recorder,
+  );
+  const transportOptions = {
+    host,
+    port: settings.port,
+    name: clientName,
+    secure: settings.security === 'tls',
+    requireTLS: settings.security === 'starttls',
+    ignoreTLS: settings.security === 'none',
+    ...authOptions(settings),
+    ...(tls.options ? { tls: tls.options } : {}),
+    ...timeoutOptions(timeouts),
+    logger: recorder.logger,
+    transactionLog: true,
+    debug: false,
+    getSocket,
+    ...(pool ? { pool: true, maxConnections: 1, maxMessages: Infinity } : {}),
+  };
+  // The typings lack getSocket's connection shape and the transaction log; the options are Nodemailer's own.
+  type Options = SMTPPool.Options & SMTPTransport.Options;
+  const nodemailerOptions = transportOptions as unknown as Options;
+  const transport = pool
+    ? new Mailer(new SMTPPool(nodemailerOptions) as unknown as SMTPTransport, nodemailerOptions)
+    : new Mailer(new SMTPTransport(nodemailerOptions), nodemailerOptions);
+  return { transport, recorder, certificateSha256: tls.certificateSha256 };
+}
