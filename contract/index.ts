@@ -145,8 +145,11 @@ export interface SmtpError {
   hint: string;
 }
 
+/** Setups that work but are risky. */
+export type TestWarningCode = 'no_encryption' | 'microsoft_basic_auth' | 'sender_domain_mismatch';
+
 export interface TestWarning {
-  code: string;
+  code: TestWarningCode;
   message: string;
 }
 

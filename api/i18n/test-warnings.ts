@@ -1,9 +1,8 @@
-import type { Security, TestWarning } from '../../contract/index.ts';
+import type { Security, TestWarning, TestWarningCode } from '../../contract/index.ts';
 import { asciiDomain, domainOf } from '../mail/address.ts';
 import type { Lang, Localized } from './lang.ts';
 
 /** Setups that work but are risky, which a test warns about. */
-export type TestWarningCode = 'no_encryption' | 'microsoft_basic_auth' | 'sender_domain_mismatch';
 
 interface TestedSetup {
   host: string;

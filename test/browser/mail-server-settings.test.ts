@@ -626,7 +626,7 @@ describe('test settings', () => {
       response: '250 2.0.0 Ok: queued as 4F2A',
       durationMs: 120,
       transcript: [],
-      warnings: [{ code: 'pinned', message: 'The server certificate was pinned.' }],
+      warnings: [{ code: 'sender_domain_mismatch', message: 'The sender address is not on the server’s domain.' }],
     } satisfies TestResult);
     await w('#host').fill('smtp.example.com');
     await w('#security').selectOption('starttls');
@@ -636,7 +636,7 @@ describe('test settings', () => {
     const stages = await w('.stages li').evaluateAll((items) => items.map((li) => li.getAttribute('data-stage')));
     expect(stages).toEqual(['connect', 'greeting', 'ehlo', 'tls', 'mail', 'rcpt', 'data']);
     expect(await w('code.reply').innerText()).toBe('250 2.0.0 Ok: queued as 4F2A');
-    expect(await w('[part=test-result]').innerText()).toContain('The server certificate was pinned.');
+    expect(await w('[part=test-result]').innerText()).toContain('The sender address is not on the server’s domain.');
   });
 
   test('429 shows when to try again', async () => {
