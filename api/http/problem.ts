@@ -6,13 +6,14 @@ import { isBusyError } from '../db/busy-retry.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { AppEnv } from '../env.ts';
 import { pickLang, type Lang } from '../i18n/lang.ts';
+import type { FieldCode } from '../i18n/field-messages.ts';
 import { problemText, type ProblemCode } from '../i18n/problems.ts';
 import { errorSummary } from '../util/error-summary.ts';
 
 /** One field's error, placed by the widget next to the field named by `path`. */
 export interface FieldError {
   path: string;
-  code: string;
+  code: FieldCode;
   message: string;
 }
 

@@ -6,6 +6,7 @@ import { fieldMessage } from '../../i18n/field-messages.ts';
 import { listDeliveries } from '../../outbox/store.ts';
 import { deliverySummary } from '../../outbox/view.ts';
 import { validationError } from '../../http/body.ts';
+import type { FieldError } from '../../http/problem.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** `GET /v1/deliveries?limit=&cursor=`: the tenant's own recent sends, newest first, without bodies. */
@@ -15,7 +16,7 @@ export const deliveryRoutes = new Hono<AppEnv>().use(requireTenant).get('/', asy
   const limit = Number(limitText);
   const cursorText = c.req.query('cursor');
   const cursor = cursorText ? decodeCursor(cursorText) : undefined;
-  const errors = [];
+  const errors: FieldError[] = [];
   if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100)
     errors.push({ path: 'limit', code: 'limit_invalid', message: fieldMessage('limit_invalid', lang) });
   if (cursor === null)
