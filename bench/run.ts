@@ -77,7 +77,7 @@ if (want('widget') && on.includes('workers')) {
   console.log('\nWidget:');
   const kib = (w.gzipBytes / 1024).toFixed(1);
   console.log(
-    `  bundle ${w.bundleBytes} bytes minified, ${w.gzipBytes} bytes gzip = ${kib} KiB (Lit included; target ≤ 16 KB: ${w.gzipBytes <= 16_000 ? 'met' : w.gzipBytes <= 16_384 ? 'met if KB means KiB (16,384 bytes), not if 16,000' : 'missed'})`,
+    `  bundle ${w.bundleBytes} bytes minified, ${w.gzipBytes} bytes gzip = ${kib} KiB (Lit included; target ≤ 22 KB: ${w.gzipBytes <= 22_000 ? 'met' : w.gzipBytes <= 22_528 ? 'met if KB means KiB (22,528 bytes), not if 22,000' : 'missed'})`,
   );
   console.log(
     `  module load → populated form in headless Chromium: median ${ms(w.medianMs)}, p90 ${ms(w.p90Ms)} over ${w.samples.length} runs (target < 150 ms)`,
