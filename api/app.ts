@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { depsMiddleware, type DepsFactory } from './wiring.ts';
-import type { AppEnv } from './env.ts';
+import type { AppEnv } from './http/context.ts';
 import { staticAssets } from './http/assets.ts';
 import { corsForConfig } from './http/cors.ts';
 import { notFound, notFoundOrMethodNotAllowed, onError } from './http/problem.ts';

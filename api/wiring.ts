@@ -1,7 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
-import { configOf } from './config.ts';
+import { configOf } from './config/config.ts';
 import { getDatabase } from './db/client.ts';
-import type { AppEnv, Bindings, Capabilities, Database, Deps, Enqueue, Runtime } from './env.ts';
+import type { AppEnv, Deps } from './http/context.ts';
+import type { Bindings } from './config/bindings.ts';
+import type { Capabilities, Runtime } from '../contract/index.ts';
+import type { Database } from './db/database.ts';
+import type { Enqueue } from './outbox/enqueue.ts';
 import { ApiError } from './http/problem.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';
 

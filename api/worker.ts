@@ -1,6 +1,6 @@
 import { createApp } from './app.ts';
 import { defaultDeps } from './wiring.ts';
-import type { Bindings, OutboxMessage } from './env.ts';
+import type { Bindings, OutboxMessage } from './config/bindings.ts';
 import { deliver } from './outbox/deliver.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';
 import { sweepOutbox } from './outbox/sweeper.ts';

@@ -37,8 +37,11 @@ export interface MailServerSettingsInput {
   fallbackToSystem?: boolean;
 }
 
+export type Runtime = 'workers' | 'node';
+
+/** What the runtime can do; reported to the widget so it can disable what cannot work here. */
 export interface Capabilities {
-  runtime: 'workers' | 'node';
+  runtime: Runtime;
   allowUntrustedCertificate: boolean;
   blockedPorts: number[];
 }

@@ -1,5 +1,5 @@
 // Types for `cloudflare:workers` inside the test pool: the Worker's bindings and its default export.
-import type { Bindings } from '../api/env.ts';
+import type { Bindings } from '../api/config/bindings.ts';
 
 declare global {
   namespace Cloudflare {

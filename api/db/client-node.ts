@@ -1,6 +1,6 @@
 import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
-import type { Database } from '../env.ts';
+import type { Database } from './database.ts';
 import { retryingWhenBusy } from './busy-retry.ts';
 import { limitConcurrentCalls } from './call-limit.ts';
 import { DATABASE_TIMEOUT_MS, fetchWithTimeout } from './unavailable.ts';

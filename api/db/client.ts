@@ -1,6 +1,6 @@
 import { createClient } from '@libsql/client/web';
 import { drizzle } from 'drizzle-orm/libsql/web';
-import type { Database } from '../env.ts';
+import type { Database } from './database.ts';
 import { retryingWhenBusy } from './busy-retry.ts';
 import { fetchWithTimeout } from './unavailable.ts';
 import * as schema from './schema.ts';

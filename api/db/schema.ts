@@ -49,6 +49,9 @@ export const mailServers = sqliteTable(
   ],
 );
 
+/** The authenticated tenant, taken from the token's claims (the host application owns these three). */
+export type TenantIdentity = Pick<typeof tenants.$inferSelect, 'id' | 'email' | 'name'>;
+
 /** A tenant's saved settings as stored (the password sealed). */
 export type MailServerRow = typeof mailServers.$inferSelect;
 

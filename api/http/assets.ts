@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../env.ts';
+import type { AppEnv } from './context.ts';
 
 /** The widget module everywhere; every other static file (the demo page) only in development. */
 export const staticAssets: MiddlewareHandler<AppEnv> = async (c, next) => {

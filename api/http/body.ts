@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
-import type { AppEnv } from '../env.ts';
+import type { AppEnv } from './context.ts';
 import { ApiError, type FieldError } from './problem.ts';
 import { fieldMessage, isFieldCode, tooLongMessage, unknownFieldMessage } from '../i18n/field-messages.ts';
 import { nestsDeeperThan } from '../util/json-depth.ts';

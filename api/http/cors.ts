@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { type Config, configOf } from '../config.ts';
-import type { AppEnv } from '../env.ts';
+import { type Config, configOf } from '../config/config.ts';
+import type { AppEnv } from './context.ts';
 
 /**
  * Allowed origins come from ALLOWED_ORIGINS (comma-separated); `*` only in development. The

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SecretKeyMissingError } from '../crypto/secret-box.ts';
 import { isBusyError } from '../db/busy-retry.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
-import type { AppEnv } from '../env.ts';
+import type { AppEnv } from './context.ts';
 import { pickLang, type Lang } from '../i18n/lang.ts';
 import type { FieldCode } from '../i18n/field-messages.ts';
 import { problemText, type ProblemCode } from '../i18n/problems.ts';

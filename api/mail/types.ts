@@ -1,6 +1,6 @@
-import type { AuthMethod, Security, SmtpErrorCode, SmtpStage, TranscriptLine } from '../../contract/index.ts';
+import type { AuthMethod, Runtime, Security, SmtpErrorCode, SmtpStage, TranscriptLine } from '../../contract/index.ts';
 
-export type MailRuntime = 'workers' | 'node';
+export type MailRuntime = Runtime;
 
 /** Everything the engine needs to reach and log in to an SMTP server. Password in clear (decrypted). */
 export interface SmtpSettings {

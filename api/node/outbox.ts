@@ -8,7 +8,7 @@
 // scheduled is picked up by the sweeper (`sweepOutbox`, every minute like the Worker's cron,
 // and once at start).
 
-import { configOf } from '../config.ts';
+import { configOf } from '../config/config.ts';
 import type { SmtpTimeouts } from '../mail/types.ts';
 import type { Bindings, Database, Enqueue } from '../env.ts';
 import { deliver } from '../outbox/deliver.ts';

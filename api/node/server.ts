@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { configOf } from '../config.ts';
+import { configOf } from '../config/config.ts';
 import { directoryAssets } from './assets.ts';
 import { bindingsFromEnv, createNodeService } from './service.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';

@@ -1,7 +1,7 @@
 import type { SmtpErrorCode } from '../../contract/index.ts';
 import { SecretBox } from '../crypto/secret-box.ts';
 import type { DeliveryError } from '../db/schema.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { Database } from '../env.ts';
 import { domainOf } from '../mail/address.ts';
 import { makeMessageId } from '../mail/message-id.ts';

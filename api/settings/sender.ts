@@ -1,7 +1,4 @@
-import type { TenantIdentity } from '../env.ts';
-
-/** The system relay's sender address when SYSTEM_FROM is not set. */
-export const DEFAULT_SYSTEM_FROM = 'no-reply@localhost.localdomain';
+import type { TenantIdentity } from '../db/schema.ts';
 
 /** From and Reply-To of a message sent for a tenant. */
 export interface Sender {

@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
-import type { TenantIdentity } from '../../api/env.ts';
+import type { TenantIdentity } from '../../api/db/schema.ts';
 
 export const BASE = 'http://api.test';
 

@@ -5,7 +5,7 @@ import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
-import type { Database } from '../../api/env.ts';
+import type { Database } from '../../api/db/database.ts';
 import { deliveries, tenants } from '../../api/db/schema.ts';
 import type { OutgoingMessage, SendResult } from '../../api/mail/types.ts';
 import { sendAndRecordTest } from '../../api/features/test-send/store.ts';

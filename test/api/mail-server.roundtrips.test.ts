@@ -2,12 +2,12 @@ import { createClient } from '@libsql/client/web';
 import { env } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../api/config.ts';
+import { parseConfig } from '../../api/config/config.ts';
 import { createApp } from '../../api/app.ts';
 import * as schema from '../../api/db/schema.ts';
 import { capabilitiesFor } from '../../api/wiring.ts';
 import { queueEnqueuer } from '../../api/outbox/enqueue.ts';
-import type { Database } from '../../api/env.ts';
+import type { Database } from '../../api/db/database.ts';
 import { newTenant, tokenFor, validSettings } from './helpers.ts';
 
 // In production every round trip to Turso is a network hop: GET must cost one, PUT one batch.

@@ -13,7 +13,7 @@ import { getDatabase } from '../../api/db/client.ts';
 import { mailServers } from '../../api/db/schema.ts';
 import { fetchWithTimeout, isDatabaseUnavailable } from '../../api/db/unavailable.ts';
 import { defaultDeps } from '../../api/wiring.ts';
-import type { AppEnv } from '../../api/env.ts';
+import type { AppEnv } from '../../api/http/context.ts';
 import { onError } from '../../api/http/problem.ts';
 import { errorSummary } from '../../api/util/error-summary.ts';
 import { call, clientFor, newTenant, tokenFor, validSettings } from './helpers.ts';

@@ -2,7 +2,7 @@
 // libSQL refuses half a UTF-16 surrogate pair, and answers at most 10 MB per response.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../api/config.ts';
+import { parseConfig } from '../../api/config/config.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { eq } from 'drizzle-orm';
 import { deliveryPayloadChunks } from '../../api/db/schema.ts';

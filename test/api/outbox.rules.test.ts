@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../api/config.ts';
+import { parseConfig } from '../../api/config/config.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries, deliveryPayloadChunks } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/env.ts';

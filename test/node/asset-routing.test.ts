@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { defaultDeps } from '../../api/wiring.ts';
-import type { Bindings } from '../../api/env.ts';
+import type { Bindings } from '../../api/config/bindings.ts';
 
 function recordingAssets() {
   const asked: string[] = [];

@@ -1,7 +1,7 @@
 // Bindings for the app running on Node in tests: fresh secrets, the fixtures' plain server as
 // the system relay, private hosts allowed (every fixture is on loopback).
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Bindings } from '../../api/env.ts';
+import type { Bindings } from '../../api/config/bindings.ts';
 import type { SmtpFixturesInfo } from './smtp-servers.ts';
 
 export function nodeTestEnv(databaseUrl: string, fixtures: SmtpFixturesInfo, extra: Partial<Bindings> = {}): Bindings {

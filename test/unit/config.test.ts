@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configOf, parseConfig } from '../../api/config.ts';
+import { configOf, parseConfig } from '../../api/config/config.ts';
 
 describe('configuration', () => {
   it('reads the bindings once into typed values', () => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { requireTenant } from '../../http/auth/tenant-token.ts';
 import type { DeliveriesResponse } from '../../../contract/index.ts';
-import type { AppEnv } from '../../env.ts';
+import type { AppEnv } from '../../http/context.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
 import { listDeliveries } from '../../outbox/store.ts';
 import { deliverySummary } from '../../outbox/view.ts';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { mintTenantToken } from '../../http/auth/tenant-token.ts';
-import type { AppEnv } from '../../env.ts';
+import type { AppEnv } from '../../http/context.ts';
 import { ApiError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
 import { isEmailAddress } from '../../../contract/rules/host.ts';

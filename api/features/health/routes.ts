@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { SecretBox } from '../../crypto/secret-box.ts';
-import type { AppEnv } from '../../env.ts';
+import type { AppEnv } from '../../http/context.ts';
 import { databaseState, type DatabaseState } from './store.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import journal from '../../../drizzle/meta/_journal.json';
 import { isUnavailable } from '../../db/unavailable.ts';
-import type { Database } from '../../env.ts';
+import type { Database } from '../../db/database.ts';
 
 /** How long /healthz waits for the database's answer. */
 const HEALTH_DB_TIMEOUT_MS = 3_000;

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { MailServerRow } from '../../db/schema.ts';
-import type { AppEnv } from '../../env.ts';
+import type { AppEnv } from '../../http/context.ts';
 import { requireTenant } from '../../http/auth/tenant-token.ts';
 import { jsonBody } from '../../http/body.ts';
 import { ApiError } from '../../http/problem.ts';

@@ -1,4 +1,5 @@
-import type { Deps, TenantIdentity } from '../../env.ts';
+import type { Deps } from '../../http/context.ts';
+import type { TenantIdentity } from '../../db/schema.ts';
 import type { MailServerRow } from '../../db/schema.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';

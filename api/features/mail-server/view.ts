@@ -1,5 +1,6 @@
 import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../../../contract/index.ts';
-import type { Capabilities, TenantIdentity } from '../../env.ts';
+import type { Capabilities } from '../../../contract/index.ts';
+import type { TenantIdentity } from '../../db/schema.ts';
 import { systemSender, tenantSender } from '../../settings/sender.ts';
 import type { MailServerRow } from '../../db/schema.ts';
 

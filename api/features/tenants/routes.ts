@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import type { TenantProfile } from '../../../contract/index.ts';
-import type { AppEnv } from '../../env.ts';
+import type { AppEnv } from '../../http/context.ts';
 import { requireOperator } from '../../http/auth/operator.ts';
 import { jsonBody, validationError } from '../../http/body.ts';
 import { ApiError } from '../../http/problem.ts';

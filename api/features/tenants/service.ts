@@ -1,5 +1,5 @@
 import type { MessageAccepted } from '../../../contract/index.ts';
-import type { Deps } from '../../env.ts';
+import type { Deps } from '../../http/context.ts';
 import { ApiError } from '../../http/problem.ts';
 import { assignMessageId, insertDelivery, TenantNotFoundError, type StoredPayload } from '../../outbox/store.ts';
 import { errorSummary } from '../../util/error-summary.ts';

@@ -1,5 +1,5 @@
 import { tenants } from '../../db/schema.ts';
-import type { Database } from '../../env.ts';
+import type { Database } from '../../db/database.ts';
 
 /** Creates the tenant or updates its name and address (the host application owns both). */
 export async function putTenant(db: Database, id: string, profile: { name: string; email: string }, now: Date) {

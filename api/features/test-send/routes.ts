@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../../env.ts';
+import type { AppEnv } from '../../http/context.ts';
 import { requireTenant } from '../../http/auth/tenant-token.ts';
 import { optionalJsonBody } from '../../http/body.ts';
 import { mailServerInputSchema } from '../mail-server/schema.ts';

@@ -1,6 +1,7 @@
 import type { TestResult } from '../../../contract/index.ts';
 import type { MailServerRow } from '../../db/schema.ts';
-import type { Deps, TenantIdentity } from '../../env.ts';
+import type { Deps } from '../../http/context.ts';
+import type { TenantIdentity } from '../../db/schema.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../../env.ts';
+import type { AppEnv } from '../context.ts';
 import { ApiError } from '../problem.ts';
 import { sha256 } from '../../util/sha256.ts';
 

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
-import type { AppEnv, TenantIdentity } from '../../env.ts';
+import type { AppEnv } from '../context.ts';
+import type { TenantIdentity } from '../../db/schema.ts';
 import { ApiError } from '../problem.ts';
 import { isEmailAddress } from '../../../contract/rules/host.ts';
 import { hasControlChars, isWellFormedText, toWellFormedText } from '../../util/text.ts';

@@ -1,8 +1,10 @@
-import type { Bindings } from './env.ts';
-import type { SmtpSettings } from './mail/types.ts';
-import { leaseMs, retryDelays } from './outbox/policy.ts';
-import { SystemRelayConfigError, systemRelaySettings } from './outbox/system-relay.ts';
-import { DEFAULT_SYSTEM_FROM } from './settings/sender.ts';
+import type { SmtpSettings } from '../mail/types.ts';
+import { leaseMs, retryDelays } from '../outbox/policy.ts';
+import type { Bindings } from './bindings.ts';
+import { SystemRelayConfigError, systemRelaySettings } from './system-relay.ts';
+
+/** The system relay's sender address when SYSTEM_FROM is not set. */
+export const DEFAULT_SYSTEM_FROM = 'no-reply@localhost.localdomain';
 
 /**
  * The deployment's configuration, parsed once from the bindings at the edge: nothing below the

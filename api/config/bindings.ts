@@ -1,0 +1,24 @@
+/** Worker bindings: vars from wrangler.toml, secrets from `wrangler secret put` / `.dev.vars`. */
+export interface Bindings {
+  ENVIRONMENT?: string;
+  DATABASE_URL?: string;
+  DATABASE_AUTH_TOKEN?: string;
+  TENANT_TOKEN_SECRET?: string;
+  SETTINGS_ENCRYPTION_KEY?: string;
+  OPERATOR_API_KEY?: string;
+  ALLOWED_ORIGINS?: string;
+  SYSTEM_FROM?: string;
+  SYSTEM_SMTP_URL?: string;
+  ALLOW_PRIVATE_HOSTS?: string;
+  MAIL_SINK_URL?: string;
+  OUTBOX_RETRY_DELAYS?: string;
+  OUTBOX_LEASE_SECONDS?: string;
+  OUTBOX_QUEUE?: Queue<OutboxMessage>;
+  /** Static assets: the widget bundle (and the demo page, served in development only). */
+  ASSETS?: Fetcher;
+}
+
+/** What the outbox queue carries: only the delivery id; the message itself is in the database. */
+export interface OutboxMessage {
+  id: string;
+}
