@@ -56,6 +56,71 @@ function isCredentialsCheckFailure(error: unknown): boolean {
 }
 
 /**
+ * The stored row is the saved server, reached no less safely (contract/rules/saved-server.ts
+ * isSavedServer, as SQL): same host (case-insensitive), port and user name; encryption not switched
+ * off, CRAM-MD5 not switched to a method that sends the password in clear, the certificate check not
+ * switched off. Only then is a stored password kept; a save naming another server brings its own.
+ */
+function savedServerCondition(input: MailServerInput): SQL {
+  const inClear = input.security === 'none' && (input.auth.method === 'plain' || input.auth.method === 'login');
+  const noDowngrade = sql.join([
+    input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,
+    inClear ? sql` AND ${mailServers.authMethod} <> 'cram-md5'` : sql``,
+    input.allowUntrustedCertificate ? sql` AND ${mailServers.allowUntrustedCertificate} = 1` : sql``,
+  ]);
+  return sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
+}
+
+const PASSWORD_COLUMNS = ['passwordCiphertext', 'passwordIv', 'passwordKeyId'] as const;
+
+/** The password columns of the update: the new sealed one, none, or the stored one where it applies. */
+function passwordColumns(change: PasswordChange, savedServer: SQL) {
+  if (change.kind === 'set') {
+    const { ciphertext, iv, keyId } = change.sealed;
+    return { passwordCiphertext: ciphertext, passwordIv: iv, passwordKeyId: keyId };
+  }
+  if (change.kind === 'clear') return { passwordCiphertext: null, passwordIv: null, passwordKeyId: null };
+  return Object.fromEntries(
+    PASSWORD_COLUMNS.map((name) => [name, sql`CASE WHEN ${savedServer} THEN ${mailServers[name]} END`]),
+  ) as Record<(typeof PASSWORD_COLUMNS)[number], SQL>;
+}
+
+/**
+ * SQLite checks the CHECK constraint on the row to insert before it sees the conflict, so a kept
+ * password must already be in the inserted row: copied from the stored one.
+ */
+function keptPasswordForInsert(change: PasswordChange, tenant: TenantIdentity, savedServer: SQL) {
+  if (change.kind !== 'keep') return {};
+  const stored = (column: AnySQLiteColumn) =>
+    sql`(select ${column} from ${mailServers} where ${mailServers.tenantId} = ${tenant.id} AND ${savedServer})`;
+  return Object.fromEntries(PASSWORD_COLUMNS.map((name) => [name, stored(mailServers[name])]));
+}
+
+/** Every column a save sets, but the version. */
+function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change: PasswordChange, now: Date) {
+  const usesAuth = input.auth.method !== 'none';
+  return {
+    host: input.host,
+    port: input.port,
+    security: input.security,
+    allowUntrustedCertificate: input.allowUntrustedCertificate,
+    // A pinned certificate belongs to one server: it survives a save only while host and port stay.
+    tlsPinSha256: input.allowUntrustedCertificate
+      ? sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
+      : null,
+    authMethod: input.auth.method,
+    username: usesAuth ? input.auth.username : null,
+    ...passwordColumns(change, savedServerCondition(input)),
+    fromAddress: input.from.address,
+    fromName: input.from.name,
+    replyTo: input.replyTo,
+    fallbackToSystem: input.fallbackToSystem,
+    updatedAt: now,
+    updatedBy: tenant.email,
+  };
+}
+
+/**
  * Writes the settings in one batch (tenant upsert + one conditional statement) and returns
  * the stored row, or `undefined` when the expected version did not match (→ 412).
  * Throws CredentialsMissingError when authentication is chosen but no password would be stored
@@ -69,87 +134,21 @@ export async function writeSettings(
   expected: ExpectedVersion,
   now: Date,
 ): Promise<MailServerRow | undefined> {
-  const usesAuth = input.auth.method !== 'none';
   // Credentials of a server without authentication are not kept.
-  const effectivePassword: PasswordChange = usesAuth ? password : { kind: 'clear' };
-  // A stored password is kept only for the server it was saved for, reached no less safely (same
-  // host, case-insensitive, port and user name; encryption not switched off, CRAM-MD5 not switched to
-  // a method that sends the password in clear, the certificate check not switched off;
-  // contract/rules/saved-server.ts isSavedServer): a save naming another server, or a weaker way to it, brings its own.
-  const inClear = input.security === 'none' && (input.auth.method === 'plain' || input.auth.method === 'login');
-  const noDowngrade = sql.join([
-    input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,
-    inClear ? sql` AND ${mailServers.authMethod} <> 'cram-md5'` : sql``,
-    input.allowUntrustedCertificate ? sql` AND ${mailServers.allowUntrustedCertificate} = 1` : sql``,
-  ]);
-  const savedServer = sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
-  const keptForSavedServer = (column: AnySQLiteColumn) => sql`CASE WHEN ${savedServer} THEN ${column} END`;
-  const passwordColumns =
-    effectivePassword.kind === 'set'
-      ? {
-          passwordCiphertext: effectivePassword.sealed.ciphertext,
-          passwordIv: effectivePassword.sealed.iv,
-          passwordKeyId: effectivePassword.sealed.keyId,
-        }
-      : effectivePassword.kind === 'clear'
-        ? { passwordCiphertext: null, passwordIv: null, passwordKeyId: null }
-        : {
-            passwordCiphertext: keptForSavedServer(mailServers.passwordCiphertext),
-            passwordIv: keptForSavedServer(mailServers.passwordIv),
-            passwordKeyId: keptForSavedServer(mailServers.passwordKeyId),
-          };
-  const columns = {
-    host: input.host,
-    port: input.port,
-    security: input.security,
-    allowUntrustedCertificate: input.allowUntrustedCertificate,
-    // A pinned certificate belongs to one server: it survives a save only while host and port stay.
-    tlsPinSha256: input.allowUntrustedCertificate
-      ? sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
-      : null,
-    authMethod: input.auth.method,
-    username: usesAuth ? input.auth.username : null,
-    ...passwordColumns,
-    fromAddress: input.from.address,
-    fromName: input.from.name,
-    replyTo: input.replyTo,
-    fallbackToSystem: input.fallbackToSystem,
-    updatedAt: now,
-    updatedBy: tenant.email,
-  };
+  const change: PasswordChange = input.auth.method !== 'none' ? password : { kind: 'clear' };
+  const columns = settingsColumns(tenant, input, change, now);
+  const kept = keptPasswordForInsert(change, tenant, savedServerCondition(input));
+  const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: null, version: now.getTime() };
   // Versions grow with the clock as well, so a configuration deleted and created again never
   // reuses an ETag that a stale client may still hold.
-  const nextVersion = sql`max(${mailServers.version} + 1, ${now.getTime()})`;
-  // SQLite checks the CHECK constraint on the row to insert before it sees the conflict, so a
-  // kept password must already be in the inserted row: copy it from the stored one.
-  const stored = (column: AnySQLiteColumn) =>
-    sql`(select ${column} from ${mailServers} where ${mailServers.tenantId} = ${tenant.id} AND ${savedServer})`;
-  const keptPassword =
-    effectivePassword.kind === 'keep'
-      ? {
-          passwordCiphertext: stored(mailServers.passwordCiphertext),
-          passwordIv: stored(mailServers.passwordIv),
-          passwordKeyId: stored(mailServers.passwordKeyId),
-        }
-      : {};
-  const insertValues = { tenantId: tenant.id, ...columns, ...keptPassword, tlsPinSha256: null, version: now.getTime() };
-
+  const changed = { ...columns, version: sql`max(${mailServers.version} + 1, ${now.getTime()})` };
   const upsert = (setWhere?: SQL) =>
     db
       .insert(mailServers)
       .values(insertValues)
-      .onConflictDoUpdate({
-        target: mailServers.tenantId,
-        set: { ...columns, version: nextVersion },
-        ...(setWhere ? { setWhere } : {}),
-      })
+      .onConflictDoUpdate({ target: mailServers.tenantId, set: changed, ...(setWhere ? { setWhere } : {}) })
       .returning();
-  const update = (where: SQL | undefined) =>
-    db
-      .update(mailServers)
-      .set({ ...columns, version: nextVersion })
-      .where(where)
-      .returning();
+  const update = (where: SQL | undefined) => db.update(mailServers).set(changed).where(where).returning();
   // biome-ignore lint/suspicious/noImplicitAnyLet: drizzle's insert and update builders share no type; the batch takes either
   let write;
   if (expected.kind === 'any') write = upsert();
