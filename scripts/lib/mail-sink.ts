@@ -2,8 +2,8 @@
 // message (no auth, no TLS) and keeps it in memory, plus a small HTTP viewer on another port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
 export interface SinkMessage {
   id: number;
@@ -77,9 +77,78 @@ function attachmentList(m: SinkMessage): string {
   return `<h2>Attachments</h2><ul>${items}</ul>`;
 }
 
+/** A received mail as the sink's pages show it. */
+function sinkMessage(id: number, mail: ParsedMail, envelope: SMTPServerSession['envelope']): SinkMessage {
+  return {
+    id,
+    receivedAt: new Date().toISOString(),
+    envelope: {
+      from: envelope.mailFrom ? envelope.mailFrom.address : null,
+      to: envelope.rcptTo.map((r) => r.address),
+    },
+    from: mail.from?.text ?? '',
+    to: (Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : mail.to?.text) ?? '',
+    replyTo: mail.replyTo?.text ?? '',
+    subject: mail.subject ?? '',
+    messageId: mail.messageId ?? null,
+    headers: mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).trim()]),
+    text: mail.text ?? '',
+    html: typeof mail.html === 'string' ? mail.html : null,
+    attachments: mail.attachments.map((a) => ({
+      filename: a.filename ?? null,
+      contentType: a.contentType,
+      size: a.size,
+    })),
+    size: 0,
+  };
+}
+
+/** The sink's pages: the list, one message as HTML, everything as JSON. */
+function sinkPages(messages: SinkMessage[]) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sink');
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, {
+        'content-type': `${type}; charset=utf-8`,
+        'access-control-allow-origin': '*',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    };
+    const one = /^\/messages\/(\d+)(\.json)?$/.exec(url.pathname);
+    if (url.pathname === '/') return send(200, 'text/html', listPage(messages));
+    if (url.pathname === '/messages.json') return send(200, 'application/json', JSON.stringify(messages));
+    const message = one ? messages.find((m) => m.id === Number(one[1])) : undefined;
+    if (message && one?.[2]) return send(200, 'application/json', JSON.stringify(message));
+    if (message) return send(200, 'text/html', messagePage(message));
+    send(404, 'text/plain', 'not found');
+  };
+}
+
+type Waiter = { match: (m: SinkMessage) => boolean; resolve: (m: SinkMessage) => void };
+
+function waitForMessage(messages: SinkMessage[], waiters: Set<Waiter>, match: Waiter['match'], timeoutMs: number) {
+  const found = messages.find(match);
+  if (found) return Promise.resolve(found);
+  return new Promise<SinkMessage>((resolve, reject) => {
+    const waiter = {
+      match,
+      resolve: (m: SinkMessage) => {
+        clearTimeout(timer);
+        resolve(m);
+      },
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(waiter);
+      reject(new Error(`no matching message within ${timeoutMs} ms`));
+    }, timeoutMs);
+    waiters.add(waiter);
+  });
+}
+
 export async function startMailSink(options: { smtpPort?: number; httpPort?: number } = {}): Promise<MailSink> {
   const messages: SinkMessage[] = [];
-  const waiters = new Set<{ match: (m: SinkMessage) => boolean; resolve: (m: SinkMessage) => void }>();
+  const waiters = new Set<Waiter>();
 
   const smtp = new SMTPServer({
     authOptional: true,
@@ -89,28 +158,7 @@ export async function startMailSink(options: { smtpPort?: number; httpPort?: num
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
-          const message: SinkMessage = {
-            id: messages.length + 1,
-            receivedAt: new Date().toISOString(),
-            envelope: {
-              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
-              to: session.envelope.rcptTo.map((r) => r.address),
-            },
-            from: mail.from?.text ?? '',
-            to: (Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : mail.to?.text) ?? '',
-            replyTo: mail.replyTo?.text ?? '',
-            subject: mail.subject ?? '',
-            messageId: mail.messageId ?? null,
-            headers: mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).trim()]),
-            text: mail.text ?? '',
-            html: typeof mail.html === 'string' ? mail.html : null,
-            attachments: mail.attachments.map((a) => ({
-              filename: a.filename ?? null,
-              contentType: a.contentType,
-              size: a.size,
-            })),
-            size: 0,
-          };
+          const message = sinkMessage(messages.length + 1, mail, session.envelope);
           messages.push(message);
           for (const waiter of waiters) {
             if (waiter.match(message)) {
@@ -129,54 +177,17 @@ export async function startMailSink(options: { smtpPort?: number; httpPort?: num
     smtp.server.once('error', reject);
     smtp.listen(options.smtpPort ?? 0, '127.0.0.1', () => resolve());
   });
-  const smtpPort = (smtp.server.address() as AddressInfo).port;
-
-  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://sink');
-    const send = (status: number, type: string, body: string) => {
-      res.writeHead(status, {
-        'content-type': `${type}; charset=utf-8`,
-        'access-control-allow-origin': '*',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    };
-    const one = /^\/messages\/(\d+)(\.json)?$/.exec(url.pathname);
-    if (url.pathname === '/') return send(200, 'text/html', listPage(messages));
-    if (url.pathname === '/messages.json') return send(200, 'application/json', JSON.stringify(messages));
-    const message = one ? messages.find((m) => m.id === Number(one[1])) : undefined;
-    if (message && one?.[2]) return send(200, 'application/json', JSON.stringify(message));
-    if (message) return send(200, 'text/html', messagePage(message));
-    send(404, 'text/plain', 'not found');
-  });
+  const http = createServer(sinkPages(messages));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.httpPort ?? 0, '127.0.0.1', () => resolve());
   });
-  const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 
   return {
-    smtpPort,
-    httpUrl,
+    smtpPort: (smtp.server.address() as AddressInfo).port,
+    httpUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     messages,
-    waitFor(match, timeoutMs = 10_000) {
-      const found = messages.find(match);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const waiter = {
-          match,
-          resolve: (m: SinkMessage) => {
-            clearTimeout(timer);
-            resolve(m);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          reject(new Error(`no matching message within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(waiter);
-      });
-    },
+    waitFor: (match, timeoutMs = 10_000) => waitForMessage(messages, waiters, match, timeoutMs),
     async stop() {
       http.closeAllConnections();
       await Promise.all([
