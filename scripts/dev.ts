@@ -61,8 +61,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function main() {
-  const stoppers: (() => Promise<void>)[] = [];
+/** Stops every started service once, in reverse order, on a signal or when npm or its shell is gone. */
+function stopOnExit(stoppers: (() => Promise<void>)[]): (code: number) => Promise<void> {
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
@@ -79,20 +79,31 @@ async function main() {
   setInterval(() => {
     if (ancestors.some((pid) => !isAlive(pid))) void stopAll(0);
   }, 1000).unref();
+  return stopAll;
+}
 
+/** The mail sink on the ports of the last start where free (settings saved against it keep working), remembered for the next. */
+async function startSink(stoppers: (() => Promise<void>)[]) {
+  mkdirSync(dataDir, { recursive: true });
+  const sinkPortsFile = join(dataDir, 'sink-ports.json');
+  const sink = await startMailSink(await sinkPorts(sinkPortsFile));
+  stoppers.push(() => sink.stop());
+  writeFileSync(
+    sinkPortsFile,
+    JSON.stringify({ smtpPort: sink.smtpPort, httpPort: Number(new URL(sink.httpUrl).port) }),
+  );
+  return sink;
+}
+
+async function main() {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = stopOnExit(stoppers);
   try {
     await buildWidget();
     const secrets = ensureDevSecrets(join(projectRoot, '.dev.vars'), {
       OPERATOR_API_KEY: env.OPERATOR_API_KEY,
     });
-    mkdirSync(dataDir, { recursive: true });
-    const sinkPortsFile = join(dataDir, 'sink-ports.json');
-    const sink = await startMailSink(await sinkPorts(sinkPortsFile));
-    stoppers.push(() => sink.stop());
-    writeFileSync(
-      sinkPortsFile,
-      JSON.stringify({ smtpPort: sink.smtpPort, httpPort: Number(new URL(sink.httpUrl).port) }),
-    );
+    const sink = await startSink(stoppers);
 
     // Runtime settings that may carry credentials go through a private env file, not the command line.
     const runtimeEnv = join(dataDir, 'runtime.env');
