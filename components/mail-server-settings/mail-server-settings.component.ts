@@ -42,6 +42,10 @@ type FieldName = keyof Draft;
 type ErrorCode = keyof Messages['errors'];
 type Language = 'de' | 'en';
 
+const DEFAULT_TOKEN_TIMEOUT = 15_000;
+/** The longest delay a browser timer keeps; longer ones, Infinity included, fire at once. */
+const MAX_TIMER_DELAY = 2_147_483_647;
+
 const DEFAULT_PORT: Record<Security, string> = { tls: '465', starttls: '587', none: '587' };
 
 const EMPTY_DRAFT: Draft = {
@@ -212,9 +216,10 @@ export class MailServerSettings extends LitElement {
 
   /**
    * Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again).
-   * At most 2147483647 (about 24 days): browsers fire larger timers, Infinity included, at once.
+   * Not a positive number: the default, 15000. At most 2147483647 (about 24 days), the longest a
+   * browser timer waits; larger values, Infinity included, mean that.
    */
-  tokenTimeout = 15_000;
+  tokenTimeout = DEFAULT_TOKEN_TIMEOUT;
 
   private _data: MailServerResponse | null = null;
   private _draft: Draft = { ...EMPTY_DRAFT };
@@ -341,13 +346,19 @@ export class MailServerSettings extends LitElement {
 
   // ---- network --------------------------------------------------------------------------------
 
+  /** `tokenTimeout` as a timer delay: 0, NaN or a delay too large for a timer would fire at once. */
+  private get _tokenTimeout(): number {
+    const ms = Number(this.tokenTimeout);
+    return ms > 0 ? Math.min(ms, MAX_TIMER_DELAY) : DEFAULT_TOKEN_TIMEOUT;
+  }
+
   private _tokenFor(stale: Promise<string> | null): Promise<string> | null {
     if (!this.getToken) return this.token ? Promise.resolve(this.token) : null;
     if (!this._pendingToken || this._pendingToken === stale) {
       const getToken = this.getToken;
       this._pendingToken = new Promise((resolve, reject) => {
         // A callback that never settles must not leave "Loading settings…" forever: no token, then.
-        setTimeout(reject, this.tokenTimeout);
+        setTimeout(reject, this._tokenTimeout);
         Promise.resolve()
           .then(() => getToken())
           .then(resolve, reject);

@@ -1072,6 +1072,14 @@ describe('embedding', () => {
     expect(await statusText()).toBe('');
   });
 
+  // A browser fires a timer of 0, NaN or more than 2^31 - 1 ms at once.
+  for (const tokenTimeout of ['0', 'NaN', 'Infinity']) {
+    test(`a tokenTimeout of ${tokenTimeout} waits for the token instead of giving up at once`, async () => {
+      await open(freshTenant('token-timeout'), { tokenTimeout });
+      expect(await statusText()).toBe('');
+    });
+  }
+
   test('host page styles do not change the layout; parts and custom properties do theme it', async () => {
     const tenant = freshTenant('styles');
     const measure = () =>
