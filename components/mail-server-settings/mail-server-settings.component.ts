@@ -89,6 +89,17 @@ function dateFormat(locale: string, language: 'de' | 'en'): Intl.DateTimeFormat 
   return new Intl.DateTimeFormat(language, options);
 }
 
+/** The `lang` of the element or its closest ancestor with one, looking past shadow roots to their hosts. */
+function closestLang(element: Element): string {
+  for (let node: Element | null = element; node; ) {
+    const owner = node.closest('[lang]');
+    if (owner) return owner.getAttribute('lang') ?? '';
+    const root = node.getRootNode();
+    node = root instanceof ShadowRoot ? root.host : null;
+  }
+  return '';
+}
+
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
 function retryAfterSeconds(header: string | null): number {
   const seconds = Number(header);
@@ -258,11 +269,12 @@ export class MailServerSettings extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Follow `lang` changes on the element and on any ancestor, also in a shadow root that holds it
-    // (the language is picked in willUpdate()); moved, it may have another one already.
+    // Follow `lang` changes on the element and on any ancestor, in every shadow root around it up to
+    // the document (the language is picked in willUpdate()); moved, it may have another one already.
     this._langObserver = new MutationObserver(() => this.requestUpdate());
-    for (const target of [this.getRootNode(), document]) {
-      this._langObserver.observe(target, { subtree: true, attributeFilter: ['lang'] });
+    for (let root = this.getRootNode(); ; root = (root as ShadowRoot).host.getRootNode()) {
+      this._langObserver.observe(root, { subtree: true, attributeFilter: ['lang'] });
+      if (!(root instanceof ShadowRoot)) break;
     }
     this.requestUpdate();
     this._schedulePoll(); // moved in the page: go on looking at mails on their way
@@ -321,7 +333,7 @@ export class MailServerSettings extends LitElement {
 
   /** The page's language tag here (e.g. en-GB, for dates). */
   private get _locale(): string {
-    return this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || 'de';
+    return closestLang(this) || document.documentElement.lang || 'de';
   }
 
   private get _language(): Language {

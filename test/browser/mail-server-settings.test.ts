@@ -1051,6 +1051,37 @@ describe('embedding', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  test('language follows the shadow host’s lang when the element sits in other elements’ shadow roots', async () => {
+    await open(freshTenant('lang-shadow'), { lang: 'en' });
+    const saveWorded = (text: string) => w('button[type=submit]').filter({ hasText: text }).waitFor();
+    await page.evaluate(() => {
+      const outer = document.body.appendChild(document.createElement('div'));
+      outer.id = 'outer';
+      const inner = outer.attachShadow({ mode: 'open' }).appendChild(document.createElement('div'));
+      inner.id = 'inner';
+      inner.lang = 'de';
+      inner.attachShadow({ mode: 'open' }).appendChild(document.querySelector('mail-server-settings')!);
+    });
+    await saveWorded('Speichern');
+    const setHostLang = (id: 'outer' | 'inner', lang: string | null) =>
+      page.evaluate(
+        ({ id, lang }) => {
+          const outer = document.getElementById('outer')!;
+          const target = id === 'outer' ? outer : outer.shadowRoot!.getElementById('inner')!;
+          if (lang === null) target.removeAttribute('lang');
+          else target.setAttribute('lang', lang);
+        },
+        { id, lang },
+      );
+    // A change on the host in between, inside the outer shadow root, is followed too.
+    await setHostLang('inner', 'en');
+    await saveWorded('Save');
+    await setHostLang('inner', null);
+    await setHostLang('outer', 'de');
+    await saveWorded('Speichern');
+    expect(pageErrors).toEqual([]);
+  });
+
   test('a getToken that never settles ends, after tokenTimeout, in an error that offers to try again', async () => {
     expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
     await page.goto(
