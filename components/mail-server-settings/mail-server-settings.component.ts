@@ -293,6 +293,9 @@ export class MailServerSettings extends LitElement {
       this._lang = lang;
       if (changed) this._onLanguageChange();
     }
+    // The test result goes (a language change, a new test, a reset): focus in it would fall to the page.
+    const focusInResult = this.shadowRoot?.activeElement?.closest('.test-result');
+    if (focusInResult && !this._shownTestResult) this._focusAfterUpdate = '#test';
   }
 
   /**
@@ -806,7 +809,7 @@ export class MailServerSettings extends LitElement {
       ${this._checkbox('fallbackToSystem', t.fallback, t.fallbackHint, false)}
       <div class="actions">
         <button part="button button-primary" class="primary" type="submit" aria-disabled=${busy}>${t.save}</button>
-        <button part="button" type="button" aria-disabled=${busy} aria-describedby="test-hint" @click=${this._onTest}>
+        <button part="button" id="test" type="button" aria-disabled=${busy} aria-describedby="test-hint" @click=${this._onTest}>
           ${t.test}
         </button>
         ${
@@ -955,11 +958,16 @@ export class MailServerSettings extends LitElement {
     </div>`;
   }
 
-  private _renderTestResult(): TemplateResult | typeof nothing {
+  /** The test result and the settings tested, while shown: one written by the API in another language is gone (see _onLanguageChange). */
+  private get _shownTestResult(): [TestResult, Draft] | null {
     const result = this._testResult;
     const settings = this._testedWith;
-    // Written by the API in another language: gone (see _onLanguageChange).
-    if (!result || !settings || this._testLang !== this._lang) return nothing;
+    return result && settings && this._testLang === this._lang ? [result, settings] : null;
+  }
+
+  private _renderTestResult(): TemplateResult | typeof nothing {
+    if (!this._shownTestResult) return nothing;
+    const [result, settings] = this._shownTestResult;
     const t = this._t;
     const stages = stagesFor(settings.security, settings.authMethod);
     const failedStage = result.ok ? null : result.error.stage;

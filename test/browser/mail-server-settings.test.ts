@@ -598,6 +598,21 @@ describe('test settings', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  test('focus in a test result that goes with a language change moves to the Test button', async () => {
+    await open(freshTenant('test-focus'), { lang: 'en' });
+    await answerTestWith(200, failure);
+    await w('#host').fill('smtp.example.com');
+    await w('#username').fill('mailer');
+    await w('#password').fill('wrong');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/The test failed/);
+    await w('summary').focus();
+    await setLang('html', 'de');
+    await waitForSave('Speichern');
+    expect(await w('[part=test-result]').count()).toBe(0);
+    expect(await activeId()).toBe('test');
+  });
+
   test('a failure at a stage the settings do not predict is still shown, last', async () => {
     await open(freshTenant('test-odd-stage'));
     // As the API gives it: the reply starts with its code, which is shown once.
