@@ -53,6 +53,15 @@ const activeId = (on: Page = page) =>
 const open = (tenant: string, extra: Record<string, string> = {}, on: Page = page) =>
   openWidget(on, host.url, { api: stack.apiUrl, tenant, ...extra });
 
+/** A page of its own whose timers (the deliveries poll's) move only when the test runs its clock. */
+async function pageWithClock(): Promise<Page> {
+  const tab = await browser.newPage();
+  tab.setDefaultTimeout(5_000);
+  tab.on('pageerror', (error) => pageErrors.push(error.message));
+  await tab.clock.install();
+  return tab;
+}
+
 /** Sets `lang` on the element matching `selector` in the page (removes it for null). */
 const setLang = (selector: string, lang: string | null) =>
   page.evaluate(
@@ -981,8 +990,9 @@ describe('recent deliveries on their way', () => {
       createdAt: '2026-11-26T10:00:00Z',
       sentAt: null,
     });
+    const tab = await pageWithClock();
     let calls = 0;
-    await page.route('**/v1/deliveries*', (route) => {
+    await tab.route('**/v1/deliveries*', (route) => {
       calls += 1;
       const body: DeliveriesResponse = { nextCursor: null, deliveries: [row(calls === 1 ? 'sending' : 'failed')] };
       return route.fulfill({
@@ -992,13 +1002,21 @@ describe('recent deliveries on their way', () => {
         body: JSON.stringify(body),
       });
     });
-    await open(freshTenant('deliveries-poll'));
-    await w('[part=deliveries] .badge[data-status=sending]').waitFor();
-    await w('[part=deliveries] .badge[data-status=failed]').waitFor({ timeout: 5_000 });
-    expect(await w('[part=deliveries] .why').innerText()).toBe('Not sent through the system mail server.');
-    expect(await w('[part=deliveries] .warning').count()).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(calls).toBe(2); // ended: no more requests
+    await open(freshTenant('deliveries-poll'), {}, tab);
+    await w('[part=deliveries] .badge[data-status=sending]', tab).waitFor();
+    await tab.clock.runFor(2_000); // the next look
+    await w('[part=deliveries] .badge[data-status=failed]', tab).waitFor();
+    expect(await w('[part=deliveries] .why', tab).innerText()).toBe('Not sent through the system mail server.');
+    expect(await w('[part=deliveries] .warning', tab).count()).toBe(0);
+    // Ended: a minute passes without another look; a language change then asks once more, as the third request.
+    await tab.clock.runFor(60_000);
+    const asked = tab.waitForResponse(
+      (r) => r.url().includes('/v1/deliveries') && r.request().headers()['accept-language'] === 'de',
+    );
+    await tab.evaluate(() => void (document.documentElement.lang = 'de'));
+    await asked;
+    expect(calls).toBe(3);
+    await tab.close();
   });
 });
 
@@ -1018,8 +1036,9 @@ describe('recent deliveries on their way, moved and failing', () => {
       createdAt: '2026-11-26T10:00:00Z',
       sentAt: null,
     };
+    const tab = await pageWithClock();
     let calls = 0;
-    await page.route('**/v1/deliveries*', (route) => {
+    await tab.route('**/v1/deliveries*', (route) => {
       calls += 1;
       const headers = { 'access-control-allow-origin': '*' };
       if (calls === 2)
@@ -1035,13 +1054,16 @@ describe('recent deliveries on their way, moved and failing', () => {
       };
       return route.fulfill({ status: 200, headers, contentType: 'application/json', body: JSON.stringify(body) });
     });
-    await open(freshTenant('deliveries-moved'));
-    await w('[part=deliveries] .badge[data-status=sending]').waitFor();
+    await open(freshTenant('deliveries-moved'), {}, tab);
+    await w('[part=deliveries] .badge[data-status=sending]', tab).waitFor();
     // Moved elsewhere in the page (disconnected and connected again).
-    await page.evaluate(() => void document.body.appendChild(document.querySelector('mail-server-settings')!));
-    await w('[part=deliveries] .error').waitFor({ timeout: 5_000 }); // the second look failed
-    await w('[part=deliveries] .badge[data-status=sent]').waitFor({ timeout: 5_000 }); // the third one sees it sent
+    await tab.evaluate(() => void document.body.appendChild(document.querySelector('mail-server-settings')!));
+    await tab.clock.runFor(2_000);
+    await w('[part=deliveries] .error', tab).waitFor(); // the second look failed
+    await tab.clock.runFor(2_000);
+    await w('[part=deliveries] .badge[data-status=sent]', tab).waitFor(); // the third one sees it sent
     expect(calls).toBe(3);
+    await tab.close();
   });
 });
 
@@ -1194,8 +1216,8 @@ describe('embedding', () => {
 
   test('loading the module twice does not throw; the token is never an attribute', async () => {
     await open(freshTenant('twice'));
+    // Resolves on the script's load event, after the module ran.
     await page.addScriptTag({ type: 'module', url: '/mail-server-settings.js?again' });
-    await page.waitForTimeout(50);
     expect(pageErrors).toEqual([]);
     const attributes = await page.evaluate(() => document.querySelector('mail-server-settings')!.getAttributeNames());
     expect(attributes.sort()).toEqual(['api-base']);
