@@ -125,6 +125,15 @@ describe('accessibility', () => {
     });
   }
 
+  for (const lang of ['en', 'de']) {
+    test(`the demo portal (${lang}) has an h1 above the widget and axe finds no violations`, async () => {
+      await page.goto(`${stack.apiUrl}/?${new URLSearchParams({ tenant: freshTenant('demo'), lang })}`);
+      await w('form').waitFor();
+      expect(await page.locator('h1').allInnerTexts()).toEqual(['Mail server']);
+      expect(await axeViolations(page)).toEqual([]);
+    });
+  }
+
   test('keyboard only: fill in, choose options and save', async () => {
     await open(freshTenant('keyboard'));
     await page.keyboard.press('Tab');
