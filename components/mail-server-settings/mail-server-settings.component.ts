@@ -1,13 +1,10 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { isEmailAddress, isHost } from '../../contract/rules/host.ts';
-import { isSavedServer } from '../../contract/rules/saved-server.ts';
 import type {
   AuthMethod,
   Capabilities,
   DeliveriesResponse,
   DeliverySummary,
   MailServerResponse,
-  MailServerSettingsInput,
   Problem,
   Security,
   SmtpStage,
@@ -20,63 +17,30 @@ import {
   MailServerTestedEvent,
   type MailServerAction,
 } from '../events.ts';
+import {
+  canTrustCertificate,
+  type Draft,
+  DEFAULT_PORT,
+  draftFrom,
+  EMPTY_DRAFT,
+  FIELDS,
+  type FieldName,
+  fieldForPath,
+  passwordSet,
+  passwordStored,
+  toInput,
+  withChange,
+} from './draft.ts';
 import styles from './mail-server-settings.styles.ts';
 import de from './translations/de.ts';
 import en, { type Messages } from './translations/en.ts';
+import { clientErrors, type FieldErrors } from './validate.ts';
 
-/** The form's values, as the inputs hold them (all strings except choices and checkboxes). */
-interface Draft {
-  host: string;
-  port: string;
-  security: Security;
-  allowUntrustedCertificate: boolean;
-  authMethod: AuthMethod;
-  username: string;
-  password: string;
-  fromAddress: string;
-  fromName: string;
-  replyTo: string;
-  fallbackToSystem: boolean;
-}
-type FieldName = keyof Draft;
-type ErrorCode = keyof Messages['errors'];
 type Language = 'de' | 'en';
 
 const DEFAULT_TOKEN_TIMEOUT = 15_000;
 /** The longest delay a browser timer keeps; longer ones, Infinity included, fire at once. */
 const MAX_TIMER_DELAY = 2_147_483_647;
-
-const DEFAULT_PORT: Record<Security, string> = { tls: '465', starttls: '587', none: '587' };
-
-const EMPTY_DRAFT: Draft = {
-  host: '',
-  port: DEFAULT_PORT.tls,
-  security: 'tls',
-  allowUntrustedCertificate: false,
-  authMethod: 'plain',
-  username: '',
-  password: '',
-  fromAddress: '',
-  fromName: '',
-  replyTo: '',
-  fallbackToSystem: false,
-};
-
-/** The fields in the form's order. */
-const FIELDS = Object.keys(EMPTY_DRAFT) as FieldName[];
-
-/** The fields by their path in the API's problem `errors` (the request body's), where it differs from the name. */
-const FIELD_BY_PATH = new Map<string, FieldName>([
-  ['auth', 'authMethod'],
-  ['auth.method', 'authMethod'],
-  ['auth.username', 'username'],
-  ['auth.password', 'password'],
-  ['from.address', 'fromAddress'],
-  ['from.name', 'fromName'],
-]);
-
-// Control characters as the API refuses them (its text check lives on the server side only).
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /** Dates in the page's regional form of the widget's language (en-GB: 27/11/2026), else the language's. */
 function dateFormat(locale: string, language: 'de' | 'en'): Intl.DateTimeFormat {
@@ -465,7 +429,7 @@ export class MailServerSettings extends LitElement {
     const fieldErrors: Partial<Record<FieldName, string>> = {};
     const details: string[] = [];
     for (const { path, message: text } of problem?.errors ?? []) {
-      const field = FIELD_BY_PATH.get(path) ?? FIELDS.find((f) => f === path);
+      const field = fieldForPath(path);
       if (field && !fieldErrors[field]) fieldErrors[field] = text;
       else if (!field) details.push(`${path}: ${text}`);
     }
@@ -484,22 +448,7 @@ export class MailServerSettings extends LitElement {
   // ---- state ----------------------------------------------------------------------------------
 
   private _apply(response: MailServerResponse, etag: string | null): void {
-    const s = response.settings;
-    const draft: Draft = s
-      ? {
-          host: s.host,
-          port: String(s.port),
-          security: s.security,
-          allowUntrustedCertificate: s.allowUntrustedCertificate,
-          authMethod: s.auth.method,
-          username: s.auth.username ?? '',
-          password: '',
-          fromAddress: s.from.address ?? '',
-          fromName: s.from.name ?? '',
-          replyTo: s.replyTo ?? '',
-          fallbackToSystem: s.fallbackToSystem,
-        }
-      : { ...EMPTY_DRAFT };
+    const draft = draftFrom(response);
     this._data = response;
     this._etag = etag ?? (response.configured ? `"${response.version}"` : null);
     this._draft = draft;
@@ -541,82 +490,21 @@ export class MailServerSettings extends LitElement {
   }
 
   private get _passwordSet(): boolean {
-    return !!this._data?.settings?.auth.passwordSet && this._data.settings.auth.method !== 'none';
+    return passwordSet(this._data);
   }
 
-  /** The stored password applies: only for the saved server reached no less safely (the API's rule). */
   private get _passwordStored(): boolean {
-    const s = this._data?.settings;
-    const d = this._draft;
-    return (
-      !!s &&
-      this._passwordSet &&
-      isSavedServer(
-        {
-          host: s.host,
-          port: s.port,
-          username: s.auth.username,
-          security: s.security,
-          authMethod: s.auth.method,
-          allowUntrustedCertificate: s.allowUntrustedCertificate,
-        },
-        {
-          host: d.host.trim(),
-          port: Number(d.port),
-          security: d.security,
-          allowUntrustedCertificate: d.allowUntrustedCertificate && this._canTrustCertificate,
-          auth: { method: d.authMethod, username: d.authMethod === 'none' ? null : d.username.trim() },
-        },
-      )
-    );
+    return passwordStored(this._data, this._draft);
   }
 
-  /** Client-side errors by field (codes; messages are looked up at render time). */
-  private get _clientErrors(): Partial<Record<FieldName, string>> {
-    const d = this._draft;
-    const t = this._t.errors;
-    const errors: Partial<Record<FieldName, string>> = {};
-    const check = (field: FieldName, code: ErrorCode | null) => {
-      if (code && !errors[field]) errors[field] = t[code] as string;
-    };
-    for (const field of ['host', 'username', 'password', 'fromAddress', 'fromName', 'replyTo'] as const) {
-      check(field, CONTROL.test(d[field]) ? 'control_chars' : null);
-    }
-    const host = d.host.trim();
-    check('host', !host ? 'required' : isHost(host) ? null : 'host_invalid');
-    const port = Number(d.port);
-    if (!/^\d+$/.test(d.port.trim()) || port < 1 || port > 65535) check('port', 'port_range');
-    else if (this._capabilities?.blockedPorts.includes(port)) errors.port = t.port_blocked(port);
-    if (d.authMethod !== 'none') {
-      check('username', d.username.trim() ? null : 'username_required');
-      check('password', d.password || this._passwordStored ? null : 'password_required');
-    }
-    for (const field of ['fromAddress', 'replyTo'] as const) {
-      const value = d[field].trim();
-      check(field, value && !isEmailAddress(value) ? 'email_invalid' : null);
-    }
-    return errors;
+  /** Client-side errors by field, in the language shown. */
+  private get _clientErrors(): FieldErrors {
+    const context = { blockedPorts: this._capabilities?.blockedPorts ?? [], passwordStored: this._passwordStored };
+    return clientErrors(this._draft, context, this._t.errors);
   }
 
   private get _canTrustCertificate(): boolean {
-    return !!this._capabilities?.allowUntrustedCertificate && this._draft.security !== 'none';
-  }
-
-  private _toInput(): MailServerSettingsInput {
-    const d = this._draft;
-    return {
-      host: d.host.trim(),
-      port: Number(d.port),
-      security: d.security,
-      allowUntrustedCertificate: d.allowUntrustedCertificate && this._canTrustCertificate,
-      auth:
-        d.authMethod === 'none'
-          ? { method: 'none', username: null, password: null }
-          : { method: d.authMethod, username: d.username.trim(), ...(d.password ? { password: d.password } : {}) },
-      from: { address: d.fromAddress.trim() || null, name: d.fromName.trim() || null },
-      replyTo: d.replyTo.trim() || null,
-      fallbackToSystem: d.fallbackToSystem,
-    };
+    return canTrustCertificate(this._capabilities, this._draft);
   }
 
   // ---- user actions ---------------------------------------------------------------------------
@@ -625,10 +513,8 @@ export class MailServerSettings extends LitElement {
     const control = event.target as HTMLInputElement | HTMLSelectElement;
     const name = control.name as FieldName;
     const value = control instanceof HTMLInputElement && control.type === 'checkbox' ? control.checked : control.value;
-    const draft = { ...this._draft, [name]: value } as Draft;
     if (name === 'port') this._portEdited = true;
-    if (name === 'security' && !this._portEdited) draft.port = DEFAULT_PORT[draft.security];
-    this._draft = draft;
+    this._draft = withChange(this._draft, name, value, this._portEdited);
     if (this._serverErrors[name]) this._serverErrors = { ...this._serverErrors, [name]: undefined };
   }
 
@@ -658,7 +544,7 @@ export class MailServerSettings extends LitElement {
       const { body, etag } = await this._request<MailServerResponse>(
         'PUT',
         '/v1/mail-server',
-        this._toInput(),
+        toInput(this._draft, this._capabilities),
         this._etag,
       );
       this._apply(body, etag);
@@ -672,7 +558,11 @@ export class MailServerSettings extends LitElement {
     this._testResult = null;
     await this._run('test', async () => {
       const testedWith = { ...this._draft };
-      const { body, lang } = await this._request<TestResult>('POST', '/v1/mail-server/test', this._toInput());
+      const { body, lang } = await this._request<TestResult>(
+        'POST',
+        '/v1/mail-server/test',
+        toInput(this._draft, this._capabilities),
+      );
       this._testResult = body;
       this._testedWith = testedWith;
       this._testLang = lang;
