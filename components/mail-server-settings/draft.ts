@@ -58,6 +58,21 @@ export function fieldForPath(path: string): FieldName | undefined {
   return FIELD_BY_PATH.get(path) ?? FIELDS.find((f) => f === path);
 }
 
+/** A problem's field errors: the first for each field of the form, and the others as `path: message` lines. */
+export function problemErrors(errors: readonly { path: string; message: string }[]): {
+  fieldErrors: Partial<Record<FieldName, string>>;
+  details: string[];
+} {
+  const fieldErrors: Partial<Record<FieldName, string>> = {};
+  const details: string[] = [];
+  for (const { path, message } of errors) {
+    const field = fieldForPath(path);
+    if (field && !fieldErrors[field]) fieldErrors[field] = message;
+    else if (!field) details.push(`${path}: ${message}`);
+  }
+  return { fieldErrors, details };
+}
+
 /** The draft of saved settings (the password is never sent back), or the empty one. */
 export function draftFrom(response: MailServerResponse): Draft {
   const s = response.settings;

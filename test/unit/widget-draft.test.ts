@@ -6,6 +6,7 @@ import {
   EMPTY_DRAFT,
   fieldForPath,
   passwordStored,
+  problemErrors,
   toInput,
   withChange,
 } from '../../components/mail-server-settings/draft.ts';
@@ -150,5 +151,18 @@ describe('fieldForPath: the field an API error names', () => {
     ['unknown', undefined],
   ])('%s → %s', (path, field) => {
     expect(fieldForPath(path)).toBe(field);
+  });
+});
+
+describe("problemErrors: a problem's field errors for the form", () => {
+  test('the first error of each field at its field, the others as lines', () => {
+    expect(
+      problemErrors([
+        { path: 'auth.password', message: 'first' },
+        { path: 'auth.password', message: 'second' },
+        { path: 'from', message: 'no field' },
+        { path: 'host', message: 'bad host' },
+      ]),
+    ).toEqual({ fieldErrors: { password: 'first', host: 'bad host' }, details: ['from: no field'] });
   });
 });
