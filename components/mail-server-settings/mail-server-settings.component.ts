@@ -1,4 +1,5 @@
-import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { Capabilities, MailServerResponse, TestResult } from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
@@ -74,35 +75,17 @@ import { clientErrors, type FieldErrors } from './validate.ts';
 export class MailServerSettings extends LitElement {
   static override styles = styles;
 
-  static override properties: PropertyDeclarations = {
-    apiBase: { attribute: 'api-base' },
-    token: { attribute: false },
-    getToken: { attribute: false },
-    _data: { state: true },
-    _draft: { state: true },
-    _baseline: { state: true },
-    _portEdited: { state: true },
-    _touched: { state: true },
-    _submitted: { state: true },
-    _serverErrors: { state: true },
-    _busy: { state: true },
-    _status: { state: true },
-    _testResult: { state: true },
-    _testedWith: { state: true },
-    _confirmingReset: { state: true },
-  };
-
   /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
-  apiBase = '';
+  @property({ attribute: 'api-base' }) apiBase = '';
 
   /** The tenant's bearer token. A property only: never put a token in an attribute. */
-  token: string | null = null;
+  @property({ attribute: false }) token: string | null = null;
 
   /**
    * Returns a fresh bearer token; preferred over `token`. Called when the first request needs a
    * token and once more after the API answers 401.
    */
-  getToken: (() => Promise<string>) | null = null;
+  @property({ attribute: false }) getToken: (() => Promise<string>) | null = null;
 
   /**
    * Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again).
@@ -111,22 +94,22 @@ export class MailServerSettings extends LitElement {
    */
   tokenTimeout = DEFAULT_TOKEN_TIMEOUT;
 
-  private _data: MailServerResponse | null = null;
-  private _draft: Draft = { ...EMPTY_DRAFT };
-  private _baseline: Draft = { ...EMPTY_DRAFT };
-  private _portEdited = false;
-  private _touched = new Set<FieldName>();
-  private _submitted = false;
-  private _serverErrors: FieldErrors = {};
+  @state() private _data: MailServerResponse | null = null;
+  @state() private _draft: Draft = { ...EMPTY_DRAFT };
+  @state() private _baseline: Draft = { ...EMPTY_DRAFT };
+  @state() private _portEdited = false;
+  @state() private _touched = new Set<FieldName>();
+  @state() private _submitted = false;
+  @state() private _serverErrors: FieldErrors = {};
   /** The language the API wrote `_serverErrors` in. */
   private _serverErrorsLang?: Language;
-  private _busy: MailServerAction | null = null;
-  private _status: StatusMessage | null = null;
-  private _testResult: TestResult | null = null;
-  private _testedWith: Draft | null = null;
+  @state() private _busy: MailServerAction | null = null;
+  @state() private _status: StatusMessage | null = null;
+  @state() private _testResult: TestResult | null = null;
+  @state() private _testedWith: Draft | null = null;
   /** The language the API wrote the test result's texts in. */
   private _testLang?: Language;
-  private _confirmingReset = false;
+  @state() private _confirmingReset = false;
 
   private _etag: string | null = null;
   private _focusAfterUpdate: string | null = null;
