@@ -1155,10 +1155,10 @@ describe('embedding', () => {
   });
 
   test('a getToken that never settles ends, after tokenTimeout, in an error that offers to try again', async () => {
-    expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
     await page.goto(
       `${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('token-hangs'), lang: 'de', hangingToken: '1', tokenTimeout: '300' })}`,
     );
+    expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
     expect(await waitForStatus(/Zugangstoken/)).toContain(
       'Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.',
     );
