@@ -1,18 +1,6 @@
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { isEmailAddress, isHost } from '../../contract/rules/host.ts';
-import { isSavedServer } from '../../contract/rules/saved-server.ts';
-import type {
-  AuthMethod,
-  Capabilities,
-  DeliveriesResponse,
-  DeliverySummary,
-  MailServerResponse,
-  MailServerSettingsInput,
-  Problem,
-  Security,
-  SmtpStage,
-  TestResult,
-} from '../../contract/index.ts';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Capabilities, MailServerResponse, TestResult } from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
   MailServerResetEvent,
@@ -20,121 +8,30 @@ import {
   MailServerTestedEvent,
   type MailServerAction,
 } from '../events.ts';
+import { ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, type RequestFailure } from './api-client.ts';
+import { DeliveriesPoller } from './controllers/deliveries-poller.ts';
+import { type Language, LanguageController } from './controllers/language.ts';
+import {
+  canTrustCertificate,
+  DEFAULT_PORT,
+  type Draft,
+  draftFrom,
+  EMPTY_DRAFT,
+  FIELDS,
+  type FieldName,
+  passwordSet,
+  passwordStored,
+  problemErrors,
+  toInput,
+  withChange,
+} from './draft.ts';
 import styles from './mail-server-settings.styles.ts';
-import de from './translations/de.ts';
-import en, { type Messages } from './translations/en.ts';
-
-/** The form's values, as the inputs hold them (all strings except choices and checkboxes). */
-interface Draft {
-  host: string;
-  port: string;
-  security: Security;
-  allowUntrustedCertificate: boolean;
-  authMethod: AuthMethod;
-  username: string;
-  password: string;
-  fromAddress: string;
-  fromName: string;
-  replyTo: string;
-  fallbackToSystem: boolean;
-}
-type FieldName = keyof Draft;
-type ErrorCode = keyof Messages['errors'];
-type Language = 'de' | 'en';
-
-const DEFAULT_PORT: Record<Security, string> = { tls: '465', starttls: '587', none: '587' };
-
-const EMPTY_DRAFT: Draft = {
-  host: '',
-  port: DEFAULT_PORT.tls,
-  security: 'tls',
-  allowUntrustedCertificate: false,
-  authMethod: 'plain',
-  username: '',
-  password: '',
-  fromAddress: '',
-  fromName: '',
-  replyTo: '',
-  fallbackToSystem: false,
-};
-
-/** The fields in the form's order. */
-const FIELDS = Object.keys(EMPTY_DRAFT) as FieldName[];
-
-/** The fields by their path in the API's problem `errors` (the request body's), where it differs from the name. */
-const FIELD_BY_PATH = new Map<string, FieldName>([
-  ['auth', 'authMethod'],
-  ['auth.method', 'authMethod'],
-  ['auth.username', 'username'],
-  ['auth.password', 'password'],
-  ['from.address', 'fromAddress'],
-  ['from.name', 'fromName'],
-]);
-
-// Control characters as the API refuses them (its text check lives on the server side only).
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-
-/** Dates in the page's regional form of the widget's language (en-GB: 27/11/2026), else the language's. */
-function dateFormat(locale: string, language: 'de' | 'en'): Intl.DateTimeFormat {
-  const options = { dateStyle: 'short', timeStyle: 'short' } as const;
-  try {
-    if (locale.toLowerCase().startsWith(language)) return new Intl.DateTimeFormat(locale, options);
-  } catch {
-    // not a valid language tag
-  }
-  return new Intl.DateTimeFormat(language, options);
-}
-
-/** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
-function retryAfterSeconds(header: string | null): number {
-  const seconds = Number(header);
-  if (header && Number.isFinite(seconds)) return Math.max(1, Math.ceil(seconds));
-  const date = header ? Date.parse(header) : NaN;
-  return Number.isNaN(date) ? 60 : Math.max(1, Math.ceil((date - Date.now()) / 1000));
-}
-
-/** The order in which an SMTP session passes its stages, for the chosen settings. */
-function stagesFor(security: Security, auth: AuthMethod): SmtpStage[] {
-  const stages: SmtpStage[] =
-    security === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : ['connect', 'greeting', 'ehlo'];
-  if (security === 'starttls') stages.push('tls');
-  if (auth !== 'none') stages.push('auth');
-  return [...stages, 'mail', 'rcpt', 'data'];
-}
-
-/**
- * Something to say. The element's own words are kept as a function of the message table, so they
- * follow a language change; the API's words are kept with the language they were asked for in and
- * shown only while the element speaks it (see _onLanguageChange).
- */
-interface Words {
-  text?: ((t: Messages) => string) | undefined;
-  api?: string | undefined;
-  lang?: Language | undefined;
-}
-
-function busyText(t: Messages, action: MailServerAction): string {
-  return action === 'save' ? t.saving : action === 'test' ? t.testing : action === 'reset' ? t.resetting : t.loading;
-}
-
-/** A failed request, with what the element shows and reports for it. */
-class RequestFailure implements Words {
-  constructor(
-    readonly text?: (t: Messages) => string,
-    readonly status: number | null = null,
-    readonly problem: Problem | null = null,
-    readonly lang?: Language,
-    readonly api?: string,
-  ) {}
-}
-
-interface StatusMessage extends Words {
-  tone: 'success' | 'error' | 'info';
-  /** Field errors the API reported for paths the form has no field for (API words, in `lang`). */
-  details?: string[];
-  /** Offer to reload the settings (after a 412). */
-  reload?: boolean;
-}
+import { deliveriesList } from './parts/deliveries.ts';
+import { type FormView, settingsForm } from './parts/form.ts';
+import { busyText, routeSummary, type StatusMessage, statusRegion } from './parts/status.ts';
+import { testResultPanel } from './parts/test-result.ts';
+import type { Messages } from './translations/en.ts';
+import { clientErrors, type FieldErrors } from './validate.ts';
 
 /**
  * @summary Settings form for a tenant's own outgoing mail server (SMTP): edit, test, save and
@@ -178,104 +75,55 @@ interface StatusMessage extends Words {
 export class MailServerSettings extends LitElement {
   static override styles = styles;
 
-  static override properties: PropertyDeclarations = {
-    apiBase: { attribute: 'api-base' },
-    token: { attribute: false },
-    getToken: { attribute: false },
-    _data: { state: true },
-    _draft: { state: true },
-    _baseline: { state: true },
-    _portEdited: { state: true },
-    _touched: { state: true },
-    _submitted: { state: true },
-    _serverErrors: { state: true },
-    _busy: { state: true },
-    _status: { state: true },
-    _testResult: { state: true },
-    _testedWith: { state: true },
-    _confirmingReset: { state: true },
-    _deliveries: { state: true },
-    _deliveriesError: { state: true },
-  };
-
   /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
-  apiBase = '';
+  @property({ attribute: 'api-base' }) apiBase = '';
 
   /** The tenant's bearer token. A property only: never put a token in an attribute. */
-  token: string | null = null;
+  @property({ attribute: false }) token: string | null = null;
 
   /**
    * Returns a fresh bearer token; preferred over `token`. Called when the first request needs a
    * token and once more after the API answers 401.
    */
-  getToken: (() => Promise<string>) | null = null;
+  @property({ attribute: false }) getToken: (() => Promise<string>) | null = null;
 
   /**
    * Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again).
-   * At most 2147483647 (about 24 days): browsers fire larger timers, Infinity included, at once.
+   * Not a positive number: the default, 15000. At most 2147483647 (about 24 days), the longest a
+   * browser timer waits; larger values, Infinity included, mean that.
    */
-  tokenTimeout = 15_000;
+  tokenTimeout = DEFAULT_TOKEN_TIMEOUT;
 
-  private _data: MailServerResponse | null = null;
-  private _draft: Draft = { ...EMPTY_DRAFT };
-  private _baseline: Draft = { ...EMPTY_DRAFT };
-  private _portEdited = false;
-  private _touched = new Set<FieldName>();
-  private _submitted = false;
-  private _serverErrors: Partial<Record<FieldName, string>> = {};
+  @state() private _data: MailServerResponse | null = null;
+  @state() private _draft: Draft = { ...EMPTY_DRAFT };
+  @state() private _baseline: Draft = { ...EMPTY_DRAFT };
+  @state() private _portEdited = false;
+  @state() private _touched = new Set<FieldName>();
+  @state() private _submitted = false;
+  @state() private _serverErrors: FieldErrors = {};
   /** The language the API wrote `_serverErrors` in. */
   private _serverErrorsLang?: Language;
-  private _busy: MailServerAction | null = null;
-  private _status: StatusMessage | null = null;
-  private _testResult: TestResult | null = null;
-  private _testedWith: Draft | null = null;
+  @state() private _busy: MailServerAction | null = null;
+  @state() private _status: StatusMessage | null = null;
+  @state() private _testResult: TestResult | null = null;
+  @state() private _testedWith: Draft | null = null;
   /** The language the API wrote the test result's texts in. */
   private _testLang?: Language;
-  private _confirmingReset = false;
-  private _deliveries: DeliverySummary[] | null = null;
-  private _deliveriesError: Words | null = null;
-  private _deliveriesTimer: ReturnType<typeof setTimeout> | undefined;
-  private _deliveriesPolls = 0;
-  /** Counts deliveries requests: only the latest one's answer is shown. */
-  private _deliveriesRequests = 0;
+  @state() private _confirmingReset = false;
 
   private _etag: string | null = null;
-  private _pendingToken: Promise<string> | null = null;
-  private _langObserver: MutationObserver | null = null;
   private _focusAfterUpdate: string | null = null;
-  /** The language of the last render (see willUpdate). */
-  private _lang?: Language;
+  private readonly _language = new LanguageController(this, () => this._onLanguageChange());
+  private readonly _api = new ApiClient(this, () => this._language.current);
+  private readonly _deliveries = new DeliveriesPoller(
+    this,
+    async () => (await this._api.recentDeliveries()).body,
+    (failure) => this._report('deliveries', failure),
+  );
 
   /** True while the form holds changes that are not saved. */
   get dirty(): boolean {
     return JSON.stringify(this._draft) !== JSON.stringify(this._baseline);
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Follow `lang` changes on the element and on any ancestor, also in a shadow root that holds it
-    // (the language is picked in willUpdate()); moved, it may have another one already.
-    this._langObserver = new MutationObserver(() => this.requestUpdate());
-    for (const target of [this.getRootNode(), document]) {
-      this._langObserver.observe(target, { subtree: true, attributeFilter: ['lang'] });
-    }
-    this.requestUpdate();
-    this._schedulePoll(); // moved in the page: go on looking at mails on their way
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this._langObserver?.disconnect();
-    clearTimeout(this._deliveriesTimer);
-  }
-
-  protected override willUpdate(): void {
-    const lang = this._language;
-    if (lang !== this._lang) {
-      const changed = !!this._lang;
-      this._lang = lang;
-      if (changed) this._onLanguageChange();
-    }
   }
 
   /**
@@ -290,7 +138,14 @@ export class MailServerSettings extends LitElement {
     if (!this.token && !this.getToken) return;
     // A load on its way asked in the old language: its recent mails are asked for again.
     if (!this._data && this._busy !== 'load') void this.load();
-    else void this._loadDeliveries();
+    else void this._deliveries.load();
+  }
+
+  protected override update(changed: PropertyValues<this>): void {
+    // The test result goes (a language change, a new test, a reset): focus in it would fall to the page.
+    const focusInResult = this.shadowRoot?.activeElement?.closest('.test-result');
+    if (focusInResult && !this._shownTestResult) this._focusAfterUpdate = '#test';
+    super.update(changed);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -304,145 +159,49 @@ export class MailServerSettings extends LitElement {
 
   /** Loads the settings (and recent mails) from the API again, discarding unsaved changes. */
   async load(): Promise<void> {
-    this._pendingToken = null;
+    this._api.forgetToken();
     await Promise.all([
       this._run('load', async () => {
-        const { body, etag } = await this._request<MailServerResponse>('GET', '/v1/mail-server');
+        const { body, etag } = await this._api.getSettings();
         this._apply(body, etag);
       }),
-      this._loadDeliveries(),
+      this._deliveries.load(),
     ]);
   }
 
-  /** The page's language tag here (e.g. en-GB, for dates). */
-  private get _locale(): string {
-    return this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || 'de';
-  }
-
-  private get _language(): Language {
-    return this._locale.toLowerCase().startsWith('de') ? 'de' : 'en';
-  }
-
   private get _t(): Messages {
-    return (this._lang ?? this._language) === 'de' ? de : en;
-  }
-
-  /**
-   * The words as shown now: the element's own, and the API's if they are in the language shown, or
-   * in another one when they are all there is to say (a failure must not go silent on a switch).
-   */
-  private _say({ text, api, lang }: Words): string {
-    return [text?.(this._t), (!text || lang === this._lang) && api].filter(Boolean).join(' ');
+    return this._language.t;
   }
 
   private get _capabilities(): Capabilities | null {
     return this._data?.capabilities ?? null;
   }
 
-  // ---- network --------------------------------------------------------------------------------
-
-  private _tokenFor(stale: Promise<string> | null): Promise<string> | null {
-    if (!this.getToken) return this.token ? Promise.resolve(this.token) : null;
-    if (!this._pendingToken || this._pendingToken === stale) {
-      const getToken = this.getToken;
-      this._pendingToken = new Promise((resolve, reject) => {
-        // A callback that never settles must not leave "Loading settings…" forever: no token, then.
-        setTimeout(reject, this.tokenTimeout);
-        Promise.resolve()
-          .then(() => getToken())
-          .then(resolve, reject);
-      });
-    }
-    return this._pendingToken;
-  }
-
-  /** One API call with the token (asked for again once after a 401); throws RequestFailure. */
-  private async _request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    ifMatch?: string | null,
-  ): Promise<{ status: number; body: T; etag: string | null; lang: Language }> {
-    let tokenPromise = this._tokenFor(null);
-    for (let attempt = 0; ; attempt++) {
-      let token: string;
-      try {
-        if (!tokenPromise) throw new Error('no token');
-        token = await tokenPromise;
-      } catch {
-        this._pendingToken = null;
-        throw new RequestFailure((t) => t.tokenError);
-      }
-      // The language at sending time (a switch may come while the token is on its way).
-      const lang = this._language;
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-        'accept-language': lang,
-      };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (ifMatch) headers['if-match'] = ifMatch;
-      let res: Response;
-      try {
-        res = await fetch(`${this.apiBase.replace(/\/+$/, '')}${path}`, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-      } catch {
-        throw new RequestFailure((t) => t.networkError);
-      }
-      if (res.status === 401 && attempt === 0 && this.getToken) {
-        tokenPromise = this._tokenFor(tokenPromise);
-        continue;
-      }
-      const json = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => null) : null;
-      if (res.ok) return { status: res.status, body: json as T, etag: res.headers.get('etag'), lang };
-      const { status } = res;
-      const problem = json && typeof json === 'object' ? (json as Problem) : null;
-      const seconds = retryAfterSeconds(res.headers.get('retry-after'));
-      const api = status === 429 ? undefined : problem?.detail || problem?.title;
-      throw new RequestFailure(
-        status === 429 ? (t) => t.rateLimited(seconds) : api ? undefined : (t) => t.httpError(status),
-        status,
-        problem,
-        lang,
-        api,
-      );
-    }
-  }
-
   /** Runs one user action: marks it busy, shows and reports any failure. */
   private async _run(action: MailServerAction, work: () => Promise<void>): Promise<void> {
-    if (action !== 'deliveries') {
-      this._busy = action;
-      this._status = action === 'load' ? null : { tone: 'info', text: (t) => busyText(t, action) };
-    }
+    this._busy = action;
+    this._status = action === 'load' ? null : { tone: 'info', text: (t) => busyText(t, action) };
     try {
       await work();
     } catch (error) {
-      this._fail(action, error instanceof RequestFailure ? error : new RequestFailure(() => String(error)));
+      this._fail(action, asRequestFailure(error));
     } finally {
       if (this._busy === action) this._busy = null;
     }
   }
 
+  /** Reports a failure as the typed error event. */
+  private _report(action: MailServerAction, failure: RequestFailure): void {
+    const { status, problem } = failure;
+    const message = failure.text?.(this._t) ?? failure.api ?? '';
+    this._emit(new MailServerErrorEvent({ action, status, problem, message }));
+  }
+
+  /** Reports a failed action and shows it: field errors at their fields (focus on the first), the rest in the status. */
   private _fail(action: MailServerAction, failure: RequestFailure): void {
     const { status, problem, lang } = failure;
-    this._emit(
-      new MailServerErrorEvent({ action, status, problem, message: failure.text?.(this._t) ?? failure.api ?? '' }),
-    );
-    if (action === 'deliveries') {
-      this._deliveriesError = failure;
-      return;
-    }
-    const fieldErrors: Partial<Record<FieldName, string>> = {};
-    const details: string[] = [];
-    for (const { path, message: text } of problem?.errors ?? []) {
-      const field = FIELD_BY_PATH.get(path) ?? FIELDS.find((f) => f === path);
-      if (field && !fieldErrors[field]) fieldErrors[field] = text;
-      else if (!field) details.push(`${path}: ${text}`);
-    }
+    this._report(action, failure);
+    const { fieldErrors, details } = problemErrors(problem?.errors ?? []);
     this._serverErrors = fieldErrors;
     this._serverErrorsLang = lang;
     this._status = { tone: 'error', text: failure.text, api: failure.api, lang, details, reload: status === 412 };
@@ -450,30 +209,13 @@ export class MailServerSettings extends LitElement {
     if (first) this._focusAfterUpdate = `#${first}`;
   }
 
-  /** Dispatches one of the typed events (declared in the class JSDoc). */
+  /** Dispatches one of the typed events (declared in the class JSDoc, which the manifest takes them from). */
   private _emit(event: Event): void {
     this.dispatchEvent(event);
   }
 
-  // ---- state ----------------------------------------------------------------------------------
-
   private _apply(response: MailServerResponse, etag: string | null): void {
-    const s = response.settings;
-    const draft: Draft = s
-      ? {
-          host: s.host,
-          port: String(s.port),
-          security: s.security,
-          allowUntrustedCertificate: s.allowUntrustedCertificate,
-          authMethod: s.auth.method,
-          username: s.auth.username ?? '',
-          password: '',
-          fromAddress: s.from.address ?? '',
-          fromName: s.from.name ?? '',
-          replyTo: s.replyTo ?? '',
-          fallbackToSystem: s.fallbackToSystem,
-        }
-      : { ...EMPTY_DRAFT };
+    const draft = draftFrom(response);
     this._data = response;
     this._etag = etag ?? (response.configured ? `"${response.version}"` : null);
     this._draft = draft;
@@ -484,113 +226,20 @@ export class MailServerSettings extends LitElement {
     this._serverErrors = {};
   }
 
-  /** Loads the newest five rows. `poll`: a look again at mails on their way; any other load starts a new minute of those. */
-  private async _loadDeliveries(poll = false): Promise<void> {
-    if (!poll) this._deliveriesPolls = 0;
-    const request = ++this._deliveriesRequests;
-    this._deliveriesError = null;
-    await this._run('deliveries', async () => {
-      try {
-        const { body } = await this._request<DeliveriesResponse>('GET', '/v1/deliveries?limit=5');
-        if (request !== this._deliveriesRequests) return; // a later request (poll, language) answers instead
-        this._deliveries = body.deliveries;
-      } catch (error) {
-        if (request !== this._deliveriesRequests) return;
-        // An API without the deliveries endpoint: hide the list instead of showing an error.
-        if (error instanceof RequestFailure && error.status === 404) this._deliveries = null;
-        else throw error;
-      }
-    });
-    this._schedulePoll(); // also after a failed look: the rows shown are still on their way
-  }
-
-  /** Mails on their way (a test's outcome is written just after its answer) are looked at again every 2 s, for a minute at most. */
-  private _schedulePoll(): void {
-    clearTimeout(this._deliveriesTimer);
-    const inFlight = this._deliveries?.some((d) => d.status === 'queued' || d.status === 'sending');
-    if (inFlight && this.isConnected && this._deliveriesPolls < 30) {
-      this._deliveriesPolls++;
-      this._deliveriesTimer = setTimeout(() => void this._loadDeliveries(true), 2000);
-    }
-  }
-
-  private get _passwordSet(): boolean {
-    return !!this._data?.settings?.auth.passwordSet && this._data.settings.auth.method !== 'none';
-  }
-
-  /** The stored password applies: only for the saved server reached no less safely (the API's rule). */
   private get _passwordStored(): boolean {
-    const s = this._data?.settings;
-    const d = this._draft;
-    return (
-      !!s &&
-      this._passwordSet &&
-      isSavedServer(
-        {
-          host: s.host,
-          port: s.port,
-          username: s.auth.username,
-          security: s.security,
-          authMethod: s.auth.method,
-          allowUntrustedCertificate: s.allowUntrustedCertificate,
-        },
-        {
-          host: d.host.trim(),
-          port: Number(d.port),
-          security: d.security,
-          allowUntrustedCertificate: d.allowUntrustedCertificate && this._canTrustCertificate,
-          auth: { method: d.authMethod, username: d.authMethod === 'none' ? null : d.username.trim() },
-        },
-      )
-    );
+    return passwordStored(this._data, this._draft);
   }
 
-  /** Client-side errors by field (codes; messages are looked up at render time). */
-  private get _clientErrors(): Partial<Record<FieldName, string>> {
-    const d = this._draft;
-    const t = this._t.errors;
-    const errors: Partial<Record<FieldName, string>> = {};
-    const check = (field: FieldName, code: ErrorCode | null) => {
-      if (code && !errors[field]) errors[field] = t[code] as string;
-    };
-    for (const field of ['host', 'username', 'password', 'fromAddress', 'fromName', 'replyTo'] as const) {
-      check(field, CONTROL.test(d[field]) ? 'control_chars' : null);
-    }
-    const host = d.host.trim();
-    check('host', !host ? 'required' : isHost(host) ? null : 'host_invalid');
-    const port = Number(d.port);
-    if (!/^\d+$/.test(d.port.trim()) || port < 1 || port > 65535) check('port', 'port_range');
-    else if (this._capabilities?.blockedPorts.includes(port)) errors.port = t.port_blocked(port);
-    if (d.authMethod !== 'none') {
-      check('username', d.username.trim() ? null : 'username_required');
-      check('password', d.password || this._passwordStored ? null : 'password_required');
-    }
-    for (const field of ['fromAddress', 'replyTo'] as const) {
-      const value = d[field].trim();
-      check(field, value && !isEmailAddress(value) ? 'email_invalid' : null);
-    }
-    return errors;
+  /** Client-side errors by field, in the language shown. */
+  private get _clientErrors(): FieldErrors {
+    const context = { blockedPorts: this._capabilities?.blockedPorts ?? [], passwordStored: this._passwordStored };
+    return clientErrors(this._draft, context, this._t.errors);
   }
 
-  private get _canTrustCertificate(): boolean {
-    return !!this._capabilities?.allowUntrustedCertificate && this._draft.security !== 'none';
-  }
-
-  private _toInput(): MailServerSettingsInput {
-    const d = this._draft;
-    return {
-      host: d.host.trim(),
-      port: Number(d.port),
-      security: d.security,
-      allowUntrustedCertificate: d.allowUntrustedCertificate && this._canTrustCertificate,
-      auth:
-        d.authMethod === 'none'
-          ? { method: 'none', username: null, password: null }
-          : { method: d.authMethod, username: d.username.trim(), ...(d.password ? { password: d.password } : {}) },
-      from: { address: d.fromAddress.trim() || null, name: d.fromName.trim() || null },
-      replyTo: d.replyTo.trim() || null,
-      fallbackToSystem: d.fallbackToSystem,
-    };
+  /** The error shown for a field: the client's after touch or submit, else the server's. */
+  private _errorFor(name: FieldName): string | undefined {
+    const client = this._touched.has(name) || this._submitted ? this._clientErrors[name] : undefined;
+    return client ?? (this._serverErrorsLang === this._language.lang ? this._serverErrors[name] : undefined);
   }
 
   // ---- user actions ---------------------------------------------------------------------------
@@ -599,10 +248,8 @@ export class MailServerSettings extends LitElement {
     const control = event.target as HTMLInputElement | HTMLSelectElement;
     const name = control.name as FieldName;
     const value = control instanceof HTMLInputElement && control.type === 'checkbox' ? control.checked : control.value;
-    const draft = { ...this._draft, [name]: value } as Draft;
     if (name === 'port') this._portEdited = true;
-    if (name === 'security' && !this._portEdited) draft.port = DEFAULT_PORT[draft.security];
-    this._draft = draft;
+    this._draft = withChange(this._draft, name, value, this._portEdited);
     if (this._serverErrors[name]) this._serverErrors = { ...this._serverErrors, [name]: undefined };
   }
 
@@ -629,12 +276,7 @@ export class MailServerSettings extends LitElement {
     event.preventDefault();
     if (this._busy || !this._validateForSubmit()) return;
     await this._run('save', async () => {
-      const { body, etag } = await this._request<MailServerResponse>(
-        'PUT',
-        '/v1/mail-server',
-        this._toInput(),
-        this._etag,
-      );
+      const { body, etag } = await this._api.saveSettings(toInput(this._draft, this._capabilities), this._etag);
       this._apply(body, etag);
       this._status = { tone: 'success', text: (t) => t.saved };
       this._emit(new MailServerSavedEvent(body));
@@ -646,7 +288,7 @@ export class MailServerSettings extends LitElement {
     this._testResult = null;
     await this._run('test', async () => {
       const testedWith = { ...this._draft };
-      const { body, lang } = await this._request<TestResult>('POST', '/v1/mail-server/test', this._toInput());
+      const { body, lang } = await this._api.testSettings(toInput(this._draft, this._capabilities));
       this._testResult = body;
       this._testedWith = testedWith;
       this._testLang = lang;
@@ -655,7 +297,7 @@ export class MailServerSettings extends LitElement {
         : { tone: 'error', text: (t) => t.testFailed, api: body.error.message, lang };
       this._emit(new MailServerTestedEvent(body));
     });
-    void this._loadDeliveries();
+    void this._deliveries.load();
   }
 
   /** The reload offered after a conflict or a failed load; its button goes away, so focus moves on. */
@@ -681,340 +323,74 @@ export class MailServerSettings extends LitElement {
   private async _onResetConfirm(): Promise<void> {
     if (this._busy) return;
     await this._run('reset', async () => {
-      const result = await this._request<MailServerResponse | null>('DELETE', '/v1/mail-server', undefined, this._etag);
-      const state = result.body?.capabilities
-        ? result
-        : await this._request<MailServerResponse>('GET', '/v1/mail-server');
-      this._apply(state.body!, state.etag);
+      const { body, etag } = await this._api.resetSettings(this._etag);
+      this._apply(body, etag);
       this._confirmingReset = false;
       this._testResult = null;
       this._status = { tone: 'success', text: (t) => t.resetDone };
       this._focusAfterUpdate = '#host';
-      this._emit(new MailServerResetEvent(state.body!));
+      this._emit(new MailServerResetEvent(body));
     });
   }
 
   // ---- rendering ------------------------------------------------------------------------------
 
-  protected override render(): TemplateResult {
-    const t = this._t;
-    return html`<div class="root" lang=${this._lang!}>
-      <h2 class="title">${t.title}</h2>
-      ${this._data ? this._renderRoute(this._data) : nothing}
-      ${this._data ? this._renderForm() : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
-      ${this._renderStatus()} ${this._renderTestResult()} ${this._renderDeliveries()}
-    </div>`;
+  /** The test result and the settings tested, while shown: one written by the API in another language is gone (see _onLanguageChange). */
+  private get _shownTestResult(): [TestResult, Draft] | null {
+    const result = this._testResult;
+    const settings = this._testedWith;
+    return result && settings && this._testLang === this._language.lang ? [result, settings] : null;
   }
 
-  private _renderRoute(data: MailServerResponse): TemplateResult {
-    const t = this._t;
-    const { effective } = data;
-    const host = data.settings?.host ?? '';
-    return html`<div class="route" data-route=${effective.route}>
-      <p>${effective.route === 'tenant' ? t.routeTenant(host) : t.routeSystem}</p>
-      <dl>
-        <dt>${t.sender}</dt>
-        <dd>${effective.from.name} &lt;${effective.from.address}&gt;</dd>
-        <dt>${t.repliesTo}</dt>
-        <dd>${effective.replyTo}</dd>
-      </dl>
-    </div>`;
-  }
-
-  private _renderForm(): TemplateResult {
-    const t = this._t;
-    const d = this._draft;
-    const busy = this._busy !== null;
+  private get _formView(): FormView {
     const caps = this._capabilities;
-    const untrustedHint = !caps?.allowUntrustedCertificate
-      ? t.allowUntrustedUnsupported
-      : d.security === 'none'
-        ? t.allowUntrustedNeedsTls
-        : t.allowUntrustedHint;
-    return html`<form part="form" novalidate @submit=${this._onSubmit} @input=${this._onInput} @focusout=${this._onBlur}>
-      <fieldset>
-        <legend>${t.sectionServer}</legend>
-        ${this._textField('host', t.host, t.hostHint, { required: true })}
-        <div class="row">
-          ${this._field('security', t.security, t.securityHint, (a) =>
-            this._select('security', a, [
-              ['tls', 'SSL/TLS'],
-              ['starttls', 'STARTTLS'],
-              ['none', t.none],
-            ]),
-          )}
-          ${this._textField('port', t.port, t.portHint, { inputmode: 'numeric', required: true })}
-        </div>
-        ${
-          d.security === 'none'
-            ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning(d.authMethod === 'plain' || d.authMethod === 'login')}</p>`
-            : nothing
-        }
-        ${this._checkbox('allowUntrustedCertificate', t.allowUntrusted, untrustedHint, !this._canTrustCertificate)}
-      </fieldset>
-      <fieldset>
-        <legend>${t.sectionAuth}</legend>
-        ${this._field('authMethod', t.authMethod, t.authHint, (a) =>
-          this._select('authMethod', a, [
-            ['none', t.none],
-            ['plain', 'PLAIN'],
-            ['login', 'LOGIN'],
-            ['cram-md5', 'CRAM-MD5'],
-          ]),
-        )}
-        ${
-          d.authMethod === 'none'
-            ? nothing
-            : html`${this._textField('username', t.username, null, { required: true })}
-            ${this._textField(
-              'password',
-              t.password,
-              this._passwordStored ? t.passwordStored : this._passwordSet ? t.passwordNewServer : t.passwordHint,
-              { type: 'password', autocomplete: 'new-password', required: !this._passwordStored },
-            )}`
-        }
-      </fieldset>
-      <fieldset>
-        <legend>${t.sectionSender}</legend>
-        ${this._textField('fromAddress', t.fromAddress, t.fromAddressHint, { type: 'email', optional: true })}
-        ${this._textField('fromName', t.fromName, t.fromNameHint, { optional: true })}
-        ${this._textField('replyTo', t.replyTo, t.replyToHint, { type: 'email', optional: true })}
-      </fieldset>
-      ${this._checkbox('fallbackToSystem', t.fallback, t.fallbackHint, false)}
-      <div class="actions">
-        <button part="button button-primary" class="primary" type="submit" aria-disabled=${busy}>${t.save}</button>
-        <button part="button" type="button" aria-disabled=${busy} aria-describedby="test-hint" @click=${this._onTest}>
-          ${t.test}
-        </button>
-        ${
-          this._data?.configured && !this._confirmingReset
-            ? html`<button part="button" id="reset" type="button" aria-disabled=${busy} @click=${this._onReset}>
-              ${t.reset}
-            </button>`
-            : nothing
-        }
-        ${this.dirty ? html`<span class="dirty" part="dirty">${t.unsaved}</span>` : nothing}
-      </div>
-      <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
-      ${
-        this._confirmingReset
-          ? html`<div class="confirm" role="group" aria-labelledby="reset-question" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this._onResetCancel()}>
-            <p id="reset-question">${t.resetQuestion}</p>
-            <button part="button button-danger" class="danger" type="button" aria-disabled=${busy} @click=${this._onResetConfirm}>
-              ${t.resetConfirm}
-            </button>
-            <button part="button" id="reset-cancel" type="button" @click=${this._onResetCancel}>${t.cancel}</button>
-          </div>`
-          : nothing
-      }
-    </form>`;
-  }
-
-  /** The error shown for a field: the client's after touch or submit, else the server's. */
-  private _errorFor(name: FieldName): string | undefined {
-    const client = this._touched.has(name) || this._submitted ? this._clientErrors[name] : undefined;
-    return client ?? (this._serverErrorsLang === this._lang ? this._serverErrors[name] : undefined);
-  }
-
-  private _describedBy(name: FieldName, hint: boolean): { describedBy: string; invalid: boolean } {
-    const invalid = !!this._errorFor(name);
-    const ids = [
-      hint ? `${name}-hint` : '',
-      invalid ? `${name}-error` : '',
-      name === 'security' && this._draft.security === 'none' ? 'security-warning' : '',
-    ];
-    return { describedBy: ids.filter(Boolean).join(' '), invalid };
-  }
-
-  private _field(
-    name: FieldName,
-    label: string,
-    hint: string | null,
-    control: (a: { describedBy: string; invalid: boolean }) => TemplateResult,
-    optional = false,
-  ): TemplateResult {
-    const error = this._errorFor(name);
-    return html`<div part="field" class="field">
-      <label part="label" for=${name}>
-        ${label}${optional ? html` <span class="optional">(${this._t.optional})</span>` : nothing}
-      </label>
-      ${control(this._describedBy(name, !!hint))}
-      ${hint ? html`<p part="hint" class="hint" id="${name}-hint">${hint}</p>` : nothing}
-      ${error ? html`<p part="error" class="error" id="${name}-error">${error}</p>` : nothing}
-    </div>`;
-  }
-
-  /** A field with a text input (autocomplete off unless given). */
-  private _textField(
-    name: FieldName,
-    label: string,
-    hint: string | null,
-    options: { type?: string; autocomplete?: string; inputmode?: string; required?: boolean; optional?: boolean },
-  ): TemplateResult {
-    return this._field(name, label, hint, (a) => this._textInput(name, a, options), options.optional);
-  }
-
-  private _textInput(
-    name: FieldName,
-    a: { describedBy: string; invalid: boolean },
-    options: { type?: string; autocomplete?: string; inputmode?: string; required?: boolean },
-  ): TemplateResult {
-    return html`<input
-      part="input"
-      id=${name}
-      name=${name}
-      type=${options.type ?? 'text'}
-      .value=${this._draft[name] as string}
-      autocomplete=${options.autocomplete ?? 'off'}
-      inputmode=${options.inputmode ?? nothing}
-      spellcheck="false"
-      ?required=${options.required}
-      aria-describedby=${a.describedBy || nothing}
-      aria-invalid=${a.invalid ? 'true' : nothing}
-    />`;
-  }
-
-  private _select(
-    name: 'security' | 'authMethod',
-    a: { describedBy: string; invalid: boolean },
-    options: [string, string][],
-  ): TemplateResult {
-    return html`<select
-      part="input"
-      id=${name}
-      name=${name}
-      aria-describedby=${a.describedBy || nothing}
-      aria-invalid=${a.invalid ? 'true' : nothing}
-    >
-      ${options.map(([value, text]) => html`<option value=${value} ?selected=${this._draft[name] === value}>${text}</option>`)}
-    </select>`;
-  }
-
-  private _checkbox(
-    name: 'allowUntrustedCertificate' | 'fallbackToSystem',
-    label: string,
-    hint: string,
-    disabled: boolean,
-  ): TemplateResult {
-    const error = this._errorFor(name);
-    const { describedBy, invalid } = this._describedBy(name, true);
-    return html`<div part="field" class="field check">
-      <input
-        part="input"
-        type="checkbox"
-        id=${name}
-        name=${name}
-        .checked=${this._draft[name] && !disabled}
-        ?disabled=${disabled}
-        aria-describedby=${describedBy}
-        aria-invalid=${invalid ? 'true' : nothing}
-      />
-      <label part="label" for=${name}>${label}</label>
-      <p part="hint" class="hint" id="${name}-hint">${hint}</p>
-      ${error ? html`<p part="error" class="error" id="${name}-error">${error}</p>` : nothing}
-    </div>`;
+    return {
+      t: this._t,
+      draft: this._draft,
+      errorFor: (name) => this._errorFor(name),
+      busy: this._busy !== null,
+      untrustedSupported: !!caps?.allowUntrustedCertificate,
+      canTrustCertificate: canTrustCertificate(caps, this._draft),
+      passwordStored: this._passwordStored,
+      passwordSet: passwordSet(this._data),
+      canReset: !!this._data?.configured && !this._confirmingReset,
+      confirmingReset: this._confirmingReset,
+      dirty: this.dirty,
+      onSubmit: (e) => this._onSubmit(e),
+      onInput: (e) => this._onInput(e),
+      onBlur: (e) => this._onBlur(e),
+      onTest: () => this._onTest(),
+      onReset: () => this._onReset(),
+      onResetConfirm: () => this._onResetConfirm(),
+      onResetCancel: () => this._onResetCancel(),
+    };
   }
 
   private _renderStatus(): TemplateResult {
     const s = this._status;
-    const text = s && this._say(s);
-    const details = s?.lang === this._lang ? s?.details : null;
-    return html`<div part="status" class="status" role="status" data-tone=${(text && s?.tone) || nothing}>
-      ${text ? html`<p>${text}</p>` : nothing}
-      ${details?.length ? html`<ul>${details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}
-      ${
-        s?.reload || (!this._data && s?.tone === 'error')
-          ? html`<button part="button" type="button" aria-disabled=${this._busy !== null} @click=${this._onReload}>
-            ${this._t.reload}
-          </button>`
-          : nothing
-      }
-    </div>`;
+    const text = s && this._language.say(s);
+    return statusRegion(this._t, {
+      text,
+      tone: s?.tone,
+      details: s?.lang === this._language.lang ? s?.details : undefined,
+      reload: !!s?.reload || (!this._data && s?.tone === 'error'),
+      busy: this._busy !== null,
+      onReload: () => this._onReload(),
+    });
   }
 
-  private _renderTestResult(): TemplateResult | typeof nothing {
-    const result = this._testResult;
-    const settings = this._testedWith;
-    // Written by the API in another language: gone (see _onLanguageChange).
-    if (!result || !settings || this._testLang !== this._lang) return nothing;
+  protected override render(): TemplateResult {
     const t = this._t;
-    const stages = stagesFor(settings.security, settings.authMethod);
-    const failedStage = result.ok ? null : result.error.stage;
-    // The stages passed and the one that failed (last, also when the API names an unexpected one).
-    const failedAt = failedStage ? stages.indexOf(failedStage) : -1;
-    const shown = !failedStage ? stages : failedAt < 0 ? [...stages, failedStage] : stages.slice(0, failedAt + 1);
-    const error = result.ok ? null : result.error;
-    // Nodemailer's replies mostly start with their code already.
-    const reply = result.ok
-      ? result.response
-      : error?.response?.startsWith(`${error.responseCode}`)
-        ? error.response
-        : [error?.responseCode, error?.response].filter(Boolean).join(' ');
-    return html`<section part="test-result" class="test-result" data-ok=${result.ok} aria-label=${t.stagesLabel}>
-      <ol class="stages">
-        ${shown.map((stage) => {
-          const failed = stage === failedStage;
-          return html`<li data-stage=${stage} data-state=${failed ? 'failed' : 'ok'}>
-            <span class="mark" aria-hidden="true">${failed ? '✗' : '✓'}</span> ${t.stages[stage]}
-            <span class="vh">${failed ? t.stageFailed : t.stageOk}</span>
-          </li>`;
-        })}
-      </ol>
-      <dl>
-        ${error ? html`<dt class="vh">${t.testFailed}</dt><dd class="message">${error.message}</dd>` : nothing}
-        ${reply ? html`<dt>${t.serverReply}</dt><dd><code class="reply">${reply}</code></dd>` : nothing}
-        ${error?.hint ? html`<dt>${t.whatToDo}</dt><dd class="hint-text">${error.hint}</dd>` : nothing}
-      </dl>
-      ${
-        result.warnings.length
-          ? html`<ul class="warning" part="warning">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>`
-          : nothing
-      }
-      ${
-        result.transcript.length
-          ? html`<details>
-            <summary>${t.transcript}</summary>
-            <pre class="transcript" tabindex="0">${result.transcript
-              .map((l) => `${l.dir === 'c' ? 'C:' : l.dir === 's' ? 'S:' : '*'} ${l.line}`)
-              .join('\n')}</pre>
-          </details>`
-          : nothing
-      }
-    </section>`;
-  }
-
-  private _renderDeliveries(): TemplateResult | typeof nothing {
-    const t = this._t;
-    const list = this._deliveries;
+    const tested = this._shownTestResult;
+    const { deliveries, error } = this._deliveries;
     // When the settings could not be loaded either, the status says why once.
-    const error = this._data && this._deliveriesError && this._say(this._deliveriesError);
-    if (!list && !error) return nothing;
-    const date = dateFormat(this._locale, this._language);
-    return html`<section part="deliveries" class="deliveries" aria-labelledby="deliveries-title">
-      <h3 id="deliveries-title">${t.deliveries}</h3>
-      ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
-      ${list?.some((d) => d.route === 'system-fallback' && d.status === 'sent') ? html`<p class="warning" part="warning">${t.fallbackWarning}</p>` : nothing}
-      ${
-        !list
-          ? nothing
-          : list.length
-            ? html`<ul>
-              ${list.map((d) => {
-                const problem = d.error ?? d.fallbackReason;
-                return html`<li data-status=${d.status} data-route=${d.route ?? nothing}>
-                  <span class="when">${date.format(new Date(d.createdAt))}</span>
-                  <span class="what">${t.deliveryKind[d.kind] ?? d.kind}: ${d.subject}</span>
-                  <span class="badge" data-status=${d.status}>${t.deliveryStatus[d.status] ?? d.status}</span>
-                  ${d.route ? html`<span class="via">${t.via} ${t.deliveryRoute[d.route]}</span>` : nothing}
-                  ${problem ? html`<span class="why">${d.error ? '' : `${t.yourServer}: `}${problem.message}</span>` : nothing}
-                </li>`;
-              })}
-            </ul>`
-            : error
-              ? nothing
-              : html`<p class="hint">${t.deliveriesEmpty}</p>`
-      }
-
-    </section>`;
+    const deliveriesError = (this._data && error && this._language.say(error)) || null;
+    return html`<div class="root" lang=${this._language.lang}>
+      <h2 class="title">${t.title}</h2>
+      ${this._data ? routeSummary(t, this._data) : nothing}
+      ${this._data ? settingsForm(this._formView) : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
+      ${this._renderStatus()} ${tested ? testResultPanel(t, ...tested) : nothing}
+      ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat())}
+    </div>`;
   }
 }

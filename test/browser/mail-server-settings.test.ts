@@ -3,7 +3,13 @@
 // (rate limit, network failure, SMTP failures, fallback deliveries) are injected with page.route.
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { DeliveriesResponse, DeliverySummary, MailServerResponse, TestResult } from '../../contract/index.ts';
+import type {
+  DeliveriesResponse,
+  DeliverySummary,
+  MailServerResponse,
+  Problem,
+  TestResult,
+} from '../../contract/index.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import {
   axeViolations,
@@ -46,6 +52,15 @@ const activeId = (on: Page = page) =>
   on.evaluate(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id ?? null);
 const open = (tenant: string, extra: Record<string, string> = {}, on: Page = page) =>
   openWidget(on, host.url, { api: stack.apiUrl, tenant, ...extra });
+
+/** A page of its own whose timers (the deliveries poll's) move only when the test runs its clock. */
+async function pageWithClock(): Promise<Page> {
+  const tab = await browser.newPage();
+  tab.setDefaultTimeout(5_000);
+  tab.on('pageerror', (error) => pageErrors.push(error.message));
+  await tab.clock.install();
+  return tab;
+}
 
 /** Sets `lang` on the element matching `selector` in the page (removes it for null). */
 const setLang = (selector: string, lang: string | null) =>
@@ -106,6 +121,15 @@ describe('accessibility', () => {
       await w('#host-error').waitFor();
       await w('#username-error').waitFor();
       expect(await w('#security-warning').isVisible()).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+    });
+  }
+
+  for (const lang of ['en', 'de']) {
+    test(`the demo portal (${lang}) has an h1 above the widget and axe finds no violations`, async () => {
+      await page.goto(`${stack.apiUrl}/?${new URLSearchParams({ tenant: freshTenant('demo'), lang })}`);
+      await w('form').waitFor();
+      expect(await page.locator('h1').allInnerTexts()).toEqual(['Mail server']);
       expect(await axeViolations(page)).toEqual([]);
     });
   }
@@ -598,6 +622,21 @@ describe('test settings', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  test('focus in a test result that goes with a language change moves to the Test button', async () => {
+    await open(freshTenant('test-focus'), { lang: 'en' });
+    await answerTestWith(200, failure);
+    await w('#host').fill('smtp.example.com');
+    await w('#username').fill('mailer');
+    await w('#password').fill('wrong');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/The test failed/);
+    await w('summary').focus();
+    await setLang('html', 'de');
+    await waitForSave('Speichern');
+    expect(await w('[part=test-result]').count()).toBe(0);
+    expect(await activeId()).toBe('test');
+  });
+
   test('a failure at a stage the settings do not predict is still shown, last', async () => {
     await open(freshTenant('test-odd-stage'));
     // As the API gives it: the reply starts with its code, which is shown once.
@@ -713,19 +752,39 @@ describe('test settings', () => {
     expect(await activeId()).toBe('password');
   });
 
+  /** The API's answer to saving `host` without a password: true if it keeps the stored one. */
+  async function apiKeepsPassword(tenant: string, host: string): Promise<boolean> {
+    const tokenRes = await fetch(`${stack.apiUrl}/dev/token?${new URLSearchParams({ tenant })}`);
+    const { token } = (await tokenRes.json()) as { token: string };
+    const res = await fetch(`${stack.apiUrl}/v1/mail-server`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ host, security: 'starttls', auth: { method: 'plain', username: 'invoices@example.org' } }),
+    });
+    if (res.ok) return true;
+    expect(((await res.json()) as Problem).errors).toMatchObject([{ code: 'password_required_for_new_server' }]);
+    return false;
+  }
+
   test('a stored password applies to the saved host in any ASCII letter case only, as the API decides', async () => {
-    await open(freshTenant('password-case'));
+    const tenant = freshTenant('password-case');
+    await open(tenant);
     await w('#host').fill('smtp.MÜLLER.example');
     await w('#security').selectOption('starttls');
     await w('#username').fill('invoices@example.org');
     await w('#password').fill('pa55word');
     await w('button[type=submit]').click();
     await waitForStatus(/Settings saved/);
-    await w('#host').fill('SMTP.MÜLLER.EXAMPLE');
-    expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
-    // Ü and ü are other letters to the API (it folds A–Z only): the stored password is not sent there.
-    await w('#host').fill('smtp.müller.example');
-    expect(await w('#password-hint').innerText()).toBe(PASSWORD_NOT_FOR_THESE);
+    // The form's hint and the API's answer to a save without password agree on every spelling.
+    for (const [spelling, stored] of [
+      ['smtp.müller.example', false], // Ü and ü are other letters to the API (it folds A–Z only)
+      ['smtp.xn--mller-kva.example', false], // the IDN form is another name to it, too
+      ['SMTP.MÜLLER.EXAMPLE', true], // last: the API saves this one
+    ] as const) {
+      await w('#host').fill(spelling);
+      expect(await w('#password-hint').innerText()).toBe(stored ? PASSWORD_STORED : PASSWORD_NOT_FOR_THESE);
+      expect(await apiKeepsPassword(tenant, spelling)).toBe(stored);
+    }
   });
 
   test('a password stored for CRAM-MD5 without encryption is asked for again for PLAIN or LOGIN, which would send it readable', async () => {
@@ -940,8 +999,9 @@ describe('recent deliveries on their way', () => {
       createdAt: '2026-11-26T10:00:00Z',
       sentAt: null,
     });
+    const tab = await pageWithClock();
     let calls = 0;
-    await page.route('**/v1/deliveries*', (route) => {
+    await tab.route('**/v1/deliveries*', (route) => {
       calls += 1;
       const body: DeliveriesResponse = { nextCursor: null, deliveries: [row(calls === 1 ? 'sending' : 'failed')] };
       return route.fulfill({
@@ -951,13 +1011,21 @@ describe('recent deliveries on their way', () => {
         body: JSON.stringify(body),
       });
     });
-    await open(freshTenant('deliveries-poll'));
-    await w('[part=deliveries] .badge[data-status=sending]').waitFor();
-    await w('[part=deliveries] .badge[data-status=failed]').waitFor({ timeout: 5_000 });
-    expect(await w('[part=deliveries] .why').innerText()).toBe('Not sent through the system mail server.');
-    expect(await w('[part=deliveries] .warning').count()).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(calls).toBe(2); // ended: no more requests
+    await open(freshTenant('deliveries-poll'), {}, tab);
+    await w('[part=deliveries] .badge[data-status=sending]', tab).waitFor();
+    await tab.clock.runFor(2_000); // the next look
+    await w('[part=deliveries] .badge[data-status=failed]', tab).waitFor();
+    expect(await w('[part=deliveries] .why', tab).innerText()).toBe('Not sent through the system mail server.');
+    expect(await w('[part=deliveries] .warning', tab).count()).toBe(0);
+    // Ended: a minute passes without another look; a language change then asks once more, as the third request.
+    await tab.clock.runFor(60_000);
+    const asked = tab.waitForResponse(
+      (r) => r.url().includes('/v1/deliveries') && r.request().headers()['accept-language'] === 'de',
+    );
+    await tab.evaluate(() => void (document.documentElement.lang = 'de'));
+    await asked;
+    expect(calls).toBe(3);
+    await tab.close();
   });
 });
 
@@ -977,8 +1045,9 @@ describe('recent deliveries on their way, moved and failing', () => {
       createdAt: '2026-11-26T10:00:00Z',
       sentAt: null,
     };
+    const tab = await pageWithClock();
     let calls = 0;
-    await page.route('**/v1/deliveries*', (route) => {
+    await tab.route('**/v1/deliveries*', (route) => {
       calls += 1;
       const headers = { 'access-control-allow-origin': '*' };
       if (calls === 2)
@@ -994,13 +1063,16 @@ describe('recent deliveries on their way, moved and failing', () => {
       };
       return route.fulfill({ status: 200, headers, contentType: 'application/json', body: JSON.stringify(body) });
     });
-    await open(freshTenant('deliveries-moved'));
-    await w('[part=deliveries] .badge[data-status=sending]').waitFor();
+    await open(freshTenant('deliveries-moved'), {}, tab);
+    await w('[part=deliveries] .badge[data-status=sending]', tab).waitFor();
     // Moved elsewhere in the page (disconnected and connected again).
-    await page.evaluate(() => void document.body.appendChild(document.querySelector('mail-server-settings')!));
-    await w('[part=deliveries] .error').waitFor({ timeout: 5_000 }); // the second look failed
-    await w('[part=deliveries] .badge[data-status=sent]').waitFor({ timeout: 5_000 }); // the third one sees it sent
+    await tab.evaluate(() => void document.body.appendChild(document.querySelector('mail-server-settings')!));
+    await tab.clock.runFor(2_000);
+    await w('[part=deliveries] .error', tab).waitFor(); // the second look failed
+    await tab.clock.runFor(2_000);
+    await w('[part=deliveries] .badge[data-status=sent]', tab).waitFor(); // the third one sees it sent
     expect(calls).toBe(3);
+    await tab.close();
   });
 });
 
@@ -1051,11 +1123,42 @@ describe('embedding', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  test('language follows the shadow host’s lang when the element sits in other elements’ shadow roots', async () => {
+    await open(freshTenant('lang-shadow'), { lang: 'en' });
+    const saveWorded = (text: string) => w('button[type=submit]').filter({ hasText: text }).waitFor();
+    await page.evaluate(() => {
+      const outer = document.body.appendChild(document.createElement('div'));
+      outer.id = 'outer';
+      const inner = outer.attachShadow({ mode: 'open' }).appendChild(document.createElement('div'));
+      inner.id = 'inner';
+      inner.lang = 'de';
+      inner.attachShadow({ mode: 'open' }).appendChild(document.querySelector('mail-server-settings')!);
+    });
+    await saveWorded('Speichern');
+    const setHostLang = (id: 'outer' | 'inner', lang: string | null) =>
+      page.evaluate(
+        ({ id, lang }) => {
+          const outer = document.getElementById('outer')!;
+          const target = id === 'outer' ? outer : outer.shadowRoot!.getElementById('inner')!;
+          if (lang === null) target.removeAttribute('lang');
+          else target.setAttribute('lang', lang);
+        },
+        { id, lang },
+      );
+    // A change on the host in between, inside the outer shadow root, is followed too.
+    await setHostLang('inner', 'en');
+    await saveWorded('Save');
+    await setHostLang('inner', null);
+    await setHostLang('outer', 'de');
+    await saveWorded('Speichern');
+    expect(pageErrors).toEqual([]);
+  });
+
   test('a getToken that never settles ends, after tokenTimeout, in an error that offers to try again', async () => {
-    expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
     await page.goto(
       `${host.url}?${new URLSearchParams({ api: stack.apiUrl, tenant: freshTenant('token-hangs'), lang: 'de', hangingToken: '1', tokenTimeout: '300' })}`,
     );
+    expect(await page.evaluate(() => document.createElement('mail-server-settings').tokenTimeout)).toBe(15_000);
     expect(await waitForStatus(/Zugangstoken/)).toContain(
       'Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.',
     );
@@ -1071,6 +1174,14 @@ describe('embedding', () => {
     await w('form').waitFor();
     expect(await statusText()).toBe('');
   });
+
+  // A browser fires a timer of 0, NaN or more than 2^31 - 1 ms at once.
+  for (const tokenTimeout of ['0', 'NaN', 'Infinity']) {
+    test(`a tokenTimeout of ${tokenTimeout} waits for the token instead of giving up at once`, async () => {
+      await open(freshTenant('token-timeout'), { tokenTimeout });
+      expect(await statusText()).toBe('');
+    });
+  }
 
   test('host page styles do not change the layout; parts and custom properties do theme it', async () => {
     const tenant = freshTenant('styles');
@@ -1114,8 +1225,8 @@ describe('embedding', () => {
 
   test('loading the module twice does not throw; the token is never an attribute', async () => {
     await open(freshTenant('twice'));
+    // Resolves on the script's load event, after the module ran.
     await page.addScriptTag({ type: 'module', url: '/mail-server-settings.js?again' });
-    await page.waitForTimeout(50);
     expect(pageErrors).toEqual([]);
     const attributes = await page.evaluate(() => document.querySelector('mail-server-settings')!.getAttributeNames());
     expect(attributes.sort()).toEqual(['api-base']);

@@ -1,0 +1,188 @@
+// The element's calls to the mail-server API: the bearer token (asked for once, again after a 401,
+// given up after tokenTimeout), the request language, and failures as RequestFailure.
+import type {
+  DeliveriesResponse,
+  MailServerResponse,
+  MailServerSettingsInput,
+  Problem,
+  TestResult,
+} from '../../contract/index.ts';
+import type { Language, Words } from './controllers/language.ts';
+import type { Messages } from './translations/en.ts';
+
+export const DEFAULT_TOKEN_TIMEOUT = 15_000;
+/** The longest delay a browser timer keeps; longer ones, Infinity included, fire at once. */
+const MAX_TIMER_DELAY = 2_147_483_647;
+
+/** A failed request, with what the element shows and reports for it. */
+export class RequestFailure implements Words {
+  constructor(
+    readonly text?: (t: Messages) => string,
+    readonly status: number | null = null,
+    readonly problem: Problem | null = null,
+    readonly lang?: Language,
+    readonly api?: string,
+  ) {}
+}
+
+/** Any error as a RequestFailure (one that is not says what it is). */
+export function asRequestFailure(error: unknown): RequestFailure {
+  return error instanceof RequestFailure ? error : new RequestFailure(() => String(error));
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
+function retryAfterSeconds(header: string | null): number {
+  const seconds = Number(header);
+  if (header && Number.isFinite(seconds)) return Math.max(1, Math.ceil(seconds));
+  const date = header ? Date.parse(header) : NaN;
+  return Number.isNaN(date) ? 60 : Math.max(1, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** The failure an unsuccessful answer means: the API's words if it gave any; a 429 says when to try again. */
+function failureOf(res: Response, json: unknown, lang: Language): RequestFailure {
+  const { status } = res;
+  const problem = json && typeof json === 'object' ? (json as Problem) : null;
+  const seconds = retryAfterSeconds(res.headers.get('retry-after'));
+  const api = status === 429 ? undefined : problem?.detail || problem?.title;
+  return new RequestFailure(
+    status === 429 ? (t) => t.rateLimited(seconds) : api ? undefined : (t) => t.httpError(status),
+    status,
+    problem,
+    lang,
+    api,
+  );
+}
+
+/** Where the client finds the API and its token: the element's public properties. */
+export interface ApiClientHost {
+  apiBase: string;
+  token: string | null;
+  getToken: (() => Promise<string>) | null;
+  tokenTimeout: number;
+}
+
+export interface ApiAnswer<T> {
+  status: number;
+  body: T;
+  etag: string | null;
+  /** The language the request asked for. */
+  lang: Language;
+}
+
+export class ApiClient {
+  private _pendingToken: Promise<string> | null = null;
+
+  constructor(
+    private readonly _host: ApiClientHost,
+    /** The language to ask for, read when a request goes out. */
+    private readonly _language: () => Language,
+  ) {}
+
+  /** Asks getToken again at the next request. */
+  forgetToken(): void {
+    this._pendingToken = null;
+  }
+
+  getSettings(): Promise<ApiAnswer<MailServerResponse>> {
+    return this._request('GET', '/v1/mail-server');
+  }
+
+  /** `etag`: the version the changes are based on (a newer one answers 412). */
+  saveSettings(input: MailServerSettingsInput, etag: string | null): Promise<ApiAnswer<MailServerResponse>> {
+    return this._request('PUT', '/v1/mail-server', input, etag);
+  }
+
+  /** Discards the settings and answers the new state (asked for when the answer carries none). */
+  async resetSettings(etag: string | null): Promise<ApiAnswer<MailServerResponse>> {
+    const answer = await this._request<MailServerResponse | null>('DELETE', '/v1/mail-server', undefined, etag);
+    return answer.body?.capabilities ? (answer as ApiAnswer<MailServerResponse>) : this.getSettings();
+  }
+
+  /** Sends a test mail with the draft, without saving it. */
+  testSettings(input: MailServerSettingsInput): Promise<ApiAnswer<TestResult>> {
+    return this._request('POST', '/v1/mail-server/test', input);
+  }
+
+  /** The newest five mails. */
+  recentDeliveries(): Promise<ApiAnswer<DeliveriesResponse>> {
+    return this._request('GET', '/v1/deliveries?limit=5');
+  }
+
+  /** One API call with the token (asked for again once after a 401); throws RequestFailure. */
+  private async _request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    ifMatch?: string | null,
+  ): Promise<ApiAnswer<T>> {
+    let tokenPromise = this._tokenFor(null);
+    for (let attempt = 0; ; attempt++) {
+      let token: string;
+      try {
+        if (!tokenPromise) throw new Error('no token');
+        token = await tokenPromise;
+      } catch {
+        this._pendingToken = null;
+        throw new RequestFailure((t) => t.tokenError);
+      }
+      // The language at sending time (a switch may come while the token is on its way).
+      const lang = this._language();
+      const res = await this._fetch(method, path, token, lang, body, ifMatch);
+      if (res.status === 401 && attempt === 0 && this._host.getToken) {
+        tokenPromise = this._tokenFor(tokenPromise);
+        continue;
+      }
+      const json = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => null) : null;
+      if (res.ok) return { status: res.status, body: json as T, etag: res.headers.get('etag'), lang };
+      throw failureOf(res, json, lang);
+    }
+  }
+
+  private async _fetch(
+    method: string,
+    path: string,
+    token: string,
+    lang: Language,
+    body?: unknown,
+    ifMatch?: string | null,
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      'accept-language': lang,
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (ifMatch) headers['if-match'] = ifMatch;
+    try {
+      return await fetch(`${this._host.apiBase.replace(/\/+$/, '')}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new RequestFailure((t) => t.networkError);
+    }
+  }
+
+  /** `tokenTimeout` as a timer delay: 0, NaN or a delay too large for a timer would fire at once. */
+  private get _tokenTimeout(): number {
+    const ms = Number(this._host.tokenTimeout);
+    return ms > 0 ? Math.min(ms, MAX_TIMER_DELAY) : DEFAULT_TOKEN_TIMEOUT;
+  }
+
+  /** The token: `token`, or getToken's answer, shared by the requests until it is `stale` (a 401). */
+  private _tokenFor(stale: Promise<string> | null): Promise<string> | null {
+    const { getToken, token } = this._host;
+    if (!getToken) return token ? Promise.resolve(token) : null;
+    if (!this._pendingToken || this._pendingToken === stale) {
+      this._pendingToken = new Promise((resolve, reject) => {
+        // A callback that never settles must not leave "Loading settings…" forever: no token, then.
+        setTimeout(reject, this._tokenTimeout);
+        Promise.resolve()
+          .then(() => getToken())
+          .then(resolve, reject);
+      });
+    }
+    return this._pendingToken;
+  }
+}

@@ -1,0 +1,106 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import de from '../translations/de.ts';
+import en, { type Messages } from '../translations/en.ts';
+
+export type Language = 'de' | 'en';
+
+/**
+ * Something to say. The element's own words are kept as a function of the message table, so they
+ * follow a language change; the API's words are kept with the language they were asked for in and
+ * shown only while the element speaks it.
+ */
+export interface Words {
+  text?: ((t: Messages) => string) | undefined;
+  api?: string | undefined;
+  lang?: Language | undefined;
+}
+
+/** The `lang` of the element or its closest ancestor with one, looking past shadow roots to their hosts. */
+function closestLang(element: Element): string {
+  for (let node: Element | null = element; node; ) {
+    const owner = node.closest('[lang]');
+    if (owner) return owner.getAttribute('lang') ?? '';
+    const root = node.getRootNode();
+    node = root instanceof ShadowRoot ? root.host : null;
+  }
+  return '';
+}
+
+/**
+ * The element's language: its own `lang`, else the closest ancestor's (also past shadow hosts), else
+ * the document's; followed as it changes. `lang` is the language of the last render, so what was
+ * written in it can be told from what was written before a change; `onChange` runs on a change.
+ */
+export class LanguageController implements ReactiveController {
+  private _observer: MutationObserver | null = null;
+  private _shown?: Language;
+
+  constructor(
+    private readonly _host: ReactiveControllerHost & HTMLElement,
+    private readonly _onChange: () => void,
+  ) {
+    _host.addController(this);
+  }
+
+  hostConnected(): void {
+    // Follow `lang` changes on the element and on any ancestor, in every shadow root around it up to
+    // the document; moved, it may have another one already.
+    this._observer = new MutationObserver(() => this._host.requestUpdate());
+    for (let root = this._host.getRootNode(); ; root = (root as ShadowRoot).host.getRootNode()) {
+      this._observer.observe(root, { subtree: true, attributeFilter: ['lang'] });
+      if (!(root instanceof ShadowRoot)) break;
+    }
+    this._host.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    this._observer?.disconnect();
+  }
+
+  hostUpdate(): void {
+    const now = this.current;
+    if (now === this._shown) return;
+    const changed = !!this._shown;
+    this._shown = now;
+    if (changed) this._onChange();
+  }
+
+  /** The page's language tag here (e.g. en-GB, for dates). */
+  get locale(): string {
+    return closestLang(this._host) || document.documentElement.lang || 'de';
+  }
+
+  /** The language as the page says now (requests ask in it). */
+  get current(): Language {
+    return this.locale.toLowerCase().startsWith('de') ? 'de' : 'en';
+  }
+
+  /** The language shown (of the last render; before the first one, the current one). */
+  get lang(): Language {
+    return this._shown ?? this.current;
+  }
+
+  get t(): Messages {
+    return this.lang === 'de' ? de : en;
+  }
+
+  /**
+   * The words as shown now: the element's own, and the API's if they are in the language shown, or
+   * in another one when they are all there is to say (a failure must not go silent on a switch).
+   */
+  say({ text, api, lang }: Words): string {
+    return [text?.(this.t), (!text || lang === this._shown) && api].filter(Boolean).join(' ');
+  }
+
+  /** Dates in the page's regional form of the language (en-GB: 27/11/2026), else the language's. */
+  dateFormat(): Intl.DateTimeFormat {
+    const options = { dateStyle: 'short', timeStyle: 'short' } as const;
+    const { locale, current } = this;
+    try {
+      if (locale.toLowerCase().startsWith(current)) return new Intl.DateTimeFormat(locale, options);
+    } catch {
+      // not a valid language tag
+    }
+    return new Intl.DateTimeFormat(current, options);
+  }
+}

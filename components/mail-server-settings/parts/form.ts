@@ -1,0 +1,121 @@
+// The settings form (server, authentication, sender, fallback, actions, reset question) as a pure template.
+import { html, nothing, type TemplateResult } from 'lit';
+import { checkboxField, type FieldContext, selectField, textField } from './fields.ts';
+
+/** What the form shows, and the element's handlers. */
+export interface FormView extends FieldContext {
+  busy: boolean;
+  /** The API lets the certificate check be switched off at all. */
+  untrustedSupported: boolean;
+  canTrustCertificate: boolean;
+  passwordStored: boolean;
+  passwordSet: boolean;
+  /** Saved settings exist and the reset question is not open. */
+  canReset: boolean;
+  confirmingReset: boolean;
+  dirty: boolean;
+  onSubmit(event: Event): void;
+  onInput(event: Event): void;
+  onBlur(event: FocusEvent): void;
+  onTest(): void;
+  onReset(): void;
+  onResetConfirm(): void;
+  onResetCancel(): void;
+}
+
+function serverFields(v: FormView): TemplateResult {
+  const { t, draft: d } = v;
+  const untrustedHint = !v.untrustedSupported
+    ? t.allowUntrustedUnsupported
+    : d.security === 'none'
+      ? t.allowUntrustedNeedsTls
+      : t.allowUntrustedHint;
+  return html`<fieldset>
+      <legend>${t.sectionServer}</legend>
+      ${textField(v, 'host', t.host, t.hostHint, { required: true })}
+      <div class="row">
+        ${selectField(v, 'security', t.security, t.securityHint, [
+          ['tls', 'SSL/TLS'],
+          ['starttls', 'STARTTLS'],
+          ['none', t.none],
+        ])}
+        ${textField(v, 'port', t.port, t.portHint, { inputmode: 'numeric', required: true })}
+      </div>
+      ${
+        d.security === 'none'
+          ? html`<p class="warning" part="warning" id="security-warning">${t.securityNoneWarning(d.authMethod === 'plain' || d.authMethod === 'login')}</p>`
+          : nothing
+      }
+      ${checkboxField(v, 'allowUntrustedCertificate', t.allowUntrusted, untrustedHint, !v.canTrustCertificate)}
+    </fieldset>`;
+}
+
+function authFields(v: FormView): TemplateResult {
+  const { t, draft: d } = v;
+  const passwordHint = v.passwordStored ? t.passwordStored : v.passwordSet ? t.passwordNewServer : t.passwordHint;
+  return html`<fieldset>
+      <legend>${t.sectionAuth}</legend>
+      ${selectField(v, 'authMethod', t.authMethod, t.authHint, [
+        ['none', t.none],
+        ['plain', 'PLAIN'],
+        ['login', 'LOGIN'],
+        ['cram-md5', 'CRAM-MD5'],
+      ])}
+      ${
+        d.authMethod === 'none'
+          ? nothing
+          : html`${textField(v, 'username', t.username, null, { required: true })}
+          ${textField(v, 'password', t.password, passwordHint, {
+            type: 'password',
+            autocomplete: 'new-password',
+            required: !v.passwordStored,
+          })}`
+      }
+    </fieldset>`;
+}
+
+function actions(v: FormView): TemplateResult {
+  const { t, busy } = v;
+  return html`<div class="actions">
+      <button part="button button-primary" class="primary" type="submit" aria-disabled=${busy}>${t.save}</button>
+      <button part="button" id="test" type="button" aria-disabled=${busy} aria-describedby="test-hint" @click=${v.onTest}>
+        ${t.test}
+      </button>
+      ${
+        v.canReset
+          ? html`<button part="button" id="reset" type="button" aria-disabled=${busy} @click=${v.onReset}>
+            ${t.reset}
+          </button>`
+          : nothing
+      }
+      ${v.dirty ? html`<span class="dirty" part="dirty">${t.unsaved}</span>` : nothing}
+    </div>`;
+}
+
+function resetQuestion(v: FormView): TemplateResult {
+  const { t } = v;
+  return html`<div class="confirm" role="group" aria-labelledby="reset-question" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && v.onResetCancel()}>
+      <p id="reset-question">${t.resetQuestion}</p>
+      <button part="button button-danger" class="danger" type="button" aria-disabled=${v.busy} @click=${v.onResetConfirm}>
+        ${t.resetConfirm}
+      </button>
+      <button part="button" id="reset-cancel" type="button" @click=${v.onResetCancel}>${t.cancel}</button>
+    </div>`;
+}
+
+export function settingsForm(v: FormView): TemplateResult {
+  const { t } = v;
+  return html`<form part="form" novalidate @submit=${v.onSubmit} @input=${v.onInput} @focusout=${v.onBlur}>
+      ${serverFields(v)} ${authFields(v)}
+      <fieldset>
+        <legend>${t.sectionSender}</legend>
+        ${textField(v, 'fromAddress', t.fromAddress, t.fromAddressHint, { type: 'email', optional: true })}
+        ${textField(v, 'fromName', t.fromName, t.fromNameHint, { optional: true })}
+        ${textField(v, 'replyTo', t.replyTo, t.replyToHint, { type: 'email', optional: true })}
+      </fieldset>
+      ${checkboxField(v, 'fallbackToSystem', t.fallback, t.fallbackHint, false)}
+      ${actions(v)}
+      <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
+      ${v.confirmingReset ? resetQuestion(v) : nothing}
+    </form>`;
+}

@@ -1,0 +1,65 @@
+// The result of a test send (stages, server reply, hint, warnings, transcript) as a pure template.
+import { html, nothing, type TemplateResult } from 'lit';
+import type { AuthMethod, Security, SmtpStage, TestResult } from '../../../contract/index.ts';
+import type { Draft } from '../draft.ts';
+import type { Messages } from '../translations/en.ts';
+
+/** The order in which an SMTP session passes its stages, for the chosen settings. */
+function stagesFor(security: Security, auth: AuthMethod): SmtpStage[] {
+  const stages: SmtpStage[] =
+    security === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : ['connect', 'greeting', 'ehlo'];
+  if (security === 'starttls') stages.push('tls');
+  if (auth !== 'none') stages.push('auth');
+  return [...stages, 'mail', 'rcpt', 'data'];
+}
+
+function stageList(t: Messages, result: TestResult, settings: Draft): TemplateResult {
+  const stages = stagesFor(settings.security, settings.authMethod);
+  const failedStage = result.ok ? null : result.error.stage;
+  // The stages passed and the one that failed (last, also when the API names an unexpected one).
+  const failedAt = failedStage ? stages.indexOf(failedStage) : -1;
+  const shown = !failedStage ? stages : failedAt < 0 ? [...stages, failedStage] : stages.slice(0, failedAt + 1);
+  return html`<ol class="stages">
+      ${shown.map((stage) => {
+        const failed = stage === failedStage;
+        return html`<li data-stage=${stage} data-state=${failed ? 'failed' : 'ok'}>
+          <span class="mark" aria-hidden="true">${failed ? '✗' : '✓'}</span> ${t.stages[stage]}
+          <span class="vh">${failed ? t.stageFailed : t.stageOk}</span>
+        </li>`;
+      })}
+    </ol>`;
+}
+
+/** `settings`: the draft the test was sent with. */
+export function testResultPanel(t: Messages, result: TestResult, settings: Draft): TemplateResult {
+  const error = result.ok ? null : result.error;
+  // Nodemailer's replies mostly start with their code already.
+  const reply = result.ok
+    ? result.response
+    : error?.response?.startsWith(`${error.responseCode}`)
+      ? error.response
+      : [error?.responseCode, error?.response].filter(Boolean).join(' ');
+  return html`<section part="test-result" class="test-result" data-ok=${result.ok} aria-label=${t.stagesLabel}>
+      ${stageList(t, result, settings)}
+      <dl>
+        ${error ? html`<dt class="vh">${t.testFailed}</dt><dd class="message">${error.message}</dd>` : nothing}
+        ${reply ? html`<dt>${t.serverReply}</dt><dd><code class="reply">${reply}</code></dd>` : nothing}
+        ${error?.hint ? html`<dt>${t.whatToDo}</dt><dd class="hint-text">${error.hint}</dd>` : nothing}
+      </dl>
+      ${
+        result.warnings.length
+          ? html`<ul class="warning" part="warning">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>`
+          : nothing
+      }
+      ${
+        result.transcript.length
+          ? html`<details>
+            <summary>${t.transcript}</summary>
+            <pre class="transcript" tabindex="0">${result.transcript
+              .map((l) => `${l.dir === 'c' ? 'C:' : l.dir === 's' ? 'S:' : '*'} ${l.line}`)
+              .join('\n')}</pre>
+          </details>`
+          : nothing
+      }
+    </section>`;
+}
