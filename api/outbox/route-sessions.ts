@@ -1,0 +1,102 @@
+import type { SmtpErrorCode } from '../../contract/index.ts';
+import type { Config } from '../config/config.ts';
+import { secretBoxFor } from '../crypto/secret-box.ts';
+import type { MailServerRow } from '../db/schema.ts';
+import { domainOf } from '../mail/address.ts';
+import { openSender, type PooledSender } from '../mail/pool.ts';
+import { checkTarget } from '../mail/target.ts';
+import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
+import { smtpSettingsFromRow } from '../settings/credentials.ts';
+import { breaksRoute } from './policy.ts';
+import type { RouteResult } from './attempt.ts';
+
+/** Parallel SMTP sessions per route and batch: one session is serial, a few make up for round trips. */
+export const CONNECTIONS_PER_ROUTE = 4;
+
+export type RouteName = 'tenant' | 'system';
+
+/** A route's settings, or why it cannot be used as configured; null: the tenant has no server. */
+type RouteSettings = SmtpSettings | NormalizedSmtpError | null;
+
+/** A route that cannot be used as configured; `transient` when the operator can mend it (a missing secret, a key rotation). */
+const configError = (code: SmtpErrorCode, transient = false): NormalizedSmtpError => ({
+  stage: 'connect',
+  code,
+  responseCode: null,
+  response: null,
+  transient,
+});
+
+/** The tenant's saved server as engine settings, or the configuration problem that stops it. */
+async function tenantRoute(server: MailServerRow | undefined, config: Config, runtime: MailRuntime) {
+  if (!server) return null;
+  const blocked = checkTarget(server, { runtime, allowPrivateHosts: config.allowPrivateHosts });
+  if (blocked) return configError(blocked.code);
+  try {
+    return await smtpSettingsFromRow(server, await secretBoxFor(config.settingsEncryptionKey));
+  } catch {
+    return configError('credentials_unreadable', true);
+  }
+}
+
+function systemRoute(config: Config): SmtpSettings | NormalizedSmtpError {
+  const relay = config.systemRelay;
+  if (relay && !(relay instanceof Error)) return relay;
+  console.error(`system relay unusable: ${relay?.message ?? 'SYSTEM_SMTP_URL is not set'}`);
+  return configError('system_relay_not_configured', true);
+}
+
+export interface RouteSessionOptions {
+  config: Config;
+  runtime: MailRuntime;
+  timeouts?: Partial<SmtpTimeouts>;
+}
+
+/**
+ * The SMTP sessions of one tenant's batch: one pooled session per route and slot, opened on first
+ * use. A route whose settings are unusable, or that failed before any message was handed over,
+ * fails every further send the same way.
+ */
+export class RouteSessions {
+  private readonly routes: Record<RouteName, RouteSettings>;
+  private readonly options: RouteSessionOptions;
+  private readonly sessions = new Map<string, PooledSender>();
+  private readonly broken = new Map<RouteName, NormalizedSmtpError>();
+
+  private constructor(routes: Record<RouteName, RouteSettings>, options: RouteSessionOptions) {
+    this.routes = routes;
+    this.options = options;
+  }
+
+  /** Each route's settings resolved once per batch; a configuration problem is an error of that route. */
+  static async open(server: MailServerRow | undefined, options: RouteSessionOptions): Promise<RouteSessions> {
+    const tenant = await tenantRoute(server, options.config, options.runtime);
+    return new RouteSessions({ tenant, system: systemRoute(options.config) }, options);
+  }
+
+  async send(route: RouteName, slot: number, message: OutgoingMessage): Promise<RouteResult> {
+    const settings = this.routes[route];
+    if (!settings || 'stage' in settings) return { ok: false, error: settings ?? configError('not_configured') };
+    const broken = this.broken.get(route);
+    if (broken) return { ok: false, error: broken };
+    const key = `${route}:${slot}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = openSender(settings, {
+        runtime: this.options.runtime,
+        timeouts: this.options.timeouts,
+        clientName: domainOf(message.from.address),
+        // The tenant's host name must not resolve to an internal address (Node; the relay is the operator's).
+        ...(route === 'tenant' ? { addressGuard: { allowPrivateHosts: this.options.config.allowPrivateHosts } } : {}),
+      });
+      this.sessions.set(key, session);
+    }
+    const result = await session.send(message);
+    if (!result.ok && breaksRoute(result.error)) this.broken.set(route, result.error);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.close()));
+  }
+}
