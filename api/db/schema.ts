@@ -143,3 +143,7 @@ export interface DeliveryError {
   /** The tenant's server the attempt went to, for the message shown with the error (none for the system relay). */
   server?: { host: string; port: number; security: 'none' | 'starttls' | 'tls' };
 }
+
+export type DeliveryRow = typeof deliveries.$inferSelect;
+
+export type NewDelivery = typeof deliveries.$inferInsert;

@@ -10,7 +10,9 @@
 
 import { configOf } from '../config/config.ts';
 import type { SmtpTimeouts } from '../mail/types.ts';
-import type { Bindings, Database, Enqueue } from '../env.ts';
+import type { Bindings } from '../config/bindings.ts';
+import type { Database } from '../db/database.ts';
+import type { Enqueue } from '../outbox/enqueue.ts';
 import { deliver } from '../outbox/deliver.ts';
 import { sweepOutbox } from '../outbox/sweeper.ts';
 import { errorSummary } from '../util/error-summary.ts';

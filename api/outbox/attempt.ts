@@ -6,7 +6,8 @@ import type { NormalizedSmtpError, RejectedRecipient, SendResult } from '../mail
 import type { MailServerRow } from '../db/schema.ts';
 import { nextRetryDelay } from './policy.ts';
 import { splitRecipients } from './recipients.ts';
-import type { AttemptOutcome, DeliveryRow } from './store.ts';
+import type { AttemptOutcome } from './record.ts';
+import type { DeliveryRow } from '../db/schema.ts';
 
 /** The parts of a row the rules read. */
 export type AttemptRow = Pick<

@@ -1,6 +1,6 @@
-import type { Database } from '../env.ts';
+import type { Database } from '../db/database.ts';
 import { errorSummary } from '../util/error-summary.ts';
-import { extendLeases } from './store.ts';
+import { extendLeases } from './leases.ts';
 
 /**
  * The rows one `deliver()` call holds, and their lease. A batch can take longer than one lease

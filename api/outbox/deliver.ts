@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import type { MailServerRow } from '../db/schema.ts';
-import type { Database } from '../env.ts';
+import type { Database } from '../db/database.ts';
 import { makeMessageId } from '../mail/message-id.ts';
 import { buildMailData } from '../mail/mail-data.ts';
 import type { MailRuntime, OutgoingMessage, SmtpTimeouts } from '../mail/types.ts';
@@ -11,15 +11,11 @@ import { Claim } from './claim.ts';
 import { decodeAttachments, outgoingMessage } from './message.ts';
 import { PayloadLoader } from './payloads.ts';
 import { CONNECTIONS_PER_ROUTE, RouteSessions } from './route-sessions.ts';
-import {
-  claimDeliveries,
-  readTenantWithServer,
-  recordAndHandOver,
-  releaseClaims,
-  type AttemptOutcome,
-  type DeliveryRow,
-  type StoredPayload,
-} from './store.ts';
+import { claimDeliveries, releaseClaims } from './leases.ts';
+import { readTenantWithServer } from './tenant.ts';
+import { recordAndHandOver, type AttemptOutcome } from './record.ts';
+import type { DeliveryRow } from '../db/schema.ts';
+import type { StoredPayload } from './chunks.ts';
 
 export interface OutboxContext {
   db: Database;

@@ -2,7 +2,8 @@ import type { OutgoingMessage } from '../mail/types.ts';
 import type { Sender } from '../settings/sender.ts';
 import { base64ToBytes } from '../util/base64.ts';
 import { pendingRecipients } from './recipients.ts';
-import type { DeliveryRow, StoredPayload } from './store.ts';
+import type { DeliveryRow } from '../db/schema.ts';
+import type { StoredPayload } from './chunks.ts';
 
 /** The stored attachments as bytes; throws on content that is not base64 (damaged data). */
 export function decodeAttachments(payload: StoredPayload): OutgoingMessage['attachments'] {

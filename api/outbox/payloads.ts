@@ -1,5 +1,5 @@
-import type { Database } from '../env.ts';
-import { chunkSizes, readPayloads, type StoredPayload } from './store.ts';
+import type { Database } from '../db/database.ts';
+import { chunkSizes, readPayloads, type StoredPayload } from './chunks.ts';
 
 /**
  * Stored payload text held in memory by one batch at a time. A batch may hold 100 invoices of up

@@ -1,5 +1,7 @@
-import type { Database } from '../env.ts';
-import { dueDeliveryIds, failAbandonedTests, failTwiceInterrupted } from './store.ts';
+import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { deliveries, deliveryPayloadChunks } from '../db/schema.ts';
+import type { Database } from '../db/database.ts';
+import { resumable } from './leases.ts';
 
 /**
  * The scheduled safety net: ends rows whose resend was cut off too (a third copy is never risked)
@@ -14,4 +16,72 @@ export async function sweepOutbox(
   const ids = await dueDeliveryIds(db, now);
   if (ids.length > 0) await enqueueMany(ids);
   return { failed, requeued: ids.length };
+}
+
+/** A `queued` row older than this was never picked up (the enqueue was lost): the sweeper re-enqueues it. */
+export const QUEUED_GRACE_MS = 30_000;
+
+/** Ids the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
+export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Promise<string[]> {
+  const rows = await db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(
+      or(
+        and(eq(deliveries.status, 'queued'), lt(deliveries.createdAt, new Date(now.getTime() - QUEUED_GRACE_MS))),
+        and(eq(deliveries.status, 'retrying'), lte(deliveries.nextAttemptAt, now)),
+        and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now)),
+      ),
+    )
+    .orderBy(deliveries.createdAt)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Cut-off attempts that may not be taken up again (see `resumable`): cut off twice after handing the
+ * message over (a resend would risk a third copy), or still never sent MAX_UNSENT_AGE_MS after acceptance.
+ * They end `failed` with a reason that tells the tenant to check whether the mail arrived.
+ */
+export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
+  const rows = await db
+    .update(deliveries)
+    .set({
+      status: 'failed',
+      error: { stage: 'data', code: 'interrupted', responseCode: null, response: null },
+      leaseUntil: null,
+      claimToken: null,
+    })
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`not ${resumable(now)}`))
+    .returning({ id: deliveries.id });
+  if (rows.length > 0)
+    await db.delete(deliveryPayloadChunks).where(
+      inArray(
+        deliveryPayloadChunks.deliveryId,
+        rows.map((r) => r.id),
+      ),
+    );
+  return rows.length;
+}
+
+/** A test send takes at most 30 s; one still `sending` after this was cut off (its process died). */
+export const ABANDONED_TEST_MS = 2 * 60_000;
+
+/** Ends test sends whose process died before recording the result (tests are not retried). */
+export async function failAbandonedTests(db: Database, now: Date): Promise<number> {
+  const rows = await db
+    .update(deliveries)
+    .set({
+      status: 'failed',
+      error: { stage: 'connect', code: 'test_interrupted', responseCode: null, response: null },
+    })
+    .where(
+      and(
+        eq(deliveries.kind, 'test'),
+        eq(deliveries.status, 'sending'),
+        lt(deliveries.createdAt, new Date(now.getTime() - ABANDONED_TEST_MS)),
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return rows.length;
 }

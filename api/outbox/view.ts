@@ -3,7 +3,7 @@ import type { DeliveryError } from '../db/schema.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { localizeSmtpError } from '../i18n/smtp-errors.ts';
 import type { SmtpStage } from '../../contract/index.ts';
-import type { DeliveryRow } from './store.ts';
+import type { DeliveryRow } from '../db/schema.ts';
 
 /** A stored error in the reader's language (message + hint), as the test endpoint shows them. */
 export function localizeDeliveryError(error: DeliveryError | null, lang: Lang): SmtpError | null {

@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
-import type { TenantIdentity } from '../../api/env.ts';
+import type { TenantIdentity } from '../../api/db/schema.ts';
 import { makeMessageId } from '../../api/mail/message-id.ts';
-import { insertDelivery, type StoredPayload } from '../../api/outbox/store.ts';
+import { insertDelivery } from '../../api/outbox/accept.ts';
+import type { StoredPayload } from '../../api/outbox/chunks.ts';
 import { call, clientFor, newTenant } from './helpers.ts';
 import { fixtures, receivedMails } from './smtp-helpers.ts';
 import type { FixtureName, ReceivedMail } from '../support/smtp-servers.ts';

@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { deliveries } from '../../api/db/schema.ts';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
-import type { Bindings } from '../../api/env.ts';
+import type { Bindings } from '../../api/config/bindings.ts';
 import { createNodeService, type NodeService } from '../../api/node/service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { nodeTestEnv } from '../support/node-env.ts';

@@ -3,7 +3,7 @@ import { requireTenant } from '../../http/auth/tenant-token.ts';
 import type { DeliveriesResponse } from '../../../contract/index.ts';
 import type { AppEnv } from '../../http/context.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
-import { listDeliveries } from '../../outbox/store.ts';
+import { listDeliveries } from './store.ts';
 import { deliverySummary } from '../../outbox/view.ts';
 import { validationError } from '../../http/body.ts';
 import type { FieldError } from '../../http/problem.ts';

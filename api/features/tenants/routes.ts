@@ -6,7 +6,7 @@ import { requireOperator } from '../../http/auth/operator.ts';
 import { jsonBody, validationError } from '../../http/body.ts';
 import { ApiError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
-import { readDelivery } from '../../outbox/store.ts';
+import { readDelivery } from './store.ts';
 import {
   idempotencyKeySchema,
   MAX_MESSAGE_BYTES,

@@ -1,7 +1,8 @@
 import type { MessageAccepted } from '../../../contract/index.ts';
 import type { Deps } from '../../http/context.ts';
 import { ApiError } from '../../http/problem.ts';
-import { assignMessageId, insertDelivery, TenantNotFoundError, type StoredPayload } from '../../outbox/store.ts';
+import { assignMessageId, insertDelivery, TenantNotFoundError } from '../../outbox/accept.ts';
+import type { StoredPayload } from '../../outbox/chunks.ts';
 import { errorSummary } from '../../util/error-summary.ts';
 import { sha256Hex } from '../../util/sha256.ts';
 import { MAX_MESSAGE_BYTES, messageBytes, type MessageInput } from './schema.ts';

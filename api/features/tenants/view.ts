@@ -1,6 +1,6 @@
 import type { MessageView } from '../../../contract/index.ts';
 import type { Lang } from '../../i18n/lang.ts';
-import type { DeliveryRow } from '../../outbox/store.ts';
+import type { DeliveryRow } from '../../db/schema.ts';
 import { localizeDeliveryError } from '../../outbox/view.ts';
 
 /** A host application's message as its operator sees it, errors in the reader's language. */
