@@ -4,7 +4,7 @@ import type { DeliveriesResponse } from '../../../contract/index.ts';
 import type { AppEnv } from '../../http/context.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
 import { listDeliveries } from './store.ts';
-import { deliverySummary } from '../../outbox/view.ts';
+import { deliverySummary } from './view.ts';
 import { validationError } from '../../http/body.ts';
 import type { FieldError } from '../../http/problem.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';

@@ -1,7 +1,7 @@
 import type { MessageView } from '../../../contract/index.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import type { DeliveryRow } from '../../db/schema.ts';
-import { localizeDeliveryError } from '../../outbox/view.ts';
+import { localizeDeliveryError } from '../../i18n/delivery-errors.ts';
 
 /** A host application's message as its operator sees it, errors in the reader's language. */
 export function messageView(row: DeliveryRow & { kind: MessageView['kind'] }, lang: Lang): MessageView {
