@@ -1,5 +1,5 @@
 import type { SmtpSettings } from '../mail/types.ts';
-import { leaseMs, retryDelays } from '../outbox/policy.ts';
+import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
 import { SystemRelayConfigError, systemRelaySettings } from './system-relay.ts';
 

@@ -1,6 +1,7 @@
 // The outbox's configurable numbers: retry delays and the claim lease.
 import { describe, expect, it } from 'vitest';
-import { leaseMs, MIN_LEASE_SECONDS, nextRetryDelay, retryDelays } from '../../api/outbox/policy.ts';
+import { leaseMs, MIN_LEASE_SECONDS, retryDelays } from '../../api/config/outbox-timing.ts';
+import { nextRetryDelay } from '../../api/outbox/policy.ts';
 
 describe('outbox policy', () => {
   it('retry delays: the configured list, or the default (about 2 h) when it is not a list of whole seconds', () => {
