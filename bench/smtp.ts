@@ -10,7 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { makeMessageId } from '../api/mail/message-id.ts';
+import { makeMessageId } from '../api/smtp/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startFloorWorker } from './lib/floor-worker.ts';
 import { startBenchStack, type Runtime } from './lib/stack.ts';

@@ -1,4 +1,4 @@
-import type { SmtpSettings } from '../mail/types.ts';
+import type { SmtpSettings } from '../smtp/types.ts';
 import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
 import { SystemRelayConfigError, systemRelaySettings } from './system-relay.ts';

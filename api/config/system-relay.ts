@@ -1,6 +1,6 @@
 import { AUTH_METHODS } from '../../contract/values.ts';
 import type { AuthMethod } from '../../contract/index.ts';
-import type { SmtpSettings } from '../mail/types.ts';
+import type { SmtpSettings } from '../smtp/types.ts';
 
 export class SystemRelayConfigError extends Error {}
 

@@ -2,7 +2,7 @@
 // (hint), in German and English.
 
 import type { SmtpError, SmtpErrorCode } from '../../contract/index.ts';
-import type { NormalizedSmtpError } from '../mail/types.ts';
+import type { NormalizedSmtpError } from '../smtp/types.ts';
 import type { Lang, Localized } from './lang.ts';
 import { CONNECTION_TEXTS } from './smtp-error-texts/connection.ts';
 import { OUTCOME_TEXTS, UNKNOWN } from './smtp-error-texts/outcomes.ts';

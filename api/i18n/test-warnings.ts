@@ -1,5 +1,5 @@
 import type { Security, TestWarning, TestWarningCode } from '../../contract/index.ts';
-import { asciiDomain, domainOf } from '../mail/address.ts';
+import { asciiDomain, domainOf } from '../smtp/address.ts';
 import type { Lang, Localized } from './lang.ts';
 
 /** Setups that work but are risky, which a test warns about. */

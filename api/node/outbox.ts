@@ -9,7 +9,7 @@
 // and once at start).
 
 import { configOf } from '../config/config.ts';
-import type { SmtpTimeouts } from '../mail/types.ts';
+import type { SmtpTimeouts } from '../smtp/types.ts';
 import type { Bindings } from '../config/bindings.ts';
 import type { Database } from '../db/database.ts';
 import type { Enqueue } from '../outbox/enqueue.ts';

@@ -7,7 +7,7 @@ import { nodeDatabases, type NodeDatabases } from '../db/client-node.ts';
 import { defaultDeps, type DepsFactory } from '../wiring.ts';
 import type { Bindings } from '../config/bindings.ts';
 import type { Database } from '../db/database.ts';
-import type { SmtpTimeouts } from '../mail/types.ts';
+import type { SmtpTimeouts } from '../smtp/types.ts';
 import { NodeOutbox } from './outbox.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';
 

@@ -8,8 +8,8 @@ import {
   type NewDelivery,
 } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
-import { makeMessageId, messageIdRandom } from '../mail/message-id.ts';
-import { tenantSender } from '../settings/sender.ts';
+import { makeMessageId, messageIdRandom } from '../smtp/message-id.ts';
+import { tenantSender } from '../sending/sender.ts';
 import { type StoredPayload, CHUNK_CHARS, chunkText } from './chunks.ts';
 import { readTenantWithServer } from './tenant.ts';
 

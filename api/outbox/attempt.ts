@@ -2,7 +2,7 @@
 // a server's reply means for the row (sent, retried, failed), and when the system relay takes over.
 
 import type { DeliveryError } from '../db/schema.ts';
-import type { NormalizedSmtpError, RejectedRecipient, SendResult } from '../mail/types.ts';
+import type { NormalizedSmtpError, RejectedRecipient, SendResult } from '../smtp/types.ts';
 import type { MailServerRow } from '../db/schema.ts';
 import { nextRetryDelay } from './policy.ts';
 import { splitRecipients } from './recipients.ts';

@@ -1,10 +1,10 @@
 import type { Config } from '../config/config.ts';
 import type { MailServerRow } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
-import { makeMessageId } from '../mail/message-id.ts';
-import { buildMailData } from '../mail/mail-data.ts';
-import type { MailRuntime, OutgoingMessage, SmtpTimeouts } from '../mail/types.ts';
-import { systemSender, tenantSender, type Sender } from '../settings/sender.ts';
+import { makeMessageId } from '../smtp/message-id.ts';
+import { buildMailData } from '../smtp/mail-data.ts';
+import type { MailRuntime, OutgoingMessage, SmtpTimeouts } from '../smtp/types.ts';
+import { systemSender, tenantSender, type Sender } from '../sending/sender.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { nextAttemptStep, payloadMissing, payloadUnusable, type RouteResult } from './attempt.ts';
 import { Claim } from './claim.ts';

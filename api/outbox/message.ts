@@ -1,5 +1,5 @@
-import type { OutgoingMessage } from '../mail/types.ts';
-import type { Sender } from '../settings/sender.ts';
+import type { OutgoingMessage } from '../smtp/types.ts';
+import type { Sender } from '../sending/sender.ts';
 import { base64ToBytes } from '../util/base64.ts';
 import { pendingRecipients } from './recipients.ts';
 import type { DeliveryRow } from '../db/schema.ts';

@@ -1,4 +1,4 @@
-import type { NormalizedSmtpError } from '../mail/types.ts';
+import type { NormalizedSmtpError } from '../smtp/types.ts';
 
 /** Seconds until the next attempt, or null when the retry budget is spent. `attempts` counts the one that just failed. */
 export function nextRetryDelay(delays: number[], attempts: number): number | null {

@@ -2,8 +2,8 @@
 // into RCPT TO: domains lower-cased and punycoded (`Kunde@Müller.Example` → `Kunde@xn--mller-kva.example`).
 // The outbox keeps the addresses as the operator gave them, so both sides are compared by key.
 
-import { asciiDomain, domainOf } from '../mail/address.ts';
-import type { RejectedRecipient } from '../mail/types.ts';
+import { asciiDomain, domainOf } from '../smtp/address.ts';
+import type { RejectedRecipient } from '../smtp/types.ts';
 
 /** The comparison key of an address: local part as is (it may be case-sensitive), domain as lower-case A-label. */
 export function recipientKey(address: string): string {

@@ -2,11 +2,11 @@ import type { SmtpErrorCode } from '../../contract/index.ts';
 import type { Config } from '../config/config.ts';
 import { secretBoxFor } from '../crypto/secret-box.ts';
 import type { MailServerRow } from '../db/schema.ts';
-import { domainOf } from '../mail/address.ts';
-import { openSender, type PooledSender } from '../mail/pool.ts';
-import { checkTarget } from '../mail/target.ts';
-import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SmtpSettings, SmtpTimeouts } from '../mail/types.ts';
-import { smtpSettingsFromRow } from '../settings/credentials.ts';
+import { domainOf } from '../smtp/address.ts';
+import { openSender, type PooledSender } from '../smtp/pool.ts';
+import { checkTarget } from '../smtp/target.ts';
+import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SmtpSettings, SmtpTimeouts } from '../smtp/types.ts';
+import { smtpSettingsFromRow } from '../sending/credentials.ts';
 import { breaksRoute } from './policy.ts';
 import type { RouteResult } from './attempt.ts';
 

@@ -1,8 +1,8 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { describe, expect, it } from 'vitest';
-import { composeMessage } from '../../api/mail/compose.ts';
-import { buildMailData } from '../../api/mail/mail-data.ts';
-import type { OutgoingMessage } from '../../api/mail/types.ts';
+import { composeMessage } from '../../api/smtp/compose.ts';
+import { buildMailData } from '../../api/smtp/mail-data.ts';
+import type { OutgoingMessage } from '../../api/smtp/types.ts';
 
 const pdf = new Uint8Array(30_000).map((_, i) => (i * 7919) % 256);
 

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import type { Database } from '../../api/db/database.ts';
 import { deliveries, tenants } from '../../api/db/schema.ts';
-import type { OutgoingMessage, SendResult } from '../../api/mail/types.ts';
+import type { OutgoingMessage, SendResult } from '../../api/smtp/types.ts';
 import { sendAndRecordTest } from '../../api/features/test-send/store.ts';
 import { newTenant } from './helpers.ts';
 

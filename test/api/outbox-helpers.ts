@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import type { TenantIdentity } from '../../api/db/schema.ts';
-import { makeMessageId } from '../../api/mail/message-id.ts';
+import { makeMessageId } from '../../api/smtp/message-id.ts';
 import { insertDelivery } from '../../api/outbox/accept.ts';
 import type { StoredPayload } from '../../api/outbox/chunks.ts';
 import { call, clientFor, newTenant } from './helpers.ts';

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import { tenants } from '../../api/db/schema.ts';
-import { makeMessageId, messageIdRandom } from '../../api/mail/message-id.ts';
+import { makeMessageId, messageIdRandom } from '../../api/smtp/message-id.ts';
 import { messageIdSql } from '../../api/outbox/accept.ts';
 import { call, newTenant } from './helpers.ts';
 import { messageStatus, operator, postMessage, tenantWithServer } from './outbox-helpers.ts';

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
-import { makeMessageId } from '../../api/mail/message-id.ts';
+import { makeMessageId } from '../../api/smtp/message-id.ts';
 import { insertDelivery } from '../../api/outbox/accept.ts';
 import worker from '../../api/worker.ts';
 import { marker } from './smtp-helpers.ts';

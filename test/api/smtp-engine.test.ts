@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sendMessage } from '../../api/mail/send.ts';
-import type { OutgoingMessage, SendResult } from '../../api/mail/types.ts';
+import { sendMessage } from '../../api/smtp/send.ts';
+import type { OutgoingMessage, SendResult } from '../../api/smtp/types.ts';
 import { FAST, fixtures, leakForms, mailWith, marker, settingsFor, authAttempts } from './smtp-helpers.ts';
 
 const ACE = new URL('http://müller-söhne.example').hostname;

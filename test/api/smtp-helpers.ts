@@ -2,7 +2,7 @@
 // (`provide('smtpFixtures', …)`), received mails from the fixtures' loopback HTTP endpoint.
 import { inject } from 'vitest';
 import type { AuthAttempt, FixtureName, ReceivedMail, SmtpFixturesInfo } from '../support/smtp-servers.ts';
-import type { SmtpSettings, SmtpTimeouts } from '../../api/mail/types.ts';
+import type { SmtpSettings, SmtpTimeouts } from '../../api/smtp/types.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openSender } from '../../api/mail/pool.ts';
+import { openSender } from '../../api/smtp/pool.ts';
 import { FAST, fixtures, marker, receivedMails, settingsFor } from './smtp-helpers.ts';
 
 describe('pooled sender (outbox): one SMTP session for many messages', () => {

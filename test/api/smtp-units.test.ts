@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSmtpError } from '../../api/mail/errors.ts';
+import { normalizeSmtpError } from '../../api/smtp/errors.ts';
 import { localizeSmtpError, SMTP_ERROR_CODES } from '../../api/i18n/smtp-errors.ts';
 import { testWarnings } from '../../api/i18n/test-warnings.ts';
-import { checkTarget, isPrivateHost } from '../../api/mail/target.ts';
-import { SessionRecorder, secretForms } from '../../api/mail/transcript.ts';
+import { checkTarget, isPrivateHost } from '../../api/smtp/target.ts';
+import { SessionRecorder, secretForms } from '../../api/smtp/transcript.ts';
 
 describe('checkTarget', () => {
   const workers = { runtime: 'workers' as const, allowPrivateHosts: false };

@@ -8,13 +8,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { normalizeSmtpError } from '../../api/mail/errors.ts';
+import { normalizeSmtpError } from '../../api/smtp/errors.ts';
 import { localizeSmtpError } from '../../api/i18n/smtp-errors.ts';
-import { fixedLookup, resolveTarget } from '../../api/mail/resolve.ts';
-import { openSender } from '../../api/mail/pool.ts';
-import { sendMessage } from '../../api/mail/send.ts';
-import { checkTarget, isPrivateAddress, isPrivateHost } from '../../api/mail/target.ts';
-import type { HostLookup, OutgoingMessage, SendOptions, SmtpSettings } from '../../api/mail/types.ts';
+import { fixedLookup, resolveTarget } from '../../api/smtp/resolve.ts';
+import { openSender } from '../../api/smtp/pool.ts';
+import { sendMessage } from '../../api/smtp/send.ts';
+import { checkTarget, isPrivateAddress, isPrivateHost } from '../../api/smtp/target.ts';
+import type { HostLookup, OutgoingMessage, SendOptions, SmtpSettings } from '../../api/smtp/types.ts';
 
 const tlsFile = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url), 'utf8');
 // server.pem: CN=localhost, SAN DNS:localhost + IP:127.0.0.1, signed by the test CA (ca.pem).

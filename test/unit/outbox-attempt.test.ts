@@ -11,7 +11,7 @@ import {
   type RouteResult,
 } from '../../api/outbox/attempt.ts';
 import type { SmtpErrorCode } from '../../contract/index.ts';
-import type { NormalizedSmtpError } from '../../api/mail/types.ts';
+import type { NormalizedSmtpError } from '../../api/smtp/types.ts';
 
 const NOW = new Date('2026-12-07T10:00:00Z');
 const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSmtpError } from '../../api/mail/errors.ts';
+import { normalizeSmtpError } from '../../api/smtp/errors.ts';
 
 const reply = (command: string, responseCode: number, response: string) =>
   Object.assign(new Error(response), { code: 'EENVELOPE', command, responseCode, response });

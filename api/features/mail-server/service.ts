@@ -5,7 +5,7 @@ import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
-import { isPrivateHost } from '../../mail/target.ts';
+import { isPrivateHost } from '../../smtp/target.ts';
 import { isSavedServer } from '../../../contract/rules/saved-server.ts';
 import { secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';

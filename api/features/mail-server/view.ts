@@ -1,7 +1,7 @@
 import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../../../contract/index.ts';
 import type { Capabilities } from '../../../contract/index.ts';
 import type { TenantIdentity } from '../../db/schema.ts';
-import { systemSender, tenantSender } from '../../settings/sender.ts';
+import { systemSender, tenantSender } from '../../sending/sender.ts';
 import type { MailServerRow } from '../../db/schema.ts';
 
 /** The settings as the API shows them: never the password, only whether one is stored. */

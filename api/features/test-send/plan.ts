@@ -6,9 +6,9 @@ import { validationError } from '../../http/body.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import { testMailText } from '../../i18n/test-mail.ts';
-import type { OutgoingMessage, SmtpSettings } from '../../mail/types.ts';
-import { smtpSettingsFromRow } from '../../settings/credentials.ts';
-import { tenantSender, type Sender } from '../../settings/sender.ts';
+import type { OutgoingMessage, SmtpSettings } from '../../smtp/types.ts';
+import { smtpSettingsFromRow } from '../../sending/credentials.ts';
+import { tenantSender, type Sender } from '../../sending/sender.ts';
 import { isSavedServer } from '../../../contract/rules/saved-server.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 

@@ -1,5 +1,5 @@
 import type { Security, SmtpStage } from '../../../contract/index.ts';
-import type { MailRuntime } from '../../mail/types.ts';
+import type { MailRuntime } from '../../smtp/types.ts';
 import type { Localized } from '../lang.ts';
 
 /** What is known about the server an error came from. */

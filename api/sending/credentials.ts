@@ -1,5 +1,5 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
-import type { SmtpSettings } from '../mail/types.ts';
+import type { SmtpSettings } from '../smtp/types.ts';
 import type { MailServerRow } from '../db/schema.ts';
 
 /** Stored settings → what the SMTP engine needs, with the password decrypted (tenant id as AAD). */
