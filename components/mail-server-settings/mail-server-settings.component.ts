@@ -25,6 +25,7 @@ import {
   toInput,
   withChange,
 } from './draft.ts';
+import resultStyles from './mail-server-settings.result-styles.ts';
 import styles from './mail-server-settings.styles.ts';
 import { deliveriesList } from './parts/deliveries.ts';
 import { type FormView, settingsForm } from './parts/form.ts';
@@ -73,7 +74,7 @@ import { clientErrors, type FieldErrors } from './validate.ts';
  * @cssprop [--mss-max-width=42rem] - Maximum width of the form.
  */
 export class MailServerSettings extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, resultStyles];
 
   /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
   @property({ attribute: 'api-base' }) apiBase = '';

@@ -1,0 +1,116 @@
+import { unsafeCSS } from 'lit';
+
+// The status line, the test result and the deliveries list (minified by scripts/build-widget.ts,
+// like the form's styles).
+export default unsafeCSS(`
+  .status:not(:empty) {
+    margin-top: var(--_space);
+  }
+  .status[data-tone] {
+    padding: 0.5em 0.75em;
+    border-radius: var(--_radius);
+    border-left: 4px solid currentColor;
+  }
+  .status[data-tone='success'] {
+    color: var(--_success);
+  }
+  .status[data-tone='error'] {
+    color: var(--_danger);
+  }
+  .status ul {
+    margin: 0.25em 0 0;
+  }
+  .status button {
+    margin-top: 0.5em;
+  }
+  .test-result {
+    margin-top: var(--_space);
+    padding: calc(var(--_space) * 0.75);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .stages {
+    list-style: none;
+    margin: 0 0 0.5em;
+    padding: 0;
+  }
+  .stages .mark {
+    display: inline-block;
+    width: 1.25em;
+    color: var(--_success);
+    font-weight: 700;
+  }
+  .stages [data-state='failed'] {
+    color: var(--_danger);
+    font-weight: 600;
+  }
+  .stages [data-state='failed'] .mark {
+    color: inherit;
+  }
+  .vh {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .test-result dl {
+    margin: 0 0 0.5em;
+  }
+  .test-result dt {
+    font-weight: 600;
+    margin-top: 0.5em;
+  }
+  .message {
+    color: var(--_danger);
+  }
+  code,
+  pre {
+    font-family: ui-monospace, monospace;
+    font-size: 0.875em;
+  }
+  pre {
+    overflow: auto;
+    max-height: 20em;
+    padding: 0.5em;
+    margin: 0.5em 0 0;
+    background: color-mix(in srgb, var(--_border) 12%, transparent);
+    border-radius: var(--_radius);
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  summary {
+    cursor: pointer;
+    color: var(--_accent);
+  }
+  .deliveries {
+    margin-top: calc(var(--_space) * 1.5);
+  }
+  .deliveries ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+  }
+  .deliveries li {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25em 0.75em;
+    padding: 0.5em 0;
+    border-top: 1px solid var(--_border);
+  }
+  .what {
+    flex: 1 1 12em;
+  }
+  .badge[data-status='failed'],
+  .why {
+    color: var(--_danger);
+  }
+  .badge[data-status='sent'] {
+    color: var(--_success);
+  }
+  .why {
+    flex-basis: 100%;
+    font-size: 0.875em;
+  }
+`);
