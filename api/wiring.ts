@@ -9,7 +9,7 @@ import type { Enqueue } from './outbox/enqueue.ts';
 import { ApiError } from './http/problem.ts';
 import { queueEnqueuer } from './outbox/enqueue.ts';
 
-/** What each runtime can honour : Workers block port 25 and cannot skip certificate checks (docs/design.md). */
+/** What each runtime can honour: Workers block port 25 and cannot skip certificate checks (docs/design.md). */
 export function capabilitiesFor(runtime: Runtime): Capabilities {
   return runtime === 'workers'
     ? { runtime, allowUntrustedCertificate: false, blockedPorts: [25] }

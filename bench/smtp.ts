@@ -1,4 +1,4 @@
-// Benchmark of issue 3: the median wall time of a test send through the API (POST
+// The median wall time of a test send through the API (POST
 // /v1/mail-server/test: token check, one database round trip for tenant, settings and rate-limit
 // row, Nodemailer STARTTLS + AUTH; the delivery row is ended after the response) next to
 // Nodemailer sending the same message directly from Node to the same local smtp-server (no
@@ -29,7 +29,7 @@ export interface SmtpBenchResult {
   differenceMs: number;
   /** api median / node median */
   ratio: number;
-  /** Target of issue 3: the API adds at most 10 ms to the median. */
+  /** The target: the API adds at most 10 ms to the median. */
   withinTarget: boolean;
   lines: string[];
 }

@@ -1,4 +1,4 @@
-// Benchmark of issue 4: the widget's bundle size (minified + gzip, Lit included) and the time
+// The widget's bundle size (minified + gzip, Lit included) and the time
 // from loading its module to a rendered, populated form in headless Chromium against the stack.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
