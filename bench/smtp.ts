@@ -10,6 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
+import { testMailText } from '../api/i18n/test-mail.ts';
 import { makeMessageId } from '../api/smtp/message-id.ts';
 import { startSmtpFixtures, TEST_CA_FILE } from '../test/support/smtp-servers.ts';
 import { startFloorWorker } from './lib/floor-worker.ts';
@@ -120,11 +121,10 @@ export async function benchSmtp(
         from: { name: 'Bench GmbH', address: 'rechnung@bench.example' },
         replyTo: tenantEmail,
         to: { name: 'Bench', address: tenantEmail },
-        subject: `Testnachricht: Mailserver ${host}:${ports.starttls} (STARTTLS)`,
-        text:
-          `Hallo,\n\ndies ist eine Testnachricht. Ihre Mailserver-Einstellungen funktionieren:\n\n  Server: ${host}\n  Port: ${ports.starttls}\n` +
-          `  Verschlüsselung: STARTTLS\n  Absender: rechnung@bench.example\n  Gesendet: ${now.toISOString().replace('T', ' ').slice(0, 16)} UTC\n\n` +
-          'Ab jetzt gehen Ihre Belege über diesen Server hinaus.\n',
+        ...testMailText(
+          { host, port: ports.starttls, security: 'starttls', senderAddress: 'rechnung@bench.example', sentAt: now },
+          'de',
+        ),
         messageId: makeMessageId('rechnung@bench.example'),
         date: now,
       };
