@@ -27,6 +27,8 @@ export interface OutboxContext {
   timeouts?: Partial<SmtpTimeouts>;
   /** Payload bytes read into memory at once (default PAYLOAD_LOAD_BYTES; tests make it small). */
   payloadLoadBytes?: number;
+  /** Waits before another try of a write while the database is away (default a timer; tests need not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Sends the deliveries with these ids (those still due); records every outcome. */
@@ -83,6 +85,8 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
   if (failure) throw failure;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** Stop trying to record this long before the row's lease ends (then the sweeper may take it). */
 const RECORD_MARGIN_MS = 5_000;
 
@@ -99,7 +103,7 @@ async function withRetries<T>(ctx: OutboxContext, claim: Claim, write: () => Pro
       const wait = Math.min(200 * 2 ** attempt, 10_000);
       // Three tries in any case (short test leases); more only while the lease holds.
       if (attempt >= 2 && ctx.now().getTime() + wait > claim.validUntilMs() - RECORD_MARGIN_MS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await (ctx.sleep ?? sleep)(wait);
     }
   }
 }

@@ -625,13 +625,17 @@ describe('the database away right after a send', () => {
         return Reflect.get(target, key, receiver);
       },
     });
+    const waits: number[] = [];
     await deliver([id], {
       db: flaky,
       config: parseConfig(env as Bindings),
       runtime: 'workers',
       now: () => new Date(),
       enqueue: async () => {},
+      // The waits between tries are asked for, not slept through (they add up to over 6 s).
+      sleep: async (ms) => void waits.push(ms),
     });
+    expect(waits).toEqual([200, 400, 800, 1600, 3200]);
     expect(batches).toBe(8);
     const [row] = await real.select().from(deliveries).where(eq(deliveries.id, id));
     expect(row).toMatchObject({ status: 'sent', attempts: 1, interruptions: 0, claimToken: null, handedOver: true });
