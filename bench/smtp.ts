@@ -37,203 +37,253 @@ export interface SmtpBenchResult {
 
 const TESTS_PER_TENANT = 5; // the API's rate limit per tenant and minute
 
+type Fixtures = Awaited<ReturnType<typeof startSmtpFixtures>>;
+type Stack = Awaited<ReturnType<typeof startBenchStack>>;
+type Draft = ReturnType<typeof draftFor>;
+
+const draftFor = ({ host, ports, username, password }: Fixtures['info']) => ({
+  host,
+  port: ports.starttls,
+  security: 'starttls',
+  auth: { method: 'plain', username, password },
+  from: { address: 'rechnung@bench.example', name: 'Bench GmbH' },
+});
+
+/** Test sends through the API: one tenant per 5 sends (rate limit), tokens minted outside the timed calls. */
+async function apiSender(stack: Stack, draft: Draft, calls: number) {
+  const tokens: string[] = [];
+  for (let i = 0; i < Math.ceil(calls / TESTS_PER_TENANT); i++)
+    tokens.push(await stack.token(`bench-smtp-${Date.now()}-${i}`));
+  const body = JSON.stringify(draft);
+  let call = 0;
+  const phases: Record<string, number[]> = {};
+  const send = async (measured: boolean) => {
+    const token = tokens[Math.floor(call++ / TESTS_PER_TENANT)];
+    const res = await fetch(`${stack.apiUrl}/v1/mail-server/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    });
+    const result = (await res.json()) as { ok?: boolean; error?: unknown };
+    if (res.status !== 200 || !result.ok)
+      throw new Error(`API test send failed: HTTP ${res.status} ${JSON.stringify(result)}${stack.logTail()}`);
+    if (!measured) return;
+    for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
+      const m = /^\s*(\w+);dur=([\d.]+)/.exec(part);
+      if (m) (phases[m[1]!] ??= []).push(Number(m[2]));
+    }
+  };
+  return { send, phases };
+}
+
+/**
+ * The same request refused at validation (port 0): token check, body validation and the HTTP path
+ * (through wrangler dev on Workers), without the database round trip and without SMTP.
+ */
+async function refusedSender(stack: Stack, draft: Draft) {
+  const token = await stack.token(`bench-smtp-refused-${Date.now()}`);
+  const body = JSON.stringify({ ...draft, port: 0 });
+  return async () => {
+    const res = await fetch(`${stack.apiUrl}/v1/mail-server/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    });
+    await res.arrayBuffer();
+    if (res.status !== 422) throw new Error(`expected 422 for port 0, got HTTP ${res.status}`);
+  };
+}
+
+/**
+ * The message the API builds for this draft (From, Reply-To = the tenant, To with name, the
+ * localized subject and text, Message-ID on the sender's domain, Date).
+ */
+function testMessage({ host, ports }: Fixtures['info']) {
+  const tenantEmail = 'owner@bench-smtp-node.example.com';
+  const now = new Date();
+  return {
+    from: { name: 'Bench GmbH', address: 'rechnung@bench.example' },
+    replyTo: tenantEmail,
+    to: { name: 'Bench', address: tenantEmail },
+    ...testMailText(
+      { host, port: ports.starttls, security: 'starttls', senderAddress: 'rechnung@bench.example', sentAt: now },
+      'de',
+    ),
+    messageId: makeMessageId('rechnung@bench.example'),
+    date: now,
+  };
+}
+
+/**
+ * Nodemailer directly on Node, a new connection per send (as the API does), with the options the
+ * API's engine gives it (EHLO name = the sender's domain, STARTTLS required, AUTH PLAIN).
+ */
+function nodeSender(info: Fixtures['info']) {
+  const transport = nodemailer.createTransport({
+    host: info.host,
+    port: info.ports.starttls,
+    name: 'bench.example',
+    secure: false,
+    requireTLS: true,
+    tls: { ca: readFileSync(TEST_CA_FILE) },
+    auth: { user: info.username, pass: info.password },
+    authMethod: 'PLAIN',
+  });
+  return {
+    send: async () => {
+      await transport.sendMail(testMessage(info));
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** Workers: the same send by Nodemailer alone inside workerd, run the same way as the API. */
+async function floorSender(info: Fixtures['info'], runtime: Runtime) {
+  if (runtime === 'node') return undefined;
+  const worker = await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }, {}, runtime);
+  const { host, ports, username, password } = info;
+  return {
+    send: async () => {
+      const res = await fetch(worker.url, {
+        method: 'POST',
+        body: JSON.stringify({ host, port: ports.starttls, username, password, message: testMessage(info) }),
+      });
+      const result = (await res.json()) as { ok: boolean; error?: string };
+      if (!result.ok) throw new Error(`Nodemailer in workerd failed: ${result.error}`);
+    },
+    stop: () => worker.stop(),
+  };
+}
+
+/** Timed blocks of calls, with the CPU seconds the stack's processes used per call (from /proc). */
+class TimedBlocks {
+  private readonly cpu = new Map<number[], { parts: Map<CpuPart, number>; calls: number }>();
+
+  /** Runs `count` timed calls after one untimed one (which also lets work left from the last block finish). */
+  async run(into: number[], count: number, task: (measured: boolean) => Promise<void>) {
+    await task(false);
+    const before = cpuSnapshot();
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      await task(true);
+      into.push(performance.now() - start);
+    }
+    const after = cpuSnapshot();
+    if (!before || !after) return;
+    const entry = this.cpu.get(into) ?? { parts: new Map<CpuPart, number>(), calls: 0 };
+    for (const [part, seconds] of after) {
+      if (part !== 'bench client + SMTP server')
+        entry.parts.set(part, (entry.parts.get(part) ?? 0) + seconds - (before.get(part) ?? 0));
+    }
+    entry.calls += count;
+    this.cpu.set(into, entry);
+  }
+
+  /** "33.0 ms (workerd (the Worker) 21.0, sqld 4.5, …)" per call, or n/a without /proc. */
+  perCall(times: number[]): string {
+    const entry = this.cpu.get(times);
+    if (!entry || entry.calls === 0) return 'n/a';
+    const per = [...entry.parts]
+      .map(([part, sec]) => [part, (sec * 1000) / entry.calls] as const)
+      .filter(([, v]) => v > 0)
+      .sort((x, y) => y[1] - x[1]);
+    return `${ms(per.reduce((sum, [, v]) => sum + v, 0))} (${per.map(([part, v]) => `${part} ${v.toFixed(1)}`).join(', ')})`;
+  }
+}
+
+interface Times {
+  api: number[];
+  node: number[];
+  refused: number[];
+  floor: number[];
+}
+
+function report(
+  runtime: Runtime,
+  samples: number,
+  times: Times,
+  phases: Record<string, number[]>,
+  blocks: TimedBlocks,
+): SmtpBenchResult {
+  const where = { workers: 'workerd under wrangler dev', workerd: 'plain workerd, no wrangler dev', node: 'Node' }[
+    runtime
+  ];
+  const api = { medianMs: median(times.api), p90Ms: percentile(times.api, 90) };
+  const node = { medianMs: median(times.node), p90Ms: percentile(times.node, 90) };
+  const refused = { medianMs: median(times.refused) };
+  const floor = times.floor.length > 0 ? { medianMs: median(times.floor) } : undefined;
+  const differenceMs = api.medianMs - node.medianMs;
+  const ratio = api.medianMs / node.medianMs;
+  const phaseMedians = Object.entries(phases)
+    .map(([k, v]) => `${k} ${ms(median(v))}`)
+    .join(', ');
+  return {
+    samples,
+    api,
+    node,
+    refused,
+    floor,
+    differenceMs,
+    ratio,
+    withinTarget: differenceMs <= 10,
+    lines: [
+      `POST /v1/mail-server/test (${where}, STARTTLS + AUTH PLAIN): median ${ms(api.medianMs)}, p90 ${ms(api.p90Ms)}`,
+      `Nodemailer directly from Node, same message and server: median ${ms(node.medianMs)}, p90 ${ms(node.p90Ms)}`,
+      `  inside the API (Server-Timing medians${runtime !== 'node' ? ", workerd's clock moves on I/O only" : ''}): ${phaseMedians}`,
+      `  the same request refused at validation (422: HTTP${runtime === 'workers' ? ' through wrangler dev' : ''} + token check, no database, no SMTP): median ${ms(refused.medianMs)}`,
+      ...(floor
+        ? [
+            `  Nodemailer alone in workerd, in a one-route Worker (bench/floor, run as the API is: no token, no database, none of the API's code): median ${ms(floor.medianMs)}, ` +
+              `+${ms(floor.medianMs - node.medianMs)} over Nodemailer on Node before the API does anything`,
+            `  CPU per call of the stack's processes (/proc, 10 ms ticks summed over each block; the SMTP server is not counted): API ${blocks.perCall(times.api)}; floor ${blocks.perCall(times.floor)}; refused at validation ${blocks.perCall(times.refused)}`,
+          ]
+        : []),
+      `API adds ${ms(differenceMs)} to the median (×${ratio.toFixed(2)}); target ≤ 10 ms: ${differenceMs <= 10 ? 'met' : 'NOT met'} (${samples} samples each, smtp-server without greeting delay)`,
+    ],
+  };
+}
+
 export async function benchSmtp(
   options: { samples?: number; warmup?: number; runtime?: Runtime } = {},
 ): Promise<SmtpBenchResult> {
   const samples = options.samples ?? 40;
   const warmup = options.warmup ?? 5;
   const runtime = options.runtime ?? 'workers';
-  const where = { workers: 'workerd under wrangler dev', workerd: 'plain workerd, no wrangler dev', node: 'Node' }[
-    runtime
-  ];
+  const rounds = 4;
   const fixtures = await startSmtpFixtures();
   const stack = await startBenchStack({ runtime, env: { SSL_CERT_FILE: TEST_CA_FILE } }).catch(async (error) => {
     await fixtures.stop();
     throw error;
   });
   try {
-    const { host, ports, username, password } = fixtures.info;
-    const draft = {
-      host,
-      port: ports.starttls,
-      security: 'starttls',
-      auth: { method: 'plain', username, password },
-      from: { address: 'rechnung@bench.example', name: 'Bench GmbH' },
-    };
-
-    const rounds = 4;
-    // API: one tenant per 5 sends (rate limit); tokens are minted outside the timed calls.
-    const tokens: string[] = [];
-    for (let i = 0; i < Math.ceil((samples + warmup + rounds) / TESTS_PER_TENANT); i++)
-      tokens.push(await stack.token(`bench-smtp-${Date.now()}-${i}`));
-    const body = JSON.stringify(draft);
-    let call = 0;
-    const phases: Record<string, number[]> = {};
-    const apiSend = async (measured: boolean) => {
-      const token = tokens[Math.floor(call++ / TESTS_PER_TENANT)];
-      const res = await fetch(`${stack.apiUrl}/v1/mail-server/test`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body,
-      });
-      const result = (await res.json()) as { ok?: boolean; error?: unknown };
-      if (res.status !== 200 || !result.ok)
-        throw new Error(`API test send failed: HTTP ${res.status} ${JSON.stringify(result)}${stack.logTail()}`);
-      if (!measured) return;
-      for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
-        const m = /^\s*(\w+);dur=([\d.]+)/.exec(part);
-        if (m) (phases[m[1]!] ??= []).push(Number(m[2]));
-      }
-    };
-    // The same request refused at validation (port 0): token check, body validation and the HTTP
-    // path (through wrangler dev on Workers), without the database round trip and without SMTP.
-    const refusedToken = await stack.token(`bench-smtp-refused-${Date.now()}`);
-    const refusedBody = JSON.stringify({ ...draft, port: 0 });
-    const refused = async () => {
-      const res = await fetch(`${stack.apiUrl}/v1/mail-server/test`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${refusedToken}`, 'content-type': 'application/json' },
-        body: refusedBody,
-      });
-      await res.arrayBuffer();
-      if (res.status !== 422) throw new Error(`expected 422 for port 0, got HTTP ${res.status}`);
-    };
-
-    // Node: Nodemailer directly, a new connection per send (as the API does), with the options the
-    // API's engine gives it (EHLO name = the sender's domain, STARTTLS required, AUTH PLAIN) and
-    // the message the API builds for this draft (From, Reply-To = the tenant, To with name, the
-    // localized subject and text, Message-ID on the sender's domain, Date).
-    const ca = readFileSync(TEST_CA_FILE);
-    const transport = nodemailer.createTransport({
-      host,
-      port: ports.starttls,
-      name: 'bench.example',
-      secure: false,
-      requireTLS: true,
-      tls: { ca },
-      auth: { user: username, pass: password },
-      authMethod: 'PLAIN',
-    });
-    const tenantEmail = 'owner@bench-smtp-node.example.com';
-    const message = () => {
-      const now = new Date();
-      return {
-        from: { name: 'Bench GmbH', address: 'rechnung@bench.example' },
-        replyTo: tenantEmail,
-        to: { name: 'Bench', address: tenantEmail },
-        ...testMailText(
-          { host, port: ports.starttls, security: 'starttls', senderAddress: 'rechnung@bench.example', sentAt: now },
-          'de',
-        ),
-        messageId: makeMessageId('rechnung@bench.example'),
-        date: now,
-      };
-    };
-    const nodeSend = async () => {
-      await transport.sendMail(message());
-    };
-    // Workers: the same send by Nodemailer alone inside workerd, run the same way as the API.
-    const floorWorker =
-      runtime === 'node' ? undefined : await startFloorWorker({ SSL_CERT_FILE: TEST_CA_FILE }, {}, runtime);
-    const floorSend = async () => {
-      const res = await fetch(floorWorker!.url, {
-        method: 'POST',
-        body: JSON.stringify({ host, port: ports.starttls, username, password, message: message() }),
-      });
-      const result = (await res.json()) as { ok: boolean; error?: string };
-      if (!result.ok) throw new Error(`Nodemailer in workerd failed: ${result.error}`);
-    };
-
+    const draft = draftFor(fixtures.info);
+    const api = await apiSender(stack, draft, samples + warmup + rounds);
+    const refused = await refusedSender(stack, draft);
+    const node = nodeSender(fixtures.info);
+    const floor = await floorSender(fixtures.info, runtime);
     // In rounds (API ×n, Node ×n, refused ×n, then again), so that load drifting on the machine
-    // affects all three alike while each loop stays hot. Each block starts with one untimed call,
-    // which also lets the row update the last API call left running after its response finish.
-    const apiTimes: number[] = [];
-    const nodeTimes: number[] = [];
-    const refusedTimes: number[] = [];
-    const floorTimes: number[] = [];
-    // CPU seconds of the stack's processes (from /proc) per timed call, by task and process.
-    const cpuUsed = new Map<number[], { parts: Map<CpuPart, number>; calls: number }>();
-    const block = async (into: number[], count: number, task: (measured: boolean) => Promise<void>) => {
-      await task(false);
-      const before = cpuSnapshot();
-      for (let i = 0; i < count; i++) {
-        const start = performance.now();
-        await task(true);
-        into.push(performance.now() - start);
-      }
-      const after = cpuSnapshot();
-      if (!before || !after) return;
-      const entry = cpuUsed.get(into) ?? { parts: new Map<CpuPart, number>(), calls: 0 };
-      for (const [part, seconds] of after) {
-        if (part !== 'bench client + SMTP server')
-          entry.parts.set(part, (entry.parts.get(part) ?? 0) + seconds - (before.get(part) ?? 0));
-      }
-      entry.calls += count;
-      cpuUsed.set(into, entry);
-    };
-    /** "33.0 ms (workerd (the Worker) 21.0, sqld 4.5, …)" per call, or n/a without /proc. */
-    const cpuPerCall = (times: number[]) => {
-      const entry = cpuUsed.get(times);
-      if (!entry || entry.calls === 0) return 'n/a';
-      const per = [...entry.parts]
-        .map(([part, sec]) => [part, (sec * 1000) / entry.calls] as const)
-        .filter(([, v]) => v > 0)
-        .sort((x, y) => y[1] - x[1]);
-      return `${ms(per.reduce((sum, [, v]) => sum + v, 0))} (${per.map(([part, v]) => `${part} ${v.toFixed(1)}`).join(', ')})`;
-    };
+    // affects all alike while each loop stays hot.
+    const times: Times = { api: [], node: [], refused: [], floor: [] };
+    const blocks = new TimedBlocks();
     try {
       for (let i = 0; i < warmup; i++) {
-        await apiSend(false);
-        await nodeSend();
+        await api.send(false);
+        await node.send();
         await refused();
-        if (floorWorker) await floorSend();
+        if (floor) await floor.send();
       }
       for (let r = 0; r < rounds; r++) {
         const count = Math.floor(samples / rounds) + (r < samples % rounds ? 1 : 0);
-        await block(apiTimes, count, apiSend);
-        await block(nodeTimes, count, nodeSend);
-        await block(refusedTimes, count, refused);
-        if (floorWorker) await block(floorTimes, count, floorSend);
+        await blocks.run(times.api, count, api.send);
+        await blocks.run(times.node, count, node.send);
+        await blocks.run(times.refused, count, refused);
+        if (floor) await blocks.run(times.floor, count, floor.send);
       }
     } finally {
-      transport.close();
-      await floorWorker?.stop();
+      node.close();
+      await floor?.stop();
     }
-
-    const api = { medianMs: median(apiTimes), p90Ms: percentile(apiTimes, 90) };
-    const node = { medianMs: median(nodeTimes), p90Ms: percentile(nodeTimes, 90) };
-    const refusedCall = { medianMs: median(refusedTimes) };
-    const floor = floorWorker ? { medianMs: median(floorTimes) } : undefined;
-    const differenceMs = api.medianMs - node.medianMs;
-    const ratio = api.medianMs / node.medianMs;
-    return {
-      samples,
-      api,
-      node,
-      refused: refusedCall,
-      floor,
-      differenceMs,
-      ratio,
-      withinTarget: differenceMs <= 10,
-      lines: [
-        `POST /v1/mail-server/test (${where}, STARTTLS + AUTH PLAIN): median ${ms(api.medianMs)}, p90 ${ms(api.p90Ms)}`,
-        `Nodemailer directly from Node, same message and server: median ${ms(node.medianMs)}, p90 ${ms(node.p90Ms)}`,
-        `  inside the API (Server-Timing medians${runtime !== 'node' ? ", workerd's clock moves on I/O only" : ''}): ${Object.entries(
-          phases,
-        )
-          .map(([k, v]) => `${k} ${ms(median(v))}`)
-          .join(', ')}`,
-        `  the same request refused at validation (422: HTTP${runtime === 'workers' ? ' through wrangler dev' : ''} + token check, no database, no SMTP): median ${ms(refusedCall.medianMs)}`,
-        ...(floor
-          ? [
-              `  Nodemailer alone in workerd, in a one-route Worker (bench/floor, run as the API is: no token, no database, none of the API's code): median ${ms(floor.medianMs)}, ` +
-                `+${ms(floor.medianMs - node.medianMs)} over Nodemailer on Node before the API does anything`,
-              `  CPU per call of the stack's processes (/proc, 10 ms ticks summed over each block; the SMTP server is not counted): API ${cpuPerCall(apiTimes)}; floor ${cpuPerCall(floorTimes)}; refused at validation ${cpuPerCall(refusedTimes)}`,
-            ]
-          : []),
-        `API adds ${ms(differenceMs)} to the median (×${ratio.toFixed(2)}); target ≤ 10 ms: ${differenceMs <= 10 ? 'met' : 'NOT met'} (${samples} samples each, smtp-server without greeting delay)`,
-      ],
-    };
+    return report(runtime, samples, times, api.phases, blocks);
   } finally {
     await stack.stop();
     await fixtures.stop();
