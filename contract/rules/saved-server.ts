@@ -29,8 +29,8 @@ const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
  * encryption; and not switched to "always trust the certificate" (anyone in between could then
  * present one). Only then may the stored password be used; any other server would receive the
  * tenant's password just because a draft (or a save) named it, and a downgrade would expose a
- * password entered for a safer connection. Twins: the save statement (api/features/mail-server/store.ts writeSettings)
- * and the widget's `_passwordStored`.
+ * password entered for a safer connection. The widget asks this function too; the save applies the
+ * same rule as SQL (savedServerCondition in api/features/mail-server/store.ts).
  */
 export function isSavedServer(saved: SavedServer, settings: ServerSettings): boolean {
   const sameServer =
