@@ -1,10 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { parseConfig } from '../../api/config/config.ts';
 import { getDatabase } from '../../api/db/client.ts';
+import type { Bindings } from '../../api/config/bindings.ts';
 import type { TenantIdentity } from '../../api/db/schema.ts';
 import { makeMessageId } from '../../api/smtp/message-id.ts';
 import { insertDelivery } from '../../api/outbox/accept.ts';
 import type { StoredPayload } from '../../api/outbox/chunks.ts';
+import { deliver } from '../../api/outbox/deliver.ts';
 import { call, clientFor, newTenant } from './helpers.ts';
 import { fixtures, receivedMails } from './smtp-helpers.ts';
 import type { FixtureName, ReceivedMail } from '../support/smtp-servers.ts';
@@ -117,6 +120,16 @@ export async function mailsWith(marker: string): Promise<ReceivedMail[]> {
   return (await receivedMails()).filter((m) => m.parsed.subject?.includes(marker));
 }
 
+/** The mails with this marker once `count` have arrived (after `timeoutMs`, those that did). */
+export async function mailsArrived(marker: string, count: number, timeoutMs = 5_000): Promise<ReceivedMail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = await mailsWith(marker);
+    if (mails.length >= count || Date.now() > deadline) return mails;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A small but real PDF, with bytes across the whole range so any re-encoding would show. */
 export function pdfBytes(): Uint8Array {
   const head = new TextEncoder().encode('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n');
@@ -126,3 +139,16 @@ export function pdfBytes(): Uint8Array {
 }
 
 export const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+
+export const db = () => getDatabase(env.DATABASE_URL!);
+export const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 6)}`;
+
+/** One `deliver()` call on these ids, with these variables over the test environment's. */
+export const deliverWith = (ids: string[], vars: Partial<Bindings>) =>
+  deliver(ids, {
+    db: db(),
+    config: parseConfig({ ...env, ...vars } as Bindings),
+    runtime: 'workers',
+    now: () => new Date(),
+    enqueue: async () => {},
+  });

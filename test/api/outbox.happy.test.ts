@@ -89,7 +89,8 @@ describe('invoice sending', () => {
     const other = await postMessage(tenant.id, invoice(tag, { subject: `changed ${tag}` }), key);
     expect(other.status).toBe(422);
     expect(((await other.json()) as { code: string }).code).toBe('idempotency_conflict');
-    await new Promise((r) => setTimeout(r, 300));
+    // Neither request started another attempt: the delivery is as the first send left it.
+    expect(await settled(tenant.id, first.id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(await mailsWith(tag)).toHaveLength(1);
   });
 
