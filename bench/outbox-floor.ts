@@ -28,6 +28,49 @@ export async function benchOutboxFloor(count: number, pdfBytes: number): Promise
   }
 }
 
+type Credentials = { username: string; password: string };
+
+/** Posts `count` invoices to the floor Worker's queue route, 8 at a time; the times of the 202s. */
+async function postToFloor(url: string, smtpPort: number, credentials: Credentials, count: number, pdf: string) {
+  const acceptedAt: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < count) {
+        const i = next++;
+        const res = await fetch(`${url}/queue`, {
+          method: 'POST',
+          body: JSON.stringify({
+            host: 'localhost',
+            port: smtpPort,
+            ...credentials,
+            message: {
+              from: { name: 'Bench GmbH', address: 'rechnung@bench.example' },
+              to: `kunde${i}@kunde.example.com`,
+              subject: `Rechnung ${i}`,
+              text: 'Anbei Ihre Rechnung.',
+              attachments: [
+                { filename: `Rechnung-${i}.pdf`, contentType: 'application/pdf', content: pdf, encoding: 'base64' },
+              ],
+            },
+          }),
+        });
+        const answer = await res.text();
+        // wrangler dev answers an uncaught error with an HTML page: its text says what failed.
+        if (res.status !== 202)
+          throw new Error(
+            `floor POST: HTTP ${res.status} ${answer
+              .replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>|<[^>]*>/g, ' ')
+              .replace(/\s+/g, ' ')
+              .slice(0, 300)}`,
+          );
+        acceptedAt.push(Date.now());
+      }
+    }),
+  );
+  return acceptedAt;
+}
+
 async function floorRun(count: number, pdfBytes: number, databaseUrl: string | null): Promise<string[]> {
   const credentials = { username: 'bench@tenant.example', password: 'Grüße-Pässwort-1' };
   const smtp = await startSmtpCounter(credentials);
@@ -42,42 +85,7 @@ async function floorRun(count: number, pdfBytes: number, databaseUrl: string | n
     const pdf = Buffer.alloc(pdfBytes, 7).toString('base64');
     const cpuAtStart = cpuSnapshot();
     const start = Date.now();
-    const acceptedAt: number[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < count) {
-          const i = next++;
-          const res = await fetch(`${worker.url}/queue`, {
-            method: 'POST',
-            body: JSON.stringify({
-              host: 'localhost',
-              port: smtp.port,
-              ...credentials,
-              message: {
-                from: { name: 'Bench GmbH', address: 'rechnung@bench.example' },
-                to: `kunde${i}@kunde.example.com`,
-                subject: `Rechnung ${i}`,
-                text: 'Anbei Ihre Rechnung.',
-                attachments: [
-                  { filename: `Rechnung-${i}.pdf`, contentType: 'application/pdf', content: pdf, encoding: 'base64' },
-                ],
-              },
-            }),
-          });
-          const answer = await res.text();
-          // wrangler dev answers an uncaught error with an HTML page: its text says what failed.
-          if (res.status !== 202)
-            throw new Error(
-              `floor POST: HTTP ${res.status} ${answer
-                .replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>|<[^>]*>/g, ' ')
-                .replace(/\s+/g, ' ')
-                .slice(0, 300)}`,
-            );
-          acceptedAt.push(Date.now());
-        }
-      }),
-    );
+    const acceptedAt = await postToFloor(worker.url, smtp.port, credentials, count, pdf);
     const allAccepted = Date.now();
     const deadline = Date.now() + 120_000;
     while (smtp.accepted() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -58,6 +58,26 @@ export function configurationMissing(status: number, body: string): string | nul
   return null;
 }
 
+/** `wrangler dev` on loopback with the stack's vars, persisted state and the scheduled-event route. */
+function wranglerDevArgs(options: StackOptions, port: number, inspectorPort: number, vars: Record<string, string>) {
+  return [
+    wranglerCli(),
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--show-interactive-dev-session=false',
+    '--persist-to',
+    join(options.dataDir, 'wrangler'),
+    '--test-scheduled',
+    ...(options.envFiles ?? []).flatMap((file) => ['--env-file', file]),
+    ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+  ];
+}
+
 /** sqld + migrations + `wrangler dev` on loopback, ready when /healthz answers 200. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   mkdirSync(options.dataDir, { recursive: true });
@@ -78,22 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.vars,
       DATABASE_URL: databaseUrl,
     };
-    const args = [
-      wranglerCli(),
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(inspectorPort),
-      '--show-interactive-dev-session=false',
-      '--persist-to',
-      join(options.dataDir, 'wrangler'),
-      '--test-scheduled',
-      ...(options.envFiles ?? []).flatMap((file) => ['--env-file', file]),
-      ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
-    ];
+    const args = wranglerDevArgs(options, port, inspectorPort, vars);
     const apiUrl = `http://127.0.0.1:${port}`;
     const { child: wrangler, output } = await startServerProcess('wrangler dev', process.execPath, args, {
       spawn: {
