@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import type { MailServerRow } from '../db/schema.ts';
+import type { DeliveryRow, MailServerRow } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
 import { makeMessageId } from '../smtp/message-id.ts';
 import { buildMailData } from '../smtp/mail-data.ts';
@@ -14,7 +14,6 @@ import { CONNECTIONS_PER_ROUTE, RouteSessions } from './route-sessions.ts';
 import { claimDeliveries, releaseClaims } from './leases.ts';
 import { readTenantWithServer } from './tenant.ts';
 import { recordAndHandOver, type AttemptOutcome } from './record.ts';
-import type { DeliveryRow } from '../db/schema.ts';
 import type { StoredPayload } from './chunks.ts';
 
 export interface OutboxContext {
