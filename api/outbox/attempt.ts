@@ -1,13 +1,11 @@
 // The outcome rules of one delivery attempt, without I/O: which route a row goes through, what
 // a server's reply means for the row (sent, retried, failed), and when the system relay takes over.
 
-import type { DeliveryError } from '../db/schema.ts';
+import type { DeliveryError, DeliveryRow, MailServerRow } from '../db/schema.ts';
 import type { NormalizedSmtpError, RejectedRecipient, SendResult } from '../smtp/types.ts';
-import type { MailServerRow } from '../db/schema.ts';
 import { nextRetryDelay } from './policy.ts';
 import { splitRecipients } from './recipients.ts';
 import type { AttemptOutcome } from './record.ts';
-import type { DeliveryRow } from '../db/schema.ts';
 
 /** The parts of a row the rules read. */
 export type AttemptRow = Pick<
