@@ -5,9 +5,8 @@ import type { AppEnv, Deps } from './http/context.ts';
 import type { Bindings } from './config/bindings.ts';
 import type { Capabilities, Runtime } from '../contract/index.ts';
 import type { Database } from './db/database.ts';
-import type { Enqueue } from './outbox/enqueue.ts';
+import { type Enqueue, queueEnqueuer } from './outbox/enqueue.ts';
 import { ApiError } from './http/problem.ts';
-import { queueEnqueuer } from './outbox/enqueue.ts';
 
 /** What each runtime can honour: Workers block port 25 and cannot skip certificate checks (docs/design.md). */
 export function capabilitiesFor(runtime: Runtime): Capabilities {

@@ -1,6 +1,5 @@
 import type { Deps } from '../../http/context.ts';
-import type { TenantIdentity } from '../../db/schema.ts';
-import type { MailServerRow } from '../../db/schema.ts';
+import type { TenantIdentity, MailServerRow } from '../../db/schema.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';

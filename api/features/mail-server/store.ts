@@ -1,8 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/database.ts';
-import type { TenantIdentity } from '../../db/schema.ts';
-import { mailServers, tenants, type MailServerRow } from '../../db/schema.ts';
+import { type TenantIdentity, mailServers, tenants, type MailServerRow } from '../../db/schema.ts';
 import type { SealedSecret } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';
 

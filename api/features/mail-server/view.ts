@@ -1,8 +1,6 @@
-import type { EffectiveSender, MailServerResponse, MailServerSettings } from '../../../contract/index.ts';
-import type { Capabilities } from '../../../contract/index.ts';
-import type { TenantIdentity } from '../../db/schema.ts';
+import type { EffectiveSender, MailServerResponse, MailServerSettings, Capabilities } from '../../../contract/index.ts';
+import type { TenantIdentity, MailServerRow } from '../../db/schema.ts';
 import { systemSender, tenantSender } from '../../sending/sender.ts';
-import type { MailServerRow } from '../../db/schema.ts';
 
 /** The settings as the API shows them: never the password, only whether one is stored. */
 export function settingsView(row: MailServerRow): MailServerSettings {

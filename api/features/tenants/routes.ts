@@ -6,7 +6,7 @@ import { requireOperator } from '../../http/auth/operator.ts';
 import { jsonBody, validationError } from '../../http/body.ts';
 import { ApiError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
-import { readDelivery } from './store.ts';
+import { readDelivery, putTenant } from './store.ts';
 import {
   idempotencyKeySchema,
   MAX_MESSAGE_BYTES,
@@ -15,7 +15,6 @@ import {
   tenantProfileSchema,
 } from './schema.ts';
 import { acceptMessage } from './service.ts';
-import { putTenant } from './store.ts';
 import { messageView } from './view.ts';
 
 /** The path segment after /v1/tenants/ as sent, before decoding. */

@@ -1,7 +1,6 @@
 import { SecretUnreadableError, secretBoxFor } from '../../crypto/secret-box.ts';
-import type { MailServerRow } from '../../db/schema.ts';
+import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
-import type { TenantIdentity } from '../../db/schema.ts';
 import { validationError } from '../../http/body.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';

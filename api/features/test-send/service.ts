@@ -1,7 +1,6 @@
 import type { TestResult } from '../../../contract/index.ts';
-import type { MailServerRow } from '../../db/schema.ts';
+import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
-import type { TenantIdentity } from '../../db/schema.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';

@@ -1,7 +1,12 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
-import { deliveries, mailServers, type DeliveryError, type MailServerRow } from '../../db/schema.ts';
+import {
+  deliveries,
+  mailServers,
+  type DeliveryError,
+  type MailServerRow,
+  type TenantIdentity,
+} from '../../db/schema.ts';
 import type { Database } from '../../db/database.ts';
-import type { TenantIdentity } from '../../db/schema.ts';
 import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import { errorSummary } from '../../util/error-summary.ts';
 import { upsertTenant } from '../mail-server/store.ts';
