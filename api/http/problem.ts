@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { SecretKeyMissingError } from '../crypto/secret-box.ts';
+import { SecretBoxConfigError, SecretKeyMissingError } from '../crypto/secret-box.ts';
 import { isBusyError } from '../db/busy-retry.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { AppEnv } from './context.ts';
@@ -56,8 +56,9 @@ export function onError(error: Error, c: Context<AppEnv>): Response {
       error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'bad_request';
     return problemResponse(c, new ApiError(error.status, code), lang);
   }
-  // Not configured yet: the health check names what is missing.
-  if (error instanceof SecretKeyMissingError) return problemResponse(c, new ApiError(503, 'service_unavailable'), lang);
+  // The encryption key is missing or unusable: an operator fault that /healthz names, not a 500.
+  if (error instanceof SecretKeyMissingError || error instanceof SecretBoxConfigError)
+    return problemResponse(c, new ApiError(503, 'service_unavailable'), lang);
   if (isBusyError(error)) {
     // Still locked after the client's retries: a moment of overload, not a fault; nothing was written.
     console.error(`database busy on ${c.req.method} ${new URL(c.req.url).pathname}; answered 503`);

@@ -503,7 +503,10 @@ describe('environment boundaries', () => {
     }
   });
 
-  it('a save with a password and no SETTINGS_ENCRYPTION_KEY is a 503 and stores nothing', async () => {
+  it.each([
+    ['no SETTINGS_ENCRYPTION_KEY', undefined],
+    ['a SETTINGS_ENCRYPTION_KEY that is no key', 'not-a-key'],
+  ])('a save with a password and %s is a 503 and stores nothing', async (_, key) => {
     const tenant = newTenant();
     const res = await app.request(
       '/v1/mail-server',
@@ -512,7 +515,7 @@ describe('environment boundaries', () => {
         headers: { authorization: `Bearer ${await tokenFor(tenant)}`, 'content-type': 'application/json' },
         body: JSON.stringify(validSettings),
       },
-      { ...env, SETTINGS_ENCRYPTION_KEY: undefined },
+      { ...env, SETTINGS_ENCRYPTION_KEY: key },
     );
     expect(res.status).toBe(503);
     expect(((await res.json()) as Problem).code).toBe('service_unavailable');
