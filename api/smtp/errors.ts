@@ -139,8 +139,8 @@ const timeout: Classifier = ({ nmCode, sysCode, message }, stage) =>
     : null;
 
 const certificateByCode: Classifier = ({ sysCode, nmCode, err }) => {
-  const code = CERT_CODES[sysCode] ?? CERT_CODES[nmCode] ?? CERT_CODES[err.reason ?? ''];
-  return code ? { code, transient: false, stage: 'tls' } : null;
+  const code = [sysCode, nmCode, err.reason ?? ''].find((c) => Object.hasOwn(CERT_CODES, c));
+  return code ? { code: CERT_CODES[code]!, transient: false, stage: 'tls' } : null;
 };
 
 /** DNS, a refused connection, no route: all at connect, all worth retrying. */

@@ -46,3 +46,20 @@ describe('server replies read as codes', () => {
     });
   });
 });
+
+describe('certificate error codes', () => {
+  it('names only codes Node really uses: an inherited property name is no certificate code', () => {
+    for (const code of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const error = Object.assign(new Error('socket hang up'), { code });
+      const normalized = normalize(error);
+      expect(typeof normalized.code, code).toBe('string');
+      expect(normalized.code, code).not.toMatch(/^certificate_/);
+      expect(normalized.stage, code).not.toBe('tls');
+    }
+  });
+
+  it('reads a real one', () => {
+    const error = Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' });
+    expect(normalize(error)).toMatchObject({ stage: 'tls', code: 'certificate_expired', transient: false });
+  });
+});
