@@ -35,11 +35,12 @@ function targetError(deps: Deps, lang: Lang, settings: { host: string; port: num
   return target ? { path: target.path, code: target.code, message: fieldMessage(target.code, lang) } : undefined;
 }
 
-/** A draft is checked like a save, plus where the engine may connect; nothing is read or reserved before. */
+/**
+ * A draft is checked like a save (which covers where the engine may connect: blocked ports, private
+ * hosts); nothing is read or reserved before.
+ */
 function checkDraft(deps: Deps, lang: Lang, draft: MailServerInput): void {
   const errors = runtimeFieldErrors(deps, lang, draft);
-  const target = targetError(deps, lang, draft);
-  if (target && !errors.some((e) => e.path === target.path)) errors.push(target);
   if (errors.length > 0) throw validationError(errors);
 }
 
