@@ -11,8 +11,8 @@ import { ApiError } from './http/problem.ts';
 /** What each runtime can honour: Workers block port 25 and cannot skip certificate checks (docs/design.md). */
 export function capabilitiesFor(runtime: Runtime): Capabilities {
   return runtime === 'workers'
-    ? { runtime, allowUntrustedCertificate: false, blockedPorts: [25] }
-    : { runtime, allowUntrustedCertificate: true, blockedPorts: [] };
+    ? { runtime, allowUntrustedCertificate: false, blockedPorts: [25], oauthProviders: [] }
+    : { runtime, allowUntrustedCertificate: true, blockedPorts: [], oauthProviders: [] };
 }
 
 export type DepsFactory = (env: Bindings) => Deps;

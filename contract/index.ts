@@ -1,10 +1,12 @@
 // The API's wire shapes, shared with the widget (components/) and with operators' clients.
 // Types only: importing this file pulls no runtime code into the widget.
 
-import type { AUTH_METHODS, SECURITIES } from './values.ts';
+import type { AUTH_METHODS, OAUTH_PROVIDERS, PASSWORD_AUTH_METHODS, SECURITIES } from './values.ts';
 
 export type Security = (typeof SECURITIES)[number];
 export type AuthMethod = (typeof AUTH_METHODS)[number];
+export type PasswordAuthMethod = (typeof PASSWORD_AUTH_METHODS)[number];
+export type OAuthProvider = (typeof OAUTH_PROVIDERS)[number];
 export type Route = 'tenant' | 'system' | 'system-fallback';
 export type SmtpStage = 'connect' | 'tls' | 'greeting' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data';
 
@@ -14,10 +16,37 @@ export interface MailServerSettings {
   port: number;
   security: Security;
   allowUntrustedCertificate: boolean;
-  auth: { method: AuthMethod; username: string | null; passwordSet: boolean };
+  auth: PasswordAuthView | OAuthAuthView;
   from: { address: string | null; name: string | null };
   replyTo: string | null;
   fallbackToSystem: boolean;
+}
+
+export interface PasswordAuthView {
+  method: PasswordAuthMethod;
+  username: string | null;
+  passwordSet: boolean;
+}
+
+/** Sign-in with the provider: the grant is stored apart from the settings (either may come first). */
+export interface OAuthAuthView {
+  method: 'xoauth2';
+  provider: OAuthProvider;
+  /** The mailbox logged in to: the one saved, else the signed-in account. */
+  username: string | null;
+  /** A grant is stored and was not found dead (revoked, expired, consent withdrawn). */
+  connected: boolean;
+  /** The signed-in account, as the provider's ID token names it. */
+  account: string | null;
+  connectedAt: string | null;
+}
+
+/** A grant the tenant gave by signing in, whether or not the saved settings use it. */
+export interface OAuthConnection {
+  provider: OAuthProvider;
+  account: string;
+  connected: boolean;
+  connectedAt: string;
 }
 
 /** Settings as a PUT (or a draft for the test) sends them; the password is write-only. */
@@ -26,12 +55,19 @@ export interface MailServerSettingsInput {
   port?: number;
   security: Security;
   allowUntrustedCertificate?: boolean;
-  auth?: {
-    method: AuthMethod;
-    username?: string | null;
-    /** Omitted: keep the stored password. `null`: clear it. */
-    password?: string | null;
-  };
+  auth?:
+    | {
+        method: PasswordAuthMethod;
+        username?: string | null;
+        /** Omitted: keep the stored password. `null`: clear it. */
+        password?: string | null;
+      }
+    | {
+        method: 'xoauth2';
+        provider: OAuthProvider;
+        /** Omitted or null: the signed-in account. */
+        username?: string | null;
+      };
   from?: { address?: string | null; name?: string | null } | null;
   replyTo?: string | null;
   fallbackToSystem?: boolean;
@@ -44,6 +80,8 @@ export interface Capabilities {
   runtime: Runtime;
   allowUntrustedCertificate: boolean;
   blockedPorts: number[];
+  /** The providers the operator registered an app with: the tenant may sign in with these. */
+  oauthProviders: OAuthProvider[];
 }
 
 export interface EffectiveSender {
@@ -60,6 +98,38 @@ export interface MailServerResponse {
   updatedAt: string | null;
   effective: EffectiveSender;
   capabilities: Capabilities;
+  /** Risky but working setups of the saved settings (as a test reports them). */
+  warnings: TestWarning[];
+  /** The tenant's sign-ins (grants), one per provider. */
+  oauthConnections: OAuthConnection[];
+}
+
+/** `POST /v1/mail-server/oauth/start` */
+export interface OAuthStartRequest {
+  provider: OAuthProvider;
+  /** The account to preselect; default the tenant's address. */
+  loginHint?: string;
+  /**
+   * `popup` (default): the callback page posts the result to the starting origin and closes.
+   * `redirect` (popups blocked): the callback sends the browser back to `returnTo`.
+   */
+  mode?: 'popup' | 'redirect';
+  /** With `redirect`: a URL of the starting origin; the result arrives as `?mailServerOAuth=…`. */
+  returnTo?: string;
+}
+
+export interface OAuthStartResponse {
+  authorizationUrl: string;
+}
+
+/** What the callback page posts to the starting origin (popup), also the query of a redirect back. */
+export interface OAuthCallbackMessage {
+  type: 'mail-server-oauth';
+  ok: boolean;
+  provider: OAuthProvider | null;
+  account: string | null;
+  /** Why it failed: `access_denied` (the tenant cancelled), `state_invalid`, `exchange_failed`, … */
+  error?: string;
 }
 
 /** RFC 9457 problem+json, with field errors for validation failures. */
@@ -149,7 +219,7 @@ export interface SmtpError {
 }
 
 /** Setups that work but are risky. */
-export type TestWarningCode = 'no_encryption' | 'microsoft_basic_auth' | 'sender_domain_mismatch';
+export type TestWarningCode = 'no_encryption' | 'microsoft_basic_auth_retiring' | 'sender_domain_mismatch';
 
 export interface TestWarning {
   code: TestWarningCode;

@@ -1,10 +1,11 @@
-import { AUTH_METHODS } from '../../contract/values.ts';
-import type { AuthMethod } from '../../contract/index.ts';
+import { PASSWORD_AUTH_METHODS } from '../../contract/values.ts';
+import type { PasswordAuthMethod } from '../../contract/index.ts';
 import type { SmtpSettings } from '../smtp/types.ts';
 
 export class SystemRelayConfigError extends Error {}
 
-const isAuthMethod = (method: string): method is AuthMethod => (AUTH_METHODS as readonly string[]).includes(method);
+const isAuthMethod = (method: string): method is PasswordAuthMethod =>
+  (PASSWORD_AUTH_METHODS as readonly string[]).includes(method);
 
 /**
  * SYSTEM_SMTP_URL → engine settings. `smtps://` = implicit TLS (465), `smtp://` = plain on a
@@ -32,7 +33,7 @@ export function systemRelaySettings(url: string | undefined): SmtpSettings {
   }
   const method = (parsed.searchParams.get('auth') ?? (username ? 'plain' : 'none')).toLowerCase();
   if (!isAuthMethod(method)) {
-    throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${AUTH_METHODS.join(', ')}`);
+    throw new SystemRelayConfigError(`SYSTEM_SMTP_URL: auth must be one of ${PASSWORD_AUTH_METHODS.join(', ')}`);
   }
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),

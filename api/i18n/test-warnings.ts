@@ -48,7 +48,7 @@ const WARNINGS: { [K in TestWarningCode]: (setup: TestedSetup, senderAddress: st
     if (security !== 'none') return null;
     return NO_ENCRYPTION[auth.method === 'none' || auth.method === 'cram-md5' ? auth.method : 'plain'];
   },
-  microsoft_basic_auth: ({ host, auth }) => {
+  microsoft_basic_auth_retiring: ({ host, auth }) => {
     const name = host.trim().toLowerCase().replace(/\.$/, '');
     const microsoft = name === 'smtp.office365.com' || name === 'smtp-mail.outlook.com';
     return microsoft && auth.method !== 'none' ? MICROSOFT_BASIC_AUTH : null;

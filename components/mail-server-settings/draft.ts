@@ -1,5 +1,6 @@
 // The form's values (the draft) and how they map from the API's settings and to its input: pure, no DOM.
 import type {
+  PasswordAuthMethod,
   AuthMethod,
   Capabilities,
   MailServerResponse,
@@ -115,7 +116,11 @@ export function toInput(draft: Draft, capabilities: Capabilities | null): MailSe
     auth:
       d.authMethod === 'none'
         ? { method: 'none', username: null, password: null }
-        : { method: d.authMethod, username: d.username.trim(), ...(d.password ? { password: d.password } : {}) },
+        : {
+            method: d.authMethod as PasswordAuthMethod,
+            username: d.username.trim(),
+            ...(d.password ? { password: d.password } : {}),
+          },
     from: { address: d.fromAddress.trim() || null, name: d.fromName.trim() || null },
     replyTo: d.replyTo.trim() || null,
     fallbackToSystem: d.fallbackToSystem,
@@ -124,7 +129,8 @@ export function toInput(draft: Draft, capabilities: Capabilities | null): MailSe
 
 /** A password is stored for the saved settings (and they authenticate). */
 export function passwordSet(data: MailServerResponse | null): boolean {
-  return !!data?.settings?.auth.passwordSet && data.settings.auth.method !== 'none';
+  const auth = data?.settings?.auth;
+  return !!auth && auth.method !== 'none' && auth.method !== 'xoauth2' && auth.passwordSet;
 }
 
 /** The stored password applies to the draft: only for the saved server reached no less safely (the API's rule). */

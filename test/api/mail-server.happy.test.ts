@@ -19,7 +19,9 @@ describe('settings round trips', () => {
         from: { address: 'system@relay.example', name: api.tenant.name },
         replyTo: api.tenant.email,
       },
-      capabilities: { runtime: 'workers', allowUntrustedCertificate: false, blockedPorts: [25] },
+      capabilities: { runtime: 'workers', allowUntrustedCertificate: false, blockedPorts: [25], oauthProviders: [] },
+      warnings: [],
+      oauthConnections: [],
     });
   });
 

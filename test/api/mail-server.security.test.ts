@@ -169,7 +169,7 @@ describe('the password', () => {
     });
     const kept = (await keptRes.json()) as MailServerResponse;
     expect(keptRes.status, JSON.stringify(kept)).toBe(200);
-    expect(kept.settings?.auth.passwordSet).toBe(true);
+    expect(kept.settings?.auth).toMatchObject({ passwordSet: true });
     expect((await rawRow(api.tenant.id))!.passwordCiphertext).toBe(row.passwordCiphertext);
     // Another encrypted mode on the same server keeps it too.
     const tlsRes = await api.put('/v1/mail-server', {

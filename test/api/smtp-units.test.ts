@@ -267,14 +267,14 @@ describe('test warnings', () => {
       'rechnung@firma.at',
       'de',
     );
-    expect(w.map((x) => x.code)).toEqual(['no_encryption', 'microsoft_basic_auth', 'sender_domain_mismatch']);
+    expect(w.map((x) => x.code)).toEqual(['no_encryption', 'microsoft_basic_auth_retiring', 'sender_domain_mismatch']);
     expect(w[1]!.message).toMatch(/Ende 2026.*App-Passwort.*OAuth/s);
     const en = testWarnings(
       { host: 'SMTP.Office365.com.', security: 'starttls', auth: { method: 'plain', username: 'rechnung@firma.at' } },
       'rechnung@firma.at',
       'en',
     );
-    expect(en.map((x) => x.code)).toEqual(['microsoft_basic_auth']);
+    expect(en.map((x) => x.code)).toEqual(['microsoft_basic_auth_retiring']);
     expect(en[0]!.message).toMatch(/end of 2026.*app password.*OAuth/s);
     expect(testWarnings({ host: 'smtp.firma.at', security: 'tls', auth: { method: 'none' } }, 'a@b.at', 'en')).toEqual(
       [],

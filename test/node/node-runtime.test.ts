@@ -127,6 +127,7 @@ describe('on Node', () => {
       runtime: 'node',
       allowUntrustedCertificate: true,
       blockedPorts: [],
+      oauthProviders: [],
     });
   });
 

@@ -93,7 +93,12 @@ describe('Node server entry (bundle)', () => {
     expect(put.headers.get('access-control-allow-origin')).toBe('https://portal.example');
     const res = await fetch(`${base}/v1/mail-server`, { headers });
     const body = (await res.json()) as MailServerResponse;
-    expect(body.capabilities).toEqual({ runtime: 'node', allowUntrustedCertificate: true, blockedPorts: [] });
+    expect(body.capabilities).toEqual({
+      runtime: 'node',
+      allowUntrustedCertificate: true,
+      blockedPorts: [],
+      oauthProviders: [],
+    });
     expect(body.settings).toMatchObject({
       host: 'smtp.node-server.example.com',
       port: 25,

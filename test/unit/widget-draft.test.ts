@@ -11,7 +11,12 @@ import {
   withChange,
 } from '../../components/mail-server-settings/draft.ts';
 
-const capabilities: Capabilities = { runtime: 'node', allowUntrustedCertificate: true, blockedPorts: [25] };
+const capabilities: Capabilities = {
+  runtime: 'node',
+  allowUntrustedCertificate: true,
+  blockedPorts: [25],
+  oauthProviders: [],
+};
 const settings: MailServerSettings = {
   host: 'Smtp.Firma.Example',
   port: 587,
@@ -29,6 +34,8 @@ const response = (s: MailServerSettings | null, caps: Capabilities = capabilitie
   updatedAt: null,
   effective: { route: 'tenant', from: { address: 'a@b.example', name: 'A' }, replyTo: 'a@b.example' },
   capabilities: caps,
+  warnings: [],
+  oauthConnections: [],
 });
 const saved = draftFrom(response(settings));
 

@@ -11,7 +11,7 @@ import { deleteSettings, readSettings } from './store.ts';
 import { mailServerResponse } from './view.ts';
 
 function respond(c: Context<AppEnv>, row: MailServerRow | undefined) {
-  const body = mailServerResponse(row, c.var.tenant, c.var.deps.config.systemFrom, c.var.deps.capabilities);
+  const body = mailServerResponse(row, c.var.tenant, c.var.deps.config.systemFrom, c.var.deps.capabilities, c.var.lang);
   c.header('etag', etagOf(body.version));
   c.header('cache-control', 'no-store');
   return c.json(body, 200);

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { strictObject } from '../../http/strict-object.ts';
-import { AUTH_METHODS, SECURITIES } from '../../../contract/values.ts';
+import { PASSWORD_AUTH_METHODS, SECURITIES } from '../../../contract/values.ts';
 import { isEmailAddress, isHost } from '../../../contract/rules/host.ts';
 import { hasControlChars } from '../../util/text.ts';
 
@@ -47,7 +47,7 @@ const plainObject = v.custom<Record<string, unknown>>(
 );
 
 export const securitySchema = v.picklist(SECURITIES, 'security_invalid');
-export const authMethodSchema = v.picklist(AUTH_METHODS, 'auth_method_invalid');
+export const authMethodSchema = v.picklist(PASSWORD_AUTH_METHODS, 'auth_method_invalid');
 
 const authSchema = v.pipe(
   plainObject,
