@@ -1,22 +1,10 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
 import { requireTenant } from '../../http/auth/tenant-token.ts';
 import { optionalJsonBody } from '../../http/body.ts';
 import { mailServerInputSchema } from '../mail-server/schema.ts';
 import { testMailServer } from './service.ts';
-import type { Defer } from './store.ts';
-
-/** `waitUntil` of the request's execution context, where there is one (Workers); none on Node. */
-function deferrerOf(c: Context<AppEnv>): Defer | undefined {
-  let ctx: { waitUntil?: (task: Promise<unknown>) => void } | undefined;
-  try {
-    ctx = c.executionCtx; // Hono throws when the runtime gave no execution context
-  } catch {
-    return undefined;
-  }
-  const waitUntil = ctx?.waitUntil;
-  return typeof waitUntil === 'function' ? (task) => waitUntil.call(ctx, task) : undefined;
-}
+import { deferrerOf } from '../../http/defer.ts';
 
 export const testSendRoutes = new Hono<AppEnv>()
   .use(requireTenant)

@@ -1,6 +1,7 @@
 import type { TestResult } from '../../../contract/index.ts';
 import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
+import type { Defer } from '../../http/defer.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
@@ -14,14 +15,7 @@ import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
 import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
-import {
-  type Defer,
-  dropReservation,
-  pinCertificate,
-  reserveAndRead,
-  retryAfterSeconds,
-  sendAndRecordTest,
-} from './store.ts';
+import { dropReservation, pinCertificate, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
 
 /** A test's result, with where its time went (milliseconds per phase). */
 export interface TestOutcome {

@@ -10,6 +10,7 @@ import type { Database } from '../../db/database.ts';
 import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import { errorSummary } from '../../util/error-summary.ts';
 import { upsertTenant } from '../mail-server/store.ts';
+import type { Defer } from '../../http/defer.ts';
 
 /** At most this many tests per tenant per window, counted in the database (holds across isolates). */
 export const TEST_RATE_LIMIT = 5;
@@ -102,9 +103,6 @@ function recordTest(
     .set({ subject: message.subject, attempts: 1, ...outcome })
     .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
 }
-
-/** Hands a task to the runtime to finish after the response (Workers' `waitUntil`). */
-export type Defer = (task: Promise<unknown>) => void;
 
 /**
  * Sends the test mail and ends its reserved row (`sending`) in every case: `sent`, or `failed`
