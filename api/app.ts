@@ -8,6 +8,7 @@ import { pickLang } from './i18n/lang.ts';
 import { devRoutes } from './features/dev/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { mailServerRoutes } from './features/mail-server/routes.ts';
+import { oauthCallbackRoutes, oauthRoutes } from './features/oauth/routes.ts';
 import { testSendRoutes } from './features/test-send/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
@@ -34,6 +35,8 @@ export function createApp(deps: DepsFactory) {
     .route('/healthz', healthRoutes)
     .route('/dev', devRoutes)
     .route('/v1/mail-server/test', testSendRoutes)
+    .route('/v1/mail-server/oauth', oauthRoutes)
+    .route('/v1/oauth', oauthCallbackRoutes)
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)
     .route('/v1/tenants', tenantRoutes);

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { configOf } from './config/config.ts';
+import { type Config, configOf } from './config/config.ts';
+import { OAUTH_PROVIDERS } from '../contract/values.ts';
 import { getDatabase } from './db/client.ts';
 import type { AppEnv, Deps } from './http/context.ts';
 import type { Bindings } from './config/bindings.ts';
@@ -9,10 +10,20 @@ import { type Enqueue, queueEnqueuer } from './outbox/enqueue.ts';
 import { ApiError } from './http/problem.ts';
 
 /** What each runtime can honour: Workers block port 25 and cannot skip certificate checks (docs/design.md). */
-export function capabilitiesFor(runtime: Runtime): Capabilities {
+export function capabilitiesFor(runtime: Runtime, config: Pick<Config, 'oauth'>): Capabilities {
+  const oauthProviders = OAUTH_PROVIDERS.filter((p) => config.oauth.providers[p]);
   return runtime === 'workers'
-    ? { runtime, allowUntrustedCertificate: false, blockedPorts: [25], oauthProviders: [] }
-    : { runtime, allowUntrustedCertificate: true, blockedPorts: [], oauthProviders: [] };
+    ? { runtime, allowUntrustedCertificate: false, blockedPorts: [25], oauthProviders }
+    : { runtime, allowUntrustedCertificate: true, blockedPorts: [], oauthProviders };
+}
+
+// One object per parsed configuration (Workers reuse the env object across an isolate's requests).
+const capabilitiesCache = new WeakMap<Config, Capabilities>();
+
+function capabilitiesOf(runtime: Runtime, config: Config): Capabilities {
+  let capabilities = capabilitiesCache.get(config);
+  if (!capabilities) capabilitiesCache.set(config, (capabilities = capabilitiesFor(runtime, config)));
+  return capabilities;
 }
 
 export type DepsFactory = (env: Bindings) => Deps;
@@ -26,11 +37,11 @@ export interface DepsOptions {
 
 /** The production wiring: the database from DATABASE_URL, the real clock, the runtime's outbox. */
 export function defaultDeps(runtime: Runtime, options: DepsOptions = {}): DepsFactory {
-  const capabilities = capabilitiesFor(runtime);
   const openDatabase = options.database ?? getDatabase;
   const enqueuer = options.enqueuer ?? queueEnqueuer;
   return (env) => {
     const config = configOf(env);
+    const capabilities = capabilitiesOf(runtime, config);
     let db: Database | undefined;
     return {
       get db() {

@@ -11,7 +11,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'composition', paths: ['api/app.ts', 'api/wiring.ts'] },
   { name: 'features', paths: ['api/features/'] },
   { name: 'http edge', paths: ['api/http/'] },
-  { name: 'outbox', paths: ['api/outbox/', 'api/sending/'] },
+  { name: 'outbox', paths: ['api/outbox/', 'api/sending/', 'api/oauth/'] },
   { name: 'i18n', paths: ['api/i18n/'] },
   { name: 'config', paths: ['api/config/'] },
   { name: 'smtp engine', paths: ['api/smtp/'] },

@@ -13,6 +13,16 @@ export interface Bindings {
   MAIL_SINK_URL?: string;
   OUTBOX_RETRY_DELAYS?: string;
   OUTBOX_LEASE_SECONDS?: string;
+  /** The API's public origin: the OAuth redirect URI is `${PUBLIC_URL}/v1/oauth/callback`. */
+  PUBLIC_URL?: string;
+  OAUTH_MICROSOFT_CLIENT_ID?: string;
+  OAUTH_MICROSOFT_CLIENT_SECRET?: string;
+  OAUTH_MICROSOFT_AUTHORITY?: string;
+  OAUTH_GOOGLE_CLIENT_ID?: string;
+  OAUTH_GOOGLE_CLIENT_SECRET?: string;
+  OAUTH_GOOGLE_AUTH_URL?: string;
+  OAUTH_GOOGLE_TOKEN_URL?: string;
+  OAUTH_GOOGLE_REVOKE_URL?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** Static assets: the widget bundle (and the demo page, served in development only). */
   ASSETS?: Fetcher;

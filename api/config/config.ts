@@ -1,6 +1,7 @@
 import type { SmtpSettings } from '../smtp/types.ts';
 import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
+import { type OAuthConfig, parseOAuthConfig } from './oauth.ts';
 import { SystemRelayConfigError, systemRelaySettings } from './system-relay.ts';
 
 /** The system relay's sender address when SYSTEM_FROM is not set. */
@@ -30,6 +31,8 @@ export interface Config {
   /** MAIL_SINK_URL: the local mail sink's page, shown by the demo (development). */
   mailSinkUrl: string | null;
   outbox: { retryDelays: number[]; leaseMs: number };
+  /** Sign-in with Microsoft or Google: the providers the operator registered. */
+  oauth: OAuthConfig;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
   missing: string[];
 }
@@ -57,6 +60,7 @@ export function parseConfig(env: Bindings): Config {
       systemRelay = error;
     }
   }
+  const oauth = parseOAuthConfig(env);
   return {
     development,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
@@ -75,7 +79,8 @@ export function parseConfig(env: Bindings): Config {
       retryDelays: retryDelays(env.OUTBOX_RETRY_DELAYS),
       leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
     },
-    missing: REQUIRED_CONFIG.filter((name) => !env[name]),
+    oauth,
+    missing: [...REQUIRED_CONFIG.filter((name) => !env[name]), ...oauth.missing],
   };
 }
 

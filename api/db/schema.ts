@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { AUTH_METHODS, SECURITIES } from '../../contract/values.ts';
+import { AUTH_METHODS, OAUTH_PROVIDERS, SECURITIES } from '../../contract/values.ts';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
@@ -27,6 +27,9 @@ export const mailServers = sqliteTable(
     allowUntrustedCertificate: integer('allow_untrusted_certificate', { mode: 'boolean' }).notNull().default(false),
     tlsPinSha256: text('tls_pin_sha256'),
     authMethod: text('auth_method', { enum: AUTH_METHODS }).notNull(),
+    /** With `xoauth2`: whose sign-in (oauth_grants) the access token comes from. */
+    oauthProvider: text('oauth_provider', { enum: OAUTH_PROVIDERS }),
+    /** With `xoauth2` it may be null: the signed-in account is the mailbox. */
     username: text('username'),
     passwordCiphertext: text('password_ciphertext'),
     passwordIv: text('password_iv'),
@@ -40,14 +43,76 @@ export const mailServers = sqliteTable(
     updatedBy: text('updated_by'),
   },
   (t) => [
-    // Authentication without a stored password is never a valid state; the database refuses it
-    // so a PUT that omits the password can be written in one statement without reading first.
+    // Password authentication without a stored password is never a valid state; the database refuses
+    // it so a PUT that omits the password can be written in one statement without reading first.
+    // Sign-in needs its provider (the grant itself may come before or after the save).
     check(
       'mail_servers_credentials_check',
-      sql`${t.authMethod} = 'none' OR (${t.username} IS NOT NULL AND ${t.passwordCiphertext} IS NOT NULL)`,
+      sql`${t.authMethod} = 'none' OR (${t.authMethod} = 'xoauth2' AND ${t.oauthProvider} IS NOT NULL) OR (${t.authMethod} <> 'xoauth2' AND ${t.username} IS NOT NULL AND ${t.passwordCiphertext} IS NOT NULL)`,
     ),
   ],
 );
+
+/**
+ * A tenant's sign-in with an identity provider: the refresh token (and the current access token),
+ * sealed like passwords. One per tenant and provider; kept apart from the settings so either can
+ * come first.
+ */
+export const oauthGrants = sqliteTable(
+  'oauth_grants',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: OAUTH_PROVIDERS }).notNull(),
+    /** The signed-in account as the ID token names it. */
+    account: text('account').notNull(),
+    refreshCiphertext: text('refresh_ciphertext').notNull(),
+    refreshIv: text('refresh_iv').notNull(),
+    refreshKeyId: text('refresh_key_id').notNull(),
+    accessCiphertext: text('access_ciphertext'),
+    accessIv: text('access_iv'),
+    accessKeyId: text('access_key_id'),
+    accessExpiresAt: timestamp('access_expires_at'),
+    /** Grows with every stored token change: a refresh writes only over the revision it started from. */
+    revision: integer('revision').notNull().default(1),
+    /** The refresh in flight (any isolate or process): others wait for its result instead of refreshing too. */
+    refreshLockToken: text('refresh_lock_token'),
+    refreshLockUntil: timestamp('refresh_lock_until'),
+    /** The provider answered `invalid_grant`: nothing is sent with it until the tenant signs in again. */
+    invalidAt: timestamp('invalid_at'),
+    connectedAt: timestamp('connected_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.provider], name: 'oauth_grants_pk' })],
+);
+
+/**
+ * A started sign-in: single use, ten minutes, bound to tenant, provider and the origin that started
+ * it. Stored by the state's SHA-256 (the state itself travels only in URLs); the PKCE verifier sealed.
+ */
+export const oauthStates = sqliteTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: OAUTH_PROVIDERS }).notNull(),
+    origin: text('origin').notNull(),
+    /** Redirect mode: where the browser goes back to; null: the popup posts to `origin`. */
+    returnTo: text('return_to'),
+    lang: text('lang').notNull(),
+    verifierCiphertext: text('verifier_ciphertext').notNull(),
+    verifierIv: text('verifier_iv').notNull(),
+    verifierKeyId: text('verifier_key_id').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+  },
+  (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
+);
+
+export type OAuthGrantRow = typeof oauthGrants.$inferSelect;
+export type OAuthStateRow = typeof oauthStates.$inferSelect;
 
 /** The authenticated tenant, taken from the token's claims (the host application owns these three). */
 export type TenantIdentity = Pick<typeof tenants.$inferSelect, 'id' | 'email' | 'name'>;

@@ -8,7 +8,7 @@ import type { AppEnv } from './context.ts';
  * development token endpoint answers pages on this machine only: with `*`, any web page a developer
  * opens could otherwise mint tokens and drive the local API.
  */
-function allowedOrigin(origin: string, config: Config, path: string): string | null {
+export function allowedOrigin(origin: string, config: Config, path: string): string | null {
   if (path.startsWith('/dev/') && !isLoopbackOrigin(origin)) return null;
   const list = config.allowedOrigins;
   if (list.includes('*')) return config.development ? origin : null;

@@ -38,9 +38,26 @@ const fieldMessages = {
     en: 'Please choose an encryption: none, STARTTLS or SSL/TLS.',
   },
   auth_method_invalid: {
-    de: 'Bitte eine Authentifizierung wählen: keine, PLAIN, LOGIN oder CRAM-MD5.',
-    en: 'Please choose an authentication: none, PLAIN, LOGIN or CRAM-MD5.',
+    de: 'Bitte eine Authentifizierung wählen: keine, PLAIN, LOGIN, CRAM-MD5 oder die Anmeldung beim Anbieter (xoauth2).',
+    en: 'Please choose an authentication: none, PLAIN, LOGIN, CRAM-MD5 or signing in with the provider (xoauth2).',
   },
+  oauth_provider_invalid: {
+    de: 'Bitte einen Anbieter für die Anmeldung wählen: microsoft oder google.',
+    en: 'Please choose a provider to sign in with: microsoft or google.',
+  },
+  oauth_provider_unavailable: {
+    de: 'Die Anmeldung bei diesem Anbieter ist hier nicht eingerichtet. Bitte wählen Sie eine andere Authentifizierung oder wenden Sie sich an den Betreiber.',
+    en: 'Signing in with this provider is not set up here. Please choose another authentication or contact the operator.',
+  },
+  origin_required: {
+    de: 'Die Anmeldung kann nur aus einer Webseite gestartet werden (der Origin-Header fehlt oder ist nicht erlaubt).',
+    en: 'Signing in can only be started from a web page (the Origin header is missing or not allowed).',
+  },
+  return_to_invalid: {
+    de: 'returnTo muss eine Adresse derselben Webseite (desselben Origins) sein, die die Anmeldung startet.',
+    en: 'returnTo must be a URL of the same web page (origin) that starts the sign-in.',
+  },
+  mode_invalid: { de: 'Erlaubt sind popup und redirect.', en: 'Allowed are popup and redirect.' },
   email_invalid: {
     de: 'Bitte eine gültige E-Mail-Adresse eingeben (z. B. rechnung@firma.at).',
     en: 'Please enter a valid e-mail address (e.g. billing@company.com).',

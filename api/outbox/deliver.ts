@@ -118,6 +118,8 @@ async function deliverForTenant(
   if (!tenant) return; // deleted with its deliveries (ON DELETE CASCADE)
   const sessions = await RouteSessions.open(server, {
     config: ctx.config,
+    db: ctx.db,
+    now: ctx.now,
     runtime: ctx.runtime,
     timeouts: ctx.timeouts,
   });

@@ -1,6 +1,7 @@
 import type { SmtpErrorCode } from '../../contract/index.ts';
 import type { Config } from '../config/config.ts';
 import { secretBoxFor } from '../crypto/secret-box.ts';
+import type { Database } from '../db/database.ts';
 import type { MailServerRow } from '../db/schema.ts';
 import { domainOf } from '../smtp/address.ts';
 import { openSender, type PooledSender } from '../smtp/pool.ts';
@@ -27,13 +28,21 @@ const configError = (code: SmtpErrorCode, transient = false): NormalizedSmtpErro
   transient,
 });
 
-/** The tenant's saved server as engine settings, or the configuration problem that stops it. */
-async function tenantRoute(server: MailServerRow | undefined, config: Config, runtime: MailRuntime) {
+/** The tenant's saved server as engine settings, or the configuration problem (or dead sign-in) that stops it. */
+async function tenantRoute(server: MailServerRow | undefined, options: RouteSessionOptions): Promise<RouteSettings> {
   if (!server) return null;
+  const { config, runtime } = options;
   const blocked = checkTarget(server, { runtime, allowPrivateHosts: config.allowPrivateHosts });
   if (blocked) return configError(blocked.code);
   try {
-    return await smtpSettingsFromRow(server, await secretBoxFor(config.settingsEncryptionKey));
+    const box = await secretBoxFor(config.settingsEncryptionKey);
+    const credentials = await smtpSettingsFromRow(server, {
+      db: options.db,
+      box,
+      oauth: config.oauth,
+      now: options.now,
+    });
+    return credentials.ok ? credentials.settings : credentials.error;
   } catch {
     return configError('credentials_unreadable', true);
   }
@@ -48,6 +57,9 @@ function systemRoute(config: Config): SmtpSettings | NormalizedSmtpError {
 
 export interface RouteSessionOptions {
   config: Config;
+  /** Where a sign-in's tokens are (refreshed there, once for every isolate). */
+  db: Database;
+  now: () => Date;
   runtime: MailRuntime;
   timeouts?: Partial<SmtpTimeouts>;
 }
@@ -70,7 +82,7 @@ export class RouteSessions {
 
   /** Each route's settings resolved once per batch; a configuration problem is an error of that route. */
   static async open(server: MailServerRow | undefined, options: RouteSessionOptions): Promise<RouteSessions> {
-    const tenant = await tenantRoute(server, options.config, options.runtime);
+    const tenant = await tenantRoute(server, options);
     return new RouteSessions({ tenant, system: systemRoute(options.config) }, options);
   }
 

@@ -1,21 +1,52 @@
+import type { OAuthProvider } from '../../contract/index.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
-import type { SmtpSettings } from '../smtp/types.ts';
 import type { MailServerRow } from '../db/schema.ts';
+import { type AccessTokenContext, accessTokenFor } from '../oauth/access-token.ts';
+import type { NormalizedSmtpError, SmtpSettings } from '../smtp/types.ts';
 
-/** Stored settings → what the SMTP engine needs, with the password decrypted (tenant id as AAD). */
-export async function smtpSettingsFromRow(row: MailServerRow, box: SecretBox): Promise<SmtpSettings> {
-  const password =
-    row.passwordCiphertext && row.passwordIv && row.passwordKeyId
-      ? await box.open(
-          { ciphertext: row.passwordCiphertext, iv: row.passwordIv, keyId: row.passwordKeyId },
-          row.tenantId,
-        )
-      : null;
-  return {
+/** Engine settings with their secret in clear, or why the tenant's server cannot be logged in to now. */
+export type Credentials = { ok: true; settings: SmtpSettings } | { ok: false; error: NormalizedSmtpError };
+
+/**
+ * The XOAUTH2 login for a grant: the access token (refreshed when it expires soon) and the mailbox
+ * (the one given, else the signed-in account). A failure is an error at stage `auth`.
+ */
+export async function xoauth2Login(
+  ctx: AccessTokenContext,
+  tenantId: string,
+  provider: OAuthProvider,
+  username: string | null,
+): Promise<{ ok: true; auth: SmtpSettings['auth'] } | { ok: false; error: NormalizedSmtpError }> {
+  const token = await accessTokenFor(ctx, tenantId, provider);
+  if (!token.ok) {
+    const error = { stage: 'auth', code: token.code, responseCode: null, response: null, transient: token.transient };
+    return { ok: false, error: error as NormalizedSmtpError };
+  }
+  return { ok: true, auth: { method: 'xoauth2', username: username ?? token.account, accessToken: token.accessToken } };
+}
+
+/** Stored settings → what the SMTP engine needs: the password decrypted (tenant id as AAD), or a grant's access token. */
+export async function smtpSettingsFromRow(row: MailServerRow, ctx: AccessTokenContext): Promise<Credentials> {
+  const base = {
     host: row.host,
     port: row.port,
     security: row.security,
-    auth: { method: row.authMethod, username: row.username, password },
     tlsPinSha256: row.allowUntrustedCertificate ? row.tlsPinSha256 : null,
   };
+  if (row.authMethod === 'xoauth2') {
+    const login = await xoauth2Login(ctx, row.tenantId, row.oauthProvider!, row.username);
+    return login.ok ? { ok: true, settings: { ...base, auth: login.auth } } : login;
+  }
+  return {
+    ok: true,
+    settings: {
+      ...base,
+      auth: { method: row.authMethod, username: row.username, password: await openPassword(row, ctx.box) },
+    },
+  };
+}
+
+async function openPassword(row: MailServerRow, box: SecretBox): Promise<string | null> {
+  if (!row.passwordCiphertext || !row.passwordIv || !row.passwordKeyId) return null;
+  return box.open({ ciphertext: row.passwordCiphertext, iv: row.passwordIv, keyId: row.passwordKeyId }, row.tenantId);
 }

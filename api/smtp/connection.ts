@@ -49,6 +49,10 @@ function tlsSetup(settings: SmtpSettings, runtime: MailRuntime, recorder: Sessio
 
 function authOptions(settings: SmtpSettings) {
   if (settings.auth.method === 'none') return {};
+  if (settings.auth.method === 'xoauth2') {
+    const auth = { type: 'OAuth2', user: settings.auth.username ?? '', accessToken: settings.auth.accessToken ?? '' };
+    return { auth, authMethod: 'XOAUTH2', forceAuth: true };
+  }
   const auth = {
     user: settings.auth.username ?? '',
     pass: settings.auth.password ?? '',
@@ -78,7 +82,7 @@ export function createConnection(
 ): Connection {
   installSocketRejectionGuard();
   const timeouts = timeoutsOf(options);
-  const recorder = new SessionRecorder([settings.auth.password]);
+  const recorder = new SessionRecorder([settings.auth.password, settings.auth.accessToken]);
   // The name as DNS and certificates know it: IDNA A-labels (`smtp.müller.de` → `smtp.xn--mller-kva.de`,
   // `smtp。example。com` → `smtp.example.com`); IP literals as they are.
   const host = toAsciiDomain(settings.host) ?? settings.host;

@@ -77,7 +77,8 @@ export class SessionRecorder {
         this.inAuth = true;
         this.phase = 'auth';
         const mech = raw.split(' ')[1] ?? '';
-        line = raw.split(' ').length > 2 ? `AUTH ${mech} ***` : `AUTH ${mech}`;
+        const redacted = mech.toUpperCase() === 'XOAUTH2' ? '[redacted]' : '***';
+        line = raw.split(' ').length > 2 ? `AUTH ${mech} ${redacted}` : `AUTH ${mech}`;
       } else if (this.inAuth) {
         line = '***';
       } else if (verb === 'EHLO' || verb === 'HELO' || verb === 'LHLO') {

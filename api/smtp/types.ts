@@ -7,7 +7,8 @@ export interface SmtpSettings {
   host: string;
   port: number;
   security: Security;
-  auth: { method: AuthMethod; username?: string | null; password?: string | null };
+  /** `xoauth2`: `accessToken` from the tenant's grant; the other methods: `password`. */
+  auth: { method: AuthMethod; username?: string | null; password?: string | null; accessToken?: string | null };
   /**
    * Node runtime only. A SHA-256 fingerprint (hex, with or without colons) of the one server
    * certificate accepted in place of a publicly trusted one.

@@ -38,8 +38,18 @@ describe('validation: every rule names its field', () => {
     ['unknown security', { ...validSettings, security: 'ssl' }, { security: 'security_invalid' }],
     [
       'unknown auth method',
-      { ...validSettings, auth: { method: 'xoauth2', username: 'u', password: 'p' } },
+      { ...validSettings, auth: { method: 'ntlm', username: 'u', password: 'p' } },
       { 'auth.method': 'auth_method_invalid' },
+    ],
+    [
+      'sign-in without a provider, and with a password',
+      { ...validSettings, auth: { method: 'xoauth2', username: 'u', password: 'p' } },
+      { 'auth.provider': 'required', 'auth.password': 'unknown_field' },
+    ],
+    [
+      'sign-in with an unknown provider',
+      { ...validSettings, auth: { method: 'xoauth2', provider: 'yahoo' } },
+      { 'auth.provider': 'oauth_provider_invalid' },
     ],
     [
       'auth without username',

@@ -24,7 +24,7 @@ describe('database round trips', () => {
   const app = createApp(() => ({
     db,
     config: parseConfig(env),
-    capabilities: capabilitiesFor('workers'),
+    capabilities: capabilitiesFor('workers', parseConfig(env)),
     now: () => new Date(),
     enqueue: queueEnqueuer(env),
   }));

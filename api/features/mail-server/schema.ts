@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { strictObject } from '../../http/strict-object.ts';
-import { PASSWORD_AUTH_METHODS, SECURITIES } from '../../../contract/values.ts';
+import { OAUTH_PROVIDERS, PASSWORD_AUTH_METHODS, SECURITIES } from '../../../contract/values.ts';
 import { isEmailAddress, isHost } from '../../../contract/rules/host.ts';
 import { hasControlChars } from '../../util/text.ts';
 
@@ -49,8 +49,9 @@ const plainObject = v.custom<Record<string, unknown>>(
 export const securitySchema = v.picklist(SECURITIES, 'security_invalid');
 export const authMethodSchema = v.picklist(PASSWORD_AUTH_METHODS, 'auth_method_invalid');
 
-const authSchema = v.pipe(
-  plainObject,
+export const oauthProviderSchema = v.picklist(OAUTH_PROVIDERS, 'oauth_provider_invalid');
+
+const passwordAuthSchema = v.pipe(
   strictObject({
     method: authMethodSchema,
     username: optionalText(256),
@@ -76,6 +77,25 @@ const authSchema = v.pipe(
     v.check((a) => a.method === 'none' || a.password !== '', 'password_required'),
     ['password'],
   ),
+);
+
+/** Sign-in with the provider: no password; the user name defaults to the signed-in account. */
+const oauthAuthSchema = v.pipe(
+  strictObject({
+    method: v.literal('xoauth2'),
+    provider: oauthProviderSchema,
+    username: optionalText(256),
+    // What GET returns with it; taken (a client may send the settings back) and ignored.
+    connected: v.optional(v.boolean('invalid_boolean')),
+    account: v.optional(v.nullable(v.string('invalid_type'))),
+    connectedAt: v.optional(v.nullable(v.string('invalid_type'))),
+  }),
+  v.transform(({ method, provider, username }) => ({ method, provider, username })),
+);
+
+const authSchema = v.pipe(
+  plainObject,
+  v.variant('method', [passwordAuthSchema, oauthAuthSchema], 'auth_method_invalid'),
 );
 
 /** The body of `PUT /v1/mail-server` and the draft of `POST /v1/mail-server/test`. */

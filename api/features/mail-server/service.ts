@@ -1,5 +1,5 @@
 import type { Deps } from '../../http/context.ts';
-import type { TenantIdentity, MailServerRow } from '../../db/schema.ts';
+import type { TenantIdentity } from '../../db/schema.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
@@ -14,6 +14,7 @@ import {
   writeSettings,
   type ExpectedVersion,
   type PasswordChange,
+  type SettingsWithGrants,
 } from './store.ts';
 
 /** Field errors for settings that are valid in general but not on this runtime. */
@@ -27,6 +28,13 @@ export function runtimeFieldErrors(deps: Deps, lang: Lang, input: MailServerInpu
   if (capabilities.blockedPorts.includes(input.port)) {
     errors.push({ path: 'port', code: 'port_blocked', message: fieldMessage('port_blocked', lang) });
   }
+  if (input.auth.method === 'xoauth2' && !capabilities.oauthProviders.includes(input.auth.provider)) {
+    errors.push({
+      path: 'auth.provider',
+      code: 'oauth_provider_unavailable',
+      message: fieldMessage('oauth_provider_unavailable', lang),
+    });
+  }
   if (input.allowUntrustedCertificate && !capabilities.allowUntrustedCertificate) {
     errors.push({
       path: 'allowUntrustedCertificate',
@@ -39,6 +47,7 @@ export function runtimeFieldErrors(deps: Deps, lang: Lang, input: MailServerInpu
 
 /** What the save does with the stored password: keep it (absent), clear it (null), or seal a new one. */
 async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailServerInput): Promise<PasswordChange> {
+  if (input.auth.method === 'xoauth2') return { kind: 'clear' };
   if (input.auth.password === undefined) return { kind: 'keep' };
   if (input.auth.password === null) return { kind: 'clear' };
   return {
@@ -49,7 +58,8 @@ async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailSer
 
 /** Why a save without password has none: nothing stored, or stored for another server only. */
 async function missingPasswordError(deps: Deps, tenant: TenantIdentity, lang: Lang, input: MailServerInput) {
-  const saved = input.auth.password === undefined ? await readSettings(deps.db, tenant, deps.now()) : undefined;
+  const keeps = input.auth.method !== 'xoauth2' && input.auth.password === undefined;
+  const saved = keeps ? await readSettings(deps.db, tenant, deps.now()) : undefined;
   const code: FieldCode =
     saved?.passwordCiphertext && !isSavedServer(saved, input)
       ? 'password_required_for_new_server'
@@ -64,17 +74,17 @@ export async function saveMailServer(
   lang: Lang,
   input: MailServerInput,
   expected: ExpectedVersion,
-): Promise<MailServerRow> {
+): Promise<SettingsWithGrants> {
   const runtimeErrors = runtimeFieldErrors(deps, lang, input);
   if (runtimeErrors.length > 0) throw validationError(runtimeErrors);
   const password = await passwordChange(deps, tenant, input);
-  let row: MailServerRow | undefined;
+  let saved: SettingsWithGrants;
   try {
-    row = await writeSettings(deps.db, tenant, input, password, expected, deps.now());
+    saved = await writeSettings(deps.db, tenant, input, password, expected, deps.now());
   } catch (error) {
     if (!(error instanceof CredentialsMissingError)) throw error;
     throw await missingPasswordError(deps, tenant, lang, input);
   }
-  if (!row) throw new ApiError(412, 'precondition_failed');
-  return row;
+  if (!saved.row) throw new ApiError(412, 'precondition_failed');
+  return saved;
 }

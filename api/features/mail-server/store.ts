@@ -1,7 +1,14 @@
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, notExists, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/database.ts';
-import { type TenantIdentity, mailServers, tenants, type MailServerRow } from '../../db/schema.ts';
+import {
+  type MailServerRow,
+  mailServers,
+  type OAuthGrantRow,
+  oauthGrants,
+  type TenantIdentity,
+  tenants,
+} from '../../db/schema.ts';
 import type { SealedSecret } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';
 
@@ -40,6 +47,29 @@ export async function readSettings(
     db.select().from(mailServers).where(eq(mailServers.tenantId, tenant.id)),
   ]);
   return rows[0];
+}
+
+/** The saved settings with the tenant's sign-ins (grants), for the settings view. */
+export interface SettingsWithGrants {
+  row: MailServerRow | undefined;
+  grants: OAuthGrantRow[];
+}
+
+const grantsOf = (db: Database, tenant: TenantIdentity) =>
+  db.select().from(oauthGrants).where(eq(oauthGrants.tenantId, tenant.id));
+
+/** One round trip: the tenant upsert, the settings and the grants. */
+export async function readSettingsWithGrants(
+  db: Database,
+  tenant: TenantIdentity,
+  now: Date,
+): Promise<SettingsWithGrants> {
+  const [, rows, grants] = await db.batch([
+    upsertTenant(db, tenant, now),
+    db.select().from(mailServers).where(eq(mailServers.tenantId, tenant.id)),
+    grantsOf(db, tenant),
+  ]);
+  return { row: rows[0], grants };
 }
 
 /** Password change requested by a PUT: keep what is stored, clear it, or store a new sealed one. */
@@ -98,6 +128,7 @@ function keptPasswordForInsert(change: PasswordChange, tenant: TenantIdentity, s
 /** Every column a save sets, but the version. */
 function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change: PasswordChange, now: Date) {
   const usesAuth = input.auth.method !== 'none';
+  const oauthProvider = input.auth.method === 'xoauth2' ? input.auth.provider : null;
   return {
     host: input.host,
     port: input.port,
@@ -108,6 +139,7 @@ function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change:
       ? sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
       : null,
     authMethod: input.auth.method,
+    oauthProvider,
     username: usesAuth ? input.auth.username : null,
     ...passwordColumns(change, savedServerCondition(input)),
     fromAddress: input.from.address,
@@ -120,8 +152,8 @@ function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change:
 }
 
 /**
- * Writes the settings in one batch (tenant upsert + one conditional statement) and returns
- * the stored row, or `undefined` when the expected version did not match (→ 412).
+ * Writes the settings in one batch (tenant upsert + one conditional statement + the grants) and
+ * returns the stored row, or no row when the expected version did not match (→ 412).
  * Throws CredentialsMissingError when authentication is chosen but no password would be stored
  * (none given, and none stored for this same server).
  */
@@ -132,9 +164,10 @@ export async function writeSettings(
   password: PasswordChange,
   expected: ExpectedVersion,
   now: Date,
-): Promise<MailServerRow | undefined> {
-  // Credentials of a server without authentication are not kept.
-  const change: PasswordChange = input.auth.method !== 'none' ? password : { kind: 'clear' };
+): Promise<SettingsWithGrants> {
+  // No password is kept for a server without authentication, or one signed in to with the provider.
+  const usesPassword = input.auth.method !== 'none' && input.auth.method !== 'xoauth2';
+  const change: PasswordChange = usesPassword ? password : { kind: 'clear' };
   const columns = settingsColumns(tenant, input, change, now);
   const kept = keptPasswordForInsert(change, tenant, savedServerCondition(input));
   const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: null, version: now.getTime() };
@@ -162,33 +195,48 @@ export async function writeSettings(
     else write = update(and(eq(mailServers.tenantId, tenant.id), storedMatches));
   }
   try {
-    const [, rows] = await db.batch([upsertTenant(db, tenant, now), write]);
-    return rows[0];
+    const [, rows, grants] = await db.batch([upsertTenant(db, tenant, now), write, grantsOf(db, tenant)]);
+    return { row: rows[0], grants };
   } catch (error) {
     if (isCredentialsCheckFailure(error)) throw new CredentialsMissingError();
     throw error;
   }
 }
 
-/** Deletes the settings; `false` when an If-Match version did not match. */
+/**
+ * The tenant's grants, deleted in the same batch after the settings, only when no settings remain
+ * (a delete refused by If-Match keeps them).
+ */
+function deleteGrantsWhenReset(db: Database, tenant: TenantIdentity) {
+  const settingsLeft = db.select({ one: sql`1` }).from(mailServers).where(eq(mailServers.tenantId, tenant.id));
+  return db
+    .delete(oauthGrants)
+    .where(and(eq(oauthGrants.tenantId, tenant.id), notExists(settingsLeft)))
+    .returning();
+}
+
+/** What a reset removed: whether the If-Match expectation held, and the grants to revoke at their providers. */
+export interface DeletedSettings {
+  deleted: boolean;
+  grants: OAuthGrantRow[];
+}
+
+/** Deletes the settings (and the sign-ins) in one round trip; `deleted: false` when an If-Match version did not match. */
 export async function deleteSettings(
   db: Database,
   tenant: TenantIdentity,
   expected: ExpectedVersion,
-): Promise<boolean> {
+): Promise<DeletedSettings> {
   const ofTenant = eq(mailServers.tenantId, tenant.id);
-  if (expected.kind !== 'exact') {
-    const deleted = await db.delete(mailServers).where(ofTenant).returning({ tenantId: mailServers.tenantId });
-    return expected.kind === 'any' || deleted.length > 0;
-  }
-  const { absent, stored } = splitExpected(expected);
-  if (stored.length > 0) {
-    const deleted = await db
-      .delete(mailServers)
-      .where(and(ofTenant, inArray(mailServers.version, stored)))
-      .returning({ tenantId: mailServers.tenantId });
-    if (deleted.length > 0) return true;
-  }
-  // "Not configured" is a precondition too: nothing to delete, but a configuration that exists is a mismatch.
-  return absent && (await db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(ofTenant)).length === 0;
+  const versions = expected.kind === 'exact' ? splitExpected(expected) : null;
+  const condition = versions ? and(ofTenant, inArray(mailServers.version, versions.stored)) : ofTenant;
+  const [removed, remaining, grants] = await db.batch([
+    db.delete(mailServers).where(condition).returning({ tenantId: mailServers.tenantId }),
+    db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(ofTenant),
+    deleteGrantsWhenReset(db, tenant),
+  ]);
+  if (!versions) return { deleted: expected.kind === 'any' || removed.length > 0, grants };
+  // "Not configured" (version 0) is a precondition too: met when nothing is stored.
+  const deleted = removed.length > 0 || (versions.absent && remaining.length === 0);
+  return { deleted, grants };
 }

@@ -3,29 +3,52 @@ import type {
   EffectiveSender,
   MailServerResponse,
   MailServerSettings,
-  PasswordAuthMethod,
+  OAuthConnection,
 } from '../../../contract/index.ts';
-import type { TenantIdentity, MailServerRow } from '../../db/schema.ts';
+import type { MailServerRow, OAuthGrantRow, TenantIdentity } from '../../db/schema.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import { testWarnings } from '../../i18n/test-warnings.ts';
 import { systemSender, tenantSender } from '../../sending/sender.ts';
+import type { SettingsWithGrants } from './store.ts';
 
-/** The settings as the API shows them: never the password, only whether one is stored. */
-export function settingsView(row: MailServerRow): MailServerSettings {
+function authView(row: MailServerRow, grants: OAuthGrantRow[]): MailServerSettings['auth'] {
+  if (row.authMethod !== 'xoauth2') {
+    return { method: row.authMethod, username: row.username, passwordSet: row.passwordCiphertext !== null };
+  }
+  // The check constraint keeps a provider with every xoauth2 row.
+  const provider = row.oauthProvider!;
+  const grant = grants.find((g) => g.provider === provider);
+  return {
+    method: 'xoauth2',
+    provider,
+    username: row.username ?? grant?.account ?? null,
+    connected: !!grant && !grant.invalidAt,
+    account: grant?.account ?? null,
+    connectedAt: grant ? grant.connectedAt.toISOString() : null,
+  };
+}
+
+/** The settings as the API shows them: never a password or token, only whether one is stored. */
+export function settingsView(row: MailServerRow, grants: OAuthGrantRow[]): MailServerSettings {
   return {
     host: row.host,
     port: row.port,
     security: row.security,
     allowUntrustedCertificate: row.allowUntrustedCertificate,
-    auth: {
-      method: row.authMethod as PasswordAuthMethod,
-      username: row.username,
-      passwordSet: row.passwordCiphertext !== null,
-    },
+    auth: authView(row, grants),
     from: { address: row.fromAddress, name: row.fromName },
     replyTo: row.replyTo,
     fallbackToSystem: row.fallbackToSystem,
   };
+}
+
+export function connectionsView(grants: OAuthGrantRow[]): OAuthConnection[] {
+  return grants.map((g) => ({
+    provider: g.provider,
+    account: g.account,
+    connected: !g.invalidAt,
+    connectedAt: g.connectedAt.toISOString(),
+  }));
 }
 
 /** The sender actually used now: the tenant route with overrides, or the system relay. */
@@ -40,16 +63,17 @@ export function effectiveSender(
 }
 
 export function mailServerResponse(
-  row: MailServerRow | undefined,
+  { row, grants }: SettingsWithGrants,
   tenant: TenantIdentity,
   systemFrom: string,
   capabilities: Capabilities,
   lang: Lang,
 ): MailServerResponse {
   const effective = effectiveSender(row, tenant, systemFrom);
+  const settings = row ? settingsView(row, grants) : null;
   return {
     configured: row !== undefined,
-    settings: row ? settingsView(row) : null,
+    settings,
     version: row?.version ?? 0,
     updatedAt: row ? row.updatedAt.toISOString() : null,
     effective,
@@ -57,11 +81,15 @@ export function mailServerResponse(
     // What a test of the saved settings would warn about, shown before any test.
     warnings: row
       ? testWarnings(
-          { host: row.host, security: row.security, auth: { method: row.authMethod, username: row.username } },
+          {
+            host: row.host,
+            security: row.security,
+            auth: { method: row.authMethod, username: settings!.auth.username },
+          },
           effective.from.address,
           lang,
         )
       : [],
-    oauthConnections: [],
+    oauthConnections: connectionsView(grants),
   };
 }

@@ -5,8 +5,9 @@ import { validationError } from '../../http/body.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import { testMailText } from '../../i18n/test-mail.ts';
-import type { OutgoingMessage, SmtpSettings } from '../../smtp/types.ts';
-import { smtpSettingsFromRow } from '../../sending/credentials.ts';
+import type { NormalizedSmtpError, OutgoingMessage, SmtpSettings } from '../../smtp/types.ts';
+import { type Credentials, smtpSettingsFromRow, xoauth2Login } from '../../sending/credentials.ts';
+import type { AccessTokenContext } from '../../oauth/access-token.ts';
 import { tenantSender, type Sender } from '../../sending/sender.ts';
 import { isSavedServer } from '../../../contract/rules/saved-server.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
@@ -17,15 +18,22 @@ export interface TestPlan {
   /** What the test mail and the warnings describe. */
   described: { host: string; port: number; security: SmtpSettings['security'] };
   sender: Sender;
+  /** The login cannot happen (no sign-in, or a dead one): the test fails at stage `auth` without connecting. */
+  blocked?: NormalizedSmtpError;
 }
 
 const passwordError = (code: FieldCode, lang: Lang) =>
   validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
 
+async function tokenContext(deps: Deps): Promise<AccessTokenContext> {
+  const box = await secretBoxFor(deps.config.settingsEncryptionKey);
+  return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now };
+}
+
 /** The saved settings with their password; one that no longer decrypts (a key dropped, a row copied) is asked for again. */
-async function savedSettings(deps: Deps, lang: Lang, saved: MailServerRow): Promise<SmtpSettings> {
+async function savedSettings(deps: Deps, lang: Lang, saved: MailServerRow): Promise<Credentials> {
   try {
-    return await smtpSettingsFromRow(saved, await secretBoxFor(deps.config.settingsEncryptionKey));
+    return await smtpSettingsFromRow(saved, await tokenContext(deps));
   } catch (error) {
     if (!(error instanceof SecretUnreadableError)) throw error;
     throw passwordError('password_unreadable', lang);
@@ -39,15 +47,33 @@ async function draftPassword(
   draft: MailServerInput,
   saved: MailServerRow | undefined,
 ): Promise<string | null> {
-  if (draft.auth.method === 'none') return null;
+  if (draft.auth.method === 'none' || draft.auth.method === 'xoauth2') return null;
   if (typeof draft.auth.password === 'string') return draft.auth.password;
   if (draft.auth.password === undefined && saved?.passwordCiphertext) {
     // Never hand the tenant's stored password to a server other than the one it was saved for.
     if (!isSavedServer(saved, draft)) throw passwordError('password_required_for_new_server', lang);
-    const password = (await savedSettings(deps, lang, saved)).auth.password;
+    const stored = await savedSettings(deps, lang, saved);
+    const password = stored.ok ? stored.settings.auth.password : null;
     if (password) return password;
   }
   throw passwordError('password_required', lang);
+}
+
+/** The draft's login: with a password, or with the access token of the tenant's sign-in. */
+async function draftLogin(
+  deps: Deps,
+  lang: Lang,
+  tenant: TenantIdentity,
+  draft: MailServerInput,
+  saved: MailServerRow | undefined,
+): Promise<{ auth: SmtpSettings['auth']; blocked?: NormalizedSmtpError }> {
+  if (draft.auth.method !== 'xoauth2') {
+    const password = await draftPassword(deps, lang, draft, saved);
+    return { auth: { method: draft.auth.method, username: draft.auth.username, password } };
+  }
+  const { provider, username } = draft.auth;
+  const login = await xoauth2Login(await tokenContext(deps), tenant.id, provider, username);
+  return login.ok ? { auth: login.auth } : { auth: { method: 'xoauth2', username }, blocked: login.error };
 }
 
 export async function planFromDraft(
@@ -57,13 +83,14 @@ export async function planFromDraft(
   draft: MailServerInput,
   saved: MailServerRow | undefined,
 ): Promise<TestPlan> {
-  const password = await draftPassword(deps, lang, draft, saved);
+  const { auth, blocked } = await draftLogin(deps, lang, tenant, draft, saved);
   return {
+    ...(blocked ? { blocked } : {}),
     settings: {
       host: draft.host,
       port: draft.port,
       security: draft.security,
-      auth: { method: draft.auth.method, username: draft.auth.username, password },
+      auth,
       // Node only: "always trust" — record the certificate's fingerprint (pinned once saved).
       ...(deps.capabilities.runtime === 'node' && draft.allowUntrustedCertificate
         ? { captureUntrustedCertificate: true }
@@ -84,8 +111,12 @@ export async function planFromSaved(
   tenant: TenantIdentity,
   saved: MailServerRow,
 ): Promise<TestPlan> {
-  const settings = await savedSettings(deps, lang, saved);
+  const credentials = await savedSettings(deps, lang, saved);
+  const settings = credentials.ok
+    ? credentials.settings
+    : { host: saved.host, port: saved.port, security: saved.security, auth: { method: saved.authMethod } };
   return {
+    ...(credentials.ok ? {} : { blocked: credentials.error }),
     settings: {
       ...settings,
       // A test of "always trust" shows the certificate now presented and pins it.

@@ -53,6 +53,8 @@ async function planTest(
 }
 
 function sendTest(deps: Deps, plan: TestPlan, message: OutgoingMessage): Promise<SendResult> {
+  // No login possible (sign in first, or again): nothing to connect for.
+  if (plan.blocked) return Promise.resolve({ ok: false, error: plan.blocked, transcript: [], durationMs: 0 });
   return (
     sendMessage(plan.settings, message, {
       runtime: deps.capabilities.runtime,

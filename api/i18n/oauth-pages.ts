@@ -1,0 +1,69 @@
+import type { OAuthProvider } from '../../contract/index.ts';
+import type { Lang, Localized } from './lang.ts';
+
+/** Why a sign-in did not complete, as the callback page and the widget name it. */
+export type SignInError =
+  | 'access_denied'
+  | 'state_invalid'
+  | 'provider_error'
+  | 'provider_unavailable'
+  | 'exchange_failed'
+  | 'account_missing';
+
+const PROVIDER_NAMES: Record<OAuthProvider, string> = { microsoft: 'Microsoft', google: 'Google' };
+
+const ERRORS: Record<SignInError, Localized> = {
+  access_denied: {
+    de: 'Die Anmeldung wurde abgebrochen oder die Zustimmung nicht erteilt. Es wurde nichts gespeichert.',
+    en: 'The sign-in was cancelled or consent was not given. Nothing was stored.',
+  },
+  state_invalid: {
+    de: 'Dieser Anmeldelink ist ungültig, abgelaufen (nach 10 Minuten) oder wurde schon verwendet. Bitte starten Sie die Anmeldung in den Mailserver-Einstellungen neu.',
+    en: 'This sign-in link is invalid, has expired (after 10 minutes) or was already used. Please start the sign-in again from the mail server settings.',
+  },
+  provider_error: {
+    de: 'Der Anbieter hat die Anmeldung abgelehnt. Bitte versuchen Sie es erneut; bleibt es dabei, wenden Sie sich an den Betreiber.',
+    en: 'The provider refused the sign-in. Please try again; if it keeps failing, contact the operator.',
+  },
+  provider_unavailable: {
+    de: 'Der Anbieter war gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut.',
+    en: 'The provider could not be reached just now. Please try again in a few minutes.',
+  },
+  exchange_failed: {
+    de: 'Die Anmeldung konnte nicht abgeschlossen werden (der Anbieter hat den Code nicht eingelöst). Bitte starten Sie die Anmeldung neu.',
+    en: 'The sign-in could not be completed (the provider did not redeem the code). Please start the sign-in again.',
+  },
+  account_missing: {
+    de: 'Der Anbieter hat keine E-Mail-Adresse für das Konto genannt. Bitte melden Sie sich mit einem Konto mit Postfach an.',
+    en: 'The provider named no e-mail address for the account. Please sign in with an account that has a mailbox.',
+  },
+};
+
+export interface PageText {
+  title: string;
+  body: string;
+  close: string;
+}
+
+export function signedInText(provider: OAuthProvider, account: string, lang: Lang): PageText {
+  const name = PROVIDER_NAMES[provider];
+  return lang === 'de'
+    ? {
+        title: `Mit ${name} verbunden`,
+        body: `Angemeldet als ${account}. Sie können dieses Fenster schließen und in den Mailserver-Einstellungen weitermachen.`,
+        close: 'Fenster schließen',
+      }
+    : {
+        title: `Connected with ${name}`,
+        body: `Signed in as ${account}. You can close this window and continue in the mail server settings.`,
+        close: 'Close window',
+      };
+}
+
+export function signInFailedText(error: SignInError, lang: Lang): PageText {
+  return {
+    title: lang === 'de' ? 'Anmeldung nicht abgeschlossen' : 'Sign-in not completed',
+    body: ERRORS[error][lang],
+    close: lang === 'de' ? 'Fenster schließen' : 'Close window',
+  };
+}

@@ -1,0 +1,115 @@
+// An access token for a send: the stored one while it lasts, else one refresh per grant at a time
+// (the refresh lock is in the database, so this holds across Worker isolates and Node processes).
+import type { OAuthProvider } from '../../contract/index.ts';
+import type { OAuthConfig } from '../config/oauth.ts';
+import { SecretUnreadableError, type SecretBox } from '../crypto/secret-box.ts';
+import type { Database } from '../db/database.ts';
+import type { OAuthGrantRow } from '../db/schema.ts';
+import {
+  GrantInvalidError,
+  ProviderRefusedError,
+  ProviderUnavailableError,
+  refreshTokens,
+  TOKEN_TIMEOUT_MS,
+} from './client.ts';
+import {
+  markGrantInvalid,
+  openAccessToken,
+  openRefreshToken,
+  readGrant,
+  releaseRefreshLock,
+  storeRefreshed,
+  takeRefreshLock,
+} from './grants.ts';
+
+/** A stored access token is used while it is valid for at least this long. */
+export const ACCESS_TOKEN_MARGIN_MS = 2 * 60_000;
+/** How long a refresh may hold the lock: the token call's time box and the writes after it. */
+const LOCK_MS = TOKEN_TIMEOUT_MS + 5_000;
+const WAIT_STEP_MS = 100;
+
+export type AccessTokenFailure =
+  | 'oauth_not_connected'
+  | 'oauth_grant_invalid'
+  | 'oauth_token_unavailable'
+  | 'oauth_provider_unavailable'
+  | 'credentials_unreadable';
+
+export type AccessToken =
+  | { ok: true; accessToken: string; account: string }
+  | { ok: false; code: AccessTokenFailure; transient: boolean };
+
+export interface AccessTokenContext {
+  db: Database;
+  box: SecretBox;
+  oauth: OAuthConfig;
+  now: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const failure = (code: AccessTokenFailure, transient: boolean): AccessToken => ({ ok: false, code, transient });
+
+const fresh = (grant: OAuthGrantRow, now: Date) =>
+  !!grant.accessExpiresAt && grant.accessExpiresAt.getTime() - now.getTime() >= ACCESS_TOKEN_MARGIN_MS;
+
+async function stored(ctx: AccessTokenContext, grant: OAuthGrantRow): Promise<AccessToken | null> {
+  if (grant.invalidAt) return failure('oauth_grant_invalid', false);
+  if (!fresh(grant, ctx.now())) return null;
+  const accessToken = await openAccessToken(ctx.box, grant);
+  return accessToken ? { ok: true, accessToken, account: grant.account } : null;
+}
+
+/** The lock's holder: refresh, store (with a rotated refresh token), or mark the grant dead. */
+async function refreshAsHolder(ctx: AccessTokenContext, grant: OAuthGrantRow, lock: string): Promise<AccessToken> {
+  const provider = ctx.oauth.providers[grant.provider];
+  if (!provider) {
+    await releaseRefreshLock(ctx.db, grant, lock);
+    return failure('oauth_provider_unavailable', true);
+  }
+  try {
+    const tokens = await refreshTokens(provider, await openRefreshToken(ctx.box, grant), ctx.now);
+    await storeRefreshed(ctx.db, ctx.box, grant, lock, tokens, ctx.now());
+    return { ok: true, accessToken: tokens.accessToken, account: grant.account };
+  } catch (error) {
+    if (error instanceof GrantInvalidError) {
+      await markGrantInvalid(ctx.db, grant, lock, ctx.now());
+      return failure('oauth_grant_invalid', false);
+    }
+    await releaseRefreshLock(ctx.db, grant, lock);
+    if (error instanceof ProviderUnavailableError) return failure('oauth_token_unavailable', true);
+    if (error instanceof ProviderRefusedError) {
+      console.error(`oauth ${grant.provider}: token endpoint refused the refresh: ${error.message}`);
+      return failure('oauth_provider_unavailable', true);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The access token for the tenant's grant with the provider. A burst of sends with an expired token
+ * makes one refresh: the others wait for the holder's result and read it from the database.
+ */
+export async function accessTokenFor(
+  ctx: AccessTokenContext,
+  tenantId: string,
+  provider: OAuthProvider,
+): Promise<AccessToken> {
+  const sleep = ctx.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const deadline = ctx.now().getTime() + LOCK_MS + TOKEN_TIMEOUT_MS;
+  try {
+    while (ctx.now().getTime() < deadline) {
+      const grant = await readGrant(ctx.db, tenantId, provider);
+      if (!grant) return failure('oauth_not_connected', false);
+      const usable = await stored(ctx, grant);
+      if (usable) return usable;
+      const lock = crypto.randomUUID();
+      if (await takeRefreshLock(ctx.db, grant, lock, ctx.now(), LOCK_MS))
+        return await refreshAsHolder(ctx, grant, lock);
+      await sleep(WAIT_STEP_MS);
+    }
+    return failure('oauth_token_unavailable', true);
+  } catch (error) {
+    if (error instanceof SecretUnreadableError) return failure('credentials_unreadable', true);
+    throw error;
+  }
+}
