@@ -57,7 +57,12 @@ export function mailServerResponse(
     // What a test of the saved settings would warn about, shown before any test.
     warnings: row
       ? testWarnings(
-          { host: row.host, security: row.security, auth: { method: row.authMethod, username: row.username } },
+          {
+            host: row.host,
+            security: row.security,
+            auth: { method: row.authMethod, username: row.username },
+            microsoftSignInOffered: capabilities.oauthProviders.includes('microsoft'),
+          },
           effective.from.address,
           lang,
         )

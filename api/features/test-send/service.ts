@@ -83,7 +83,12 @@ function certificateToPin(deps: Deps, result: SendResult, saved: MailServerRow |
 
 function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult): TestResult {
   const warnings = testWarnings(
-    { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
+    {
+      host: plan.described.host,
+      security: plan.described.security,
+      auth: plan.settings.auth,
+      microsoftSignInOffered: deps.capabilities.oauthProviders.includes('microsoft'),
+    },
     plan.sender.from.address,
     lang,
   );
