@@ -206,7 +206,14 @@ export interface DeliveryError {
   responseCode?: number | null;
   response?: string | null;
   /** The tenant's server the attempt went to, for the message shown with the error (none for the system relay). */
-  server?: { host: string; port: number; security: 'none' | 'starttls' | 'tls' };
+  server?: {
+    host: string;
+    port: number;
+    security: 'none' | 'starttls' | 'tls';
+    /** How the attempt logged in (the hints differ for a sign-in). */
+    authMethod?: (typeof AUTH_METHODS)[number];
+    oauthProvider?: (typeof OAUTH_PROVIDERS)[number] | null;
+  };
 }
 
 export type DeliveryRow = typeof deliveries.$inferSelect;

@@ -15,6 +15,6 @@ export function localizeDeliveryError(error: DeliveryError | null, lang: Lang): 
       transient: false,
     },
     lang,
-    error.server ?? {},
+    error.server ? { ...error.server, oauthProvider: error.server.oauthProvider ?? undefined } : {},
   );
 }

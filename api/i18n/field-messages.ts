@@ -49,6 +49,10 @@ const fieldMessages = {
     de: 'Die Anmeldung bei diesem Anbieter ist hier nicht eingerichtet. Bitte wählen Sie eine andere Authentifizierung oder wenden Sie sich an den Betreiber.',
     en: 'Signing in with this provider is not set up here. Please choose another authentication or contact the operator.',
   },
+  oauth_needs_tls: {
+    de: 'Die Anmeldung beim Anbieter braucht eine verschlüsselte Verbindung: Bitte STARTTLS oder SSL/TLS wählen.',
+    en: 'Signing in with the provider needs an encrypted connection: please choose STARTTLS or SSL/TLS.',
+  },
   origin_required: {
     de: 'Die Anmeldung kann nur aus einer Webseite gestartet werden (der Origin-Header fehlt oder ist nicht erlaubt).',
     en: 'Signing in can only be started from a web page (the Origin header is missing or not allowed).',

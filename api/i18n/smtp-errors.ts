@@ -5,7 +5,9 @@ import type { SmtpError, SmtpErrorCode } from '../../contract/index.ts';
 import type { NormalizedSmtpError } from '../smtp/types.ts';
 import type { Lang, Localized } from './lang.ts';
 import { CONNECTION_TEXTS } from './smtp-error-texts/connection.ts';
+import { OAUTH_TEXTS } from './smtp-error-texts/oauth.ts';
 import { OUTCOME_TEXTS, UNKNOWN } from './smtp-error-texts/outcomes.ts';
+import { PROVIDER_TEXTS } from './smtp-error-texts/providers.ts';
 import { SESSION_TEXTS } from './smtp-error-texts/session.ts';
 import type { Ctx, ErrorText, LocalizeContext, Text } from './smtp-error-texts/wording.ts';
 
@@ -33,6 +35,8 @@ const join = (lang: Lang, ...parts: (Localized | null | undefined)[]) =>
 const TEXTS: { [K in SmtpErrorCode]: ErrorText } = {
   ...CONNECTION_TEXTS,
   ...SESSION_TEXTS,
+  ...PROVIDER_TEXTS,
+  ...OAUTH_TEXTS,
   ...OUTCOME_TEXTS,
   // No text of its own: a tenant route without settings reads as an unexpected error.
   not_configured: UNKNOWN,

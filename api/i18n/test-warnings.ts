@@ -1,6 +1,7 @@
 import type { Security, TestWarning, TestWarningCode } from '../../contract/index.ts';
 import { asciiDomain, domainOf } from '../smtp/address.ts';
 import type { Lang, Localized } from './lang.ts';
+import { providerOfHost } from './smtp-error-texts/wording.ts';
 
 /** Setups that work but are risky, which a test warns about. */
 
@@ -8,6 +9,8 @@ interface TestedSetup {
   host: string;
   security: Security;
   auth: { method: string; username?: string | null };
+  /** The operator offers "Sign in with Microsoft", so the warning can point to it. */
+  microsoftSignInOffered: boolean;
 }
 
 /** What travels readable without encryption: CRAM-MD5 sends a hash of the password, PLAIN and LOGIN the password itself. */
@@ -26,10 +29,25 @@ const NO_ENCRYPTION: { [K in 'none' | 'cram-md5' | 'plain']: Localized } = {
   },
 };
 
-const MICROSOFT_BASIC_AUTH: Localized = {
-  de: 'Microsoft schaltet die SMTP-Anmeldung mit Passwort (Basic Authentication) bis Ende 2026 standardmäßig ab. Bitte ein App-Passwort verwenden oder den Umstieg auf OAuth einplanen.',
-  en: 'Microsoft turns off SMTP password authentication (basic authentication) by default by the end of 2026. Please use an app password or plan the move to OAuth.',
+const PASSWORD_LOGIN_ENDS: Localized = {
+  de: 'Microsoft schaltet die SMTP-Anmeldung mit Passwort Ende Dezember 2026 standardmäßig ab; danach scheitert der Versand mit diesen Einstellungen.',
+  en: 'Microsoft switches SMTP password login off by default at the end of December 2026; sending with these settings fails after that.',
 };
+
+/** What the tenant can do about it: sign in with Microsoft where offered, else buy time and ask for it. */
+const MICROSOFT_BASIC_AUTH: { offered: Localized; notOffered: Localized } = {
+  offered: {
+    de: `${PASSWORD_LOGIN_ENDS.de} Wechseln Sie zu „Mit Microsoft anmelden“, damit der Versand weiter funktioniert.`,
+    en: `${PASSWORD_LOGIN_ENDS.en} Switch to “Sign in with Microsoft” to keep sending.`,
+  },
+  notOffered: {
+    de: `${PASSWORD_LOGIN_ENDS.de} Ein Administrator Ihrer Organisation kann SMTP AUTH mit Passwort für das Postfach nur noch bis zu Microsofts endgültigem Termin in der zweiten Jahreshälfte 2027 eingeschaltet lassen. Bitten Sie den Betreiber dieses Dienstes, die Anmeldung mit Microsoft anzubieten.`,
+    en: `${PASSWORD_LOGIN_ENDS.en} An administrator of your organisation can keep SMTP AUTH with a password on for the mailbox only until Microsoft’s final date in the second half of 2027. Please ask the operator of this service to offer sign-in with Microsoft.`,
+  },
+};
+
+/** Methods that send a password (or its hash): the ones Microsoft retires. */
+const PASSWORD_METHODS = new Set(['plain', 'login', 'cram-md5']);
 
 const senderDomainMismatch = (senderDomain: string, loginDomain: string): Localized => ({
   de: `Die Absenderadresse (@${senderDomain}) gehört zu einer anderen Domain als der Benutzername (@${loginDomain}). Viele Server lehnen das ab oder die Mails landen im Spam (SPF/DMARC).`,
@@ -48,10 +66,9 @@ const WARNINGS: { [K in TestWarningCode]: (setup: TestedSetup, senderAddress: st
     if (security !== 'none') return null;
     return NO_ENCRYPTION[auth.method === 'none' || auth.method === 'cram-md5' ? auth.method : 'plain'];
   },
-  microsoft_basic_auth_retiring: ({ host, auth }) => {
-    const name = host.trim().toLowerCase().replace(/\.$/, '');
-    const microsoft = name === 'smtp.office365.com' || name === 'smtp-mail.outlook.com';
-    return microsoft && auth.method !== 'none' ? MICROSOFT_BASIC_AUTH : null;
+  microsoft_basic_auth_retiring: ({ host, auth, microsoftSignInOffered }) => {
+    if (providerOfHost(host) !== 'microsoft' || !PASSWORD_METHODS.has(auth.method)) return null;
+    return MICROSOFT_BASIC_AUTH[microsoftSignInOffered ? 'offered' : 'notOffered'];
   },
   sender_domain_mismatch: ({ auth }, senderAddress) => {
     const loginDomain = domainOfAddress(auth.username);

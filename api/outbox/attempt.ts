@@ -20,7 +20,10 @@ export type AttemptRow = Pick<
 >;
 
 /** The tenant's server as the rules see it (none: the tenant sends through the system relay). */
-export type AttemptServer = Pick<MailServerRow, 'host' | 'port' | 'security' | 'fallbackToSystem'>;
+export type AttemptServer = Pick<
+  MailServerRow,
+  'host' | 'port' | 'security' | 'fallbackToSystem' | 'authMethod' | 'oauthProvider'
+>;
 
 /** What one send on a route came back with (a route that cannot be used fails like a send). */
 export type RouteResult =
@@ -120,7 +123,15 @@ function retryOrFail(
   const delay = error.transient ? nextRetryDelay(retryDelays, attemptsOnRoute) : null;
   const stored = asDeliveryError(
     error,
-    route === 'tenant' && server ? { host: server.host, port: server.port, security: server.security } : undefined,
+    route === 'tenant' && server
+      ? {
+          host: server.host,
+          port: server.port,
+          security: server.security,
+          authMethod: server.authMethod,
+          oauthProvider: server.oauthProvider,
+        }
+      : undefined,
   );
   const retry = (interrupted: boolean): AttemptOutcome => ({
     status: 'retrying',

@@ -19,8 +19,14 @@ export async function xoauth2Login(
 ): Promise<{ ok: true; auth: SmtpSettings['auth'] } | { ok: false; error: NormalizedSmtpError }> {
   const token = await accessTokenFor(ctx, tenantId, provider);
   if (!token.ok) {
-    const error = { stage: 'auth', code: token.code, responseCode: null, response: null, transient: token.transient };
-    return { ok: false, error: error as NormalizedSmtpError };
+    const error: NormalizedSmtpError = {
+      stage: 'auth',
+      code: token.code,
+      responseCode: null,
+      response: null,
+      transient: token.transient,
+    };
+    return { ok: false, error };
   }
   return { ok: true, auth: { method: 'xoauth2', username: username ?? token.account, accessToken: token.accessToken } };
 }

@@ -20,6 +20,10 @@ function authReplyCode(
   response: string,
 ): SmtpErrorCode {
   if (temporary) return 'auth_temporary';
+  // Microsoft 365: SMTP AUTH switched off for the tenant or mailbox; basic auth blocked outright.
+  if (enhanced === '5.7.139' || /SmtpClientAuthentication is disabled|basic authentication is disabled/i.test(response))
+    return 'auth_smtp_disabled';
+  if (enhanced === '5.7.30' || /basic authentication is not supported/i.test(response)) return 'auth_basic_blocked';
   if (responseCode === 504 || /mechanism|not supported|unrecognized authentication/i.test(response))
     return 'auth_method_unsupported';
   if (responseCode === 534 || enhanced === '5.7.9' || /application-specific|app password|web ?login/i.test(response))
@@ -27,6 +31,11 @@ function authReplyCode(
   if (responseCode === 503 || responseCode === 500 || responseCode === 502) return 'auth_unavailable';
   if (responseCode === 538 || enhanced === '5.7.11') return 'auth_encryption_required';
   return 'auth_failed';
+}
+
+/** Microsoft 365 refusing the sender for the logged-in account: at MAIL FROM (5.7.60) or after the message (5.2.0). */
+function isSendAsDenied(enhanced: string | null, response: string): boolean {
+  return /SendAsDenied/i.test(response) || (enhanced === '5.7.60' && /send as/i.test(response));
 }
 
 function isTooLarge(stage: SmtpStage, responseCode: number, enhanced: string | null): boolean {
@@ -48,6 +57,7 @@ export function codeOfReply(
   if (stage === 'tls') return temporary ? 'tls_unavailable_temporary' : 'starttls_unavailable';
   if (stage === 'ehlo') return temporary ? 'server_unavailable' : 'ehlo_rejected';
   if (stage === 'auth') return authReplyCode(temporary, responseCode, enhanced, response);
+  if (!temporary && isSendAsDenied(enhanced, response)) return 'send_as_denied';
   if (isTooLarge(stage, responseCode, enhanced)) return 'message_too_large';
   if (responseCode === 530 || (enhanced === '5.7.0' && /auth/i.test(response))) return 'auth_required';
   if (stage === 'mail') {

@@ -47,6 +47,11 @@ describe('validation: every rule names its field', () => {
       { 'auth.provider': 'required', 'auth.password': 'unknown_field' },
     ],
     [
+      'sign-in over an unencrypted connection',
+      { ...validSettings, security: 'none', auth: { method: 'xoauth2', provider: 'google' } },
+      { security: 'oauth_needs_tls' },
+    ],
+    [
       'sign-in with an unknown provider',
       { ...validSettings, auth: { method: 'xoauth2', provider: 'yahoo' } },
       { 'auth.provider': 'oauth_provider_invalid' },

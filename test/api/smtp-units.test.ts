@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeSmtpError } from '../../api/smtp/errors.ts';
 import { localizeSmtpError, SMTP_ERROR_CODES } from '../../api/i18n/smtp-errors.ts';
-import { testWarnings } from '../../api/i18n/test-warnings.ts';
 import { checkTarget, isPrivateHost } from '../../api/smtp/target.ts';
 import { SessionRecorder, secretForms } from '../../api/smtp/transcript.ts';
 
@@ -253,50 +252,5 @@ describe('error normalisation and localisation', () => {
     expect(l('greeting_timeout', 'en', { port: 465, security: 'starttls' }).hint).toMatch(
       /^Port 465 usually expects SSL\/TLS/,
     );
-  });
-});
-
-describe('test warnings', () => {
-  it('no encryption, Microsoft 365 basic auth, sender domain differs from login', () => {
-    const w = testWarnings(
-      {
-        host: 'smtp.office365.com',
-        security: 'none',
-        auth: { method: 'login', username: 'max@firma.onmicrosoft.com' },
-      },
-      'rechnung@firma.at',
-      'de',
-    );
-    expect(w.map((x) => x.code)).toEqual(['no_encryption', 'microsoft_basic_auth_retiring', 'sender_domain_mismatch']);
-    expect(w[1]!.message).toMatch(/Ende 2026.*App-Passwort.*OAuth/s);
-    const en = testWarnings(
-      { host: 'SMTP.Office365.com.', security: 'starttls', auth: { method: 'plain', username: 'rechnung@firma.at' } },
-      'rechnung@firma.at',
-      'en',
-    );
-    expect(en.map((x) => x.code)).toEqual(['microsoft_basic_auth_retiring']);
-    expect(en[0]!.message).toMatch(/end of 2026.*app password.*OAuth/s);
-    expect(testWarnings({ host: 'smtp.firma.at', security: 'tls', auth: { method: 'none' } }, 'a@b.at', 'en')).toEqual(
-      [],
-    );
-  });
-
-  it('no encryption: says what travels readable, by login method', () => {
-    const say = (method: string) =>
-      testWarnings(
-        { host: 'smtp.firma.at', security: 'none', auth: { method, username: 'a@firma.at' } },
-        'a@firma.at',
-        'en',
-      )[0]!.message;
-    expect(say('none')).toBe(
-      'The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
-    );
-    expect(say('plain')).toMatch(/: password and messages travel/);
-    expect(say('login')).toMatch(/: password and messages travel/);
-    expect(say('cram-md5')).toMatch(/: user name and messages travel/);
-    expect(
-      testWarnings({ host: 'smtp.firma.at', security: 'none', auth: { method: 'none' } }, 'a@firma.at', 'de')[0]!
-        .message,
-    ).toMatch(/: Nachrichten gehen im Klartext/);
   });
 });

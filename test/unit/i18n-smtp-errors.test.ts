@@ -33,3 +33,35 @@ describe('SMTP error texts', () => {
     expect(localizeSmtpError(error('auth_failed'), 'en', context).hint).not.toMatch(/Port 465/);
   });
 });
+
+describe('sign-in texts', () => {
+  const auth = (code: string) => ({ ...error(code), stage: 'auth' as const });
+
+  it('name the provider signed in with, else the one the server belongs to, else none', () => {
+    const grant = auth('oauth_grant_invalid');
+    expect(localizeSmtpError(grant, 'de', { oauthProvider: 'google' })).toMatchObject({
+      message: 'Die Anmeldung mit Google ist nicht mehr gültig.',
+      hint: expect.stringMatching(/^Google nimmt die Freigabe nicht mehr an: .* Bitte erneut mit Google anmelden\.$/),
+    });
+    expect(localizeSmtpError(grant, 'en', { host: 'SMTP.Office365.com.' }).message).toBe(
+      'The sign-in with Microsoft is no longer valid.',
+    );
+    expect(localizeSmtpError(grant, 'en', { host: 'mail.firma.at' }).hint).toMatch(
+      /^The provider no longer accepts the grant: .* Please sign in with the provider again\.$/,
+    );
+  });
+
+  it('say what to do for each failure of the grant', () => {
+    const say = (code: string, lang: 'de' | 'en') =>
+      localizeSmtpError(auth(code), lang, { host: 'smtp.office365.com', oauthProvider: 'microsoft' });
+    expect(say('oauth_not_connected', 'de').hint).toBe(
+      'Bitte zuerst mit Microsoft anmelden und dann erneut testen oder senden.',
+    );
+    expect(say('oauth_not_connected', 'en').message).toMatch(/sign-in with Microsoft, but no account is connected/);
+    expect(say('oauth_token_unavailable', 'en').hint).toMatch(/usually temporary; sends are retried automatically/);
+    expect(say('oauth_provider_unavailable', 'de')).toMatchObject({
+      message: 'Die Anmeldung mit Microsoft wird hier nicht mehr angeboten.',
+      hint: expect.stringMatching(/Betreiber .* Support\. Ist die Ausweichmöglichkeit/),
+    });
+  });
+});

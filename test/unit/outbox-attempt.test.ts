@@ -29,7 +29,12 @@ const row = (overrides: Partial<AttemptRow> = {}): AttemptRow => ({
   interruptions: 0,
   ...overrides,
 });
-const server = (fallbackToSystem: boolean): AttemptServer => ({ ...SERVER, fallbackToSystem });
+const server = (fallbackToSystem: boolean): AttemptServer => ({
+  ...SERVER,
+  authMethod: 'plain',
+  oauthProvider: null,
+  fallbackToSystem,
+});
 
 const accepted = (list: string[], refused: { recipient: string; responseCode: number | null }[] = []): RouteResult => ({
   ok: true,

@@ -135,6 +135,11 @@ export const mailServerInputSchema = v.pipe(
     v.check((s) => !s.allowUntrustedCertificate || s.security !== 'none', 'untrusted_certificate_needs_tls'),
     ['allowUntrustedCertificate'],
   ),
+  // An access token is as good as a password for an hour: never in clear text.
+  v.forward(
+    v.check((s) => s.auth.method !== 'xoauth2' || s.security !== 'none', 'oauth_needs_tls'),
+    ['security'],
+  ),
 );
 
 export type MailServerInput = v.InferOutput<typeof mailServerInputSchema>;

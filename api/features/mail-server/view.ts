@@ -85,6 +85,7 @@ export function mailServerResponse(
             host: row.host,
             security: row.security,
             auth: { method: row.authMethod, username: settings!.auth.username },
+            microsoftSignInOffered: capabilities.oauthProviders.includes('microsoft'),
           },
           effective.from.address,
           lang,

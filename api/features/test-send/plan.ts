@@ -1,3 +1,4 @@
+import type { OAuthProvider } from '../../../contract/index.ts';
 import { SecretUnreadableError, secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
@@ -18,6 +19,8 @@ export interface TestPlan {
   /** What the test mail and the warnings describe. */
   described: { host: string; port: number; security: SmtpSettings['security'] };
   sender: Sender;
+  /** With `xoauth2`: whose sign-in the test logs in with (for the hints). */
+  oauthProvider?: OAuthProvider;
   /** The login cannot happen (no sign-in, or a dead one): the test fails at stage `auth` without connecting. */
   blocked?: NormalizedSmtpError;
 }
@@ -86,6 +89,7 @@ export async function planFromDraft(
   const { auth, blocked } = await draftLogin(deps, lang, tenant, draft, saved);
   return {
     ...(blocked ? { blocked } : {}),
+    ...(draft.auth.method === 'xoauth2' ? { oauthProvider: draft.auth.provider } : {}),
     settings: {
       host: draft.host,
       port: draft.port,
@@ -117,6 +121,7 @@ export async function planFromSaved(
     : { host: saved.host, port: saved.port, security: saved.security, auth: { method: saved.authMethod } };
   return {
     ...(credentials.ok ? {} : { blocked: credentials.error }),
+    ...(saved.oauthProvider ? { oauthProvider: saved.oauthProvider } : {}),
     settings: {
       ...settings,
       // A test of "always trust" shows the certificate now presented and pins it.

@@ -77,9 +77,19 @@ function certificateToPin(deps: Deps, result: SendResult, saved: MailServerRow |
   return result.ok && deps.capabilities.runtime === 'node' && savedServerTested ? result.certificateSha256 : undefined;
 }
 
+/** The server a test went to and how it logged in: what its hints and its stored error name. */
+function testedServer(plan: TestPlan) {
+  return { ...plan.described, authMethod: plan.settings.auth.method, oauthProvider: plan.oauthProvider };
+}
+
 function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult): TestResult {
   const warnings = testWarnings(
-    { host: plan.described.host, security: plan.described.security, auth: plan.settings.auth },
+    {
+      host: plan.described.host,
+      security: plan.described.security,
+      auth: plan.settings.auth,
+      microsoftSignInOffered: deps.capabilities.oauthProviders.includes('microsoft'),
+    },
     plan.sender.from.address,
     lang,
   );
@@ -88,7 +98,7 @@ function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult):
     const { messageId, response, durationMs } = result;
     return { ok: true, messageId, response, durationMs, transcript, warnings };
   }
-  const error = localizeSmtpError(result.error, lang, { runtime: deps.capabilities.runtime, ...plan.described });
+  const error = localizeSmtpError(result.error, lang, { runtime: deps.capabilities.runtime, ...testedServer(plan) });
   return { ok: false, error, durationMs: result.durationMs, transcript, warnings };
 }
 
@@ -132,7 +142,16 @@ export async function testMailServer(
       tSent = performance.now();
     });
   // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
-  const result = await sendAndRecordTest(deps.db, tenant, deliveryId, message, send, deps.now, defer, plan.described);
+  const result = await sendAndRecordTest(
+    deps.db,
+    tenant,
+    deliveryId,
+    message,
+    send,
+    deps.now,
+    defer,
+    testedServer(plan),
+  );
   const tSend = tSent || performance.now();
   const pin = certificateToPin(deps, result, saved, plan);
   if (pin) await pinCertificate(deps.db, tenant, saved!, pin);

@@ -1,31 +1,8 @@
 import type { SmtpErrorCode } from '../../../contract/index.ts';
-import type { Localized } from '../lang.ts';
 import type { ErrorText } from './wording.ts';
-
-const APP_PASSWORD: Localized = {
-  de: 'Bei Gmail und Microsoft 365 ist mit aktivierter Zwei-Faktor-Anmeldung ein App-Passwort nötig, nicht das normale Kennwort.',
-  en: 'With Gmail and Microsoft 365 and two-factor sign-in enabled, an app password is needed, not the normal password.',
-};
 
 /** Replies to login, sender, recipients and the message itself. */
 export const SESSION_TEXTS = {
-  auth_failed: {
-    message: {
-      de: 'Der Server hat Benutzername oder Passwort abgelehnt.',
-      en: 'The server rejected the user name or password.',
-    },
-    hint: {
-      de: `Bitte Benutzername (oft die vollständige E-Mail-Adresse) und Passwort prüfen. ${APP_PASSWORD.de}`,
-      en: `Please check the user name (often the full e-mail address) and password. ${APP_PASSWORD.en}`,
-    },
-  },
-  auth_app_password_required: {
-    message: { de: 'Der Server verlangt ein App-Passwort.', en: 'The server requires an app password.' },
-    hint: {
-      de: 'Bitte im Konto des Anbieters (Google, Microsoft …) ein App-Passwort erzeugen und hier statt des normalen Kennworts eintragen.',
-      en: 'Please create an app password in the provider’s account (Google, Microsoft …) and enter it here instead of the normal password.',
-    },
-  },
   auth_method_unsupported: {
     message: {
       de: 'Der Server unterstützt die gewählte Anmeldemethode nicht.',

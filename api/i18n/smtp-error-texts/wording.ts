@@ -1,4 +1,4 @@
-import type { Security, SmtpStage } from '../../../contract/index.ts';
+import type { AuthMethod, OAuthProvider, Security, SmtpStage } from '../../../contract/index.ts';
 import type { MailRuntime } from '../../smtp/types.ts';
 import type { Localized } from '../lang.ts';
 
@@ -8,6 +8,10 @@ export interface LocalizeContext {
   host?: string;
   port?: number;
   security?: Security;
+  /** The login the attempt used: with `xoauth2` a refused login is a refused token. */
+  authMethod?: AuthMethod;
+  /** The provider signed in with (`xoauth2`), named in the texts. */
+  oauthProvider?: OAuthProvider;
 }
 
 export type Ctx = LocalizeContext & { stage: SmtpStage };
@@ -22,3 +26,20 @@ export interface ErrorText {
   message: Text;
   hint: Text;
 }
+
+const PROVIDER_HOSTS: { [host: string]: OAuthProvider } = {
+  'smtp.office365.com': 'microsoft',
+  'smtp-mail.outlook.com': 'microsoft',
+  'smtp.gmail.com': 'google',
+  'smtp.googlemail.com': 'google',
+  'smtp-relay.gmail.com': 'google',
+};
+
+/** The provider whose submission server this is (any case, with or without the trailing dot). */
+export function providerOfHost(host: string | undefined): OAuthProvider | null {
+  const name = host?.trim().toLowerCase().replace(/\.$/, '') ?? '';
+  return Object.hasOwn(PROVIDER_HOSTS, name) ? PROVIDER_HOSTS[name]! : null;
+}
+
+/** The provider signed in with, else the one the server belongs to. */
+export const providerOf = (c: Ctx): OAuthProvider | null => c.oauthProvider ?? providerOfHost(c.host);

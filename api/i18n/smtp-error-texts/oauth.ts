@@ -1,0 +1,47 @@
+import type { SmtpErrorCode } from '../../../contract/index.ts';
+import { providerName, withProvider } from './providers.ts';
+import type { ErrorText } from './wording.ts';
+
+/** Failures of the sign-in itself (the grant and its tokens), before the server is asked. */
+export const OAUTH_TEXTS = {
+  oauth_not_connected: {
+    message: (c) => ({
+      de: `Die Einstellungen verwenden die Anmeldung ${withProvider(c).de}, es ist aber kein Konto verbunden.`,
+      en: `The settings use the sign-in ${withProvider(c).en}, but no account is connected.`,
+    }),
+    hint: (c) => ({
+      de: `Bitte zuerst ${withProvider(c).de} anmelden und dann erneut testen oder senden.`,
+      en: `Please sign in ${withProvider(c).en} first, then test or send again.`,
+    }),
+  },
+  oauth_grant_invalid: {
+    message: (c) => ({
+      de: `Die Anmeldung ${withProvider(c).de} ist nicht mehr gültig.`,
+      en: `The sign-in ${withProvider(c).en} is no longer valid.`,
+    }),
+    hint: (c) => ({
+      de: `${providerName(c).de} nimmt die Freigabe nicht mehr an: Sie wurde widerrufen, das Kennwort des Kontos wurde geändert, die Zustimmung zurückgezogen, oder sie ist abgelaufen. Bitte erneut ${withProvider(c).de} anmelden.`,
+      en: `${providerName(c).en} no longer accepts the grant: it was revoked, the account’s password was changed, consent was withdrawn, or it expired. Please sign in ${withProvider(c).en} again.`,
+    }),
+  },
+  oauth_token_unavailable: {
+    message: (c) => ({
+      de: `${providerName(c).de} hat gerade kein Zugriffstoken ausgestellt (keine oder eine fehlerhafte Antwort).`,
+      en: `${providerName(c).en} did not issue an access token just now (no answer or a failure).`,
+    }),
+    hint: {
+      de: 'Das liegt beim Anbieter und ist meist vorübergehend; Sendungen werden automatisch wiederholt. Bitte den Test später erneut versuchen.',
+      en: 'This is on the provider’s side and usually temporary; sends are retried automatically. Please run the test again later.',
+    },
+  },
+  oauth_provider_unavailable: {
+    message: (c) => ({
+      de: `Die Anmeldung ${withProvider(c).de} wird hier nicht mehr angeboten.`,
+      en: `The sign-in ${withProvider(c).en} is no longer offered here.`,
+    }),
+    hint: {
+      de: 'Der Betreiber hat sie abgeschaltet oder nicht vollständig eingerichtet. Bitte wenden Sie sich an den Support. Ist die Ausweichmöglichkeit über den System-Mailserver eingeschaltet, wird bis dahin darüber gesendet.',
+      en: 'The operator has turned it off or not set it up completely. Please contact support. If the fallback to the system mail server is on, messages go out through it meanwhile.',
+    },
+  },
+} satisfies { [K in SmtpErrorCode]?: ErrorText };
