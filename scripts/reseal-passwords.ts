@@ -1,6 +1,7 @@
 // `npm run keys:reseal`: after a new key was put first in SETTINGS_ENCRYPTION_KEY, seals every
-// stored SMTP password again with it (DATABASE_URL, DATABASE_AUTH_TOKEN for Turso). When it reports
+// stored SMTP password and sign-in token again with it (DATABASE_URL, DATABASE_AUTH_TOKEN for Turso). When it reports
 // nothing left under an old key, that key can be removed.
+import { resealGrants } from './lib/reseal-grants.ts';
 import { resealPasswords } from './lib/reseal.ts';
 
 const { DATABASE_URL: url, DATABASE_AUTH_TOKEN: authToken, SETTINGS_ENCRYPTION_KEY: keys } = process.env;
@@ -20,4 +21,17 @@ if (report.unreadable.length > 0) {
     `${report.unreadable.length} password(s) open with none of the configured keys (tenants: ${report.unreadable.join(', ')}); they stay as they are, and a test asks the tenant to enter them again`,
   );
 }
-if (report.unreadable.length > 0 || report.remaining.length > 0) process.exit(2);
+const grants = await resealGrants(url, authToken, keys);
+console.log(`${grants.resealed} sign-in(s) sealed again with the current key`);
+if (grants.remaining.length > 0) {
+  console.error(
+    `${grants.remaining.length} sign-in(s) were refreshed under an old key meanwhile (${grants.remaining.join(', ')}); run again, and keep the old key until none is left`,
+  );
+}
+if (grants.unreadable.length > 0) {
+  console.error(
+    `${grants.unreadable.length} sign-in(s) open with none of the configured keys (${grants.unreadable.join(', ')}); those tenants sign in again`,
+  );
+}
+const incomplete = [report.unreadable, report.remaining, grants.unreadable, grants.remaining].some((l) => l.length > 0);
+if (incomplete) process.exit(2);

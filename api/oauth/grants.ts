@@ -8,7 +8,7 @@ import { type OAuthGrantRow, oauthGrants } from '../db/schema.ts';
 import type { IssuedTokens, SignedIn } from './client.ts';
 
 /** Tokens are sealed bound to tenant, provider and kind: a value copied to another row does not open. */
-const aad = (tenantId: string, provider: OAuthProvider, kind: 'refresh' | 'access') =>
+export const grantAad = (tenantId: string, provider: OAuthProvider, kind: 'refresh' | 'access') =>
   `${tenantId}:oauth:${provider}:${kind}`;
 
 const ofGrant = (tenantId: string, provider: OAuthProvider) =>
@@ -43,8 +43,8 @@ export async function storeSignIn(
   signedIn: SignedIn,
   now: Date,
 ): Promise<void> {
-  const refresh = await box.seal(signedIn.refreshToken, aad(tenantId, provider, 'refresh'));
-  const access = await box.seal(signedIn.accessToken, aad(tenantId, provider, 'access'));
+  const refresh = await box.seal(signedIn.refreshToken, grantAad(tenantId, provider, 'refresh'));
+  const access = await box.seal(signedIn.accessToken, grantAad(tenantId, provider, 'access'));
   const columns = {
     account: signedIn.account,
     ...refreshColumns(refresh),
@@ -68,7 +68,7 @@ export async function storeSignIn(
 export function openRefreshToken(box: SecretBox, grant: OAuthGrantRow): Promise<string> {
   return box.open(
     { ciphertext: grant.refreshCiphertext, iv: grant.refreshIv, keyId: grant.refreshKeyId },
-    aad(grant.tenantId, grant.provider, 'refresh'),
+    grantAad(grant.tenantId, grant.provider, 'refresh'),
   );
 }
 
@@ -77,7 +77,7 @@ export async function openAccessToken(box: SecretBox, grant: OAuthGrantRow): Pro
   if (!grant.accessCiphertext || !grant.accessIv || !grant.accessKeyId) return null;
   return box.open(
     { ciphertext: grant.accessCiphertext, iv: grant.accessIv, keyId: grant.accessKeyId },
-    aad(grant.tenantId, grant.provider, 'access'),
+    grantAad(grant.tenantId, grant.provider, 'access'),
   );
 }
 
@@ -113,9 +113,9 @@ export async function storeRefreshed(
   tokens: IssuedTokens,
   now: Date,
 ): Promise<void> {
-  const access = await box.seal(tokens.accessToken, aad(grant.tenantId, grant.provider, 'access'));
+  const access = await box.seal(tokens.accessToken, grantAad(grant.tenantId, grant.provider, 'access'));
   const refresh = tokens.refreshToken
-    ? await box.seal(tokens.refreshToken, aad(grant.tenantId, grant.provider, 'refresh'))
+    ? await box.seal(tokens.refreshToken, grantAad(grant.tenantId, grant.provider, 'refresh'))
     : null;
   await db
     .update(oauthGrants)

@@ -10,6 +10,8 @@ import { createClient } from '@libsql/client';
 import { afterAll, expect, it } from 'vitest';
 import { SecretBox } from '../../api/crypto/secret-box.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
+import { grantAad } from '../../api/oauth/grants.ts';
+import { resealGrants } from '../../scripts/lib/reseal-grants.ts';
 import { resealPasswords } from '../../scripts/lib/reseal.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mss-reseal-'));
@@ -116,4 +118,59 @@ it('runs as `npm run keys:reseal` would: plain node, reporting what it did', asy
   });
   expect(stdout).toContain('1 password(s) sealed again with the current key, 0 already under it');
   expect(await keyIds(url)).toEqual({ a: 'k2' });
+});
+
+it("seals the sign-ins' tokens under an old key with the new one, bound as before to tenant and provider", async () => {
+  const url = `file:${join(dir, 'grants.db')}`;
+  const [k1, k2, lost] = [key('k1'), key('k2'), key('k0')];
+  await applyMigrations(url);
+  const client = createClient({ url });
+  const grants: [tenant: string, key: string, refresh: string, access: string | null][] = [
+    ['g1', k1, 'refresh-one', 'access-one'],
+    ['g2', k1, 'refresh-two', null],
+    ['g3', lost, 'refresh-lost', 'access-lost'],
+  ];
+  for (const [tenant, k, refresh, access] of grants) {
+    const box = await SecretBox.fromConfig(k);
+    const r = await box.seal(refresh, grantAad(tenant, 'google', 'refresh'));
+    const a = access ? await box.seal(access, grantAad(tenant, 'google', 'access')) : null;
+    await client.execute({
+      sql: 'insert into tenants (id, name, email, created_at, updated_at) values (?, ?, ?, 0, 0)',
+      args: [tenant, tenant, `${tenant}@example.com`],
+    });
+    await client.execute({
+      sql: `insert into oauth_grants (tenant_id, provider, account, refresh_ciphertext, refresh_iv, refresh_key_id,
+            access_ciphertext, access_iv, access_key_id, access_expires_at, connected_at, updated_at)
+            values (?, 'google', 'a@example.com', ?, ?, ?, ?, ?, ?, 0, 0, 0)`,
+      args: [tenant, r.ciphertext, r.iv, r.keyId, a?.ciphertext ?? null, a?.iv ?? null, a?.keyId ?? null],
+    });
+  }
+  expect(await resealGrants(url, undefined, `${k2},${k1}`)).toEqual({
+    resealed: 2,
+    unreadable: ['g3/google'],
+    remaining: [],
+  });
+  const onlyNew = await SecretBox.fromConfig(k2);
+  const { rows } = await client.execute(
+    "select * from oauth_grants where tenant_id in ('g1', 'g2') order by tenant_id",
+  );
+  client.close();
+  const opened = await Promise.all(
+    rows.map(async (r) => [
+      await onlyNew.open(
+        { ciphertext: String(r.refresh_ciphertext), iv: String(r.refresh_iv), keyId: String(r.refresh_key_id) },
+        grantAad(String(r.tenant_id), 'google', 'refresh'),
+      ),
+      r.access_ciphertext
+        ? await onlyNew.open(
+            { ciphertext: String(r.access_ciphertext), iv: String(r.access_iv), keyId: String(r.access_key_id) },
+            grantAad(String(r.tenant_id), 'google', 'access'),
+          )
+        : null,
+    ]),
+  );
+  expect(opened).toEqual([
+    ['refresh-one', 'access-one'],
+    ['refresh-two', null],
+  ]);
 });
