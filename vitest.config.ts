@@ -34,6 +34,10 @@ export default defineConfig({
                 SYSTEM_SMTP_URL: `smtp://127.0.0.1:${inject('smtpFixtures').ports.plain}`,
                 // Retries come at once in tests; the budget is three of them.
                 OUTBOX_RETRY_DELAYS: '0,0,0',
+                // Both providers point at the local authorization servers of the global setup.
+                PUBLIC_URL: inject('oauth').publicUrl,
+                ...inject('oauth').microsoft.env,
+                ...inject('oauth').google.env,
               },
             },
           })),

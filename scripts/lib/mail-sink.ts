@@ -1,9 +1,49 @@
 // A local mail sink for development and tests: a real SMTP server on loopback that accepts every
-// message (no auth, no TLS) and keeps it in memory, plus a small HTTP viewer on another port.
+// message (no TLS; AUTH only XOAUTH2, with tokens of the local authorization servers) and keeps it
+// in memory, plus a small HTTP viewer on another port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import sasl from 'smtp-server/lib/sasl.js';
+
+/** Whether an access token is valid for that mailbox (a local authorization server's check). */
+export type AccessTokenVerifier = (user: string, accessToken: string) => Promise<boolean>;
+
+// After its XOAUTH2 error challenge smtp-server answers a text without an enhanced status code;
+// Gmail answers 535 5.7.8, which clients classify. Patched once for the process.
+let refusalPatched = false;
+function answerXoauth2RefusalLikeGmail(): void {
+  if (refusalPatched) return;
+  refusalPatched = true;
+  sasl.XOAUTH2_error = function (_data, callback) {
+    this.send(535, '5.7.8 Username and Password not accepted');
+    callback();
+  };
+}
+
+/**
+ * smtp-server's onAuth for XOAUTH2: accepted when a verifier accepts the token for the user; refused
+ * like Gmail (a 334 challenge with the error JSON, then 535 5.7.8). `onResult` sees each attempt.
+ */
+export function xoauth2OnAuth(
+  verifiers: AccessTokenVerifier[],
+  onResult: (user: string, ok: boolean) => void = () => {},
+): NonNullable<SMTPServerOptions['onAuth']> {
+  answerXoauth2RefusalLikeGmail();
+  return (auth, _session, callback) => {
+    const user = auth.username ?? '';
+    Promise.all(verifiers.map((verify) => verify(user, auth.accessToken ?? ''))).then(
+      (results) => {
+        const ok = auth.method === 'XOAUTH2' && results.some(Boolean);
+        onResult(user, ok);
+        if (ok) return callback(null, { user: { username: user, method: 'XOAUTH2' } });
+        callback(null, { data: { status: '400', schemes: 'Bearer', scope: 'https://mail.google.com/' } });
+      },
+      (error: Error) => callback(error),
+    );
+  };
+}
 
 export interface SinkMessage {
   id: number;
@@ -20,6 +60,8 @@ export interface SinkMessage {
   /** What was attached, without the content (an invoice's PDF shows here). */
   attachments: { filename: string | null; contentType: string; size: number }[];
   size: number;
+  /** The mailbox the client signed in as with XOAUTH2, or null (the system relay sends without AUTH). */
+  authUser: string | null;
 }
 
 export interface MailSink {
@@ -78,7 +120,8 @@ function attachmentList(m: SinkMessage): string {
 }
 
 /** A received mail as the sink's pages show it. */
-function sinkMessage(id: number, mail: ParsedMail, envelope: SMTPServerSession['envelope']): SinkMessage {
+function sinkMessage(id: number, mail: ParsedMail, session: SMTPServerSession): SinkMessage {
+  const { envelope } = session;
   return {
     id,
     receivedAt: new Date().toISOString(),
@@ -100,6 +143,7 @@ function sinkMessage(id: number, mail: ParsedMail, envelope: SMTPServerSession['
       size: a.size,
     })),
     size: 0,
+    authUser: (session.user as { username?: string } | undefined)?.username ?? null,
   };
 }
 
@@ -146,19 +190,29 @@ function waitForMessage(messages: SinkMessage[], waiters: Set<Waiter>, match: Wa
   });
 }
 
-export async function startMailSink(options: { smtpPort?: number; httpPort?: number } = {}): Promise<MailSink> {
+export async function startMailSink(
+  options: { smtpPort?: number; httpPort?: number; verifiers?: AccessTokenVerifier[] } = {},
+): Promise<MailSink> {
   const messages: SinkMessage[] = [];
   const waiters = new Set<Waiter>();
+  const verifiers = options.verifiers ?? [];
 
   const smtp = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    ...(verifiers.length > 0
+      ? {
+          authMethods: ['XOAUTH2'],
+          allowInsecureAuth: true,
+          disabledCommands: ['STARTTLS'],
+          onAuth: xoauth2OnAuth(verifiers),
+        }
+      : { disabledCommands: ['AUTH', 'STARTTLS'] }),
     logger: false,
     size: 25 * 1024 * 1024,
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
-          const message = sinkMessage(messages.length + 1, mail, session.envelope);
+          const message = sinkMessage(messages.length + 1, mail, session);
           messages.push(message);
           for (const waiter of waiters) {
             if (waiter.match(message)) {

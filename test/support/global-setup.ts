@@ -5,6 +5,8 @@ import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { startSqld } from '../../scripts/lib/sqld.ts';
 import { startBrokenDatabase } from './broken-database.ts';
+import { startOAuthServers } from './node-env.ts';
+import type { OAuthServersInfo } from './oauth-control.ts';
 import { startSmtpFixtures, type SmtpFixturesInfo } from './smtp-servers.ts';
 
 declare module 'vitest' {
@@ -13,22 +15,39 @@ declare module 'vitest' {
     smtpFixtures: SmtpFixturesInfo;
     /** An HTTP server that drops the connection halfway through its answer (see broken-database.ts). */
     brokenDatabasePort: number;
+    /** The local authorization servers (their operator vars and control URLs); the workers project's PUBLIC_URL. */
+    oauth: OAuthServersInfo;
   }
 }
 
-/** Runs in Node before the test projects: a real libSQL server with the migrations, real SMTP servers, a broken database. */
+/** The workers tests call the app as `exports.default.fetch` under this origin; nothing listens there. */
+const PUBLIC_URL = 'https://api.test.example';
+
+/**
+ * Runs in Node before the test projects: a real libSQL server with the migrations, an authorization
+ * server per provider, real SMTP servers (`xoauth2` accepts those servers' tokens), a broken database.
+ */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-test-db-'));
   const sqld = await startSqld(dataDir);
   await applyMigrations(sqld.url);
-  const smtp = await startSmtpFixtures();
+  const redirectUri = `${PUBLIC_URL}/v1/oauth/callback`;
+  const oauth = await startOAuthServers([redirectUri]);
+  const smtp = await startSmtpFixtures({ verifiers: oauth.verifiers });
   const broken = await startBrokenDatabase();
   project.provide('dbUrl', sqld.url);
   project.provide('smtpFixtures', smtp.info);
   project.provide('brokenDatabasePort', broken.port);
+  project.provide('oauth', {
+    publicUrl: PUBLIC_URL,
+    redirectUri,
+    microsoft: { url: oauth.microsoft.url, env: oauth.microsoft.env },
+    google: { url: oauth.google.url, env: oauth.google.env },
+  });
   return async () => {
     await broken.stop();
     await smtp.stop();
+    await oauth.stop();
     await sqld.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };

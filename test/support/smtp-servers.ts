@@ -3,11 +3,12 @@
 // through a tiny loopback HTTP endpoint (JSON), see `controlUrl`.
 //
 //   well-behaved:  plain, starttls, tls, noStarttls, untrusted, untrustedTls,
-//                  relayDenied, rcptTemp, rcptPerm, oversize
+//                  relayDenied, rcptTemp, rcptPerm, oversize,
+//                  xoauth2 (STARTTLS, AUTH XOAUTH2 only and required, tokens of the local authorization servers)
 //   misbehaving:   silent (never greets), greetThenSilent, halfLine, drip, closes, garbage
 //   refused:       a port nothing listens on
 //
-// Every server accepts USERNAME / PASSWORD (UTF-8) with PLAIN, LOGIN and CRAM-MD5.
+// Every other server accepts USERNAME / PASSWORD (UTF-8) with PLAIN, LOGIN and CRAM-MD5.
 
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection as SmtpServerConnection } from 'smtp-server/lib/smtp-connection.js';
+import { type AccessTokenVerifier, xoauth2OnAuth } from '../../scripts/lib/mail-sink.ts';
 
 export const USERNAME = 'jürgen.müller@example.com';
 export const PASSWORD = 'Grüße-Pässwort-1';
@@ -45,7 +47,8 @@ export type FixtureName =
   | 'closes'
   | 'closesAfterData'
   | 'garbage'
-  | 'refused';
+  | 'refused'
+  | 'xoauth2';
 
 export interface ReceivedAttachment {
   filename: string | null;
@@ -130,7 +133,8 @@ function smtpError(message: string, responseCode: number): Error {
   return Object.assign(new Error(message), { responseCode });
 }
 
-export async function startSmtpFixtures(): Promise<SmtpFixtures> {
+/** `verifiers`: the access-token checks of the authorization servers whose tokens `xoauth2` accepts. */
+export async function startSmtpFixtures(options: { verifiers?: AccessTokenVerifier[] } = {}): Promise<SmtpFixtures> {
   patchGreetingDelay();
   const mails: ReceivedMail[] = [];
   const attempts: AuthAttempt[] = [];
@@ -329,6 +333,15 @@ export async function startSmtpFixtures(): Promise<SmtpFixtures> {
   ports.echoesPassword = await smtp('echoesPassword', {
     ...trusted,
     queuedReply: `2.0.0 Ok: queued for ${USERNAME} with password ${PASSWORD}`,
+  });
+  // Like smtp.office365.com and smtp.gmail.com: no mail without signing in, and only with a token.
+  ports.xoauth2 = await smtp('xoauth2', {
+    ...trusted,
+    authMethods: ['XOAUTH2'],
+    authOptional: false,
+    onAuth: xoauth2OnAuth(options.verifiers ?? [], (username, ok) =>
+      attempts.push({ server: 'xoauth2', method: 'XOAUTH2', username, ok }),
+    ),
   });
 
   // Misbehaving servers, a few lines of node:net each.
