@@ -1,4 +1,5 @@
 // `npm run bench [parts] [runtimes]`: throw-away local stacks, figures only (bench/README.md).
+import { benchOAuth } from './oauth.ts';
 import { benchOutbox } from './outbox.ts';
 import { RUNTIMES, startBenchStack, type BenchStack, type Runtime } from './lib/stack.ts';
 import { ms } from './lib/stats.ts';
@@ -29,7 +30,7 @@ async function withStack<T>(
   }
 }
 
-const PARTS = ['settings', 'smtp', 'widget', 'outbox'];
+const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'oauth'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !PARTS.includes(a) && !(RUNTIMES as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -89,4 +90,10 @@ if (want('outbox')) {
     console.log(`\nOutbox on ${label(runtime)}:`);
     for (const line of await benchOutbox(runtime)) console.log(`  ${line}`);
   }
+}
+
+// The token logic is one code path on both runtimes; measured once, on the Node server.
+if (want('oauth') && on.includes('node')) {
+  console.log('\nSign-in with the provider (XOAUTH2) on Node (npm run start:node):');
+  for (const line of await benchOAuth()) console.log(`  ${line}`);
 }

@@ -81,6 +81,10 @@ function classify(error: unknown): Error {
     if (typeof status === 'number' && status >= 500) return new ProviderUnavailableError(`${status}`);
     return new ProviderRefusedError(error.code ?? error.message);
   }
+  // Our own misuse of the library is a bug to see, not a provider to wait for.
+  if (error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_INVALID_ARG')) {
+    return error;
+  }
   // fetch failed, timed out (AbortSignal) or the answer was cut off.
   return new ProviderUnavailableError(error instanceof Error ? error.name : 'network');
 }
@@ -122,10 +126,11 @@ export async function exchangeCode(
 ): Promise<SignedIn> {
   const client = clientOf(provider);
   const auth = oauth.ClientSecretPost(provider.clientSecret);
-  const params = new URLSearchParams({ code });
   let tokens: oauth.TokenEndpointResponse;
   try {
     const anyServer = server(provider);
+    // The state was checked (and used up) by the caller; only the code goes on.
+    const params = oauth.validateAuthResponse(anyServer, client, new URLSearchParams({ code }), oauth.skipStateCheck);
     const response = await oauth.authorizationCodeGrantRequest(
       anyServer,
       client,

@@ -6,10 +6,15 @@ import { patchGreetingDelay } from '../../test/support/smtp-servers.ts';
 const tls = (name: string) => readFileSync(fileURLToPath(new URL(`../../test/fixtures/tls/${name}`, import.meta.url)));
 
 /**
- * A lean SMTP server for throughput figures: STARTTLS + AUTH PLAIN, no greeting delay, and it
- * only counts what it accepts (parsing every message would compete with the API for the CPU).
+ * A lean SMTP server for throughput figures: STARTTLS + AUTH PLAIN (or XOAUTH2 with a verifier), no
+ * greeting delay, and it only counts what it accepts (parsing every message would compete with the
+ * API for the CPU).
  */
-export async function startSmtpCounter(credentials: { username: string; password: string }) {
+export async function startSmtpCounter(credentials: {
+  username: string;
+  password: string;
+  xoauth2?: (user: string, accessToken: string) => Promise<boolean>;
+}) {
   patchGreetingDelay();
   let accepted = 0;
   /** Date.now() of each message accepted, in order. */
@@ -19,9 +24,21 @@ export async function startSmtpCounter(credentials: { username: string; password
     cert: tls('server.pem'),
     noGreetingDelay: true,
     disableReverseLookup: true,
-    authMethods: ['PLAIN'],
+    authMethods: credentials.xoauth2 ? ['XOAUTH2'] : ['PLAIN'],
     logger: false,
     onAuth(auth, _session, callback) {
+      if (credentials.xoauth2) {
+        credentials
+          .xoauth2(auth.username ?? '', auth.accessToken ?? '')
+          .then(
+            (ok) =>
+              ok
+                ? callback(null, { user: auth.username })
+                : callback(Object.assign(new Error('5.7.8 Invalid credentials'), { responseCode: 535 })),
+            callback,
+          );
+        return;
+      }
       if (auth.username === credentials.username && auth.password === credentials.password)
         return callback(null, { user: auth.username });
       callback(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));

@@ -19,7 +19,12 @@ describe('settings round trips', () => {
         from: { address: 'system@relay.example', name: api.tenant.name },
         replyTo: api.tenant.email,
       },
-      capabilities: { runtime: 'workers', allowUntrustedCertificate: false, blockedPorts: [25], oauthProviders: [] },
+      capabilities: {
+        runtime: 'workers',
+        allowUntrustedCertificate: false,
+        blockedPorts: [25],
+        oauthProviders: ['microsoft', 'google'],
+      },
       warnings: [],
       oauthConnections: [],
     });
