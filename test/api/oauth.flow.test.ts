@@ -156,6 +156,30 @@ describe('sign-in with the provider: start and callback', () => {
 });
 
 describe('sign-in with the provider: settings, test and disconnect', () => {
+  it('warns about Microsoft 365 with a password in GET and offers the switch to sign-in', async () => {
+    const api = await clientFor();
+    const put = await api.put('/v1/mail-server', {
+      host: 'smtp.office365.com',
+      security: 'starttls',
+      auth: { method: 'login', username: 'anna@firma.example', password: 'Kennwort-1' },
+    });
+    expect(put.status).toBe(200);
+    const de = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(de.warnings.map((w) => w.code)).toContain('microsoft_basic_auth_retiring');
+    const warning = de.warnings.find((w) => w.code === 'microsoft_basic_auth_retiring')!;
+    expect(warning.message).toMatch(/Dezember 2026/);
+    expect(warning.message).toContain('Mit Microsoft anmelden');
+    // Signed in instead: no warning.
+    await signIn(api, 'microsoft', { loginHint: ACCOUNT });
+    await api.put('/v1/mail-server', {
+      host: 'smtp.office365.com',
+      security: 'starttls',
+      auth: { method: 'xoauth2', provider: 'microsoft' },
+    });
+    const after = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(after.warnings.map((w) => w.code)).not.toContain('microsoft_basic_auth_retiring');
+  });
+
   it('save then sign in: GET shows the settings connected as the signed-in account', async () => {
     const api = await clientFor(newTenant());
     const put = await api.put('/v1/mail-server', xoauth2Draft('microsoft'));

@@ -1,7 +1,7 @@
 // Signing in with the provider on Node (api/node/service.ts): the same flow as in workerd, with the
 // in-process outbox, against the local authorization servers and the XOAUTH2 SMTP fixture.
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import { eq } from 'drizzle-orm';
 import { oauthGrants, type TenantIdentity } from '../../api/db/schema.ts';
@@ -48,6 +48,13 @@ const refreshes = async (provider: 'microsoft' | 'google') =>
 
 describe('sign-in with the provider on Node', () => {
   it('signs in, saves, tests and sends an invoice through XOAUTH2; a refresh when the token runs out', async () => {
+    // Everything the service logs during the flow: no token may be in it.
+    const logged: string[] = [];
+    for (const level of ['log', 'info', 'warn', 'error'] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map(String).join(' '));
+      });
+    }
     const { tenant, token } = await newTenant();
     const account = `buchhaltung-${tenant.id}@firma.example`;
     const started = await call('POST', '/v1/mail-server/oauth/start', {
@@ -102,5 +109,7 @@ describe('sign-in with the provider on Node', () => {
     };
     expect(status).toMatchObject({ status: 'sent', route: 'tenant' });
     expect(await refreshes('microsoft')).toBe(before + 1);
+    vi.restoreAllMocks();
+    expect(logged.join('\n')).not.toMatch(/eyJ[\w-]{8,}\.[\w-]{8,}\./);
   });
 });
