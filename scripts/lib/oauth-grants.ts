@@ -165,13 +165,14 @@ export class AuthServerState {
   readonly refreshTokens = new Map<string, Grant>();
   readonly accessTokens = new Map<string, Grant>();
   readonly grants = new Set<Grant>();
+  readonly provider: OAuthProvider;
+  readonly redirectUris: () => string[];
+  readonly initialTtl: number;
 
-  constructor(
-    readonly provider: OAuthProvider,
-    readonly issuer: OAuth2Issuer,
-    readonly redirectUris: () => string[],
-    readonly initialTtl: number,
-  ) {
+  constructor(provider: OAuthProvider, issuer: OAuth2Issuer, redirectUris: () => string[], initialTtl: number) {
+    this.provider = provider;
+    this.redirectUris = redirectUris;
+    this.initialTtl = initialTtl;
     this.accessTtl = initialTtl;
     this.client.id =
       provider === 'microsoft'
