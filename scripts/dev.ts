@@ -1,10 +1,13 @@
 // `npm run dev`: the whole local stack on loopback — libSQL (sqld) with migrations, the API under
-// `wrangler dev` with the demo page, and a local mail sink that the system relay points at.
+// `wrangler dev` with the demo page, a local mail sink that the system relay points at, and a local
+// authorization server for each sign-in provider not configured in the environment.
 // Ctrl-C / SIGTERM stops everything it started.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDevSecrets, writeEnvFile } from './lib/dev-secrets.ts';
-import { startMailSink } from './lib/mail-sink.ts';
+import { OAUTH_PROVIDERS } from '../contract/values.ts';
+import { ensureDevSecrets, readEnvFile, writeEnvFile } from './lib/dev-secrets.ts';
+import { type AccessTokenVerifier, startMailSink } from './lib/mail-sink.ts';
+import { OAUTH_ENV_NAMES, type OAuthEnv, startAuthServer } from './lib/oauth-server.ts';
 import { freePort, isPortFree } from './lib/ports.ts';
 import { projectRoot, startStack } from './lib/stack.ts';
 import { buildWidget } from './build-widget.ts';
@@ -83,16 +86,47 @@ function stopOnExit(stoppers: (() => Promise<void>)[]): (code: number) => Promis
 }
 
 /** The mail sink on the ports of the last start where free (settings saved against it keep working), remembered for the next. */
-async function startSink(stoppers: (() => Promise<void>)[]) {
+async function startSink(stoppers: (() => Promise<void>)[], verifiers: AccessTokenVerifier[]) {
   mkdirSync(dataDir, { recursive: true });
   const sinkPortsFile = join(dataDir, 'sink-ports.json');
-  const sink = await startMailSink(await sinkPorts(sinkPortsFile));
+  const sink = await startMailSink({ ...(await sinkPorts(sinkPortsFile)), verifiers });
   stoppers.push(() => sink.stop());
   writeFileSync(
     sinkPortsFile,
     JSON.stringify({ smtpPort: sink.smtpPort, httpPort: Number(new URL(sink.httpUrl).port) }),
   );
   return sink;
+}
+
+/**
+ * Per sign-in provider: its variables from the environment when its client id is set there (they win),
+ * nothing when `.dev.vars` has it (wrangler reads that file), else a local authorization server.
+ */
+async function signInProviders(
+  stoppers: (() => Promise<void>)[],
+  devVars: Map<string, string>,
+  redirectUris: string[],
+) {
+  const vars: OAuthEnv = {};
+  const verifiers: AccessTokenVerifier[] = [];
+  const banner: string[] = [];
+  for (const provider of OAUTH_PROVIDERS) {
+    const names = OAUTH_ENV_NAMES[provider];
+    const label = `${(provider === 'microsoft' ? 'Microsoft' : 'Google').padEnd(15)}sign-in `;
+    if (env[names[0]] || devVars.has(names[0])) {
+      for (const name of names) if (env[name]) vars[name] = env[name];
+      banner.push(`${label}configured in ${env[names[0]] ? 'the environment' : '.dev.vars'}`);
+      continue;
+    }
+    const server = await startAuthServer(provider, { redirectUris });
+    stoppers.push(() => server.stop());
+    Object.assign(vars, server.env);
+    verifiers.push((user, token) => server.verifyAccessToken(token, user));
+    banner.push(
+      `${label}local authorization server at ${server.url}   (any account, no password; the mail sink takes its tokens)`,
+    );
+  }
+  return { vars, verifiers, banner };
 }
 
 async function main() {
@@ -103,13 +137,20 @@ async function main() {
     const secrets = ensureDevSecrets(join(projectRoot, '.dev.vars'), {
       OPERATOR_API_KEY: env.OPERATOR_API_KEY,
     });
-    const sink = await startSink(stoppers);
+    const devVars = readEnvFile(join(projectRoot, '.dev.vars'));
+    const apiOrigin = `http://127.0.0.1:${port}`;
+    const publicUrl = env.PUBLIC_URL ?? devVars.get('PUBLIC_URL') ?? apiOrigin;
+    const redirectUris = [...new Set([publicUrl, apiOrigin])].map((origin) => `${origin}/v1/oauth/callback`);
+    const signIn = await signInProviders(stoppers, devVars, redirectUris);
+    const sink = await startSink(stoppers, signIn.verifiers);
 
     // Runtime settings that may carry credentials go through a private env file, not the command line.
     const runtimeEnv = join(dataDir, 'runtime.env');
     writeEnvFile(runtimeEnv, {
       SYSTEM_SMTP_URL: env.SYSTEM_SMTP_URL ?? `smtp://127.0.0.1:${sink.smtpPort}`,
       ...(env.OPERATOR_API_KEY ? { OPERATOR_API_KEY: env.OPERATOR_API_KEY } : {}),
+      PUBLIC_URL: publicUrl,
+      ...signIn.vars,
     });
     const stack = await startStack({
       dataDir,
@@ -139,6 +180,7 @@ async function main() {
     API            ${stack.apiUrl}/v1/mail-server   (health: ${stack.apiUrl}/healthz)
     Mail sink      ${sink.httpUrl}   (SMTP 127.0.0.1:${sink.smtpPort}${env.SYSTEM_SMTP_URL ? '; the system relay is SYSTEM_SMTP_URL' : ', the system relay'})
     Database       ${stack.dbUrl}   (data in ${dataDir})
+    ${signIn.banner.join('\n    ')}
     Operator key   ${env.OPERATOR_API_KEY ?? secrets.OPERATOR_API_KEY}
   Ctrl-C stops everything.
 `);

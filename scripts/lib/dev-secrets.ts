@@ -18,6 +18,11 @@ function parseEnvFile(text: string): Map<string, string> {
   return values;
 }
 
+/** The values of an env file (`NAME=value` lines); none when it does not exist. */
+export function readEnvFile(path: string): Map<string, string> {
+  return parseEnvFile(existsSync(path) ? readFileSync(path, 'utf8') : '');
+}
+
 /** Reads the git-ignored .dev.vars and adds random secrets that are missing (existing ones stay). */
 export function ensureDevSecrets(path: string, fromEnvironment: Partial<DevSecrets> = {}): DevSecrets {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';

@@ -12,22 +12,12 @@ import {
   type MutableToken,
 } from 'oauth2-mock-server';
 import type { OAuthProvider } from '../../contract/index.ts';
+import type { AuthServerStats, TokenFailures } from './oauth-server.ts';
 
 /** Who signs in when the authorize request has no `login_hint`. */
 export const DEFAULT_ACCOUNT = 'anna@firma.example';
 /** The one tenant the local Microsoft server knows: its `tid` claim and issuer segment. */
 export const MICROSOFT_TENANT_ID = '4b1f6c3e-9a27-4d58-8e0b-2c7d9f31a6e4';
-
-export interface AuthServerStats {
-  /** Authorize requests answered with a code. */
-  authorizations: number;
-  /** Token requests with grant_type=authorization_code, whatever their outcome. */
-  codeExchanges: number;
-  /** Token requests with grant_type=refresh_token, whatever their outcome. */
-  refreshes: number;
-  /** Requests to the revocation endpoint (Google). */
-  revocations: number;
-}
 
 export const PATHS = {
   microsoft: {
@@ -95,44 +85,10 @@ function clientOf(req: IncomingMessage, form: URLSearchParams): { id: string | n
   return { id: decode(id), secret: decode(secret) };
 }
 
-/** Runs the mock's request handler in-process on a copy of the request; it only sets status and headers, then ends. */
-export function callMock(
-  service: OAuth2Service,
-  contexts: WeakMap<object, RequestContext>,
-  req: IncomingMessage,
-  body: string,
-  context?: RequestContext,
-): Promise<MockAnswer> {
-  return new Promise((resolve) => {
-    const headers = { ...req.headers, 'content-type': 'application/x-www-form-urlencoded' };
-    const copy = Object.assign(Readable.from([Buffer.from(body)]), { method: req.method, url: req.url, headers });
-    if (context) contexts.set(copy, context);
-    const answer: MockAnswer = { status: 200, headers: {}, body: '' };
-    const res = {
-      writableEnded: false,
-      set statusCode(status: number) {
-        answer.status = status;
-      },
-      setHeader(name: string, value: unknown) {
-        answer.headers[name.toLowerCase()] = String(value);
-      },
-      end(chunk?: unknown) {
-        res.writableEnded = true;
-        answer.body = chunk === undefined ? '' : String(chunk);
-        resolve(answer);
-      },
-    };
-    service.requestHandler(copy as unknown as IncomingMessage, res as unknown as ServerResponse);
-  });
+/** A provider shows its own page, never a redirect, for an unknown client or redirect URI. */
+function refusePage(res: ServerResponse, reason: string) {
+  send(res, 400, `<!doctype html><html lang="en"><title>Sign-in refused</title><p>${reason}</p></html>`, 'text/html');
 }
-
-const refusePage = (res: ServerResponse, reason: string) =>
-  send(
-    res,
-    400,
-    `<!doctype html><html lang="en"><title>Sign-in refused</title><h1>Sign-in refused</h1><p>${reason}</p>`,
-    'text/html',
-  );
 
 function redirectError(res: ServerResponse, redirectUri: string, query: URLSearchParams, description: string) {
   const back = new URL(redirectUri);
@@ -143,21 +99,14 @@ function redirectError(res: ServerResponse, redirectUri: string, query: URLSearc
   res.writeHead(302, { location: back.href }).end();
 }
 
-/** Token-endpoint failures a test asked for: the next `count` requests answer `status`, or never answer. */
-interface Failures {
-  count: number;
-  status: number;
-  hang: boolean;
-}
-
 /** The provider's rules and the grants it gave; the mock behind it signs. */
 export class AuthServerState {
-  readonly service: OAuth2Service;
-  readonly contexts = new WeakMap<object, RequestContext>();
+  private readonly service: OAuth2Service;
+  private readonly contexts = new WeakMap<object, RequestContext>();
   readonly client = { id: '', secret: randomBytes(24).toString('base64url') };
   stats: AuthServerStats = { authorizations: 0, codeExchanges: 0, refreshes: 0, revocations: 0 };
   accessTtl: number;
-  failures: Failures = { count: 0, status: 503, hang: false };
+  failures: TokenFailures = { count: 0, status: 503, hang: false };
   /** Token requests kept open on purpose (a `hang` failure); closed on reset. */
   readonly hanging = new Set<ServerResponse>();
   tokenIssuer = '';
@@ -165,13 +114,14 @@ export class AuthServerState {
   readonly refreshTokens = new Map<string, Grant>();
   readonly accessTokens = new Map<string, Grant>();
   readonly grants = new Set<Grant>();
+  readonly provider: OAuthProvider;
+  readonly redirectUris: () => string[];
+  readonly initialTtl: number;
 
-  constructor(
-    readonly provider: OAuthProvider,
-    readonly issuer: OAuth2Issuer,
-    readonly redirectUris: () => string[],
-    readonly initialTtl: number,
-  ) {
+  constructor(provider: OAuthProvider, issuer: OAuth2Issuer, redirectUris: () => string[], initialTtl: number) {
+    this.provider = provider;
+    this.redirectUris = redirectUris;
+    this.initialTtl = initialTtl;
     this.accessTtl = initialTtl;
     this.client.id =
       provider === 'microsoft'
@@ -184,6 +134,37 @@ export class AuthServerState {
       if (authorization && code) this.authorizations.set(code, authorization);
     });
     this.service.on(Events.BeforeTokenSigning, (token: MutableToken, req: object) => this.shapeToken(token, req));
+  }
+
+  /** Runs the mock's request handler in-process on a copy of the request; it only sets status and headers, then ends. */
+  private mock(req: IncomingMessage, body: string, context?: RequestContext): Promise<MockAnswer> {
+    return new Promise((resolve) => {
+      const headers = { ...req.headers, 'content-type': 'application/x-www-form-urlencoded' };
+      const copy = Object.assign(Readable.from([Buffer.from(body)]), { method: req.method, url: req.url, headers });
+      if (context) this.contexts.set(copy, context);
+      const answer: MockAnswer = { status: 200, headers: {}, body: '' };
+      const res = {
+        writableEnded: false,
+        set statusCode(status: number) {
+          answer.status = status;
+        },
+        setHeader(name: string, value: unknown) {
+          answer.headers[name.toLowerCase()] = String(value);
+        },
+        end(chunk?: unknown) {
+          res.writableEnded = true;
+          answer.body = chunk === undefined ? '' : String(chunk);
+          resolve(answer);
+        },
+      };
+      this.service.requestHandler(copy as unknown as IncomingMessage, res as unknown as ServerResponse);
+    });
+  }
+
+  /** What the mock serves as it is (its keys). */
+  async forward(req: IncomingMessage, res: ServerResponse) {
+    const answer = await this.mock(req, '');
+    res.writeHead(answer.status, answer.headers).end(answer.body);
   }
 
   /** The provider's claims on the mock's tokens; the mock gives the ID token an `aud` and the access token a `scope`. */
@@ -217,7 +198,7 @@ export class AuthServerState {
         : query.get('access_type') === 'offline';
     const account = query.get('login_hint') || DEFAULT_ACCOUNT;
     const authorization: Authorization = { account, scope, redirectUri, offline, used: false };
-    const answer = await callMock(this.service, this.contexts, req, '', { account, scope, jti: '', authorization });
+    const answer = await this.mock(req, '', { account, scope, jti: '', authorization });
     if (new URL(answer.headers.location ?? redirectUri).searchParams.has('code')) this.stats.authorizations++;
     res.writeHead(answer.status, answer.headers).end(answer.body);
   }
@@ -247,14 +228,9 @@ export class AuthServerState {
     // The mock checks PKCE only when a verifier comes, so a missing one is refused here.
     if (!form.get('code_verifier')) return oauthError(res, 400, 'invalid_grant', 'The code_verifier is missing.');
     const grant: Grant = { account: authorization.account, scope: authorization.scope, alive: true };
-    const answer = await this.issue(req, form, grant);
-    if (answer.status !== 200) {
-      const detail = (JSON.parse(answer.body) as { detail?: string }).detail ?? 'The code was refused.';
-      return oauthError(res, 400, 'invalid_grant', detail);
-    }
+    const body = await this.issue(req, res, form, grant);
+    if (!body) return;
     this.grants.add(grant);
-    const body = JSON.parse(answer.body) as Record<string, unknown>;
-    delete body.refresh_token;
     if (authorization.offline) body.refresh_token = this.newRefreshToken(grant);
     send(res, 200, body);
   }
@@ -264,27 +240,29 @@ export class AuthServerState {
     const grant = this.refreshTokens.get(old);
     if (!grant?.alive)
       return oauthError(res, 400, 'invalid_grant', 'The refresh token is unknown, expired or revoked.');
-    const answer = await this.issue(req, form, grant);
-    const body = JSON.parse(answer.body) as Record<string, unknown>;
-    delete body.refresh_token;
+    const body = await this.issue(req, res, form, grant);
+    if (!body) return;
     // Microsoft rotates: the old refresh token is dead at once; Google keeps it and sends none.
     if (this.provider === 'microsoft') {
       this.refreshTokens.delete(old);
       body.refresh_token = this.newRefreshToken(grant);
     }
-    send(res, answer.status, body);
+    send(res, 200, body);
   }
 
-  /** The mock signs an access token and an ID token for the grant. */
-  private async issue(req: IncomingMessage, form: URLSearchParams, grant: Grant): Promise<MockAnswer> {
+  /** The mock signs an access and an ID token for the grant; null when it refused (answered as OAuth error). */
+  private async issue(req: IncomingMessage, res: ServerResponse, form: URLSearchParams, grant: Grant) {
     const jti = randomUUID();
-    const answer = await callMock(this.service, this.contexts, req, form.toString(), { ...grant, jti });
-    if (answer.status === 200) {
-      this.accessTokens.set(jti, grant);
-      const body = JSON.parse(answer.body) as Record<string, unknown>;
-      answer.body = JSON.stringify({ ...body, scope: grant.scope, expires_in: this.accessTtl });
+    const answer = await this.mock(req, form.toString(), { ...grant, jti });
+    const body = JSON.parse(answer.body) as Record<string, unknown>;
+    if (answer.status !== 200) {
+      // The mock refuses (a PKCE mismatch) with problem+json, 400 and a `detail`; providers say invalid_grant.
+      oauthError(res, 400, 'invalid_grant', typeof body.detail === 'string' ? body.detail : 'The grant was refused.');
+      return null;
     }
-    return answer;
+    this.accessTokens.set(jti, grant);
+    delete body.refresh_token;
+    return { ...body, scope: grant.scope, expires_in: this.accessTtl } as Record<string, unknown>;
   }
 
   private newRefreshToken(grant: Grant): string {

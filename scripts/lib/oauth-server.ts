@@ -7,18 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { OAuth2Issuer } from 'oauth2-mock-server';
 import type { OAuthProvider } from '../../contract/index.ts';
-import {
-  ACCOUNT_CLAIM,
-  AuthServerState,
-  type AuthServerStats,
-  callMock,
-  MICROSOFT_TENANT_ID,
-  PATHS,
-  readBody,
-  send,
-} from './oauth-grants.ts';
+import { ACCOUNT_CLAIM, AuthServerState, MICROSOFT_TENANT_ID, PATHS, readBody, send } from './oauth-grants.ts';
 
-export { type AuthServerStats, DEFAULT_ACCOUNT, MICROSOFT_TENANT_ID } from './oauth-grants.ts';
+export { DEFAULT_ACCOUNT, MICROSOFT_TENANT_ID } from './oauth-grants.ts';
 
 export const OAUTH_ENV_NAMES = {
   microsoft: ['OAUTH_MICROSOFT_CLIENT_ID', 'OAUTH_MICROSOFT_CLIENT_SECRET', 'OAUTH_MICROSOFT_AUTHORITY'],
@@ -31,6 +22,24 @@ export const OAUTH_ENV_NAMES = {
   ],
 } as const;
 export type OAuthEnv = Partial<Record<(typeof OAUTH_ENV_NAMES)[OAuthProvider][number], string>>;
+
+export interface AuthServerStats {
+  /** Authorize requests answered with a code. */
+  authorizations: number;
+  /** Token requests with grant_type=authorization_code, whatever their outcome. */
+  codeExchanges: number;
+  /** Token requests with grant_type=refresh_token, whatever their outcome. */
+  refreshes: number;
+  /** Requests to the revocation endpoint (Google). */
+  revocations: number;
+}
+
+/** Token-endpoint failures a test asked for: the next `count` requests answer `status`, or never answer. */
+export interface TokenFailures {
+  count: number;
+  status: number;
+  hang: boolean;
+}
 
 export interface LocalAuthServer {
   provider: OAuthProvider;
@@ -115,8 +124,7 @@ async function route(state: AuthServerState, req: IncomingMessage, res: ServerRe
   if (req.method === 'POST' && url.pathname === paths.revoke)
     return state.revoke(res, new URLSearchParams(await readBody(req)));
   if (req.method === 'GET' && (url.pathname === paths.jwks || url.pathname === paths.wellKnownDocument)) {
-    const answer = await callMock(state.service, state.contexts, req, '');
-    return res.writeHead(answer.status, answer.headers).end(answer.body);
+    return state.forward(req, res);
   }
   send(res, 404, { error: 'not_found' });
 }

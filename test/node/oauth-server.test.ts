@@ -3,12 +3,14 @@
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { createTransport } from 'nodemailer';
 import * as oauth from 'oauth4webapi';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { OAuthProvider } from '../../contract/index.ts';
 import { type MailSink, startMailSink } from '../../scripts/lib/mail-sink.ts';
 import { DEFAULT_ACCOUNT, type LocalAuthServer, MICROSOFT_TENANT_ID } from '../../scripts/lib/oauth-server.ts';
 import { type OAuthServers, startOAuthServers } from '../support/node-env.ts';
 import { oauthControl } from '../support/oauth-control.ts';
+import { TEST_CA_FILE } from '../support/smtp-servers.ts';
 
 const REDIRECT_URI = 'https://api.test.example/v1/oauth/callback';
 const insecure = { [oauth.allowInsecureRequests]: true };
@@ -27,8 +29,11 @@ beforeEach(async () => {
   await Promise.all([oauthControl(servers.microsoft.url).reset(), oauthControl(servers.google.url).reset()]);
 });
 
+/** What a client knows of a server: the operator variables. */
+type ServerView = Pick<LocalAuthServer, 'provider' | 'env'>;
+
 /** The client's view of a server, as the API builds it from the operator variables. */
-function clientOf(server: LocalAuthServer, auth: 'post' | 'basic' = 'post') {
+function clientOf(server: ServerView, auth: 'post' | 'basic' = 'post') {
   const e = server.env;
   const as: oauth.AuthorizationServer =
     server.provider === 'microsoft'
@@ -55,7 +60,7 @@ const SCOPES: Record<OAuthProvider, string> = {
 };
 
 /** The browser's part: the authorize request and the redirect it answers. */
-async function authorize(server: LocalAuthServer, params: Record<string, string>): Promise<Response> {
+async function authorize(server: ServerView, params: Record<string, string>): Promise<Response> {
   const { as, client } = clientOf(server);
   const url = new URL(as.authorization_endpoint!);
   const extra: Record<string, string> =
@@ -73,10 +78,7 @@ async function authorize(server: LocalAuthServer, params: Record<string, string>
 }
 
 /** The authorize request with PKCE; `redeem` makes the code request (with the right verifier unless given). */
-async function authorizeWithPkce(
-  server: LocalAuthServer,
-  options: { loginHint?: string; auth?: 'post' | 'basic' } = {},
-) {
+async function authorizeWithPkce(server: ServerView, options: { loginHint?: string; auth?: 'post' | 'basic' } = {}) {
   const { as, client, clientAuth } = clientOf(server, options.auth);
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -95,12 +97,12 @@ async function authorizeWithPkce(
   return { verifier, redeem };
 }
 
-async function signIn(server: LocalAuthServer, options: { loginHint?: string; auth?: 'post' | 'basic' } = {}) {
+async function signIn(server: ServerView, options: { loginHint?: string; auth?: 'post' | 'basic' } = {}) {
   const { redeem } = await authorizeWithPkce(server, options);
   return { tokens: await redeem(), redeem };
 }
 
-function refresh(server: LocalAuthServer, refreshToken: string) {
+function refresh(server: ServerView, refreshToken: string) {
   const { as, client, clientAuth } = clientOf(server);
   return oauth
     .refreshTokenGrantRequest(as, client, clientAuth, refreshToken, insecure)
@@ -286,5 +288,26 @@ describe('control endpoints', () => {
     expect(settled).not.toHaveBeenCalled();
     await control.reset();
     await expect(hanging).rejects.toThrow();
+  });
+});
+
+describe('the global setup', () => {
+  it('the xoauth2 fixture (STARTTLS) takes a token of the global Microsoft server and no mail without signing in', async () => {
+    const oauthInfo = inject('oauth');
+    const fixtures = inject('smtpFixtures');
+    expect(oauthInfo.redirectUri).toBe(REDIRECT_URI);
+    const { tokens } = await signIn({ provider: 'microsoft', env: oauthInfo.microsoft.env });
+    const transport = (auth?: { type: 'OAuth2'; user: string; accessToken: string }) =>
+      createTransport({
+        host: 'localhost',
+        port: fixtures.ports.xoauth2,
+        requireTLS: true,
+        tls: { ca: readFileSync(TEST_CA_FILE) },
+        auth,
+      });
+    const mail = { from: DEFAULT_ACCOUNT, to: 'someone@example.com', subject: 'fixture', text: 'hello' };
+    const signedIn = transport({ type: 'OAuth2', user: DEFAULT_ACCOUNT, accessToken: tokens.access_token });
+    await expect(signedIn.sendMail(mail)).resolves.toMatchObject({ accepted: ['someone@example.com'] });
+    await expect(transport().sendMail(mail)).rejects.toMatchObject({ responseCode: 530 });
   });
 });
