@@ -12,21 +12,38 @@ import { NodeOutbox } from './outbox.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';
 
 /** The binding names read from the process environment (the same names as the Worker's). */
-export const NODE_CONFIG_NAMES = [
-  'ENVIRONMENT',
-  'DATABASE_URL',
-  'DATABASE_AUTH_TOKEN',
-  'TENANT_TOKEN_SECRET',
-  'SETTINGS_ENCRYPTION_KEY',
-  'OPERATOR_API_KEY',
-  'ALLOWED_ORIGINS',
-  'SYSTEM_FROM',
-  'SYSTEM_SMTP_URL',
-  'ALLOW_PRIVATE_HOSTS',
-  'MAIL_SINK_URL',
-  'OUTBOX_RETRY_DELAYS',
-  'OUTBOX_LEASE_SECONDS',
-] as const satisfies readonly (keyof Bindings)[];
+/** Every string binding (not the Queue or the assets): the names a Node process reads from its environment. */
+type StringBindingName = {
+  [K in keyof Bindings]-?: NonNullable<Bindings[K]> extends string ? K : never;
+}[keyof Bindings];
+
+// A record, so that a binding added to Bindings and forgotten here fails to compile (it did: the sign-in vars).
+const NODE_CONFIG: Record<StringBindingName, true> = {
+  ENVIRONMENT: true,
+  DATABASE_URL: true,
+  DATABASE_AUTH_TOKEN: true,
+  TENANT_TOKEN_SECRET: true,
+  SETTINGS_ENCRYPTION_KEY: true,
+  OPERATOR_API_KEY: true,
+  ALLOWED_ORIGINS: true,
+  SYSTEM_FROM: true,
+  SYSTEM_SMTP_URL: true,
+  ALLOW_PRIVATE_HOSTS: true,
+  MAIL_SINK_URL: true,
+  OUTBOX_RETRY_DELAYS: true,
+  OUTBOX_LEASE_SECONDS: true,
+  PUBLIC_URL: true,
+  OAUTH_MICROSOFT_CLIENT_ID: true,
+  OAUTH_MICROSOFT_CLIENT_SECRET: true,
+  OAUTH_MICROSOFT_AUTHORITY: true,
+  OAUTH_GOOGLE_CLIENT_ID: true,
+  OAUTH_GOOGLE_CLIENT_SECRET: true,
+  OAUTH_GOOGLE_AUTH_URL: true,
+  OAUTH_GOOGLE_TOKEN_URL: true,
+  OAUTH_GOOGLE_REVOKE_URL: true,
+};
+
+export const NODE_CONFIG_NAMES = Object.keys(NODE_CONFIG) as StringBindingName[];
 
 /** Bindings from environment variables; empty values count as unset. ENVIRONMENT defaults to production. */
 export function bindingsFromEnv(source: Record<string, string | undefined>): Bindings {
