@@ -152,7 +152,7 @@ export async function benchOAuth(invoices = 200, rounds = 20): Promise<string[]>
     return [
       `token-endpoint calls per invoice over ${invoices} invoices with a valid access token: ${perSend.toFixed(3)} (goal 0)`,
       `test send with a valid token: median ${ms(median(times.valid))}; needing a refresh: ${ms(median(times.refresh))} (${rounds} each, interleaved)`,
-      `added by the refresh: ${ms(added)} = ${(added / floor).toFixed(2)}× one token-endpoint round trip (${ms(floor)}, a refresh from this process; the rest is sealing and storing the new token: one database write)`,
+      `added by the refresh: ${ms(added)} = ${(added / floor).toFixed(2)}× one token-endpoint round trip (${ms(floor)}, a refresh from this process; the rest is taking the refresh lock, one database write; storing the new tokens runs alongside the send)`,
     ];
   } finally {
     await stack.stop();

@@ -36,7 +36,13 @@ export type AccessTokenFailure =
   | 'credentials_unreadable';
 
 export type AccessToken =
-  | { ok: true; accessToken: string; account: string }
+  | {
+      ok: true;
+      accessToken: string;
+      account: string;
+      /** A refreshed token is written while the caller sends with it; await this before ending. */
+      stored: Promise<void>;
+    }
   | { ok: false; code: AccessTokenFailure; transient: boolean };
 
 export interface AccessTokenContext {
@@ -56,7 +62,7 @@ async function stored(ctx: AccessTokenContext, grant: OAuthGrantRow): Promise<Ac
   if (grant.invalidAt) return failure('oauth_grant_invalid', false);
   if (!fresh(grant, ctx.now())) return null;
   const accessToken = await openAccessToken(ctx.box, grant);
-  return accessToken ? { ok: true, accessToken, account: grant.account } : null;
+  return accessToken ? { ok: true, accessToken, account: grant.account, stored: Promise.resolve() } : null;
 }
 
 /** The lock's holder: refresh, store (with a rotated refresh token), or mark the grant dead. */
@@ -68,8 +74,11 @@ async function refreshAsHolder(ctx: AccessTokenContext, grant: OAuthGrantRow, lo
   }
   try {
     const tokens = await refreshTokens(provider, await openRefreshToken(ctx.box, grant), ctx.now);
-    await storeRefreshed(ctx.db, ctx.box, grant, lock, tokens, ctx.now());
-    return { ok: true, accessToken: tokens.accessToken, account: grant.account };
+    // Written while the caller already connects: one database write off the send's path. Until it
+    // lands, the lock keeps other senders waiting for these tokens rather than refreshing again.
+    const stored = storeRefreshed(ctx.db, ctx.box, grant, lock, tokens, ctx.now());
+    stored.catch(() => {}); // the caller awaits it and reports a failure
+    return { ok: true, accessToken: tokens.accessToken, account: grant.account, stored };
   } catch (error) {
     if (error instanceof GrantInvalidError) {
       await markGrantInvalid(ctx.db, grant, lock, ctx.now());

@@ -28,12 +28,18 @@ const configError = (code: SmtpErrorCode, transient = false): NormalizedSmtpErro
   transient,
 });
 
-/** The tenant's saved server as engine settings, or the configuration problem (or dead sign-in) that stops it. */
-async function tenantRoute(server: MailServerRow | undefined, options: RouteSessionOptions): Promise<RouteSettings> {
-  if (!server) return null;
+/**
+ * The tenant's saved server as engine settings, or the configuration problem (or dead sign-in) that
+ * stops it; `stored`: a refreshed sign-in's tokens being written meanwhile.
+ */
+async function tenantRoute(
+  server: MailServerRow | undefined,
+  options: RouteSessionOptions,
+): Promise<{ settings: RouteSettings; stored?: Promise<void> }> {
+  if (!server) return { settings: null };
   const { config, runtime } = options;
   const blocked = checkTarget(server, { runtime, allowPrivateHosts: config.allowPrivateHosts });
-  if (blocked) return configError(blocked.code);
+  if (blocked) return { settings: configError(blocked.code) };
   try {
     const box = await secretBoxFor(config.settingsEncryptionKey);
     const credentials = await smtpSettingsFromRow(server, {
@@ -42,9 +48,11 @@ async function tenantRoute(server: MailServerRow | undefined, options: RouteSess
       oauth: config.oauth,
       now: options.now,
     });
-    return credentials.ok ? credentials.settings : credentials.error;
+    return credentials.ok
+      ? { settings: credentials.settings, stored: credentials.stored }
+      : { settings: credentials.error };
   } catch {
-    return configError('credentials_unreadable', true);
+    return { settings: configError('credentials_unreadable', true) };
   }
 }
 
@@ -74,16 +82,22 @@ export class RouteSessions {
   private readonly options: RouteSessionOptions;
   private readonly sessions = new Map<string, PooledSender>();
   private readonly broken = new Map<RouteName, NormalizedSmtpError>();
+  private readonly stored: Promise<void> | undefined;
 
-  private constructor(routes: Record<RouteName, RouteSettings>, options: RouteSessionOptions) {
+  private constructor(
+    routes: Record<RouteName, RouteSettings>,
+    options: RouteSessionOptions,
+    stored: Promise<void> | undefined,
+  ) {
     this.routes = routes;
     this.options = options;
+    this.stored = stored;
   }
 
   /** Each route's settings resolved once per batch; a configuration problem is an error of that route. */
   static async open(server: MailServerRow | undefined, options: RouteSessionOptions): Promise<RouteSessions> {
     const tenant = await tenantRoute(server, options);
-    return new RouteSessions({ tenant, system: systemRoute(options.config) }, options);
+    return new RouteSessions({ tenant: tenant.settings, system: systemRoute(options.config) }, options, tenant.stored);
   }
 
   async send(route: RouteName, slot: number, message: OutgoingMessage): Promise<RouteResult> {
@@ -109,6 +123,10 @@ export class RouteSessions {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    const stored = this.stored?.catch((error: unknown) => {
+      // The next send refreshes again (or, where the rotation killed the old refresh token, asks to sign in again).
+      console.error(`oauth: a refreshed token could not be stored: ${error instanceof Error ? error.message : error}`);
+    });
+    await Promise.all([...[...this.sessions.values()].map((s) => s.close()), stored]);
   }
 }

@@ -5,7 +5,14 @@ import { type AccessTokenContext, accessTokenFor } from '../oauth/access-token.t
 import type { NormalizedSmtpError, SmtpSettings } from '../smtp/types.ts';
 
 /** Engine settings with their secret in clear, or why the tenant's server cannot be logged in to now. */
-export type Credentials = { ok: true; settings: SmtpSettings } | { ok: false; error: NormalizedSmtpError };
+export type Credentials =
+  | {
+      ok: true;
+      settings: SmtpSettings;
+      /** A refreshed sign-in's tokens being stored meanwhile; awaited before the sends end. */
+      stored: Promise<void>;
+    }
+  | { ok: false; error: NormalizedSmtpError };
 
 /**
  * The XOAUTH2 login for a grant: the access token (refreshed when it expires soon) and the mailbox
@@ -16,7 +23,9 @@ export async function xoauth2Login(
   tenantId: string,
   provider: OAuthProvider,
   username: string | null,
-): Promise<{ ok: true; auth: SmtpSettings['auth'] } | { ok: false; error: NormalizedSmtpError }> {
+): Promise<
+  { ok: true; auth: SmtpSettings['auth']; stored: Promise<void> } | { ok: false; error: NormalizedSmtpError }
+> {
   const token = await accessTokenFor(ctx, tenantId, provider);
   if (!token.ok) {
     const error: NormalizedSmtpError = {
@@ -28,7 +37,8 @@ export async function xoauth2Login(
     };
     return { ok: false, error };
   }
-  return { ok: true, auth: { method: 'xoauth2', username: username ?? token.account, accessToken: token.accessToken } };
+  const auth = { method: 'xoauth2' as const, username: username ?? token.account, accessToken: token.accessToken };
+  return { ok: true, auth, stored: token.stored };
 }
 
 /** Stored settings → what the SMTP engine needs: the password decrypted (tenant id as AAD), or a grant's access token. */
@@ -41,7 +51,7 @@ export async function smtpSettingsFromRow(row: MailServerRow, ctx: AccessTokenCo
   };
   if (row.authMethod === 'xoauth2') {
     const login = await xoauth2Login(ctx, row.tenantId, row.oauthProvider!, row.username);
-    return login.ok ? { ok: true, settings: { ...base, auth: login.auth } } : login;
+    return login.ok ? { ok: true, settings: { ...base, auth: login.auth }, stored: login.stored } : login;
   }
   return {
     ok: true,
@@ -49,6 +59,7 @@ export async function smtpSettingsFromRow(row: MailServerRow, ctx: AccessTokenCo
       ...base,
       auth: { method: row.authMethod, username: row.username, password: await openPassword(row, ctx.box) },
     },
+    stored: Promise.resolve(),
   };
 }
 

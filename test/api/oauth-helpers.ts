@@ -1,6 +1,6 @@
 import { exports } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
-import { expect, inject } from 'vitest';
+import { expect, inject, vi } from 'vitest';
 import type { OAuthProvider } from '../../contract/index.ts';
 import { oauthGrants } from '../../api/db/schema.ts';
 import { db } from './outbox-helpers.ts';
@@ -58,8 +58,9 @@ export const grantOf = (tenantId: string, provider: OAuthProvider) =>
     .where(and(eq(oauthGrants.tenantId, tenantId), eq(oauthGrants.provider, provider)))
     .get();
 
-/** Makes the stored access token one that a send must refresh first. */
+/** Makes the stored access token one that a send must refresh first (once a refresh still being stored has landed). */
 export async function expireAccessToken(tenantId: string, provider: OAuthProvider) {
+  await vi.waitFor(async () => expect((await grantOf(tenantId, provider))?.refreshLockToken ?? null).toBeNull());
   await db()
     .update(oauthGrants)
     .set({ accessExpiresAt: new Date(Date.now() + 30_000) })

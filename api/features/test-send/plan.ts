@@ -21,6 +21,8 @@ export interface TestPlan {
   sender: Sender;
   /** With `xoauth2`: whose sign-in the test logs in with (for the hints). */
   oauthProvider?: OAuthProvider;
+  /** A refreshed sign-in's tokens being written while the test runs; awaited before it ends. */
+  stored?: Promise<void>;
   /** The login cannot happen (no sign-in, or a dead one): the test fails at stage `auth` without connecting. */
   blocked?: NormalizedSmtpError;
 }
@@ -69,14 +71,16 @@ async function draftLogin(
   tenant: TenantIdentity,
   draft: MailServerInput,
   saved: MailServerRow | undefined,
-): Promise<{ auth: SmtpSettings['auth']; blocked?: NormalizedSmtpError }> {
+): Promise<{ auth: SmtpSettings['auth']; blocked?: NormalizedSmtpError; stored?: Promise<void> }> {
   if (draft.auth.method !== 'xoauth2') {
     const password = await draftPassword(deps, lang, draft, saved);
     return { auth: { method: draft.auth.method, username: draft.auth.username, password } };
   }
   const { provider, username } = draft.auth;
   const login = await xoauth2Login(await tokenContext(deps), tenant.id, provider, username);
-  return login.ok ? { auth: login.auth } : { auth: { method: 'xoauth2', username }, blocked: login.error };
+  return login.ok
+    ? { auth: login.auth, stored: login.stored }
+    : { auth: { method: 'xoauth2', username }, blocked: login.error };
 }
 
 export async function planFromDraft(
@@ -86,9 +90,10 @@ export async function planFromDraft(
   draft: MailServerInput,
   saved: MailServerRow | undefined,
 ): Promise<TestPlan> {
-  const { auth, blocked } = await draftLogin(deps, lang, tenant, draft, saved);
+  const { auth, blocked, stored } = await draftLogin(deps, lang, tenant, draft, saved);
   return {
     ...(blocked ? { blocked } : {}),
+    ...(stored ? { stored } : {}),
     ...(draft.auth.method === 'xoauth2' ? { oauthProvider: draft.auth.provider } : {}),
     settings: {
       host: draft.host,
@@ -120,7 +125,7 @@ export async function planFromSaved(
     ? credentials.settings
     : { host: saved.host, port: saved.port, security: saved.security, auth: { method: saved.authMethod } };
   return {
-    ...(credentials.ok ? {} : { blocked: credentials.error }),
+    ...(credentials.ok ? { stored: credentials.stored } : { blocked: credentials.error }),
     ...(saved.oauthProvider ? { oauthProvider: saved.oauthProvider } : {}),
     settings: {
       ...settings,

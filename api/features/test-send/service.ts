@@ -102,6 +102,15 @@ function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult):
   return { ok: false, error, durationMs: result.durationMs, transcript, warnings };
 }
 
+/** A refreshed sign-in's tokens, still being written: after the response where the runtime allows. */
+async function afterResponse(stored: Promise<void> | undefined, defer: Defer | undefined): Promise<void> {
+  const logged = stored?.catch((error: unknown) => {
+    console.error(`oauth: a refreshed token could not be stored: ${error instanceof Error ? error.message : error}`);
+  });
+  if (logged && defer) defer(logged);
+  else await logged;
+}
+
 /**
  * Sends a test mail to the tenant's own address through the draft (or, without one, the saved
  * settings), within the rate limit, and records it as a delivery of kind `test`.
@@ -153,6 +162,7 @@ export async function testMailServer(
     testedServer(plan),
   );
   const tSend = tSent || performance.now();
+  await afterResponse(plan.stored, defer);
   const pin = certificateToPin(deps, result, saved, plan);
   if (pin) await pinCertificate(deps.db, tenant, saved!, pin);
   const body = resultBody(deps, lang, plan, result);
