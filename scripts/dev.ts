@@ -2,7 +2,8 @@
 // `wrangler dev` with the demo page, a local mail sink that the system relay points at, and a local
 // authorization server for each sign-in provider not configured in the environment.
 // Ctrl-C / SIGTERM stops everything it started.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OAUTH_PROVIDERS } from '../contract/values.ts';
 import { ensureDevSecrets, readEnvFile, writeEnvFile } from './lib/dev-secrets.ts';
@@ -85,11 +86,32 @@ function stopOnExit(stoppers: (() => Promise<void>)[]): (code: number) => Promis
   return stopAll;
 }
 
+/**
+ * The sink's STARTTLS certificate (the API sends a token only over TLS), from a CA made once per data
+ * folder, never the repository's test CA, whose key is public. `caBundle` adds it for this stack's
+ * workerd only, to what NODE_EXTRA_CA_CERTS already names.
+ */
+function sinkCertificate() {
+  const dir = join(dataDir, 'tls');
+  if (!existsSync(join(dir, 'server.pem'))) {
+    execFileSync('sh', [join(projectRoot, 'scripts', 'make-test-certs.sh'), dir], { stdio: 'ignore' });
+  }
+  const caBundle = join(dir, 'extra-ca.pem');
+  const extra =
+    env.NODE_EXTRA_CA_CERTS && existsSync(env.NODE_EXTRA_CA_CERTS) ? readFileSync(env.NODE_EXTRA_CA_CERTS) : '';
+  writeFileSync(caBundle, `${extra}\n${readFileSync(join(dir, 'ca.pem'), 'utf8')}`);
+  return { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')), caBundle };
+}
+
 /** The mail sink on the ports of the last start where free (settings saved against it keep working), remembered for the next. */
-async function startSink(stoppers: (() => Promise<void>)[], verifiers: AccessTokenVerifier[]) {
+async function startSink(
+  stoppers: (() => Promise<void>)[],
+  verifiers: AccessTokenVerifier[],
+  tls: { key: Buffer; cert: Buffer } | undefined,
+) {
   mkdirSync(dataDir, { recursive: true });
   const sinkPortsFile = join(dataDir, 'sink-ports.json');
-  const sink = await startMailSink({ ...(await sinkPorts(sinkPortsFile)), verifiers });
+  const sink = await startMailSink({ ...(await sinkPorts(sinkPortsFile)), verifiers, tls });
   stoppers.push(() => sink.stop());
   writeFileSync(
     sinkPortsFile,
@@ -142,7 +164,8 @@ async function main() {
     const publicUrl = env.PUBLIC_URL ?? devVars.get('PUBLIC_URL') ?? apiOrigin;
     const redirectUris = [...new Set([publicUrl, apiOrigin])].map((origin) => `${origin}/v1/oauth/callback`);
     const signIn = await signInProviders(stoppers, devVars, redirectUris);
-    const sink = await startSink(stoppers, signIn.verifiers);
+    const tls = signIn.verifiers.length > 0 ? sinkCertificate() : undefined;
+    const sink = await startSink(stoppers, signIn.verifiers, tls);
 
     // Runtime settings that may carry credentials go through a private env file, not the command line.
     const runtimeEnv = join(dataDir, 'runtime.env');
@@ -161,6 +184,7 @@ async function main() {
         SYSTEM_FROM: env.SYSTEM_FROM ?? 'system@relay.localhost',
         MAIL_SINK_URL: sink.httpUrl,
       },
+      env: tls ? { NODE_EXTRA_CA_CERTS: tls.caBundle } : {},
       onOutput: (line) => console.log(`[api] ${line}`),
     });
     stoppers.push(() => stack.stop());
@@ -178,7 +202,7 @@ async function main() {
   mail-server-settings is running
     Demo page      ${stack.apiUrl}/
     API            ${stack.apiUrl}/v1/mail-server   (health: ${stack.apiUrl}/healthz)
-    Mail sink      ${sink.httpUrl}   (SMTP 127.0.0.1:${sink.smtpPort}${env.SYSTEM_SMTP_URL ? '; the system relay is SYSTEM_SMTP_URL' : ', the system relay'})
+    Mail sink      ${sink.httpUrl}   (SMTP 127.0.0.1:${sink.smtpPort}${env.SYSTEM_SMTP_URL ? '; the system relay is SYSTEM_SMTP_URL' : ', the system relay'}${tls ? '; sign-ins: STARTTLS, localhost' : ''})
     Database       ${stack.dbUrl}   (data in ${dataDir})
     ${signIn.banner.join('\n    ')}
     Operator key   ${env.OPERATOR_API_KEY ?? secrets.OPERATOR_API_KEY}

@@ -4,9 +4,10 @@
 #   server.pem / server.key            leaf signed by that CA, SANs localhost + 127.0.0.1
 #   untrusted-ca.pem / untrusted-ca.key  a second CA nobody trusts
 #   untrusted.pem / untrusted.key      leaf signed by the untrusted CA (same SANs)
-# All valid for 100 years. Run from anywhere: sh scripts/make-test-certs.sh
+# All valid for 100 years. Run from anywhere: sh scripts/make-test-certs.sh [DIR]
+# (`npm run dev` makes its own set for the mail sink into DATA_DIR/tls).
 set -eu
-DIR="$(cd "$(dirname "$0")/.." && pwd)/test/fixtures/tls"
+DIR="${1:-$(cd "$(dirname "$0")/.." && pwd)/test/fixtures/tls}"
 mkdir -p "$DIR"
 cd "$DIR"
 DAYS=36500

@@ -1,6 +1,6 @@
 // A local mail sink for development and tests: a real SMTP server on loopback that accepts every
-// message (no TLS; AUTH only XOAUTH2, with tokens of the local authorization servers) and keeps it
-// in memory, plus a small HTTP viewer on another port.
+// message (AUTH only XOAUTH2, with tokens of the local authorization servers, STARTTLS when given a
+// certificate) and keeps it in memory, plus a small HTTP viewer on another port.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -190,23 +190,33 @@ function waitForMessage(messages: SinkMessage[], waiters: Set<Waiter>, match: Wa
   });
 }
 
-export async function startMailSink(
-  options: { smtpPort?: number; httpPort?: number; verifiers?: AccessTokenVerifier[] } = {},
-): Promise<MailSink> {
+export interface MailSinkOptions {
+  smtpPort?: number;
+  httpPort?: number;
+  /** With these, AUTH XOAUTH2 is offered (optional: the system relay sends without AUTH). */
+  verifiers?: AccessTokenVerifier[];
+  /** STARTTLS with this certificate; AUTH then only after it (the API sends a token only over TLS). */
+  tls?: { key: Buffer; cert: Buffer };
+}
+
+/** What the sink's SMTP side offers: no AUTH and no TLS, or XOAUTH2, behind STARTTLS when it has a certificate. */
+function sinkSmtpOptions(options: MailSinkOptions): SMTPServerOptions {
+  const verifiers = options.verifiers ?? [];
+  if (verifiers.length === 0) return { disabledCommands: ['AUTH', 'STARTTLS'] };
+  return {
+    authMethods: ['XOAUTH2'],
+    onAuth: xoauth2OnAuth(verifiers),
+    ...(options.tls ? { ...options.tls } : { allowInsecureAuth: true, disabledCommands: ['STARTTLS'] }),
+  };
+}
+
+export async function startMailSink(options: MailSinkOptions = {}): Promise<MailSink> {
   const messages: SinkMessage[] = [];
   const waiters = new Set<Waiter>();
-  const verifiers = options.verifiers ?? [];
 
   const smtp = new SMTPServer({
     authOptional: true,
-    ...(verifiers.length > 0
-      ? {
-          authMethods: ['XOAUTH2'],
-          allowInsecureAuth: true,
-          disabledCommands: ['STARTTLS'],
-          onAuth: xoauth2OnAuth(verifiers),
-        }
-      : { disabledCommands: ['AUTH', 'STARTTLS'] }),
+    ...sinkSmtpOptions(options),
     logger: false,
     size: 25 * 1024 * 1024,
     onData(stream, session, callback) {
