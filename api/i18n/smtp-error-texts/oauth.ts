@@ -40,8 +40,8 @@ export const OAUTH_TEXTS = {
       en: `The sign-in ${withProvider(c).en} is no longer offered here.`,
     }),
     hint: {
-      de: 'Der Betreiber hat sie abgeschaltet oder nicht vollständig eingerichtet. Bitte wenden Sie sich an den Support. Ist die Ausweichmöglichkeit über den System-Mailserver eingeschaltet, wird bis dahin darüber gesendet.',
-      en: 'The operator has turned it off or not set it up completely. Please contact support. If the fallback to the system mail server is on, messages go out through it meanwhile.',
+      de: 'Der Betreiber hat sie abgeschaltet oder nicht vollständig eingerichtet. Bitte wenden Sie sich an den Support. Rechnungen werden eine Zeit lang (standardmäßig etwa zwei Stunden) erneut versucht; ist die Ausweichmöglichkeit über den System-Mailserver eingeschaltet, werden sie danach darüber versendet.',
+      en: 'The operator has turned it off or not set it up completely. Please contact support. Invoices are tried again for a while (about two hours by default); if the fallback to the system mail server is on, they then go out through it.',
     },
   },
 } satisfies { [K in SmtpErrorCode]?: ErrorText };
