@@ -61,7 +61,7 @@ describe('sign-in texts', () => {
     expect(say('oauth_token_unavailable', 'en').hint).toMatch(/usually temporary; sends are retried automatically/);
     expect(say('oauth_provider_unavailable', 'de')).toMatchObject({
       message: 'Die Anmeldung mit Microsoft wird hier nicht mehr angeboten.',
-      hint: expect.stringMatching(/Betreiber .* Support\. Ist die Ausweichmöglichkeit/),
+      hint: expect.stringMatching(/Betreiber .* Support\. Rechnungen werden eine Zeit lang .* erneut versucht/),
     });
   });
 });
