@@ -1,11 +1,22 @@
 // The result of a test send (stages, server reply, hint, warnings, transcript) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { AuthMethod, Security, SmtpStage, TestResult } from '../../../contract/index.ts';
-import type { Draft } from '../draft.ts';
+import type { OAuthProvider, Security, SmtpStage, TestResult } from '../../../contract/index.ts';
+import { type AuthChoice, type Draft, isProvider } from '../draft.ts';
 import type { Messages } from '../translations/en.ts';
+import { warningList } from './warnings.ts';
+
+/** Errors of a sign-in that is missing or dead: signing in again helps. */
+const RECONNECT_CODES: ReadonlySet<string> = new Set(['oauth_not_connected', 'oauth_grant_invalid']);
+
+/** What the panel's buttons do. */
+export interface TestResultActions {
+  /** Switches the form to signing in with Microsoft; null where the API does not offer it. */
+  onSwitch: (() => void) | null;
+  onSignIn(provider: OAuthProvider): void;
+}
 
 /** The order in which an SMTP session passes its stages, for the chosen settings. */
-function stagesFor(security: Security, auth: AuthMethod): SmtpStage[] {
+function stagesFor(security: Security, auth: AuthChoice): SmtpStage[] {
   const stages: SmtpStage[] =
     security === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : ['connect', 'greeting', 'ehlo'];
   if (security === 'starttls') stages.push('tls');
@@ -31,8 +42,15 @@ function stageList(t: Messages, result: TestResult, settings: Draft): TemplateRe
 }
 
 /** `settings`: the draft the test was sent with. */
-export function testResultPanel(t: Messages, result: TestResult, settings: Draft): TemplateResult {
+export function testResultPanel(
+  t: Messages,
+  result: TestResult,
+  settings: Draft,
+  actions: TestResultActions,
+): TemplateResult {
   const error = result.ok ? null : result.error;
+  const auth = settings.authMethod;
+  const reconnectWith = error && RECONNECT_CODES.has(error.code) && isProvider(auth) ? auth : null;
   // Nodemailer's replies mostly start with their code already.
   const reply = result.ok
     ? result.response
@@ -47,10 +65,13 @@ export function testResultPanel(t: Messages, result: TestResult, settings: Draft
         ${error?.hint ? html`<dt>${t.whatToDo}</dt><dd class="hint-text">${error.hint}</dd>` : nothing}
       </dl>
       ${
-        result.warnings.length
-          ? html`<ul class="warning" part="warning">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>`
+        reconnectWith
+          ? html`<p><button part="button" id="test-reconnect" type="button" @click=${() => actions.onSignIn(reconnectWith)}>
+            ${t.reconnect}
+          </button></p>`
           : nothing
       }
+      ${warningList(t, result.warnings, actions.onSwitch)}
       ${
         result.transcript.length
           ? html`<details>

@@ -93,6 +93,8 @@ const HOST_PAGE = `<!doctype html>
   const classes = {
     'mail-server-saved': widget.MailServerSavedEvent, 'mail-server-reset': widget.MailServerResetEvent,
     'mail-server-tested': widget.MailServerTestedEvent, 'mail-server-error': widget.MailServerErrorEvent,
+    'mail-server-oauth-connected': widget.MailServerOAuthConnectedEvent,
+    'mail-server-oauth-disconnected': widget.MailServerOAuthDisconnectedEvent,
   };
   window.events = [];
   for (const [type, EventClass] of Object.entries(classes)) {

@@ -1,0 +1,39 @@
+// Signing in with a provider instead of a password (the optional user name, the connection and its
+// buttons) as a pure template.
+import { html, nothing, type TemplateResult } from 'lit';
+import type { OAuthConnection, OAuthProvider } from '../../../contract/index.ts';
+import { type FieldContext, textField } from './fields.ts';
+
+export const PROVIDER_NAME: Record<OAuthProvider, string> = { microsoft: 'Microsoft', google: 'Google' };
+
+/** What the sign-in shows, and the element's handlers. */
+export interface SignInView extends FieldContext {
+  /** The tenant's grant for the provider chosen, if it signed in. */
+  connection: OAuthConnection | undefined;
+  busy: boolean;
+  onSignIn(provider: OAuthProvider): void;
+  onDisconnect(provider: OAuthProvider): void;
+}
+
+export function signInFields(v: SignInView, provider: OAuthProvider): TemplateResult {
+  const { t, connection: c } = v;
+  const name = PROVIDER_NAME[provider];
+  const state = !c ? t.notConnected : c.connected ? t.connectedAs(c.account) : t.connectionExpired(c.account);
+  return html`${textField(v, 'username', t.username, t.usernameSignInHint, { optional: true, placeholder: c?.account })}
+    <div class="sign-in">
+      <p id="oauth-state" class=${c && !c.connected ? 'error' : 'state'}>${state}</p>
+      <div class="actions">
+        <button part="button" id="oauth-sign-in" type="button" aria-disabled=${v.busy} aria-describedby="oauth-state oauth-hint" @click=${() => v.onSignIn(provider)}>
+          ${c ? t.reconnect : t.signInWith(name)}
+        </button>
+        ${
+          c
+            ? html`<button part="button" id="oauth-disconnect" type="button" aria-disabled=${v.busy} @click=${() => v.onDisconnect(provider)}>
+              ${t.disconnect}
+            </button>`
+            : nothing
+        }
+      </div>
+      <p part="hint" class="hint" id="oauth-hint">${t.signInHint(name)}</p>
+    </div>`;
+}
