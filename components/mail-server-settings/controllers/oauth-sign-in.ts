@@ -5,6 +5,7 @@ import type {
   OAuthConnection,
   OAuthProvider,
 } from '../../../contract/index.ts';
+import { isEmailAddress } from '../../../contract/rules/host.ts';
 import { MailServerOAuthConnectedEvent, MailServerOAuthDisconnectedEvent } from '../../events.ts';
 import type { ApiClient } from '../api-client.ts';
 import { type Draft, isProvider } from '../draft.ts';
@@ -35,6 +36,12 @@ function takeRedirectResult(): OAuthCallbackMessage | null {
     account: null,
     ...(error ? { error } : {}),
   };
+}
+
+/** The user name as the account to preselect, if it is an address (the API takes no other). */
+function loginHint(draft: Draft): string | undefined {
+  const username = draft.username.trim();
+  return isEmailAddress(username) ? username : undefined;
 }
 
 /** What the sign-in does through the element. */
@@ -89,7 +96,7 @@ export class OAuthSignIn implements ReactiveController {
     return {
       providers: this._hooks.data()?.capabilities.oauthProviders ?? [],
       connection: isProvider(draft.authMethod) ? this._connection(draft.authMethod) : undefined,
-      onSignIn: (provider) => void (this._hooks.busy() || this._signIn(provider, draft.username.trim() || undefined)),
+      onSignIn: (provider) => void (this._hooks.busy() || this._signIn(provider, loginHint(draft))),
       onDisconnect: (provider) => void (this._hooks.busy() || this._disconnect(provider)),
     };
   }
