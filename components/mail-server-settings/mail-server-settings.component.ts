@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Capabilities, MailServerResponse, OAuthProvider, TestResult } from '../../contract/index.ts';
+import type { Capabilities, MailServerResponse, TestResult } from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
   MailServerResetEvent,
@@ -131,7 +131,10 @@ export class MailServerSettings extends LitElement {
     busy: () => this._busy !== null,
     run: (action, work) => this._run(action, work),
     refresh: () => this._api.getSettings().then(({ body, etag }) => this._apply(body, etag, true)),
-    choose: (provider) => this._choose(provider),
+    choose: (provider) => {
+      if (this._draft.authMethod !== provider) this._draft = withChange(this._draft, 'authMethod', provider, false);
+      this._focusAfterUpdate = '#oauth-sign-in';
+    },
     say: (status) => {
       this._status = status;
       this._focusAfterUpdate = '#oauth-sign-in';
@@ -319,12 +322,6 @@ export class MailServerSettings extends LitElement {
       this._emit(new MailServerTestedEvent(body));
     });
     void this._deliveries.load();
-  }
-
-  /** Switches the form to signing in with the provider (its server filled in). */
-  private _choose(provider: OAuthProvider): void {
-    if (this._draft.authMethod !== provider) this._draft = withChange(this._draft, 'authMethod', provider, false);
-    this._focusAfterUpdate = '#oauth-sign-in';
   }
 
   /** The reload offered after a conflict or a failed load; its button goes away, so focus moves on. */

@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type {
   MailServerResponse,
+  MailServerSettings,
   OAuthCallbackMessage,
   OAuthConnection,
   OAuthProvider,
@@ -47,6 +48,8 @@ afterAll(async () => {
 interface Offered {
   providers: OAuthProvider[];
   connections: OAuthConnection[];
+  /** Saved settings instead of the stack's. */
+  settings?: MailServerSettings;
 }
 let offered: Offered;
 
@@ -62,6 +65,7 @@ beforeEach(async () => {
     const body = (await response.json()) as MailServerResponse;
     body.capabilities.oauthProviders = offered.providers;
     body.oauthConnections = offered.connections;
+    if (offered.settings) Object.assign(body, { configured: true, settings: offered.settings });
     await route.fulfill({ response, json: body });
   });
 });
@@ -361,5 +365,36 @@ describe('Microsoft’s end of passwords', () => {
     await button.click();
     expect(await w('#authMethod').inputValue()).toBe('microsoft');
     expect(await w('#oauth-sign-in').innerText()).toBe('Mit Microsoft anmelden');
+  });
+});
+
+describe('saved settings that sign in', () => {
+  test('show the provider chosen (also when no longer offered), the account as placeholder, and a dead grant as such', async () => {
+    const grant: OAuthConnection = { ...ANNA, provider: 'google', connected: false };
+    offered.providers = ['microsoft'];
+    offered.connections = [grant];
+    offered.settings = {
+      host: 'smtp.gmail.com',
+      port: 465,
+      security: 'tls',
+      allowUntrustedCertificate: false,
+      auth: { method: 'xoauth2', username: grant.account, ...grant },
+      from: { address: null, name: null },
+      replyTo: null,
+      fallbackToSystem: false,
+    };
+    await open({ lang: 'de' });
+    expect(await optionValues()).toEqual(['none', 'plain', 'login', 'cram-md5', 'microsoft', 'google']);
+    expect(await w('#authMethod').inputValue()).toBe('google');
+    // The saved user name is the signed-in account: the field stays empty and follows it.
+    expect(await w('#username').inputValue()).toBe('');
+    expect(await w('#username').getAttribute('placeholder')).toBe('anna@firma.at');
+    expect(await w('#oauth-state').innerText()).toBe(
+      'Die Anmeldung für anna@firma.at ist nicht mehr gültig (widerrufen, Passwort geändert oder Zustimmung entzogen). Bitte melden Sie sich erneut an.',
+    );
+    expect(await w('#oauth-sign-in').innerText()).toBe('Erneut anmelden');
+    expect(await w('#oauth-disconnect').innerText()).toBe('Trennen');
+    expect(await w('.dirty').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });

@@ -55,7 +55,7 @@ export interface SignInHooks {
   run(action: 'sign-in' | 'disconnect', work: () => Promise<void>): Promise<void>;
   /** Takes the API's state again (the connections), keeping the form's values. */
   refresh(): Promise<void>;
-  /** Switches the form to signing in with the provider. */
+  /** Switches the form to signing in with the provider (its server filled in), focus on the sign-in button. */
   choose(provider: OAuthProvider): void;
   /** Says how the sign-in goes, with focus on its button (the window or the new state took it away). */
   say(status: StatusMessage): void;
