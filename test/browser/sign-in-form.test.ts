@@ -139,6 +139,9 @@ describe('the choice', () => {
     expect(await w('#username-hint').innerText()).toBe('Leave empty to use the account you sign in with.');
     expect(await w('#oauth-state').innerText()).toBe('Not connected yet.');
     expect(await w('#oauth-sign-in').innerText()).toBe('Sign in with Microsoft');
+    expect(await w('#authMethod-hint').innerText()).toBe(
+      'You sign in with Microsoft in a new window (or in this one, if your browser blocks that); no password is stored here.',
+    );
     expect(await axeViolations(page)).toEqual([]);
 
     await w('#authMethod').selectOption('google');

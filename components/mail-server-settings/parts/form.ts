@@ -61,13 +61,19 @@ function authFields(v: FormView): TemplateResult {
   const providers = new Set([...v.providers, ...(isProvider(d.authMethod) ? [d.authMethod] : [])]);
   return html`<fieldset>
       <legend>${t.sectionAuth}</legend>
-      ${selectField(v, 'authMethod', t.authMethod, t.authHint, [
-        ['none', t.none],
-        ['plain', 'PLAIN'],
-        ['login', 'LOGIN'],
-        ['cram-md5', 'CRAM-MD5'],
-        ...[...providers].map((p): [string, string] => [p, t.signInWith(PROVIDER_NAME[p])]),
-      ])}
+      ${selectField(
+        v,
+        'authMethod',
+        t.authMethod,
+        isProvider(d.authMethod) ? t.signInHint(PROVIDER_NAME[d.authMethod]) : t.authHint,
+        [
+          ['none', t.none],
+          ['plain', 'PLAIN'],
+          ['login', 'LOGIN'],
+          ['cram-md5', 'CRAM-MD5'],
+          ...[...providers].map((p): [string, string] => [p, t.signInWith(PROVIDER_NAME[p])]),
+        ],
+      )}
       ${
         d.authMethod === 'none'
           ? nothing

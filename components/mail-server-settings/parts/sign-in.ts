@@ -23,7 +23,7 @@ export function signInFields(v: SignInView, provider: OAuthProvider): TemplateRe
     <div class="sign-in">
       <p id="oauth-state" class=${c && !c.connected ? 'error' : 'state'}>${state}</p>
       <div class="actions">
-        <button part="button" id="oauth-sign-in" type="button" aria-disabled=${v.busy} aria-describedby="oauth-state oauth-hint" @click=${() => v.onSignIn(provider)}>
+        <button part="button" id="oauth-sign-in" type="button" aria-disabled=${v.busy} aria-describedby="oauth-state authMethod-hint" @click=${() => v.onSignIn(provider)}>
           ${c ? t.reconnect : t.signInWith(name)}
         </button>
         ${
@@ -34,6 +34,5 @@ export function signInFields(v: SignInView, provider: OAuthProvider): TemplateRe
             : nothing
         }
       </div>
-      <p part="hint" class="hint" id="oauth-hint">${t.signInHint(name)}</p>
     </div>`;
 }

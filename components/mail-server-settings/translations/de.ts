@@ -38,7 +38,7 @@ const de: Messages = {
   signInWith: (provider) => `Mit ${provider} anmelden`,
   usernameSignInHint: 'Leer lassen, um das Konto zu verwenden, mit dem Sie sich anmelden.',
   signInHint: (provider) =>
-    `Öffnet die Anmeldeseite von ${provider} in einem neuen Fenster. Hier wird kein Passwort gespeichert.`,
+    `Sie melden sich in einem neuen Fenster bei ${provider} an (oder in diesem, wenn Ihr Browser das verhindert); hier wird kein Passwort gespeichert.`,
   notConnected: 'Noch nicht verbunden.',
   connectedAs: (account) => `Verbunden als ${account}`,
   connectionExpired: (account) =>

@@ -36,7 +36,8 @@ const en = {
   passwordHint: 'Stored encrypted and never shown again.',
   signInWith: (provider: string) => `Sign in with ${provider}`,
   usernameSignInHint: 'Leave empty to use the account you sign in with.',
-  signInHint: (provider: string) => `Opens the ${provider} sign-in page in a new window. No password is stored here.`,
+  signInHint: (provider: string) =>
+    `You sign in with ${provider} in a new window (or in this one, if your browser blocks that); no password is stored here.`,
   notConnected: 'Not connected yet.',
   connectedAs: (account: string) => `Connected as ${account}`,
   connectionExpired: (account: string) =>
