@@ -50,6 +50,7 @@ describe('clientErrors: the form’s own checks', () => {
     expect(errorsOf({ authMethod: provider, username: '', password: '' })).toEqual({});
     expect(errorsOf({ authMethod: provider, username: 'a\u0000b' })).toEqual({ username: en.errors.control_chars });
     expect(errorsOf({ authMethod: provider, host: '' })).toEqual({ host: en.errors.required });
+    expect(errorsOf({ authMethod: provider, security: 'none' })).toEqual({ security: en.errors.oauth_needs_tls });
   });
 
   test('no password needed while the stored one applies', () => {

@@ -129,6 +129,8 @@ const de: Messages = {
     control_chars: 'Zeilenumbrüche und Steuerzeichen sind hier nicht erlaubt.',
     username_required: 'Für die gewählte Authentifizierung ist ein Benutzername nötig.',
     password_required: 'Für die gewählte Authentifizierung ist ein Passwort nötig.',
+    oauth_needs_tls:
+      'Die Anmeldung beim Anbieter braucht eine verschlüsselte Verbindung: Bitte STARTTLS oder SSL/TLS wählen.',
   },
 };
 

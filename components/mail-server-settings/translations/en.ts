@@ -121,6 +121,7 @@ const en = {
     control_chars: 'Line breaks and control characters are not allowed here.',
     username_required: 'The chosen authentication needs a user name.',
     password_required: 'The chosen authentication needs a password.',
+    oauth_needs_tls: 'Signing in with the provider needs an encrypted connection: please choose STARTTLS or SSL/TLS.',
   },
 };
 
