@@ -410,14 +410,14 @@ export class MailServerSettings extends LitElement {
     const { deliveries, error } = this._deliveries;
     // When the settings could not be loaded either, the status says why once.
     const deliveriesError = (this._data && error && this._language.say(error)) || null;
-    const actions = this._oauth.testActions(this._draft);
+    const actions = this._oauth.actions(this._draft);
     return html`<div class="root" lang=${this._language.lang}>
       <h2 class="title">${t.title}</h2>
       ${this._data ? routeSummary(t, this._data) : nothing}
       ${this._data ? warningList(t, savedWarnings(this._data.warnings, this._draft), actions.onSwitch) : nothing}
       ${this._data ? settingsForm(this._formView) : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
       ${this._renderStatus()} ${tested ? testResultPanel(t, ...tested, actions) : nothing}
-      ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat())}
+      ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat(), actions.onReconnect)}
     </div>`;
   }
 }

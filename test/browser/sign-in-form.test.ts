@@ -372,9 +372,9 @@ describe('Microsoft’s end of passwords', () => {
 });
 
 describe('saved settings that sign in', () => {
-  test('show the provider chosen (also when no longer offered), the account as placeholder, and a dead grant as such', async () => {
-    const grant: OAuthConnection = { ...ANNA, provider: 'google', connected: false };
-    offered.providers = ['microsoft'];
+  /** Saved settings that sign in with Google, and its grant. */
+  function signedInWithGoogle(connected: boolean): void {
+    const grant: OAuthConnection = { ...ANNA, provider: 'google', connected };
     offered.connections = [grant];
     offered.settings = {
       host: 'smtp.gmail.com',
@@ -386,6 +386,11 @@ describe('saved settings that sign in', () => {
       replyTo: null,
       fallbackToSystem: false,
     };
+  }
+
+  test('show the provider chosen (also when no longer offered), the account as placeholder, and a dead grant as such', async () => {
+    signedInWithGoogle(false);
+    offered.providers = ['microsoft'];
     await open({ lang: 'de' });
     expect(await optionValues()).toEqual(['none', 'plain', 'login', 'cram-md5', 'microsoft', 'google']);
     expect(await w('#authMethod').inputValue()).toBe('google');
@@ -399,5 +404,47 @@ describe('saved settings that sign in', () => {
     expect(await w('#oauth-disconnect').innerText()).toBe('Trennen');
     expect(await w('.dirty').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  test('a recent mail that failed for a dead sign-in offers to sign in again', async () => {
+    signedInWithGoogle(false);
+    // Typed loosely: the contract's error codes gain the sign-in's with the API side.
+    const failed = {
+      id: 'd1',
+      kind: 'invoice',
+      status: 'failed',
+      route: 'tenant',
+      recipients: ['kunde@example.net'],
+      subject: 'Rechnung 2026-017',
+      attempts: 1,
+      response: null,
+      error: {
+        stage: 'auth',
+        code: 'oauth_grant_invalid',
+        responseCode: null,
+        response: null,
+        message: 'The sign-in with Google is no longer valid.',
+        hint: '',
+      },
+      fallbackReason: null,
+      createdAt: '2026-12-07T08:00:00Z',
+      sentAt: null,
+    };
+    await page.route('**/v1/deliveries*', (route) =>
+      route.fulfill({ status: 200, headers: CORS, json: { deliveries: [failed], nextCursor: null } }),
+    );
+    const starts = await signInAnswers(
+      { type: 'mail-server-oauth', ok: true, provider: 'google', account: 'anna@firma.at' },
+      stack.apiUrl,
+      () => void signedInWithGoogle(true),
+    );
+    await open();
+    const reconnect = w('[part=deliveries] li button.reconnect');
+    expect(await reconnect.innerText()).toBe('Reconnect');
+    expect(await axeViolations(page)).toEqual([]);
+    await reconnect.click();
+    expect(await waitForStatus(page, /Signed in/)).toBe('Signed in with Google.');
+    expect(starts).toEqual([{ provider: 'google', mode: 'popup' }]);
+    expect(await w('#oauth-state').innerText()).toBe('Connected as anna@firma.at');
   });
 });

@@ -10,9 +10,8 @@ import { MailServerOAuthConnectedEvent, MailServerOAuthDisconnectedEvent } from 
 import type { ApiClient } from '../api-client.ts';
 import { type Draft, isProvider } from '../draft.ts';
 import type { FormView } from '../parts/form.ts';
-import { PROVIDER_NAME } from '../parts/sign-in.ts';
+import { PROVIDER_NAME, type SignInActions } from '../parts/sign-in.ts';
 import type { StatusMessage } from '../parts/status.ts';
-import type { TestResultActions } from '../parts/test-result.ts';
 import type { Messages } from '../translations/en.ts';
 
 const POPUP_FEATURES = 'popup,width=520,height=680';
@@ -101,11 +100,16 @@ export class OAuthSignIn implements ReactiveController {
     };
   }
 
-  /** The test result's buttons: sign in again; switch to Microsoft's sign-in where the API offers it. */
-  testActions(draft: Draft): TestResultActions {
+  /** The buttons outside the form: sign in again; switch to Microsoft's sign-in where the API offers it. */
+  actions(draft: Draft): SignInActions {
     const { onSignIn } = this.formView(draft);
-    const microsoft = this._hooks.data()?.capabilities.oauthProviders.includes('microsoft');
-    return { onSignIn, onSwitch: microsoft ? () => this._hooks.choose('microsoft') : null };
+    const data = this._hooks.data();
+    const saved = data?.settings?.auth;
+    return {
+      onSignIn,
+      onSwitch: data?.capabilities.oauthProviders.includes('microsoft') ? () => this._hooks.choose('microsoft') : null,
+      onReconnect: saved?.method === 'xoauth2' ? () => onSignIn(saved.provider) : null,
+    };
   }
 
   /** Shows the outcome of a redirect back to this page, once; call when the settings are loaded. */

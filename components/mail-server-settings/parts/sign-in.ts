@@ -1,10 +1,26 @@
 // Signing in with a provider instead of a password (the optional user name, the connection and its
 // buttons) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { OAuthConnection, OAuthProvider } from '../../../contract/index.ts';
+import type { OAuthConnection, OAuthProvider, SmtpError } from '../../../contract/index.ts';
 import { type FieldContext, textField } from './fields.ts';
 
 export const PROVIDER_NAME: Record<OAuthProvider, string> = { microsoft: 'Microsoft', google: 'Google' };
+
+const RECONNECT_CODES: ReadonlySet<string> = new Set(['oauth_not_connected', 'oauth_grant_invalid']);
+
+/** The error is a missing or dead sign-in: signing in again helps. */
+export function needsSignIn(error: SmtpError | null): boolean {
+  return !!error && RECONNECT_CODES.has(error.code);
+}
+
+/** What the buttons about signing in do outside the form (test result, warnings, recent mails). */
+export interface SignInActions {
+  /** Switches the form to signing in with Microsoft; null where the API does not offer it. */
+  onSwitch: (() => void) | null;
+  onSignIn(provider: OAuthProvider): void;
+  /** Signs in again with the saved settings' provider; null when they sign in with none. */
+  onReconnect: (() => void) | null;
+}
 
 /** What the sign-in shows, and the element's handlers. */
 export interface SignInView extends FieldContext {

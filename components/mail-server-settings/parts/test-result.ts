@@ -1,19 +1,10 @@
 // The result of a test send (stages, server reply, hint, warnings, transcript) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { OAuthProvider, Security, SmtpStage, TestResult } from '../../../contract/index.ts';
+import type { Security, SmtpStage, TestResult } from '../../../contract/index.ts';
 import { type AuthChoice, type Draft, isProvider } from '../draft.ts';
 import type { Messages } from '../translations/en.ts';
+import { needsSignIn, type SignInActions } from './sign-in.ts';
 import { warningList } from './warnings.ts';
-
-/** Errors of a sign-in that is missing or dead: signing in again helps. */
-const RECONNECT_CODES: ReadonlySet<string> = new Set(['oauth_not_connected', 'oauth_grant_invalid']);
-
-/** What the panel's buttons do. */
-export interface TestResultActions {
-  /** Switches the form to signing in with Microsoft; null where the API does not offer it. */
-  onSwitch: (() => void) | null;
-  onSignIn(provider: OAuthProvider): void;
-}
 
 /** The order in which an SMTP session passes its stages, for the chosen settings. */
 function stagesFor(security: Security, auth: AuthChoice): SmtpStage[] {
@@ -46,11 +37,11 @@ export function testResultPanel(
   t: Messages,
   result: TestResult,
   settings: Draft,
-  actions: TestResultActions,
+  actions: SignInActions,
 ): TemplateResult {
   const error = result.ok ? null : result.error;
   const auth = settings.authMethod;
-  const reconnectWith = error && RECONNECT_CODES.has(error.code) && isProvider(auth) ? auth : null;
+  const reconnectWith = needsSignIn(error) && isProvider(auth) ? auth : null;
   // Nodemailer's replies mostly start with their code already.
   const reply = result.ok
     ? result.response
