@@ -255,8 +255,8 @@ describe('the sign-in window', () => {
       error: 'exchange_failed',
     });
     await w('#oauth-sign-in').click();
-    expect(await waitForStatus(page, /geklappt/)).toBe(
-      'Die Anmeldung hat nicht geklappt. Bitte versuchen Sie es erneut.',
+    expect(await waitForStatus(page, /fehlgeschlagen/)).toBe(
+      'Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es erneut.',
     );
     expect((await recordedEvents(page)).filter((e) => e.type === 'mail-server-oauth-connected')).toEqual([]);
   });

@@ -20,7 +20,7 @@ export function busyText(t: Messages, action: MailServerAction): string {
     save: t.saving,
     test: t.testing,
     reset: t.resetting,
-    'sign-in': t.signInOpening,
+    'sign-in': t.signingIn,
     disconnect: t.disconnecting,
   };
   return texts[action] ?? t.loading;
