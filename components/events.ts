@@ -1,4 +1,4 @@
-import type { MailServerResponse, Problem, TestResult } from '../contract/index.ts';
+import type { MailServerResponse, OAuthProvider, Problem, TestResult } from '../contract/index.ts';
 
 // Typed events of <mail-server-settings>. All bubble and cross shadow roots (composed), so a
 // host page can listen on the element or on any ancestor.
@@ -26,7 +26,27 @@ export class MailServerTestedEvent extends CustomEvent<TestResult> {
   }
 }
 
-export type MailServerAction = 'load' | 'save' | 'test' | 'reset' | 'deliveries';
+export interface MailServerOAuthConnectedDetail {
+  provider: OAuthProvider;
+  /** The signed-in account, as the provider names it. */
+  account: string | null;
+}
+
+/** The tenant signed in with a provider (in the popup, or back from the redirect); the grant is stored. */
+export class MailServerOAuthConnectedEvent extends CustomEvent<MailServerOAuthConnectedDetail> {
+  constructor(detail: MailServerOAuthConnectedDetail) {
+    super('mail-server-oauth-connected', { ...init, detail });
+  }
+}
+
+/** The tenant disconnected a provider's sign-in; the grant is deleted (and revoked where the provider can). */
+export class MailServerOAuthDisconnectedEvent extends CustomEvent<{ provider: OAuthProvider }> {
+  constructor(detail: { provider: OAuthProvider }) {
+    super('mail-server-oauth-disconnected', { ...init, detail });
+  }
+}
+
+export type MailServerAction = 'load' | 'save' | 'test' | 'reset' | 'deliveries' | 'sign-in' | 'disconnect';
 
 export interface MailServerErrorDetail {
   /** What the element was doing when the error happened. */
@@ -52,5 +72,7 @@ declare global {
     'mail-server-reset': MailServerResetEvent;
     'mail-server-tested': MailServerTestedEvent;
     'mail-server-error': MailServerErrorEvent;
+    'mail-server-oauth-connected': MailServerOAuthConnectedEvent;
+    'mail-server-oauth-disconnected': MailServerOAuthDisconnectedEvent;
   }
 }

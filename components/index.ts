@@ -2,10 +2,13 @@
 export { MailServerSettings } from './mail-server-settings/mail-server-settings.ts';
 export {
   MailServerErrorEvent,
+  MailServerOAuthConnectedEvent,
+  MailServerOAuthDisconnectedEvent,
   MailServerResetEvent,
   MailServerSavedEvent,
   MailServerTestedEvent,
   type MailServerAction,
   type MailServerErrorDetail,
+  type MailServerOAuthConnectedDetail,
 } from './events.ts';
 export type * from '../contract/index.ts';

@@ -4,6 +4,9 @@ import type {
   DeliveriesResponse,
   MailServerResponse,
   MailServerSettingsInput,
+  OAuthProvider,
+  OAuthStartRequest,
+  OAuthStartResponse,
   Problem,
   TestResult,
 } from '../../contract/index.ts';
@@ -101,6 +104,22 @@ export class ApiClient {
   /** Sends a test mail with the draft, without saving it. */
   testSettings(input: MailServerSettingsInput): Promise<ApiAnswer<TestResult>> {
     return this._request('POST', '/v1/mail-server/test', input);
+  }
+
+  /** The provider's sign-in page to send the browser to. */
+  async startOAuth(request: OAuthStartRequest): Promise<string> {
+    const answer = await this._request<OAuthStartResponse>('POST', '/v1/mail-server/oauth/start', request);
+    return answer.body.authorizationUrl;
+  }
+
+  /** Deletes the provider's grant (the API revokes it where the provider can). */
+  async disconnectOAuth(provider: OAuthProvider): Promise<void> {
+    await this._request('DELETE', `/v1/mail-server/oauth/${provider}`);
+  }
+
+  /** The API's origin: the only one whose messages about a sign-in count. */
+  get origin(): string {
+    return new URL(this._host.apiBase || '/', location.href).origin;
   }
 
   /** The newest five mails. */

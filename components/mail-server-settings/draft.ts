@@ -1,13 +1,16 @@
 // The form's values (the draft) and how they map from the API's settings and to its input: pure, no DOM.
 import type {
-  PasswordAuthMethod,
-  AuthMethod,
   Capabilities,
   MailServerResponse,
   MailServerSettingsInput,
+  OAuthProvider,
+  PasswordAuthMethod,
   Security,
 } from '../../contract/index.ts';
 import { isSavedServer, type ServerSettings } from '../../contract/rules/saved-server.ts';
+
+/** The authentication choice: a method with user name and password (or none), or signing in with a provider. */
+export type AuthChoice = PasswordAuthMethod | OAuthProvider;
 
 /** The form's values, as the inputs hold them (all strings except choices and checkboxes). */
 export interface Draft {
@@ -15,7 +18,7 @@ export interface Draft {
   port: string;
   security: Security;
   allowUntrustedCertificate: boolean;
-  authMethod: AuthMethod;
+  authMethod: AuthChoice;
   username: string;
   password: string;
   fromAddress: string;
@@ -26,6 +29,17 @@ export interface Draft {
 export type FieldName = keyof Draft;
 
 export const DEFAULT_PORT: Record<Security, string> = { tls: '465', starttls: '587', none: '587' };
+
+/** Each provider's submission server, filled in when its sign-in is chosen (still editable). */
+export const PROVIDER_SERVER: Record<OAuthProvider, Pick<Draft, 'host' | 'port' | 'security'>> = {
+  microsoft: { host: 'smtp.office365.com', port: '587', security: 'starttls' },
+  google: { host: 'smtp.gmail.com', port: '465', security: 'tls' },
+};
+
+/** The authentication choice (or a redirect's `provider`) names a provider to sign in with (XOAUTH2). */
+export function isProvider(value: string): value is OAuthProvider {
+  return Object.hasOwn(PROVIDER_SERVER, value);
+}
 
 export const EMPTY_DRAFT: Draft = {
   host: '',
@@ -50,6 +64,8 @@ const FIELD_BY_PATH = new Map<string, FieldName>([
   ['auth.method', 'authMethod'],
   ['auth.username', 'username'],
   ['auth.password', 'password'],
+  ['auth.provider', 'authMethod'],
+  ['provider', 'authMethod'],
   ['from.address', 'fromAddress'],
   ['from.name', 'fromName'],
 ]);
@@ -74,17 +90,22 @@ export function problemErrors(errors: readonly { path: string; message: string }
   return { fieldErrors, details };
 }
 
-/** The draft of saved settings (the password is never sent back), or the empty one. */
+/**
+ * The draft of saved settings (the password is never sent back), or the empty one. A sign-in's
+ * user name that is the signed-in account stays empty, so it follows the account after a new sign-in.
+ */
 export function draftFrom(response: MailServerResponse): Draft {
   const s = response.settings;
   if (!s) return { ...EMPTY_DRAFT };
+  const { auth } = s;
+  const oauth = auth.method === 'xoauth2';
   return {
     host: s.host,
     port: String(s.port),
     security: s.security,
     allowUntrustedCertificate: s.allowUntrustedCertificate,
-    authMethod: s.auth.method,
-    username: s.auth.username ?? '',
+    authMethod: oauth ? auth.provider : auth.method,
+    username: (oauth && auth.username === auth.account ? null : auth.username) ?? '',
     password: '',
     fromAddress: s.from.address ?? '',
     fromName: s.from.name ?? '',
@@ -93,11 +114,24 @@ export function draftFrom(response: MailServerResponse): Draft {
   };
 }
 
-/** The draft after one control changed; the port follows the encryption until it was edited. */
+/**
+ * The draft after one control changed; the port follows the encryption until it was edited. Choosing
+ * a provider's sign-in fills in its server.
+ */
 export function withChange(draft: Draft, name: FieldName, value: string | boolean, portEdited: boolean): Draft {
   const changed = { ...draft, [name]: value } as Draft;
   if (name === 'security' && !portEdited) changed.port = DEFAULT_PORT[changed.security];
+  if (name === 'authMethod' && isProvider(changed.authMethod))
+    Object.assign(changed, PROVIDER_SERVER[changed.authMethod]);
   return changed;
+}
+
+/** The input's authentication: none, a password method (no password: keep the stored one) or a provider's sign-in. */
+function authInput(d: Draft): MailServerSettingsInput['auth'] & ServerSettings['auth'] {
+  const username = d.username.trim();
+  if (d.authMethod === 'none') return { method: 'none', username: null, password: null };
+  if (isProvider(d.authMethod)) return { method: 'xoauth2', provider: d.authMethod, username: username || null };
+  return { method: d.authMethod, username, ...(d.password ? { password: d.password } : {}) };
 }
 
 /** Whether "always trust the certificate" can apply: the API offers it and the connection is encrypted. */
@@ -105,7 +139,7 @@ export function canTrustCertificate(capabilities: Capabilities | null, draft: Dr
   return !!capabilities?.allowUntrustedCertificate && draft.security !== 'none';
 }
 
-/** The API's input for a draft (trimmed; empty optional fields as null; no password means keep the stored one). */
+/** The API's input for a draft (trimmed; empty optional fields as null). */
 export function toInput(draft: Draft, capabilities: Capabilities | null): MailServerSettingsInput & ServerSettings {
   const d = draft;
   return {
@@ -113,14 +147,7 @@ export function toInput(draft: Draft, capabilities: Capabilities | null): MailSe
     port: Number(d.port),
     security: d.security,
     allowUntrustedCertificate: d.allowUntrustedCertificate && canTrustCertificate(capabilities, d),
-    auth:
-      d.authMethod === 'none'
-        ? { method: 'none', username: null, password: null }
-        : {
-            method: d.authMethod as PasswordAuthMethod,
-            username: d.username.trim(),
-            ...(d.password ? { password: d.password } : {}),
-          },
+    auth: authInput(d),
     from: { address: d.fromAddress.trim() || null, name: d.fromName.trim() || null },
     replyTo: d.replyTo.trim() || null,
     fallbackToSystem: d.fallbackToSystem,
@@ -133,10 +160,10 @@ export function passwordSet(data: MailServerResponse | null): boolean {
   return !!auth && auth.method !== 'none' && auth.method !== 'xoauth2' && auth.passwordSet;
 }
 
-/** The stored password applies to the draft: only for the saved server reached no less safely (the API's rule). */
+/** The stored password applies to the draft: only for the saved server reached no less safely (the API's rule), never to a sign-in. */
 export function passwordStored(data: MailServerResponse | null, draft: Draft): boolean {
   const s = data?.settings;
-  if (!s || !passwordSet(data)) return false;
+  if (!s || !passwordSet(data) || isProvider(draft.authMethod)) return false;
   const saved = {
     host: s.host,
     port: s.port,

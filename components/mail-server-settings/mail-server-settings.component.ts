@@ -11,6 +11,7 @@ import {
 import { ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, type RequestFailure } from './api-client.ts';
 import { DeliveriesPoller } from './controllers/deliveries-poller.ts';
 import { type Language, LanguageController } from './controllers/language.ts';
+import { OAuthSignIn } from './controllers/oauth-sign-in.ts';
 import {
   canTrustCertificate,
   DEFAULT_PORT,
@@ -31,6 +32,7 @@ import { deliveriesList } from './parts/deliveries.ts';
 import { type FormView, settingsForm } from './parts/form.ts';
 import { busyText, routeSummary, type StatusMessage, statusRegion } from './parts/status.ts';
 import { testResultPanel } from './parts/test-result.ts';
+import { savedWarnings, warningList } from './parts/warnings.ts';
 import type { Messages } from './translations/en.ts';
 import { clientErrors, type FieldErrors } from './validate.ts';
 
@@ -44,6 +46,8 @@ import { clientErrors, type FieldErrors } from './validate.ts';
  * @event {MailServerResetEvent} mail-server-reset - Settings were discarded; `detail` is the API's new state.
  * @event {MailServerTestedEvent} mail-server-tested - A test send finished; `detail` is the test result.
  * @event {MailServerErrorEvent} mail-server-error - A request failed; `detail` has action, status, problem, message.
+ * @event {MailServerOAuthConnectedEvent} mail-server-oauth-connected - The tenant signed in with a provider; `detail` has provider and account.
+ * @event {MailServerOAuthDisconnectedEvent} mail-server-oauth-disconnected - A provider's sign-in was disconnected; `detail` has the provider.
  *
  * @csspart form - The `<form>` element.
  * @csspart field - The wrapper of one field (label, control, hint, error).
@@ -53,7 +57,7 @@ import { clientErrors, type FieldErrors } from './validate.ts';
  * @csspart error - A field's error message.
  * @csspart button - Every button.
  * @csspart status - The live region with the result of loading, saving, testing and resetting.
- * @csspart warning - Warnings (no encryption, fallback deliveries).
+ * @csspart warning - Warnings (no encryption, Microsoft's end of passwords, fallback deliveries).
  * @csspart test-result - The test's stages, server reply, hint and transcript.
  * @csspart deliveries - The list of recent mails.
  *
@@ -121,6 +125,22 @@ export class MailServerSettings extends LitElement {
     async () => (await this._api.recentDeliveries()).body,
     (failure) => this._report('deliveries', failure),
   );
+  private readonly _oauth = new OAuthSignIn(this, {
+    api: this._api,
+    data: () => this._data,
+    busy: () => this._busy !== null,
+    run: (action, work) => this._run(action, work),
+    refresh: () => this._api.getSettings().then(({ body, etag }) => this._apply(body, etag, true)),
+    choose: (provider) => {
+      if (this._draft.authMethod !== provider) this._draft = withChange(this._draft, 'authMethod', provider, false);
+      this._focusAfterUpdate = '#oauth-sign-in';
+    },
+    say: (status) => {
+      this._status = status;
+      this._focusAfterUpdate = '#oauth-sign-in';
+    },
+    emit: (event) => this._emit(event),
+  });
 
   /** True while the form holds changes that are not saved. */
   get dirty(): boolean {
@@ -168,6 +188,7 @@ export class MailServerSettings extends LitElement {
       }),
       this._deliveries.load(),
     ]);
+    if (this._data) await this._oauth.showRedirectResult();
   }
 
   private get _t(): Messages {
@@ -215,10 +236,12 @@ export class MailServerSettings extends LitElement {
     this.dispatchEvent(event);
   }
 
-  private _apply(response: MailServerResponse, etag: string | null): void {
-    const draft = draftFrom(response);
+  /** Takes the API's state, and its settings into the form unless `keepDraft` (a sign-in changes none). */
+  private _apply(response: MailServerResponse, etag: string | null, keepDraft = false): void {
     this._data = response;
     this._etag = etag ?? (response.configured ? `"${response.version}"` : null);
+    if (keepDraft) return;
+    const draft = draftFrom(response);
     this._draft = draft;
     this._baseline = { ...draft };
     this._portEdited = draft.port !== DEFAULT_PORT[draft.security];
@@ -364,6 +387,7 @@ export class MailServerSettings extends LitElement {
       onReset: () => this._onReset(),
       onResetConfirm: () => this._onResetConfirm(),
       onResetCancel: () => this._onResetCancel(),
+      ...this._oauth.formView(this._draft),
     };
   }
 
@@ -386,12 +410,14 @@ export class MailServerSettings extends LitElement {
     const { deliveries, error } = this._deliveries;
     // When the settings could not be loaded either, the status says why once.
     const deliveriesError = (this._data && error && this._language.say(error)) || null;
+    const actions = this._oauth.actions(this._draft);
     return html`<div class="root" lang=${this._language.lang}>
       <h2 class="title">${t.title}</h2>
       ${this._data ? routeSummary(t, this._data) : nothing}
+      ${this._data ? warningList(t, savedWarnings(this._data.warnings, this._draft), actions.onSwitch) : nothing}
       ${this._data ? settingsForm(this._formView) : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
-      ${this._renderStatus()} ${tested ? testResultPanel(t, ...tested) : nothing}
-      ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat())}
+      ${this._renderStatus()} ${tested ? testResultPanel(t, ...tested, actions) : nothing}
+      ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat(), actions.onReconnect)}
     </div>`;
   }
 }

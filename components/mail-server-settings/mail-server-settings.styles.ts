@@ -167,6 +167,18 @@ export default unsafeCSS(`
   ul.warning {
     padding-left: 1.75em;
   }
+  .warning .switch {
+    display: block;
+    margin-top: 0.5em;
+  }
+  .sign-in {
+    display: grid;
+    gap: calc(var(--_space) * 0.5);
+    margin-bottom: calc(var(--_space) * 0.875);
+  }
+  .sign-in .state {
+    font-weight: 500;
+  }
   .actions,
   .confirm {
     display: flex;

@@ -1,6 +1,6 @@
 // The form's own checks before save or test, with the API's rules for hosts and addresses: pure, no DOM.
 import { isEmailAddress, isHost } from '../../contract/rules/host.ts';
-import type { Draft, FieldName } from './draft.ts';
+import { type Draft, type FieldName, isProvider } from './draft.ts';
 import type { Messages } from './translations/en.ts';
 
 export type FieldErrors = Partial<Record<FieldName, string>>;
@@ -31,7 +31,10 @@ export function clientErrors(draft: Draft, context: ValidationContext, messages:
   const port = Number(d.port);
   if (!/^\d+$/.test(d.port.trim()) || port < 1 || port > 65535) check('port', 'port_range');
   else if (context.blockedPorts.includes(port)) errors.port = messages.port_blocked(port);
-  if (d.authMethod !== 'none') {
+  // A sign-in needs no user name (the signed-in account's by default) and no password, but encryption:
+  // its access token is as good as a password.
+  if (isProvider(d.authMethod)) check('security', d.security === 'none' ? 'oauth_needs_tls' : null);
+  else if (d.authMethod !== 'none') {
     check('username', d.username.trim() ? null : 'username_required');
     check('password', d.password || context.passwordStored ? null : 'password_required');
   }

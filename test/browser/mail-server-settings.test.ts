@@ -13,12 +13,16 @@ import type {
 import { freePort } from '../../scripts/lib/ports.ts';
 import {
   axeViolations,
+  focusedId,
   freshTenant,
+  inWidget,
   launchBrowser,
   openWidget,
   recordedEvents,
   startHostServer,
   startWidgetStack,
+  statusText as widgetStatusText,
+  waitForStatus as waitForWidgetStatus,
   type HostServer,
   type WidgetStack,
 } from './support/harness.ts';
@@ -46,10 +50,11 @@ beforeEach(async () => {
   await page.unrouteAll();
 });
 
-const w = (selector: string, on: Page = page) => on.locator(`mail-server-settings ${selector}`);
-const status = (on: Page = page) => w('[role=status]', on);
-const activeId = (on: Page = page) =>
-  on.evaluate(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id ?? null);
+const w = (selector: string, on: Page = page) => inWidget(on, selector);
+const activeId = (on: Page = page) => focusedId(on);
+const statusText = (on: Page = page) => widgetStatusText(on);
+/** Waits until the status region shows text matching `pattern`. */
+const waitForStatus = (pattern: RegExp, on: Page = page) => waitForWidgetStatus(on, pattern);
 const open = (tenant: string, extra: Record<string, string> = {}, on: Page = page) =>
   openWidget(on, host.url, { api: stack.apiUrl, tenant, ...extra });
 
@@ -83,23 +88,6 @@ const waitForSave = (text: string) =>
         ?.textContent?.trim() === t,
     text,
   );
-
-async function statusText(on: Page = page): Promise<string> {
-  return (await status(on).innerText()).trim();
-}
-
-/** Waits until the status region shows text matching `pattern`. */
-async function waitForStatus(pattern: RegExp, on: Page = page): Promise<string> {
-  await on.waitForFunction(
-    ([source, flags]) => {
-      const region = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[role=status]');
-      return new RegExp(source!, flags).test(region?.textContent ?? '');
-    },
-    [pattern.source, pattern.flags],
-    { timeout: 10_000 },
-  );
-  return statusText(on);
-}
 
 /** Fills a valid configuration that points at the mail sink (plain SMTP, no auth). */
 async function fillSinkSettings(): Promise<void> {

@@ -56,6 +56,26 @@ describe('draftFrom: saved settings as the form holds them', () => {
     });
   });
 
+  test.each<[string, string | null, string]>([
+    ['a user name of its own', 'invoices@firma.example', 'invoices@firma.example'],
+    ['the signed-in account: empty, so it follows the account', 'anna@firma.example', ''],
+    ['none', null, ''],
+  ])('a sign-in with the provider as the choice; its user name: %s', (_, username, shown) => {
+    const auth = {
+      method: 'xoauth2',
+      provider: 'google',
+      username,
+      connected: true,
+      account: 'anna@firma.example',
+      connectedAt: '2026-12-07T08:00:00Z',
+    } as const;
+    expect(draftFrom(response({ ...settings, auth }))).toMatchObject({
+      authMethod: 'google',
+      username: shown,
+      password: '',
+    });
+  });
+
   test('nothing saved: the empty draft (SSL/TLS on 465), a copy of it', () => {
     const draft = draftFrom(response(null));
     expect(draft).toEqual(EMPTY_DRAFT);
@@ -73,6 +93,19 @@ describe('withChange: the port follows the encryption until edited', () => {
   ])('%s', (_, security, portEdited, port) => {
     const draft = withChange({ ...EMPTY_DRAFT, port: '2525' }, 'security', security, portEdited);
     expect(draft).toMatchObject({ security, port });
+  });
+
+  test.each([
+    ['microsoft', { host: 'smtp.office365.com', port: '587', security: 'starttls' }],
+    ['google', { host: 'smtp.gmail.com', port: '465', security: 'tls' }],
+  ] as const)("choosing %s's sign-in fills in its submission server, also over an edited port", (provider, server) => {
+    const draft = withChange({ ...saved, port: '2525', username: 'u' }, 'authMethod', provider, true);
+    expect(draft).toEqual({ ...saved, ...server, authMethod: provider, username: 'u' });
+  });
+
+  test('choosing a password method keeps the server', () => {
+    const google = withChange(saved, 'authMethod', 'google', false);
+    expect(withChange(google, 'authMethod', 'login', false)).toEqual({ ...google, authMethod: 'login' });
   });
 
   test('another field changes only itself', () => {
@@ -117,6 +150,20 @@ describe('toInput: the API input for a draft', () => {
     });
   });
 
+  test('a sign-in sends the provider and the user name, none (the signed-in account) when empty, never a password', () => {
+    const microsoft: Draft = { ...saved, authMethod: 'microsoft', password: 'left over' };
+    expect(toInput({ ...microsoft, username: ' invoices@firma.example ' }, capabilities).auth).toEqual({
+      method: 'xoauth2',
+      provider: 'microsoft',
+      username: 'invoices@firma.example',
+    });
+    expect(toInput({ ...microsoft, username: '  ' }, capabilities).auth).toEqual({
+      method: 'xoauth2',
+      provider: 'microsoft',
+      username: null,
+    });
+  });
+
   test.each<[string, Draft['security'], boolean, boolean]>([
     ['offered, encrypted', 'starttls', true, true],
     ['offered, without encryption', 'none', true, false],
@@ -134,6 +181,7 @@ describe('passwordStored: the stored password applies to the draft', () => {
     ['another port', { port: '465' }, false],
     ['another user name', { username: 'else@firma.example' }, false],
     ['encryption switched off', { security: 'none' }, false],
+    ['switched to signing in with Microsoft', { authMethod: 'microsoft' }, false],
     ['"always trust the certificate" switched on', { allowUntrustedCertificate: true }, false],
   ])('%s', (_, change, applies) => {
     expect(passwordStored(response(settings), { ...saved, ...change })).toBe(applies);
@@ -152,6 +200,8 @@ describe('fieldForPath: the field an API error names', () => {
     ['auth.password', 'password'],
     ['auth', 'authMethod'],
     ['from.address', 'fromAddress'],
+    ['auth.provider', 'authMethod'],
+    ['provider', 'authMethod'],
     ['host', 'host'],
     ['replyTo', 'replyTo'],
     ['from', undefined],

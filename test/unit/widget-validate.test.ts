@@ -46,6 +46,13 @@ describe('clientErrors: the form’s own checks', () => {
     expect(errorsOf(change)).toEqual(errors);
   });
 
+  test.each(['microsoft', 'google'] as const)('signing in with %s needs neither user name nor password', (provider) => {
+    expect(errorsOf({ authMethod: provider, username: '', password: '' })).toEqual({});
+    expect(errorsOf({ authMethod: provider, username: 'a\u0000b' })).toEqual({ username: en.errors.control_chars });
+    expect(errorsOf({ authMethod: provider, host: '' })).toEqual({ host: en.errors.required });
+    expect(errorsOf({ authMethod: provider, security: 'none' })).toEqual({ security: en.errors.oauth_needs_tls });
+  });
+
   test('no password needed while the stored one applies', () => {
     expect(errorsOf({ password: '' }, { passwordStored: true })).toEqual({});
   });

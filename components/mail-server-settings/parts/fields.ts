@@ -21,6 +21,7 @@ interface TextOptions {
   inputmode?: string;
   required?: boolean;
   optional?: boolean;
+  placeholder?: string | undefined;
 }
 
 function describedBy(c: FieldContext, name: FieldName, hint: boolean): Described {
@@ -69,6 +70,7 @@ export function textField(
       .value=${c.draft[name] as string}
       autocomplete=${options.autocomplete ?? 'off'}
       inputmode=${options.inputmode ?? nothing}
+      placeholder=${options.placeholder ?? nothing}
       spellcheck="false"
       ?required=${options.required}
       aria-describedby=${a.describedBy || nothing}

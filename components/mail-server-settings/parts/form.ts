@@ -1,10 +1,14 @@
 // The settings form (server, authentication, sender, fallback, actions, reset question) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import { checkboxField, type FieldContext, selectField, textField } from './fields.ts';
+import type { OAuthProvider } from '../../../contract/index.ts';
+import { isProvider } from '../draft.ts';
+import { checkboxField, selectField, textField } from './fields.ts';
+import { PROVIDER_NAME, type SignInView, signInFields } from './sign-in.ts';
 
 /** What the form shows, and the element's handlers. */
-export interface FormView extends FieldContext {
-  busy: boolean;
+export interface FormView extends SignInView {
+  /** The providers the API offers to sign in with. */
+  providers: readonly OAuthProvider[];
   /** The API lets the certificate check be switched off at all. */
   untrustedSupported: boolean;
   canTrustCertificate: boolean;
@@ -53,18 +57,29 @@ function serverFields(v: FormView): TemplateResult {
 function authFields(v: FormView): TemplateResult {
   const { t, draft: d } = v;
   const passwordHint = v.passwordStored ? t.passwordStored : v.passwordSet ? t.passwordNewServer : t.passwordHint;
+  // The offered providers, and the saved one should the API no longer offer it (so the choice shows as it is).
+  const providers = new Set([...v.providers, ...(isProvider(d.authMethod) ? [d.authMethod] : [])]);
   return html`<fieldset>
       <legend>${t.sectionAuth}</legend>
-      ${selectField(v, 'authMethod', t.authMethod, t.authHint, [
-        ['none', t.none],
-        ['plain', 'PLAIN'],
-        ['login', 'LOGIN'],
-        ['cram-md5', 'CRAM-MD5'],
-      ])}
+      ${selectField(
+        v,
+        'authMethod',
+        t.authMethod,
+        isProvider(d.authMethod) ? t.signInHint(PROVIDER_NAME[d.authMethod]) : t.authHint,
+        [
+          ['none', t.none],
+          ['plain', 'PLAIN'],
+          ['login', 'LOGIN'],
+          ['cram-md5', 'CRAM-MD5'],
+          ...[...providers].map((p): [string, string] => [p, t.signInWith(PROVIDER_NAME[p])]),
+        ],
+      )}
       ${
         d.authMethod === 'none'
           ? nothing
-          : html`${textField(v, 'username', t.username, null, { required: true })}
+          : isProvider(d.authMethod)
+            ? signInFields(v, d.authMethod)
+            : html`${textField(v, 'username', t.username, null, { required: true })}
           ${textField(v, 'password', t.password, passwordHint, {
             type: 'password',
             autocomplete: 'new-password',

@@ -16,7 +16,14 @@ export interface StatusMessage extends Words {
 
 /** What the status says while an action runs. */
 export function busyText(t: Messages, action: MailServerAction): string {
-  return action === 'save' ? t.saving : action === 'test' ? t.testing : action === 'reset' ? t.resetting : t.loading;
+  const texts: Partial<Record<MailServerAction, string>> = {
+    save: t.saving,
+    test: t.testing,
+    reset: t.resetting,
+    'sign-in': t.signingIn,
+    disconnect: t.disconnecting,
+  };
+  return texts[action] ?? t.loading;
 }
 
 export function routeSummary(t: Messages, data: MailServerResponse): TemplateResult {

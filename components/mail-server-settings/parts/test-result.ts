@@ -1,11 +1,13 @@
 // The result of a test send (stages, server reply, hint, warnings, transcript) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { AuthMethod, Security, SmtpStage, TestResult } from '../../../contract/index.ts';
-import type { Draft } from '../draft.ts';
+import type { Security, SmtpStage, TestResult } from '../../../contract/index.ts';
+import { type AuthChoice, type Draft, isProvider } from '../draft.ts';
 import type { Messages } from '../translations/en.ts';
+import { needsSignIn, type SignInActions } from './sign-in.ts';
+import { warningList } from './warnings.ts';
 
 /** The order in which an SMTP session passes its stages, for the chosen settings. */
-function stagesFor(security: Security, auth: AuthMethod): SmtpStage[] {
+function stagesFor(security: Security, auth: AuthChoice): SmtpStage[] {
   const stages: SmtpStage[] =
     security === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : ['connect', 'greeting', 'ehlo'];
   if (security === 'starttls') stages.push('tls');
@@ -31,8 +33,15 @@ function stageList(t: Messages, result: TestResult, settings: Draft): TemplateRe
 }
 
 /** `settings`: the draft the test was sent with. */
-export function testResultPanel(t: Messages, result: TestResult, settings: Draft): TemplateResult {
+export function testResultPanel(
+  t: Messages,
+  result: TestResult,
+  settings: Draft,
+  actions: SignInActions,
+): TemplateResult {
   const error = result.ok ? null : result.error;
+  const auth = settings.authMethod;
+  const reconnectWith = needsSignIn(error) && isProvider(auth) ? auth : null;
   // Nodemailer's replies mostly start with their code already.
   const reply = result.ok
     ? result.response
@@ -47,10 +56,13 @@ export function testResultPanel(t: Messages, result: TestResult, settings: Draft
         ${error?.hint ? html`<dt>${t.whatToDo}</dt><dd class="hint-text">${error.hint}</dd>` : nothing}
       </dl>
       ${
-        result.warnings.length
-          ? html`<ul class="warning" part="warning">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>`
+        reconnectWith
+          ? html`<p><button part="button" id="test-reconnect" type="button" @click=${() => actions.onSignIn(reconnectWith)}>
+            ${t.reconnect}
+          </button></p>`
           : nothing
       }
+      ${warningList(t, result.warnings, actions.onSwitch)}
       ${
         result.transcript.length
           ? html`<details>

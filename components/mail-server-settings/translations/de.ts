@@ -35,6 +35,26 @@ const de: Messages = {
   passwordStored: 'Ein Passwort ist gespeichert; leer lassen, um es zu behalten.',
   passwordNewServer: 'Das gespeicherte Passwort gilt nicht für diese Einstellungen: bitte hier das Passwort eingeben.',
   passwordHint: 'Wird verschlüsselt gespeichert und nie wieder angezeigt.',
+  signInWith: (provider) => `Mit ${provider} anmelden`,
+  usernameSignInHint: 'Leer lassen, um das Konto zu verwenden, mit dem Sie sich anmelden.',
+  signInHint: (provider) =>
+    `Sie melden sich in einem neuen Fenster bei ${provider} an (oder in diesem, wenn Ihr Browser das verhindert); hier wird kein Passwort gespeichert.`,
+  notConnected: 'Noch nicht verbunden.',
+  connectedAs: (account) => `Verbunden als ${account}`,
+  connectionExpired: (account) =>
+    `Die Anmeldung für ${account} ist nicht mehr gültig (widerrufen, Passwort geändert oder Zustimmung entzogen). Bitte melden Sie sich erneut an.`,
+  reconnect: 'Erneut anmelden',
+  disconnect: 'Trennen',
+  signingIn: 'Anmeldung läuft …',
+  signInWaiting: (provider) => `Warten auf die Anmeldung bei ${provider} im anderen Fenster …`,
+  signInClosed: 'Das Anmeldefenster wurde geschlossen, bevor die Anmeldung abgeschlossen war.',
+  signedIn: (provider) => `Die Anmeldung bei ${provider} war erfolgreich.`,
+  signInCancelled: 'Die Anmeldung wurde abgebrochen.',
+  signInFailed: 'Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es erneut.',
+  disconnecting: 'Wird getrennt …',
+  disconnected: (provider) =>
+    `Die Verbindung zu ${provider} wurde getrennt. E-Mails über diese Anmeldung können erst wieder gesendet werden, wenn Sie sich erneut anmelden.`,
+  switchToSignIn: (provider) => `Zur Anmeldung mit ${provider} wechseln`,
   fromAddress: 'Absenderadresse',
   fromAddressHint: 'Leer lassen, um Ihre eigene Adresse zu verwenden.',
   fromName: 'Absendername',
@@ -109,6 +129,8 @@ const de: Messages = {
     control_chars: 'Zeilenumbrüche und Steuerzeichen sind hier nicht erlaubt.',
     username_required: 'Für die gewählte Authentifizierung ist ein Benutzername nötig.',
     password_required: 'Für die gewählte Authentifizierung ist ein Passwort nötig.',
+    oauth_needs_tls:
+      'Die Anmeldung beim Anbieter braucht eine verschlüsselte Verbindung: Bitte STARTTLS oder SSL/TLS wählen.',
   },
 };
 

@@ -34,6 +34,26 @@ const en = {
   passwordStored: 'A password is stored; leave empty to keep it.',
   passwordNewServer: 'The stored password does not apply to these settings: please enter the password here.',
   passwordHint: 'Stored encrypted and never shown again.',
+  signInWith: (provider: string) => `Sign in with ${provider}`,
+  usernameSignInHint: 'Leave empty to use the account you sign in with.',
+  signInHint: (provider: string) =>
+    `You sign in with ${provider} in a new window (or in this one, if your browser blocks that); no password is stored here.`,
+  notConnected: 'Not connected yet.',
+  connectedAs: (account: string) => `Connected as ${account}`,
+  connectionExpired: (account: string) =>
+    `The sign-in for ${account} is no longer valid (revoked, password changed or consent withdrawn). Please sign in again.`,
+  reconnect: 'Reconnect',
+  disconnect: 'Disconnect',
+  signingIn: 'Signing in…',
+  signInWaiting: (provider: string) => `Waiting for the sign-in with ${provider} in the other window…`,
+  signInClosed: 'The sign-in window was closed before the sign-in was finished.',
+  signedIn: (provider: string) => `Signed in with ${provider}.`,
+  signInCancelled: 'The sign-in was cancelled.',
+  signInFailed: 'The sign-in failed. Please try again.',
+  disconnecting: 'Disconnecting…',
+  disconnected: (provider: string) =>
+    `Disconnected from ${provider}. Mail that uses this sign-in cannot be sent until you sign in again.`,
+  switchToSignIn: (provider: string) => `Switch to sign-in with ${provider}`,
   fromAddress: 'Sender address',
   fromAddressHint: 'Leave empty to use your own address.',
   fromName: 'Sender name',
@@ -101,6 +121,7 @@ const en = {
     control_chars: 'Line breaks and control characters are not allowed here.',
     username_required: 'The chosen authentication needs a user name.',
     password_required: 'The chosen authentication needs a password.',
+    oauth_needs_tls: 'Signing in with the provider needs an encrypted connection: please choose STARTTLS or SSL/TLS.',
   },
 };
 

@@ -93,6 +93,8 @@ const HOST_PAGE = `<!doctype html>
   const classes = {
     'mail-server-saved': widget.MailServerSavedEvent, 'mail-server-reset': widget.MailServerResetEvent,
     'mail-server-tested': widget.MailServerTestedEvent, 'mail-server-error': widget.MailServerErrorEvent,
+    'mail-server-oauth-connected': widget.MailServerOAuthConnectedEvent,
+    'mail-server-oauth-disconnected': widget.MailServerOAuthDisconnectedEvent,
   };
   window.events = [];
   for (const [type, EventClass] of Object.entries(classes)) {
@@ -159,6 +161,30 @@ export function freshTenant(name: string): string {
 export async function openWidget(page: Page, hostUrl: string, params: Record<string, string>): Promise<void> {
   await page.goto(`${hostUrl}?${new URLSearchParams(params)}`);
   await page.locator('mail-server-settings form').waitFor();
+}
+
+/** An element inside the widget (Playwright's CSS locators pierce its shadow root). */
+export const inWidget = (page: Page, selector: string) => page.locator(`mail-server-settings ${selector}`);
+
+/** The id of the element focused inside the widget. */
+export const focusedId = (page: Page) =>
+  page.evaluate(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id ?? null);
+
+export async function statusText(page: Page): Promise<string> {
+  return (await inWidget(page, '[role=status]').innerText()).trim();
+}
+
+/** Waits until the status region shows text matching `pattern`; answers its text. */
+export async function waitForStatus(page: Page, pattern: RegExp): Promise<string> {
+  await page.waitForFunction(
+    ([source, flags]) => {
+      const region = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[role=status]');
+      return new RegExp(source!, flags).test(region?.textContent ?? '');
+    },
+    [pattern.source, pattern.flags],
+    { timeout: 10_000 },
+  );
+  return statusText(page);
 }
 
 export interface RecordedEvent {
