@@ -95,6 +95,18 @@ async function refreshAsHolder(ctx: AccessTokenContext, grant: OAuthGrantRow, lo
 }
 
 /**
+ * Waits for a refreshed grant's tokens to be written; a failure is logged, not thrown: the next
+ * send refreshes again (or, where the rotation killed the old refresh token, asks to sign in again).
+ * Only the error's name is logged: a database error's message carries the statement's parameters,
+ * here sealed tokens.
+ */
+export function settleStoredTokens(stored: Promise<void> | undefined): Promise<void> | undefined {
+  return stored?.catch((error: unknown) => {
+    console.error(`oauth: a refreshed token could not be stored (${error instanceof Error ? error.name : 'unknown'})`);
+  });
+}
+
+/**
  * The access token for the tenant's grant with the provider. A burst of sends with an expired token
  * makes one refresh: the others wait for the holder's result and read it from the database.
  */

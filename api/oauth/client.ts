@@ -12,6 +12,8 @@ export class GrantInvalidError extends Error {}
 export class ProviderUnavailableError extends Error {}
 /** The provider refused our app (`invalid_client`, a wrong redirect URI, …): for the operator to mend. */
 export class ProviderRefusedError extends Error {}
+/** The ID token names no e-mail address for the signed-in account (one without a mailbox). */
+export class AccountMissingError extends ProviderRefusedError {}
 
 export interface IssuedTokens {
   accessToken: string;
@@ -150,7 +152,7 @@ export async function exchangeCode(
   const claims = oauth.getValidatedIdTokenClaims(tokens);
   const account = [claims?.email, claims?.preferred_username].find((c) => typeof c === 'string' && c.includes('@'));
   const result = issued(tokens, now().getTime());
-  if (typeof account !== 'string') throw new ProviderRefusedError('id_token names no e-mail address');
+  if (typeof account !== 'string') throw new AccountMissingError('id_token names no e-mail address');
   if (!result.refreshToken) throw new ProviderRefusedError('no refresh token (offline access not granted)');
   return { ...result, account: account.trim(), refreshToken: result.refreshToken };
 }

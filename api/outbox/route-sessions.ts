@@ -8,6 +8,7 @@ import { openSender, type PooledSender } from '../smtp/pool.ts';
 import { checkTarget } from '../smtp/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SmtpSettings, SmtpTimeouts } from '../smtp/types.ts';
 import { smtpSettingsFromRow } from '../sending/credentials.ts';
+import { settleStoredTokens } from '../oauth/access-token.ts';
 import { breaksRoute } from './policy.ts';
 import type { RouteResult } from './attempt.ts';
 
@@ -123,10 +124,6 @@ export class RouteSessions {
   }
 
   async close(): Promise<void> {
-    const stored = this.stored?.catch((error: unknown) => {
-      // The next send refreshes again (or, where the rotation killed the old refresh token, asks to sign in again).
-      console.error(`oauth: a refreshed token could not be stored: ${error instanceof Error ? error.message : error}`);
-    });
-    await Promise.all([...[...this.sessions.values()].map((s) => s.close()), stored]);
+    await Promise.all([...[...this.sessions.values()].map((s) => s.close()), settleStoredTokens(this.stored)]);
   }
 }

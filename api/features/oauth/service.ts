@@ -9,11 +9,13 @@ import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import type { SignInError } from '../../i18n/oauth-pages.ts';
 import {
+  AccountMissingError,
   authorizationUrl,
   exchangeCode,
   GrantInvalidError,
   newCodeVerifier,
   newState,
+  ProviderRefusedError,
   ProviderUnavailableError,
   revokeToken,
 } from '../../oauth/client.ts';
@@ -137,8 +139,12 @@ export async function finishSignIn(
   } catch (error) {
     if (error instanceof ProviderUnavailableError) return failed(502, 'provider_unavailable');
     if (error instanceof GrantInvalidError) return failed(400, 'exchange_failed');
-    console.error(`oauth ${row.provider}: sign-in failed: ${error instanceof Error ? error.message : 'unknown'}`);
-    return failed(400, error instanceof Error && /e-mail/.test(error.message) ? 'account_missing' : 'provider_error');
+    if (error instanceof AccountMissingError) return failed(400, 'account_missing');
+    // Our own errors' messages are safe to log; any other (a database error) only by name: its message carries sealed tokens.
+    const detail =
+      error instanceof ProviderRefusedError ? error.message : error instanceof Error ? error.name : 'unknown';
+    console.error(`oauth ${row.provider}: sign-in failed: ${detail}`);
+    return failed(400, 'provider_error');
   }
 }
 

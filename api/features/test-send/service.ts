@@ -2,6 +2,7 @@ import type { TestResult } from '../../../contract/index.ts';
 import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
 import type { Defer } from '../../http/defer.ts';
+import { settleStoredTokens } from '../../oauth/access-token.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
@@ -104,9 +105,7 @@ function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult):
 
 /** A refreshed sign-in's tokens, still being written: after the response where the runtime allows. */
 async function afterResponse(stored: Promise<void> | undefined, defer: Defer | undefined): Promise<void> {
-  const logged = stored?.catch((error: unknown) => {
-    console.error(`oauth: a refreshed token could not be stored: ${error instanceof Error ? error.message : error}`);
-  });
+  const logged = settleStoredTokens(stored);
   if (logged && defer) defer(logged);
   else await logged;
 }
