@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { oauthGrants, type TenantIdentity } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/config/bindings.ts';
 import { createNodeService } from '../../api/node/service.ts';
-import type { MailServerResponse, TestResult } from '../../contract/index.ts';
+import type { MailServerResponse, OAuthStartResponse, TestResult } from '../../contract/index.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 
 const fixtures = inject('smtpFixtures');
@@ -62,12 +62,16 @@ describe('sign-in with the provider on Node', () => {
       body: { provider: 'microsoft', loginHint: account },
     });
     expect(started.status, await started.clone().text()).toBe(200);
-    const { authorizationUrl } = (await started.json()) as { authorizationUrl: string };
+    const { authorizationUrl, binding } = (await started.json()) as OAuthStartResponse;
     const atProvider = await fetch(authorizationUrl, { redirect: 'manual' });
     expect(atProvider.status).toBe(302);
     const page = await call('GET', atProvider.headers.get('location')!);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain(`"account":"${account}"`);
+    const html = await page.text();
+    expect(html).toContain(`"account":"${account}"`);
+    const completion = /"completion":"([\w-]{43})"/.exec(html)![1];
+    const done = await call('POST', '/v1/mail-server/oauth/complete', { token, body: { binding, completion } });
+    expect(done.status, await done.clone().text()).toBe(200);
 
     const put = await call('PUT', '/v1/mail-server', {
       token,
