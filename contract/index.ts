@@ -205,6 +205,7 @@ export type SmtpErrorCode =
   | 'oauth_grant_invalid'
   | 'oauth_token_unavailable'
   | 'oauth_provider_unavailable'
+  | 'oauth_host_not_allowed'
   | 'relay_denied'
   | 'sender_rejected'
   | 'recipient_rejected'

@@ -2,6 +2,7 @@ import type { OAuthProvider } from '../../contract/index.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { MailServerRow } from '../db/schema.ts';
 import { type AccessTokenContext, accessTokenFor } from '../oauth/access-token.ts';
+import { type OAuthTarget, oauthTargetRefusal } from '../oauth/target.ts';
 import type { NormalizedSmtpError, SmtpSettings } from '../smtp/types.ts';
 
 /** Engine settings with their secret in clear, or why the tenant's server cannot be logged in to now. */
@@ -14,29 +15,32 @@ export type Credentials =
     }
   | { ok: false; error: NormalizedSmtpError };
 
+const authError = (code: NormalizedSmtpError['code'], transient: boolean): NormalizedSmtpError => ({
+  stage: 'auth',
+  code,
+  responseCode: null,
+  response: null,
+  transient,
+});
+
 /**
  * The XOAUTH2 login for a grant: the access token (refreshed when it expires soon) and the mailbox
- * (the one given, else the signed-in account). A failure is an error at stage `auth`.
+ * (the one given, else the signed-in account). A failure is an error at stage `auth`; a server
+ * the token must not go to gets none (settings saved before that rule, or a changed operator list).
  */
 export async function xoauth2Login(
   ctx: AccessTokenContext,
   tenantId: string,
   provider: OAuthProvider,
   username: string | null,
+  target: OAuthTarget,
 ): Promise<
   { ok: true; auth: SmtpSettings['auth']; stored: Promise<void> } | { ok: false; error: NormalizedSmtpError }
 > {
+  if (oauthTargetRefusal(ctx.oauth, provider, target))
+    return { ok: false, error: authError('oauth_host_not_allowed', false) };
   const token = await accessTokenFor(ctx, tenantId, provider);
-  if (!token.ok) {
-    const error: NormalizedSmtpError = {
-      stage: 'auth',
-      code: token.code,
-      responseCode: null,
-      response: null,
-      transient: token.transient,
-    };
-    return { ok: false, error };
-  }
+  if (!token.ok) return { ok: false, error: authError(token.code, token.transient) };
   const auth = { method: 'xoauth2' as const, username: username ?? token.account, accessToken: token.accessToken };
   return { ok: true, auth, stored: token.stored };
 }
@@ -50,7 +54,7 @@ export async function smtpSettingsFromRow(row: MailServerRow, ctx: AccessTokenCo
     tlsPinSha256: row.allowUntrustedCertificate ? row.tlsPinSha256 : null,
   };
   if (row.authMethod === 'xoauth2') {
-    const login = await xoauth2Login(ctx, row.tenantId, row.oauthProvider!, row.username);
+    const login = await xoauth2Login(ctx, row.tenantId, row.oauthProvider!, row.username, row);
     return login.ok ? { ok: true, settings: { ...base, auth: login.auth }, stored: login.stored } : login;
   }
   return {

@@ -262,6 +262,29 @@ describe('sign-in with the provider: settings, test and disconnect', () => {
     expect((await stats('google')).refreshes).toBe(before);
   });
 
+  it('sends an access token to no server but the provider’s own, and never with “trust any certificate”', async () => {
+    const api = await clientFor();
+    await signIn(api, 'microsoft', { loginHint: ACCOUNT });
+    const before = await stats('microsoft');
+    const elsewhere = xoauth2Draft('microsoft', { host: 'smtp.mailhoster.example' });
+    const fieldCodes = async (res: Response) => {
+      expect(res.status).toBe(422);
+      return ((await res.json()) as { errors: { path: string; code: string }[] }).errors;
+    };
+    for (const res of [
+      await api.put('/v1/mail-server', elsewhere),
+      await api.post('/v1/mail-server/test', elsewhere),
+    ]) {
+      expect(await fieldCodes(res)).toEqual([expect.objectContaining({ path: 'host', code: 'oauth_host_mismatch' })]);
+    }
+    const trusting = xoauth2Draft('microsoft', { host: 'SMTP.office365.com', allowUntrustedCertificate: true });
+    expect(await fieldCodes(await api.post('/v1/mail-server/test', trusting))).toContainEqual(
+      expect.objectContaining({ path: 'allowUntrustedCertificate', code: 'oauth_untrusted_certificate' }),
+    );
+    expect((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).toMatchObject({ settings: null });
+    expect(await stats('microsoft')).toEqual(before);
+  });
+
   it('a test without a sign-in fails at stage auth and says to sign in', async () => {
     const api = await clientFor();
     const result = (await (

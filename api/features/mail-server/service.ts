@@ -4,6 +4,7 @@ import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
+import { oauthTargetRefusal } from '../../oauth/target.ts';
 import { isPrivateHost } from '../../smtp/target.ts';
 import { isSavedServer } from '../../../contract/rules/saved-server.ts';
 import { secretBoxFor } from '../../crypto/secret-box.ts';
@@ -34,6 +35,12 @@ export function runtimeFieldErrors(deps: Deps, lang: Lang, input: MailServerInpu
       code: 'oauth_provider_unavailable',
       message: fieldMessage('oauth_provider_unavailable', lang),
     });
+  }
+  const refusal =
+    input.auth.method === 'xoauth2' ? oauthTargetRefusal(deps.config.oauth, input.auth.provider, input) : null;
+  if (refusal) {
+    const path = refusal === 'oauth_host_mismatch' ? 'host' : 'allowUntrustedCertificate';
+    errors.push({ path, code: refusal, message: fieldMessage(refusal, lang) });
   }
   if (input.allowUntrustedCertificate && !capabilities.allowUntrustedCertificate) {
     errors.push({

@@ -77,7 +77,7 @@ async function draftLogin(
     return { auth: { method: draft.auth.method, username: draft.auth.username, password } };
   }
   const { provider, username } = draft.auth;
-  const login = await xoauth2Login(await tokenContext(deps), tenant.id, provider, username);
+  const login = await xoauth2Login(await tokenContext(deps), tenant.id, provider, username, draft);
   return login.ok
     ? { auth: login.auth, stored: login.stored }
     : { auth: { method: 'xoauth2', username }, blocked: login.error };
