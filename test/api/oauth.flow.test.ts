@@ -316,6 +316,21 @@ describe('sign-in with the provider: settings, test and disconnect', () => {
     expect(now.revision).toBe(first.revision + 2);
   });
 
+  it('a reset refused by If-Match keeps the sign-ins, also with nothing saved', async () => {
+    const api = await clientFor();
+    await signIn(api, 'google', { loginHint: ACCOUNT });
+    const revocations = (await stats('google')).revocations!;
+    for (const ifMatch of ['*', '"3"', '"3", "4"']) {
+      const res = await api.delete('/v1/mail-server', { headers: { 'if-match': ifMatch } });
+      expect(res.status, ifMatch).toBe(412);
+      expect(await grantOf(api.tenant.id, 'google'), ifMatch).toBeDefined();
+    }
+    expect((await stats('google')).revocations).toBe(revocations);
+    // "Not configured" is what is stored: that reset takes place and forgets the sign-in.
+    expect((await api.delete('/v1/mail-server', { headers: { 'if-match': '"0"' } })).status).toBe(204);
+    expect(await grantOf(api.tenant.id, 'google')).toBeUndefined();
+  });
+
   it('disconnect deletes the grant and revokes it at Google; a reset deletes every grant', async () => {
     const api = await clientFor();
     await signIn(api, 'google', { loginHint: ACCOUNT });

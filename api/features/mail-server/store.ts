@@ -1,4 +1,4 @@
-import { and, eq, inArray, notExists, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, inArray, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/database.ts';
 import {
@@ -204,15 +204,19 @@ export async function writeSettings(
 }
 
 /**
- * The tenant's grants, deleted in the same batch after the settings, only when no settings remain
- * (a delete refused by If-Match keeps them).
+ * The If-Match expectation as SQL over the stored row, evaluated before anything is deleted: the
+ * grants go only with a reset that takes place (a refused one keeps them, even with nothing stored).
  */
-function deleteGrantsWhenReset(db: Database, tenant: TenantIdentity) {
-  const settingsLeft = db.select({ one: sql`1` }).from(mailServers).where(eq(mailServers.tenantId, tenant.id));
-  return db
-    .delete(oauthGrants)
-    .where(and(eq(oauthGrants.tenantId, tenant.id), notExists(settingsLeft)))
-    .returning();
+function expectationHolds(db: Database, tenant: TenantIdentity, expected: ExpectedVersion): SQL | undefined {
+  const ofTenant = eq(mailServers.tenantId, tenant.id);
+  const stored = (where: SQL | undefined = ofTenant) => db.select({ one: sql`1` }).from(mailServers).where(where);
+  if (expected.kind === 'any') return undefined;
+  if (expected.kind === 'exists') return exists(stored());
+  const versions = splitExpected(expected);
+  return or(
+    versions.stored.length > 0 ? exists(stored(and(ofTenant, inArray(mailServers.version, versions.stored)))) : sql`0`,
+    versions.absent ? notExists(stored()) : sql`0`,
+  );
 }
 
 /** What a reset removed: whether the If-Match expectation held, and the grants to revoke at their providers. */
@@ -230,10 +234,13 @@ export async function deleteSettings(
   const ofTenant = eq(mailServers.tenantId, tenant.id);
   const versions = expected.kind === 'exact' ? splitExpected(expected) : null;
   const condition = versions ? and(ofTenant, inArray(mailServers.version, versions.stored)) : ofTenant;
-  const [removed, remaining, grants] = await db.batch([
+  const [grants, removed, remaining] = await db.batch([
+    db
+      .delete(oauthGrants)
+      .where(and(eq(oauthGrants.tenantId, tenant.id), expectationHolds(db, tenant, expected)))
+      .returning(),
     db.delete(mailServers).where(condition).returning({ tenantId: mailServers.tenantId }),
     db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(ofTenant),
-    deleteGrantsWhenReset(db, tenant),
   ]);
   if (!versions) return { deleted: expected.kind === 'any' || removed.length > 0, grants };
   // "Not configured" (version 0) is a precondition too: met when nothing is stored.
