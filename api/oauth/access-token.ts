@@ -13,6 +13,7 @@ import {
   TOKEN_TIMEOUT_MS,
 } from './client.ts';
 import {
+  dropAccessToken,
   markGrantInvalid,
   openAccessToken,
   openRefreshToken,
@@ -99,6 +100,21 @@ async function refreshAsHolder(
     }
     throw error;
   }
+}
+
+/**
+ * The server refused an access token it should have taken (535): the stored one is dropped if it
+ * is still that token, so the next send refreshes and learns whether the grant still lives (a
+ * revoked grant then shows "Reconnect") instead of failing the same way until the token expires.
+ */
+export async function forgetRefusedToken(
+  ctx: AccessTokenContext,
+  tenantId: string,
+  provider: OAuthProvider,
+  refused: string,
+): Promise<void> {
+  const grant = await readGrant(ctx.db, tenantId, provider);
+  if (grant && (await openAccessToken(ctx.box, grant)) === refused) await dropAccessToken(ctx.db, grant, ctx.now());
 }
 
 /**

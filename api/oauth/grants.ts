@@ -136,6 +136,14 @@ export async function storeRefreshed(
     .where(and(ofGrant(grant.tenantId, grant.provider), eq(oauthGrants.revision, grant.revision)));
 }
 
+/** Drops the stored access token of the grant at `revision` (one refresh later, it is not the same). */
+export async function dropAccessToken(db: Database, grant: OAuthGrantRow, now: Date): Promise<void> {
+  await db
+    .update(oauthGrants)
+    .set({ ...accessColumns(null), accessExpiresAt: null, updatedAt: now })
+    .where(and(ofGrant(grant.tenantId, grant.provider), eq(oauthGrants.revision, grant.revision)));
+}
+
 /** Ends the lock without a result (the provider could not answer now): the next send tries again. */
 export async function releaseRefreshLock(db: Database, grant: OAuthGrantRow, token: string): Promise<void> {
   await db

@@ -1,7 +1,7 @@
 import type { OAuthProvider } from '../../contract/index.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { MailServerRow } from '../db/schema.ts';
-import { type AccessTokenContext, accessTokenFor } from '../oauth/access-token.ts';
+import { type AccessTokenContext, accessTokenFor, forgetRefusedToken } from '../oauth/access-token.ts';
 import { type OAuthTarget, oauthTargetRefusal } from '../oauth/target.ts';
 import type { NormalizedSmtpError, SmtpSettings } from '../smtp/types.ts';
 
@@ -43,6 +43,27 @@ export async function xoauth2Login(
   if (!token.ok) return { ok: false, error: authError(token.code, token.transient) };
   const auth = { method: 'xoauth2' as const, username: username ?? token.account, accessToken: token.accessToken };
   return { ok: true, auth, stored: token.stored };
+}
+
+export const loginRefused = (error: NormalizedSmtpError) => error.stage === 'auth' && error.code === 'auth_failed';
+
+/**
+ * After a failed send: an access token the server refused (535) is not used again (see
+ * forgetRefusedToken). Never throws; a failure is logged by name only (a database error's message
+ * carries the statement's parameters).
+ */
+export async function forgetIfRefused(
+  ctx: AccessTokenContext,
+  tenantId: string,
+  provider: OAuthProvider | null | undefined,
+  settings: SmtpSettings,
+  error: NormalizedSmtpError,
+): Promise<void> {
+  const token = settings.auth.method === 'xoauth2' ? settings.auth.accessToken : null;
+  if (!loginRefused(error) || !provider || !token) return;
+  await forgetRefusedToken(ctx, tenantId, provider, token).catch((e: unknown) => {
+    console.error(`oauth: a refused access token could not be dropped (${e instanceof Error ? e.name : 'unknown'})`);
+  });
 }
 
 /** Stored settings → what the SMTP engine needs: the password decrypted (tenant id as AAD), or a grant's access token. */

@@ -30,7 +30,7 @@ export interface TestPlan {
 const passwordError = (code: FieldCode, lang: Lang) =>
   validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
 
-async function tokenContext(deps: Deps): Promise<AccessTokenContext> {
+export async function tokenContext(deps: Deps): Promise<AccessTokenContext> {
   const box = await secretBoxFor(deps.config.settingsEncryptionKey);
   return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now };
 }

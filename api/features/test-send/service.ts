@@ -15,7 +15,8 @@ import { checkTarget } from '../../smtp/target.ts';
 import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
-import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
+import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
+import { planFromDraft, planFromSaved, testMail, tokenContext, type TestPlan } from './plan.ts';
 import { dropReservation, pinCertificate, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
 
 /** A test's result, with where its time went (milliseconds per phase). */
@@ -103,11 +104,25 @@ function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult):
   return { ok: false, error, durationMs: result.durationMs, transcript, warnings };
 }
 
-/** A refreshed sign-in's tokens, still being written: after the response where the runtime allows. */
-async function afterResponse(stored: Promise<void> | undefined, defer: Defer | undefined): Promise<void> {
-  const logged = settleStoredTokens(stored);
-  if (logged && defer) defer(logged);
-  else await logged;
+/**
+ * A refreshed sign-in's tokens still being written, and an access token the server refused being
+ * dropped: after the response where the runtime allows.
+ */
+async function afterResponse(
+  deps: Deps,
+  tenant: TenantIdentity,
+  plan: TestPlan,
+  result: SendResult,
+  defer: Defer | undefined,
+): Promise<void> {
+  const forget = async () => {
+    if (!result.ok && loginRefused(result.error)) {
+      await forgetIfRefused(await tokenContext(deps), tenant.id, plan.oauthProvider, plan.settings, result.error);
+    }
+  };
+  const after = Promise.all([settleStoredTokens(plan.stored), forget()]).then(() => {});
+  if (defer) defer(after);
+  else await after;
 }
 
 /**
@@ -161,7 +176,7 @@ export async function testMailServer(
     testedServer(plan),
   );
   const tSend = tSent || performance.now();
-  await afterResponse(plan.stored, defer);
+  await afterResponse(deps, tenant, plan, result, defer);
   const pin = certificateToPin(deps, result, saved, plan);
   if (pin) await pinCertificate(deps.db, tenant, saved!, pin);
   const body = resultBody(deps, lang, plan, result);
