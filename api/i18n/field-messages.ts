@@ -103,6 +103,14 @@ const fieldMessages = {
     de: 'In dieser Umgebung kann die Zertifikatsprüfung nicht abgeschaltet werden. Ihr Mailserver braucht ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette.',
     en: 'Certificate checks cannot be turned off in this environment. Your mail server needs a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain.',
   },
+  password_required_for_new_certificate: {
+    de: 'Das gespeicherte Passwort wird nur an das Zertifikat gesendet, dem Sie vertraut haben. Um einem anderen Zertifikat zu vertrauen, geben Sie bitte das Passwort erneut ein.',
+    en: 'The stored password is only sent to the certificate you trusted. To trust another certificate, please enter the password again.',
+  },
+  fingerprint_invalid: {
+    de: 'Bitte den SHA-256-Fingerabdruck als 64 Hexadezimalziffern angeben (Doppelpunkte sind erlaubt).',
+    en: 'Please give the SHA-256 fingerprint as 64 hexadecimal digits (colons are allowed).',
+  },
   untrusted_certificate_needs_tls: {
     de: 'Dem Zertifikat vertrauen ist nur mit STARTTLS oder SSL/TLS möglich.',
     en: 'Trusting the certificate only applies with STARTTLS or SSL/TLS.',

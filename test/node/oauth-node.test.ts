@@ -1,6 +1,7 @@
 // Signing in with the provider on Node (api/node/service.ts): the same flow as in workerd, with the
 // in-process outbox, against the local authorization servers and the XOAUTH2 SMTP fixture.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import { eq } from 'drizzle-orm';
@@ -79,8 +80,11 @@ describe('sign-in with the provider on Node', () => {
         host: fixtures.host,
         port: fixtures.ports.xoauth2,
         security: 'starttls',
-        // The fixtures' test CA is no CA this process trusts: the saved server's certificate is pinned by the test.
+        // The fixtures' test CA is no CA this process trusts: the saved server's certificate is pinned.
         allowUntrustedCertificate: true,
+        trustedCertificateSha256: new X509Certificate(
+          readFileSync(new URL('../fixtures/tls/server.pem', import.meta.url)),
+        ).fingerprint256,
         auth: { method: 'xoauth2', provider: 'microsoft' },
       },
     });

@@ -6,7 +6,7 @@ import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import { oauthTargetRefusal } from '../../oauth/target.ts';
 import { isPrivateHost } from '../../smtp/target.ts';
-import { isSavedServer } from '../../../contract/rules/saved-server.ts';
+import { storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
 import { secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';
 import {
@@ -63,14 +63,11 @@ async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailSer
   };
 }
 
-/** Why a save without password has none: nothing stored, or stored for another server only. */
+/** Why a save without password has none: nothing stored, or stored for another server or certificate only. */
 async function missingPasswordError(deps: Deps, tenant: TenantIdentity, lang: Lang, input: MailServerInput) {
   const keeps = input.auth.method !== 'xoauth2' && input.auth.password === undefined;
   const saved = keeps ? await readSettings(deps.db, tenant, deps.now()) : undefined;
-  const code: FieldCode =
-    saved?.passwordCiphertext && !isSavedServer(saved, input)
-      ? 'password_required_for_new_server'
-      : 'password_required';
+  const code: FieldCode = (saved?.passwordCiphertext && storedPasswordRefusal(saved, input)) || 'password_required';
   return validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
 }
 

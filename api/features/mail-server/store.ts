@@ -88,7 +88,7 @@ function isCredentialsCheckFailure(error: unknown): boolean {
  * The stored row is the saved server, reached no less safely (contract/rules/saved-server.ts
  * isSavedServer, as SQL): same host (case-insensitive), port and user name; encryption not switched
  * off, CRAM-MD5 not switched to a method that sends the password in clear, the certificate check not
- * switched off. Only then is a stored password kept; a save naming another server brings its own.
+ * switched off, no other certificate pinned. Only then is a stored password kept; a save naming another server brings its own.
  */
 function savedServerCondition(input: MailServerInput): SQL {
   const inClear = input.security === 'none' && (input.auth.method === 'plain' || input.auth.method === 'login');
@@ -96,6 +96,10 @@ function savedServerCondition(input: MailServerInput): SQL {
     input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,
     inClear ? sql` AND ${mailServers.authMethod} <> 'cram-md5'` : sql``,
     input.allowUntrustedCertificate ? sql` AND ${mailServers.allowUntrustedCertificate} = 1` : sql``,
+    // No other certificate pinned than the one the password was saved for (omitted: the pin stays).
+    input.allowUntrustedCertificate && input.trustedCertificateSha256 !== undefined
+      ? sql` AND ${mailServers.tlsPinSha256} IS ${input.trustedCertificateSha256}`
+      : sql``,
   ]);
   return sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
 }
@@ -125,6 +129,16 @@ function keptPasswordForInsert(change: PasswordChange, tenant: TenantIdentity, s
   return Object.fromEntries(PASSWORD_COLUMNS.map((name) => [name, stored(mailServers[name])]));
 }
 
+/**
+ * The certificate the tenant confirmed (contract/rules/saved-server.ts pinnedCertificate, as SQL):
+ * the one the save names, else the stored pin while host and port stay (a pin belongs to one server).
+ */
+function pinColumn(input: MailServerInput): SQL | string | null {
+  if (!input.allowUntrustedCertificate) return null;
+  if (input.trustedCertificateSha256 !== undefined) return input.trustedCertificateSha256;
+  return sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`;
+}
+
 /** Every column a save sets, but the version. */
 function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change: PasswordChange, now: Date) {
   const usesAuth = input.auth.method !== 'none';
@@ -134,10 +148,7 @@ function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change:
     port: input.port,
     security: input.security,
     allowUntrustedCertificate: input.allowUntrustedCertificate,
-    // A pinned certificate belongs to one server: it survives a save only while host and port stay.
-    tlsPinSha256: input.allowUntrustedCertificate
-      ? sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
-      : null,
+    tlsPinSha256: pinColumn(input),
     authMethod: input.auth.method,
     oauthProvider,
     username: usesAuth ? input.auth.username : null,
@@ -170,7 +181,8 @@ export async function writeSettings(
   const change: PasswordChange = usesPassword ? password : { kind: 'clear' };
   const columns = settingsColumns(tenant, input, change, now);
   const kept = keptPasswordForInsert(change, tenant, savedServerCondition(input));
-  const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: null, version: now.getTime() };
+  const insertPin = input.allowUntrustedCertificate ? (input.trustedCertificateSha256 ?? null) : null;
+  const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: insertPin, version: now.getTime() };
   // Versions grow with the clock as well, so a configuration deleted and created again never
   // reuses an ETag that a stale client may still hold.
   const changed = { ...columns, version: sql`max(${mailServers.version} + 1, ${now.getTime()})` };

@@ -17,7 +17,7 @@ import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
 import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
 import { planFromDraft, planFromSaved, testMail, tokenContext, type TestPlan } from './plan.ts';
-import { dropReservation, pinCertificate, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
+import { dropReservation, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
 
 /** A test's result, with where its time went (milliseconds per phase). */
 export interface TestOutcome {
@@ -68,15 +68,6 @@ function sendTest(deps: Deps, plan: TestPlan, message: OutgoingMessage): Promise
           r.ok || !r.error.deliveryUnknown ? r : { ...r, error: { ...r.error, code: 'test_unconfirmed' } },
       )
   );
-}
-
-/** Node, "always trust": the certificate a successful test of the saved server showed, to be pinned. */
-function certificateToPin(deps: Deps, result: SendResult, saved: MailServerRow | undefined, plan: TestPlan) {
-  const savedServerTested =
-    saved?.allowUntrustedCertificate &&
-    saved.host.toLowerCase() === plan.described.host.toLowerCase() &&
-    saved.port === plan.described.port;
-  return result.ok && deps.capabilities.runtime === 'node' && savedServerTested ? result.certificateSha256 : undefined;
 }
 
 /** The server a test went to and how it logged in: what its hints and its stored error name. */
@@ -177,8 +168,6 @@ export async function testMailServer(
   );
   const tSend = tSent || performance.now();
   await afterResponse(deps, tenant, plan, result, defer);
-  const pin = certificateToPin(deps, result, saved, plan);
-  if (pin) await pinCertificate(deps.db, tenant, saved!, pin);
   const body = resultBody(deps, lang, plan, result);
   const tEnd = performance.now();
   return {
