@@ -128,6 +128,13 @@ const problems = {
       en: 'The database cannot be reached right now. Please try again in a few seconds.',
     },
   },
+  outcome_unknown: {
+    title: { de: 'Ergebnis unbekannt', en: 'Outcome unknown' },
+    detail: {
+      de: 'Die Datenbank hat nicht geantwortet; die Nachricht kann gespeichert worden sein oder nicht. Bitte senden Sie die Anfrage mit demselben Idempotency-Key erneut: Wurde sie gespeichert, kommt die gespeicherte Nachricht zurück, sonst wird sie jetzt angenommen. Mit einem neuen Schlüssel kann sie doppelt versendet werden.',
+      en: 'The database did not answer; the message may or may not have been stored. Please repeat the request with the same Idempotency-Key: if it was stored, the stored message is returned, otherwise it is accepted now. With a new key it may be sent twice.',
+    },
+  },
   internal: {
     title: { de: 'Interner Fehler', en: 'Internal error' },
     detail: {

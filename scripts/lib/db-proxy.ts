@@ -12,6 +12,8 @@ export interface DbProxy {
   reset(): void;
   /** Requests whose body matches are held (never answered) from now on: a process "dies" mid-write. */
   holdWhen(predicate: ((body: string) => boolean) | null): void;
+  /** Requests whose body matches reach sqld, but their answer is lost (the connection drops). */
+  loseAnswerWhen(predicate: ((body: string) => boolean) | null): void;
   /** Resolves when a request was held. */
   held(): Promise<void>;
   stop(): Promise<void>;
@@ -27,6 +29,7 @@ export async function startDbProxy(target: string): Promise<DbProxy> {
   let maxInFlight = 0;
   let lastHeaders: IncomingHttpHeaders | undefined;
   let hold: ((body: string) => boolean) | null = null;
+  let lose: ((body: string) => boolean) | null = null;
   let onHeld: (() => void) | null = null;
   let heldPromise = new Promise<void>((resolve) => (onHeld = resolve));
   const server: Server = createServer(async (req, res) => {
@@ -54,8 +57,10 @@ export async function startDbProxy(target: string): Promise<DbProxy> {
       const responseHeaders = Object.fromEntries(
         [...upstream.headers].filter(([k]) => !['content-encoding', 'content-length', 'transfer-encoding'].includes(k)),
       );
+      const answer = Buffer.from(await upstream.arrayBuffer());
+      if (lose?.(body.toString('utf8'))) return void res.socket?.destroy();
       res.writeHead(upstream.status, responseHeaders);
-      res.end(Buffer.from(await upstream.arrayBuffer()));
+      res.end(answer);
     } catch {
       res.writeHead(502).end();
     }
@@ -74,6 +79,9 @@ export async function startDbProxy(target: string): Promise<DbProxy> {
     holdWhen: (predicate) => {
       hold = predicate;
       heldPromise = new Promise<void>((resolve) => (onHeld = resolve));
+    },
+    loseAnswerWhen: (predicate) => {
+      lose = predicate;
     },
     held: () => heldPromise,
     stop: () =>

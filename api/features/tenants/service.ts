@@ -1,5 +1,6 @@
 import type { MessageAccepted } from '../../../contract/index.ts';
 import type { Deps } from '../../http/context.ts';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { ApiError } from '../../http/problem.ts';
 import { assignMessageId, insertDelivery, TenantNotFoundError } from '../../outbox/accept.ts';
 import type { StoredPayload } from '../../outbox/chunks.ts';
@@ -39,7 +40,10 @@ export async function acceptMessage(
     },
     payload,
   ).catch((error: unknown) => {
-    throw error instanceof TenantNotFoundError ? new ApiError(404, 'tenant_not_found') : error;
+    if (error instanceof TenantNotFoundError) throw new ApiError(404, 'tenant_not_found');
+    // Sent but not answered: the insert may have been applied. Only the same key tells.
+    if (isDatabaseUnavailable(error)) throw new ApiError(503, 'outcome_unknown', [], { 'retry-after': '5' });
+    throw error;
   });
   if (!created && row.requestHash !== requestHash) throw new ApiError(422, 'idempotency_conflict');
   // Made once, before the first attempt, so a resend after a crash carries the same Message-ID.
