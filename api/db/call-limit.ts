@@ -9,6 +9,8 @@ import { wrapCalls } from './wrap-calls.ts';
  * locked until a restart). Measured with batches of one 4 KB INSERT from one process: 8 or more at
  * once wedged it within 20 s, 4 at once ran 60 s (37,951 batches) without a wedge. Not for
  * Workers: there a client lives for one request, and a call must never wait for another request's.
+ * The local sqld also runs with one database connection (scripts/lib/sqld.ts); this limit still
+ * protects a sqld an operator runs without that flag.
  */
 export function limitConcurrentCalls(client: Client, limit: number): Client {
   let running = 0;

@@ -3,10 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { nodeDatabases } from '../../api/db/client-node.ts';
 import { defaultDeps } from '../../api/wiring.ts';
+import { startDbProxy } from '../../scripts/lib/db-proxy.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 
@@ -39,6 +40,23 @@ describe('/healthz', () => {
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, incomplete: ['OAUTH_GOOGLE_CLIENT_SECRET'] });
+  });
+
+  it('is a 503 "not writing" for a database that answers reads but no write (a wedged sqld)', async () => {
+    const proxy = await startDbProxy(inject('dbUrl'));
+    try {
+      // Every write is taken and never answered, as sqld does once wedged; reads are answered.
+      proxy.holdWhen((body) => /update/i.test(body));
+      const wedged = await app.request('/healthz', {}, env({ DATABASE_URL: proxy.url }));
+      expect(wedged.status).toBe(503);
+      expect(await wedged.json()).toEqual({ ok: false, missing: [], database: 'not writing' });
+      // Asked again within ten seconds, the probe's verdict is reused: no second write waits.
+      const before = proxy.count();
+      expect((await app.request('/healthz', {}, env({ DATABASE_URL: proxy.url }))).status).toBe(503);
+      expect(proxy.count() - before).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('is "unreachable", not "not migrated", for a database that cannot be opened at all', async () => {

@@ -22,7 +22,7 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
     }
   }
   const database: DatabaseState | 'not configured' = config.database
-    ? await databaseState(() => c.var.deps.db)
+    ? await databaseState(() => c.var.deps.db, config.database.url)
     : 'not configured';
   c.header('cache-control', 'no-store');
   const incomplete = config.oauth.missing;

@@ -19,18 +19,42 @@ function saysNoSuchTable(error: unknown): boolean {
   return false;
 }
 
-export type DatabaseState = 'ok' | 'unreachable' | 'not migrated';
+export type DatabaseState = 'ok' | 'unreachable' | 'not migrated' | 'not writing';
 
-/** Whether the database answers in time with every migration applied; `open` may throw for a URL it cannot open. */
-export async function databaseState(open: () => Database): Promise<DatabaseState> {
+/** A write probe's verdict is reused this long per database (a monitor polling every second costs one write in ten). */
+const WRITE_PROBE_TTL_MS = 10_000;
+const probed = new Map<string, { at: number; writes: boolean }>();
+
+/**
+ * Whether the database takes a write: an UPDATE that matches no row still needs the write lock,
+ * which a wedged sqld never grants (reads go on being answered), and changes nothing.
+ */
+async function takesWrites(db: Database, key: string, late: Promise<never>): Promise<boolean> {
+  const last = probed.get(key);
+  if (last && Date.now() - last.at < WRITE_PROBE_TTL_MS) return last.writes;
+  const writes = await Promise.race([
+    db.run(sql`update __drizzle_migrations set created_at = created_at where 0`).then(() => true),
+    late,
+  ]).catch(() => false);
+  probed.set(key, { at: Date.now(), writes });
+  return writes;
+}
+
+/**
+ * Whether the database answers in time with every migration applied, and takes writes; `open`
+ * may throw for a URL it cannot open; `key` names the database for the write probe's reuse.
+ */
+export async function databaseState(open: () => Database, key: string): Promise<DatabaseState> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const db = open();
     // A monitor wants an answer soon, also from a database that takes calls but never answers.
     const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(NO_ANSWER), HEALTH_DB_TIMEOUT_MS)));
+    late.catch(() => {});
     const read = db.all<{ latest: number | null }>(sql`select max(created_at) as latest from __drizzle_migrations`);
     const [row] = await Promise.race([read, late]);
-    return Number(row?.latest ?? 0) >= LATEST_MIGRATION ? 'ok' : 'not migrated';
+    if (Number(row?.latest ?? 0) < LATEST_MIGRATION) return 'not migrated';
+    return (await takesWrites(db, key, late)) ? 'ok' : 'not writing';
   } catch (error) {
     // "not migrated" only when the database answered that it has no migrations table; anything
     // else (refused, a path that cannot be opened, an unknown scheme) is not reaching it.
