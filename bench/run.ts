@@ -1,4 +1,5 @@
 // `npm run bench [parts] [runtimes]`: throw-away local stacks, figures only (bench/README.md).
+import { benchLoad, LOAD_RUNS, LOAD_SECONDS } from './load.ts';
 import { benchOAuth } from './oauth.ts';
 import { benchOutbox } from './outbox.ts';
 import { RUNTIMES, startBenchStack, type BenchStack, type Runtime } from './lib/stack.ts';
@@ -30,7 +31,7 @@ async function withStack<T>(
   }
 }
 
-const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'oauth'];
+const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'oauth', 'load'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !PARTS.includes(a) && !(RUNTIMES as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -96,4 +97,12 @@ if (want('outbox')) {
 if (want('oauth') && on.includes('node')) {
   console.log('\nSign-in with the provider (XOAUTH2) on Node (npm run start:node):');
   for (const line of await benchOAuth()) console.log(`  ${line}`);
+}
+
+// Long (LOAD_SECONDS × LOAD_RUNS per runtime): only when asked for by name.
+if (parts.includes('load')) {
+  for (const runtime of on.filter((r) => r !== 'workerd')) {
+    console.log(`\nLoad on ${label(runtime)}: ${LOAD_RUNS} × ${LOAD_SECONDS} s, sqld included:`);
+    for (const line of await withStack({ runtime }, benchLoad)) console.log(`  ${line}`);
+  }
 }
