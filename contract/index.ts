@@ -120,6 +120,19 @@ export interface OAuthStartRequest {
 
 export interface OAuthStartResponse {
   authorizationUrl: string;
+  /**
+   * Proves at `complete` that the page finishing the sign-in is the one that started it (a link
+   * forwarded to someone else cannot connect their account). Keep it in memory, or in
+   * sessionStorage for redirect mode; never put it in a URL.
+   */
+  binding: string;
+}
+
+/** `POST /v1/mail-server/oauth/complete`: connects the sign-in; answers the new OAuthConnection. */
+export interface OAuthCompleteRequest {
+  binding: string;
+  /** From the callback's message (popup) or the `completion` query parameter (redirect). */
+  completion: string;
 }
 
 /** What the callback page posts to the starting origin (popup), also the query of a redirect back. */
@@ -130,6 +143,8 @@ export interface OAuthCallbackMessage {
   account: string | null;
   /** Why it failed: `access_denied` (the tenant cancelled), `state_invalid`, `exchange_failed`, … */
   error?: string;
+  /** On success: single use, good for ten minutes; `complete` takes it with the start's binding. */
+  completion?: string;
 }
 
 /** RFC 9457 problem+json, with field errors for validation failures. */
