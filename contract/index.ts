@@ -20,6 +20,8 @@ export interface MailServerSettings {
   from: { address: string | null; name: string | null };
   replyTo: string | null;
   fallbackToSystem: boolean;
+  /** With `allowUntrustedCertificate` (Node): the SHA-256 of the one certificate the tenant confirmed (the pin). */
+  trustedCertificateSha256: string | null;
 }
 
 export interface PasswordAuthView {
@@ -71,6 +73,12 @@ export interface MailServerSettingsInput {
   from?: { address?: string | null; name?: string | null } | null;
   replyTo?: string | null;
   fallbackToSystem?: boolean;
+  /**
+   * With `allowUntrustedCertificate`: the SHA-256 (hex, colons optional) of the certificate the tenant
+   * confirmed; a connection goes on only when the server presents this one. Omitted: keep the pin
+   * (same host and port). Another one than the pin, with a stored password: the password is needed again.
+   */
+  trustedCertificateSha256?: string | null;
 }
 
 export type Runtime = 'workers' | 'node';
@@ -205,6 +213,7 @@ export type SmtpErrorCode =
   | 'oauth_grant_invalid'
   | 'oauth_token_unavailable'
   | 'oauth_provider_unavailable'
+  | 'oauth_host_not_allowed'
   | 'relay_denied'
   | 'sender_rejected'
   | 'recipient_rejected'
@@ -229,7 +238,8 @@ export type SmtpErrorCode =
   | 'private_address'
   | 'port_blocked'
   | 'not_configured'
-  | 'unknown';
+  | 'unknown'
+  | 'certificate_unconfirmed';
 
 export interface SmtpError {
   stage: SmtpStage;
@@ -238,6 +248,8 @@ export interface SmtpError {
   response: string | null;
   message: string;
   hint: string;
+  /** `certificate_unconfirmed`, `certificate_pin_mismatch`: the certificate the server presented, to confirm. */
+  certificate?: CertificateInfo;
 }
 
 /** Setups that work but are risky. */
@@ -328,4 +340,16 @@ export interface TenantProfile {
   id: string;
   name: string;
   email: string;
+}
+
+/** A server certificate as the widget shows it for the tenant to confirm (trust it and pin it). */
+export interface CertificateInfo {
+  /** SHA-256 of the certificate (DER), upper-case hex without separators. */
+  sha256: string;
+  /** Distinguished names, e.g. `CN=mail.example.com, O=Example`. */
+  subject: string;
+  issuer: string;
+  /** ISO 8601. */
+  validFrom: string;
+  validTo: string;
 }

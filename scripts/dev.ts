@@ -145,7 +145,7 @@ async function signInProviders(
     Object.assign(vars, server.env);
     verifiers.push((user, token) => server.verifyAccessToken(token, user));
     banner.push(
-      `${label}local authorization server at ${server.url}   (any account, no password; the mail sink takes its tokens)`,
+      `${label}local authorization server at ${server.url}   (any account, no password; the mail sink at localhost takes its tokens)`,
     );
   }
   return { vars, verifiers, banner };

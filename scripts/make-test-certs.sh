@@ -4,6 +4,7 @@
 #   server.pem / server.key            leaf signed by that CA, SANs localhost + 127.0.0.1
 #   untrusted-ca.pem / untrusted-ca.key  a second CA nobody trusts
 #   untrusted.pem / untrusted.key      leaf signed by the untrusted CA (same SANs)
+#   impostor.pem / impostor.key        another leaf of that CA, same names (a man in the middle's)
 # All valid for 100 years. Run from anywhere: sh scripts/make-test-certs.sh [DIR]
 # (`npm run dev` makes its own set for the mail sink into DATA_DIR/tls).
 set -eu
@@ -39,4 +40,5 @@ make_ca ca "/CN=mail-server-settings test CA"
 make_leaf server ca "/CN=localhost"
 make_ca untrusted-ca "/CN=untrusted test CA"
 make_leaf untrusted untrusted-ca "/CN=localhost"
+make_leaf impostor untrusted-ca "/CN=localhost"
 echo "test certificates written to $DIR"

@@ -23,6 +23,9 @@ export interface Bindings {
   OAUTH_GOOGLE_AUTH_URL?: string;
   OAUTH_GOOGLE_TOKEN_URL?: string;
   OAUTH_GOOGLE_REVOKE_URL?: string;
+  /** Comma-separated: more submission servers that may get a provider's access tokens, besides its own. */
+  OAUTH_MICROSOFT_SMTP_HOSTS?: string;
+  OAUTH_GOOGLE_SMTP_HOSTS?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** Static assets: the widget bundle (and the demo page, served in development only). */
   ASSETS?: Fetcher;

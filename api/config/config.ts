@@ -80,7 +80,7 @@ export function parseConfig(env: Bindings): Config {
       leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
     },
     oauth,
-    missing: [...REQUIRED_CONFIG.filter((name) => !env[name]), ...oauth.missing],
+    missing: REQUIRED_CONFIG.filter((name) => !env[name]),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { OAuthProvider } from '../../contract/index.ts';
+import { OAUTH_SMTP_HOSTS } from '../../contract/values.ts';
 import type { Bindings } from './bindings.ts';
 
 /** One identity provider as the operator registered it: where its endpoints are and what to ask for. */
@@ -17,6 +18,8 @@ export interface OAuthProviderConfig {
   expectedIssuer(claims: { iss?: unknown; tid?: unknown }): string;
   /** Plain http is refused except to this machine (the local authorization servers of `npm run dev` and the tests). */
   allowsInsecureRequests: boolean;
+  /** The submission servers its access tokens may go to, lower case. */
+  smtpHosts: readonly string[];
 }
 
 export interface OAuthConfig {
@@ -27,6 +30,9 @@ export interface OAuthConfig {
   missing: string[];
 }
 
+/** A provider's registration without the servers its tokens go to (those come from one list for both). */
+type Endpoints = Omit<OAuthProviderConfig, 'smtpHosts'>;
+
 const MICROSOFT_AUTHORITY = 'https://login.microsoftonline.com/common';
 const GOOGLE_AUTH_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -36,7 +42,7 @@ const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
 
 const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 
-function microsoft(clientId: string, clientSecret: string, authorityUrl: string): OAuthProviderConfig {
+function microsoft(clientId: string, clientSecret: string, authorityUrl: string): Endpoints {
   const authority = authorityUrl.replace(/\/+$/, '');
   const parsed = new URL(authority);
   const tenantSegment = parsed.pathname.split('/').filter(Boolean).at(-1) ?? '';
@@ -57,7 +63,7 @@ function microsoft(clientId: string, clientSecret: string, authorityUrl: string)
   };
 }
 
-function google(clientId: string, clientSecret: string, env: Bindings): OAuthProviderConfig {
+function google(clientId: string, clientSecret: string, env: Bindings): Endpoints {
   const authUrl = env.OAUTH_GOOGLE_AUTH_URL || GOOGLE_AUTH_URL;
   const tokenUrl = env.OAUTH_GOOGLE_TOKEN_URL || GOOGLE_TOKEN_URL;
   const origin = new URL(authUrl).origin;
@@ -78,6 +84,11 @@ function google(clientId: string, clientSecret: string, env: Bindings): OAuthPro
 }
 
 export class OAuthConfigError extends Error {}
+
+const SMTP_HOSTS_VARS = {
+  microsoft: 'OAUTH_MICROSOFT_SMTP_HOSTS',
+  google: 'OAUTH_GOOGLE_SMTP_HOSTS',
+} as const satisfies Record<OAuthProvider, keyof Bindings>;
 
 function validUrl(name: string, value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -101,7 +112,7 @@ export function parseOAuthConfig(env: Bindings): OAuthConfig {
     missing.push('PUBLIC_URL');
   }
   const providers: OAuthConfig['providers'] = {};
-  const candidates: [OAuthProvider, string | undefined, string | undefined, () => OAuthProviderConfig][] = [
+  const candidates: [OAuthProvider, string | undefined, string | undefined, () => Endpoints][] = [
     [
       'microsoft',
       env.OAUTH_MICROSOFT_CLIENT_ID,
@@ -132,7 +143,8 @@ export function parseOAuthConfig(env: Bindings): OAuthConfig {
     if (!env.PUBLIC_URL) missing.push('PUBLIC_URL');
     if (!clientSecret || !publicUrl) continue;
     try {
-      providers[id] = build();
+      const named = (env[SMTP_HOSTS_VARS[id]] ?? '').split(',').map((h) => h.trim().toLowerCase());
+      providers[id] = { ...build(), smtpHosts: [...OAUTH_SMTP_HOSTS[id], ...named.filter(Boolean)] };
     } catch (error) {
       if (!(error instanceof OAuthConfigError)) throw error;
       missing.push(error.message.split(' ')[0]!);

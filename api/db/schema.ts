@@ -106,9 +106,19 @@ export const oauthStates = sqliteTable(
     verifierCiphertext: text('verifier_ciphertext').notNull(),
     verifierIv: text('verifier_iv').notNull(),
     verifierKeyId: text('verifier_key_id').notNull(),
+    /** SHA-256 of the binding the starting page holds: only it can complete the sign-in. */
+    bindingHash: text('binding_hash').notNull(),
+    /** Set when the provider's redirect arrived: the state is then spent. */
+    claimedAt: timestamp('claimed_at'),
+    /** SHA-256 of the completion code the callback handed to the starting page. */
+    completionHash: text('completion_hash'),
+    /** The signed-in account's tokens, sealed, until the starting page completes. */
+    resultCiphertext: text('result_ciphertext'),
+    resultIv: text('result_iv'),
+    resultKeyId: text('result_key_id'),
     expiresAt: timestamp('expires_at').notNull(),
   },
-  (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
+  (t) => [index('oauth_states_expires_idx').on(t.expiresAt), uniqueIndex('oauth_states_binding_idx').on(t.bindingHash)],
 );
 
 export type OAuthGrantRow = typeof oauthGrants.$inferSelect;

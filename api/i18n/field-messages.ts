@@ -53,6 +53,18 @@ const fieldMessages = {
     de: 'Die Anmeldung beim Anbieter braucht eine verschlüsselte Verbindung: Bitte STARTTLS oder SSL/TLS wählen.',
     en: 'Signing in with the provider needs an encrypted connection: please choose STARTTLS or SSL/TLS.',
   },
+  oauth_completion_invalid: {
+    de: 'Diese Anmeldung lässt sich hier nicht abschließen: Sie ist abgelaufen (nach 10 Minuten), schon abgeschlossen oder wurde in einem anderen Fenster begonnen. Bitte melden Sie sich erneut an.',
+    en: 'This sign-in cannot be completed here: it has expired (after 10 minutes), was already completed or was started in another window. Please sign in again.',
+  },
+  oauth_host_mismatch: {
+    de: 'Mit der Anmeldung beim Anbieter wird nur über dessen eigenen Server gesendet (Microsoft: smtp.office365.com, Google: smtp.gmail.com), damit Ihr Zugang an keinen anderen Server geht.',
+    en: "Signing in with the provider sends only through the provider's own server (Microsoft: smtp.office365.com, Google: smtp.gmail.com), so your access goes to no other server.",
+  },
+  oauth_untrusted_certificate: {
+    de: 'Mit der Anmeldung beim Anbieter muss das Zertifikat des Servers gültig sein: Bitte „Zertifikat des Servers immer vertrauen“ ausschalten.',
+    en: "Signing in with the provider needs the server's certificate to be valid: please turn off “Always trust the server certificate”.",
+  },
   origin_required: {
     de: 'Die Anmeldung kann nur aus einer Webseite gestartet werden (der Origin-Header fehlt oder ist nicht erlaubt).',
     en: 'Signing in can only be started from a web page (the Origin header is missing or not allowed).',
@@ -90,6 +102,14 @@ const fieldMessages = {
   untrusted_certificate_unsupported: {
     de: 'In dieser Umgebung kann die Zertifikatsprüfung nicht abgeschaltet werden. Ihr Mailserver braucht ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette.',
     en: 'Certificate checks cannot be turned off in this environment. Your mail server needs a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain.',
+  },
+  password_required_for_new_certificate: {
+    de: 'Das gespeicherte Passwort wird nur an das Zertifikat gesendet, dem Sie vertraut haben. Um einem anderen Zertifikat zu vertrauen, geben Sie bitte das Passwort erneut ein.',
+    en: 'The stored password is only sent to the certificate you trusted. To trust another certificate, please enter the password again.',
+  },
+  fingerprint_invalid: {
+    de: 'Bitte den SHA-256-Fingerabdruck als 64 Hexadezimalziffern angeben (Doppelpunkte sind erlaubt).',
+    en: 'Please give the SHA-256 fingerprint as 64 hexadecimal digits (colons are allowed).',
   },
   untrusted_certificate_needs_tls: {
     de: 'Dem Zertifikat vertrauen ist nur mit STARTTLS oder SSL/TLS möglich.',

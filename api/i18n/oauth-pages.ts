@@ -49,13 +49,13 @@ export function signedInText(provider: OAuthProvider, account: string, lang: Lan
   const name = PROVIDER_NAMES[provider];
   return lang === 'de'
     ? {
-        title: `Mit ${name} verbunden`,
-        body: `Angemeldet als ${account}. Sie können dieses Fenster schließen und in den Mailserver-Einstellungen weitermachen.`,
+        title: `Bei ${name} angemeldet`,
+        body: `Angemeldet als ${account}. Die Verbindung wird in den Mailserver-Einstellungen abgeschlossen, in denen Sie die Anmeldung begonnen haben. Dieses Fenster können Sie schließen.`,
         close: 'Fenster schließen',
       }
     : {
-        title: `Connected with ${name}`,
-        body: `Signed in as ${account}. You can close this window and continue in the mail server settings.`,
+        title: `Signed in with ${name}`,
+        body: `Signed in as ${account}. The connection is completed in the mail server settings where you started the sign-in. You can close this window.`,
         close: 'Close window',
       };
 }

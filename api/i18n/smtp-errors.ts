@@ -79,5 +79,6 @@ export function localizeSmtpError(error: ReportedSmtpError, lang: Lang, context:
     response: error.response,
     message: resolve(entry.message)[lang],
     hint: join(lang, extra, resolve(entry.hint)),
+    ...(error.certificate ? { certificate: error.certificate } : {}),
   };
 }

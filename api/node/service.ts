@@ -41,6 +41,8 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   OAUTH_GOOGLE_AUTH_URL: true,
   OAUTH_GOOGLE_TOKEN_URL: true,
   OAUTH_GOOGLE_REVOKE_URL: true,
+  OAUTH_MICROSOFT_SMTP_HOSTS: true,
+  OAUTH_GOOGLE_SMTP_HOSTS: true,
 };
 
 export const NODE_CONFIG_NAMES = Object.keys(NODE_CONFIG) as StringBindingName[];

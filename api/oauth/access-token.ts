@@ -13,6 +13,7 @@ import {
   TOKEN_TIMEOUT_MS,
 } from './client.ts';
 import {
+  dropAccessToken,
   markGrantInvalid,
   openAccessToken,
   openRefreshToken,
@@ -65,8 +66,15 @@ async function stored(ctx: AccessTokenContext, grant: OAuthGrantRow): Promise<Ac
   return accessToken ? { ok: true, accessToken, account: grant.account, stored: Promise.resolve() } : null;
 }
 
-/** The lock's holder: refresh, store (with a rotated refresh token), or mark the grant dead. */
-async function refreshAsHolder(ctx: AccessTokenContext, grant: OAuthGrantRow, lock: string): Promise<AccessToken> {
+/**
+ * The lock's holder: refresh, store (with a rotated refresh token), or mark the grant dead; null
+ * when newer tokens landed meanwhile (a holder whose lock lapsed stored them): read them instead.
+ */
+async function refreshAsHolder(
+  ctx: AccessTokenContext,
+  grant: OAuthGrantRow,
+  lock: string,
+): Promise<AccessToken | null> {
   const provider = ctx.oauth.providers[grant.provider];
   if (!provider) {
     await releaseRefreshLock(ctx.db, grant, lock);
@@ -76,13 +84,13 @@ async function refreshAsHolder(ctx: AccessTokenContext, grant: OAuthGrantRow, lo
     const tokens = await refreshTokens(provider, await openRefreshToken(ctx.box, grant), ctx.now);
     // Written while the caller already connects: one database write off the send's path. Until it
     // lands, the lock keeps other senders waiting for these tokens rather than refreshing again.
-    const stored = storeRefreshed(ctx.db, ctx.box, grant, lock, tokens, ctx.now());
+    const stored = storeRefreshed(ctx.db, ctx.box, grant, tokens, ctx.now());
     stored.catch(() => {}); // the caller awaits it and reports a failure
     return { ok: true, accessToken: tokens.accessToken, account: grant.account, stored };
   } catch (error) {
     if (error instanceof GrantInvalidError) {
-      await markGrantInvalid(ctx.db, grant, lock, ctx.now());
-      return failure('oauth_grant_invalid', false);
+      if (await markGrantInvalid(ctx.db, grant, lock, ctx.now())) return failure('oauth_grant_invalid', false);
+      return null;
     }
     await releaseRefreshLock(ctx.db, grant, lock);
     if (error instanceof ProviderUnavailableError) return failure('oauth_token_unavailable', true);
@@ -92,6 +100,21 @@ async function refreshAsHolder(ctx: AccessTokenContext, grant: OAuthGrantRow, lo
     }
     throw error;
   }
+}
+
+/**
+ * The server refused an access token it should have taken (535): the stored one is dropped if it
+ * is still that token, so the next send refreshes and learns whether the grant still lives (a
+ * revoked grant then shows "Reconnect") instead of failing the same way until the token expires.
+ */
+export async function forgetRefusedToken(
+  ctx: AccessTokenContext,
+  tenantId: string,
+  provider: OAuthProvider,
+  refused: string,
+): Promise<void> {
+  const grant = await readGrant(ctx.db, tenantId, provider);
+  if (grant && (await openAccessToken(ctx.box, grant)) === refused) await dropAccessToken(ctx.db, grant, ctx.now());
 }
 
 /**
@@ -124,8 +147,11 @@ export async function accessTokenFor(
       const usable = await stored(ctx, grant);
       if (usable) return usable;
       const lock = crypto.randomUUID();
-      if (await takeRefreshLock(ctx.db, grant, lock, ctx.now(), LOCK_MS))
-        return await refreshAsHolder(ctx, grant, lock);
+      if (await takeRefreshLock(ctx.db, grant, lock, ctx.now(), LOCK_MS)) {
+        const refreshed = await refreshAsHolder(ctx, grant, lock);
+        if (refreshed) return refreshed;
+        continue;
+      }
       await sleep(WAIT_STEP_MS);
     }
     return failure('oauth_token_unavailable', true);

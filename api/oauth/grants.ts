@@ -104,12 +104,16 @@ export async function takeRefreshLock(
   return taken.length > 0;
 }
 
-/** The refresh's result, written only by the lock's holder; a rotated refresh token replaces the old one. */
+/**
+ * The refresh's result, written when the grant is still at the revision the refresh started from:
+ * by the lock's holder, or by a holder whose lock lapsed while the next one is still asking the
+ * provider (then its tokens, possibly the only live ones after a rotation, are not lost). A
+ * rotated refresh token replaces the old one; tokens just issued prove the grant alive.
+ */
 export async function storeRefreshed(
   db: Database,
   box: SecretBox,
   grant: OAuthGrantRow,
-  token: string,
   tokens: IssuedTokens,
   now: Date,
 ): Promise<void> {
@@ -124,11 +128,20 @@ export async function storeRefreshed(
       ...(refresh ? refreshColumns(refresh) : {}),
       accessExpiresAt: tokens.expiresAt,
       revision: sql`${oauthGrants.revision} + 1`,
+      invalidAt: null,
       refreshLockToken: null,
       refreshLockUntil: null,
       updatedAt: now,
     })
-    .where(and(ofGrant(grant.tenantId, grant.provider), eq(oauthGrants.refreshLockToken, token)));
+    .where(and(ofGrant(grant.tenantId, grant.provider), eq(oauthGrants.revision, grant.revision)));
+}
+
+/** Drops the stored access token of the grant at `revision` (one refresh later, it is not the same). */
+export async function dropAccessToken(db: Database, grant: OAuthGrantRow, now: Date): Promise<void> {
+  await db
+    .update(oauthGrants)
+    .set({ ...accessColumns(null), accessExpiresAt: null, updatedAt: now })
+    .where(and(ofGrant(grant.tenantId, grant.provider), eq(oauthGrants.revision, grant.revision)));
 }
 
 /** Ends the lock without a result (the provider could not answer now): the next send tries again. */
@@ -140,8 +153,8 @@ export async function releaseRefreshLock(db: Database, grant: OAuthGrantRow, tok
 }
 
 /** The provider answered `invalid_grant`: the grant stays (the widget shows "Reconnect") but is not used. */
-export async function markGrantInvalid(db: Database, grant: OAuthGrantRow, token: string, now: Date): Promise<void> {
-  await db
+export async function markGrantInvalid(db: Database, grant: OAuthGrantRow, token: string, now: Date): Promise<boolean> {
+  const marked = await db
     .update(oauthGrants)
     .set({
       invalidAt: now,
@@ -151,7 +164,15 @@ export async function markGrantInvalid(db: Database, grant: OAuthGrantRow, token
       refreshLockUntil: null,
       updatedAt: now,
     })
-    .where(and(ofGrant(grant.tenantId, grant.provider), eq(oauthGrants.refreshLockToken, token)));
+    .where(
+      and(
+        ofGrant(grant.tenantId, grant.provider),
+        eq(oauthGrants.refreshLockToken, token),
+        eq(oauthGrants.revision, grant.revision),
+      ),
+    )
+    .returning({ revision: oauthGrants.revision });
+  return marked.length > 0;
 }
 
 /** Deletes the tenant's grants (one provider, or all) and returns them, to be revoked at the provider. */

@@ -7,7 +7,7 @@ import { domainOf } from '../smtp/address.ts';
 import { openSender, type PooledSender } from '../smtp/pool.ts';
 import { checkTarget } from '../smtp/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SmtpSettings, SmtpTimeouts } from '../smtp/types.ts';
-import { smtpSettingsFromRow } from '../sending/credentials.ts';
+import { forgetIfRefused, loginRefused, smtpSettingsFromRow } from '../sending/credentials.ts';
 import { settleStoredTokens } from '../oauth/access-token.ts';
 import { breaksRoute } from './policy.ts';
 import type { RouteResult } from './attempt.ts';
@@ -84,21 +84,30 @@ export class RouteSessions {
   private readonly sessions = new Map<string, PooledSender>();
   private readonly broken = new Map<RouteName, NormalizedSmtpError>();
   private readonly stored: Promise<void> | undefined;
+  private readonly server: MailServerRow | undefined;
+  private forgotten: Promise<void> | undefined;
 
   private constructor(
     routes: Record<RouteName, RouteSettings>,
     options: RouteSessionOptions,
+    server: MailServerRow | undefined,
     stored: Promise<void> | undefined,
   ) {
     this.routes = routes;
     this.options = options;
+    this.server = server;
     this.stored = stored;
   }
 
   /** Each route's settings resolved once per batch; a configuration problem is an error of that route. */
   static async open(server: MailServerRow | undefined, options: RouteSessionOptions): Promise<RouteSessions> {
     const tenant = await tenantRoute(server, options);
-    return new RouteSessions({ tenant: tenant.settings, system: systemRoute(options.config) }, options, tenant.stored);
+    return new RouteSessions(
+      { tenant: tenant.settings, system: systemRoute(options.config) },
+      options,
+      server,
+      tenant.stored,
+    );
   }
 
   async send(route: RouteName, slot: number, message: OutgoingMessage): Promise<RouteResult> {
@@ -120,10 +129,25 @@ export class RouteSessions {
     }
     const result = await session.send(message);
     if (!result.ok && breaksRoute(result.error)) this.broken.set(route, result.error);
+    if (!result.ok && route === 'tenant' && loginRefused(result.error)) {
+      this.forgotten ??= this.forgetIfRefused(settings, result.error);
+    }
     return result;
   }
 
+  /** Off the send's path, awaited at close. */
+  private async forgetIfRefused(settings: SmtpSettings, error: NormalizedSmtpError): Promise<void> {
+    const { config, db, now } = this.options;
+    const server = this.server!;
+    const ctx = { db, box: await secretBoxFor(config.settingsEncryptionKey), oauth: config.oauth, now };
+    await forgetIfRefused(ctx, server.tenantId, server.oauthProvider, settings, error);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...[...this.sessions.values()].map((s) => s.close()), settleStoredTokens(this.stored)]);
+    await Promise.all([
+      ...[...this.sessions.values()].map((s) => s.close()),
+      settleStoredTokens(this.stored),
+      this.forgotten,
+    ]);
   }
 }

@@ -1,11 +1,12 @@
 import Mailer from 'nodemailer/lib/mailer';
 import SMTPPool from 'nodemailer/lib/smtp-pool';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { PinMismatchError } from './errors.ts';
+import { CertificateRefusedError } from './errors.ts';
 import { installSocketRejectionGuard } from './guard.ts';
-import { normalizeFingerprint, registerTlsSocketHook } from './pin.ts';
+import { certificateInfo, registerTlsSocketHook } from './pin.ts';
 import { socketOpener } from './socket.ts';
 import { SessionRecorder } from './transcript.ts';
+import { normalizeFingerprint } from '../../contract/rules/certificate.ts';
 import { toAsciiDomain } from '../../contract/rules/host.ts';
 import { DEFAULT_TIMEOUTS, type MailRuntime, type SendOptions, type SmtpSettings, type SmtpTimeouts } from './types.ts';
 
@@ -27,19 +28,24 @@ interface TlsSetup {
   certificateSha256: () => string | undefined;
 }
 
-/** Node only: certificate pinning / capture, checked on the TLS socket before anything is sent on it. */
+/**
+ * Node only: with a pin, exactly that certificate is accepted; with "always trust" and no pin, a
+ * publicly trusted one. Anything else ends the session on the TLS socket before anything is sent
+ * on it, with the certificate's details for the tenant to confirm.
+ */
 function tlsSetup(settings: SmtpSettings, runtime: MailRuntime, recorder: SessionRecorder): TlsSetup {
   if (runtime !== 'node') return { options: undefined, certificateSha256: () => undefined };
   const pin = settings.tlsPinSha256 ? normalizeFingerprint(settings.tlsPinSha256) : null;
-  const capture = Boolean(settings.captureUntrustedCertificate) || Boolean(pin);
-  if (!capture) return { options: { minVersion: 'TLSv1.2' }, certificateSha256: () => undefined };
+  if (!pin && !settings.allowUntrustedCertificate)
+    return { options: { minVersion: 'TLSv1.2' }, certificateSha256: () => undefined };
   let fingerprint: string | undefined;
   const checkCertificate = registerTlsSocketHook((socket) => {
-    const cert = socket.getPeerCertificate();
-    fingerprint = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : undefined;
-    if (pin && fingerprint !== pin) return new PinMismatchError();
+    const certificate = certificateInfo(socket);
+    fingerprint = certificate?.sha256;
     if (fingerprint) recorder.info(`Server certificate SHA-256 ${fingerprint}`);
-    return null;
+    if (pin ? fingerprint === pin : socket.authorized) return null;
+    if (!certificate) return new Error('The server presented no certificate');
+    return new CertificateRefusedError(certificate, pin !== null);
   });
   return {
     options: { rejectUnauthorized: false, ...checkCertificate, minVersion: 'TLSv1.2' },

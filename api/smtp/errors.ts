@@ -1,4 +1,4 @@
-import type { SmtpErrorCode, SmtpStage } from '../../contract/index.ts';
+import type { CertificateInfo, SmtpErrorCode, SmtpStage } from '../../contract/index.ts';
 import { codeOfReply, stageOfCommand } from './reply-codes.ts';
 import type { SessionRecorder } from './transcript.ts';
 import type { MailRuntime, NormalizedSmtpError } from './types.ts';
@@ -11,11 +11,17 @@ export class TotalTimeoutError extends Error {
   }
 }
 
-/** Thrown (internally, Node) when the server certificate is not the pinned one. */
-export class PinMismatchError extends Error {
-  readonly code = 'EPINMISMATCH';
-  constructor() {
-    super('The server certificate does not match the pinned fingerprint');
+/**
+ * Thrown (internally, Node) when the server certificate is neither the pinned one nor (none
+ * pinned) publicly trusted: the session ends before anything is sent over TLS.
+ */
+export class CertificateRefusedError extends Error {
+  readonly code = 'ECERTREFUSED';
+  constructor(
+    readonly certificate: CertificateInfo,
+    readonly pinned: boolean,
+  ) {
+    super(pinned ? 'The server certificate is not the pinned one' : 'The server certificate is not confirmed');
   }
 }
 
@@ -107,16 +113,16 @@ function stageOf({ err, nmCode }: ErrorFacts, session: SessionState | null): Smt
   if (nmCode === 'EAUTH' || nmCode === 'ENOAUTH') stage = 'auth';
   if (session && stage === 'connect' && session.connected && !session.tlsHandshake) stage = 'greeting';
   if (session && (session.tlsHandshake || session.starttlsPending) && !stageOfCommand(err.command)) stage = 'tls';
-  if (err.code === 'ETLS' || err.code === 'EPINMISMATCH' || err.originalCode === 'EPINMISMATCH') stage = 'tls';
+  if (err.code === 'ETLS' || err.code === 'ECERTREFUSED' || err.originalCode === 'ECERTREFUSED') stage = 'tls';
   return stage;
 }
 
-/** Our own errors: the budget ran out, the pinned certificate differs, the host is internal. */
+/** Our own errors: the budget ran out, the certificate is not the confirmed one, the host is internal. */
 const ownError: Classifier = ({ error, err }) => {
   if (error instanceof TotalTimeoutError || err.code === 'ETOTALTIMEOUT')
     return { code: 'total_timeout', transient: true };
-  if (err.code === 'EPINMISMATCH' || err.originalCode === 'EPINMISMATCH')
-    return { code: 'certificate_pin_mismatch', transient: false };
+  if (error instanceof CertificateRefusedError)
+    return { code: error.pinned ? 'certificate_pin_mismatch' : 'certificate_unconfirmed', transient: false };
   // Refused before connecting (Node, resolve.ts): a configuration problem, not retried.
   if (err.code === 'EPRIVATEADDRESS') return { code: 'private_address', transient: false, stage: 'connect' };
   return null;
@@ -266,5 +272,6 @@ export function normalizeSmtpError(
     ...(nmCode || sysCode ? { cause: [nmCode, sysCode].filter(Boolean).join('/') } : {}),
     // No verdict on a message already handed over: it may have been taken.
     ...(session?.messageInFlight && !responseCode ? { deliveryUnknown: true } : {}),
+    ...(error instanceof CertificateRefusedError ? { certificate: error.certificate } : {}),
   };
 }

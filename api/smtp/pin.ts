@@ -1,11 +1,13 @@
 // Node runtime only: "always trust the server certificate" is implemented as pinning the
-// certificate's SHA-256 fingerprint seen at test time. Nodemailer opens the STARTTLS socket
+// SHA-256 fingerprint of the certificate the tenant confirmed. Nodemailer opens the STARTTLS socket
 // itself (`tls.connect({ socket, ...options.tls })`), so the check is a hook carried in the
 // `tls` options and run by a thin wrapper around `tls.connect` before the TLS socket is used:
 // a wrong certificate is refused before EHLO or AUTH travel over it.
 // Never used inside workerd (certificate checks cannot be customised there).
 
 import tls from 'node:tls';
+import type { CertificateInfo } from '../../contract/index.ts';
+import { normalizeFingerprint } from '../../contract/rules/certificate.ts';
 
 export const TLS_HOOK_KEY = 'mailServerSettingsSocketHook';
 
@@ -14,9 +16,18 @@ export type TlsSocketHook = (socket: tls.TLSSocket) => Error | null;
 
 let patched = false;
 
-/** Upper-case hex without separators. */
-export function normalizeFingerprint(value: string): string {
-  return value.replace(/[^0-9a-f]/gi, '').toUpperCase();
+/** The peer's certificate as the tenant is shown it; undefined when the server presented none. */
+export function certificateInfo(socket: tls.TLSSocket): CertificateInfo | undefined {
+  const x509 = socket.getPeerX509Certificate();
+  if (!x509) return undefined;
+  const names = (dn: string) => dn.split('\n').filter(Boolean).join(', ');
+  return {
+    sha256: normalizeFingerprint(x509.fingerprint256),
+    subject: names(x509.subject),
+    issuer: names(x509.issuer),
+    validFrom: new Date(x509.validFrom).toISOString(),
+    validTo: new Date(x509.validTo).toISOString(),
+  };
 }
 
 export function registerTlsSocketHook(hook: TlsSocketHook): Record<string, unknown> {

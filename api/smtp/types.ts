@@ -1,4 +1,12 @@
-import type { AuthMethod, Runtime, Security, SmtpErrorCode, SmtpStage, TranscriptLine } from '../../contract/index.ts';
+import type {
+  AuthMethod,
+  CertificateInfo,
+  Runtime,
+  Security,
+  SmtpErrorCode,
+  SmtpStage,
+  TranscriptLine,
+} from '../../contract/index.ts';
 
 export type MailRuntime = Runtime;
 
@@ -11,11 +19,14 @@ export interface SmtpSettings {
   auth: { method: AuthMethod; username?: string | null; password?: string | null; accessToken?: string | null };
   /**
    * Node runtime only. A SHA-256 fingerprint (hex, with or without colons) of the one server
-   * certificate accepted in place of a publicly trusted one.
+   * certificate accepted, in place of a publicly trusted one; any other is refused before EHLO.
    */
   tlsPinSha256?: string | null;
-  /** Node runtime only: accept any certificate and record its fingerprint (the test of "always trust"). */
-  captureUntrustedCertificate?: boolean;
+  /**
+   * Node runtime only: "always trust the certificate" — a certificate neither publicly trusted nor
+   * pinned stops the session before EHLO with `certificate_unconfirmed` and its details, to confirm.
+   */
+  allowUntrustedCertificate?: boolean;
 }
 
 export interface SmtpTimeouts {
@@ -115,6 +126,8 @@ export interface NormalizedSmtpError {
    * the server may have taken it. Sending it again may deliver a second copy.
    */
   deliveryUnknown?: boolean;
+  /** The certificate refused for not being the confirmed one (Node, "always trust"). */
+  certificate?: CertificateInfo;
 }
 
 /** A recipient the server refused at RCPT TO, with its reply. */

@@ -18,6 +18,8 @@ export interface Draft {
   port: string;
   security: Security;
   allowUntrustedCertificate: boolean;
+  /** The certificate the tenant trusted (SHA-256 hex), '' for none. */
+  trustedCertificateSha256: string;
   authMethod: AuthChoice;
   username: string;
   password: string;
@@ -46,6 +48,7 @@ export const EMPTY_DRAFT: Draft = {
   port: DEFAULT_PORT.tls,
   security: 'tls',
   allowUntrustedCertificate: false,
+  trustedCertificateSha256: '',
   authMethod: 'plain',
   username: '',
   password: '',
@@ -68,6 +71,7 @@ const FIELD_BY_PATH = new Map<string, FieldName>([
   ['provider', 'authMethod'],
   ['from.address', 'fromAddress'],
   ['from.name', 'fromName'],
+  ['trustedCertificateSha256', 'allowUntrustedCertificate'],
 ]);
 
 /** The field an API error's path names, if the form has one. */
@@ -104,6 +108,7 @@ export function draftFrom(response: MailServerResponse): Draft {
     port: String(s.port),
     security: s.security,
     allowUntrustedCertificate: s.allowUntrustedCertificate,
+    trustedCertificateSha256: s.trustedCertificateSha256 ?? '',
     authMethod: oauth ? auth.provider : auth.method,
     username: (oauth && auth.username === auth.account ? null : auth.username) ?? '',
     password: '',
@@ -151,6 +156,7 @@ export function toInput(draft: Draft, capabilities: Capabilities | null): MailSe
     from: { address: d.fromAddress.trim() || null, name: d.fromName.trim() || null },
     replyTo: d.replyTo.trim() || null,
     fallbackToSystem: d.fallbackToSystem,
+    trustedCertificateSha256: d.trustedCertificateSha256 || null,
   };
 }
 
@@ -171,6 +177,7 @@ export function passwordStored(data: MailServerResponse | null, draft: Draft): b
     security: s.security,
     authMethod: s.auth.method,
     allowUntrustedCertificate: s.allowUntrustedCertificate,
+    tlsPinSha256: s.trustedCertificateSha256 ?? null,
   };
   return isSavedServer(saved, toInput(draft, data.capabilities));
 }

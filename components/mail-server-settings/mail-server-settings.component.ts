@@ -324,6 +324,12 @@ export class MailServerSettings extends LitElement {
     void this._deliveries.load();
   }
 
+  /** Trusts the certificate a test showed (the save pins it) and tests again with it. */
+  private _onTrust(sha256: string): void {
+    this._draft = { ...this._draft, trustedCertificateSha256: sha256 };
+    void this._onTest();
+  }
+
   /** The reload offered after a conflict or a failed load; its button goes away, so focus moves on. */
   private async _onReload(): Promise<void> {
     if (this._busy) return;
@@ -416,7 +422,7 @@ export class MailServerSettings extends LitElement {
       ${this._data ? routeSummary(t, this._data) : nothing}
       ${this._data ? warningList(t, savedWarnings(this._data.warnings, this._draft), actions.onSwitch) : nothing}
       ${this._data ? settingsForm(this._formView) : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
-      ${this._renderStatus()} ${tested ? testResultPanel(t, ...tested, actions) : nothing}
+      ${this._renderStatus()} ${tested ? testResultPanel(t, ...tested, actions, (sha256) => this._onTrust(sha256)) : nothing}
       ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat(), actions.onReconnect)}
     </div>`;
   }

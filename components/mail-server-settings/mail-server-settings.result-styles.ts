@@ -55,6 +55,9 @@ export default unsafeCSS(`
     clip-path: inset(50%);
     white-space: nowrap;
   }
+  .certificate code {
+    word-break: break-all;
+  }
   .test-result dl {
     margin: 0 0 0.5em;
   }

@@ -12,15 +12,24 @@ import { ACCOUNT_CLAIM, AuthServerState, MICROSOFT_TENANT_ID, PATHS, readBody, s
 export { DEFAULT_ACCOUNT, MICROSOFT_TENANT_ID } from './oauth-grants.ts';
 
 export const OAUTH_ENV_NAMES = {
-  microsoft: ['OAUTH_MICROSOFT_CLIENT_ID', 'OAUTH_MICROSOFT_CLIENT_SECRET', 'OAUTH_MICROSOFT_AUTHORITY'],
+  microsoft: [
+    'OAUTH_MICROSOFT_CLIENT_ID',
+    'OAUTH_MICROSOFT_CLIENT_SECRET',
+    'OAUTH_MICROSOFT_AUTHORITY',
+    'OAUTH_MICROSOFT_SMTP_HOSTS',
+  ],
   google: [
     'OAUTH_GOOGLE_CLIENT_ID',
     'OAUTH_GOOGLE_CLIENT_SECRET',
     'OAUTH_GOOGLE_AUTH_URL',
     'OAUTH_GOOGLE_TOKEN_URL',
     'OAUTH_GOOGLE_REVOKE_URL',
+    'OAUTH_GOOGLE_SMTP_HOSTS',
   ],
 } as const;
+
+/** The local mail sink and test servers stand in for the providers' submission servers. */
+const LOCAL_SMTP_HOSTS = 'localhost,127.0.0.1';
 export type OAuthEnv = Partial<Record<(typeof OAUTH_ENV_NAMES)[OAuthProvider][number], string>>;
 
 export interface AuthServerStats {
@@ -66,6 +75,7 @@ function envFor(provider: OAuthProvider, origin: string, client: { id: string; s
         OAUTH_MICROSOFT_CLIENT_ID: client.id,
         OAUTH_MICROSOFT_CLIENT_SECRET: client.secret,
         OAUTH_MICROSOFT_AUTHORITY: `${origin}/common`,
+        OAUTH_MICROSOFT_SMTP_HOSTS: LOCAL_SMTP_HOSTS,
       }
     : {
         OAUTH_GOOGLE_CLIENT_ID: client.id,
@@ -73,6 +83,7 @@ function envFor(provider: OAuthProvider, origin: string, client: { id: string; s
         OAUTH_GOOGLE_AUTH_URL: `${origin}${PATHS.google.authorize}`,
         OAUTH_GOOGLE_TOKEN_URL: `${origin}${PATHS.google.token}`,
         OAUTH_GOOGLE_REVOKE_URL: `${origin}${PATHS.google.revoke}`,
+        OAUTH_GOOGLE_SMTP_HOSTS: LOCAL_SMTP_HOSTS,
       };
 }
 

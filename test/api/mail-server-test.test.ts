@@ -209,6 +209,7 @@ describe('POST /v1/mail-server/test', () => {
       security: 'starttls' as const,
       authMethod: 'plain' as const,
       allowUntrustedCertificate: false,
+      tlsPinSha256: null,
     };
     type Security = 'none' | 'starttls' | 'tls';
     const draft = (

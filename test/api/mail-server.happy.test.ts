@@ -64,6 +64,7 @@ describe('settings round trips', () => {
       from: { address: 'rechnung@example.com', name: 'Müller & Söhne GmbH' },
       replyTo: 'buchhaltung@example.com',
       fallbackToSystem: true,
+      trustedCertificateSha256: null,
     });
     expect(saved.effective).toEqual({
       route: 'tenant',

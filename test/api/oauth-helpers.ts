@@ -1,7 +1,7 @@
 import { exports } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { expect, inject, vi } from 'vitest';
-import type { OAuthProvider } from '../../contract/index.ts';
+import type { OAuthProvider, OAuthStartResponse } from '../../contract/index.ts';
 import { oauthGrants } from '../../api/db/schema.ts';
 import { db } from './outbox-helpers.ts';
 
@@ -28,11 +28,17 @@ export const failNextTokenCalls = (provider: OAuthProvider, count: number, statu
 
 type Api = { post: (path: string, body?: unknown, o?: { headers?: Record<string, string> }) => Promise<Response> };
 
-/** Starts a sign-in from the portal's page; the provider's authorization URL. */
+export interface Started {
+  url: URL;
+  binding: string;
+}
+
+/** Starts a sign-in from the portal's page: the provider's authorization URL and the page's binding. */
 export async function startSignIn(api: Api, provider: OAuthProvider, extra: Record<string, unknown> = {}) {
   const res = await api.post('/v1/mail-server/oauth/start', { provider, ...extra }, { headers: { origin: PORTAL } });
   expect(res.status, await res.clone().text()).toBe(200);
-  return new URL(((await res.json()) as { authorizationUrl: string }).authorizationUrl);
+  const body = (await res.json()) as OAuthStartResponse;
+  return { url: new URL(body.authorizationUrl), binding: body.binding } satisfies Started;
 }
 
 /** The browser at the provider: the sign-in answers with a redirect to the API's callback. */
@@ -46,9 +52,25 @@ export async function authorize(authorizationUrl: URL): Promise<URL> {
 export const callback = (url: URL | string) =>
   exports.default.fetch(new Request(url.toString(), { redirect: 'manual' }));
 
-/** A whole sign-in: start, the provider, the callback; the callback's response. */
+/** The completion code the callback handed to the starting page: in the posted message, or the redirect's query. */
+export async function completionOf(page: Response): Promise<string | null> {
+  const location = page.headers.get('location');
+  if (location) return new URL(location).searchParams.get('completion');
+  return /"completion":"([\w-]{43})"/.exec(await page.clone().text())?.[1] ?? null;
+}
+
+export const complete = (api: Api, binding: string, completion: string) =>
+  api.post('/v1/mail-server/oauth/complete', { binding, completion }, { headers: { origin: PORTAL } });
+
+/** A whole sign-in: start, the provider, the callback, the page completing it; the callback's response. */
 export async function signIn(api: Api, provider: OAuthProvider, extra: Record<string, unknown> = {}) {
-  return callback(await authorize(await startSignIn(api, provider, extra)));
+  const started = await startSignIn(api, provider, extra);
+  const page = await callback(await authorize(started.url));
+  const completion = await completionOf(page);
+  expect(completion, 'the callback hands out a completion code').toBeTruthy();
+  const done = await complete(api, started.binding, completion!);
+  expect(done.status, await done.clone().text()).toBe(200);
+  return page;
 }
 
 export const grantOf = (tenantId: string, provider: OAuthProvider) =>

@@ -4,6 +4,8 @@ import { clientFor, newTenant } from './helpers.ts';
 import {
   authorize,
   callback,
+  complete,
+  completionOf,
   expireAccessToken,
   grantOf,
   JWT,
@@ -34,7 +36,9 @@ describe('sign-in with the provider: start and callback', () => {
 
   it('asks Microsoft for SMTP.Send with PKCE S256, a fresh state and the tenant address as login hint', async () => {
     const api = await clientFor();
-    const url = await startSignIn(api, 'microsoft');
+    const { url, binding } = await startSignIn(api, 'microsoft');
+    expect(binding).toMatch(/^[\w-]{43}$/);
+    expect(url.searchParams.has('binding') || url.toString().includes(binding)).toBe(false);
     expect(url.pathname).toMatch(/\/oauth2\/v2\.0\/authorize$/);
     const q = url.searchParams;
     expect(q.get('scope')).toBe('openid email offline_access https://outlook.office.com/SMTP.Send');
@@ -43,9 +47,9 @@ describe('sign-in with the provider: start and callback', () => {
     expect(q.get('state')).toMatch(/^[\w-]{43}$/); // 32 random bytes
     expect(q.get('login_hint')).toBe(api.tenant.email);
     expect(q.get('redirect_uri')).toBe('https://api.test.example/v1/oauth/callback');
-    const again = await startSignIn(api, 'microsoft');
+    const again = (await startSignIn(api, 'microsoft')).url;
     expect(again.searchParams.get('state')).not.toBe(q.get('state'));
-    const google = await startSignIn(api, 'google', { loginHint: ACCOUNT });
+    const google = (await startSignIn(api, 'google', { loginHint: ACCOUNT })).url;
     expect(google.searchParams.get('scope')).toBe('openid email https://mail.google.com/');
     expect(google.searchParams.get('access_type')).toBe('offline');
     expect(google.searchParams.get('prompt')).toBe('consent');
@@ -82,7 +86,7 @@ describe('sign-in with the provider: start and callback', () => {
     const html = await res.text();
     expect(html).toContain(`"account":"${ACCOUNT}"`);
     expect(html).toContain(`postMessage(message, "${PORTAL}")`);
-    expect(html).toContain('Mit Microsoft verbunden');
+    expect(html).toContain('Bei Microsoft angemeldet');
     expect(html).not.toMatch(JWT);
     const body = (await (await api.get('/v1/mail-server')).json()) as MailServerResponse;
     expect(body.oauthConnections).toEqual([
@@ -95,16 +99,20 @@ describe('sign-in with the provider: start and callback', () => {
 
   it('refuses a replayed, forged or expired state with a page and stores nothing', async () => {
     const api = await clientFor();
-    const url = await authorize(await startSignIn(api, 'google', { loginHint: ACCOUNT }));
-    expect((await callback(url)).status).toBe(200);
-    const first = (await grantOf(api.tenant.id, 'google'))!;
+    const started = await startSignIn(api, 'google', { loginHint: ACCOUNT });
+    const url = await authorize(started.url);
+    const page = await callback(url);
+    expect(page.status).toBe(200);
     const replay = await callback(url);
     expect(replay.status).toBe(400);
     expect(await replay.text()).toMatch(/abgelaufen|schon verwendet/);
+    expect((await complete(api, started.binding, (await completionOf(page))!)).status).toBe(200);
+    const first = (await grantOf(api.tenant.id, 'google'))!;
+    expect((await callback(url)).status).toBe(400);
     expect((await grantOf(api.tenant.id, 'google'))!.revision).toBe(first.revision);
 
     const other = await clientFor();
-    const forged = new URL(await authorize(await startSignIn(other, 'google')));
+    const forged = new URL(await authorize((await startSignIn(other, 'google')).url));
     forged.searchParams.set('state', 'A'.repeat(43));
     expect((await callback(forged)).status).toBe(400);
     expect(await grantOf(other.tenant.id, 'google')).toBeUndefined();
@@ -112,8 +120,8 @@ describe('sign-in with the provider: start and callback', () => {
 
   it('fails when the code is redeemed with another sign-in’s verifier (the server checks PKCE)', async () => {
     const api = await clientFor();
-    const a = await authorize(await startSignIn(api, 'microsoft'));
-    const b = await authorize(await startSignIn(api, 'microsoft'));
+    const a = await authorize((await startSignIn(api, 'microsoft')).url);
+    const b = await authorize((await startSignIn(api, 'microsoft')).url);
     const mixed = new URL(a);
     mixed.searchParams.set('state', b.searchParams.get('state')!);
     const before = (await stats('microsoft')).codeExchanges!;
@@ -152,6 +160,42 @@ describe('sign-in with the provider: start and callback', () => {
     expect(back.searchParams.get('tab')).toBe('mail');
     expect(back.searchParams.get('mailServerOAuth')).toBe('ok');
     expect(back.searchParams.get('provider')).toBe('google');
+    expect(back.searchParams.get('completion')).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('a forwarded sign-in link connects nobody: only the starting page completes, once, for its own tenant', async () => {
+    const starter = await clientFor();
+    const started = await startSignIn(starter, 'microsoft', { loginHint: ACCOUNT });
+    // Someone else's browser signs in through the link; the callback holds the result, stores no grant.
+    const page = await callback(await authorize(started.url));
+    expect(page.status).toBe(200);
+    expect(await grantOf(starter.tenant.id, 'microsoft')).toBeUndefined();
+    const body = (await (await starter.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(body.oauthConnections).toEqual([]);
+    const completion = (await completionOf(page))!;
+    const refused = async (res: Response) => {
+      expect(res.status, await res.clone().text()).toBe(422);
+      expect(JSON.stringify(await res.json())).toContain('oauth_completion_invalid');
+    };
+    // The binding without the code the signing-in browser received, that code with another binding or tenant.
+    await refused(await complete(starter, started.binding, 'B'.repeat(43)));
+    await refused(await complete(starter, (await startSignIn(starter, 'microsoft')).binding, completion));
+    const intruder = await clientFor();
+    await refused(await complete(intruder, started.binding, completion));
+    await refused(await complete(starter, 'short', completion));
+    expect(await grantOf(starter.tenant.id, 'microsoft')).toBeUndefined();
+    expect(await grantOf(intruder.tenant.id, 'microsoft')).toBeUndefined();
+    // The starting page has both: the grant is stored once.
+    const done = await complete(starter, started.binding, completion);
+    expect(done.status).toBe(200);
+    expect(await done.json()).toEqual({
+      provider: 'microsoft',
+      account: ACCOUNT,
+      connected: true,
+      connectedAt: expect.any(String),
+    });
+    expect((await grantOf(starter.tenant.id, 'microsoft'))?.account).toBe(ACCOUNT);
+    await refused(await complete(starter, started.binding, completion));
   });
 });
 
@@ -218,6 +262,29 @@ describe('sign-in with the provider: settings, test and disconnect', () => {
     expect((await stats('google')).refreshes).toBe(before);
   });
 
+  it('sends an access token to no server but the provider’s own, and never with “trust any certificate”', async () => {
+    const api = await clientFor();
+    await signIn(api, 'microsoft', { loginHint: ACCOUNT });
+    const before = await stats('microsoft');
+    const elsewhere = xoauth2Draft('microsoft', { host: 'smtp.mailhoster.example' });
+    const fieldCodes = async (res: Response) => {
+      expect(res.status).toBe(422);
+      return ((await res.json()) as { errors: { path: string; code: string }[] }).errors;
+    };
+    for (const res of [
+      await api.put('/v1/mail-server', elsewhere),
+      await api.post('/v1/mail-server/test', elsewhere),
+    ]) {
+      expect(await fieldCodes(res)).toEqual([expect.objectContaining({ path: 'host', code: 'oauth_host_mismatch' })]);
+    }
+    const trusting = xoauth2Draft('microsoft', { host: 'SMTP.office365.com', allowUntrustedCertificate: true });
+    expect(await fieldCodes(await api.post('/v1/mail-server/test', trusting))).toContainEqual(
+      expect.objectContaining({ path: 'allowUntrustedCertificate', code: 'oauth_untrusted_certificate' }),
+    );
+    expect((await (await api.get('/v1/mail-server')).json()) as MailServerResponse).toMatchObject({ settings: null });
+    expect(await stats('microsoft')).toEqual(before);
+  });
+
   it('a test without a sign-in fails at stage auth and says to sign in', async () => {
     const api = await clientFor();
     const result = (await (
@@ -247,6 +314,21 @@ describe('sign-in with the provider: settings, test and disconnect', () => {
     const now = (await grantOf(api.tenant.id, 'microsoft'))!;
     expect(now.refreshCiphertext).not.toBe(first.refreshCiphertext);
     expect(now.revision).toBe(first.revision + 2);
+  });
+
+  it('a reset refused by If-Match keeps the sign-ins, also with nothing saved', async () => {
+    const api = await clientFor();
+    await signIn(api, 'google', { loginHint: ACCOUNT });
+    const revocations = (await stats('google')).revocations!;
+    for (const ifMatch of ['*', '"3"', '"3", "4"']) {
+      const res = await api.delete('/v1/mail-server', { headers: { 'if-match': ifMatch } });
+      expect(res.status, ifMatch).toBe(412);
+      expect(await grantOf(api.tenant.id, 'google'), ifMatch).toBeDefined();
+    }
+    expect((await stats('google')).revocations).toBe(revocations);
+    // "Not configured" is what is stored: that reset takes place and forgets the sign-in.
+    expect((await api.delete('/v1/mail-server', { headers: { 'if-match': '"0"' } })).status).toBe(204);
+    expect(await grantOf(api.tenant.id, 'google')).toBeUndefined();
   });
 
   it('disconnect deletes the grant and revokes it at Google; a reset deletes every grant', async () => {

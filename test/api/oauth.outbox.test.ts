@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it, vi } from 'vitest';
+import { mailServers } from '../../api/db/schema.ts';
 import type { MailServerResponse, TestResult } from '../../contract/index.ts';
 import { marker } from './smtp-helpers.ts';
-import { mailsArrived, postMessage, settled, tenantWithServer } from './outbox-helpers.ts';
+import { db, mailsArrived, postMessage, settled, tenantWithServer } from './outbox-helpers.ts';
 import {
   expireAccessToken,
   failNextTokenCalls,
@@ -90,6 +92,54 @@ describe('invoices through a sign-in', () => {
     const status = await settled(tenant.id, id);
     expect(status).toMatchObject({ status: 'failed', route: 'tenant', attempts: 1 });
     expect(status.error).toMatchObject({ stage: 'auth', code: 'oauth_grant_invalid' });
+  });
+
+  it('settings that name another server (saved before the rule): the token goes nowhere, test and invoice fail at once', async () => {
+    const tag = marker();
+    const { tenant, api } = await signedInTenant('google', false, accountFor(tag));
+    await expireAccessToken(tenant.id, 'google');
+    await db().update(mailServers).set({ host: '127.0.0.2' }).where(eq(mailServers.tenantId, tenant.id));
+    const before = await stats('google');
+    const test = (await (await api.post('/v1/mail-server/test')).json()) as TestResult;
+    expect(test.ok).toBe(false);
+    if (!test.ok) expect(test.error).toMatchObject({ stage: 'auth', code: 'oauth_host_not_allowed' });
+    expect(test.transcript).toEqual([]);
+    const { id } = (await (await postMessage(tenant.id, invoice(tag))).json()) as { id: string };
+    const status = await settled(tenant.id, id);
+    expect(status).toMatchObject({ status: 'failed', route: 'tenant', attempts: 1 });
+    expect(status.error).toMatchObject({ stage: 'auth', code: 'oauth_host_not_allowed' });
+    // Not even refreshed: the token was never wanted for that server.
+    expect((await stats('google')).refreshes).toBe(before.refreshes);
+  });
+
+  it('an access token the server refuses is not used again: the next try learns that the grant died', async () => {
+    const tag = marker();
+    const account = accountFor(tag);
+    const { tenant, api } = await signedInTenant('microsoft', false, account);
+    // Revoked at the provider: the stored access token still looks valid for the next hour.
+    await revokeAtProvider('microsoft', account);
+    const refused = (await (await api.post('/v1/mail-server/test')).json()) as TestResult;
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatchObject({ stage: 'auth', code: 'auth_failed' });
+    await vi.waitFor(async () => expect((await grantOf(tenant.id, 'microsoft'))!.accessCiphertext).toBeNull());
+    const again = (await (await api.post('/v1/mail-server/test')).json()) as TestResult;
+    if (!again.ok) expect(again.error).toMatchObject({ stage: 'auth', code: 'oauth_grant_invalid' });
+    expect(again.ok).toBe(false);
+  });
+
+  it('an invoice refused with the stored token drops it too', async () => {
+    const tag = marker();
+    const account = accountFor(tag);
+    const { tenant } = await signedInTenant('google', false, account);
+    await revokeAtProvider('google', account);
+    const first = (await (await postMessage(tenant.id, invoice(`${tag} a`))).json()) as { id: string };
+    expect(await settled(tenant.id, first.id)).toMatchObject({ status: 'failed', error: { code: 'auth_failed' } });
+    await vi.waitFor(async () => expect((await grantOf(tenant.id, 'google'))!.accessCiphertext).toBeNull());
+    const second = (await (await postMessage(tenant.id, invoice(`${tag} b`))).json()) as { id: string };
+    expect(await settled(tenant.id, second.id)).toMatchObject({
+      status: 'failed',
+      error: { stage: 'auth', code: 'oauth_grant_invalid' },
+    });
   });
 
   it('a token endpoint that fails for now is a transient error and the next try refreshes', async () => {

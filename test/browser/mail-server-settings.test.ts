@@ -581,6 +581,48 @@ describe('test settings', () => {
     expect(await w('.dirty').count()).toBe(1); // still unsaved
   });
 
+  test('a certificate not yet trusted is shown with its fingerprint; trusting it tests again with that fingerprint', async () => {
+    await open(freshTenant('test-cert'));
+    const sha256 = 'A1B2'.repeat(16);
+    const requests = await answerTestWith(200, {
+      ...failure,
+      error: {
+        ...failure.error,
+        stage: 'tls',
+        code: 'certificate_unconfirmed',
+        responseCode: null,
+        response: null,
+        message: 'The server presents a certificate you have not trusted yet. No credentials were sent.',
+        certificate: {
+          sha256,
+          subject: 'CN=mail.firma.example',
+          issuer: 'CN=Firma CA',
+          validFrom: '2026-01-01T00:00:00.000Z',
+          validTo: '2027-01-31T00:00:00.000Z',
+        },
+      },
+      transcript: [],
+    });
+    await w('#host').fill('mail.firma.example');
+    await w('#username').fill('mailer');
+    await w('#password').fill('secret');
+    await w('button', page).filter({ hasText: 'Test settings' }).click();
+    await waitForStatus(/The test failed/);
+    const shown = await w('.certificate').innerText();
+    for (const part of [
+      'CN=mail.firma.example',
+      'CN=Firma CA',
+      '2027-01-31',
+      `A1:B2:${'A1:B2:'.repeat(15)}`.slice(0, -1),
+    ])
+      expect(shown).toContain(part);
+    expect(await axeViolations(page)).toEqual([]);
+    await w('#trust-certificate').click();
+    await expect.poll(() => requests.length).toBe(2);
+    expect(requests[0]).toMatchObject({ trustedCertificateSha256: null });
+    expect(requests[1]).toMatchObject({ trustedCertificateSha256: sha256, auth: { password: 'secret' } });
+  });
+
   test('after a language change a test result in the old language goes; the status and the recent mails say how it went', async () => {
     const languages: (string | undefined)[] = [];
     await page.route('**/v1/deliveries*', async (route) => {

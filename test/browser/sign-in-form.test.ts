@@ -437,6 +437,7 @@ describe('saved settings that sign in', () => {
       host: 'smtp.gmail.com',
       port: 465,
       security: 'tls',
+      trustedCertificateSha256: null,
       allowUntrustedCertificate: false,
       auth: { method: 'xoauth2', username: grant.account, ...grant },
       from: { address: null, name: null },

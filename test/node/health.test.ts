@@ -30,6 +30,17 @@ describe('/healthz', () => {
     expect(await after.json()).toEqual({ ok: true });
   });
 
+  it('names a half-configured sign-in provider in a 200: it is not offered, everything else works', async () => {
+    await applyMigrations(`file:${join(dir, 'health.db')}`);
+    const res = await app.request(
+      '/healthz',
+      {},
+      env({ PUBLIC_URL: 'https://api.example', OAUTH_GOOGLE_CLIENT_ID: 'g-id', OAUTH_GOOGLE_CLIENT_SECRET: '' }),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, incomplete: ['OAUTH_GOOGLE_CLIENT_SECRET'] });
+  });
+
   it('is "unreachable", not "not migrated", for a database that cannot be opened at all', async () => {
     for (const url of ['file:/nonexistent-dir/x.db', 'ftp://127.0.0.1/x']) {
       const res = await app.request('/healthz', {}, env({ DATABASE_URL: url }));

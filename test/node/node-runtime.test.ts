@@ -1,16 +1,17 @@
 // The same app on Node (api/node/service.ts): Node capabilities, and "always trust the server
 // certificate" end to end — a test against a server whose certificate no CA here vouches for
-// fails without trust, succeeds with it and pins the certificate's SHA-256; later sends through
-// the in-process outbox use the pin and refuse a server that presents another certificate.
+// fails without trust, shows the certificate with it, and succeeds once its SHA-256 is trusted;
+// the save pins it, and later sends through the in-process outbox use the pin and refuse a server
+// that presents another certificate (the man in the middle: trust-certificate.security.test.ts).
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
-import type { MailServerResponse, TestResult } from '../../contract/index.ts';
+import type { MailServerResponse } from '../../contract/index.ts';
 import { mailServers, type TenantIdentity } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/config/bindings.ts';
 import { createNodeService } from '../../api/node/service.ts';
+import { nodeApp, tagOf } from '../support/node-app.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 import type { FixtureName, ReceivedMail } from '../support/smtp-servers.ts';
 
@@ -20,6 +21,7 @@ const service = createNodeService(env, {
   timeouts: { connectMs: 5_000, greetingMs: 5_000, socketMs: 5_000, totalMs: 10_000 },
 });
 afterAll(() => service.close());
+const { call, newTenant, save, testSettings, storedPin, sendInvoice, received } = nodeApp(service, env, fixtures);
 
 const fingerprintOf = (file: string) =>
   new X509Certificate(readFileSync(new URL(`../fixtures/tls/${file}`, import.meta.url))).fingerprint256.replace(
@@ -28,30 +30,6 @@ const fingerprintOf = (file: string) =>
   );
 const UNTRUSTED_SHA256 = fingerprintOf('untrusted.pem');
 const TRUSTED_SHA256 = fingerprintOf('server.pem');
-
-async function call(
-  method: string,
-  path: string,
-  options: { token?: string; operator?: boolean; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { 'accept-language': 'en', ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.operator) headers.authorization = `Bearer ${env.OPERATOR_API_KEY}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return service.app.request(`http://api.test${path}`, { method, headers, body }, env);
-}
-
-async function newTenant() {
-  const id = `node-${randomUUID().slice(0, 8)}`;
-  const tenant: TenantIdentity = { id, email: `owner@${id}.example.com`, name: `Firma ${id}` };
-  const res = await call('PUT', `/v1/tenants/${id}`, {
-    operator: true,
-    body: { name: tenant.name, email: tenant.email },
-  });
-  expect(res.status).toBe(200);
-  return { tenant, token: await mintTenantToken(env.TENANT_TOKEN_SECRET!, tenant) };
-}
 
 const settingsFor = (server: FixtureName, extra: Record<string, unknown> = {}) => ({
   host: fixtures.host,
@@ -63,55 +41,8 @@ const settingsFor = (server: FixtureName, extra: Record<string, unknown> = {}) =
   ...extra,
 });
 
-async function save(token: string, settings: Record<string, unknown>): Promise<MailServerResponse> {
-  const res = await call('PUT', '/v1/mail-server', { token, body: settings });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return (await res.json()) as MailServerResponse;
-}
-
-async function testSettings(token: string, draft?: Record<string, unknown>): Promise<TestResult> {
-  const res = await call('POST', '/v1/mail-server/test', { token, body: draft });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return (await res.json()) as TestResult;
-}
-
-async function storedPin(tenantId: string): Promise<string | null | undefined> {
-  const rows = await service
-    .db()
-    .select({ pin: mailServers.tlsPinSha256 })
-    .from(mailServers)
-    .where(eq(mailServers.tenantId, tenantId));
-  return rows[0]?.pin;
-}
-
-interface MessageStatus {
-  status: string;
-  attempts: number;
-  route: string | null;
-  response: string | null;
-  error: { stage: string; code: string; message: string; hint: string } | null;
-}
-
-/** An invoice through the operator API and the Node outbox; waits until the outbox is done with it. */
-async function sendInvoice(tenantId: string, tag: string, to = 'kunde@kunde.example.com'): Promise<MessageStatus> {
-  const res = await call('POST', `/v1/tenants/${tenantId}/messages`, {
-    operator: true,
-    headers: { 'idempotency-key': randomUUID() },
-    body: { kind: 'invoice', to: [to], subject: `Rechnung ${tag}`, text: 'Anbei Ihre Rechnung.' },
-  });
-  expect(res.status, await res.clone().text()).toBe(202);
-  const { id } = (await res.json()) as { id: string };
-  await service.outbox.idle();
-  const status = await call('GET', `/v1/tenants/${tenantId}/messages/${id}`, { operator: true });
-  return (await status.json()) as MessageStatus;
-}
-
-async function received(tag: string): Promise<ReceivedMail[]> {
-  const mails = (await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[];
-  return mails.filter((m) => m.parsed.subject?.includes(tag));
-}
-
-const tagOf = () => `#${randomUUID().slice(0, 8)}`;
+/** "Always trust" with the certificate the tenant confirmed. */
+const pinned = (sha256: string) => ({ allowUntrustedCertificate: true, trustedCertificateSha256: sha256 });
 
 describe('on Node', () => {
   let tenant: TenantIdentity;
@@ -137,20 +68,21 @@ describe('on Node', () => {
     expect((await save(token, settingsFor('untrusted', { port: 25 }))).settings?.port).toBe(25);
   });
 
-  it('a test against a server with an untrusted certificate fails without trust and succeeds with it, pinning the certificate', async () => {
+  it('a test against a server with an untrusted certificate fails without trust, shows it with trust, and succeeds once it is trusted', async () => {
     const without = await testSettings(token, settingsFor('untrusted'));
     expect(without.ok).toBe(false);
     if (without.ok) return;
     expect(without.error).toMatchObject({ stage: 'tls', code: 'certificate_untrusted' });
     expect(without.error.hint).toMatch(/Always trust the server certificate/);
 
-    // Saved with trust, then tested (the widget's "Save" then "Test settings"): the certificate is pinned.
-    await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true }));
-    expect(await storedPin(tenant.id)).toBeNull();
-    const withTrust = await testSettings(token, settingsFor('untrusted', { allowUntrustedCertificate: true }));
+    const shown = await testSettings(token, settingsFor('untrusted', { allowUntrustedCertificate: true }));
+    expect(shown).toMatchObject({ ok: false, error: { stage: 'tls', code: 'certificate_unconfirmed' } });
+    expect(!shown.ok && shown.error.certificate?.sha256).toBe(UNTRUSTED_SHA256);
+    expect(shown.transcript).toContainEqual({ dir: 'i', line: `Server certificate SHA-256 ${UNTRUSTED_SHA256}` });
+
+    const withTrust = await testSettings(token, settingsFor('untrusted', pinned(UNTRUSTED_SHA256)));
     expect(withTrust.ok, JSON.stringify(withTrust)).toBe(true);
-    expect(withTrust.transcript).toContainEqual({ dir: 'i', line: `Server certificate SHA-256 ${UNTRUSTED_SHA256}` });
-    expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
+    expect(await storedPin(tenant.id)).toBeUndefined(); // a test saves nothing
 
     // The password travelled only inside TLS, and the test mail arrived.
     const mails = (await (await fetch(`${fixtures.controlUrl}/messages`)).json()) as ReceivedMail[];
@@ -159,17 +91,16 @@ describe('on Node', () => {
     expect(JSON.stringify(withTrust)).not.toContain(fixtures.password);
   });
 
-  it('implicit TLS: a test of the saved settings pins the certificate too', async () => {
-    await save(token, settingsFor('untrustedTls', { allowUntrustedCertificate: true }));
+  it('implicit TLS: the saved pin lets a test of the saved settings and invoices through', async () => {
+    await save(token, settingsFor('untrustedTls', pinned(UNTRUSTED_SHA256)));
+    expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
     const result = await testSettings(token);
     expect(result.ok, JSON.stringify(result)).toBe(true);
-    expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
     expect((await sendInvoice(tenant.id, tagOf())).status).toBe('sent');
   });
 
   it('outbox sends use the pin; another certificate on the pinned server is refused at stage tls', async () => {
-    await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true }));
-    expect((await testSettings(token)).ok).toBe(true);
+    await save(token, settingsFor('untrusted', pinned(UNTRUSTED_SHA256)));
     expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
 
     // A send through the in-process outbox: accepted because the server shows the pinned certificate.
@@ -196,8 +127,10 @@ describe('on Node', () => {
       route: 'tenant',
       error: { stage: 'tls', code: 'certificate_pin_mismatch' },
     });
-    expect(refused.error!.message).toBe('The server presents a different certificate than at the test.');
-    expect(refused.error!.hint).toMatch(/test and save the settings again/);
+    expect(refused.error!.message).toBe(
+      'The server presents a different certificate than the one you trusted. No credentials were sent.',
+    );
+    expect(refused.error!.hint).toMatch(/trust the new certificate and save the settings with the password/);
     expect(await received(refusedTag)).toEqual([]);
     // Refused before EHLO and AUTH travelled over the connection: no login reached the server.
     const authAfter = (await (await fetch(`${fixtures.controlUrl}/auth-attempts`)).json()) as { server: string }[];
@@ -214,16 +147,17 @@ describe('on Node', () => {
       code: 'certificate_pin_mismatch',
     });
 
-    // After a renewal the tenant tests again: the certificate now presented is pinned and sends work.
-    expect((await testSettings(token)).ok).toBe(true);
-    expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
+    // After a renewal the tenant tests again, is shown the certificate now presented, and saves it with the password.
+    const retest = await testSettings(token);
+    expect(!retest.ok && retest.error.certificate?.sha256).toBe(UNTRUSTED_SHA256);
+    expect(await storedPin(tenant.id)).toBe('AB'.repeat(32));
+    await save(token, settingsFor('untrusted', pinned(UNTRUSTED_SHA256)));
     expect((await sendInvoice(tenant.id, tagOf())).status).toBe('sent');
   });
 
   it('a pinned server that now shows a CA-signed certificate is refused too (the pin, not the CA, decides)', async () => {
-    await save(token, settingsFor('starttls', { allowUntrustedCertificate: true }));
+    await save(token, settingsFor('starttls', pinned(TRUSTED_SHA256)));
     expect((await testSettings(token)).ok).toBe(true);
-    expect(await storedPin(tenant.id)).toBe(TRUSTED_SHA256);
     await service
       .db()
       .update(mailServers)
@@ -242,12 +176,7 @@ describe('on Node', () => {
   });
 
   it('a transient failure is retried by the in-process outbox (timer), with the pin', async () => {
-    await save(token, settingsFor('flaky', { allowUntrustedCertificate: true }));
-    await service
-      .db()
-      .update(mailServers)
-      .set({ tlsPinSha256: TRUSTED_SHA256 })
-      .where(eq(mailServers.tenantId, tenant.id));
+    await save(token, settingsFor('flaky', pinned(TRUSTED_SHA256)));
     const tag = tagOf();
     const status = await sendInvoice(tenant.id, tag, `later-${randomUUID().slice(0, 8)}@kunde.example.com`);
     expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 2 });
@@ -255,23 +184,31 @@ describe('on Node', () => {
   });
 
   it('the pin is kept while host (in any letter case) and port stay and dropped when they change or trust is turned off', async () => {
-    await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true }));
-    expect((await testSettings(token)).ok).toBe(true);
-    await save(
-      token,
-      settingsFor('untrusted', {
-        allowUntrustedCertificate: true,
-        from: { address: 'neu@kunde-node.example.com', name: 'Neu' },
-      }),
+    await save(token, settingsFor('untrusted', pinned(UNTRUSTED_SHA256)));
+    const kept = { allowUntrustedCertificate: true, from: { address: 'neu@kunde-node.example.com', name: 'Neu' } };
+    expect((await save(token, settingsFor('untrusted', kept))).settings?.trustedCertificateSha256).toBe(
+      UNTRUSTED_SHA256,
     );
-    expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
     await save(token, settingsFor('untrusted', { allowUntrustedCertificate: true, host: fixtures.host.toUpperCase() }));
     expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
     await save(token, settingsFor('untrustedTls', { allowUntrustedCertificate: true }));
     expect(await storedPin(tenant.id)).toBeNull();
-    expect((await testSettings(token)).ok).toBe(true);
+    await save(token, settingsFor('untrustedTls', pinned(UNTRUSTED_SHA256)));
     expect(await storedPin(tenant.id)).toBe(UNTRUSTED_SHA256);
-    await save(token, settingsFor('untrustedTls'));
+    const untrustedOff = await save(token, settingsFor('untrustedTls', { trustedCertificateSha256: UNTRUSTED_SHA256 }));
+    expect(untrustedOff.settings?.trustedCertificateSha256).toBeNull();
     expect(await storedPin(tenant.id)).toBeNull();
+  });
+
+  it('refuses a fingerprint that is not 64 hex digits, changing nothing', async () => {
+    const res = await call('PUT', '/v1/mail-server', {
+      token,
+      body: settingsFor('untrusted', pinned(UNTRUSTED_SHA256.slice(2))),
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { path: string; code: string }[] }).errors).toEqual([
+      expect.objectContaining({ path: 'trustedCertificateSha256', code: 'fingerprint_invalid' }),
+    ]);
+    expect(await storedPin(tenant.id)).toBeUndefined();
   });
 });

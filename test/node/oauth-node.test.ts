@@ -1,13 +1,14 @@
 // Signing in with the provider on Node (api/node/service.ts): the same flow as in workerd, with the
 // in-process outbox, against the local authorization servers and the XOAUTH2 SMTP fixture.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import { eq } from 'drizzle-orm';
 import { oauthGrants, type TenantIdentity } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/config/bindings.ts';
 import { createNodeService } from '../../api/node/service.ts';
-import type { MailServerResponse, TestResult } from '../../contract/index.ts';
+import type { MailServerResponse, OAuthStartResponse, TestResult } from '../../contract/index.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 
 const fixtures = inject('smtpFixtures');
@@ -62,12 +63,16 @@ describe('sign-in with the provider on Node', () => {
       body: { provider: 'microsoft', loginHint: account },
     });
     expect(started.status, await started.clone().text()).toBe(200);
-    const { authorizationUrl } = (await started.json()) as { authorizationUrl: string };
+    const { authorizationUrl, binding } = (await started.json()) as OAuthStartResponse;
     const atProvider = await fetch(authorizationUrl, { redirect: 'manual' });
     expect(atProvider.status).toBe(302);
     const page = await call('GET', atProvider.headers.get('location')!);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain(`"account":"${account}"`);
+    const html = await page.text();
+    expect(html).toContain(`"account":"${account}"`);
+    const completion = /"completion":"([\w-]{43})"/.exec(html)![1];
+    const done = await call('POST', '/v1/mail-server/oauth/complete', { token, body: { binding, completion } });
+    expect(done.status, await done.clone().text()).toBe(200);
 
     const put = await call('PUT', '/v1/mail-server', {
       token,
@@ -75,8 +80,11 @@ describe('sign-in with the provider on Node', () => {
         host: fixtures.host,
         port: fixtures.ports.xoauth2,
         security: 'starttls',
-        // The fixtures' test CA is no CA this process trusts: the saved server's certificate is pinned by the test.
+        // The fixtures' test CA is no CA this process trusts: the saved server's certificate is pinned.
         allowUntrustedCertificate: true,
+        trustedCertificateSha256: new X509Certificate(
+          readFileSync(new URL('../fixtures/tls/server.pem', import.meta.url)),
+        ).fingerprint256,
         auth: { method: 'xoauth2', provider: 'microsoft' },
       },
     });

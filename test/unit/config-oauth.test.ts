@@ -74,4 +74,21 @@ describe('operator configuration of the sign-in providers', () => {
     expect(local.providers.microsoft).toMatchObject({ allowsInsecureRequests: true });
     expect(parseOAuthConfig({ PUBLIC_URL: 'not a url', ...google }).missing).toEqual(['PUBLIC_URL']);
   });
+
+  it("sends tokens to the providers' own submission servers and to the ones the operator adds", () => {
+    const plain = parseOAuthConfig({ PUBLIC_URL: 'https://api.example', ...microsoft, ...google });
+    expect(plain.providers.microsoft!.smtpHosts).toEqual(['smtp.office365.com', 'smtp-mail.outlook.com']);
+    expect(plain.providers.google!.smtpHosts).toEqual(['smtp.gmail.com']);
+    const more = parseOAuthConfig({
+      PUBLIC_URL: 'https://api.example',
+      ...microsoft,
+      OAUTH_MICROSOFT_SMTP_HOSTS: ' SMTP.Office365.us , ,localhost',
+    });
+    expect(more.providers.microsoft!.smtpHosts).toEqual([
+      'smtp.office365.com',
+      'smtp-mail.outlook.com',
+      'smtp.office365.us',
+      'localhost',
+    ]);
+  });
 });

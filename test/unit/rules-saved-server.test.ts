@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { isSavedServer, type SavedServer, type ServerSettings } from '../../contract/rules/saved-server.ts';
+import {
+  isSavedServer,
+  pinnedCertificate,
+  type SavedServer,
+  type ServerSettings,
+  storedPasswordRefusal,
+} from '../../contract/rules/saved-server.ts';
 
 const saved: SavedServer = {
   host: 'Smtp.Firma.Example',
@@ -8,6 +14,7 @@ const saved: SavedServer = {
   security: 'starttls',
   authMethod: 'plain',
   allowUntrustedCertificate: false,
+  tlsPinSha256: null,
 };
 const settings: ServerSettings = {
   host: 'smtp.firma.example',
@@ -79,5 +86,60 @@ describe('isSavedServer: the stored password applies', () => {
     ],
   ])('%s → %s', (_, stored, draft, expected) => {
     expect(isSavedServer(stored, draft)).toBe(expected);
+  });
+});
+
+describe('the pin: the stored password goes to the confirmed certificate only', () => {
+  const PIN = 'AB'.repeat(32);
+  const trusting: SavedServer = { ...saved, allowUntrustedCertificate: true, tlsPinSha256: PIN };
+  const trust = (extra: Partial<ServerSettings> = {}): ServerSettings => ({
+    ...settings,
+    allowUntrustedCertificate: true,
+    ...extra,
+  });
+
+  test.each<[string, SavedServer, ServerSettings, ReturnType<typeof storedPasswordRefusal>]>([
+    [
+      'the pin named again, with colons and in lower case',
+      trusting,
+      trust({ trustedCertificateSha256: PIN.toLowerCase().match(/../g)!.join(':') }),
+      null,
+    ],
+    ['no fingerprint named: the saved pin stays', trusting, trust(), null],
+    [
+      'another certificate',
+      trusting,
+      trust({ trustedCertificateSha256: 'CD'.repeat(32) }),
+      'password_required_for_new_certificate',
+    ],
+    ['the pin dropped', trusting, trust({ trustedCertificateSha256: null }), 'password_required_for_new_certificate'],
+    [
+      'a first pin (none was confirmed)',
+      { ...trusting, tlsPinSha256: null },
+      trust({ trustedCertificateSha256: PIN }),
+      'password_required_for_new_certificate',
+    ],
+    [
+      'trust turned off: the CA decides, no pin applies',
+      trusting,
+      { ...settings, trustedCertificateSha256: 'CD'.repeat(32) },
+      null,
+    ],
+    [
+      'another server with the pin',
+      trusting,
+      trust({ port: 465, trustedCertificateSha256: PIN }),
+      'password_required_for_new_server',
+    ],
+  ])('%s', (_, stored, draft, refusal) => {
+    expect(storedPasswordRefusal(stored, draft)).toBe(refusal);
+  });
+
+  test('the pin of settings: the one named, else the saved one of the same host and port, none without trust', () => {
+    expect(pinnedCertificate(trusting, trust({ trustedCertificateSha256: 'cd'.repeat(32) }))).toBe('CD'.repeat(32));
+    expect(pinnedCertificate(trusting, trust({ host: 'SMTP.firma.example' }))).toBe(PIN);
+    expect(pinnedCertificate(trusting, trust({ port: 465 }))).toBeNull();
+    expect(pinnedCertificate(undefined, trust())).toBeNull();
+    expect(pinnedCertificate(trusting, settings)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSmtpError } from '../../api/smtp/errors.ts';
+import { CertificateRefusedError, normalizeSmtpError } from '../../api/smtp/errors.ts';
 
 const reply = (command: string, responseCode: number, response: string) =>
   Object.assign(new Error(response), { code: 'EENVELOPE', command, responseCode, response });
@@ -61,5 +61,30 @@ describe('certificate error codes', () => {
   it('reads a real one', () => {
     const error = Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' });
     expect(normalize(error)).toMatchObject({ stage: 'tls', code: 'certificate_expired', transient: false });
+  });
+});
+
+describe('a certificate refused for not being the confirmed one', () => {
+  const certificate = {
+    sha256: 'AB'.repeat(32),
+    subject: 'CN=localhost',
+    issuer: 'CN=untrusted test CA',
+    validFrom: '2026-11-26T19:33:36.000Z',
+    validTo: '2126-11-02T19:33:36.000Z',
+  };
+  // Nodemailer passes the socket's error on as ESOCKET, keeping the object.
+  const asNodemailer = (error: CertificateRefusedError) =>
+    Object.assign(error, { code: 'ESOCKET', originalCode: error.code });
+
+  it.each([
+    [false, 'certificate_unconfirmed'],
+    [true, 'certificate_pin_mismatch'],
+  ])('pinned: %s → %s at stage tls, with the certificate presented, not retried', (pinned, code) => {
+    expect(normalize(asNodemailer(new CertificateRefusedError(certificate, pinned)))).toMatchObject({
+      stage: 'tls',
+      code,
+      transient: false,
+      certificate,
+    });
   });
 });

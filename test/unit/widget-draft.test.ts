@@ -26,6 +26,7 @@ const settings: MailServerSettings = {
   from: { address: null, name: 'Firma' },
   replyTo: null,
   fallbackToSystem: true,
+  trustedCertificateSha256: null,
 };
 const response = (s: MailServerSettings | null, caps: Capabilities = capabilities): MailServerResponse => ({
   configured: !!s,
@@ -46,6 +47,7 @@ describe('draftFrom: saved settings as the form holds them', () => {
       port: '587',
       security: 'starttls',
       allowUntrustedCertificate: false,
+      trustedCertificateSha256: '',
       authMethod: 'plain',
       username: 'rechnung@firma.example',
       password: '',
@@ -134,6 +136,7 @@ describe('toInput: the API input for a draft', () => {
       from: { address: null, name: null },
       replyTo: 'r@x.example',
       fallbackToSystem: true,
+      trustedCertificateSha256: null,
     });
   });
 
@@ -187,6 +190,16 @@ describe('passwordStored: the stored password applies to the draft', () => {
     expect(passwordStored(response(settings), { ...saved, ...change })).toBe(applies);
   });
 
+  test('with "always trust": only while the draft trusts the certificate the password was saved for', () => {
+    const pin = 'AB'.repeat(32);
+    const trusting = response({ ...settings, allowUntrustedCertificate: true, trustedCertificateSha256: pin });
+    const draft = draftFrom(trusting);
+    expect(draft.trustedCertificateSha256).toBe(pin);
+    expect(passwordStored(trusting, draft)).toBe(true);
+    expect(passwordStored(trusting, { ...draft, trustedCertificateSha256: 'CD'.repeat(32) })).toBe(false);
+    expect(passwordStored(trusting, { ...draft, trustedCertificateSha256: '' })).toBe(false);
+  });
+
   test('never without a stored password, or without saved settings', () => {
     const noPassword = { ...settings, auth: { ...settings.auth, passwordSet: false } };
     expect(passwordStored(response(noPassword), saved)).toBe(false);
@@ -204,6 +217,7 @@ describe('fieldForPath: the field an API error names', () => {
     ['provider', 'authMethod'],
     ['host', 'host'],
     ['replyTo', 'replyTo'],
+    ['trustedCertificateSha256', 'allowUntrustedCertificate'],
     ['from', undefined],
     ['unknown', undefined],
   ])('%s → %s', (path, field) => {

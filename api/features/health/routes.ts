@@ -5,7 +5,9 @@ import { databaseState, type DatabaseState } from './store.ts';
 
 /**
  * `GET /healthz`: 200 when the database answers with every migration applied and the secrets are
- * present and usable, else 503 naming what is missing (never the values).
+ * present and usable, else 503 naming what is missing (never the values). A half-configured
+ * sign-in provider is not offered; the service works without it, so it is named (`incomplete`)
+ * in a 200 rather than taking every tenant's sending down with a 503.
  */
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const { config } = c.var.deps;
@@ -23,6 +25,8 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
     ? await databaseState(() => c.var.deps.db)
     : 'not configured';
   c.header('cache-control', 'no-store');
-  if (missing.length === 0 && database === 'ok') return c.json({ ok: true }, 200);
-  return c.json({ ok: false, missing, database }, 503);
+  const incomplete = config.oauth.missing;
+  if (missing.length === 0 && database === 'ok')
+    return c.json({ ok: true, ...(incomplete.length ? { incomplete } : {}) }, 200);
+  return c.json({ ok: false, missing, database, ...(incomplete.length ? { incomplete } : {}) }, 503);
 });

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { strictObject } from '../../http/strict-object.ts';
 import { OAUTH_PROVIDERS, PASSWORD_AUTH_METHODS, SECURITIES } from '../../../contract/values.ts';
 import { isEmailAddress, isHost } from '../../../contract/rules/host.ts';
+import { isFingerprint, normalizeFingerprint } from '../../../contract/rules/certificate.ts';
 import { hasControlChars } from '../../util/text.ts';
 
 // Messages are field-error codes (api/i18n/field-messages.ts); the validation hook localizes them.
@@ -129,6 +130,16 @@ export const mailServerInputSchema = v.pipe(
     ),
     replyTo: optionalEmail,
     fallbackToSystem: v.optional(v.boolean('invalid_boolean'), false),
+    // The certificate the tenant confirmed (with allowUntrustedCertificate); omitted: keep the pin.
+    trustedCertificateSha256: v.optional(
+      v.nullable(
+        v.pipe(
+          v.string('invalid_type'),
+          v.check(isFingerprint, 'fingerprint_invalid'),
+          v.transform(normalizeFingerprint),
+        ),
+      ),
+    ),
   }),
   v.transform((s) => ({ ...s, port: s.port ?? (s.security === 'tls' ? 465 : 587) })),
   v.forward(

@@ -4,8 +4,9 @@ import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
 import type { Lang } from '../../i18n/lang.ts';
+import { oauthTargetRefusal } from '../../oauth/target.ts';
 import { isPrivateHost } from '../../smtp/target.ts';
-import { isSavedServer } from '../../../contract/rules/saved-server.ts';
+import { storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
 import { secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';
 import {
@@ -35,6 +36,12 @@ export function runtimeFieldErrors(deps: Deps, lang: Lang, input: MailServerInpu
       message: fieldMessage('oauth_provider_unavailable', lang),
     });
   }
+  const refusal =
+    input.auth.method === 'xoauth2' ? oauthTargetRefusal(deps.config.oauth, input.auth.provider, input) : null;
+  if (refusal) {
+    const path = refusal === 'oauth_host_mismatch' ? 'host' : 'allowUntrustedCertificate';
+    errors.push({ path, code: refusal, message: fieldMessage(refusal, lang) });
+  }
   if (input.allowUntrustedCertificate && !capabilities.allowUntrustedCertificate) {
     errors.push({
       path: 'allowUntrustedCertificate',
@@ -56,14 +63,11 @@ async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailSer
   };
 }
 
-/** Why a save without password has none: nothing stored, or stored for another server only. */
+/** Why a save without password has none: nothing stored, or stored for another server or certificate only. */
 async function missingPasswordError(deps: Deps, tenant: TenantIdentity, lang: Lang, input: MailServerInput) {
   const keeps = input.auth.method !== 'xoauth2' && input.auth.password === undefined;
   const saved = keeps ? await readSettings(deps.db, tenant, deps.now()) : undefined;
-  const code: FieldCode =
-    saved?.passwordCiphertext && !isSavedServer(saved, input)
-      ? 'password_required_for_new_server'
-      : 'password_required';
+  const code: FieldCode = (saved?.passwordCiphertext && storedPasswordRefusal(saved, input)) || 'password_required';
   return validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
 }
 

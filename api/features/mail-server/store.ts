@@ -1,4 +1,4 @@
-import { and, eq, inArray, notExists, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, inArray, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/database.ts';
 import {
@@ -88,7 +88,7 @@ function isCredentialsCheckFailure(error: unknown): boolean {
  * The stored row is the saved server, reached no less safely (contract/rules/saved-server.ts
  * isSavedServer, as SQL): same host (case-insensitive), port and user name; encryption not switched
  * off, CRAM-MD5 not switched to a method that sends the password in clear, the certificate check not
- * switched off. Only then is a stored password kept; a save naming another server brings its own.
+ * switched off, no other certificate pinned. Only then is a stored password kept; a save naming another server brings its own.
  */
 function savedServerCondition(input: MailServerInput): SQL {
   const inClear = input.security === 'none' && (input.auth.method === 'plain' || input.auth.method === 'login');
@@ -96,6 +96,10 @@ function savedServerCondition(input: MailServerInput): SQL {
     input.security === 'none' ? sql` AND ${mailServers.security} = 'none'` : sql``,
     inClear ? sql` AND ${mailServers.authMethod} <> 'cram-md5'` : sql``,
     input.allowUntrustedCertificate ? sql` AND ${mailServers.allowUntrustedCertificate} = 1` : sql``,
+    // No other certificate pinned than the one the password was saved for (omitted: the pin stays).
+    input.allowUntrustedCertificate && input.trustedCertificateSha256 !== undefined
+      ? sql` AND ${mailServers.tlsPinSha256} IS ${input.trustedCertificateSha256}`
+      : sql``,
   ]);
   return sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
 }
@@ -125,6 +129,16 @@ function keptPasswordForInsert(change: PasswordChange, tenant: TenantIdentity, s
   return Object.fromEntries(PASSWORD_COLUMNS.map((name) => [name, stored(mailServers[name])]));
 }
 
+/**
+ * The certificate the tenant confirmed (contract/rules/saved-server.ts pinnedCertificate, as SQL):
+ * the one the save names, else the stored pin while host and port stay (a pin belongs to one server).
+ */
+function pinColumn(input: MailServerInput): SQL | string | null {
+  if (!input.allowUntrustedCertificate) return null;
+  if (input.trustedCertificateSha256 !== undefined) return input.trustedCertificateSha256;
+  return sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`;
+}
+
 /** Every column a save sets, but the version. */
 function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change: PasswordChange, now: Date) {
   const usesAuth = input.auth.method !== 'none';
@@ -134,10 +148,7 @@ function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change:
     port: input.port,
     security: input.security,
     allowUntrustedCertificate: input.allowUntrustedCertificate,
-    // A pinned certificate belongs to one server: it survives a save only while host and port stay.
-    tlsPinSha256: input.allowUntrustedCertificate
-      ? sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`
-      : null,
+    tlsPinSha256: pinColumn(input),
     authMethod: input.auth.method,
     oauthProvider,
     username: usesAuth ? input.auth.username : null,
@@ -170,7 +181,8 @@ export async function writeSettings(
   const change: PasswordChange = usesPassword ? password : { kind: 'clear' };
   const columns = settingsColumns(tenant, input, change, now);
   const kept = keptPasswordForInsert(change, tenant, savedServerCondition(input));
-  const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: null, version: now.getTime() };
+  const insertPin = input.allowUntrustedCertificate ? (input.trustedCertificateSha256 ?? null) : null;
+  const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: insertPin, version: now.getTime() };
   // Versions grow with the clock as well, so a configuration deleted and created again never
   // reuses an ETag that a stale client may still hold.
   const changed = { ...columns, version: sql`max(${mailServers.version} + 1, ${now.getTime()})` };
@@ -204,15 +216,19 @@ export async function writeSettings(
 }
 
 /**
- * The tenant's grants, deleted in the same batch after the settings, only when no settings remain
- * (a delete refused by If-Match keeps them).
+ * The If-Match expectation as SQL over the stored row, evaluated before anything is deleted: the
+ * grants go only with a reset that takes place (a refused one keeps them, even with nothing stored).
  */
-function deleteGrantsWhenReset(db: Database, tenant: TenantIdentity) {
-  const settingsLeft = db.select({ one: sql`1` }).from(mailServers).where(eq(mailServers.tenantId, tenant.id));
-  return db
-    .delete(oauthGrants)
-    .where(and(eq(oauthGrants.tenantId, tenant.id), notExists(settingsLeft)))
-    .returning();
+function expectationHolds(db: Database, tenant: TenantIdentity, expected: ExpectedVersion): SQL | undefined {
+  const ofTenant = eq(mailServers.tenantId, tenant.id);
+  const stored = (where: SQL | undefined = ofTenant) => db.select({ one: sql`1` }).from(mailServers).where(where);
+  if (expected.kind === 'any') return undefined;
+  if (expected.kind === 'exists') return exists(stored());
+  const versions = splitExpected(expected);
+  return or(
+    versions.stored.length > 0 ? exists(stored(and(ofTenant, inArray(mailServers.version, versions.stored)))) : sql`0`,
+    versions.absent ? notExists(stored()) : sql`0`,
+  );
 }
 
 /** What a reset removed: whether the If-Match expectation held, and the grants to revoke at their providers. */
@@ -230,10 +246,13 @@ export async function deleteSettings(
   const ofTenant = eq(mailServers.tenantId, tenant.id);
   const versions = expected.kind === 'exact' ? splitExpected(expected) : null;
   const condition = versions ? and(ofTenant, inArray(mailServers.version, versions.stored)) : ofTenant;
-  const [removed, remaining, grants] = await db.batch([
+  const [grants, removed, remaining] = await db.batch([
+    db
+      .delete(oauthGrants)
+      .where(and(eq(oauthGrants.tenantId, tenant.id), expectationHolds(db, tenant, expected)))
+      .returning(),
     db.delete(mailServers).where(condition).returning({ tenantId: mailServers.tenantId }),
     db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(ofTenant),
-    deleteGrantsWhenReset(db, tenant),
   ]);
   if (!versions) return { deleted: expected.kind === 'any' || removed.length > 0, grants };
   // "Not configured" (version 0) is a precondition too: met when nothing is stored.

@@ -39,6 +39,7 @@ export function settingsView(row: MailServerRow, grants: OAuthGrantRow[]): MailS
     from: { address: row.fromAddress, name: row.fromName },
     replyTo: row.replyTo,
     fallbackToSystem: row.fallbackToSystem,
+    trustedCertificateSha256: row.allowUntrustedCertificate ? row.tlsPinSha256 : null,
   };
 }
 

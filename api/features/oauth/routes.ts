@@ -9,8 +9,8 @@ import { fieldMessage } from '../../i18n/field-messages.ts';
 import { signedInText, signInFailedText } from '../../i18n/oauth-pages.ts';
 import { oauthProviderSchema } from '../mail-server/schema.ts';
 import { callbackPage } from './page.ts';
-import { callbackQuerySchema, oauthStartSchema } from './schema.ts';
-import { disconnect, finishSignIn, startSignIn, type SignInOutcome } from './service.ts';
+import { callbackQuerySchema, oauthCompleteSchema, oauthStartSchema } from './schema.ts';
+import { completeSignIn, disconnect, finishSignIn, startSignIn, type SignInOutcome } from './service.ts';
 
 /** `/v1/mail-server/oauth`: start a sign-in, or disconnect one (tenant token). */
 export const oauthRoutes = new Hono<AppEnv>()
@@ -25,6 +25,11 @@ export const oauthRoutes = new Hono<AppEnv>()
       ]);
     }
     const body = await startSignIn(c.var.deps, c.var.tenant, c.var.lang, c.req.valid('json'), origin);
+    c.header('cache-control', 'no-store');
+    return c.json(body, 200);
+  })
+  .post('/complete', jsonBody(oauthCompleteSchema), async (c) => {
+    const body = await completeSignIn(c.var.deps, c.var.tenant, c.var.lang, c.req.valid('json'));
     c.header('cache-control', 'no-store');
     return c.json(body, 200);
   })
@@ -48,6 +53,7 @@ function redirectBack(outcome: SignInOutcome, returnTo: string): string {
   url.searchParams.set('mailServerOAuth', outcome.message.ok ? 'ok' : 'error');
   if (outcome.message.provider) url.searchParams.set('provider', outcome.message.provider);
   if (outcome.message.error) url.searchParams.set('error', outcome.message.error);
+  if (outcome.message.completion) url.searchParams.set('completion', outcome.message.completion);
   return url.toString();
 }
 

@@ -22,6 +22,14 @@ export const oauthStartSchema = strictObject({
 
 export type OAuthStartInput = v.InferOutput<typeof oauthStartSchema>;
 
+/** 256 random bits, base64url: what `start` and the callback hand out. */
+const handedOut = v.pipe(v.string('invalid_type'), v.regex(/^[A-Za-z0-9_-]{43}$/, 'oauth_completion_invalid'));
+
+/** The body of `POST /v1/mail-server/oauth/complete`. */
+export const oauthCompleteSchema = strictObject({ binding: handedOut, completion: handedOut });
+
+export type OAuthCompleteInput = v.InferOutput<typeof oauthCompleteSchema>;
+
 /** The provider's answer at the callback: a code, or an error code (`access_denied` when the tenant cancelled). */
 export const callbackQuerySchema = v.object({
   state: v.optional(v.string()),

@@ -1,4 +1,9 @@
-import type { OAuthCallbackMessage, OAuthProvider, OAuthStartResponse } from '../../../contract/index.ts';
+import type {
+  OAuthCallbackMessage,
+  OAuthConnection,
+  OAuthProvider,
+  OAuthStartResponse,
+} from '../../../contract/index.ts';
 import type { OAuthProviderConfig } from '../../config/oauth.ts';
 import { secretBoxFor } from '../../crypto/secret-box.ts';
 import type { OAuthGrantRow, TenantIdentity } from '../../db/schema.ts';
@@ -20,8 +25,8 @@ import {
   revokeToken,
 } from '../../oauth/client.ts';
 import { deleteGrants, openRefreshToken, storeSignIn } from '../../oauth/grants.ts';
-import type { OAuthStartInput } from './schema.ts';
-import { consumeState, openVerifier, storeState } from './store.ts';
+import type { OAuthCompleteInput, OAuthStartInput } from './schema.ts';
+import { claimState, dropState, holdSignIn, openVerifier, storeState, takeHeldSignIn } from './store.ts';
 
 const fieldError = (path: string, code: FieldCode, lang: Lang) =>
   validationError([{ path, code, message: fieldMessage(code, lang) }]);
@@ -56,12 +61,15 @@ export async function startSignIn(
   const returnTo = returnToOf(input, origin, lang);
   const box = await secretBoxFor(deps.config.settingsEncryptionKey);
   const state = newState();
+  // The same kind of value: 256 random bits, only its hash stored.
+  const binding = newState();
   const codeVerifier = newCodeVerifier();
   await storeState(
     deps.db,
     box,
     tenant,
     state,
+    binding,
     { provider: input.provider, origin, returnTo, lang, codeVerifier },
     deps.now(),
   );
@@ -72,6 +80,7 @@ export async function startSignIn(
       codeVerifier,
       loginHint: input.loginHint ?? tenant.email,
     }),
+    binding,
   };
 }
 
@@ -89,15 +98,17 @@ export interface SignInOutcome {
 const PROVIDER_ERRORS = /^[a-z_]{1,64}$/;
 
 /**
- * The provider's redirect: takes the state (once), exchanges the code and stores the grant.
- * Nothing is stored unless all of it succeeds.
+ * The provider's redirect: takes the state (once), exchanges the code and holds the tokens for
+ * the starting page, which completes with the binding from the start and the code handed to it
+ * here. A link forwarded to someone else thus connects nobody's account. Nothing is held unless
+ * all of it succeeds.
  */
 export async function finishSignIn(
   deps: Deps,
   query: { state?: string; code?: string; error?: string },
   fallbackLang: Lang,
 ): Promise<SignInOutcome> {
-  const row = query.state ? await consumeState(deps.db, query.state, deps.now()) : undefined;
+  const row = query.state ? await claimState(deps.db, query.state, deps.now()) : undefined;
   if (!row) {
     const message: OAuthCallbackMessage = {
       type: 'mail-server-oauth',
@@ -109,14 +120,17 @@ export async function finishSignIn(
     return { status: 400, lang: fallbackLang, message, origin: null, returnTo: null, error: 'state_invalid' };
   }
   const lang = row.lang === 'en' ? 'en' : 'de';
-  const failed = (status: 400 | 502, error: SignInError, detail: string = error): SignInOutcome => ({
-    status,
-    lang,
-    message: { type: 'mail-server-oauth', ok: false, provider: row.provider, account: null, error: detail },
-    origin: row.origin,
-    returnTo: row.returnTo,
-    error,
-  });
+  const failed = async (status: 400 | 502, error: SignInError, detail: string = error): Promise<SignInOutcome> => {
+    await dropState(deps.db, row);
+    return {
+      status,
+      lang,
+      message: { type: 'mail-server-oauth', ok: false, provider: row.provider, account: null, error: detail },
+      origin: row.origin,
+      returnTo: row.returnTo,
+      error,
+    };
+  };
   if (query.error || !query.code) {
     const code = query.error && PROVIDER_ERRORS.test(query.error) ? query.error : 'provider_error';
     return failed(400, code === 'access_denied' ? 'access_denied' : 'provider_error', code);
@@ -127,11 +141,12 @@ export async function finishSignIn(
   const box = await secretBoxFor(deps.config.settingsEncryptionKey);
   try {
     const signedIn = await exchangeCode(provider, redirectUri, query.code, await openVerifier(box, row), deps.now);
-    await storeSignIn(deps.db, box, row.tenantId, row.provider, signedIn, deps.now());
+    const completion = newState();
+    await holdSignIn(deps.db, box, row, signedIn, completion, deps.now());
     return {
       status: 200,
       lang,
-      message: { type: 'mail-server-oauth', ok: true, provider: row.provider, account: signedIn.account },
+      message: { type: 'mail-server-oauth', ok: true, provider: row.provider, account: signedIn.account, completion },
       origin: row.origin,
       returnTo: row.returnTo,
       error: null,
@@ -146,6 +161,21 @@ export async function finishSignIn(
     console.error(`oauth ${row.provider}: sign-in failed: ${detail}`);
     return failed(400, 'provider_error');
   }
+}
+
+/** The starting page completes a held sign-in: the grant is stored (replacing the provider's old one). */
+export async function completeSignIn(
+  deps: Deps,
+  tenant: TenantIdentity,
+  lang: Lang,
+  input: OAuthCompleteInput,
+): Promise<OAuthConnection> {
+  const box = await secretBoxFor(deps.config.settingsEncryptionKey);
+  const now = deps.now();
+  const held = await takeHeldSignIn(deps.db, box, tenant.id, input, now);
+  if (!held) throw fieldError('completion', 'oauth_completion_invalid', lang);
+  await storeSignIn(deps.db, box, tenant.id, held.provider, held.signedIn, now);
+  return { provider: held.provider, account: held.signedIn.account, connected: true, connectedAt: now.toISOString() };
 }
 
 /** Revokes deleted grants at their providers (where they offer it), after the response where the runtime allows. */

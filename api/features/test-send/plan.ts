@@ -10,7 +10,7 @@ import type { NormalizedSmtpError, OutgoingMessage, SmtpSettings } from '../../s
 import { type Credentials, smtpSettingsFromRow, xoauth2Login } from '../../sending/credentials.ts';
 import type { AccessTokenContext } from '../../oauth/access-token.ts';
 import { tenantSender, type Sender } from '../../sending/sender.ts';
-import { isSavedServer } from '../../../contract/rules/saved-server.ts';
+import { pinnedCertificate, storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 
 /** What a test sends through, and as whom. */
@@ -30,7 +30,7 @@ export interface TestPlan {
 const passwordError = (code: FieldCode, lang: Lang) =>
   validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
 
-async function tokenContext(deps: Deps): Promise<AccessTokenContext> {
+export async function tokenContext(deps: Deps): Promise<AccessTokenContext> {
   const box = await secretBoxFor(deps.config.settingsEncryptionKey);
   return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now };
 }
@@ -55,8 +55,9 @@ async function draftPassword(
   if (draft.auth.method === 'none' || draft.auth.method === 'xoauth2') return null;
   if (typeof draft.auth.password === 'string') return draft.auth.password;
   if (draft.auth.password === undefined && saved?.passwordCiphertext) {
-    // Never hand the tenant's stored password to a server other than the one it was saved for.
-    if (!isSavedServer(saved, draft)) throw passwordError('password_required_for_new_server', lang);
+    // Never hand the tenant's stored password to a server (or certificate) other than the one it was saved for.
+    const refusal = storedPasswordRefusal(saved, draft);
+    if (refusal) throw passwordError(refusal, lang);
     const stored = await savedSettings(deps, lang, saved);
     const password = stored.ok ? stored.settings.auth.password : null;
     if (password) return password;
@@ -77,7 +78,7 @@ async function draftLogin(
     return { auth: { method: draft.auth.method, username: draft.auth.username, password } };
   }
   const { provider, username } = draft.auth;
-  const login = await xoauth2Login(await tokenContext(deps), tenant.id, provider, username);
+  const login = await xoauth2Login(await tokenContext(deps), tenant.id, provider, username, draft);
   return login.ok
     ? { auth: login.auth, stored: login.stored }
     : { auth: { method: 'xoauth2', username }, blocked: login.error };
@@ -100,9 +101,9 @@ export async function planFromDraft(
       port: draft.port,
       security: draft.security,
       auth,
-      // Node only: "always trust" — record the certificate's fingerprint (pinned once saved).
+      // Node only: "always trust" — the confirmed certificate, or (none yet) its details to confirm.
       ...(deps.capabilities.runtime === 'node' && draft.allowUntrustedCertificate
-        ? { captureUntrustedCertificate: true }
+        ? { allowUntrustedCertificate: true, tlsPinSha256: pinnedCertificate(saved, draft) }
         : {}),
     },
     described: { host: draft.host, port: draft.port, security: draft.security },
@@ -129,9 +130,9 @@ export async function planFromSaved(
     ...(saved.oauthProvider ? { oauthProvider: saved.oauthProvider } : {}),
     settings: {
       ...settings,
-      // A test of "always trust" shows the certificate now presented and pins it.
+      // "Always trust" without a pin: a certificate not publicly trusted is shown, to confirm (never pinned here).
       ...(deps.capabilities.runtime === 'node' && saved.allowUntrustedCertificate
-        ? { captureUntrustedCertificate: true, tlsPinSha256: null }
+        ? { allowUntrustedCertificate: true }
         : {}),
     },
     described: { host: saved.host, port: saved.port, security: saved.security },

@@ -15,8 +15,9 @@ import { checkTarget } from '../../smtp/target.ts';
 import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
-import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
-import { dropReservation, pinCertificate, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
+import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
+import { planFromDraft, planFromSaved, testMail, tokenContext, type TestPlan } from './plan.ts';
+import { dropReservation, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
 
 /** A test's result, with where its time went (milliseconds per phase). */
 export interface TestOutcome {
@@ -69,15 +70,6 @@ function sendTest(deps: Deps, plan: TestPlan, message: OutgoingMessage): Promise
   );
 }
 
-/** Node, "always trust": the certificate a successful test of the saved server showed, to be pinned. */
-function certificateToPin(deps: Deps, result: SendResult, saved: MailServerRow | undefined, plan: TestPlan) {
-  const savedServerTested =
-    saved?.allowUntrustedCertificate &&
-    saved.host.toLowerCase() === plan.described.host.toLowerCase() &&
-    saved.port === plan.described.port;
-  return result.ok && deps.capabilities.runtime === 'node' && savedServerTested ? result.certificateSha256 : undefined;
-}
-
 /** The server a test went to and how it logged in: what its hints and its stored error name. */
 function testedServer(plan: TestPlan) {
   return { ...plan.described, authMethod: plan.settings.auth.method, oauthProvider: plan.oauthProvider };
@@ -103,11 +95,25 @@ function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult):
   return { ok: false, error, durationMs: result.durationMs, transcript, warnings };
 }
 
-/** A refreshed sign-in's tokens, still being written: after the response where the runtime allows. */
-async function afterResponse(stored: Promise<void> | undefined, defer: Defer | undefined): Promise<void> {
-  const logged = settleStoredTokens(stored);
-  if (logged && defer) defer(logged);
-  else await logged;
+/**
+ * A refreshed sign-in's tokens still being written, and an access token the server refused being
+ * dropped: after the response where the runtime allows.
+ */
+async function afterResponse(
+  deps: Deps,
+  tenant: TenantIdentity,
+  plan: TestPlan,
+  result: SendResult,
+  defer: Defer | undefined,
+): Promise<void> {
+  const forget = async () => {
+    if (!result.ok && loginRefused(result.error)) {
+      await forgetIfRefused(await tokenContext(deps), tenant.id, plan.oauthProvider, plan.settings, result.error);
+    }
+  };
+  const after = Promise.all([settleStoredTokens(plan.stored), forget()]).then(() => {});
+  if (defer) defer(after);
+  else await after;
 }
 
 /**
@@ -161,9 +167,7 @@ export async function testMailServer(
     testedServer(plan),
   );
   const tSend = tSent || performance.now();
-  await afterResponse(plan.stored, defer);
-  const pin = certificateToPin(deps, result, saved, plan);
-  if (pin) await pinCertificate(deps.db, tenant, saved!, pin);
+  await afterResponse(deps, tenant, plan, result, defer);
   const body = resultBody(deps, lang, plan, result);
   const tEnd = performance.now();
   return {

@@ -64,16 +64,6 @@ export async function retryAfterSeconds(db: Database, tenant: TenantIdentity, no
   return Math.max(1, Math.ceil((oldest + TEST_RATE_WINDOW_MS - now.getTime()) / 1000));
 }
 
-/** Pins the certificate a successful test saw, on the saved row of that same host and port only. */
-export async function pinCertificate(db: Database, tenant: TenantIdentity, saved: MailServerRow, sha256: string) {
-  await db
-    .update(mailServers)
-    .set({ tlsPinSha256: sha256 })
-    .where(
-      and(eq(mailServers.tenantId, tenant.id), eq(mailServers.host, saved.host), eq(mailServers.port, saved.port)),
-    );
-}
-
 /** Ends the reserved row: `sent`, or `failed` with why (`unknown` when there is no result). */
 function recordTest(
   db: Database,

@@ -6,8 +6,8 @@ import { at, type ErrorText, type LocalizeContext, named } from './wording.ts';
 const CERT_RUNTIME = (c: LocalizeContext): Localized =>
   c.runtime === 'node'
     ? {
-        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Zertifikat des Servers immer vertrauen“ einschalten: dann wird genau dieses Zertifikat akzeptiert.',
-        en: 'If it is your own server with a self-signed certificate, you can turn on “Always trust the server certificate”: then exactly this certificate is accepted.',
+        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Zertifikat des Servers immer vertrauen“ einschalten und den Fingerabdruck des Zertifikats bestätigen: dann wird genau dieses Zertifikat akzeptiert.',
+        en: 'If it is your own server with a self-signed certificate, you can turn on “Always trust the server certificate” and confirm the certificate’s fingerprint: then exactly this certificate is accepted.',
       }
     : {
         de: 'In dieser Umgebung muss der Server ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette vorweisen; selbst signierte Zertifikate können hier nicht erlaubt werden.',
@@ -187,12 +187,22 @@ export const CONNECTION_TEXTS = {
   },
   certificate_pin_mismatch: {
     message: {
-      de: 'Der Server zeigt ein anderes Zertifikat als beim Test.',
-      en: 'The server presents a different certificate than at the test.',
+      de: 'Der Server zeigt ein anderes Zertifikat als das, dem Sie vertraut haben. Es wurden keine Zugangsdaten gesendet.',
+      en: 'The server presents a different certificate than the one you trusted. No credentials were sent.',
     },
     hint: {
-      de: 'Wurde das Zertifikat erneuert, bitte die Einstellungen erneut testen und speichern. Sonst könnte jemand die Verbindung abfangen.',
-      en: 'If the certificate was renewed, please test and save the settings again. Otherwise someone might be intercepting the connection.',
+      de: 'Wurde das Zertifikat erneuert, vergleichen Sie bitte den neuen Fingerabdruck mit dem Betreiber des Servers, vertrauen Sie dem neuen Zertifikat und speichern Sie die Einstellungen mit dem Passwort. Sonst könnte jemand die Verbindung abfangen.',
+      en: 'If the certificate was renewed, please compare the new fingerprint with the server’s operator, trust the new certificate and save the settings with the password. Otherwise someone might be intercepting the connection.',
+    },
+  },
+  certificate_unconfirmed: {
+    message: {
+      de: 'Der Server zeigt ein Zertifikat, dem Sie noch nicht vertraut haben. Es wurden keine Zugangsdaten gesendet.',
+      en: 'The server presents a certificate you have not trusted yet. No credentials were sent.',
+    },
+    hint: {
+      de: 'Bitte vergleichen Sie Aussteller, Inhaber, Gültigkeit und Fingerabdruck (SHA-256) mit dem Betreiber des Servers und vertrauen Sie dann genau diesem Zertifikat.',
+      en: 'Please compare issuer, subject, validity and fingerprint (SHA-256) with the server’s operator, then trust exactly this certificate.',
     },
   },
   tls_failed_workers: {

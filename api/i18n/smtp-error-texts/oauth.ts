@@ -44,4 +44,14 @@ export const OAUTH_TEXTS = {
       en: 'The operator has turned it off or not set it up completely. Please contact support. Invoices are tried again for a while (about two hours by default); if the fallback to the system mail server is on, they then go out through it.',
     },
   },
+  oauth_host_not_allowed: {
+    message: (c) => ({
+      de: `Die Anmeldung ${withProvider(c).de} gilt nur für den Server des Anbieters; eingetragen ist ein anderer (oder „Zertifikat des Servers immer vertrauen“ ist an).`,
+      en: `The sign-in ${withProvider(c).en} is only for the provider’s own server; another one is set (or “Always trust the server certificate” is on).`,
+    }),
+    hint: {
+      de: 'Damit Ihr Zugang an keinen fremden Server geht, wurde nichts gesendet. Bitte als Server smtp.office365.com (Microsoft) bzw. smtp.gmail.com (Google) eintragen, „Zertifikat des Servers immer vertrauen“ ausschalten und speichern.',
+      en: 'So that your access goes to no other server, nothing was sent. Please set the server to smtp.office365.com (Microsoft) or smtp.gmail.com (Google), turn off “Always trust the server certificate” and save.',
+    },
+  },
 } satisfies { [K in SmtpErrorCode]?: ErrorText };

@@ -1,6 +1,6 @@
 // The result of a test send (stages, server reply, hint, warnings, transcript) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Security, SmtpStage, TestResult } from '../../../contract/index.ts';
+import type { CertificateInfo, Security, SmtpStage, TestResult } from '../../../contract/index.ts';
 import { type AuthChoice, type Draft, isProvider } from '../draft.ts';
 import type { Messages } from '../translations/en.ts';
 import { needsSignIn, type SignInActions } from './sign-in.ts';
@@ -32,12 +32,26 @@ function stageList(t: Messages, result: TestResult, settings: Draft): TemplateRe
     </ol>`;
 }
 
-/** `settings`: the draft the test was sent with. */
+/** A certificate the server presented, with the button that trusts exactly it (and tests again). */
+function certificatePanel(t: Messages, c: CertificateInfo, onTrust: (sha256: string) => void): TemplateResult {
+  return html`<dl class="certificate">
+      <dt>${t.certSubject}</dt><dd>${c.subject}</dd>
+      <dt>${t.certIssuer}</dt><dd>${c.issuer}</dd>
+      <dt>${t.certValidTo}</dt><dd>${c.validTo.slice(0, 10)}</dd>
+      <dt>${t.certFingerprint}</dt><dd><code>${c.sha256.match(/../g)?.join(':')}</code></dd>
+    </dl>
+    <p><button part="button" id="trust-certificate" type="button" @click=${() => onTrust(c.sha256)}>
+      ${t.trustCertificate}
+    </button></p>`;
+}
+
+/** `settings`: the draft the test was sent with; `onTrust`: trust a certificate the test showed. */
 export function testResultPanel(
   t: Messages,
   result: TestResult,
   settings: Draft,
   actions: SignInActions,
+  onTrust: (sha256: string) => void,
 ): TemplateResult {
   const error = result.ok ? null : result.error;
   const auth = settings.authMethod;
@@ -55,6 +69,7 @@ export function testResultPanel(
         ${reply ? html`<dt>${t.serverReply}</dt><dd><code class="reply">${reply}</code></dd>` : nothing}
         ${error?.hint ? html`<dt>${t.whatToDo}</dt><dd class="hint-text">${error.hint}</dd>` : nothing}
       </dl>
+      ${error?.certificate ? certificatePanel(t, error.certificate, onTrust) : nothing}
       ${
         reconnectWith
           ? html`<p><button part="button" id="test-reconnect" type="button" @click=${() => actions.onSignIn(reconnectWith)}>
