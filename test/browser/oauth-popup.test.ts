@@ -4,7 +4,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { MailServerResponse, OAuthConnection } from '../../contract/index.ts';
-import { DEFAULT_ACCOUNT } from '../../scripts/lib/oauth-server.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { startOAuthServers, type OAuthServers } from '../support/node-env.ts';
 import {
@@ -87,13 +86,14 @@ describe('signing in for real', () => {
     await open();
     const before = page.url();
     await w('#authMethod').selectOption('google');
+    await w('#username').fill('bert@firma.at');
     await w('#oauth-sign-in').click();
     expect(await waitForStatus(page, /Signed in/)).toBe('Signed in with Google.');
     expect(page.url()).toBe(before);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
-    expect(await w('#oauth-state').innerText()).toBe(`Connected as ${DEFAULT_ACCOUNT}`);
+    expect(await w('#oauth-state').innerText()).toBe('Connected as bert@firma.at');
     expect(await storedConnections()).toMatchObject([
-      { provider: 'google', account: DEFAULT_ACCOUNT, connected: true },
+      { provider: 'google', account: 'bert@firma.at', connected: true },
     ]);
   });
 
@@ -112,6 +112,7 @@ describe('signing in for real', () => {
     );
     await open();
     await w('#authMethod').selectOption('microsoft');
+    await w('#username').fill('carla@firma.at');
     await w('#oauth-sign-in').click();
     expect(await waitForStatus(page, /closed/)).toBe(
       'The sign-in window closed without an answer. You can continue the sign-in in this window instead.',
@@ -120,9 +121,9 @@ describe('signing in for real', () => {
 
     await w('#oauth-sign-in-here').click();
     expect(await waitForStatus(page, /Signed in/)).toBe('Signed in with Microsoft.');
-    expect(await w('#oauth-state').innerText()).toBe(`Connected as ${DEFAULT_ACCOUNT}`);
+    expect(await w('#oauth-state').innerText()).toBe('Connected as carla@firma.at');
     expect(await storedConnections()).toMatchObject([
-      { provider: 'microsoft', account: DEFAULT_ACCOUNT, connected: true },
+      { provider: 'microsoft', account: 'carla@firma.at', connected: true },
     ]);
   });
 });
