@@ -286,15 +286,17 @@ describe('the sign-in window', () => {
   test('a completion the API refuses (expired, or another page’s) shows its words and connects nothing', async () => {
     await open();
     await signInAnswers(signedIn('microsoft'));
-    const message = 'This sign-in has expired or was started elsewhere. Please sign in again.';
+    const message =
+      'This sign-in cannot be completed here: it has expired (after 10 minutes), was already completed or was started in another window. Please sign in again.';
     await page.route('**/v1/mail-server/oauth/complete', (route) =>
       route.fulfill({
         status: 422,
         headers: { ...CORS, 'content-type': 'application/problem+json' },
         body: JSON.stringify({
           type: 'about:blank',
-          title: 'Validation failed',
+          title: 'Invalid input',
           status: 422,
+          detail: 'Please correct the fields marked.',
           code: 'validation_failed',
           errors: [{ path: 'completion', code: 'oauth_completion_invalid', message }],
         }),
