@@ -4,6 +4,8 @@ import type {
   DeliveriesResponse,
   MailServerResponse,
   MailServerSettingsInput,
+  OAuthCompleteRequest,
+  OAuthConnection,
   OAuthProvider,
   OAuthStartRequest,
   OAuthStartResponse,
@@ -106,10 +108,14 @@ export class ApiClient {
     return this._request('POST', '/v1/mail-server/test', input);
   }
 
-  /** The provider's sign-in page to send the browser to. */
-  async startOAuth(request: OAuthStartRequest): Promise<string> {
-    const answer = await this._request<OAuthStartResponse>('POST', '/v1/mail-server/oauth/start', request);
-    return answer.body.authorizationUrl;
+  /** The provider's sign-in page to send the browser to, and the binding that completes the sign-in. */
+  async startOAuth(request: OAuthStartRequest): Promise<OAuthStartResponse> {
+    return (await this._request<OAuthStartResponse>('POST', '/v1/mail-server/oauth/start', request)).body;
+  }
+
+  /** Stores the grant the callback holds: only the page that started the sign-in has its binding. */
+  async completeOAuth(request: OAuthCompleteRequest): Promise<OAuthConnection> {
+    return (await this._request<OAuthConnection>('POST', '/v1/mail-server/oauth/complete', request)).body;
   }
 
   /** Deletes the provider's grant (the API revokes it where the provider can). */

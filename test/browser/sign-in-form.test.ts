@@ -1,13 +1,14 @@
 // Signing in with a provider, the widget's side, in headless Chromium against the real API stack.
 // What that stack cannot be made to answer on demand (the providers offered, the tenant's grants,
-// the start of a sign-in, the callback page's message) is put into its answers with routes; the
-// whole flow against a local authorization server is test/browser/oauth-sign-in.test.ts.
+// the start of a sign-in, the callback page's message, its completion) is put into its answers with
+// routes; the whole flow against a local authorization server is test/browser/oauth-popup.test.ts.
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type {
   MailServerResponse,
   MailServerSettings,
   OAuthCallbackMessage,
+  OAuthCompleteRequest,
   OAuthConnection,
   OAuthProvider,
   OAuthStartRequest,
@@ -81,32 +82,55 @@ const ANNA: OAuthConnection = {
   connectedAt: '2026-12-07T08:00:00Z',
 };
 const CORS = { 'access-control-allow-origin': '*' };
+const BINDING = 'binding-kept-by-the-starting-page';
+const COMPLETION = 'completion-from-the-callback';
+const signedIn = (provider: OAuthProvider, account = 'anna@firma.at'): OAuthCallbackMessage => ({
+  type: 'mail-server-oauth',
+  ok: true,
+  provider,
+  account,
+  completion: COMPLETION,
+});
+
+interface SignInCalls {
+  starts: OAuthStartRequest[];
+  completes: OAuthCompleteRequest[];
+}
 
 /**
- * Answers the start of a sign-in with a URL on `callbackOrigin` whose page posts `message` to the
- * portal and closes, as the API's callback page does; `onCallback` runs when the window gets there.
+ * Answers the start of a sign-in as the API does: a popup goes to a URL on `callbackOrigin` whose
+ * page posts `message` to the portal and closes, as the API's callback page does; a redirect comes
+ * straight back with the message in the URL. `complete` stores the grant the message names.
  */
-async function signInAnswers(
-  message: OAuthCallbackMessage,
-  callbackOrigin = stack.apiUrl,
-  onCallback = () => {},
-): Promise<OAuthStartRequest[]> {
-  const starts: OAuthStartRequest[] = [];
+async function signInAnswers(message: OAuthCallbackMessage, callbackOrigin = stack.apiUrl): Promise<SignInCalls> {
+  const calls: SignInCalls = { starts: [], completes: [] };
   const callback = `${callbackOrigin}/test-callback`;
   await page.route('**/v1/mail-server/oauth/start', (route) => {
-    starts.push(route.request().postDataJSON());
-    return route.fulfill({ status: 200, headers: CORS, json: { authorizationUrl: callback } });
+    const start = route.request().postDataJSON() as OAuthStartRequest;
+    calls.starts.push(start);
+    const back = new URL(start.returnTo ?? callback);
+    back.searchParams.set('mailServerOAuth', message.ok ? 'ok' : 'error');
+    for (const name of ['provider', 'completion', 'error'] as const) {
+      if (message[name]) back.searchParams.set(name, message[name]);
+    }
+    const authorizationUrl = start.mode === 'redirect' ? back.href : callback;
+    return route.fulfill({ status: 200, headers: CORS, json: { authorizationUrl, binding: BINDING } });
+  });
+  await page.route('**/v1/mail-server/oauth/complete', (route) => {
+    calls.completes.push(route.request().postDataJSON());
+    const grant = { ...ANNA, provider: message.provider!, account: message.account! };
+    offered.connections = [grant];
+    return route.fulfill({ status: 200, headers: CORS, json: grant });
   });
   const portal = new URL(host.url).origin;
   await context.route(callback, (route) => {
-    onCallback();
     const script = `window.opener.postMessage(${JSON.stringify(message)}, ${JSON.stringify(portal)}); window.close();`;
     return route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><title>Signed in</title><script>${script}</script>`,
     });
   });
-  return starts;
+  return calls;
 }
 
 describe('the choice', () => {
@@ -185,13 +209,9 @@ describe('the choice', () => {
 });
 
 describe('the sign-in window', () => {
-  test('goes to the provider; its outcome from the API’s origin connects; Disconnect ends it', async () => {
+  test('goes to the provider; its outcome from the API’s origin, completed with the start’s binding, connects; Disconnect ends it', async () => {
     await open();
-    const starts = await signInAnswers(
-      { type: 'mail-server-oauth', ok: true, provider: 'microsoft', account: 'anna@firma.at' },
-      stack.apiUrl,
-      () => void (offered.connections = [ANNA]),
-    );
+    const { starts, completes } = await signInAnswers(signedIn('microsoft'));
     await w('#authMethod').selectOption('microsoft');
     await w('#username').fill('anna@firma.at');
     const popup = page.waitForEvent('popup');
@@ -199,6 +219,7 @@ describe('the sign-in window', () => {
     await (await popup).waitForEvent('close');
     expect(await waitForStatus(page, /Signed in/)).toBe('Signed in with Microsoft.');
     expect(starts).toEqual([{ provider: 'microsoft', loginHint: 'anna@firma.at', mode: 'popup' }]);
+    expect(completes).toEqual([{ binding: BINDING, completion: COMPLETION }]);
     expect(await w('#oauth-state').innerText()).toBe('Connected as anna@firma.at');
     expect(await w('#oauth-sign-in').innerText()).toBe('Reconnect');
     expect(await focusedId(page)).toBe('oauth-sign-in');
@@ -231,7 +252,7 @@ describe('the sign-in window', () => {
 
   test('cancelled or failed: says so in the page’s language; a user name that is no address is no hint', async () => {
     await open({ lang: 'de' });
-    const starts = await signInAnswers({
+    const { starts, completes } = await signInAnswers({
       type: 'mail-server-oauth',
       ok: false,
       provider: 'google',
@@ -243,6 +264,7 @@ describe('the sign-in window', () => {
     await w('#oauth-sign-in').click();
     expect(await waitForStatus(page, /abgebrochen/)).toBe('Die Anmeldung wurde abgebrochen.');
     expect(starts).toEqual([{ provider: 'google', mode: 'popup' }]);
+    expect(completes).toEqual([]);
     expect(await focusedId(page)).toBe('oauth-sign-in');
 
     await page.unrouteAll();
@@ -261,13 +283,36 @@ describe('the sign-in window', () => {
     expect((await recordedEvents(page)).filter((e) => e.type === 'mail-server-oauth-connected')).toEqual([]);
   });
 
-  test('an outcome posted from another origin counts for nothing; the window closed ends the waiting', async () => {
+  test('a completion the API refuses (expired, or another page’s) shows its words and connects nothing', async () => {
+    await open();
+    await signInAnswers(signedIn('microsoft'));
+    const message =
+      'This sign-in cannot be completed here: it has expired (after 10 minutes), was already completed or was started in another window. Please sign in again.';
+    await page.route('**/v1/mail-server/oauth/complete', (route) =>
+      route.fulfill({
+        status: 422,
+        headers: { ...CORS, 'content-type': 'application/problem+json' },
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'Invalid input',
+          status: 422,
+          detail: 'Please correct the fields marked.',
+          code: 'validation_failed',
+          errors: [{ path: 'completion', code: 'oauth_completion_invalid', message }],
+        }),
+      }),
+    );
+    await w('#authMethod').selectOption('microsoft');
+    await w('#oauth-sign-in').click();
+    expect(await waitForStatus(page, /expired/)).toContain(message);
+    expect(await w('#oauth-state').innerText()).toBe('Not connected yet.');
+    expect((await recordedEvents(page)).filter((e) => e.type === 'mail-server-oauth-connected')).toEqual([]);
+  });
+
+  test('an outcome from another origin counts for nothing; the window closed without one offers this window instead', async () => {
     await open();
     // The portal's own origin stands in for a stranger: the widget listens to the API's only.
-    await signInAnswers(
-      { type: 'mail-server-oauth', ok: true, provider: 'google', account: 'eve@example.com' },
-      new URL(host.url).origin,
-    );
+    const stranger = await signInAnswers(signedIn('google', 'eve@example.com'), new URL(host.url).origin);
     await page.evaluate(() => {
       const seen: string[] = [];
       (window as unknown as { seen: string[] }).seen = seen;
@@ -277,33 +322,38 @@ describe('the sign-in window', () => {
     await w('#oauth-sign-in').click();
     // The widget's listener came first, so it has had the message when the page's has.
     await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.length > 0);
-    expect(await waitForStatus(page, /closed/)).toBe('The sign-in window was closed before the sign-in was finished.');
+    expect(await waitForStatus(page, /closed/)).toBe(
+      'The sign-in window closed without an answer. You can continue the sign-in in this window instead.',
+    );
+    expect(stranger.completes).toEqual([]);
     expect(await w('#oauth-state').innerText()).toBe('Not connected yet.');
-    expect((await recordedEvents(page)).filter((e) => e.type === 'mail-server-oauth-connected')).toEqual([]);
+    expect(await w('#oauth-sign-in-here').innerText()).toBe('Continue in this window');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Routes added later answer first.
+    const { starts, completes } = await signInAnswers(signedIn('google'));
+    const before = page.url();
+    await w('#oauth-sign-in-here').click();
+    expect(await waitForStatus(page, /Signed in/)).toBe('Signed in with Google.');
+    expect(starts).toEqual([{ provider: 'google', mode: 'redirect', returnTo: before }]);
+    expect(completes).toEqual([{ binding: BINDING, completion: COMPLETION }]);
+    expect(await w('#oauth-sign-in-here').count()).toBe(0);
   });
 
-  test('blocked: the page goes to the provider instead, and back, the outcome in its URL is shown once and removed', async () => {
+  test('blocked: the page goes to the provider instead, and back, the outcome in its URL is completed once and removed', async () => {
     await page.addInitScript(() => {
       window.open = () => null; // a popup blocker
     });
     await open();
-    const starts: OAuthStartRequest[] = [];
-    await page.route('**/v1/mail-server/oauth/start', (route) => {
-      const start = route.request().postDataJSON() as OAuthStartRequest;
-      starts.push(start);
-      offered.connections = [{ ...ANNA, provider: 'google' }];
-      // The provider and the API's callback send the browser straight back.
-      const back = new URL(start.returnTo!);
-      back.searchParams.set('mailServerOAuth', 'ok');
-      back.searchParams.set('provider', 'google');
-      return route.fulfill({ status: 200, headers: CORS, json: { authorizationUrl: back.href } });
-    });
+    const { starts, completes } = await signInAnswers(signedIn('google'));
     await w('#authMethod').selectOption('google');
     const before = page.url();
     await w('#oauth-sign-in').click();
     expect(await waitForStatus(page, /Signed in/)).toBe('Signed in with Google.');
     expect(starts).toEqual([{ provider: 'google', mode: 'redirect', returnTo: before }]);
+    expect(completes).toEqual([{ binding: BINDING, completion: COMPLETION }]);
     expect(page.url()).toBe(before); // the outcome's parameters are gone, the page's own stay
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0); // the binding is used up
     expect(await w('#authMethod').inputValue()).toBe('google'); // the new page's form chose it again
     expect(await w('#oauth-state').innerText()).toBe('Connected as anna@firma.at');
     expect(await focusedId(page)).toBe('oauth-sign-in');
@@ -311,6 +361,15 @@ describe('the sign-in window', () => {
     await page.reload();
     await w('form').waitFor();
     expect(await statusText(page)).toBe('');
+  });
+
+  test('an outcome in the URL of a page that did not start the sign-in (a forwarded link) connects nothing', async () => {
+    const { completes } = await signInAnswers(signedIn('google'));
+    await open({ mailServerOAuth: 'ok', provider: 'google', completion: COMPLETION });
+    expect(await waitForStatus(page, /failed/)).toBe('The sign-in failed. Please try again.');
+    expect(completes).toEqual([]);
+    expect(new URL(page.url()).searchParams.has('completion')).toBe(false);
+    expect(await w('#oauth-state').innerText()).toBe('Not connected yet.');
   });
 });
 
@@ -434,11 +493,7 @@ describe('saved settings that sign in', () => {
     await page.route('**/v1/deliveries*', (route) =>
       route.fulfill({ status: 200, headers: CORS, json: { deliveries: [failed], nextCursor: null } }),
     );
-    const starts = await signInAnswers(
-      { type: 'mail-server-oauth', ok: true, provider: 'google', account: 'anna@firma.at' },
-      stack.apiUrl,
-      () => void signedInWithGoogle(true),
-    );
+    const { starts } = await signInAnswers(signedIn('google'));
     await open();
     const reconnect = w('[part=deliveries] li button.reconnect');
     expect(await reconnect.innerText()).toBe('Reconnect');

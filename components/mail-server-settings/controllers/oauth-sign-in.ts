@@ -17,15 +17,15 @@ import type { Messages } from '../translations/en.ts';
 const POPUP_FEATURES = 'popup,width=520,height=680';
 /** No event tells that a window showing another origin was closed: it is looked at this often. */
 const CLOSED_CHECK_MS = 500;
-/** The query parameters a redirect back brings (`mailServerOAuth=ok|error`, `provider`, `error`). */
-const REDIRECT_PARAMS = ['mailServerOAuth', 'provider', 'error'];
+/** The query parameters a redirect back brings (`mailServerOAuth=ok|error`, `provider`, `completion`, `error`). */
+const REDIRECT_PARAMS = ['mailServerOAuth', 'provider', 'completion', 'error'];
 
 /** The outcome a redirect back put into the page's URL, taken out of it (null when there is none). */
 function takeRedirectResult(): OAuthCallbackMessage | null {
   const url = new URL(location.href);
   const outcome = url.searchParams.get('mailServerOAuth');
   if (!outcome) return null;
-  const [provider, error] = [url.searchParams.get('provider'), url.searchParams.get('error')];
+  const [, provider, completion, error] = REDIRECT_PARAMS.map((name) => url.searchParams.get(name));
   for (const name of REDIRECT_PARAMS) url.searchParams.delete(name);
   history.replaceState(history.state, '', url);
   return {
@@ -34,6 +34,7 @@ function takeRedirectResult(): OAuthCallbackMessage | null {
     provider: provider && isProvider(provider) ? provider : null,
     account: null,
     ...(error ? { error } : {}),
+    ...(completion ? { completion } : {}),
   };
 }
 
@@ -64,19 +65,30 @@ export interface SignInHooks {
 /**
  * Signing in with a provider: in a popup, whose outcome the API's callback page posts to this page
  * (accepted only from the API's origin), or, when popups are blocked, by a full-page redirect that
- * comes back with the outcome in the URL (read once, then removed). Also disconnecting.
+ * comes back with the outcome in the URL (read once, then removed). The outcome connects nothing
+ * until this page completes it with the start's binding, which never leaves it (memory, or
+ * sessionStorage across the redirect): a forwarded sign-in link cannot connect a stranger's account.
+ * Also disconnecting.
  */
 export class OAuthSignIn implements ReactiveController {
   private _popup: Window | null = null;
   private _timer: ReturnType<typeof setInterval> | undefined;
   private _redirectChecked = false;
   private _redirectResult: OAuthCallbackMessage | null = null;
+  private _binding: string | null = null;
+  /** The popup closed without an outcome (or a provider's opener policy cut it off): offer this window. */
+  private _closedWithout: OAuthProvider | null = null;
 
   constructor(
-    host: ReactiveControllerHost,
+    private readonly _host: ReactiveControllerHost & HTMLElement,
     private readonly _hooks: SignInHooks,
   ) {
-    host.addController(this);
+    _host.addController(this);
+  }
+
+  /** Where a redirect's binding waits, per API and element. */
+  private get _storageKey(): string {
+    return `mail-server-oauth ${this._hooks.api.origin} ${this._host.id}`;
   }
 
   hostConnected(): void {
@@ -91,11 +103,16 @@ export class OAuthSignIn implements ReactiveController {
   }
 
   /** The form's part: the providers offered, the draft's provider's grant, and the buttons' handlers. */
-  formView(draft: Draft): Pick<FormView, 'providers' | 'connection' | 'onSignIn' | 'onDisconnect'> {
+  formView(draft: Draft): Pick<FormView, 'providers' | 'connection' | 'onSignIn' | 'onSignInHere' | 'onDisconnect'> {
+    const provider = this._closedWithout;
     return {
       providers: this._hooks.data()?.capabilities.oauthProviders ?? [],
       connection: isProvider(draft.authMethod) ? this._connection(draft.authMethod) : undefined,
       onSignIn: (provider) => void (this._hooks.busy() || this._signIn(provider, loginHint(draft))),
+      onSignInHere:
+        provider === draft.authMethod && provider
+          ? () => void (this._hooks.busy() || this._signIn(provider, loginHint(draft), true))
+          : null,
       onDisconnect: (provider) => void (this._hooks.busy() || this._disconnect(provider)),
     };
   }
@@ -116,26 +133,34 @@ export class OAuthSignIn implements ReactiveController {
   async showRedirectResult(): Promise<void> {
     const result = this._redirectResult;
     this._redirectResult = null;
-    if (result) await this._signedIn(result);
+    if (!result) return;
+    const binding = sessionStorage.getItem(this._storageKey);
+    sessionStorage.removeItem(this._storageKey);
+    await this._signedIn(result, binding);
   }
 
   /**
    * Starts the sign-in. Call it in the click's handler, before anything is awaited: popup blockers
    * allow a window opened there only, so it opens empty and goes to the provider once the API answers.
    */
-  private async _signIn(provider: OAuthProvider, loginHint: string | undefined): Promise<void> {
+  private async _signIn(provider: OAuthProvider, loginHint: string | undefined, here = false): Promise<void> {
     if (this._popup && !this._popup.closed) return this._popup.focus();
-    const popup = window.open('about:blank', 'mail-server-oauth', POPUP_FEATURES);
+    this._closedWithout = null;
+    const popup = here ? null : window.open('about:blank', 'mail-server-oauth', POPUP_FEATURES);
     const hint = loginHint ? { loginHint } : {};
+    const { api } = this._hooks;
     return this._hooks.run('sign-in', async () => {
       if (!popup) {
-        const { api } = this._hooks;
-        location.assign(await api.startOAuth({ provider, ...hint, mode: 'redirect', returnTo: location.href }));
+        const start = await api.startOAuth({ provider, ...hint, mode: 'redirect', returnTo: location.href });
+        sessionStorage.setItem(this._storageKey, start.binding);
+        location.assign(start.authorizationUrl);
         return;
       }
-      this._wait(popup);
+      this._wait(popup, provider);
       try {
-        popup.location.href = await this._hooks.api.startOAuth({ provider, ...hint, mode: 'popup' });
+        const start = await api.startOAuth({ provider, ...hint, mode: 'popup' });
+        this._binding = start.binding;
+        popup.location.href = start.authorizationUrl;
       } catch (error) {
         popup.close();
         this._stopWaiting();
@@ -154,12 +179,16 @@ export class OAuthSignIn implements ReactiveController {
     });
   }
 
-  /** A closed window ends the waiting: the outcome, if any, has been posted before it closed. */
-  private _wait(popup: Window): void {
+  /**
+   * A closed window ends the waiting: the outcome, if any, has been posted before it closed. A
+   * provider's page with Cross-Origin-Opener-Policy makes the window look closed while it is open.
+   */
+  private _wait(popup: Window, provider: OAuthProvider): void {
     this._popup = popup;
     this._timer = setInterval(() => {
       if (!popup.closed) return;
       this._stopWaiting();
+      this._closedWithout = provider;
       this._hooks.say({ tone: 'info', text: (t) => t.signInClosed });
     }, CLOSED_CHECK_MS);
   }
@@ -169,18 +198,21 @@ export class OAuthSignIn implements ReactiveController {
     this._popup = null;
   }
 
-  /** Back from a redirect the form is new: it is switched to the provider again. */
-  private async _signedIn({ ok, provider, account, error }: OAuthCallbackMessage): Promise<void> {
+  /** Completes the outcome with the start's binding. Back from a redirect the form is new: it is switched to the provider again. */
+  private async _signedIn(
+    { ok, provider, error, completion }: OAuthCallbackMessage,
+    binding: string | null,
+  ): Promise<void> {
     if (provider) this._hooks.choose(provider);
-    if (!ok || !provider) {
+    if (!ok || !provider || !completion || !binding) {
       const text = (t: Messages) => (error === 'access_denied' ? t.signInCancelled : t.signInFailed);
       return this._hooks.say({ tone: 'error', text });
     }
     await this._hooks.run('sign-in', async () => {
+      const { account } = await this._hooks.api.completeOAuth({ binding, completion });
       await this._hooks.refresh();
       this._hooks.say({ tone: 'success', text: (t) => t.signedIn(PROVIDER_NAME[provider]) });
-      const event = { provider, account: this._connection(provider)?.account ?? account };
-      this._hooks.emit(new MailServerOAuthConnectedEvent(event));
+      this._hooks.emit(new MailServerOAuthConnectedEvent({ provider, account }));
     });
   }
 
@@ -193,6 +225,9 @@ export class OAuthSignIn implements ReactiveController {
     const data = event.data as Partial<OAuthCallbackMessage> | null;
     if (event.origin !== this._hooks.api.origin || data?.type !== 'mail-server-oauth') return;
     this._stopWaiting();
-    void this._signedIn(data as OAuthCallbackMessage);
+    this._closedWithout = null;
+    const binding = this._binding;
+    this._binding = null;
+    void this._signedIn(data as OAuthCallbackMessage, binding);
   };
 }

@@ -28,6 +28,8 @@ export interface SignInView extends FieldContext {
   connection: OAuthConnection | undefined;
   busy: boolean;
   onSignIn(provider: OAuthProvider): void;
+  /** Signs in in this window instead; offered when the sign-in window closed without an outcome. */
+  onSignInHere: (() => void) | null;
   onDisconnect(provider: OAuthProvider): void;
 }
 
@@ -42,6 +44,13 @@ export function signInFields(v: SignInView, provider: OAuthProvider): TemplateRe
         <button part="button" id="oauth-sign-in" type="button" aria-disabled=${v.busy} aria-describedby="oauth-state authMethod-hint" @click=${() => v.onSignIn(provider)}>
           ${c ? t.reconnect : t.signInWith(name)}
         </button>
+        ${
+          v.onSignInHere
+            ? html`<button part="button" id="oauth-sign-in-here" type="button" aria-disabled=${v.busy} @click=${v.onSignInHere}>
+              ${t.signInHere}
+            </button>`
+            : nothing
+        }
         ${
           c
             ? html`<button part="button" id="oauth-disconnect" type="button" aria-disabled=${v.busy} @click=${() => v.onDisconnect(provider)}>

@@ -47,7 +47,9 @@ const de: Messages = {
   disconnect: 'Trennen',
   signingIn: 'Anmeldung läuft …',
   signInWaiting: (provider) => `Warten auf die Anmeldung bei ${provider} im anderen Fenster …`,
-  signInClosed: 'Das Anmeldefenster wurde geschlossen, bevor die Anmeldung abgeschlossen war.',
+  signInClosed:
+    'Das Anmeldefenster wurde ohne Antwort geschlossen. Sie können die Anmeldung stattdessen in diesem Fenster fortsetzen.',
+  signInHere: 'In diesem Fenster fortfahren',
   signedIn: (provider) => `Die Anmeldung bei ${provider} war erfolgreich.`,
   signInCancelled: 'Die Anmeldung wurde abgebrochen.',
   signInFailed: 'Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es erneut.',

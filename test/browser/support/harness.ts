@@ -33,17 +33,25 @@ export interface WidgetStack {
   stop(): Promise<void>;
 }
 
+export interface WidgetStackOptions {
+  /** The API's port (a free one when omitted): known before the start when PUBLIC_URL must name it. */
+  port?: number;
+  /** More settings for the API, through its private env file (they may carry client secrets). */
+  vars?: Record<string, string>;
+}
+
 /** The API under `wrangler dev` with fresh secrets, a fresh database and a mail sink as relay. */
-export async function startWidgetStack(): Promise<WidgetStack> {
+export async function startWidgetStack(options: WidgetStackOptions = {}): Promise<WidgetStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-browser-'));
   const sink = await startMailSink();
   try {
     const secrets = join(dataDir, 'secrets.env');
     const runtime = join(dataDir, 'runtime.env');
     ensureDevSecrets(secrets);
-    writeEnvFile(runtime, { SYSTEM_SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}` });
+    writeEnvFile(runtime, { SYSTEM_SMTP_URL: `smtp://127.0.0.1:${sink.smtpPort}`, ...options.vars });
     const stack = await startStack({
       dataDir,
+      port: options.port,
       envFiles: [secrets, runtime],
       vars: { SYSTEM_FROM: 'system@relay.localhost', MAIL_SINK_URL: sink.httpUrl },
     });
@@ -176,14 +184,18 @@ export async function statusText(page: Page): Promise<string> {
 
 /** Waits until the status region shows text matching `pattern`; answers its text. */
 export async function waitForStatus(page: Page, pattern: RegExp): Promise<string> {
-  await page.waitForFunction(
-    ([source, flags]) => {
-      const region = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[role=status]');
-      return new RegExp(source!, flags).test(region?.textContent ?? '');
-    },
-    [pattern.source, pattern.flags],
-    { timeout: 10_000 },
-  );
+  await page
+    .waitForFunction(
+      ([source, flags]) => {
+        const region = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[role=status]');
+        return new RegExp(source!, flags).test(region?.textContent ?? '');
+      },
+      [pattern.source, pattern.flags],
+      { timeout: 10_000 },
+    )
+    .catch(async (error: Error) => {
+      throw new Error(`${error.message}; the status says: ${await statusText(page).catch(() => '(no status)')}`);
+    });
   return statusText(page);
 }
 
