@@ -99,6 +99,13 @@ const problems = {
       en: 'The request body is nested deeper than 32 levels.',
     },
   },
+  json_too_many_items: {
+    title: { de: 'Zu viele Einträge', en: 'Too many items' },
+    detail: {
+      de: 'Eine Liste oder ein Objekt im Inhalt der Anfrage hat mehr als 1000 Einträge.',
+      en: 'A list or object in the request body has more than 1,000 items.',
+    },
+  },
   invalid_encoding: {
     title: { de: 'Ungültige Kodierung', en: 'Invalid encoding' },
     detail: { de: 'Der Inhalt der Anfrage ist kein gültiges UTF-8.', en: 'The request body is not valid UTF-8.' },
