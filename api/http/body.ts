@@ -44,7 +44,8 @@ export const MAX_JSON_BYTES = 64 * 1024;
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * Items in any one array or object: ten times the longest list a schema takes (100 attachments).
+ * Items in all arrays and objects of a body together (an empty one counts as one): the largest
+ * message a schema takes has about 560 (three lists of 50 recipients, 100 attachments of 3 fields).
  * Checked before parsing, as 600,000 addresses in 6 MiB took two minutes to validate one by one.
  */
 export const MAX_JSON_ITEMS = 1000;

@@ -102,8 +102,8 @@ const problems = {
   json_too_many_items: {
     title: { de: 'Zu viele Einträge', en: 'Too many items' },
     detail: {
-      de: 'Eine Liste oder ein Objekt im Inhalt der Anfrage hat mehr als 1000 Einträge.',
-      en: 'A list or object in the request body has more than 1,000 items.',
+      de: 'Die Listen und Objekte im Inhalt der Anfrage haben zusammen mehr als 1000 Einträge.',
+      en: 'The lists and objects in the request body have more than 1,000 items together.',
     },
   },
   invalid_encoding: {

@@ -2,15 +2,15 @@
 export type JsonShapeProblem = 'too_deep' | 'too_many_items';
 
 /**
- * Whether JSON text nests arrays and objects deeper than `maxDepth`, or has an array or object
- * with more than `maxItems` items, in one pass without parsing it. String contents are skipped
- * with indexOf (a body is mostly base64 attachments), so a 14 MiB message is scanned in
- * milliseconds. Malformed text is left for JSON.parse to refuse.
+ * Whether JSON text nests arrays and objects deeper than `maxDepth`, or holds more than `maxItems`
+ * items in all its arrays and objects together (an empty one counts as one), in one pass without
+ * parsing it. String contents are skipped with indexOf (a body is mostly base64 attachments), so a
+ * 14 MiB message is scanned in milliseconds. Malformed text is left for JSON.parse to refuse.
  */
 export function jsonShapeProblem(text: string, maxDepth: number, maxItems = Infinity): JsonShapeProblem | null {
   const structural = /["[\]{},]/g;
-  // Commas seen in each open container: n commas separate n + 1 items.
-  const commas = new Uint32Array(maxDepth + 2);
+  // Each container's first item, and one more for every comma.
+  let items = 0;
   let depth = 0;
   for (let match = structural.exec(text); match; match = structural.exec(text)) {
     const ch = match[0];
@@ -25,11 +25,9 @@ export function jsonShapeProblem(text: string, maxDepth: number, maxItems = Infi
         if (slashes % 2 === 0) break;
       }
       structural.lastIndex = end + 1;
-    } else if (ch === ',') {
-      if (depth > 0 && ++commas[depth]! >= maxItems) return 'too_many_items';
-    } else if (ch === '[' || ch === '{') {
-      if (++depth > maxDepth) return 'too_deep';
-      commas[depth] = 0;
+    } else if (ch === ',' || ch === '[' || ch === '{') {
+      if (ch !== ',' && ++depth > maxDepth) return 'too_deep';
+      if (++items > maxItems) return 'too_many_items';
     } else if (depth > 0) {
       depth--;
     }
