@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../contract/index.ts';
 import { MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_JSON_ITEMS } from '../../api/http/body.ts';
 import { MAX_FIELD_ERRORS } from '../../api/http/problem.ts';
+import { jsonShapeProblem } from '../../api/util/json-depth.ts';
 import { MAX_MESSAGE_BODY_BYTES, MAX_RECIPIENTS } from '../../api/features/tenants/schema.ts';
 import { call, newTenant } from './helpers.ts';
 import { operator, postMessage, tenantWithServer } from './outbox-helpers.ts';
@@ -74,6 +75,15 @@ describe('a huge array', () => {
         expect.objectContaining({ path: field, code: 'too_many_recipients' }),
       ]);
     }
+  });
+});
+
+describe('the item count before parsing', () => {
+  it('counts the items of arrays and objects, not commas or brackets inside strings', () => {
+    expect(jsonShapeProblem(`{"a":"${',[{'.repeat(5000)}"}`, 32, 10)).toBeNull();
+    expect(jsonShapeProblem(`{"a\\"${',,'.repeat(5000)}":1}`, 32, 10)).toBeNull(); // an escaped quote does not end it
+    expect(jsonShapeProblem(`{"a":[1,2,3],"b":{"c":[]}}`, 32, 7)).toBeNull(); // 2 + 3 + 1 items, and [] counts one
+    expect(jsonShapeProblem(`{"a":[1,2,3],"b":{"c":[]}}`, 32, 6)).toBe('too_many_items');
   });
 });
 
