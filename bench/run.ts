@@ -1,5 +1,6 @@
 // `npm run bench [parts] [runtimes]`: throw-away local stacks, figures only (bench/README.md).
 import { benchLoad, LOAD_RUNS, LOAD_SECONDS } from './load.ts';
+import { benchLimits } from './limits.ts';
 import { benchOAuth } from './oauth.ts';
 import { benchOutbox } from './outbox.ts';
 import { RUNTIMES, startBenchStack, type BenchStack, type Runtime } from './lib/stack.ts';
@@ -31,7 +32,7 @@ async function withStack<T>(
   }
 }
 
-const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'oauth', 'load'];
+const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'oauth', 'limits', 'load'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !PARTS.includes(a) && !(RUNTIMES as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -97,6 +98,12 @@ if (want('outbox')) {
 if (want('oauth') && on.includes('node')) {
   console.log('\nSign-in with the provider (XOAUTH2) on Node (npm run start:node):');
   for (const line of await benchOAuth()) console.log(`  ${line}`);
+}
+
+// Validation is one code path on both runtimes; measured in process on Node, where CPU can be counted per request.
+if (want('limits') && on.includes('node')) {
+  console.log('\nCostly bodies (POST /v1/tenants/:id/messages), the app in process on Node:');
+  for (const line of await benchLimits()) console.log(`  ${line}`);
 }
 
 // Long (LOAD_SECONDS × LOAD_RUNS per runtime): only when asked for by name.

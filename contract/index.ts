@@ -162,7 +162,10 @@ export interface Problem {
   status: number;
   detail?: string;
   code: string;
+  /** The field errors, the first 20 found; a field has at most one. */
   errors?: { path: string; code: string; message: string }[];
+  /** How many field errors were found beyond the 20 in `errors` (absent when none were left out). */
+  errorsOmitted?: number;
   [extension: string]: unknown;
 }
 

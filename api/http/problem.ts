@@ -17,6 +17,9 @@ export interface FieldError {
   message: string;
 }
 
+/** Field errors in one response; the rest are counted in `errorsOmitted` (a form shows a few at a time anyway). */
+export const MAX_FIELD_ERRORS = 20;
+
 /** A coded API error; `onError` turns it into an RFC 9457 problem+json response. */
 export class ApiError extends HTTPException {
   constructor(
@@ -40,7 +43,8 @@ export function problemResponse(_c: Context, error: ApiError, lang: Lang): Respo
     code: error.code,
     ...error.extra,
   };
-  if (error.fieldErrors.length > 0) body.errors = error.fieldErrors;
+  if (error.fieldErrors.length > 0) body.errors = error.fieldErrors.slice(0, MAX_FIELD_ERRORS);
+  if (error.fieldErrors.length > MAX_FIELD_ERRORS) body.errorsOmitted = error.fieldErrors.length - MAX_FIELD_ERRORS;
   return new Response(JSON.stringify(body), {
     status: error.status,
     headers: { 'content-type': 'application/problem+json; charset=utf-8', ...error.headers },

@@ -99,6 +99,13 @@ const problems = {
       en: 'The request body is nested deeper than 32 levels.',
     },
   },
+  json_too_many_items: {
+    title: { de: 'Zu viele Einträge', en: 'Too many items' },
+    detail: {
+      de: 'Die Listen und Objekte im Inhalt der Anfrage haben zusammen mehr als 1000 Einträge.',
+      en: 'The lists and objects in the request body have more than 1,000 items together.',
+    },
+  },
   invalid_encoding: {
     title: { de: 'Ungültige Kodierung', en: 'Invalid encoding' },
     detail: { de: 'Der Inhalt der Anfrage ist kein gültiges UTF-8.', en: 'The request body is not valid UTF-8.' },

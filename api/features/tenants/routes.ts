@@ -9,7 +9,7 @@ import { fieldMessage } from '../../i18n/field-messages.ts';
 import { readDelivery, putTenant } from './store.ts';
 import {
   idempotencyKeySchema,
-  MAX_MESSAGE_BYTES,
+  MAX_MESSAGE_BODY_BYTES,
   messageInputSchema,
   tenantIdSchema,
   tenantProfileSchema,
@@ -41,9 +41,6 @@ function isWellEncoded(segment: string): boolean {
   }
 }
 
-// base64 grows content by 4/3; leave room for JSON around the 10 MiB of message content.
-const MAX_BODY_BYTES = Math.ceil((MAX_MESSAGE_BYTES * 4) / 3) + 1024 * 1024;
-
 /** Server-to-server API of the host application (OPERATOR_API_KEY). */
 export const tenantRoutes = new Hono<AppEnv>()
   .use(requireOperator)
@@ -54,7 +51,7 @@ export const tenantRoutes = new Hono<AppEnv>()
     const body: TenantProfile = { id, name, email };
     return c.json(body, 200);
   })
-  .post('/:tenantId/messages', jsonBody(messageInputSchema, MAX_BODY_BYTES), async (c) => {
+  .post('/:tenantId/messages', jsonBody(messageInputSchema, MAX_MESSAGE_BODY_BYTES), async (c) => {
     const tenantId = tenantIdParam(c);
     const key = c.req.header('idempotency-key');
     if (!v.is(idempotencyKeySchema, key)) {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { boundedArray, boundedString } from '../../http/bounded.ts';
 import { strictObject } from '../../http/strict-object.ts';
 import { isEmailAddress } from '../../../contract/rules/host.ts';
 import { hasControlChars } from '../../util/text.ts';
@@ -6,6 +7,8 @@ import { hasControlChars } from '../../util/text.ts';
 export const MAX_RECIPIENTS = 50;
 export const MAX_ATTACHMENTS = 100;
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+/** The message route's body limit: base64 grows content by 4/3; 1 MiB more for the JSON around it. */
+export const MAX_MESSAGE_BODY_BYTES = Math.ceil((MAX_MESSAGE_BYTES * 4) / 3) + 1024 * 1024;
 
 /**
  * Characters a file name shown to the recipient must not have: C1 controls, line and paragraph
@@ -17,20 +20,27 @@ const UNSAFE_IN_FILENAME = /[\u0080-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\
 const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?[^?\s]*\?=/i;
 
 const headerText = (max: number) =>
-  v.pipe(
-    v.string('invalid_type'),
-    v.check((s) => !hasControlChars(s), 'control_chars'),
-    v.maxLength(max, 'too_long'),
+  boundedString(
+    max,
+    v.pipe(
+      v.string(),
+      v.check((s) => !hasControlChars(s), 'control_chars'),
+    ),
   );
 
-const address = v.pipe(
-  v.string('invalid_type'),
-  v.check((s) => !hasControlChars(s), 'control_chars'),
-  v.trim(),
-  v.check(isEmailAddress, 'email_invalid'),
+// 254: the longest address SMTP carries (RFC 5321 path minus the brackets); isEmailAddress says so too.
+const address = boundedString(
+  254,
+  v.pipe(
+    v.string(),
+    v.check((s) => !hasControlChars(s), 'control_chars'),
+    v.trim(),
+    v.check(isEmailAddress, 'email_invalid'),
+  ),
 );
 
-const addressList = v.optional(v.array(address, 'invalid_type'), []);
+// Each list alone within the total, before any address is checked; the total is checked last.
+const addressList = boundedArray(address, MAX_RECIPIENTS, 'too_many_recipients');
 
 // Linear checks only: a grouped, quantified pattern overflows the regex stack on megabytes.
 const isBase64 = (s: string) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
@@ -48,9 +58,13 @@ const attachment = strictObject({
       'filename_invalid',
     ),
   ),
-  contentType: v.pipe(
-    v.string('invalid_type'),
-    v.check((s) => /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(s), 'content_type_invalid'),
+  // RFC 6838: type and subtype of at most 127 characters each.
+  contentType: boundedString(
+    255,
+    v.pipe(
+      v.string(),
+      v.check((s) => /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(s), 'content_type_invalid'),
+    ),
   ),
   content: v.pipe(v.string('invalid_type'), v.check(isBase64, 'base64_invalid')),
 });
@@ -59,19 +73,16 @@ const attachment = strictObject({
 export const messageInputSchema = v.pipe(
   strictObject({
     kind: v.picklist(['invoice', 'reminder', 'document'], 'kind_invalid'),
-    to: v.pipe(v.array(address, 'invalid_type'), v.minLength(1, 'recipients_required')),
-    cc: addressList,
-    bcc: addressList,
+    to: v.pipe(addressList, v.minLength(1, 'recipients_required')),
+    cc: v.optional(addressList, []),
+    bcc: v.optional(addressList, []),
     subject: v.pipe(
       headerText(998),
       v.check((s) => s.trim() !== '', 'required'),
     ),
     text: v.optional(v.string('invalid_type')),
     html: v.optional(v.string('invalid_type')),
-    attachments: v.optional(
-      v.pipe(v.array(attachment, 'invalid_type'), v.maxLength(MAX_ATTACHMENTS, 'too_many_attachments')),
-      [],
-    ),
+    attachments: v.optional(boundedArray(attachment, MAX_ATTACHMENTS, 'too_many_attachments'), []),
     reference: v.optional(headerText(200)),
   }),
   v.forward(

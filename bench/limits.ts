@@ -1,0 +1,141 @@
+// The CPU the API spends on the costliest bodies its limits let in (issue 21, item 2), on Node:
+// the app's own fetch in this process, around which process.cpuUsage counts (the libSQL file
+// database included, the bench's building of the bodies not). Figures only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { applyMigrations } from '../scripts/lib/migrate.ts';
+import { median } from './lib/stats.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OPERATOR_KEY = 'bench-operator-key';
+const SAMPLES = 7;
+
+interface InProcessApp {
+  fetch(request: Request, env: Record<string, string>): Promise<Response>;
+}
+
+/** The app bundled as the Node server is (the api code needs more than Node's type stripping). */
+async function loadApp(): Promise<InProcessApp> {
+  const outfile = join(root, 'dist/bench/limits-app.js');
+  await build({
+    stdin: {
+      // The Node wiring without its outbox: the figure is the request's, not a send's after it.
+      contents: `import { createApp } from './api/app.ts'; import { nodeDatabases } from './api/db/client-node.ts';
+        import { nodeDeps } from './api/node/service.ts';
+        export const app = createApp(nodeDeps(nodeDatabases(), { enqueue: async () => {} }));`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    packages: 'external',
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+  return ((await import(pathToFileURL(outfile).href)) as { app: InProcessApp }).app;
+}
+
+const base = { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: 'Rechnung 2026-001', text: 'Anbei.' };
+const pdf = (bytes: number) => ({
+  filename: 'rechnung.pdf',
+  contentType: 'application/pdf',
+  content: Buffer.alloc(bytes, 7).toString('base64'),
+});
+const many = <T>(n: number, item: (i: number) => T) => Array.from({ length: n }, (_, i) => item(i));
+
+/** Accepted bodies (202): the floor, then the largest content the limits allow, in one piece and in 100. */
+const ACCEPTED: [string, unknown][] = [
+  ['floor: a minimal invoice', base],
+  ['10 MiB PDF (the content limit, 13.3 MiB of JSON)', { ...base, attachments: [pdf(10 * 1024 * 1024 - 100)] }],
+  [
+    '50 recipients, 100 attachments of 100 KiB',
+    { ...base, to: many(50, (i) => `k${i}@kunde.example.com`), attachments: many(100, () => pdf(100 * 1024)) },
+  ],
+];
+
+/** Refused bodies, each near the body limit and aimed at a different check. */
+const REFUSED: [string, unknown][] = [
+  ['600,000 invalid cc addresses (the report)', { ...base, cc: many(600_000, (i) => `x${i}`) }],
+  ['990 invalid cc addresses of 254 characters', { ...base, cc: many(990, (i) => `${i}`.padEnd(254, 'x')) }],
+  ['1,000 × 1,000 numbers nested in `kind`', { ...base, kind: many(1000, () => many(1000, () => 1)) }],
+  ['a 14 MiB subject', { ...base, subject: 'R'.repeat(14 * 1024 * 1024) }],
+  [
+    '100 attachments of 140 KiB that are not base64',
+    {
+      ...base,
+      attachments: many(100, () => ({ filename: '../x', contentType: 'a/b', content: '*'.repeat(140 * 1024) })),
+    },
+  ],
+];
+
+/** CPU milliseconds of one request, answer read; the status it got. */
+async function cpuOf(app: InProcessApp, env: Record<string, string>, body: Uint8Array<ArrayBuffer>) {
+  const request = new Request('http://bench.test/v1/tenants/bench/messages', {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${OPERATOR_KEY}`,
+      'content-type': 'application/json',
+      'content-length': String(body.byteLength),
+      'idempotency-key': crypto.randomUUID(),
+    },
+    body,
+  });
+  const before = process.cpuUsage();
+  const res = await app.fetch(request, env);
+  await res.arrayBuffer();
+  const used = process.cpuUsage(before);
+  return { ms: (used.user + used.system) / 1000, status: res.status };
+}
+
+export async function benchLimits(): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mss-bench-limits-'));
+  try {
+    const databaseUrl = pathToFileURL(join(dir, 'api.db')).href;
+    await applyMigrations(databaseUrl);
+    const env = {
+      DATABASE_URL: databaseUrl,
+      OPERATOR_API_KEY: OPERATOR_KEY,
+      TENANT_TOKEN_SECRET: 'x'.repeat(43),
+      SETTINGS_ENCRYPTION_KEY: `t1:${Buffer.alloc(32, 1).toString('base64')}`,
+    };
+    const app = await loadApp();
+    const put = await app.fetch(
+      new Request('http://bench.test/v1/tenants/bench', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Bench GmbH', email: 'rechnung@bench.example.com' }),
+      }),
+      env,
+    );
+    if (put.status !== 200) throw new Error(`tenant not created: ${put.status}`);
+    const rows: { name: string; ms: number; status: number; bytes: number }[] = [];
+    for (const [name, body] of [...ACCEPTED, ...REFUSED]) {
+      const bytes = new TextEncoder().encode(JSON.stringify(body));
+      const samples: number[] = [];
+      let status = 0;
+      // The first round warms up the code paths; the median of the rest is the figure.
+      for (let i = 0; i <= SAMPLES; i++) {
+        const run = await cpuOf(app, env, bytes);
+        status = run.status;
+        if (i > 0) samples.push(run.ms);
+      }
+      rows.push({ name, ms: median(samples), status, bytes: bytes.byteLength });
+    }
+    const floor = rows[0]!.ms;
+    return [
+      `CPU per request (median of ${SAMPLES} after a warm-up), as a ratio to the floor (${floor.toFixed(2)} ms):`,
+      ...rows.map(
+        (r) =>
+          `${r.name}: ${(r.bytes / 1024 / 1024).toFixed(1)} MiB → ${r.status}, ${r.ms.toFixed(1)} ms CPU = ${(r.ms / floor).toFixed(0)}× (target ≤ 50 ms: ${r.ms <= 50 ? 'met' : 'missed'})`,
+      ),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
