@@ -64,7 +64,7 @@ async function storedConnections(): Promise<OAuthConnection[]> {
 }
 
 describe('signing in for real', () => {
-  test('in the popup: provider, callback, completion; the grant is stored and shown', async () => {
+  test('in the popup: provider, callback, completion; the grant is stored and shown; Disconnect ends it', async () => {
     await open();
     await w('#authMethod').selectOption('microsoft');
     await w('#username').fill('anna@firma.at');
@@ -77,6 +77,10 @@ describe('signing in for real', () => {
       { provider: 'microsoft', account: 'anna@firma.at', connected: true },
     ]);
     expect(oauth.microsoft.stats().codeExchanges).toBeGreaterThan(0);
+    // Disconnect: the widget and the API both forget the sign-in.
+    await w('#oauth-disconnect').click();
+    expect(await waitForStatus(page, /Disconnected/)).toContain('Disconnected from Microsoft.');
+    expect(await storedConnections()).toEqual([]);
   });
 
   test('popups blocked: the page itself goes there and back, completes, and its URL is clean again', async () => {
