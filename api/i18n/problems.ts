@@ -135,6 +135,13 @@ const problems = {
       en: 'An unexpected error occurred. Please try again later.',
     },
   },
+  loopback_host_required: {
+    title: { de: 'Nur über localhost', en: 'Only via localhost' },
+    detail: {
+      de: 'Entwicklungs-Tokens gibt es nur für Anfragen an localhost, 127.0.0.1 oder [::1], damit keine Webseite sie über DNS-Rebinding abrufen kann.',
+      en: 'Development tokens are issued only to requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can obtain them through DNS rebinding.',
+    },
+  },
 } satisfies Record<string, ProblemText>;
 
 export type ProblemCode = keyof typeof problems;

@@ -433,7 +433,7 @@ describe('environment boundaries', () => {
   const app = createApp(defaultDeps('workers'));
 
   it('/dev/token exists only in development', async () => {
-    expect((await call('GET', '/dev/token?tenant=x&email=a@b.example.com')).status).toBe(200);
+    expect((await app.request('/dev/token?tenant=x&email=a@b.example.com', {}, env)).status).toBe(200);
     const res = await app.request('/dev/token?tenant=x&email=a@b.example.com', {}, production);
     expect(res.status).toBe(404);
   });

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { mintTenantToken } from '../../http/auth/tenant-token.ts';
 import type { AppEnv } from '../../http/context.ts';
+import { isLoopbackHostname } from '../../http/loopback.ts';
 import { ApiError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
 import { isEmailAddress } from '../../../contract/rules/host.ts';
@@ -13,6 +14,8 @@ import { pingDatabase } from './store.ts';
  */
 export const devRoutes = new Hono<AppEnv>()
   .get('/token', async (c) => {
+    // A page that rebinds its own name to 127.0.0.1 reaches this port under that name: refused.
+    if (!isLoopbackHostname(new URL(c.req.url).hostname)) throw new ApiError(403, 'loopback_host_required');
     const id = c.req.query('tenant') ?? 'demo-tenant';
     const email = c.req.query('email') ?? 'demo@example.com';
     const name = c.req.query('name') ?? 'Demo GmbH';
