@@ -41,6 +41,9 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   OAUTH_GOOGLE_AUTH_URL: true,
   OAUTH_GOOGLE_TOKEN_URL: true,
   OAUTH_GOOGLE_REVOKE_URL: true,
+  TENANT_TOKEN_AUDIENCE: true,
+  TENANT_TOKEN_ISSUER: true,
+  TENANT_TOKEN_MAX_LIFETIME: true,
 };
 
 export const NODE_CONFIG_NAMES = Object.keys(NODE_CONFIG) as StringBindingName[];
