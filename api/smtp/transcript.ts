@@ -25,6 +25,11 @@ export class SessionRecorder {
    * a failure now leaves open whether the server took the message.
    */
   messageInFlight = false;
+  /** The server's reply to DATA when it was not 354 and Nodemailer went on anyway (it takes any 2xx or 3xx). */
+  dataReplyNot354: string | null = null;
+  /** With PIPELINING, the replies still due before DATA's own (MAIL and RCPT come first); null: none awaited. */
+  private repliesBeforeData: number | null = null;
+  private unanswered = 0;
   private inAuth = false;
   private readonly secrets: string[];
   private dropped = 0;
@@ -95,9 +100,20 @@ export class SessionRecorder {
         this.phase = 'rcpt';
       } else if (verb === 'DATA') {
         this.phase = 'data';
+        this.repliesBeforeData = this.unanswered;
       }
+      this.unanswered++;
       this.push('c', line);
     }
+  }
+
+  /** Counts a reply's last line against the commands sent; DATA's own reply must be 354. */
+  private onReply(line: string): void {
+    this.unanswered = Math.max(0, this.unanswered - 1);
+    if (this.repliesBeforeData === null) return;
+    if (this.repliesBeforeData-- > 0) return;
+    this.repliesBeforeData = null;
+    if (!/^354/.test(line)) this.dataReplyNot354 = this.redact(line);
   }
 
   private onServer(text: string): void {
@@ -107,6 +123,7 @@ export class SessionRecorder {
     for (const raw of lines) {
       let line = raw;
       if (this.inAuth && /^334[ -]?/.test(raw)) line = '334 ***';
+      if (/^\d{3}(?!-)/.test(raw)) this.onReply(raw);
       this.push('s', line);
     }
     const last = lines[lines.length - 1] ?? '';

@@ -46,6 +46,7 @@ export type FixtureName =
   | 'drip'
   | 'closes'
   | 'closesAfterData'
+  | 'data250'
   | 'garbage'
   | 'refused'
   | 'xoauth2';
@@ -388,6 +389,29 @@ export async function startSmtpFixtures(options: { verifiers?: AccessTokenVerifi
           if (buffered.includes('\r\n.\r\n')) socket.destroy();
         } else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
         else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  ports.data250 = await raw((socket) => {
+    // Answers 250 where DATA needs 354, then takes the message and says 250 to it as well.
+    socket.write('220 data-250.fixture.test ESMTP\r\n');
+    let inData = false;
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, end).toUpperCase();
+        buffered = buffered.slice(end + 2);
+        if (inData) {
+          if (line === '.') socket.write('250 ok: queued\r\n');
+          inData = line !== '.';
+        } else if (line.startsWith('EHLO')) socket.write('250-data-250.fixture.test\r\n250 8BITMIME\r\n');
+        else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+        else {
+          inData = line === 'DATA';
+          socket.write('250 ok\r\n');
+        }
       }
     });
   });
