@@ -29,6 +29,12 @@ export interface Bindings {
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** Static assets: the widget bundle (and the demo page, served in development only). */
   ASSETS?: Fetcher;
+  /** When set, a tenant token's `aud` must name it (a string, or an array holding it). */
+  TENANT_TOKEN_AUDIENCE?: string;
+  /** When set, a tenant token's `iss` must be it. */
+  TENANT_TOKEN_ISSUER?: string;
+  /** Seconds a tenant token may be valid for (`exp - iat`); default 3600. */
+  TENANT_TOKEN_MAX_LIFETIME?: string;
 }
 
 /** What the outbox queue carries: only the delivery id; the message itself is in the database. */

@@ -21,6 +21,8 @@ export interface Config {
   allowPrivateHosts: boolean;
   database: { url: string; authToken: string | undefined } | null;
   tenantTokenSecret: string | null;
+  /** What a tenant token must carry besides a valid signature and expiry. */
+  tenantTokens: TenantTokenPolicy;
   operatorApiKey: string | null;
   /** SETTINGS_ENCRYPTION_KEY; opened (and checked) where a secret is sealed or read. */
   settingsEncryptionKey: string | null;
@@ -35,6 +37,27 @@ export interface Config {
   oauth: OAuthConfig;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
   missing: string[];
+}
+
+/** TENANT_TOKEN_AUDIENCE, TENANT_TOKEN_ISSUER (null: not checked), TENANT_TOKEN_MAX_LIFETIME. */
+export interface TenantTokenPolicy {
+  audience: string | null;
+  issuer: string | null;
+  maxLifetimeSeconds: number;
+}
+
+/** A portal mints a token per page load: an hour is ample, and a leaked one is useless soon. */
+export const DEFAULT_TENANT_TOKEN_MAX_LIFETIME = 3600;
+
+function tenantTokenPolicy(env: Bindings): TenantTokenPolicy {
+  const seconds = Number(env.TENANT_TOKEN_MAX_LIFETIME);
+  return {
+    audience: env.TENANT_TOKEN_AUDIENCE?.trim() || null,
+    issuer: env.TENANT_TOKEN_ISSUER?.trim() || null,
+    // Not a positive whole number of seconds (at most a day): the default, never "unlimited".
+    maxLifetimeSeconds:
+      Number.isInteger(seconds) && seconds > 0 && seconds <= 86_400 ? seconds : DEFAULT_TENANT_TOKEN_MAX_LIFETIME,
+  };
 }
 
 /**
@@ -70,6 +93,7 @@ export function parseConfig(env: Bindings): Config {
     allowPrivateHosts: env.ALLOW_PRIVATE_HOSTS === 'true',
     database: env.DATABASE_URL ? { url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN } : null,
     tenantTokenSecret: env.TENANT_TOKEN_SECRET || null,
+    tenantTokens: tenantTokenPolicy(env),
     operatorApiKey: env.OPERATOR_API_KEY || null,
     settingsEncryptionKey: env.SETTINGS_ENCRYPTION_KEY || null,
     systemFrom: env.SYSTEM_FROM || DEFAULT_SYSTEM_FROM,

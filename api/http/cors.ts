@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { type Config, configOf } from '../config/config.ts';
 import type { AppEnv } from './context.ts';
+import { isLoopbackHostname } from './loopback.ts';
 
 /**
  * Allowed origins come from ALLOWED_ORIGINS (comma-separated); `*` only in development. The
@@ -17,8 +18,7 @@ export function allowedOrigin(origin: string, config: Config, path: string): str
 
 function isLoopbackOrigin(origin: string): boolean {
   try {
-    const { hostname } = new URL(origin);
-    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+    return isLoopbackHostname(new URL(origin).hostname);
   } catch {
     return false;
   }

@@ -149,6 +149,34 @@ const problems = {
       en: 'An unexpected error occurred. Please try again later.',
     },
   },
+  loopback_host_required: {
+    title: { de: 'Nur über localhost', en: 'Only via localhost' },
+    detail: {
+      de: 'Entwicklungs-Tokens gibt es nur für Anfragen an localhost, 127.0.0.1 oder [::1], damit keine Webseite sie über DNS-Rebinding abrufen kann.',
+      en: 'Development tokens are issued only to requests addressed to localhost, 127.0.0.1 or [::1], so that no web page can obtain them through DNS rebinding.',
+    },
+  },
+  token_audience_mismatch: {
+    title: { de: 'Token für einen anderen Dienst', en: 'Token for another service' },
+    detail: {
+      de: 'Das Zugangstoken ist nicht für diesen Dienst ausgestellt (Claim „aud“ fehlt oder nennt einen anderen). Bitte wenden Sie sich an den Betreiber des Portals.',
+      en: 'The access token was not issued for this service (its "aud" claim is missing or names another). Please contact the portal\'s operator.',
+    },
+  },
+  token_issuer_mismatch: {
+    title: { de: 'Unbekannter Aussteller', en: 'Unknown issuer' },
+    detail: {
+      de: 'Das Zugangstoken stammt nicht vom erwarteten Aussteller (Claim „iss“ fehlt oder nennt einen anderen). Bitte wenden Sie sich an den Betreiber des Portals.',
+      en: 'The access token does not come from the expected issuer (its "iss" claim is missing or names another). Please contact the portal\'s operator.',
+    },
+  },
+  token_lifetime_too_long: {
+    title: { de: 'Token zu lange gültig', en: 'Token valid for too long' },
+    detail: {
+      de: 'Das Zugangstoken ist länger gültig, als dieser Dienst erlaubt (exp − iat). Das Portal muss kürzer gültige Tokens ausstellen.',
+      en: 'The access token is valid for longer than this service allows (exp − iat). The portal must issue shorter-lived tokens.',
+    },
+  },
 } satisfies Record<string, ProblemText>;
 
 export type ProblemCode = keyof typeof problems;

@@ -43,6 +43,9 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   OAUTH_GOOGLE_REVOKE_URL: true,
   OAUTH_MICROSOFT_SMTP_HOSTS: true,
   OAUTH_GOOGLE_SMTP_HOSTS: true,
+  TENANT_TOKEN_AUDIENCE: true,
+  TENANT_TOKEN_ISSUER: true,
+  TENANT_TOKEN_MAX_LIFETIME: true,
 };
 
 export const NODE_CONFIG_NAMES = Object.keys(NODE_CONFIG) as StringBindingName[];

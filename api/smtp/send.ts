@@ -88,6 +88,15 @@ function failedResult(
   return { ok: false, error: normalized, ...sessionReport(connection, transcriptFrom, started) };
 }
 
+/** Without 354 no message was opened: what the server said to the text after it is no verdict. */
+function dataNot354Error(reply: string): Error {
+  return Object.assign(new Error(`DATA answered "${reply}" instead of 354`), {
+    code: 'EPROTOCOL',
+    command: 'DATA',
+    response: reply,
+  });
+}
+
 /** One message over an open connection; `transcriptFrom` skips the lines of earlier messages on it. */
 export async function sendThrough(
   connection: Connection,
@@ -101,6 +110,7 @@ export async function sendThrough(
   const data = buildMailData(message);
   // A pooled session's recorder outlives messages (and reconnects): an earlier one's "in flight" is not this one's.
   connection.recorder.messageInFlight = false;
+  connection.recorder.dataReplyNot354 = null;
   const deadline = startDeadline(timeoutsOf(options).totalMs);
   try {
     // Composed into one Buffer first (compose.ts): the body reaches the socket in one write.
@@ -113,6 +123,8 @@ export async function sendThrough(
       } as unknown as Mailer.Options);
     };
     const info = await Promise.race([send(), deadline.expired]);
+    const dataReply = connection.recorder.dataReplyNot354;
+    if (dataReply !== null) throw dataNot354Error(dataReply);
     return sentResult(info, data.messageId, connection, transcriptFrom, started);
   } catch (error) {
     const cause = deadline.timedOut() ? new TotalTimeoutError() : error;

@@ -1,5 +1,6 @@
 import type { SmtpStage, TranscriptLine } from '../../contract/index.ts';
 import { noteTlsHandshake } from './guard.ts';
+import { redactReplyLines, secretPatterns } from './redact.ts';
 
 const MAX_LINES = 400;
 const MAX_LINE = 500;
@@ -25,12 +26,19 @@ export class SessionRecorder {
    * a failure now leaves open whether the server took the message.
    */
   messageInFlight = false;
+  /** The server's reply to DATA when it was not 354 and Nodemailer went on anyway (it takes any 2xx or 3xx). */
+  dataReplyNot354: string | null = null;
+  /** With PIPELINING, the replies still due before DATA's own (MAIL and RCPT come first); null: none awaited. */
+  private repliesBeforeData: number | null = null;
+  private unanswered = 0;
   private inAuth = false;
-  private readonly secrets: string[];
+  private readonly secrets: RegExp[];
   private dropped = 0;
+  /** The current reply's lines (unredacted) and where they stand in `lines`: redacted together. */
+  private reply: { raw: string[]; at: number[] } = { raw: [], at: [] };
 
   constructor(secrets: (string | null | undefined)[]) {
-    this.secrets = secretForms(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3));
+    this.secrets = secretPatterns(secrets);
   }
 
   info(line: string): void {
@@ -95,9 +103,20 @@ export class SessionRecorder {
         this.phase = 'rcpt';
       } else if (verb === 'DATA') {
         this.phase = 'data';
+        this.repliesBeforeData = this.unanswered;
       }
+      this.unanswered++;
       this.push('c', line);
     }
+  }
+
+  /** Counts a reply's last line against the commands sent; DATA's own reply must be 354. */
+  private onReply(line: string): void {
+    this.unanswered = Math.max(0, this.unanswered - 1);
+    if (this.repliesBeforeData === null) return;
+    if (this.repliesBeforeData-- > 0) return;
+    this.repliesBeforeData = null;
+    if (!/^354/.test(line)) this.dataReplyNot354 = this.redact(line);
   }
 
   private onServer(text: string): void {
@@ -107,7 +126,9 @@ export class SessionRecorder {
     for (const raw of lines) {
       let line = raw;
       if (this.inAuth && /^334[ -]?/.test(raw)) line = '334 ***';
-      this.push('s', line);
+      const final = /^\d{3}(?!-)/.test(raw);
+      if (final) this.onReply(raw);
+      this.pushReplyLine(line, final);
     }
     const last = lines[lines.length - 1] ?? '';
     if (this.inAuth && !/^334/.test(last)) this.inAuth = false;
@@ -115,21 +136,31 @@ export class SessionRecorder {
     this.messageInFlight = this.phase === 'data' && !this.messageInFlight && /^354/.test(last);
   }
 
-  private push(dir: TranscriptLine['dir'], line: string): void {
-    if (this.lines.length >= MAX_LINES) {
-      this.dropped++;
-      return;
+  /** A secret may be split across a reply's lines: each line is redacted again with the reply so far. */
+  private pushReplyLine(line: string, final: boolean): void {
+    if (this.push('s', line)) {
+      this.reply.raw.push(line);
+      this.reply.at.push(this.lines.length - 1);
+      const redacted = redactReplyLines(this.reply.raw.map(sanitize), this.secrets);
+      this.reply.at.forEach((index, k) => {
+        this.lines[index] = { dir: 's', line: truncate(redacted[k]!) };
+      });
     }
-    this.lines.push({ dir, line: this.redact(line) });
+    if (final) this.reply = { raw: [], at: [] };
   }
 
-  /** Removes every known form of the secrets from a text (belt and braces on top of the AUTH rules). */
-  redact(text: string): string {
-    let out = sanitize(text);
-    for (const secret of this.secrets) {
-      if (out.includes(secret)) out = out.split(secret).join('***');
+  private push(dir: TranscriptLine['dir'], line: string): boolean {
+    if (this.lines.length >= MAX_LINES) {
+      this.dropped++;
+      return false;
     }
-    return out.length > MAX_LINE ? `${out.slice(0, MAX_LINE)}…` : out;
+    this.lines.push({ dir, line: this.redact(line) });
+    return true;
+  }
+
+  /** Removes every known form of the secrets from a text, a multi-line reply judged as a whole. */
+  redact(text: string): string {
+    return truncate(redactReplyLines(sanitize(text).split('\n'), this.secrets).join('\n'));
   }
 
   transcript(): TranscriptLine[] {
@@ -147,6 +178,8 @@ function format(message: unknown, args: unknown[]): string {
   });
 }
 
+const truncate = (text: string) => (text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text);
+
 /** Keeps transcripts printable: control characters (but tabs) shown as `\xNN`. */
 function sanitize(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -154,23 +187,4 @@ function sanitize(text: string): string {
     /[\u0000-\u0008\u000b-\u001f\u007f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
-}
-
-/** The password itself, its base64 forms (alone, at each alignment), and what AUTH PLAIN sends. */
-export function secretForms(secrets: string[]): string[] {
-  const out = new Set<string>();
-  const b64 = (s: string | Uint8Array) => Buffer.from(s as string).toString('base64');
-  for (const secret of secrets) {
-    out.add(secret);
-    out.add(b64(secret));
-    const bytes = Buffer.from(secret, 'utf8');
-    // base64 of the secret embedded at any offset: the stable middle part of each alignment
-    for (let pad = 0; pad < 3; pad++) {
-      const encoded = b64(Buffer.concat([Buffer.alloc(pad), bytes]));
-      // characters that depend on the secret's bytes alone: whole 3-byte groups inside it
-      const stable = encoded.slice(pad === 0 ? 0 : 4, Math.floor((pad + bytes.length) / 3) * 4);
-      if (stable.length >= 8) out.add(stable);
-    }
-  }
-  return [...out].sort((a, b) => b.length - a.length);
 }

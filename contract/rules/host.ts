@@ -1,6 +1,23 @@
-// Host names, IP literals and e-mail addresses as the API accepts them: pure predicates, no imports.
+// Host names, IP literals and e-mail addresses as the API accepts them: pure predicates, no imports
+// but Punycode decoding.
+import { decodePunycode } from './punycode.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * An `xn--` label must decode to a name with a non-ASCII character that encodes back to the same label
+ * (UTS #46's check); the runtimes' URL parsers skip it, so `xn--zz` would pass on one and not another.
+ */
+function isValidALabel(label: string): boolean {
+  if (!label.startsWith('xn--')) return true;
+  const unicode = decodePunycode(label.slice(4));
+  if (unicode === null || !/[^\x00-\x7f]/.test(unicode)) return false;
+  try {
+    return new URL(`http://${unicode}/`).hostname === label;
+  } catch {
+    return false;
+  }
+}
 
 /** Converts a (possibly internationalised) domain to its ASCII form, or null when it is not one. */
 export function toAsciiDomain(domain: string): string | null {
@@ -14,7 +31,8 @@ export function toAsciiDomain(domain: string): string | null {
   }
   if (ascii.endsWith('.')) ascii = ascii.slice(0, -1);
   const labels = ascii.split('.');
-  if (ascii.length > 253 || labels.length < 1 || !labels.every((label) => LABEL.test(label))) return null;
+  if (ascii.length > 253 || labels.length < 1 || !labels.every((label) => LABEL.test(label) && isValidALabel(label)))
+    return null;
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) return null; // an all-numeric TLD is an IPv4 typo
   return ascii;
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import sasl from 'smtp-server/lib/sasl.js';
+import { isLoopbackHostname } from '../../api/http/loopback.ts';
 
 /** Whether an access token is valid for that mailbox (a local authorization server's check). */
 export type AccessTokenVerifier = (user: string, accessToken: string) => Promise<boolean>;
@@ -151,14 +152,15 @@ function sinkMessage(id: number, mail: ParsedMail, session: SMTPServerSession): 
 function sinkPages(messages: SinkMessage[]) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sink');
+    // No CORS header, and only this machine's names: no other web page (DNS rebinding included) reads the mails.
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, {
         'content-type': `${type}; charset=utf-8`,
-        'access-control-allow-origin': '*',
         'cache-control': 'no-store',
       });
       res.end(body);
     };
+    if (!isLoopbackHostname(hostOf(req))) return send(421, 'text/plain', 'only via localhost or 127.0.0.1');
     const one = /^\/messages\/(\d+)(\.json)?$/.exec(url.pathname);
     if (url.pathname === '/') return send(200, 'text/html', listPage(messages));
     if (url.pathname === '/messages.json') return send(200, 'application/json', JSON.stringify(messages));
@@ -167,6 +169,15 @@ function sinkPages(messages: SinkMessage[]) {
     if (message) return send(200, 'text/html', messagePage(message));
     send(404, 'text/plain', 'not found');
   };
+}
+
+/** The request's Host as a URL host name ('' when missing or not a host). */
+function hostOf(req: IncomingMessage): string {
+  try {
+    return new URL(`http://${req.headers.host ?? ''}`).hostname;
+  } catch {
+    return '';
+  }
 }
 
 type Waiter = { match: (m: SinkMessage) => boolean; resolve: (m: SinkMessage) => void };

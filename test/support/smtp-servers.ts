@@ -46,6 +46,8 @@ export type FixtureName =
   | 'drip'
   | 'closes'
   | 'closesAfterData'
+  | 'data250'
+  | 'echoesSecretForms'
   | 'garbage'
   | 'refused'
   | 'xoauth2';
@@ -387,6 +389,67 @@ export async function startSmtpFixtures(options: { verifiers?: AccessTokenVerifi
           inData = true;
           if (buffered.includes('\r\n.\r\n')) socket.destroy();
         } else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  ports.data250 = await raw((socket) => {
+    // Answers 250 where DATA needs 354, then takes the message and says 250 to it as well.
+    socket.write('220 data-250.fixture.test ESMTP\r\n');
+    let inData = false;
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, end).toUpperCase();
+        buffered = buffered.slice(end + 2);
+        if (inData) {
+          if (line === '.') socket.write('250 ok: queued\r\n');
+          inData = line !== '.';
+        } else if (line.startsWith('EHLO')) socket.write('250-data-250.fixture.test\r\n250 8BITMIME\r\n');
+        else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+        else {
+          inData = line === 'DATA';
+          socket.write('250 ok\r\n');
+        }
+      }
+    });
+  });
+  ports.echoesSecretForms = await raw((socket) => {
+    // Says the AUTH PLAIN password back in its final reply: upper-cased, in hex, split across two
+    // lines and as a word of its own.
+    socket.write('220 echoes.fixture.test ESMTP\r\n');
+    let password = '';
+    let inData = false;
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const verb = line.split(' ', 1)[0]!.toUpperCase();
+        if (inData) {
+          if (line !== '.') continue;
+          inData = false;
+          const half = Math.ceil(password.length / 2);
+          const hex = Buffer.from(password, 'utf8').toString('hex');
+          socket.write(
+            `250-queued; yours ${password.toUpperCase()} hex ${hex}\r\n250-split ${password.slice(0, half)}\r\n` +
+              `250 ${password.slice(half)} word ${password} end\r\n`,
+          );
+        } else if (verb === 'EHLO') socket.write('250-echoes.fixture.test\r\n250 AUTH PLAIN\r\n');
+        else if (verb === 'AUTH') {
+          password =
+            Buffer.from(line.split(' ')[2] ?? '', 'base64')
+              .toString('utf8')
+              .split('\u0000')[2] ?? '';
+          socket.write('235 2.7.0 ok\r\n');
+        } else if (verb === 'DATA') {
+          inData = true;
+          socket.write('354 go ahead\r\n');
+        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
         else socket.write('250 ok\r\n');
       }
     });

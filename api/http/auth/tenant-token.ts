@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
+import type { TenantTokenPolicy } from '../../config/config.ts';
 import type { AppEnv } from '../context.ts';
 import type { TenantIdentity } from '../../db/schema.ts';
 import { ApiError } from '../problem.ts';
@@ -7,8 +8,8 @@ import { isEmailAddress } from '../../../contract/rules/host.ts';
 import { hasControlChars, isWellFormedText, toWellFormedText } from '../../util/text.ts';
 
 /** RFC 6750: a request without credentials gets the challenge alone, a bad token `invalid_token`. */
-const unauthorized = (tokenGiven: boolean) =>
-  new ApiError(401, 'unauthorized', [], {
+const unauthorized = (tokenGiven: boolean, code: TokenProblem = 'unauthorized') =>
+  new ApiError(401, code, [], {
     'www-authenticate': `Bearer realm="mail-server-settings"${tokenGiven ? ', error="invalid_token"' : ''}`,
   });
 
@@ -21,6 +22,22 @@ function issuedByNow(claims: Record<string, unknown>, nowMs = Date.now()): boole
   return [claims.iat, claims.nbf].every(
     (t) => t === undefined || (typeof t === 'number' && Number.isFinite(t) && t <= latest),
   );
+}
+
+type TokenProblem = 'unauthorized' | 'token_audience_mismatch' | 'token_issuer_mismatch' | 'token_lifetime_too_long';
+
+/**
+ * The deployment's own demands: `aud` and `iss` when configured, and a lifetime (`exp - iat`, both
+ * required) within the maximum, so that a portal cannot hand out tokens that stay useful for days.
+ */
+function policyProblem(claims: Record<string, unknown>, policy: TenantTokenPolicy): TokenProblem | null {
+  const { aud, iss, iat, exp } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return 'unauthorized';
+  if (policy.audience !== null && !(aud === policy.audience || (Array.isArray(aud) && aud.includes(policy.audience))))
+    return 'token_audience_mismatch';
+  if (policy.issuer !== null && iss !== policy.issuer) return 'token_issuer_mismatch';
+  if (exp - iat > policy.maxLifetimeSeconds) return 'token_lifetime_too_long';
+  return null;
 }
 
 /** Checks the claims a host portal must put into a tenant token. */
@@ -72,6 +89,8 @@ export const requireTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const tenant = issuedByNow(claims) ? identityFromClaims(claims) : null;
   if (!tenant) throw unauthorized(true);
+  const problem = policyProblem(claims, c.var.deps.config.tenantTokens);
+  if (problem) throw unauthorized(true, problem);
   c.set('tenant', tenant);
   await next();
 };
@@ -82,10 +101,19 @@ export function mintTenantToken(
   tenant: TenantIdentity,
   ttlSeconds = 3600,
   nowMs = Date.now(),
+  { audience, issuer }: Partial<Pick<TenantTokenPolicy, 'audience' | 'issuer'>> = {},
 ): Promise<string> {
   const now = Math.floor(nowMs / 1000);
   return sign(
-    { sub: tenant.id, email: tenant.email, name: tenant.name, iat: now, exp: now + ttlSeconds },
+    {
+      sub: tenant.id,
+      email: tenant.email,
+      name: tenant.name,
+      iat: now,
+      exp: now + ttlSeconds,
+      ...(audience ? { aud: audience } : {}),
+      ...(issuer ? { iss: issuer } : {}),
+    },
     secret,
     'HS256',
   );
