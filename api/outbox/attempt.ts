@@ -73,8 +73,13 @@ export function nextAttemptStep(input: AttemptInput, results: RouteResult[]): At
 /** Whether the relay takes over a tenant-route outcome: failed for good, allowed, and the tenant's server cannot have it. */
 function fallbackTakesOver({ row, server }: AttemptInput, outcome: AttemptOutcome): boolean {
   // A message the tenant's server may already have (an earlier attempt was cut off or got no
-  // verdict after the whole message) never also goes through the relay.
-  const mayHaveIt = row.interruptions >= 1 || outcome.error?.code === 'delivery_unknown';
+  // verdict after the whole message, or its DATA was not answered with 354 and the text went
+  // after it all the same) never also goes through the relay.
+  const error = outcome.error;
+  const mayHaveIt =
+    row.interruptions >= 1 ||
+    error?.code === 'delivery_unknown' ||
+    (error?.stage === 'data' && error.code === 'protocol_error');
   return outcome.status === 'failed' && !!server?.fallbackToSystem && !mayHaveIt;
 }
 
