@@ -6,16 +6,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Problem } from '../../contract/index.ts';
 import { createNodeService } from '../../api/node/service.ts';
 import { type DbProxy, startDbProxy } from '../../scripts/lib/db-proxy.ts';
+import { nodeApp } from '../support/node-app.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
 
 let proxy: DbProxy;
 let service: ReturnType<typeof createNodeService>;
-let env: ReturnType<typeof nodeTestEnv>;
+let app: ReturnType<typeof nodeApp>;
 
 beforeAll(async () => {
   proxy = await startDbProxy(inject('dbUrl'));
-  env = nodeTestEnv(proxy.url, inject('smtpFixtures'), { ENVIRONMENT: 'test' });
+  const env = nodeTestEnv(proxy.url, inject('smtpFixtures'), { ENVIRONMENT: 'test' });
   service = createNodeService(env);
+  app = nodeApp(service, env, inject('smtpFixtures'));
 });
 
 afterAll(async () => {
@@ -23,41 +25,30 @@ afterAll(async () => {
   await proxy?.stop();
 });
 
-const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  service.app.request(
-    `http://api.test${path}`,
-    {
-      method,
-      headers: { authorization: `Bearer ${env.OPERATOR_API_KEY}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    },
-    env,
-  );
-
 describe('an invoice whose insert was not answered', () => {
   it('is a 503 outcome_unknown that says to repeat with the same key, which returns the stored message', async () => {
-    const tenant = `unknown-${randomUUID().slice(0, 8)}`;
-    expect(
-      (await call('PUT', `/v1/tenants/${tenant}`, { name: 'Firma', email: `owner@${tenant}.example.com` })).status,
-    ).toBe(200);
-    const invoice = { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: `Rechnung ${tenant}`, text: 'Anbei.' };
+    const { tenant } = await app.newTenant();
+    const body = { kind: 'invoice', to: ['kunde@kunde.example.com'], subject: `Rechnung ${tenant.id}`, text: 'Anbei.' };
+    const post = () =>
+      app.call('POST', `/v1/tenants/${tenant.id}/messages`, {
+        operator: true,
+        body,
+        headers: { 'idempotency-key': key },
+      });
     const key = randomUUID();
-    proxy.loseAnswerWhen((body) => /insert into \\?"deliveries\\?"/.test(body));
-    const lost = await call('POST', `/v1/tenants/${tenant}/messages`, invoice, {
-      'idempotency-key': key,
-      'accept-language': 'en',
-    });
+    proxy.loseAnswerWhen((sent) => /insert into \\?"deliveries\\?"/.test(sent));
+    const lost = await post();
     proxy.loseAnswerWhen(null);
     expect(lost.status).toBe(503);
     expect(lost.headers.get('retry-after')).toBe('5');
     const problem = (await lost.json()) as Problem;
     expect(problem.code).toBe('outcome_unknown');
     expect(problem.detail).toMatch(/same Idempotency-Key/);
-    // It had been stored: the same key returns that message, and there is one.
-    const again = await call('POST', `/v1/tenants/${tenant}/messages`, invoice, { 'idempotency-key': key });
+    // It had been stored: the same key returns that message.
+    const again = await post();
     expect(again.status).toBe(202);
     const { id } = (await again.json()) as { id: string };
-    const stored = await call('GET', `/v1/tenants/${tenant}/messages/${id}`);
+    const stored = await app.call('GET', `/v1/tenants/${tenant.id}/messages/${id}`, { operator: true });
     expect(stored.status).toBe(200);
     expect(await stored.json()).toMatchObject({ id });
     await service.outbox.idle();
