@@ -34,6 +34,13 @@ export async function startSqld(dataDir: string, port?: number): Promise<SqldSer
         // With one, 50 writers ran 120 s (69,188 batches) without, and faster (576/s against 80/s).
         '--max-concurrent-connections',
         '1',
+        // The others wait for it: beyond 128 waiting requests, or after sqld's short default wait,
+        // they got 429 (300 at once: 103 of them). With these, 2,000 at once were all answered; the
+        // client gives up after 15 s anyway.
+        '--max-concurrent-requests',
+        '4096',
+        '--connection-creation-timeout-sec',
+        '30',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     ),

@@ -61,4 +61,16 @@ describe('the local sqld under a burst of writes', () => {
     await after.execute({ sql: 'INSERT INTO burst (body) VALUES (?)', args: ['after'] });
     expect((await after.execute('SELECT count(*) AS n FROM burst')).rows[0]!.n).toBe(BATCHES + 1);
   }, 120_000);
+
+  it('answers 1,000 requests at once, none refused while they wait for the one connection', async () => {
+    const refused: string[] = [];
+    await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) =>
+        client()
+          .execute(i % 2 ? 'SELECT count(*) FROM burst' : "UPDATE burst SET body = body WHERE body = 'none'")
+          .catch((error: unknown) => refused.push(String((error as Error).message ?? error).slice(0, 200))),
+      ),
+    );
+    expect(refused).toEqual([]);
+  }, 60_000);
 });
