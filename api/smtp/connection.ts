@@ -18,14 +18,6 @@ export function timeoutsOf(options: SendOptions): SmtpTimeouts {
 export interface Connection {
   transport: Mailer;
   recorder: SessionRecorder;
-  certificateSha256: () => string | undefined;
-}
-
-interface TlsSetup {
-  /** Node's TLS options; absent on Workers, where certificate checks cannot be customised. */
-  options: Record<PropertyKey, unknown> | undefined;
-  /** SHA-256 of the certificate the last handshake saw (Node, when pinning or capturing). */
-  certificateSha256: () => string | undefined;
 }
 
 /**
@@ -33,24 +25,24 @@ interface TlsSetup {
  * publicly trusted one. Anything else ends the session on the TLS socket before anything is sent
  * on it, with the certificate's details for the tenant to confirm.
  */
-function tlsSetup(settings: SmtpSettings, runtime: MailRuntime, recorder: SessionRecorder): TlsSetup {
-  if (runtime !== 'node') return { options: undefined, certificateSha256: () => undefined };
+/** Node's TLS options; undefined on Workers, where certificate checks cannot be customised. */
+function tlsOptions(
+  settings: SmtpSettings,
+  runtime: MailRuntime,
+  recorder: SessionRecorder,
+): Record<PropertyKey, unknown> | undefined {
+  if (runtime !== 'node') return undefined;
   const pin = settings.tlsPinSha256 ? normalizeFingerprint(settings.tlsPinSha256) : null;
-  if (!pin && !settings.allowUntrustedCertificate)
-    return { options: { minVersion: 'TLSv1.2' }, certificateSha256: () => undefined };
-  let fingerprint: string | undefined;
+  if (!pin && !settings.allowUntrustedCertificate) return { minVersion: 'TLSv1.2' };
   const checkCertificate = registerTlsSocketHook((socket) => {
     const certificate = certificateInfo(socket);
-    fingerprint = certificate?.sha256;
+    const fingerprint = certificate?.sha256;
     if (fingerprint) recorder.info(`Server certificate SHA-256 ${fingerprint}`);
     if (pin ? fingerprint === pin : socket.authorized) return null;
     if (!certificate) return new Error('The server presented no certificate');
     return new CertificateRefusedError(certificate, pin !== null);
   });
-  return {
-    options: { rejectUnauthorized: false, ...checkCertificate, minVersion: 'TLSv1.2' },
-    certificateSha256: () => fingerprint,
-  };
+  return { rejectUnauthorized: false, ...checkCertificate, minVersion: 'TLSv1.2' };
 }
 
 function authOptions(settings: SmtpSettings) {
@@ -92,14 +84,14 @@ export function createConnection(
   // The name as DNS and certificates know it: IDNA A-labels (`smtp.müller.de` → `smtp.xn--mller-kva.de`,
   // `smtp。example。com` → `smtp.example.com`); IP literals as they are.
   const host = toAsciiDomain(settings.host) ?? settings.host;
-  const tls = tlsSetup(settings, options.runtime, recorder);
+  const tls = tlsOptions(settings, options.runtime, recorder);
   const getSocket = socketOpener(
     {
       host,
       enteredHost: settings.host,
       port: settings.port,
       implicitTls: settings.security === 'tls',
-      tlsOptions: tls.options,
+      tlsOptions: tls,
       // Node: tenant-entered hosts are resolved once and refused when internal (resolve.ts).
       // Workers: never (no DNS API; Cloudflare's connect() does not reach private networks).
       guard: options.runtime === 'node' ? options.addressGuard : undefined,
@@ -115,7 +107,7 @@ export function createConnection(
     requireTLS: settings.security === 'starttls',
     ignoreTLS: settings.security === 'none',
     ...authOptions(settings),
-    ...(tls.options ? { tls: tls.options } : {}),
+    ...(tls ? { tls } : {}),
     ...timeoutOptions(timeouts),
     logger: recorder.logger,
     transactionLog: true,
@@ -129,5 +121,5 @@ export function createConnection(
   const transport = pool
     ? new Mailer(new SMTPPool(nodemailerOptions) as unknown as SMTPTransport, nodemailerOptions)
     : new Mailer(new SMTPTransport(nodemailerOptions), nodemailerOptions);
-  return { transport, recorder, certificateSha256: tls.certificateSha256 };
+  return { transport, recorder };
 }

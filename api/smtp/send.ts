@@ -37,11 +37,10 @@ interface SentInfo {
   rejectedErrors?: { recipient?: unknown; responseCode?: unknown; response?: unknown }[];
 }
 
-/** The lines of this message, the certificate seen and the time taken: common to both outcomes. */
+/** The lines of this message and the time taken: common to both outcomes. */
 function sessionReport(connection: Connection, transcriptFrom: number, started: number) {
   return {
     transcript: connection.recorder.transcript().slice(transcriptFrom),
-    ...(connection.certificateSha256() ? { certificateSha256: connection.certificateSha256() } : {}),
     durationMs: Math.round(performance.now() - started),
   };
 }

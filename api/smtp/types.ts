@@ -148,14 +148,11 @@ export type SendResult =
       /** The reply to each refused recipient (a refusal of some recipients still sends to the others). */
       rejectedDetails: RejectedRecipient[];
       transcript: TranscriptLine[];
-      /** SHA-256 of the server certificate (Node, TLS only), for "always trust". */
-      certificateSha256?: string;
       durationMs: number;
     }
   | {
       ok: false;
       error: NormalizedSmtpError;
       transcript: TranscriptLine[];
-      certificateSha256?: string;
       durationMs: number;
     };
