@@ -1,8 +1,9 @@
 // An access token for a send: the stored one while it lasts, else one refresh per grant at a time
 // (the refresh lock is in the database, so this holds across Worker isolates and Node processes).
 import type { OAuthProvider } from '../../contract/index.ts';
+import type { Config } from '../config/config.ts';
 import type { OAuthConfig } from '../config/oauth.ts';
-import { SecretUnreadableError, type SecretBox } from '../crypto/secret-box.ts';
+import { SecretUnreadableError, secretBoxFor, type SecretBox } from '../crypto/secret-box.ts';
 import type { Database } from '../db/database.ts';
 import type { OAuthGrantRow } from '../db/schema.ts';
 import {
@@ -52,6 +53,16 @@ export interface AccessTokenContext {
   oauth: OAuthConfig;
   now: () => Date;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The context from a request's or a batch's dependencies. */
+export async function accessTokenContext(deps: {
+  db: Database;
+  config: Config;
+  now: () => Date;
+}): Promise<AccessTokenContext> {
+  const box = await secretBoxFor(deps.config.settingsEncryptionKey);
+  return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now };
 }
 
 const failure = (code: AccessTokenFailure, transient: boolean): AccessToken => ({ ok: false, code, transient });

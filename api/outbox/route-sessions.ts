@@ -1,6 +1,5 @@
 import type { SmtpErrorCode } from '../../contract/index.ts';
 import type { Config } from '../config/config.ts';
-import { secretBoxFor } from '../crypto/secret-box.ts';
 import type { Database } from '../db/database.ts';
 import type { MailServerRow } from '../db/schema.ts';
 import { domainOf } from '../smtp/address.ts';
@@ -8,7 +7,7 @@ import { openSender, type PooledSender } from '../smtp/pool.ts';
 import { checkTarget } from '../smtp/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SmtpSettings, SmtpTimeouts } from '../smtp/types.ts';
 import { forgetIfRefused, loginRefused, smtpSettingsFromRow } from '../sending/credentials.ts';
-import { settleStoredTokens } from '../oauth/access-token.ts';
+import { accessTokenContext, settleStoredTokens } from '../oauth/access-token.ts';
 import { breaksRoute } from './policy.ts';
 import type { RouteResult } from './attempt.ts';
 
@@ -42,13 +41,7 @@ async function tenantRoute(
   const blocked = checkTarget(server, { runtime, allowPrivateHosts: config.allowPrivateHosts });
   if (blocked) return { settings: configError(blocked.code) };
   try {
-    const box = await secretBoxFor(config.settingsEncryptionKey);
-    const credentials = await smtpSettingsFromRow(server, {
-      db: options.db,
-      box,
-      oauth: config.oauth,
-      now: options.now,
-    });
+    const credentials = await smtpSettingsFromRow(server, await accessTokenContext(options));
     return credentials.ok
       ? { settings: credentials.settings, stored: credentials.stored }
       : { settings: credentials.error };
@@ -137,10 +130,14 @@ export class RouteSessions {
 
   /** Off the send's path, awaited at close. */
   private async forgetIfRefused(settings: SmtpSettings, error: NormalizedSmtpError): Promise<void> {
-    const { config, db, now } = this.options;
     const server = this.server!;
-    const ctx = { db, box: await secretBoxFor(config.settingsEncryptionKey), oauth: config.oauth, now };
-    await forgetIfRefused(ctx, server.tenantId, server.oauthProvider, settings, error);
+    await forgetIfRefused(
+      await accessTokenContext(this.options),
+      server.tenantId,
+      server.oauthProvider,
+      settings,
+      error,
+    );
   }
 
   async close(): Promise<void> {

@@ -3,13 +3,9 @@
 // one request behind those of others (its limit of 20 in flight per client, shared per isolate);
 // workerd cancels a request that waits on another request's I/O as hung, the queue's slots were
 // never given back, and from then on every database call hung.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
-import { startStack, type Stack } from '../../scripts/lib/stack.ts';
+import type { Stack } from '../../scripts/lib/stack.ts';
+import { startThrowawayStack, type ThrowawayStack } from '../support/throwaway-stack.ts';
 
 /** The status, once the body is read (the connection is free again). */
 async function statusOf(res: Response): Promise<number> {
@@ -18,24 +14,16 @@ async function statusOf(res: Response): Promise<number> {
 }
 
 describe('many requests at once', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mss-burst-'));
-  const operatorKey = randomBytes(16).toString('hex');
+  let started: ThrowawayStack;
   let stack: Stack;
+  let operatorKey: string;
 
   beforeAll(async () => {
-    writeEnvFile(join(dataDir, 'secrets.env'), {
-      TENANT_TOKEN_SECRET: randomBytes(32).toString('base64url'),
-      SETTINGS_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
-      OPERATOR_API_KEY: operatorKey,
-      SYSTEM_SMTP_URL: 'smtp://127.0.0.1:1',
-    });
-    stack = await startStack({ dataDir, envFiles: [join(dataDir, 'secrets.env')] });
+    started = await startThrowawayStack('mss-burst-');
+    ({ stack, operatorKey } = started);
   }, 90_000);
 
-  afterAll(async () => {
-    await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => started?.stop());
 
   const statuses = (count: number, request: () => Promise<Response>) =>
     Promise.all(Array.from({ length: count }, () => request().then(statusOf)));

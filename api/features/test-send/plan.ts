@@ -1,5 +1,5 @@
 import type { OAuthProvider } from '../../../contract/index.ts';
-import { SecretUnreadableError, secretBoxFor } from '../../crypto/secret-box.ts';
+import { SecretUnreadableError } from '../../crypto/secret-box.ts';
 import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
 import { validationError } from '../../http/body.ts';
@@ -8,7 +8,7 @@ import type { Lang } from '../../i18n/lang.ts';
 import { testMailText } from '../../i18n/test-mail.ts';
 import type { NormalizedSmtpError, OutgoingMessage, SmtpSettings } from '../../smtp/types.ts';
 import { type Credentials, smtpSettingsFromRow, xoauth2Login } from '../../sending/credentials.ts';
-import type { AccessTokenContext } from '../../oauth/access-token.ts';
+import { accessTokenContext } from '../../oauth/access-token.ts';
 import { tenantSender, type Sender } from '../../sending/sender.ts';
 import { pinnedCertificate, storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
@@ -30,15 +30,10 @@ export interface TestPlan {
 const passwordError = (code: FieldCode, lang: Lang) =>
   validationError([{ path: 'auth.password', code, message: fieldMessage(code, lang) }]);
 
-export async function tokenContext(deps: Deps): Promise<AccessTokenContext> {
-  const box = await secretBoxFor(deps.config.settingsEncryptionKey);
-  return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now };
-}
-
 /** The saved settings with their password; one that no longer decrypts (a key dropped, a row copied) is asked for again. */
 async function savedSettings(deps: Deps, lang: Lang, saved: MailServerRow): Promise<Credentials> {
   try {
-    return await smtpSettingsFromRow(saved, await tokenContext(deps));
+    return await smtpSettingsFromRow(saved, await accessTokenContext(deps));
   } catch (error) {
     if (!(error instanceof SecretUnreadableError)) throw error;
     throw passwordError('password_unreadable', lang);
@@ -78,7 +73,7 @@ async function draftLogin(
     return { auth: { method: draft.auth.method, username: draft.auth.username, password } };
   }
   const { provider, username } = draft.auth;
-  const login = await xoauth2Login(await tokenContext(deps), tenant.id, provider, username, draft);
+  const login = await xoauth2Login(await accessTokenContext(deps), tenant.id, provider, username, draft);
   return login.ok
     ? { auth: login.auth, stored: login.stored }
     : { auth: { method: 'xoauth2', username }, blocked: login.error };

@@ -2,7 +2,7 @@ import type { TestResult } from '../../../contract/index.ts';
 import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
 import type { Defer } from '../../http/defer.ts';
-import { settleStoredTokens } from '../../oauth/access-token.ts';
+import { accessTokenContext, settleStoredTokens } from '../../oauth/access-token.ts';
 import { validationError } from '../../http/body.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage } from '../../i18n/field-messages.ts';
@@ -16,7 +16,7 @@ import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
 import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
-import { planFromDraft, planFromSaved, testMail, tokenContext, type TestPlan } from './plan.ts';
+import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
 import { dropReservation, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
 
 /** A test's result, with where its time went (milliseconds per phase). */
@@ -108,7 +108,7 @@ async function afterResponse(
 ): Promise<void> {
   const forget = async () => {
     if (!result.ok && loginRefused(result.error)) {
-      await forgetIfRefused(await tokenContext(deps), tenant.id, plan.oauthProvider, plan.settings, result.error);
+      await forgetIfRefused(await accessTokenContext(deps), tenant.id, plan.oauthProvider, plan.settings, result.error);
     }
   };
   const after = Promise.all([settleStoredTokens(plan.stored), forget()]).then(() => {});
