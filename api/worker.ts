@@ -2,7 +2,7 @@ import { createApp } from './app.ts';
 import { defaultDeps } from './wiring.ts';
 import type { Bindings, OutboxMessage } from './config/bindings.ts';
 import { deliver } from './outbox/deliver.ts';
-import { queueEnqueuer } from './outbox/enqueue.ts';
+import { laneOfQueue, queueEnqueuer } from './outbox/enqueue.ts';
 import { sweepOutbox } from './outbox/sweeper.ts';
 import { errorSummary } from './util/error-summary.ts';
 
@@ -13,13 +13,13 @@ const app = createApp(deps);
 export default {
   fetch: app.fetch,
 
-  /** The outbox consumer: the queue carries delivery ids; the database has the messages. */
+  /** The outbox consumer of both queues: they carry delivery ids; the database has the messages. */
   async queue(batch: MessageBatch<OutboxMessage>, env: Bindings): Promise<void> {
     const { db, config, now, enqueue } = deps(env);
     try {
       await deliver(
         batch.messages.map((m) => m.body.id),
-        { db, config, runtime: 'workers', now, enqueue },
+        { db, config, runtime: 'workers', now, enqueue, lane: laneOfQueue(batch.queue) },
       );
       batch.ackAll();
     } catch (error) {
@@ -34,9 +34,8 @@ export default {
     const { db, now } = deps(env);
     const queue = env.OUTBOX_QUEUE;
     if (!queue) throw new Error('OUTBOX_QUEUE binding is missing');
-    const result = await sweepOutbox(db, now(), async (ids) => {
-      for (let i = 0; i < ids.length; i += 100)
-        await queue.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: { id } })));
+    const result = await sweepOutbox(db, now(), async (due) => {
+      for (let i = 0; i < due.length; i += 100) await queue.sendBatch(due.slice(i, i + 100).map((body) => ({ body })));
     });
     if (result.failed + result.requeued > 0)
       console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);

@@ -27,6 +27,8 @@ export interface Bindings {
   OAUTH_MICROSOFT_SMTP_HOSTS?: string;
   OAUTH_GOOGLE_SMTP_HOSTS?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
+  /** The queue for servers that lately did not answer in time (api/outbox/slow-lane.ts). */
+  OUTBOX_SLOW_QUEUE?: Queue<OutboxMessage>;
   /** Static assets: the widget bundle (and the demo page, served in development only). */
   ASSETS?: Fetcher;
   /** When set, a tenant token's `aud` must name it (a string, or an array holding it). */
@@ -37,7 +39,9 @@ export interface Bindings {
   TENANT_TOKEN_MAX_LIFETIME?: string;
 }
 
-/** What the outbox queue carries: only the delivery id; the message itself is in the database. */
+/** What the outbox queue carries: the delivery's id and tenant; the message itself is in the database. */
 export interface OutboxMessage {
   id: string;
+  /** Absent in messages enqueued before tenants were kept apart (then the row says). */
+  tenantId?: string;
 }

@@ -41,6 +41,8 @@ export const mailServers = sqliteTable(
     version: integer('version').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
     updatedBy: text('updated_by'),
+    /** Till then the Worker sends this server's mail on the slow queue (it did not answer in time); a save clears it. */
+    slowUntil: timestamp('slow_until'),
   },
   (t) => [
     // Password authentication without a stored password is never a valid state; the database refuses

@@ -1,18 +1,19 @@
-// Node has no Cloudflare Queue: the outbox runs in-process. An enqueued id is delivered on the
-// next turn (or after its retry delay) by the same `deliver()` the queue consumer uses; ids
-// enqueued together are delivered as one batch (pooled SMTP sessions). At most MAX_RUNS batches
-// are sent at a time: ids enqueued while they run wait and go out together as the next batch, so
-// a burst of invoices becomes a few batches over reused connections instead of one connection
-// (TLS handshake, AUTH) per invoice, all at once, to the same server. Timers are only a fast
-// path: every row is in the database first, so what a stopped or crashed process still had
-// scheduled is picked up by the sweeper (`sweepOutbox`, every minute like the Worker's cron,
+// Node has no Cloudflare Queue: the outbox runs in-process. An enqueued delivery is sent on the
+// next turn (or after its retry delay) by the same `deliver()` the queue consumer uses; a tenant's
+// deliveries enqueued together are sent as one batch (pooled SMTP sessions). Tenants are kept
+// apart: a batch holds one tenant's deliveries, a tenant has at most RUNS_PER_TENANT batches
+// running, and free runs go to the tenants in turn, so one tenant's slow server never holds up
+// another's invoices. Deliveries enqueued while a tenant's runs are busy wait and go out together
+// as its next batch, over reused connections, instead of one connection per invoice. Timers are
+// only a fast path: every row is in the database first, so what a stopped or crashed process still
+// had scheduled is picked up by the sweeper (`sweepOutbox`, every minute like the Worker's cron,
 // and once at start).
 
 import { configOf } from '../config/config.ts';
 import type { SmtpTimeouts } from '../smtp/types.ts';
 import type { Bindings } from '../config/bindings.ts';
 import type { Database } from '../db/database.ts';
-import type { Enqueue } from '../outbox/enqueue.ts';
+import type { DeliveryRef, Enqueue } from '../outbox/enqueue.ts';
 import { deliver } from '../outbox/deliver.ts';
 import { sweepOutbox } from '../outbox/sweeper.ts';
 import { errorSummary } from '../util/error-summary.ts';
@@ -20,11 +21,13 @@ import { waitAtMost } from '../util/wait-at-most.ts';
 
 /** Ids per `deliver()` call, like the queue consumer's max_batch_size. */
 const MAX_BATCH = 100;
+/** `deliver()` calls at a time, all tenants together. */
+const MAX_RUNS = 8;
 /**
- * `deliver()` calls at a time. Each opens at most 4 connections per route (deliver.ts), so a tenant
- * whose invoices fill every run sees at most 16 connections from this process.
+ * `deliver()` calls at a time for one tenant. Each opens at most 4 connections per route
+ * (deliver.ts), so a tenant's server sees at most 8 connections from this process.
  */
-const MAX_RUNS = 4;
+export const RUNS_PER_TENANT = 2;
 /** setTimeout's limit (about 24.8 days); retry delays are far below it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -41,7 +44,9 @@ export class NodeOutbox {
   private readonly db: () => Database;
   private readonly now: () => Date;
   private readonly timeouts: Partial<SmtpTimeouts> | undefined;
-  private readonly due = new Set<string>();
+  /** Ids to send now, per tenant; the map's order is the order tenants get the next free run. */
+  private readonly due = new Map<string, Set<string>>();
+  private readonly runsOf = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly running = new Set<Promise<void>>();
   /** `deliver()` calls in flight (running also holds the sweep). */
@@ -59,13 +64,13 @@ export class NodeOutbox {
   }
 
   /** Schedules the delivery of a stored row (the Node counterpart of `queueEnqueuer`). */
-  readonly enqueue: Enqueue = async (id, delaySeconds = 0) => {
+  readonly enqueue: Enqueue = async (delivery, delaySeconds = 0) => {
     if (this.stopped) return; // the row is stored; the sweeper of the next start sends it
-    if (delaySeconds <= 0) return this.schedule([id]);
+    if (delaySeconds <= 0) return this.schedule([delivery]);
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        this.schedule([id]);
+        this.schedule([delivery]);
       },
       Math.min(delaySeconds * 1000, MAX_TIMER_MS),
     );
@@ -76,7 +81,7 @@ export class NodeOutbox {
 
   /** One sweep: ends rows cut off twice, delivers lost enqueues, due retries and cut-off attempts. */
   async sweep(): Promise<{ failed: number; requeued: number }> {
-    const result = await sweepOutbox(this.db(), this.now(), async (ids) => this.schedule(ids));
+    const result = await sweepOutbox(this.db(), this.now(), async (due) => this.schedule(due));
     if (result.failed + result.requeued > 0) {
       console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
     }
@@ -121,9 +126,12 @@ export class NodeOutbox {
     await waitAtMost(this.idle(), timeoutMs);
   }
 
-  private schedule(ids: string[]): void {
+  private schedule(deliveries: DeliveryRef[]): void {
     if (this.stopped) return;
-    for (const id of ids) this.due.add(id);
+    for (const { id, tenantId } of deliveries) {
+      const ids = this.due.get(tenantId) ?? new Set<string>();
+      this.due.set(tenantId, ids.add(id));
+    }
     this.requestFlush();
   }
 
@@ -133,19 +141,29 @@ export class NodeOutbox {
     setImmediate(() => this.flush());
   }
 
-  /** Starts batches while runs are free; what is left waits for the next run to end. */
+  /** Starts batches while runs are free, one tenant's at a time in turn; the rest waits for a run to end. */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.stopped) return;
-    while (this.due.size > 0 && this.runs < MAX_RUNS) {
-      const ids = [...this.due].slice(0, MAX_BATCH);
-      for (const id of ids) this.due.delete(id);
-      this.runs += 1;
-      this.track(this.run(ids));
+    let started = true;
+    while (started && !this.stopped && this.runs < MAX_RUNS) {
+      started = false;
+      for (const [tenantId, ids] of [...this.due]) {
+        if (this.runs >= MAX_RUNS) break;
+        if ((this.runsOf.get(tenantId) ?? 0) >= RUNS_PER_TENANT) continue;
+        const batch = [...ids].slice(0, MAX_BATCH);
+        for (const id of batch) ids.delete(id);
+        // To the back of the line: the next free run goes to the other tenants first.
+        this.due.delete(tenantId);
+        if (ids.size > 0) this.due.set(tenantId, ids);
+        this.track(this.run(tenantId, batch));
+        started = true;
+      }
     }
   }
 
-  private async run(ids: string[]): Promise<void> {
+  private async run(tenantId: string, ids: string[]): Promise<void> {
+    this.runs += 1;
+    this.runsOf.set(tenantId, (this.runsOf.get(tenantId) ?? 0) + 1);
     try {
       await deliver(ids, {
         db: this.db(),
@@ -160,6 +178,9 @@ export class NodeOutbox {
       console.error(`outbox batch failed, the sweeper will pick it up: ${errorSummary(error)}`);
     } finally {
       this.runs -= 1;
+      const left = this.runsOf.get(tenantId)! - 1;
+      if (left > 0) this.runsOf.set(tenantId, left);
+      else this.runsOf.delete(tenantId);
       if (this.due.size > 0) this.requestFlush();
     }
   }

@@ -15,14 +15,18 @@ import { claimDeliveries, releaseClaims } from './leases.ts';
 import { readTenantWithServer } from './tenant.ts';
 import { recordAndHandOver, type AttemptOutcome } from './record.ts';
 import type { StoredPayload } from './chunks.ts';
+import type { DeliveryRef, Enqueue, Lane } from './enqueue.ts';
+import { passesToSlowLane, updateSlowMark } from './slow-lane.ts';
 
 export interface OutboxContext {
   db: Database;
   config: Config;
   runtime: MailRuntime;
   now: () => Date;
-  /** Puts a delivery id (back) on the queue, optionally delayed. */
-  enqueue: (id: string, delaySeconds: number) => Promise<void>;
+  /** Puts a delivery (back) on the queue, optionally delayed. */
+  enqueue: Enqueue;
+  /** Workers: the queue the batch came from (slow-lane.ts); Node has no lanes. */
+  lane?: Lane;
   timeouts?: Partial<SmtpTimeouts>;
   /** Payload bytes read into memory at once (default PAYLOAD_LOAD_BYTES; tests make it small). */
   payloadLoadBytes?: number;
@@ -46,9 +50,13 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
     claimedAt,
   );
   let failure: unknown;
+  /** The lane each tenant's deliveries go back on, when not the batch's own. */
+  const lanes = new Map<string, Lane>();
   try {
     const byTenant = new Map<string, DeliveryRow[]>();
     for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row]);
+    // The batch's sessions are shared among its tenants (a Worker invocation has six connections in all).
+    const slots = Math.max(1, Math.floor(CONNECTIONS_PER_ROUTE / byTenant.size));
     // Payloads are read as their rows come up (a batch of large invoices would not fit in memory).
     const payloads = await PayloadLoader.open(
       ctx.db,
@@ -58,7 +66,7 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
     const results = await Promise.allSettled(
       [...byTenant].map(([tenantId, tenantRows]) =>
         // However a tenant's part ends, what it read ahead is let go (the budget is shared).
-        deliverForTenant(tenantId, tenantRows, payloads, claim, ctx).finally(() => {
+        deliverForTenant(tenantId, tenantRows, { payloads, claim, slots, lanes }, ctx).finally(() => {
           for (const r of tenantRows) payloads.release(r.id);
         }),
       ),
@@ -74,7 +82,13 @@ export async function deliver(ids: string[], ctx: OutboxContext): Promise<void> 
   if (unstarted.length > 0) {
     try {
       await releaseClaims(ctx.db, unstarted, ctx.now(), token);
-      if (!failure) for (const id of unstarted) await ctx.enqueue(id, 0);
+      if (!failure) {
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const id of unstarted) {
+          const row = byId.get(id)!;
+          await ctx.enqueue(row, 0, lanes.get(row.tenantId) ?? ctx.lane);
+        }
+      }
     } catch (error) {
       console.error(
         `outbox: giving back ${unstarted.length} unsent deliveries failed (the sweeper picks them up when their lease ends): ${errorSummary(error)}`,
@@ -107,15 +121,27 @@ async function withRetries<T>(ctx: OutboxContext, claim: Claim, write: () => Pro
   }
 }
 
+/** What a batch's tenants share. */
+interface BatchShared {
+  payloads: PayloadLoader;
+  claim: Claim;
+  /** Sessions per route for each tenant. */
+  slots: number;
+  lanes: Map<string, Lane>;
+}
+
 async function deliverForTenant(
   tenantId: string,
   rows: DeliveryRow[],
-  payloads: PayloadLoader,
-  claim: Claim,
+  { payloads, claim, slots, lanes }: BatchShared,
   ctx: OutboxContext,
 ): Promise<void> {
   const { tenant, server } = await readTenantWithServer(ctx.db, tenantId);
   if (!tenant) return; // deleted with its deliveries (ON DELETE CASCADE)
+  if (passesToSlowLane(server, ctx.lane, ctx.now())) {
+    lanes.set(tenantId, 'slow'); // its rows stay unstarted and go back on the slow queue
+    return;
+  }
   const sessions = await RouteSessions.open(server, {
     config: ctx.config,
     db: ctx.db,
@@ -124,15 +150,23 @@ async function deliverForTenant(
     timeouts: ctx.timeouts,
   });
   const senders = { tenant: tenantSender(tenant, server), system: systemSender(ctx.config.systemFrom, tenant, server) };
-  const batch = new TenantBatch(ctx, claim, payloads, rows, server, sessions, senders);
+  // A server that stalled sends no more of this batch (its route is broken) and moves to the slow queue.
+  const laneNow = () => (ctx.lane && sessions.tenantStalled() ? 'slow' : ctx.lane);
+  const requeue = (row: DeliveryRef, delay: number) => ctx.enqueue(row, delay, laneNow());
+  const batch = new TenantBatch({ ctx, claim, payloads, requeue }, rows, server, sessions, senders);
   try {
-    const slots = await Promise.allSettled(
-      Array.from({ length: Math.min(CONNECTIONS_PER_ROUTE, rows.length) }, (_, slot) => batch.runSlot(slot)),
+    const ended = await Promise.allSettled(
+      Array.from({ length: Math.min(slots, rows.length) }, (_, slot) => batch.runSlot(slot)),
     );
-    const failed = slots.find((s) => s.status === 'rejected');
+    const failed = ended.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
     await sessions.close();
+    if (laneNow() === 'slow') lanes.set(tenantId, 'slow');
+    if (server)
+      await updateSlowMark(ctx.db, server, ctx.lane, sessions.tenantStalled(), ctx.now()).catch((e) =>
+        console.error(`outbox: marking the server of ${tenantId} slow (or not) failed: ${errorSummary(e)}`),
+      );
   }
 }
 
@@ -142,21 +176,28 @@ interface Ended {
   outcome: AttemptOutcome;
 }
 
+/** Where a tenant's part of a batch works: its batch's claim and payloads, and how a row is enqueued again. */
+interface TenantBatchContext {
+  ctx: OutboxContext;
+  claim: Claim;
+  payloads: PayloadLoader;
+  requeue: (row: DeliveryRef, delaySeconds: number) => Promise<void>;
+}
+
 /** One tenant's part of a batch: its rows, worked through by a few slots over the routes' sessions. */
 class TenantBatch {
   private next = 0;
   private readonly ctx: OutboxContext;
   private readonly claim: Claim;
   private readonly payloads: PayloadLoader;
+  private readonly requeue: TenantBatchContext['requeue'];
   private readonly rows: DeliveryRow[];
   private readonly server: MailServerRow | undefined;
   private readonly sessions: RouteSessions;
   private readonly senders: { tenant: Sender; system: Sender };
 
   constructor(
-    ctx: OutboxContext,
-    claim: Claim,
-    payloads: PayloadLoader,
+    { ctx, claim, payloads, requeue }: TenantBatchContext,
     rows: DeliveryRow[],
     server: MailServerRow | undefined,
     sessions: RouteSessions,
@@ -165,6 +206,7 @@ class TenantBatch {
     this.ctx = ctx;
     this.claim = claim;
     this.payloads = payloads;
+    this.requeue = requeue;
     this.rows = rows;
     this.server = server;
     this.sessions = sessions;
@@ -211,9 +253,9 @@ class TenantBatch {
     }
     if (outcome.status === 'retrying') {
       const delay = Math.max(0, Math.ceil(((outcome.nextAttemptAt?.getTime() ?? 0) - this.ctx.now().getTime()) / 1000));
-      await this.ctx
-        .enqueue(row.id, delay)
-        .catch((e) => console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`));
+      await this.requeue(row, delay).catch((e) =>
+        console.error(`re-enqueue of ${row.id} failed (the sweeper will pick it up): ${String(e)}`),
+      );
     }
   }
 

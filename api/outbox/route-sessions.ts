@@ -8,7 +8,7 @@ import { checkTarget } from '../smtp/target.ts';
 import type { MailRuntime, NormalizedSmtpError, OutgoingMessage, SmtpSettings, SmtpTimeouts } from '../smtp/types.ts';
 import { forgetIfRefused, loginRefused, smtpSettingsFromRow } from '../sending/credentials.ts';
 import { accessTokenContext, settleStoredTokens } from '../oauth/access-token.ts';
-import { breaksRoute } from './policy.ts';
+import { breaksRoute, stallsRoute } from './policy.ts';
 import type { RouteResult } from './attempt.ts';
 
 /** Parallel SMTP sessions per route and batch: one session is serial, a few make up for round trips. */
@@ -138,6 +138,12 @@ export class RouteSessions {
       settings,
       error,
     );
+  }
+
+  /** The tenant's server did not answer in time before any message was handed over. */
+  tenantStalled(): boolean {
+    const broken = this.broken.get('tenant');
+    return broken !== undefined && stallsRoute(broken);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import { deliveries, deliveryPayloadChunks } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
+import type { DeliveryRef } from './enqueue.ts';
 import { resumable } from './leases.ts';
 
 /**
@@ -10,21 +11,21 @@ import { resumable } from './leases.ts';
 export async function sweepOutbox(
   db: Database,
   now: Date,
-  enqueueMany: (ids: string[]) => Promise<void>,
+  enqueueMany: (due: DeliveryRef[]) => Promise<void>,
 ): Promise<{ failed: number; requeued: number }> {
   const failed = (await failTwiceInterrupted(db, now)) + (await failAbandonedTests(db, now));
-  const ids = await dueDeliveryIds(db, now);
-  if (ids.length > 0) await enqueueMany(ids);
-  return { failed, requeued: ids.length };
+  const due = await dueDeliveries(db, now);
+  if (due.length > 0) await enqueueMany(due);
+  return { failed, requeued: due.length };
 }
 
 /** A `queued` row older than this was never picked up (the enqueue was lost): the sweeper re-enqueues it. */
 export const QUEUED_GRACE_MS = 30_000;
 
-/** Ids the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
-export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Promise<string[]> {
-  const rows = await db
-    .select({ id: deliveries.id })
+/** Deliveries the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
+export async function dueDeliveries(db: Database, now: Date, limit = 500): Promise<DeliveryRef[]> {
+  return db
+    .select({ id: deliveries.id, tenantId: deliveries.tenantId })
     .from(deliveries)
     .where(
       or(
@@ -35,7 +36,6 @@ export async function dueDeliveryIds(db: Database, now: Date, limit = 500): Prom
     )
     .orderBy(deliveries.createdAt)
     .limit(limit);
-  return rows.map((r) => r.id);
 }
 
 /**

@@ -74,7 +74,7 @@ describe('claims', () => {
         // A second consumer: whatever the sweeper finds due it sends at once.
         await sweepOutbox(db(), new Date(), async (due) =>
           deliverWith(
-            due.filter((d) => ids.includes(d)),
+            due.map((d) => d.id).filter((id) => ids.includes(id)),
             vars,
           ),
         );

@@ -185,7 +185,8 @@ export async function writeSettings(
   const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: insertPin, version: now.getTime() };
   // Versions grow with the clock as well, so a configuration deleted and created again never
   // reuses an ETag that a stale client may still hold.
-  const changed = { ...columns, version: sql`max(${mailServers.version} + 1, ${now.getTime()})` };
+  // New settings get a new chance on the main queue (api/outbox/slow-lane.ts).
+  const changed = { ...columns, slowUntil: null, version: sql`max(${mailServers.version} + 1, ${now.getTime()})` };
   const upsert = (setWhere?: SQL) =>
     db
       .insert(mailServers)

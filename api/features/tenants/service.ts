@@ -51,7 +51,7 @@ export async function acceptMessage(
   if (created) {
     // Stored first; if the enqueue is lost the sweeper picks the row up.
     await deps
-      .enqueue(row.id)
+      .enqueue({ id: row.id, tenantId: row.tenantId })
       .catch((e) => console.error(`enqueue of ${row.id} failed (the sweeper will retry): ${errorSummary(e)}`));
   }
   return { id: row.id, status: row.status };

@@ -1,0 +1,1 @@
+ALTER TABLE `mail_servers` ADD `slow_until` integer;
