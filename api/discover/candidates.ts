@@ -35,7 +35,7 @@ export function toCandidates(
 ): DiscoverCandidate[] {
   const values = placeholders(address);
   return servers.flatMap(([hostTemplate, port, security, auth, usernameTemplate]) => {
-    const host = fill(hostTemplate, values);
+    const host = fill(hostTemplate, values).toLowerCase();
     if (!isHost(host)) return [];
     const oauthProvider = oauthProviderOf(host, auth);
     const candidate: DiscoverCandidate = {

@@ -78,7 +78,7 @@ function readProvider(node: Node): ConfigProvider {
 /** Null for anything but a usable SMTP server: another type, no host, a bad port, an unknown socket or only unknown methods. */
 function readServer(node: Node): ConfigServer | null {
   if (text(node['@type']) !== 'smtp') return null;
-  const host = text(node.hostname).toLowerCase();
+  const host = text(node.hostname);
   const port = Number(text(node.port));
   const security = Object.hasOwn(SOCKET_TYPES, text(node.socketType)) ? SOCKET_TYPES[text(node.socketType)] : null;
   if (!host || !Number.isInteger(port) || port < 1 || port > 65535 || !security) return null;

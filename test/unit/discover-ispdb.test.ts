@@ -32,7 +32,7 @@ describe('parseClientConfig', () => {
           domains: ['example.com'],
           servers: [
             ['smtp.example.com', 465, 'tls', ['password', 'oauth2'], '%EMAILADDRESS%'],
-            ['mail.%emaildomain%', 587, 'starttls', [], '%EMAILLOCALPART%'],
+            ['mail.%EMAILDOMAIN%', 587, 'starttls', [], '%EMAILLOCALPART%'],
             ['plain.example.com', 25, 'none', [], ''],
           ],
         },
@@ -69,7 +69,7 @@ describe('parseClientConfig', () => {
 
 describe('toCandidates', () => {
   test('fills the placeholders from the address, the domain in its ASCII form for host names', () => {
-    const servers = [['smtp.%EMAILDOMAIN%', 587, 'starttls', ['password'], '%EMAILLOCALPART%.%EMAILDOMAIN%']] as const;
+    const servers = [['SMTP.%EMAILDOMAIN%', 587, 'starttls', ['password'], '%EMAILLOCALPART%.%EMAILDOMAIN%']] as const;
     expect(toCandidates(servers, 'anna.berg@Müller.example', 'autoconfig')).toEqual([
       {
         host: 'smtp.xn--mller-kva.example',
@@ -129,6 +129,10 @@ describe('ispdbByDomain', () => {
       ['smtps.bol.com.br', 465, 'joao'],
       ['smtps.bol.com.br', 587, 'joao'],
     ]);
+  });
+
+  test('a host named by %EMAILDOMAIN% becomes the address domain', () => {
+    expect(ispdbByDomain('mail.ee', 'mari@Mail.EE')!.candidates[0]!.host).toBe('mail.ee');
   });
 
   test.each(['firma.at', 'mail.gmail.com', 'not a domain', ''])('%s: not listed, null', (domain) => {
