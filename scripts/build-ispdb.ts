@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { getDomain } from 'tldts';
 import { type ConfigServer, type IspdbTable, parseClientConfig } from '../api/discover/client-config.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -39,7 +40,29 @@ export function buildIspdbTable(dir: string = ISPDB_DIR): IspdbTable {
       for (const domain of provider.domains) if (!Object.hasOwn(domains, domain)) domains[domain] = index;
     }
   }
-  return { servers, providers, domains };
+  return { servers, providers, domains, baseDomains: baseDomains(servers, providers, domains) };
+}
+
+function baseDomains(
+  servers: ConfigServer[],
+  providers: [string, string, number[]][],
+  domains: Record<string, number>,
+): Record<string, number> {
+  const index: Record<string, number> = {};
+  const add = (domain: string, provider: number) => {
+    if (!Object.hasOwn(domains, domain) && !Object.hasOwn(index, domain)) index[domain] = provider;
+  };
+  providers.forEach(([id], i) => {
+    if (getDomain(id) === id.toLowerCase()) add(id.toLowerCase(), i);
+  });
+  const hostOwners = new Map<string, Set<number>>();
+  providers.forEach(([, , own], i) => {
+    for (const base of own.map((s) => getDomain(servers[s]![0]))) {
+      if (base) hostOwners.set(base, (hostOwners.get(base) ?? new Set()).add(i));
+    }
+  });
+  for (const [base, owners] of hostOwners) if (owners.size === 1) add(base, [...owners][0]!);
+  return index;
 }
 
 function writeTable(): void {

@@ -97,4 +97,9 @@ export interface IspdbTable {
   servers: readonly ConfigServer[];
   providers: readonly (readonly [id: string, name: string, servers: readonly number[]])[];
   domains: Readonly<Record<string, number>>;
+  /**
+   * Registrable domains that are in no domain list but still name one provider (for MX hosts):
+   * its id (`hetzner.de`), or the domain of its SMTP hosts when no other provider's share it.
+   */
+  baseDomains: Readonly<Record<string, number>>;
 }

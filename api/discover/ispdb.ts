@@ -34,34 +34,10 @@ export function ispdbByDomain(domain: string, address: string): IspdbMatch | nul
   return index === undefined ? null : match(index, address);
 }
 
-let byBaseDomain: Map<string, number> | undefined;
-
-/**
- * Registrable domains that name one provider without being in its domain list: its id
- * (`hetzner.de`), or the domain of its SMTP hosts when no other provider shares it
- * (`your-server.de`). Built on first use.
- */
-function baseDomainIndex(): Map<string, number> {
-  if (byBaseDomain) return byBaseDomain;
-  const index = new Map<string, number>();
-  ISPDB_TABLE.providers.forEach(([id], i) => {
-    if (!index.has(id.toLowerCase())) index.set(id.toLowerCase(), i);
-  });
-  const hostOwners = new Map<string, number | null>();
-  ISPDB_TABLE.providers.forEach(([, , servers], i) => {
-    for (const base of servers.map((s) => getDomain(ISPDB_TABLE.servers[s]![0]))) {
-      if (base) hostOwners.set(base, hostOwners.has(base) && hostOwners.get(base) !== i ? null : i);
-    }
-  });
-  for (const [base, i] of hostOwners) if (i !== null && !index.has(base)) index.set(base, i);
-  byBaseDomain = index;
-  return index;
-}
-
 /**
  * The provider behind an MX host: the host and each parent down to its registrable domain in the
  * ISPDB's domains (`x.mail.protection.outlook.com` → `mail.protection.outlook.com`, Microsoft 365,
- * before `outlook.com`, Outlook.com), else that registrable domain as a provider's id or SMTP domain.
+ * before `outlook.com`, Outlook.com), else that registrable domain in the table's `baseDomains`.
  */
 export function ispdbByMxHost(mxHost: string, address: string): IspdbMatch | null {
   const host = toAsciiDomain(mxHost);
@@ -73,6 +49,5 @@ export function ispdbByMxHost(mxHost: string, address: string): IspdbMatch | nul
     const index = providerOfDomain(labels.slice(start).join('.'));
     if (index !== undefined) return match(index, address);
   }
-  const index = baseDomainIndex().get(base);
-  return index === undefined ? null : match(index, address);
+  return Object.hasOwn(ISPDB_TABLE.baseDomains, base) ? match(ISPDB_TABLE.baseDomains[base]!, address) : null;
 }
