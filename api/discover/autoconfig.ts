@@ -83,7 +83,7 @@ export async function fetchAutoconfig(
 }
 
 /** One URL: its candidates, or why there are none. */
-export async function fetchAutoconfigAt(
+async function fetchAutoconfigAt(
   url: string,
   address: string,
   options: AutoconfigOptions,
