@@ -112,6 +112,33 @@ export interface MailServerResponse {
   oauthConnections: OAuthConnection[];
 }
 
+/** How a discovered server lets one log in: a password, or signing in with the provider (XOAUTH2). */
+export type DiscoverAuth = 'password' | 'oauth2';
+/** Where a discovered candidate came from, in the order discovery asks. */
+export type DiscoverSource = 'ispdb' | 'autoconfig' | 'mx' | 'srv' | 'probe';
+
+/** One outgoing server found for an address; placeholders in `host` and `username` are filled in. */
+export interface DiscoverCandidate {
+  host: string;
+  port: number;
+  security: Security;
+  /** In the source's order of preference; empty when the server takes no login. */
+  auth: DiscoverAuth[];
+  /** Set when `auth` offers `oauth2` and the host is that provider's own submission server. */
+  oauthProvider?: OAuthProvider;
+  username: string;
+  source: DiscoverSource;
+  note?: string;
+}
+
+/** `GET /v1/mail-server/discover?address=…`: candidates best first, and what each step took. */
+export interface DiscoverResult {
+  domain: string;
+  provider: { id: string; name: string } | null;
+  candidates: DiscoverCandidate[];
+  lookups: { step: string; ok: boolean; ms: number }[];
+}
+
 /** `POST /v1/mail-server/oauth/start` */
 export interface OAuthStartRequest {
   provider: OAuthProvider;

@@ -14,6 +14,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'outbox', paths: ['api/outbox/', 'api/sending/', 'api/oauth/'] },
   { name: 'i18n', paths: ['api/i18n/'] },
   { name: 'config', paths: ['api/config/'] },
+  { name: 'discovery', paths: ['api/discover/'] },
   { name: 'smtp engine', paths: ['api/smtp/'] },
   { name: 'storage', paths: ['api/db/', 'api/crypto/'] },
   { name: 'contract and util', paths: ['contract/', 'api/util/', 'drizzle/'] },

@@ -4,6 +4,7 @@ import type { AppEnv } from './context.ts';
 import { ApiError, type FieldError } from './problem.ts';
 import { fieldMessage, isFieldCode, tooLongMessage, unknownFieldMessage } from '../i18n/field-messages.ts';
 import { jsonShapeProblem } from '../util/json-depth.ts';
+import { readAtMost } from '../util/read-at-most.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { malformedTextPath } from '../util/text.ts';
 
@@ -90,30 +91,9 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
 }
 
 async function readUpTo(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch {
-      throw new ApiError(400, 'invalid_json'); // the body broke off
-    }
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > maxBytes) {
-      reader.cancel().catch(() => {});
-      throw new ApiError(413, 'payload_too_large');
-    }
-    chunks.push(chunk.value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readAtMost(body, maxBytes);
+  if (bytes === 'broken') throw new ApiError(400, 'invalid_json'); // the body broke off
+  if (bytes === 'too_large') throw new ApiError(413, 'payload_too_large');
   return bytes;
 }
 

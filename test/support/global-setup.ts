@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { startSqld } from '../../scripts/lib/sqld.ts';
+import { type AutoconfigServerInfo, startAutoconfigServer } from './autoconfig-server.ts';
 import { startBrokenDatabase } from './broken-database.ts';
 import { startOAuthServers } from './node-env.ts';
 import type { OAuthServersInfo } from './oauth-control.ts';
@@ -17,6 +18,8 @@ declare module 'vitest' {
     brokenDatabasePort: number;
     /** The local authorization servers (their operator vars and control URLs); the workers project's PUBLIC_URL. */
     oauth: OAuthServersInfo;
+    /** A domain's own autoconfig web server (HTTPS) and a plain-HTTP one beside it (see autoconfig-server.ts). */
+    autoconfig: AutoconfigServerInfo;
   }
 }
 
@@ -35,9 +38,11 @@ export default async function setup(project: TestProject) {
   const oauth = await startOAuthServers([redirectUri]);
   const smtp = await startSmtpFixtures({ verifiers: oauth.verifiers });
   const broken = await startBrokenDatabase();
+  const autoconfig = await startAutoconfigServer();
   project.provide('dbUrl', sqld.url);
   project.provide('smtpFixtures', smtp.info);
   project.provide('brokenDatabasePort', broken.port);
+  project.provide('autoconfig', autoconfig.info);
   project.provide('oauth', {
     publicUrl: PUBLIC_URL,
     redirectUri,
@@ -45,6 +50,7 @@ export default async function setup(project: TestProject) {
     google: { url: oauth.google.url, env: oauth.google.env },
   });
   return async () => {
+    await autoconfig.stop();
     await broken.stop();
     await smtp.stop();
     await oauth.stop();
