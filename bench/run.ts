@@ -1,4 +1,5 @@
 // `npm run bench [parts] [runtimes]`: throw-away local stacks, figures only (bench/README.md).
+import { benchFair } from './fair.ts';
 import { benchLoad, LOAD_RUNS, LOAD_SECONDS } from './load.ts';
 import { benchLimits } from './limits.ts';
 import { benchOAuth } from './oauth.ts';
@@ -32,7 +33,7 @@ async function withStack<T>(
   }
 }
 
-const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'oauth', 'limits', 'load'];
+const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'fair', 'oauth', 'limits', 'load'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !PARTS.includes(a) && !(RUNTIMES as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -91,6 +92,13 @@ if (want('outbox')) {
   for (const runtime of on) {
     console.log(`\nOutbox on ${label(runtime)}:`);
     for (const line of await benchOutbox(runtime)) console.log(`  ${line}`);
+  }
+}
+
+if (want('fair')) {
+  for (const runtime of on) {
+    console.log(`\nFair sending on ${label(runtime)}: another tenant's invoices while one server is a tarpit:`);
+    for (const line of await benchFair(runtime)) console.log(`  ${line}`);
   }
 }
 
