@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { startDnsService } from '../../scripts/lib/dns-service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { startSqld } from '../../scripts/lib/sqld.ts';
+import { TEST_ZONES } from '../fixtures/dns-zones.ts';
 import { startBrokenDatabase } from './broken-database.ts';
 import { startOAuthServers } from './node-env.ts';
 import type { OAuthServersInfo } from './oauth-control.ts';
@@ -17,6 +19,8 @@ declare module 'vitest' {
     brokenDatabasePort: number;
     /** The local authorization servers (their operator vars and control URLs); the workers project's PUBLIC_URL. */
     oauth: OAuthServersInfo;
+    /** The local DNS-over-HTTPS service with the test zones (test/fixtures/dns-zones.ts): DNS_RESOLVER_URL. */
+    dnsResolverUrl: string;
   }
 }
 
@@ -25,7 +29,8 @@ const PUBLIC_URL = 'https://api.test.example';
 
 /**
  * Runs in Node before the test projects: a real libSQL server with the migrations, an authorization
- * server per provider, real SMTP servers (`xoauth2` accepts those servers' tokens), a broken database.
+ * server per provider, real SMTP servers (`xoauth2` accepts those servers' tokens), a broken database,
+ * a DNS-over-HTTPS service on unbound and dnsdist.
  */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-test-db-'));
@@ -35,9 +40,11 @@ export default async function setup(project: TestProject) {
   const oauth = await startOAuthServers([redirectUri]);
   const smtp = await startSmtpFixtures({ verifiers: oauth.verifiers });
   const broken = await startBrokenDatabase();
+  const dns = await startDnsService(TEST_ZONES);
   project.provide('dbUrl', sqld.url);
   project.provide('smtpFixtures', smtp.info);
   project.provide('brokenDatabasePort', broken.port);
+  project.provide('dnsResolverUrl', dns.url);
   project.provide('oauth', {
     publicUrl: PUBLIC_URL,
     redirectUri,
@@ -45,6 +52,7 @@ export default async function setup(project: TestProject) {
     google: { url: oauth.google.url, env: oauth.google.env },
   });
   return async () => {
+    await dns.stop();
     await broken.stop();
     await smtp.stop();
     await oauth.stop();
