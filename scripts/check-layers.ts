@@ -15,6 +15,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'i18n', paths: ['api/i18n/'] },
   { name: 'config', paths: ['api/config/'] },
   { name: 'smtp engine', paths: ['api/smtp/'] },
+  { name: 'dns', paths: ['api/dns/'] },
   { name: 'storage', paths: ['api/db/', 'api/crypto/'] },
   { name: 'contract and util', paths: ['contract/', 'api/util/', 'drizzle/'] },
 ];
