@@ -7,6 +7,7 @@ import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { startSqld } from '../../scripts/lib/sqld.ts';
 import { TEST_ZONES } from '../fixtures/dns-zones.ts';
 import { startBrokenDatabase } from './broken-database.ts';
+import { startHostileDoh } from './hostile-doh.ts';
 import { startOAuthServers } from './node-env.ts';
 import type { OAuthServersInfo } from './oauth-control.ts';
 import { startSmtpFixtures, type SmtpFixturesInfo } from './smtp-servers.ts';
@@ -21,6 +22,8 @@ declare module 'vitest' {
     oauth: OAuthServersInfo;
     /** The local DNS-over-HTTPS service with the test zones (test/fixtures/dns-zones.ts): DNS_RESOLVER_URL. */
     dnsResolverUrl: string;
+    /** A DoH server answering wrongly, one way per path (`/<case>`, see hostile-doh.ts). */
+    hostileDohUrl: string;
   }
 }
 
@@ -30,7 +33,7 @@ const PUBLIC_URL = 'https://api.test.example';
 /**
  * Runs in Node before the test projects: a real libSQL server with the migrations, an authorization
  * server per provider, real SMTP servers (`xoauth2` accepts those servers' tokens), a broken database,
- * a DNS-over-HTTPS service on unbound and dnsdist.
+ * a DNS-over-HTTPS service on unbound and dnsdist, and a hostile one.
  */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-test-db-'));
@@ -41,10 +44,12 @@ export default async function setup(project: TestProject) {
   const smtp = await startSmtpFixtures({ verifiers: oauth.verifiers });
   const broken = await startBrokenDatabase();
   const dns = await startDnsService(TEST_ZONES);
+  const hostileDoh = await startHostileDoh();
   project.provide('dbUrl', sqld.url);
   project.provide('smtpFixtures', smtp.info);
   project.provide('brokenDatabasePort', broken.port);
   project.provide('dnsResolverUrl', dns.url);
+  project.provide('hostileDohUrl', hostileDoh.baseUrl);
   project.provide('oauth', {
     publicUrl: PUBLIC_URL,
     redirectUri,
@@ -52,6 +57,7 @@ export default async function setup(project: TestProject) {
     google: { url: oauth.google.url, env: oauth.google.env },
   });
   return async () => {
+    await hostileDoh.stop();
     await dns.stop();
     await broken.stop();
     await smtp.stop();
