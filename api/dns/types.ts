@@ -2,11 +2,13 @@
 export type DnsRecordType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'SRV' | 'CNAME';
 
 export interface MxRecord {
+  /** `.`: a null MX (RFC 7505), the domain takes no mail. */
   exchange: string;
   priority: number;
 }
 
 export interface SrvRecord {
+  /** `.`: the service is not offered (RFC 2782). */
   target: string;
   port: number;
   priority: number;

@@ -17,6 +17,14 @@ export function hostileDohTests(): void {
     });
   }
 
+  it("ends a lookup when the caller's signal aborts, before its own time box", async () => {
+    const dns = createResolver({ url: `${inject('hostileDohUrl')}/silent`, timeoutMs: 600_000, cache: new DnsCache() });
+    const caller = new AbortController();
+    const pending = dns.lookup('victim.test', 'A', { signal: caller.signal });
+    caller.abort();
+    expect(await pending).toMatchObject({ ok: false, reason: 'timeout' });
+  });
+
   it('caches no failure: the next lookup asks again', async () => {
     const dns = hostile('servfail');
     await dns.lookup('victim.test', 'A');
