@@ -2,7 +2,7 @@
 // the query, cached per TTL, identical lookups in flight sent once, CNAME chains followed.
 import { type CachedAnswer, type DnsCache, isolateDnsCache } from './cache.ts';
 import { chainRecords } from './records.ts';
-import { exchange } from './transport.ts';
+import { exchange, TIMEOUT } from './transport.ts';
 import type { DnsAnswer, DnsFailure, DnsLookup, DnsRecordType } from './types.ts';
 import { encodeQuery, normalizeName, readReply, type WireFailure } from './wire.ts';
 
@@ -130,9 +130,8 @@ export function createResolver(options: ResolverOptions): DnsResolver {
 
 /** Settles with a timeout once the signal aborts: the bound holds whatever a lookup waits for. */
 function whenAborted(signal: AbortSignal): Promise<WireFailure> {
-  const timeout: WireFailure = { reason: 'timeout', detail: 'no complete answer in time' };
-  if (signal.aborted) return Promise.resolve(timeout);
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(timeout), { once: true }));
+  if (signal.aborted) return Promise.resolve(TIMEOUT);
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(TIMEOUT), { once: true }));
 }
 
 function failure<T extends DnsRecordType>(name: string, type: T, why: WireFailure, start: number): DnsFailure<T> {

@@ -1,47 +1,33 @@
 // One RFC 8484 exchange: POST the query as application/dns-message, read at most `maxBytes` back.
+import { readAtMost } from '../util/read-at-most.ts';
 import type { WireFailure } from './wire.ts';
 
 const DNS_MESSAGE = 'application/dns-message';
 
-/** The body, or null once it passes `maxBytes` (the rest is not read). */
-async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array | null> {
-  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
-    await res.body?.cancel();
-    return null;
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body?.getReader();
-  for (;;) {
-    const chunk = reader ? await reader.read() : { done: true as const };
-    if (chunk.done) break;
-    total += chunk.value.byteLength;
-    if (total > maxBytes) {
-      await reader?.cancel();
-      return null;
-    }
-    chunks.push(chunk.value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
-}
+export const TIMEOUT: WireFailure = { reason: 'timeout', detail: 'no complete answer in time' };
 
-async function answerBytes(res: Response, maxBytes: number): Promise<Uint8Array | WireFailure> {
+/** Drops an answer's body unread (whether the cancel itself fails does not matter). */
+const discard = (res: Response) => void res.body?.cancel().catch(() => {});
+
+async function answerBytes(res: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array | WireFailure> {
   if (res.status !== 200) {
-    await res.body?.cancel();
+    discard(res);
     return { reason: 'http_error', detail: `HTTP ${res.status}` };
   }
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== DNS_MESSAGE) {
-    await res.body?.cancel();
+    discard(res);
     return { reason: 'bad_content_type', detail: `content type ${type || '(none)'}` };
   }
-  return (await readCapped(res, maxBytes)) ?? { reason: 'oversize', detail: `answer over ${maxBytes} bytes` };
+  const oversize: WireFailure = { reason: 'oversize', detail: `answer over ${maxBytes} bytes` };
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    discard(res);
+    return oversize;
+  }
+  const body = res.body ? await readAtMost(res.body, maxBytes) : new Uint8Array(0);
+  if (body === 'too_large') return oversize;
+  if (body === 'broken') return signal.aborted ? TIMEOUT : { reason: 'network', detail: 'the answer broke off' };
+  return body;
 }
 
 /** Sends one query; the answer's bytes, or why there are none. Never throws. */
@@ -59,9 +45,9 @@ export async function exchange(
       signal,
       redirect: 'manual',
     });
-    return await answerBytes(res, maxBytes);
+    return await answerBytes(res, maxBytes, signal);
   } catch (error) {
-    if (signal.aborted) return { reason: 'timeout', detail: 'no complete answer in time' };
+    if (signal.aborted) return TIMEOUT;
     return { reason: 'network', detail: error instanceof Error ? error.message : String(error) };
   }
 }
