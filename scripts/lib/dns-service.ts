@@ -87,6 +87,9 @@ export function unboundConfig(zones: DnsZone[], port: number, dir: string): stri
     lines.push(`  local-zone: "${zone}." static`);
     lines.push(`  local-data: "${zone}. ${TTL} IN SOA ns.${zone}. hostmaster.${zone}. 1 3600 600 86400 60"`);
     for (const record of records) {
+      // unbound would serve a name outside the zone anyway, under a zone of its own making.
+      if (record.name !== zone && !record.name.endsWith(`.${zone}`))
+        throw new Error(`${record.name} is not in ${zone}`);
       lines.push(`  local-data: '${record.name}. ${TTL} IN ${record.type} ${recordData(record)}'`);
     }
   }

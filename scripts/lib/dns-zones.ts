@@ -47,10 +47,10 @@ export const PROVIDER_ZONES: DnsZone[] = [
       },
       { name: 'aspmx.l.google.com', type: 'A', address: '142.250.102.26' },
       { name: 'alt1.aspmx.l.google.com', type: 'A', address: '142.250.153.26' },
-      { name: 'smtp.gmail.com', type: 'CNAME', target: 'gmail-smtp-msa.l.google.com' },
       { name: 'gmail-smtp-msa.l.google.com', type: 'A', address: '142.250.27.108' },
     ],
   },
+  { zone: 'gmail.com', records: [{ name: 'smtp.gmail.com', type: 'CNAME', target: 'gmail-smtp-msa.l.google.com' }] },
 ];
 
 /** A domain on Microsoft 365, as its admin centre sets it up: MX, SPF include, DMARC, DKIM CNAMEs. */

@@ -36,6 +36,8 @@ const PUBLIC_URL = 'https://api.test.example';
  * a DNS-over-HTTPS service on unbound and dnsdist, and a hostile one.
  */
 export default async function setup(project: TestProject) {
+  // First: without unbound or dnsdist it fails, naming the packages, before anything else is running.
+  const dns = await startDnsService(TEST_ZONES);
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-test-db-'));
   const sqld = await startSqld(dataDir);
   await applyMigrations(sqld.url);
@@ -43,7 +45,6 @@ export default async function setup(project: TestProject) {
   const oauth = await startOAuthServers([redirectUri]);
   const smtp = await startSmtpFixtures({ verifiers: oauth.verifiers });
   const broken = await startBrokenDatabase();
-  const dns = await startDnsService(TEST_ZONES);
   const hostileDoh = await startHostileDoh();
   project.provide('dbUrl', sqld.url);
   project.provide('smtpFixtures', smtp.info);
