@@ -38,6 +38,7 @@ export default defineConfig({
                 PUBLIC_URL: inject('oauth').publicUrl,
                 ...inject('oauth').microsoft.env,
                 ...inject('oauth').google.env,
+                DNS_RESOLVER_URL: inject('dnsResolverUrl'),
               },
             },
           })),

@@ -16,6 +16,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'config', paths: ['api/config/'] },
   { name: 'discovery', paths: ['api/discover/'] },
   { name: 'smtp engine', paths: ['api/smtp/'] },
+  { name: 'dns', paths: ['api/dns/'] },
   { name: 'storage', paths: ['api/db/', 'api/crypto/'] },
   { name: 'contract and util', paths: ['contract/', 'api/util/', 'drizzle/'] },
 ];

@@ -1,12 +1,16 @@
 // `npm run dev`: the whole local stack on loopback — libSQL (sqld) with migrations, the API under
 // `wrangler dev` with the demo page, a local mail sink that the system relay points at, and a local
-// authorization server for each sign-in provider not configured in the environment.
+// authorization server for each sign-in provider not configured in the environment, and a local
+// DNS-over-HTTPS service with demo zones when unbound and dnsdist are installed.
 // Ctrl-C / SIGTERM stops everything it started.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_DNS_RESOLVER_URL } from '../api/config/config.ts';
 import { OAUTH_PROVIDERS } from '../contract/values.ts';
 import { ensureDevSecrets, readEnvFile, writeEnvFile } from './lib/dev-secrets.ts';
+import { missingDnsPackages, startDnsService } from './lib/dns-service.ts';
+import { DEMO_DOMAINS, DEMO_ZONES } from './lib/dns-zones.ts';
 import { type AccessTokenVerifier, startMailSink } from './lib/mail-sink.ts';
 import { OAUTH_ENV_NAMES, type OAuthEnv, startAuthServer } from './lib/oauth-server.ts';
 import { freePort, isPortFree } from './lib/ports.ts';
@@ -151,6 +155,37 @@ async function signInProviders(
   return { vars, verifiers, banner };
 }
 
+/**
+ * DNS_RESOLVER_URL from the environment or `.dev.vars` when set; else the local DoH service with the
+ * demo zones when unbound and dnsdist are installed; else the public default. The banner says which.
+ */
+async function dnsResolver(
+  stoppers: (() => Promise<void>)[],
+  devVars: Map<string, string>,
+): Promise<{ vars: Record<string, string>; banner: string }> {
+  const label = 'DNS resolver   ';
+  if (env.DNS_RESOLVER_URL || devVars.has('DNS_RESOLVER_URL')) {
+    const url = env.DNS_RESOLVER_URL;
+    return {
+      vars: url ? { DNS_RESOLVER_URL: url } : {},
+      banner: `${label}${url ?? devVars.get('DNS_RESOLVER_URL')}   (configured in ${url ? 'the environment' : '.dev.vars'})`,
+    };
+  }
+  const missing = missingDnsPackages();
+  if (missing.length > 0) {
+    return {
+      vars: {},
+      banner: `${label}${DEFAULT_DNS_RESOLVER_URL}   (public; apt-get install ${missing.join(' ')} for local demo zones)`,
+    };
+  }
+  const dns = await startDnsService(DEMO_ZONES);
+  stoppers.push(() => dns.stop());
+  return {
+    vars: { DNS_RESOLVER_URL: dns.url },
+    banner: `${label}${dns.url}   (local unbound + dnsdist, demo domains ${DEMO_DOMAINS.join(', ')}; nothing else resolves)`,
+  };
+}
+
 async function main() {
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = stopOnExit(stoppers);
@@ -166,6 +201,7 @@ async function main() {
     const signIn = await signInProviders(stoppers, devVars, redirectUris);
     const tls = signIn.verifiers.length > 0 ? sinkCertificate() : undefined;
     const sink = await startSink(stoppers, signIn.verifiers, tls);
+    const dns = await dnsResolver(stoppers, devVars);
 
     // Runtime settings that may carry credentials go through a private env file, not the command line.
     const runtimeEnv = join(dataDir, 'runtime.env');
@@ -183,6 +219,7 @@ async function main() {
       vars: {
         SYSTEM_FROM: env.SYSTEM_FROM ?? 'system@relay.localhost',
         MAIL_SINK_URL: sink.httpUrl,
+        ...dns.vars,
       },
       env: tls ? { NODE_EXTRA_CA_CERTS: tls.caBundle } : {},
       onOutput: (line) => console.log(`[api] ${line}`),
@@ -205,6 +242,7 @@ async function main() {
     Mail sink      ${sink.httpUrl}   (SMTP 127.0.0.1:${sink.smtpPort}${env.SYSTEM_SMTP_URL ? '; the system relay is SYSTEM_SMTP_URL' : ', the system relay'}${tls ? '; sign-ins: STARTTLS, localhost' : ''})
     Database       ${stack.dbUrl}   (data in ${dataDir})
     ${signIn.banner.join('\n    ')}
+    ${dns.banner}
     Operator key   ${env.OPERATOR_API_KEY ?? secrets.OPERATOR_API_KEY}
   Ctrl-C stops everything.
 `);

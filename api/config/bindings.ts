@@ -26,6 +26,8 @@ export interface Bindings {
   /** Comma-separated: more submission servers that may get a provider's access tokens, besides its own. */
   OAUTH_MICROSOFT_SMTP_HOSTS?: string;
   OAUTH_GOOGLE_SMTP_HOSTS?: string;
+  /** RFC 8484 DNS-over-HTTPS endpoint (default Cloudflare's); https, or http only to this machine. */
+  DNS_RESOLVER_URL?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** The queue for servers that lately did not answer in time (api/outbox/slow-lane.ts). */
   OUTBOX_SLOW_QUEUE?: Queue<OutboxMessage>;

@@ -1,11 +1,16 @@
 import type { SmtpSettings } from '../smtp/types.ts';
 import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
-import { type OAuthConfig, parseOAuthConfig } from './oauth.ts';
+import { isHttpsOrLoopback, type OAuthConfig, parseOAuthConfig } from './oauth.ts';
 import { SystemRelayConfigError, systemRelaySettings } from './system-relay.ts';
 
 /** The system relay's sender address when SYSTEM_FROM is not set. */
 export const DEFAULT_SYSTEM_FROM = 'no-reply@localhost.localdomain';
+
+/** The DNS-over-HTTPS resolver when DNS_RESOLVER_URL is not set. */
+export const DEFAULT_DNS_RESOLVER_URL = 'https://cloudflare-dns.com/dns-query';
+
+export class DnsResolverConfigError extends Error {}
 
 /**
  * The deployment's configuration, parsed once from the bindings at the edge: nothing below the
@@ -33,6 +38,8 @@ export interface Config {
   /** MAIL_SINK_URL: the local mail sink's page, shown by the demo (development). */
   mailSinkUrl: string | null;
   outbox: { retryDelays: number[]; leaseMs: number };
+  /** DNS_RESOLVER_URL, else DEFAULT_DNS_RESOLVER_URL, or why it cannot be used. */
+  dnsResolverUrl: string | DnsResolverConfigError;
   /** Sign-in with Microsoft or Google: the providers the operator registered. */
   oauth: OAuthConfig;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
@@ -72,6 +79,14 @@ export const REQUIRED_CONFIG = [
   'SYSTEM_SMTP_URL',
 ] as const;
 
+function dnsResolverUrl(value: string | undefined): Config['dnsResolverUrl'] {
+  if (!value) return DEFAULT_DNS_RESOLVER_URL;
+  if (isHttpsOrLoopback(value)) return value;
+  return new DnsResolverConfigError(
+    'DNS_RESOLVER_URL must be an https URL (plain http only to 127.0.0.1 or localhost)',
+  );
+}
+
 export function parseConfig(env: Bindings): Config {
   const development = env.ENVIRONMENT === 'development';
   let systemRelay: Config['systemRelay'] = null;
@@ -103,6 +118,7 @@ export function parseConfig(env: Bindings): Config {
       retryDelays: retryDelays(env.OUTBOX_RETRY_DELAYS),
       leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
     },
+    dnsResolverUrl: dnsResolverUrl(env.DNS_RESOLVER_URL),
     oauth,
     missing: REQUIRED_CONFIG.filter((name) => !env[name]),
   };

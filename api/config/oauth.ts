@@ -42,6 +42,16 @@ const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
 
 const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 
+/** An https URL, or plain http to this machine (the local servers of `npm run dev` and the tests). */
+export function isHttpsOrLoopback(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || (protocol === 'http:' && isLoopback(value));
+  } catch {
+    return false;
+  }
+}
+
 function microsoft(clientId: string, clientSecret: string, authorityUrl: string): Endpoints {
   const authority = authorityUrl.replace(/\/+$/, '');
   const parsed = new URL(authority);
@@ -92,10 +102,7 @@ const SMTP_HOSTS_VARS = {
 
 function validUrl(name: string, value: string | undefined): string | undefined {
   if (!value) return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(value))) return value;
-  } catch {}
+  if (isHttpsOrLoopback(value)) return value;
   throw new OAuthConfigError(`${name} must be an https URL`);
 }
 

@@ -30,6 +30,7 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   SYSTEM_SMTP_URL: true,
   ALLOW_PRIVATE_HOSTS: true,
   MAIL_SINK_URL: true,
+  DNS_RESOLVER_URL: true,
   OUTBOX_RETRY_DELAYS: true,
   OUTBOX_LEASE_SECONDS: true,
   PUBLIC_URL: true,

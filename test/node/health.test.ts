@@ -42,6 +42,13 @@ describe('/healthz', () => {
     expect(await res.json()).toEqual({ ok: true, incomplete: ['OAUTH_GOOGLE_CLIENT_SECRET'] });
   });
 
+  it('names an unusable DNS_RESOLVER_URL in a 200: only the DNS checks need it', async () => {
+    await applyMigrations(`file:${join(dir, 'health.db')}`);
+    const res = await app.request('/healthz', {}, env({ DNS_RESOLVER_URL: 'http://dns.example/dns-query' }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, incomplete: ['DNS_RESOLVER_URL (invalid)'] });
+  });
+
   it('is a 503 "not writing" for a database that answers reads but no write (a wedged sqld)', async () => {
     const proxy = await startDbProxy(inject('dbUrl'));
     try {

@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { startDnsService } from '../../scripts/lib/dns-service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { startSqld } from '../../scripts/lib/sqld.ts';
 import { type AutoconfigServerInfo, startAutoconfigServer } from './autoconfig-server.ts';
+import { TEST_ZONES } from '../fixtures/dns-zones.ts';
 import { startBrokenDatabase } from './broken-database.ts';
+import { startHostileDoh } from './hostile-doh.ts';
 import { startOAuthServers } from './node-env.ts';
 import type { OAuthServersInfo } from './oauth-control.ts';
 import { startSmtpFixtures, type SmtpFixturesInfo } from './smtp-servers.ts';
@@ -20,6 +23,10 @@ declare module 'vitest' {
     oauth: OAuthServersInfo;
     /** A domain's own autoconfig web server (HTTPS) and a plain-HTTP one beside it (see autoconfig-server.ts). */
     autoconfig: AutoconfigServerInfo;
+    /** The local DNS-over-HTTPS service with the test zones (test/fixtures/dns-zones.ts): DNS_RESOLVER_URL. */
+    dnsResolverUrl: string;
+    /** A DoH server answering wrongly, one way per path (`/<case>`, see hostile-doh.ts). */
+    hostileDohUrl: string;
   }
 }
 
@@ -28,9 +35,12 @@ const PUBLIC_URL = 'https://api.test.example';
 
 /**
  * Runs in Node before the test projects: a real libSQL server with the migrations, an authorization
- * server per provider, real SMTP servers (`xoauth2` accepts those servers' tokens), a broken database.
+ * server per provider, real SMTP servers (`xoauth2` accepts those servers' tokens), a broken database,
+ * a DNS-over-HTTPS service on unbound and dnsdist, and a hostile one.
  */
 export default async function setup(project: TestProject) {
+  // First: without unbound or dnsdist it fails, naming the packages, before anything else is running.
+  const dns = await startDnsService(TEST_ZONES);
   const dataDir = mkdtempSync(join(tmpdir(), 'mss-test-db-'));
   const sqld = await startSqld(dataDir);
   await applyMigrations(sqld.url);
@@ -39,10 +49,13 @@ export default async function setup(project: TestProject) {
   const smtp = await startSmtpFixtures({ verifiers: oauth.verifiers });
   const broken = await startBrokenDatabase();
   const autoconfig = await startAutoconfigServer();
+  const hostileDoh = await startHostileDoh();
   project.provide('dbUrl', sqld.url);
   project.provide('smtpFixtures', smtp.info);
   project.provide('brokenDatabasePort', broken.port);
   project.provide('autoconfig', autoconfig.info);
+  project.provide('dnsResolverUrl', dns.url);
+  project.provide('hostileDohUrl', hostileDoh.baseUrl);
   project.provide('oauth', {
     publicUrl: PUBLIC_URL,
     redirectUri,
@@ -51,6 +64,8 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     await autoconfig.stop();
+    await hostileDoh.stop();
+    await dns.stop();
     await broken.stop();
     await smtp.stop();
     await oauth.stop();

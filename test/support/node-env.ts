@@ -1,7 +1,8 @@
 // Bindings for the app running on Node in tests: fresh secrets, the fixtures' plain server as
-// the system relay, private hosts allowed (every fixture is on loopback). And the local
-// authorization servers for tests that start their own stacks.
+// the system relay, private hosts allowed (every fixture is on loopback), the local DoH service of
+// the global setup. And the local authorization servers for tests that start their own stacks.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
 import type { Bindings } from '../../api/config/bindings.ts';
 import type { AccessTokenVerifier } from '../../scripts/lib/mail-sink.ts';
 import { type LocalAuthServer, type OAuthEnv, startAuthServer } from '../../scripts/lib/oauth-server.ts';
@@ -16,6 +17,7 @@ export function nodeTestEnv(databaseUrl: string, fixtures: SmtpFixturesInfo, ext
     SYSTEM_FROM: 'system@relay.example',
     SYSTEM_SMTP_URL: `smtp://127.0.0.1:${fixtures.ports.plain}`,
     ALLOW_PRIVATE_HOSTS: 'true',
+    DNS_RESOLVER_URL: inject('dnsResolverUrl'),
     ...extra,
   };
 }

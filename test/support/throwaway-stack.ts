@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
+import { inject } from 'vitest';
 import { startStack, type Stack } from '../../scripts/lib/stack.ts';
 
 export interface ThrowawayStack {
@@ -27,7 +28,12 @@ export async function startThrowawayStack(prefix: string): Promise<ThrowawayStac
   const remove = () => rmSync(dataDir, { recursive: true, force: true });
   let stack: Stack;
   try {
-    stack = await startStack({ dataDir, envFiles: [join(dataDir, 'secrets.env')] });
+    // DNS from the global setup's local service: no lookup leaves the machine.
+    stack = await startStack({
+      dataDir,
+      envFiles: [join(dataDir, 'secrets.env')],
+      vars: { DNS_RESOLVER_URL: inject('dnsResolverUrl') },
+    });
   } catch (error) {
     remove();
     throw error;

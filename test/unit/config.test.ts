@@ -29,6 +29,18 @@ describe('configuration', () => {
     expect(config.development).toBe(false);
   });
 
+  it('takes DNS_RESOLVER_URL over https, plain http only to this machine', () => {
+    expect(parseConfig({}).dnsResolverUrl).toBe('https://cloudflare-dns.com/dns-query');
+    expect(parseConfig({ DNS_RESOLVER_URL: 'https://dns.example/dns-query' }).dnsResolverUrl).toBe(
+      'https://dns.example/dns-query',
+    );
+    expect(parseConfig({ DNS_RESOLVER_URL: 'http://127.0.0.1:8053/dns-query' }).dnsResolverUrl).toBe(
+      'http://127.0.0.1:8053/dns-query',
+    );
+    for (const url of ['http://dns.example/dns-query', 'dns.example', 'ftp://127.0.0.1/'])
+      expect(parseConfig({ DNS_RESOLVER_URL: url }).dnsResolverUrl).toBeInstanceOf(Error);
+  });
+
   it('parses one env object once', () => {
     const env = { ALLOWED_ORIGINS: 'https://a.example' };
     expect(configOf(env)).toBe(configOf(env));

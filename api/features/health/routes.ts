@@ -25,7 +25,10 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
     ? await databaseState(() => c.var.deps.db, config.database.url)
     : 'not configured';
   c.header('cache-control', 'no-store');
-  const incomplete = config.oauth.missing;
+  const incomplete = [
+    ...config.oauth.missing,
+    ...(config.dnsResolverUrl instanceof Error ? ['DNS_RESOLVER_URL (invalid)'] : []),
+  ];
   if (missing.length === 0 && database === 'ok')
     return c.json({ ok: true, ...(incomplete.length ? { incomplete } : {}) }, 200);
   return c.json({ ok: false, missing, database, ...(incomplete.length ? { incomplete } : {}) }, 503);
