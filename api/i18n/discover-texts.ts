@@ -29,6 +29,13 @@ export function discoverNote(source: DiscoverSource, lang: Lang): string {
   return sourceNotes[source][lang];
 }
 
+/** For a server that takes OAuth2 where this deployment cannot sign in with its provider. */
+export function noSignInNote(lang: Lang): string {
+  return lang === 'de'
+    ? 'Die Anmeldung über den Anbieter ist hier nicht eingerichtet: Verwenden Sie ein Passwort oder App-Passwort, sofern Ihr Anbieter das zulässt.'
+    : 'Signing in with the provider is not set up here: use a password or app password, if your provider allows it.';
+}
+
 /** The subject of the delivery row a probe leaves (it counts as a test, but sends nothing). */
 export function probeSubject(domain: string, lang: Lang): string {
   return lang === 'de'

@@ -79,6 +79,18 @@ describe('GET /v1/mail-server/discover', () => {
     expect(result.candidates[0]!.note).toBe('Aus dem MX-Eintrag Ihrer Domain abgeleitet – bitte prüfen.');
   });
 
+  test('a provider this deployment cannot sign in with: its server, no oauthProvider, a note saying so', async () => {
+    const withoutMicrosoft = {
+      ...testEnv,
+      OAUTH_MICROSOFT_CLIENT_ID: undefined,
+      OAUTH_MICROSOFT_CLIENT_SECRET: undefined,
+    };
+    const result = await discovered('rechnung@m365-firma.test', { env: withoutMicrosoft });
+    expect(result.candidates[0]).toMatchObject({ host: 'smtp.office365.com', auth: ['oauth2'] });
+    expect(result.candidates[0]).not.toHaveProperty('oauthProvider');
+    expect(result.candidates[0]!.note).toMatch(/Signing in with the provider is not set up here/);
+  });
+
   test('only SRV records: implicit TLS (_submissions) before STARTTLS (_submission)', async () => {
     const result = await discovered('info@srv-only.test');
     expect(result.provider).toBeNull();
@@ -111,12 +123,14 @@ describe('GET /v1/mail-server/discover', () => {
     expect(deliveries.deliveries).toEqual([expect.objectContaining({ kind: 'test', status: 'sent' })]);
   });
 
-  test('the probe is refused once the test limit is used up (429), and nothing was connected to', async () => {
+  test('the probe is refused once the test limit is used up (429), and leaves no row', async () => {
     const api = await clientFor();
     for (let i = 0; i < 5; i++) expect((await api.post('/v1/mail-server/test', { ...plainDraft() })).status).toBe(200);
     const res = await discover('kontakt@probe-limit.test', { token: api.token });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const deliveries = (await (await api.get('/v1/deliveries')).json()) as { deliveries: unknown[] };
+    expect(deliveries.deliveries).toHaveLength(5);
   });
 
   test('a second ask for a domain is answered from the cache, for this address', async () => {

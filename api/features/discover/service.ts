@@ -8,7 +8,7 @@ import { DnsResolverConfigError } from '../../config/config.ts';
 import { createResolver } from '../../dns/resolver.ts';
 import type { Deps } from '../../http/context.ts';
 import { ApiError } from '../../http/problem.ts';
-import { discoverNote, probeSubject } from '../../i18n/discover-texts.ts';
+import { discoverNote, noSignInNote, probeSubject } from '../../i18n/discover-texts.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import { type ProbeResult, type ProbeTarget, probeSmtp } from '../../smtp/probe.ts';
 import { reserveAndRead, retryAfterSeconds } from '../test-send/store.ts';
@@ -18,15 +18,17 @@ import { recordProbe } from './store.ts';
 export const PROBE_TIMEOUT_MS = 4_500;
 
 /**
- * What this deployment can use: never port 25 (Workers block it, the API refuses it); `oauth2`
- * only with a provider this deployment signs in with; a server left with no way to log in is dropped.
+ * What this deployment can use: never port 25 (Workers block it, the API refuses it). `auth` stays
+ * as the source says; `oauthProvider` only where this deployment signs in with that provider, and a
+ * server that takes OAuth2 which cannot be used here says so in its note.
  */
-function usable(candidate: DiscoverCandidate, providers: readonly OAuthProvider[]): DiscoverCandidate[] {
+function usable(candidate: DiscoverCandidate, providers: readonly OAuthProvider[], lang: Lang): DiscoverCandidate[] {
   if (candidate.port === 25) return [];
-  if (candidate.oauthProvider && providers.includes(candidate.oauthProvider)) return [candidate];
-  const { oauthProvider: _, ...rest } = candidate;
-  const auth = candidate.auth.filter((a) => a !== 'oauth2');
-  return auth.length === 0 && candidate.auth.length > 0 ? [] : [{ ...rest, auth }];
+  const { oauthProvider, ...rest } = candidate;
+  const signIn = oauthProvider && providers.includes(oauthProvider) ? { oauthProvider } : {};
+  const withoutSignIn = candidate.auth.includes('oauth2') && !('oauthProvider' in signIn);
+  const note = discoverNote(candidate.source, lang) + (withoutSignIn ? ` ${noSignInNote(lang)}` : '');
+  return [{ ...rest, ...signIn, note }];
 }
 
 const hostPort = (target: string | undefined) => {
@@ -110,9 +112,7 @@ export async function discoverForAddress(
   ) => ({
     domain,
     provider: found.provider,
-    candidates: found.candidates
-      .flatMap((c) => usable(c, deps.capabilities.oauthProviders))
-      .map((c) => ({ ...c, note: discoverNote(c.source, lang) })),
+    candidates: found.candidates.flatMap((c) => usable(c, deps.capabilities.oauthProviders, lang)),
     lookups,
   });
   const cached = cache.get(domain, address);
