@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { discoverSettings } from '../../api/discover/discover.ts';
 import { DnsCache } from '../../api/dns/cache.ts';
 import { createResolver } from '../../api/dns/resolver.ts';
+import { probeSmtp } from '../../api/smtp/probe.ts';
 
 const options = () => {
   const resolver = createResolver({ url: inject('dnsResolverUrl'), cache: new DnsCache() });
@@ -34,5 +35,22 @@ describe('discoverSettings on Node', () => {
     const result = await discoverSettings('nothing.test', 'x@nothing.test', options());
     expect(result.candidates).toEqual([]);
     expect(result.lookups.filter((l) => l.step !== 'autoconfig').every((l) => l.ok)).toBe(true);
+  });
+});
+
+describe('probeSmtp', () => {
+  const options = { runtime: 'node' as const, allowPrivateHosts: false, timeoutMs: 1000 };
+
+  it('never port 25, on any runtime, and nothing internal without ALLOW_PRIVATE_HOSTS: refused before connecting', async () => {
+    expect(await probeSmtp({ host: 'smtp.example.com', port: 25, security: 'starttls' }, options)).toEqual({
+      ok: false,
+      ms: 0,
+      stage: 'connect',
+      code: 'port_blocked',
+    });
+    expect(await probeSmtp({ host: '127.0.0.1', port: 465, security: 'tls' }, options)).toMatchObject({
+      ok: false,
+      code: 'host_private',
+    });
   });
 });
