@@ -12,6 +12,7 @@ import { oauthCallbackRoutes, oauthRoutes } from './features/oauth/routes.ts';
 import { testSendRoutes } from './features/test-send/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
+import { discoverRoutes } from './features/discover/routes.ts';
 
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();
@@ -36,6 +37,7 @@ export function createApp(deps: DepsFactory) {
     .route('/dev', devRoutes)
     .route('/v1/mail-server/test', testSendRoutes)
     .route('/v1/mail-server/oauth', oauthRoutes)
+    .route('/v1/mail-server/discover', discoverRoutes)
     .route('/v1/oauth', oauthCallbackRoutes)
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)

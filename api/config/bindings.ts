@@ -28,6 +28,8 @@ export interface Bindings {
   OAUTH_GOOGLE_SMTP_HOSTS?: string;
   /** RFC 8484 DNS-over-HTTPS endpoint (default Cloudflare's); https, or http only to this machine. */
   DNS_RESOLVER_URL?: string;
+  /** Tests only (with ALLOW_PRIVATE_HOSTS=true): discovery's `host:port=host:port` pairs, comma-separated, like curl's --connect-to. */
+  DISCOVER_CONNECT_TO?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** The queue for servers that lately did not answer in time (api/outbox/slow-lane.ts). */
   OUTBOX_SLOW_QUEUE?: Queue<OutboxMessage>;

@@ -40,6 +40,8 @@ export interface Config {
   outbox: { retryDelays: number[]; leaseMs: number };
   /** DNS_RESOLVER_URL, else DEFAULT_DNS_RESOLVER_URL, or why it cannot be used. */
   dnsResolverUrl: string | DnsResolverConfigError;
+  /** DISCOVER_CONNECT_TO, honoured only with ALLOW_PRIVATE_HOSTS: `host:port` discovery asks → `host:port` it reaches. */
+  discoverConnectTo: Readonly<Record<string, string>>;
   /** Sign-in with Microsoft or Google: the providers the operator registered. */
   oauth: OAuthConfig;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
@@ -87,6 +89,13 @@ function dnsResolverUrl(value: string | undefined): Config['dnsResolverUrl'] {
   );
 }
 
+/** Tests map made-up names onto local servers; without ALLOW_PRIVATE_HOSTS nothing is mapped. */
+function discoverConnectTo(value: string | undefined, allowPrivateHosts: boolean): Config['discoverConnectTo'] {
+  if (!value || !allowPrivateHosts) return {};
+  const pairs = value.split(',').map((pair) => pair.trim().split('=', 2) as [string, string | undefined]);
+  return Object.fromEntries(pairs.filter((p): p is [string, string] => Boolean(p[0] && p[1])));
+}
+
 export function parseConfig(env: Bindings): Config {
   const development = env.ENVIRONMENT === 'development';
   let systemRelay: Config['systemRelay'] = null;
@@ -119,6 +128,7 @@ export function parseConfig(env: Bindings): Config {
       leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
     },
     dnsResolverUrl: dnsResolverUrl(env.DNS_RESOLVER_URL),
+    discoverConnectTo: discoverConnectTo(env.DISCOVER_CONNECT_TO, env.ALLOW_PRIVATE_HOSTS === 'true'),
     oauth,
     missing: REQUIRED_CONFIG.filter((name) => !env[name]),
   };

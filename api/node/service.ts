@@ -31,6 +31,7 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   ALLOW_PRIVATE_HOSTS: true,
   MAIL_SINK_URL: true,
   DNS_RESOLVER_URL: true,
+  DISCOVER_CONNECT_TO: true,
   OUTBOX_RETRY_DELAYS: true,
   OUTBOX_LEASE_SECONDS: true,
   PUBLIC_URL: true,
