@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from '../../contract/rules/host.ts';
+import { asciiDomain } from '../smtp/address.ts';
 import type { SmtpSettings } from '../smtp/types.ts';
 import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
@@ -40,6 +42,8 @@ export interface Config {
   outbox: { retryDelays: number[]; leaseMs: number };
   /** DNS_RESOLVER_URL, else DEFAULT_DNS_RESOLVER_URL, or why it cannot be used. */
   dnsResolverUrl: string | DnsResolverConfigError;
+  /** SYSTEM_SPF_IP, SYSTEM_SPF_INCLUDE (null: not set or not an address / host name): how the system relay sends, for SPF. */
+  systemSpf: { ip: string | null; include: string | null };
   /** Sign-in with Microsoft or Google: the providers the operator registered. */
   oauth: OAuthConfig;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
@@ -87,6 +91,12 @@ function dnsResolverUrl(value: string | undefined): Config['dnsResolverUrl'] {
   );
 }
 
+/** An SPF include's domain: a DNS name, underscores allowed (`_spf.example.com`), lower-case. */
+function spfInclude(value: string | undefined): string | null {
+  const name = value ? asciiDomain(value) : null;
+  return name?.includes('.') ? name : null;
+}
+
 export function parseConfig(env: Bindings): Config {
   const development = env.ENVIRONMENT === 'development';
   let systemRelay: Config['systemRelay'] = null;
@@ -119,6 +129,10 @@ export function parseConfig(env: Bindings): Config {
       leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
     },
     dnsResolverUrl: dnsResolverUrl(env.DNS_RESOLVER_URL),
+    systemSpf: {
+      ip: env.SYSTEM_SPF_IP && (isIPv4(env.SYSTEM_SPF_IP) || isIPv6(env.SYSTEM_SPF_IP)) ? env.SYSTEM_SPF_IP : null,
+      include: spfInclude(env.SYSTEM_SPF_INCLUDE),
+    },
     oauth,
     missing: REQUIRED_CONFIG.filter((name) => !env[name]),
   };

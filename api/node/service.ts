@@ -31,6 +31,8 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   ALLOW_PRIVATE_HOSTS: true,
   MAIL_SINK_URL: true,
   DNS_RESOLVER_URL: true,
+  SYSTEM_SPF_IP: true,
+  SYSTEM_SPF_INCLUDE: true,
   OUTBOX_RETRY_DELAYS: true,
   OUTBOX_LEASE_SECONDS: true,
   PUBLIC_URL: true,
