@@ -53,8 +53,8 @@ const TEXTS: Record<DomainCheckFindingCode, Text> = {
     en: `The DNS records of ${f.domain} could not be looked up just now, so SPF and DMARC could not be checked. Please try again later.`,
   }),
   server_address_unknown: (f) => ({
-    de: `Die Adresse von ${f.server} ist im DNS nicht zu finden; ob der SPF-Eintrag von ${f.domain} den Server erlaubt, ließ sich nicht prüfen.`,
-    en: `The address of ${f.server} cannot be found in the DNS, so whether the SPF record of ${f.domain} authorizes the server could not be checked.`,
+    de: `Von welcher Adresse ${serverName(f, false).de} sendet, ließ sich im DNS nicht ermitteln; ob der SPF-Eintrag von ${f.domain} diesen Versand erlaubt, ist daher nicht geprüft.`,
+    en: `The address ${serverName(f).en} sends from could not be found in the DNS, so whether the SPF record of ${f.domain} authorizes it was not checked.`,
   }),
   spf_checked_host_address: (f) => ({
     de: `Geprüft wurde die Adresse ${f.ip} von ${f.server}. Versendet Ihr Anbieter über andere Server, fragen Sie ihn nach dem passenden SPF-Eintrag.`,

@@ -74,9 +74,21 @@ describe('GET /v1/mail-server/domain-check when DNS fails', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ verdict: 'warning', findings: [{ code: 'dns_unavailable', severity: 'warning' }] });
   });
+
+  it('answers "could not check" when DNS_RESOLVER_URL is not a usable resolver', async () => {
+    const { status, body } = await systemCheck({ DNS_RESOLVER_URL: 'http://resolver.example/dns-query' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ verdict: 'warning', findings: [{ code: 'dns_unavailable' }] });
+  });
 });
 
 describe('GET /v1/mail-server/domain-check on the system route', () => {
+  it('says the relay was not checked when neither SYSTEM_SPF_* nor SYSTEM_SMTP_URL tell where it sends from', async () => {
+    const { body } = await systemCheck({ SYSTEM_FROM: 'versand@relay-ok.test', SYSTEM_SMTP_URL: '' });
+    expect(body).toMatchObject({ spf: { result: null }, verdict: 'warning' });
+    expect(body.findings.map((f) => f.code)).toEqual(['server_address_unknown']);
+  });
+
   it('checks the system sender with SYSTEM_SPF_IP, whatever the draft address', async () => {
     const { body } = await systemCheck(
       { SYSTEM_FROM: 'versand@relay-ok.test', SYSTEM_SPF_IP: '198.51.100.7' },

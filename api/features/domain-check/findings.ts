@@ -45,7 +45,7 @@ export function findingsOf(check: DomainCheck): Finding[] {
 
   const dnsFailed = server.kind === 'dns_failed' || spf.dnsFailed || !dmarc.ok;
   if (dnsFailed) add('dns_unavailable', 'warning');
-  if (server.kind === 'unknown' && server.server) add('server_address_unknown', 'warning');
+  if (server.kind === 'unknown') add('server_address_unknown', 'warning');
   if (server.kind === 'known' && server.viaHost && server.server) add('spf_checked_host_address', 'info');
   const spfProblem = spfFinding(spf);
   if (spfProblem) add(spfProblem[0], spfProblem[1], { permerror: spf.permerror });
