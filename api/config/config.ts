@@ -42,8 +42,8 @@ export interface Config {
   outbox: { retryDelays: number[]; leaseMs: number };
   /** DNS_RESOLVER_URL, else DEFAULT_DNS_RESOLVER_URL, or why it cannot be used. */
   dnsResolverUrl: string | DnsResolverConfigError;
-  /** SYSTEM_SPF_IP, SYSTEM_SPF_INCLUDE (null: not set or not an address / host name): how the system relay sends, for SPF. */
-  systemSpf: { ip: string | null; include: string | null };
+  /** SYSTEM_SPF_IP, SYSTEM_SPF_INCLUDE (null: not set or unusable, then named in `invalid`): how the system relay sends, for SPF. */
+  systemSpf: { ip: string | null; include: string | null; invalid: string[] };
   /** Sign-in with Microsoft or Google: the providers the operator registered. */
   oauth: OAuthConfig;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
@@ -91,10 +91,18 @@ function dnsResolverUrl(value: string | undefined): Config['dnsResolverUrl'] {
   );
 }
 
-/** An SPF include's domain: a DNS name, underscores allowed (`_spf.example.com`), lower-case. */
-function spfInclude(value: string | undefined): string | null {
-  const name = value ? asciiDomain(value) : null;
-  return name?.includes('.') ? name : null;
+/** The relay's address (IPv4/IPv6) and SPF include (a DNS name, underscores allowed: `_spf.example.com`). */
+function systemSpf(env: Bindings): Config['systemSpf'] {
+  const ipText = env.SYSTEM_SPF_IP?.trim();
+  const ip = ipText && (isIPv4(ipText) || isIPv6(ipText)) ? ipText : null;
+  const includeText = env.SYSTEM_SPF_INCLUDE?.trim();
+  const name = includeText ? asciiDomain(includeText) : null;
+  const include = name?.includes('.') ? name : null;
+  const invalid = [
+    ...(ipText && !ip ? ['SYSTEM_SPF_IP (invalid)'] : []),
+    ...(includeText && !include ? ['SYSTEM_SPF_INCLUDE (invalid)'] : []),
+  ];
+  return { ip, include, invalid };
 }
 
 export function parseConfig(env: Bindings): Config {
@@ -129,10 +137,7 @@ export function parseConfig(env: Bindings): Config {
       leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
     },
     dnsResolverUrl: dnsResolverUrl(env.DNS_RESOLVER_URL),
-    systemSpf: {
-      ip: env.SYSTEM_SPF_IP && (isIPv4(env.SYSTEM_SPF_IP) || isIPv6(env.SYSTEM_SPF_IP)) ? env.SYSTEM_SPF_IP : null,
-      include: spfInclude(env.SYSTEM_SPF_INCLUDE),
-    },
+    systemSpf: systemSpf(env),
     oauth,
     missing: REQUIRED_CONFIG.filter((name) => !env[name]),
   };

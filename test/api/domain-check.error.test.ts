@@ -124,4 +124,19 @@ describe('GET /v1/mail-server/domain-check on the system route', () => {
       'Add `include:_spf.relay-inc.test` to the SPF record of relay-ok.test',
     );
   });
+
+  it('names an unusable SYSTEM_SPF_IP or SYSTEM_SPF_INCLUDE in /healthz and checks without it', async () => {
+    const vars = {
+      SYSTEM_FROM: 'versand@relay-ok.test',
+      SYSTEM_SPF_IP: '198.51.100.300',
+      SYSTEM_SPF_INCLUDE: 'not a name',
+    };
+    const health = await app.request('/healthz', {}, { ...env, ...vars });
+    expect(((await health.json()) as { incomplete: string[] }).incomplete).toEqual(
+      expect.arrayContaining(['SYSTEM_SPF_IP (invalid)', 'SYSTEM_SPF_INCLUDE (invalid)']),
+    );
+    // The relay host of SYSTEM_SMTP_URL (127.0.0.1) instead: not in relay-ok.test's record.
+    const { body } = await systemCheck(vars);
+    expect(body).toMatchObject({ spf: { result: 'fail' }, verdict: 'problem' });
+  });
 });
