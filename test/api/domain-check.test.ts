@@ -62,6 +62,11 @@ describe('GET /v1/mail-server/domain-check on the tenant route', () => {
     expect(message(result, 'spf_checked_host_address')).toContain('192.0.2.50');
   });
 
+  it("evaluates a record's mx mechanism through the MX and address lookups", async () => {
+    const result = await checkFor('mail.selfhosted.test', 'info@selfhosted.test');
+    expect(result).toMatchObject({ spf: { result: 'pass', record: 'v=spf1 mx -all' } });
+  });
+
   it('finds a missing SPF record and tells which record to add; a missing DMARC record and DKIM too', async () => {
     const result = await checkFor('smtp.office365.com', 'rechnung@spf-missing.test');
     expect(result).toMatchObject({
