@@ -1,5 +1,4 @@
 // DMARC (RFC 7489) at `_dmarc.<domain>`, else the organizational domain's record; DKIM selectors as a hint.
-import dmarcRecords from 'mailauth/lib/dmarc/get-dmarc-record';
 import { getDomain } from 'tldts';
 import type { DmarcPolicy, OAuthProvider } from '../../../contract/index.ts';
 import type { NodeStyleResolve } from '../../dns/node-dns-adapter.ts';
@@ -13,6 +12,8 @@ export type DmarcOutcome =
 
 /** Both names asked at once: the organizational domain's record only counts when the domain has none. */
 export async function lookupDmarc(resolve: NodeStyleResolve, domain: string): Promise<DmarcOutcome> {
+  // On first use, as in spf.ts.
+  const { default: dmarcRecords } = await import('mailauth/lib/dmarc/get-dmarc-record');
   const lookup = dmarcRecords.createRecordLookup(resolve);
   const org = getDomain(domain);
   try {

@@ -1,7 +1,7 @@
 // SPF (RFC 7208) for the sender domain and the route's sending server, evaluated by mailauth over
 // the DoH resolver. The server's own sending address is not known to us, so it is stood in for.
+// mailauth (with joi and libmime) is imported on first use: other routes' cold starts do not load it.
 import type { DNSResolver } from 'mailauth';
-import { spf } from 'mailauth/lib/spf';
 import type { SpfResult } from '../../../contract/index.ts';
 import { isIPv4, isIPv6 } from '../../../contract/rules/host.ts';
 import type { NodeStyleResolve } from '../../dns/node-dns-adapter.ts';
@@ -106,7 +106,13 @@ export async function evaluateSpf(
     // `mta` names this check in mailauth's comments (else it asks node:os); its resolver type names only
     // the TXT and address shapes, while MX answers are objects, as node:dns gives them.
     ip
-      ? spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: 'domain-check', resolver: resolve as DNSResolver })
+      ? (await import('mailauth/lib/spf')).spf({
+          sender: `postmaster@${domain}`,
+          ip,
+          helo: domain,
+          mta: 'domain-check',
+          resolver: resolve as DNSResolver,
+        })
       : null,
   ]);
   const records = txt.ok ? spfRecords(txt.records) : [];
