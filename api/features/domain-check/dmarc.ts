@@ -13,7 +13,7 @@ export type DmarcOutcome =
 /** Both names asked at once: the organizational domain's record only counts when the domain has none. */
 export async function lookupDmarc(resolve: NodeStyleResolve, domain: string): Promise<DmarcOutcome> {
   // On first use, as in spf.ts.
-  const { default: dmarcRecords } = await import('mailauth/lib/dmarc/get-dmarc-record');
+  const { default: dmarcRecords } = await import('mailauth/lib/dmarc/get-dmarc-record.js');
   const lookup = dmarcRecords.createRecordLookup(resolve);
   const org = getDomain(domain);
   try {

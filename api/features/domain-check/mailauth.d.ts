@@ -1,5 +1,5 @@
 // mailauth's DMARC record helpers ship without types; only what the domain check uses.
-declare module 'mailauth/lib/dmarc/get-dmarc-record' {
+declare module 'mailauth/lib/dmarc/get-dmarc-record.js' {
   type Resolve = (name: string, rrtype: string) => Promise<unknown[]>;
   interface DmarcRecord {
     v: string;

@@ -106,7 +106,7 @@ export async function evaluateSpf(
     // `mta` names this check in mailauth's comments (else it asks node:os); its resolver type names only
     // the TXT and address shapes, while MX answers are objects, as node:dns gives them.
     ip
-      ? (await import('mailauth/lib/spf')).spf({
+      ? (await import('mailauth/lib/spf/index.js')).spf({
           sender: `postmaster@${domain}`,
           ip,
           helo: domain,
