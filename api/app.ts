@@ -10,9 +10,9 @@ import { healthRoutes } from './features/health/routes.ts';
 import { mailServerRoutes } from './features/mail-server/routes.ts';
 import { oauthCallbackRoutes, oauthRoutes } from './features/oauth/routes.ts';
 import { testSendRoutes } from './features/test-send/routes.ts';
+import { domainCheckRoutes } from './features/domain-check/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
-import { domainCheckRoutes } from './features/domain-check/routes.ts';
 
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();
