@@ -41,6 +41,9 @@ export interface Bindings {
   TENANT_TOKEN_ISSUER?: string;
   /** Seconds a tenant token may be valid for (`exp - iat`); default 3600. */
   TENANT_TOKEN_MAX_LIFETIME?: string;
+  /** The system relay's sending address, or an SPF include that covers it, for the sender-domain check. */
+  SYSTEM_SPF_IP?: string;
+  SYSTEM_SPF_INCLUDE?: string;
 }
 
 /** What the outbox queue carries: the delivery's id and tenant; the message itself is in the database. */

@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from '../../contract/rules/host.ts';
+import { asciiDomain } from '../smtp/address.ts';
 import type { SmtpSettings } from '../smtp/types.ts';
 import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
@@ -35,6 +37,8 @@ export interface Config {
   systemFrom: string;
   /** SYSTEM_SMTP_URL as engine settings, or why it cannot be used (null: not set). */
   systemRelay: SmtpSettings | SystemRelayConfigError | null;
+  /** SYSTEM_SPF_IP, SYSTEM_SPF_INCLUDE (null: not set or unusable, then named in `invalid`): how the system relay sends, for SPF. */
+  systemSpf: { ip: string | null; include: string | null; invalid: string[] };
   /** MAIL_SINK_URL: the local mail sink's page, shown by the demo (development). */
   mailSinkUrl: string | null;
   outbox: { retryDelays: number[]; leaseMs: number };
@@ -67,6 +71,20 @@ function tenantTokenPolicy(env: Bindings): TenantTokenPolicy {
     maxLifetimeSeconds:
       Number.isInteger(seconds) && seconds > 0 && seconds <= 86_400 ? seconds : DEFAULT_TENANT_TOKEN_MAX_LIFETIME,
   };
+}
+
+/** The relay's address (IPv4/IPv6) and SPF include (a DNS name, underscores allowed: `_spf.example.com`). */
+function systemSpf(env: Bindings): Config['systemSpf'] {
+  const ipText = env.SYSTEM_SPF_IP?.trim();
+  const ip = ipText && (isIPv4(ipText) || isIPv6(ipText)) ? ipText : null;
+  const includeText = env.SYSTEM_SPF_INCLUDE?.trim();
+  const name = includeText ? asciiDomain(includeText) : null;
+  const include = name?.includes('.') ? name : null;
+  const invalid = [
+    ...(ipText && !ip ? ['SYSTEM_SPF_IP (invalid)'] : []),
+    ...(includeText && !include ? ['SYSTEM_SPF_INCLUDE (invalid)'] : []),
+  ];
+  return { ip, include, invalid };
 }
 
 /**
@@ -122,6 +140,7 @@ export function parseConfig(env: Bindings): Config {
     settingsEncryptionKey: env.SETTINGS_ENCRYPTION_KEY || null,
     systemFrom: env.SYSTEM_FROM || DEFAULT_SYSTEM_FROM,
     systemRelay,
+    systemSpf: systemSpf(env),
     mailSinkUrl: env.MAIL_SINK_URL ?? null,
     outbox: {
       retryDelays: retryDelays(env.OUTBOX_RETRY_DELAYS),

@@ -48,6 +48,8 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   TENANT_TOKEN_AUDIENCE: true,
   TENANT_TOKEN_ISSUER: true,
   TENANT_TOKEN_MAX_LIFETIME: true,
+  SYSTEM_SPF_IP: true,
+  SYSTEM_SPF_INCLUDE: true,
 };
 
 export const NODE_CONFIG_NAMES = Object.keys(NODE_CONFIG) as StringBindingName[];
