@@ -18,7 +18,6 @@ const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   description: string;
   license?: string;
   dependencies: Record<string, string>;
-  devDependencies: Record<string, string>;
 };
 
 /** The React entry imports the element from the package's own element module, so the element exists once. */
@@ -97,7 +96,8 @@ function packageJson(): Record<string, unknown> {
       lit: rootPackage.dependencies.lit,
       '@lit/react': rootPackage.dependencies['@lit/react'],
     },
-    peerDependencies: { react: rootPackage.devDependencies.react },
+    // The React versions @lit/react supports; only hosts that import ./react need one.
+    peerDependencies: { react: '17 || 18 || 19' },
     peerDependenciesMeta: { react: { optional: true } },
   };
 }
