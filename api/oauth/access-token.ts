@@ -42,6 +42,8 @@ export type AccessToken =
       ok: true;
       accessToken: string;
       account: string;
+      /** Epoch ms until which the token may be sent (its expiry less the margin). */
+      usableUntil: number;
       /** A refreshed token is written while the caller sends with it; await this before ending. */
       stored: Promise<void>;
     }
@@ -74,7 +76,9 @@ async function stored(ctx: AccessTokenContext, grant: OAuthGrantRow): Promise<Ac
   if (grant.invalidAt) return failure('oauth_grant_invalid', false);
   if (!fresh(grant, ctx.now())) return null;
   const accessToken = await openAccessToken(ctx.box, grant);
-  return accessToken ? { ok: true, accessToken, account: grant.account, stored: Promise.resolve() } : null;
+  if (!accessToken) return null;
+  const usableUntil = grant.accessExpiresAt!.getTime() - ACCESS_TOKEN_MARGIN_MS;
+  return { ok: true, accessToken, account: grant.account, usableUntil, stored: Promise.resolve() };
 }
 
 /**
@@ -97,7 +101,8 @@ async function refreshAsHolder(
     // lands, the lock keeps other senders waiting for these tokens rather than refreshing again.
     const stored = storeRefreshed(ctx.db, ctx.box, grant, tokens, ctx.now());
     stored.catch(() => {}); // the caller awaits it and reports a failure
-    return { ok: true, accessToken: tokens.accessToken, account: grant.account, stored };
+    const usableUntil = tokens.expiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS;
+    return { ok: true, accessToken: tokens.accessToken, account: grant.account, usableUntil, stored };
   } catch (error) {
     if (error instanceof GrantInvalidError) {
       if (await markGrantInvalid(ctx.db, grant, lock, ctx.now())) return failure('oauth_grant_invalid', false);

@@ -1,7 +1,13 @@
 import type { OAuthProvider } from '../../contract/index.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { MailServerRow } from '../db/schema.ts';
-import { type AccessTokenContext, accessTokenFor, forgetRefusedToken } from '../oauth/access-token.ts';
+import {
+  type AccessTokenContext,
+  accessTokenFor,
+  forgetRefusedToken,
+  settleStoredTokens,
+} from '../oauth/access-token.ts';
+import { AccessTokenRenewalError } from '../smtp/errors.ts';
 import { type OAuthTarget, oauthTargetRefusal } from '../oauth/target.ts';
 import type { NormalizedSmtpError, SmtpSettings } from '../smtp/types.ts';
 
@@ -41,7 +47,21 @@ export async function xoauth2Login(
     return { ok: false, error: authError('oauth_host_not_allowed', false) };
   const token = await accessTokenFor(ctx, tenantId, provider);
   if (!token.ok) return { ok: false, error: authError(token.code, token.transient) };
-  const auth = { method: 'xoauth2' as const, username: username ?? token.account, accessToken: token.accessToken };
+  // A later session of a long batch (a connection opened again) gets a token valid then; rare, so
+  // its refresh is written before it is sent.
+  const renewAccessToken = async () => {
+    const fresh = await accessTokenFor(ctx, tenantId, provider);
+    if (!fresh.ok) throw new AccessTokenRenewalError(fresh.code, fresh.transient);
+    await settleStoredTokens(fresh.stored);
+    return { accessToken: fresh.accessToken, usableUntil: fresh.usableUntil };
+  };
+  const auth = {
+    method: 'xoauth2' as const,
+    username: username ?? token.account,
+    accessToken: token.accessToken,
+    accessTokenUsableUntil: token.usableUntil,
+    renewAccessToken,
+  };
   return { ok: true, auth, stored: token.stored };
 }
 

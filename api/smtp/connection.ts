@@ -45,12 +45,32 @@ function tlsOptions(
   return { rejectUnauthorized: false, ...checkCertificate, minVersion: 'TLSv1.2' };
 }
 
-function authOptions(settings: SmtpSettings) {
+/**
+ * Nodemailer's XOAUTH2 for a grant: past `accessTokenUsableUntil` a new session (a pooled
+ * connection opened again late in a long batch) gets a fresh token through the provision callback;
+ * a retry after the server refused one sends the same token again, as without the callback.
+ */
+function oauth2Options(settings: SmtpSettings, recorder: SessionRecorder) {
+  const { username, accessToken, accessTokenUsableUntil: expires, renewAccessToken: renew } = settings.auth;
+  let latest = accessToken ?? '';
+  const auth = { type: 'OAuth2', user: username ?? '', accessToken: latest };
+  if (!expires || !renew) return auth;
+  type Provided = (error: Error | null, accessToken?: string, expires?: number) => void;
+  const provisionCallback = (_user: string, again: boolean, callback: Provided) => {
+    if (again) return callback(null, latest);
+    renew().then((fresh) => {
+      latest = fresh.accessToken;
+      recorder.addSecret(fresh.accessToken);
+      callback(null, fresh.accessToken, fresh.usableUntil);
+    }, callback);
+  };
+  return { ...auth, expires, provisionCallback };
+}
+
+function authOptions(settings: SmtpSettings, recorder: SessionRecorder) {
   if (settings.auth.method === 'none') return {};
-  if (settings.auth.method === 'xoauth2') {
-    const auth = { type: 'OAuth2', user: settings.auth.username ?? '', accessToken: settings.auth.accessToken ?? '' };
-    return { auth, authMethod: 'XOAUTH2', forceAuth: true };
-  }
+  if (settings.auth.method === 'xoauth2')
+    return { auth: oauth2Options(settings, recorder), authMethod: 'XOAUTH2', forceAuth: true };
   const auth = {
     user: settings.auth.username ?? '',
     pass: settings.auth.password ?? '',
@@ -106,7 +126,7 @@ export function createConnection(
     secure: settings.security === 'tls',
     requireTLS: settings.security === 'starttls',
     ignoreTLS: settings.security === 'none',
-    ...authOptions(settings),
+    ...authOptions(settings, recorder),
     ...(tls ? { tls } : {}),
     ...timeoutOptions(timeouts),
     logger: recorder.logger,

@@ -3,6 +3,20 @@ import { codeOfReply, stageOfCommand } from './reply-codes.ts';
 import type { SessionRecorder } from './transcript.ts';
 import type { MailRuntime, NormalizedSmtpError } from './types.ts';
 
+/**
+ * A later session of a long batch needed a fresh access token and none could be had (the sign-in's
+ * refresh failed); `reason` is the code the send fails with (Nodemailer overwrites `code`).
+ */
+export class AccessTokenRenewalError extends Error {
+  readonly reason: SmtpErrorCode;
+  readonly transient: boolean;
+  constructor(reason: SmtpErrorCode, transient: boolean) {
+    super('No fresh access token for the sign-in');
+    this.reason = reason;
+    this.transient = transient;
+  }
+}
+
 /** Thrown (internally) when the whole send took longer than its budget. */
 export class TotalTimeoutError extends Error {
   readonly code = 'ETOTALTIMEOUT';
@@ -121,6 +135,8 @@ function stageOf({ err, nmCode }: ErrorFacts, session: SessionState | null): Smt
 const ownError: Classifier = ({ error, err }) => {
   if (error instanceof TotalTimeoutError || err.code === 'ETOTALTIMEOUT')
     return { code: 'total_timeout', transient: true };
+  if (error instanceof AccessTokenRenewalError)
+    return { code: error.reason, transient: error.transient, stage: 'auth' };
   if (error instanceof CertificateRefusedError)
     return { code: error.pinned ? 'certificate_pin_mismatch' : 'certificate_unconfirmed', transient: false };
   // Refused before connecting (Node, resolve.ts): a configuration problem, not retried.

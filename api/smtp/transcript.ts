@@ -41,6 +41,11 @@ export class SessionRecorder {
     this.secrets = secretPatterns(secrets);
   }
 
+  /** A secret that came up during the session (a renewed access token): redacted from here on. */
+  addSecret(secret: string): void {
+    this.secrets.push(...secretPatterns([secret]));
+  }
+
   info(line: string): void {
     this.push('i', line);
   }

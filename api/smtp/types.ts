@@ -16,7 +16,16 @@ export interface SmtpSettings {
   port: number;
   security: Security;
   /** `xoauth2`: `accessToken` from the tenant's grant; the other methods: `password`. */
-  auth: { method: AuthMethod; username?: string | null; password?: string | null; accessToken?: string | null };
+  auth: {
+    method: AuthMethod;
+    username?: string | null;
+    password?: string | null;
+    accessToken?: string | null;
+    /** `xoauth2`: epoch ms until which `accessToken` may be sent; a session opened later asks `renewAccessToken`. */
+    accessTokenUsableUntil?: number;
+    /** A fresh token for a later session of a long batch; rejects with an AccessTokenRenewalError. */
+    renewAccessToken?: () => Promise<{ accessToken: string; usableUntil: number }>;
+  };
   /**
    * Node runtime only. A SHA-256 fingerprint (hex, with or without colons) of the one server
    * certificate accepted, in place of a publicly trusted one; any other is refused before EHLO.
