@@ -97,10 +97,10 @@ export class ApiClient {
     return this._request('PUT', '/v1/mail-server', input, etag);
   }
 
-  /** Discards the settings and answers the new state (asked for when the answer carries none). */
+  /** Discards the settings (the API answers 204) and answers the new state. */
   async resetSettings(etag: string | null): Promise<ApiAnswer<MailServerResponse>> {
-    const answer = await this._request<MailServerResponse | null>('DELETE', '/v1/mail-server', undefined, etag);
-    return answer.body?.capabilities ? (answer as ApiAnswer<MailServerResponse>) : this.getSettings();
+    await this._request('DELETE', '/v1/mail-server', undefined, etag);
+    return this.getSettings();
   }
 
   /** Sends a test mail with the draft, without saving it. */

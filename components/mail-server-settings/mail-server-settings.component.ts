@@ -1,5 +1,4 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import type { Capabilities, MailServerResponse, TestResult } from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
@@ -80,17 +79,36 @@ import { clientErrors, type FieldErrors } from './validate.ts';
 export class MailServerSettings extends LitElement {
   static override styles = [styles, resultStyles];
 
+  // Declared here rather than with decorators, which would bring their helpers into the bundle.
+  static override properties = {
+    apiBase: { attribute: 'api-base' },
+    token: { attribute: false },
+    getToken: { attribute: false },
+    _data: { state: true },
+    _draft: { state: true },
+    _baseline: { state: true },
+    _portEdited: { state: true },
+    _touched: { state: true },
+    _submitted: { state: true },
+    _serverErrors: { state: true },
+    _busy: { state: true },
+    _status: { state: true },
+    _testResult: { state: true },
+    _testedWith: { state: true },
+    _confirmingReset: { state: true },
+  };
+
   /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
-  @property({ attribute: 'api-base' }) apiBase = '';
+  apiBase = '';
 
   /** The tenant's bearer token. A property only: never put a token in an attribute. */
-  @property({ attribute: false }) token: string | null = null;
+  token: string | null = null;
 
   /**
    * Returns a fresh bearer token; preferred over `token`. Called when the first request needs a
    * token and once more after the API answers 401.
    */
-  @property({ attribute: false }) getToken: (() => Promise<string>) | null = null;
+  getToken: (() => Promise<string>) | null = null;
 
   /**
    * Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again).
@@ -99,22 +117,22 @@ export class MailServerSettings extends LitElement {
    */
   tokenTimeout = DEFAULT_TOKEN_TIMEOUT;
 
-  @state() private _data: MailServerResponse | null = null;
-  @state() private _draft: Draft = { ...EMPTY_DRAFT };
-  @state() private _baseline: Draft = { ...EMPTY_DRAFT };
-  @state() private _portEdited = false;
-  @state() private _touched = new Set<FieldName>();
-  @state() private _submitted = false;
-  @state() private _serverErrors: FieldErrors = {};
+  private _data: MailServerResponse | null = null;
+  private _draft: Draft = { ...EMPTY_DRAFT };
+  private _baseline: Draft = { ...EMPTY_DRAFT };
+  private _portEdited = false;
+  private _touched = new Set<FieldName>();
+  private _submitted = false;
+  private _serverErrors: FieldErrors = {};
   /** The language the API wrote `_serverErrors` in. */
   private _serverErrorsLang?: Language;
-  @state() private _busy: MailServerAction | null = null;
-  @state() private _status: StatusMessage | null = null;
-  @state() private _testResult: TestResult | null = null;
-  @state() private _testedWith: Draft | null = null;
+  private _busy: MailServerAction | null = null;
+  private _status: StatusMessage | null = null;
+  private _testResult: TestResult | null = null;
+  private _testedWith: Draft | null = null;
   /** The language the API wrote the test result's texts in. */
   private _testLang?: Language;
-  @state() private _confirmingReset = false;
+  private _confirmingReset = false;
 
   private _etag: string | null = null;
   private _focusAfterUpdate: string | null = null;

@@ -56,7 +56,7 @@ function serverFields(v: FormView): TemplateResult {
 
 function authFields(v: FormView): TemplateResult {
   const { t, draft: d } = v;
-  const passwordHint = v.passwordStored ? t.passwordStored : v.passwordSet ? t.passwordNewServer : t.passwordHint;
+  const hint = v.passwordStored ? t.passwordStored : v.passwordSet ? t.passwordNewServer : t.passwordHint;
   // The offered providers, and the saved one should the API no longer offer it (so the choice shows as it is).
   const providers = new Set([...v.providers, ...(isProvider(d.authMethod) ? [d.authMethod] : [])]);
   return html`<fieldset>
@@ -80,7 +80,7 @@ function authFields(v: FormView): TemplateResult {
           : isProvider(d.authMethod)
             ? signInFields(v, d.authMethod)
             : html`${textField(v, 'username', t.username, null, { required: true })}
-          ${textField(v, 'password', t.password, passwordHint, {
+          ${textField(v, 'password', t.password, hint, {
             type: 'password',
             autocomplete: 'new-password',
             required: !v.passwordStored,
@@ -107,7 +107,7 @@ function actions(v: FormView): TemplateResult {
     </div>`;
 }
 
-function resetQuestion(v: FormView): TemplateResult {
+function resetConfirmation(v: FormView): TemplateResult {
   const { t } = v;
   return html`<div class="confirm" role="group" aria-labelledby="reset-question" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && v.onResetCancel()}>
       <p id="reset-question">${t.resetQuestion}</p>
@@ -123,7 +123,7 @@ export function settingsForm(v: FormView): TemplateResult {
   return html`<form part="form" novalidate @submit=${v.onSubmit} @input=${v.onInput} @focusout=${v.onBlur}>
       ${serverFields(v)} ${authFields(v)}
       <fieldset>
-        <legend>${t.sectionSender}</legend>
+        <legend>${t.sender}</legend>
         ${textField(v, 'fromAddress', t.fromAddress, t.fromAddressHint, { type: 'email', optional: true })}
         ${textField(v, 'fromName', t.fromName, t.fromNameHint, { optional: true })}
         ${textField(v, 'replyTo', t.replyTo, t.replyToHint, { type: 'email', optional: true })}
@@ -131,6 +131,6 @@ export function settingsForm(v: FormView): TemplateResult {
       ${checkboxField(v, 'fallbackToSystem', t.fallback, t.fallbackHint, false)}
       ${actions(v)}
       <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
-      ${v.confirmingReset ? resetQuestion(v) : nothing}
+      ${v.confirmingReset ? resetConfirmation(v) : nothing}
     </form>`;
 }

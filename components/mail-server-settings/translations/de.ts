@@ -11,7 +11,6 @@ const de: Messages = {
   repliesTo: 'Antworten gehen an',
   sectionServer: 'Server',
   sectionAuth: 'Authentifizierung',
-  sectionSender: 'Absender',
   optional: 'optional',
   host: 'Hostname',
   hostHint: 'Der Name Ihres Postausgangsservers (SMTP), z. B. smtp.example.com.',

@@ -9,7 +9,6 @@ const en = {
   repliesTo: 'Replies go to',
   sectionServer: 'Server',
   sectionAuth: 'Authentication',
-  sectionSender: 'Sender',
   optional: 'optional',
   host: 'Host name',
   hostHint: 'The name of your outgoing (SMTP) server, e.g. smtp.example.com.',
