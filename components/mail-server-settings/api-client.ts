@@ -2,6 +2,7 @@
 // given up after tokenTimeout), the request language, and failures as RequestFailure.
 import type {
   DeliveriesResponse,
+  DiscoverResult,
   MailServerResponse,
   MailServerSettingsInput,
   OAuthCompleteRequest,
@@ -12,6 +13,7 @@ import type {
   Problem,
   TestResult,
 } from '../../contract/index.ts';
+import type { DomainVerdict } from './controllers/domain-help.ts';
 import type { Language, Words } from './controllers/language.ts';
 import type { Messages } from './translations/en.ts';
 
@@ -126,6 +128,16 @@ export class ApiClient {
   /** The API's origin: the only one whose messages about a sign-in count. */
   get origin(): string {
     return new URL(this._host.apiBase || '/', location.href).origin;
+  }
+
+  /** Outgoing servers found for an address, best first. */
+  discover(address: string): Promise<ApiAnswer<DiscoverResult>> {
+    return this._request('GET', `/v1/mail-server/discover?address=${encodeURIComponent(address)}`);
+  }
+
+  /** Whether mail from the address's domain (empty: the saved sender's) passes SPF and DMARC on its route. */
+  checkDomain(address: string): Promise<ApiAnswer<DomainVerdict>> {
+    return this._request('GET', `/v1/mail-server/domain-check${address && `?address=${encodeURIComponent(address)}`}`);
   }
 
   /** The newest five mails. */

@@ -1,7 +1,11 @@
 // The settings form (server, authentication, sender, fallback, actions, reset question) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { OAuthProvider } from '../../../contract/index.ts';
+import type { DiscoverResult } from '../../../contract/index.ts';
+import type { DomainVerdict, Lookup } from '../controllers/domain-help.ts';
+import type { Words } from '../controllers/language.ts';
 import { isProvider } from '../draft.ts';
+import { domainVerdict } from './domain-help.ts';
 import { checkboxField, selectField, textField } from './fields.ts';
 import { PROVIDER_NAME, type SignInView, signInFields } from './sign-in.ts';
 
@@ -18,6 +22,15 @@ export interface FormView extends SignInView {
   canReset: boolean;
   confirmingReset: boolean;
   dirty: boolean;
+  /** The address to find settings for at first (the input keeps what is typed), and what was found. */
+  address: string;
+  found: Lookup<DiscoverResult>;
+  onDiscover(): void;
+  /** The sender domain's verdict shown under the sender fields (empty while the test result shows it). */
+  domain: Lookup<DomainVerdict>;
+  /** Words in the language shown (the API's only while it is the one they were asked in). */
+  say(words: Words): string;
+  onCheckDomain(): void;
   onSubmit(event: Event): void;
   onInput(event: Event): void;
   onBlur(event: FocusEvent): void;
@@ -127,6 +140,10 @@ export function settingsForm(v: FormView): TemplateResult {
         ${textField(v, 'fromAddress', t.fromAddress, t.fromAddressHint, { type: 'email', optional: true })}
         ${textField(v, 'fromName', t.fromName, t.fromNameHint, { optional: true })}
         ${textField(v, 'replyTo', t.replyTo, t.replyToHint, { type: 'email', optional: true })}
+        <button part="button" id="check-domain" type="button" aria-disabled=${!!v.domain.busy} @click=${v.onCheckDomain}>
+          ${t.domainCheck}
+        </button>
+        ${domainVerdict(t, v.domain, v.say)}
       </fieldset>
       ${checkboxField(v, 'fallbackToSystem', t.fallback, t.fallbackHint, false)}
       ${actions(v)}

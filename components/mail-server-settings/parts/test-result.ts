@@ -45,13 +45,17 @@ function certificatePanel(t: Messages, c: CertificateInfo, onTrust: (sha256: str
     </button></p>`;
 }
 
-/** `settings`: the draft the test was sent with; `onTrust`: trust a certificate the test showed. */
+/**
+ * `settings`: the draft the test was sent with; `onTrust`: trust a certificate the test showed;
+ * `domain`: the sender domain's verdict for the test.
+ */
 export function testResultPanel(
   t: Messages,
   result: TestResult,
   settings: Draft,
   actions: SignInActions,
   onTrust: (sha256: string) => void,
+  domain: TemplateResult,
 ): TemplateResult {
   const error = result.ok ? null : result.error;
   const auth = settings.authMethod;
@@ -77,7 +81,7 @@ export function testResultPanel(
           </button></p>`
           : nothing
       }
-      ${warningList(t, result.warnings, actions.onSwitch)}
+      ${warningList(t, result.warnings, actions.onSwitch)} ${domain}
       ${
         result.transcript.length
           ? html`<details>
