@@ -10,8 +10,10 @@ import { healthRoutes } from './features/health/routes.ts';
 import { mailServerRoutes } from './features/mail-server/routes.ts';
 import { oauthCallbackRoutes, oauthRoutes } from './features/oauth/routes.ts';
 import { testSendRoutes } from './features/test-send/routes.ts';
+import { domainCheckRoutes } from './features/domain-check/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
+import { discoverRoutes } from './features/discover/routes.ts';
 
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();
@@ -35,7 +37,9 @@ export function createApp(deps: DepsFactory) {
     .route('/healthz', healthRoutes)
     .route('/dev', devRoutes)
     .route('/v1/mail-server/test', testSendRoutes)
+    .route('/v1/mail-server/domain-check', domainCheckRoutes)
     .route('/v1/mail-server/oauth', oauthRoutes)
+    .route('/v1/mail-server/discover', discoverRoutes)
     .route('/v1/oauth', oauthCallbackRoutes)
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)

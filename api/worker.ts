@@ -31,12 +31,18 @@ export default {
 
   /** Cron: re-enqueue what was lost, is due or was cut off. */
   async scheduled(_controller: ScheduledController, env: Bindings): Promise<void> {
-    const { db, now } = deps(env);
+    const { db, config, now } = deps(env);
     const queue = env.OUTBOX_QUEUE;
     if (!queue) throw new Error('OUTBOX_QUEUE binding is missing');
-    const result = await sweepOutbox(db, now(), async (due) => {
-      for (let i = 0; i < due.length; i += 100) await queue.sendBatch(due.slice(i, i + 100).map((body) => ({ body })));
-    });
+    const result = await sweepOutbox(
+      db,
+      now(),
+      async (due) => {
+        for (let i = 0; i < due.length; i += 100)
+          await queue.sendBatch(due.slice(i, i + 100).map((body) => ({ body })));
+      },
+      config.outbox.leaseMs,
+    );
     if (result.failed + result.requeued > 0)
       console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
   },

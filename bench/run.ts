@@ -1,5 +1,6 @@
 // `npm run bench [parts] [runtimes]`: throw-away local stacks, figures only (bench/README.md).
 import { benchFair } from './fair.ts';
+import { benchDiscover } from './discover.ts';
 import { benchLoad, LOAD_RUNS, LOAD_SECONDS } from './load.ts';
 import { benchLimits } from './limits.ts';
 import { benchOAuth } from './oauth.ts';
@@ -33,7 +34,7 @@ async function withStack<T>(
   }
 }
 
-const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'fair', 'oauth', 'limits', 'load'];
+const PARTS = ['settings', 'smtp', 'widget', 'outbox', 'fair', 'oauth', 'limits', 'load', 'discover'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !PARTS.includes(a) && !(RUNTIMES as readonly string[]).includes(a));
 if (unknown.length > 0) {
@@ -112,6 +113,14 @@ if (want('oauth') && on.includes('node')) {
 if (want('limits') && on.includes('node')) {
   console.log('\nCostly bodies (POST /v1/tenants/:id/messages), the app in process on Node:');
   for (const line of await benchLimits()) console.log(`  ${line}`);
+}
+
+// Settings from the address: the DoH resolver is the local DNS service (unbound + dnsdist).
+if (want('discover')) {
+  for (const runtime of on.filter((r) => r !== 'workerd')) {
+    console.log(`\nSettings from the address (GET /v1/mail-server/discover) on ${label(runtime)}:`);
+    for (const line of await benchDiscover(runtime)) console.log(`  ${line}`);
+  }
 }
 
 // Long (LOAD_SECONDS × LOAD_RUNS per runtime): only when asked for by name.

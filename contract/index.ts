@@ -383,3 +383,58 @@ export interface CertificateInfo {
   validFrom: string;
   validTo: string;
 }
+
+/** SPF's results (RFC 7208 2.6) for the route's sending server and the sender domain. */
+export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
+export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
+export type DomainCheckVerdict = 'ok' | 'warning' | 'problem';
+/** `problem`: mail is likely rejected or marked as spam; `warning`: a risk or not checked; `info`: a hint. */
+export type DomainCheckSeverity = 'problem' | 'warning' | 'info';
+export type DomainCheckFindingCode =
+  | 'dns_unavailable'
+  | 'server_address_unknown'
+  | 'spf_checked_host_address'
+  | 'spf_missing'
+  | 'spf_not_authorizing'
+  | 'spf_softfail_only'
+  | 'spf_permerror'
+  | 'dmarc_missing'
+  | 'dmarc_policy_none'
+  | 'dmarc_reject_unaligned'
+  | 'dkim_selectors_missing';
+
+export interface DomainCheckFinding {
+  code: DomainCheckFindingCode;
+  severity: DomainCheckSeverity;
+  /** What is wrong and, where possible, what to change in the DNS. */
+  message: string;
+}
+
+/** `GET /v1/mail-server/domain-check[?address=…]`: would mail from the address pass SPF and DMARC on the route it takes now. */
+export interface DomainCheckResult {
+  /** The address checked: `address`, else the saved sender; on the system route the system sender. */
+  address: string;
+  domain: string;
+  route: 'tenant' | 'system';
+  spf: {
+    /** null: not evaluated (the sending server's address is unknown). */
+    result: SpfResult | null;
+    /** The domain's SPF record; null when it has none, or several. */
+    record: string | null;
+    /** What was checked, e.g. whether the record authorizes `include:spf.protection.outlook.com`. */
+    detail: string;
+  };
+  dmarc: {
+    /** `none`: no DMARC record; `temperror`: not checked (DNS). */
+    result: 'pass' | 'fail' | 'none' | 'temperror';
+    /** The policy that applies to the domain (`sp` for a subdomain under its organizational domain's record). */
+    policy: DmarcPolicy | null;
+    record: string | null;
+    /** SPF passes for the From domain (the route sends with From = envelope sender); null: unknown. */
+    aligned: boolean | null;
+  };
+  /** DKIM selectors of the provider's usual names that exist (a hint: signing is not checked). */
+  dkim: { selectorsFound: string[] };
+  verdict: DomainCheckVerdict;
+  findings: DomainCheckFinding[];
+}

@@ -28,6 +28,8 @@ export interface Bindings {
   OAUTH_GOOGLE_SMTP_HOSTS?: string;
   /** RFC 8484 DNS-over-HTTPS endpoint (default Cloudflare's); https, or http only to this machine. */
   DNS_RESOLVER_URL?: string;
+  /** Tests only (with ALLOW_PRIVATE_HOSTS=true): discovery's `host:port=host:port` pairs, comma-separated, like curl's --connect-to. */
+  DISCOVER_CONNECT_TO?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** The queue for servers that lately did not answer in time (api/outbox/slow-lane.ts). */
   OUTBOX_SLOW_QUEUE?: Queue<OutboxMessage>;
@@ -39,6 +41,9 @@ export interface Bindings {
   TENANT_TOKEN_ISSUER?: string;
   /** Seconds a tenant token may be valid for (`exp - iat`); default 3600. */
   TENANT_TOKEN_MAX_LIFETIME?: string;
+  /** The system relay's sending address, or an SPF include that covers it, for the sender-domain check. */
+  SYSTEM_SPF_IP?: string;
+  SYSTEM_SPF_INCLUDE?: string;
 }
 
 /** What the outbox queue carries: the delivery's id and tenant; the message itself is in the database. */

@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from '../../contract/rules/host.ts';
+import { asciiDomain } from '../smtp/address.ts';
 import type { SmtpSettings } from '../smtp/types.ts';
 import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
@@ -35,11 +37,15 @@ export interface Config {
   systemFrom: string;
   /** SYSTEM_SMTP_URL as engine settings, or why it cannot be used (null: not set). */
   systemRelay: SmtpSettings | SystemRelayConfigError | null;
+  /** SYSTEM_SPF_IP, SYSTEM_SPF_INCLUDE (null: not set or unusable, then named in `invalid`): how the system relay sends, for SPF. */
+  systemSpf: { ip: string | null; include: string | null; invalid: string[] };
   /** MAIL_SINK_URL: the local mail sink's page, shown by the demo (development). */
   mailSinkUrl: string | null;
   outbox: { retryDelays: number[]; leaseMs: number };
   /** DNS_RESOLVER_URL, else DEFAULT_DNS_RESOLVER_URL, or why it cannot be used. */
   dnsResolverUrl: string | DnsResolverConfigError;
+  /** DISCOVER_CONNECT_TO, honoured only with ALLOW_PRIVATE_HOSTS: `host:port` discovery asks → `host:port` it reaches. */
+  discoverConnectTo: Readonly<Record<string, string>>;
   /** Sign-in with Microsoft or Google: the providers the operator registered. */
   oauth: OAuthConfig;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
@@ -67,6 +73,20 @@ function tenantTokenPolicy(env: Bindings): TenantTokenPolicy {
   };
 }
 
+/** The relay's address (IPv4/IPv6) and SPF include (a DNS name, underscores allowed: `_spf.example.com`). */
+function systemSpf(env: Bindings): Config['systemSpf'] {
+  const ipText = env.SYSTEM_SPF_IP?.trim();
+  const ip = ipText && (isIPv4(ipText) || isIPv6(ipText)) ? ipText : null;
+  const includeText = env.SYSTEM_SPF_INCLUDE?.trim();
+  const name = includeText ? asciiDomain(includeText) : null;
+  const include = name?.includes('.') ? name : null;
+  const invalid = [
+    ...(ipText && !ip ? ['SYSTEM_SPF_IP (invalid)'] : []),
+    ...(includeText && !include ? ['SYSTEM_SPF_INCLUDE (invalid)'] : []),
+  ];
+  return { ip, include, invalid };
+}
+
 /**
  * The secrets and vars a deployment needs. Without OPERATOR_API_KEY the host application cannot
  * send invoices; without SYSTEM_SMTP_URL tenants without their own server (and every fallback) cannot send.
@@ -85,6 +105,13 @@ function dnsResolverUrl(value: string | undefined): Config['dnsResolverUrl'] {
   return new DnsResolverConfigError(
     'DNS_RESOLVER_URL must be an https URL (plain http only to 127.0.0.1 or localhost)',
   );
+}
+
+/** Tests map made-up names onto local servers; without ALLOW_PRIVATE_HOSTS nothing is mapped. */
+function discoverConnectTo(value: string | undefined, allowPrivateHosts: boolean): Config['discoverConnectTo'] {
+  if (!value || !allowPrivateHosts) return {};
+  const pairs = value.split(',').map((pair) => pair.trim().split('=', 2) as [string, string | undefined]);
+  return Object.fromEntries(pairs.filter((p): p is [string, string] => Boolean(p[0] && p[1])));
 }
 
 export function parseConfig(env: Bindings): Config {
@@ -113,12 +140,14 @@ export function parseConfig(env: Bindings): Config {
     settingsEncryptionKey: env.SETTINGS_ENCRYPTION_KEY || null,
     systemFrom: env.SYSTEM_FROM || DEFAULT_SYSTEM_FROM,
     systemRelay,
+    systemSpf: systemSpf(env),
     mailSinkUrl: env.MAIL_SINK_URL ?? null,
     outbox: {
       retryDelays: retryDelays(env.OUTBOX_RETRY_DELAYS),
       leaseMs: leaseMs(env.OUTBOX_LEASE_SECONDS, env.ENVIRONMENT),
     },
     dnsResolverUrl: dnsResolverUrl(env.DNS_RESOLVER_URL),
+    discoverConnectTo: discoverConnectTo(env.DISCOVER_CONNECT_TO, env.ALLOW_PRIVATE_HOSTS === 'true'),
     oauth,
     missing: REQUIRED_CONFIG.filter((name) => !env[name]),
   };

@@ -10,7 +10,7 @@ export function retryDelays(config: string | undefined): number[] {
 }
 
 /** How long a claim holds a row unless renewed; past it the sweeper treats the attempt as cut off. */
-const DEFAULT_LEASE_MS = 5 * 60_000;
+export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**
  * The shortest lease outside development. A send starts only while a third of the lease is left,

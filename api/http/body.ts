@@ -5,6 +5,7 @@ import { ApiError, type FieldError } from './problem.ts';
 import { fieldMessage, isFieldCode, tooLongMessage, unknownFieldMessage } from '../i18n/field-messages.ts';
 import { jsonShapeProblem } from '../util/json-depth.ts';
 import { readAtMost } from '../util/read-at-most.ts';
+import { parseJson } from '../util/json-parse.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { malformedTextPath } from '../util/text.ts';
 
@@ -138,7 +139,7 @@ export async function readJsonObject(c: Context<AppEnv>, maxBytes = MAX_JSON_BYT
   if (shape) throw new ApiError(400, shape === 'too_deep' ? 'json_too_deep' : 'json_too_many_items');
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = parseJson(text);
   } catch {
     throw new ApiError(400, 'invalid_json');
   }

@@ -81,7 +81,8 @@ export class NodeOutbox {
 
   /** One sweep: ends rows cut off twice, delivers lost enqueues, due retries and cut-off attempts. */
   async sweep(): Promise<{ failed: number; requeued: number }> {
-    const result = await sweepOutbox(this.db(), this.now(), async (due) => this.schedule(due));
+    const leaseMs = configOf(this.env).outbox.leaseMs;
+    const result = await sweepOutbox(this.db(), this.now(), async (due) => this.schedule(due), leaseMs);
     if (result.failed + result.requeued > 0) {
       console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
     }

@@ -31,6 +31,7 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   ALLOW_PRIVATE_HOSTS: true,
   MAIL_SINK_URL: true,
   DNS_RESOLVER_URL: true,
+  DISCOVER_CONNECT_TO: true,
   OUTBOX_RETRY_DELAYS: true,
   OUTBOX_LEASE_SECONDS: true,
   PUBLIC_URL: true,
@@ -47,6 +48,8 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   TENANT_TOKEN_AUDIENCE: true,
   TENANT_TOKEN_ISSUER: true,
   TENANT_TOKEN_MAX_LIFETIME: true,
+  SYSTEM_SPF_IP: true,
+  SYSTEM_SPF_INCLUDE: true,
 };
 
 export const NODE_CONFIG_NAMES = Object.keys(NODE_CONFIG) as StringBindingName[];

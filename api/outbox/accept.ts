@@ -10,7 +10,7 @@ import {
 import type { Database } from '../db/database.ts';
 import { makeMessageId, messageIdRandom } from '../smtp/message-id.ts';
 import { tenantSender } from '../sending/sender.ts';
-import { type StoredPayload, CHUNK_CHARS, chunkText } from './chunks.ts';
+import { type StoredPayload, CHUNK_CHARS, chunkText, payloadJson } from './chunks.ts';
 import { readTenantWithServer } from './tenant.ts';
 
 /** The operator named a tenant that does not exist (POST /v1/tenants/:id/messages → 404). */
@@ -45,7 +45,7 @@ export async function insertDelivery(
   row: NewDelivery,
   payload: StoredPayload,
 ): Promise<{ row: DeliveryRow; created: boolean }> {
-  const chunks = chunkText(JSON.stringify(payload), CHUNK_CHARS);
+  const chunks = chunkText(payloadJson(payload), CHUNK_CHARS);
   let inserted: DeliveryRow[];
   let stored: DeliveryRow[];
   try {

@@ -1,13 +1,14 @@
 import type { Database } from '../db/database.ts';
 import { errorSummary } from '../util/error-summary.ts';
-import { extendLeases } from './leases.ts';
+import { extendLeases, renewEveryMs } from './leases.ts';
 
 /**
  * The rows one `deliver()` call holds, and their lease. A batch can take longer than one lease
- * (100 messages over a slow server), so the lease is renewed every third of it for the rows not
- * yet done. A row is only handed to a server while the lease has at least a third left; if
- * renewing fails (database down) or another attempt took a row over, no new send starts, so the
- * sweeper can never re-send a row this attempt is still sending.
+ * (100 messages over a slow server), so the lease is renewed every third of it, at most 30 s
+ * apart (a row not handed over yet is taken up once a renewal is missed), for the rows not yet
+ * done. A row is only handed to a server while the lease has at least a third left; if renewing
+ * fails (database down) or another attempt took a row over, no new send starts, so the sweeper
+ * can never re-send a row this attempt is still sending.
  */
 export class Claim {
   private readonly unstartedIds: Set<string>;
@@ -27,7 +28,7 @@ export class Claim {
   ) {
     this.unstartedIds = new Set(ids);
     this.validUntil = claimedAt.getTime() + leaseMs;
-    this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(leaseMs / 3)));
+    this.timer = setInterval(() => void this.renew(), renewEveryMs(leaseMs));
   }
 
   /** Whether the row may be handed to a server now; if so it counts as started from here on. */

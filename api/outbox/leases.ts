@@ -22,21 +22,40 @@ export const resumable = (now: Date) =>
     ),
   );
 
-const claimable = (now: Date) =>
-  and(
-    or(
-      and(eq(deliveries.status, 'queued')),
-      and(eq(deliveries.status, 'retrying'), or(isNull(deliveries.nextAttemptAt), lte(deliveries.nextAttemptAt, now))),
-      and(lt(deliveries.leaseUntil, now), resumable(now)),
+/** How often a running batch renews its lease: every third of it, but at most 30 s apart. */
+export const renewEveryMs = (leaseMs: number) => Math.max(100, Math.min(Math.floor(leaseMs / 3), 30_000));
+
+/** How late a renewal may be (a slow database, a busy process) before its holder counts as gone. */
+export const RENEWAL_GRACE_MS = 20_000;
+
+/**
+ * A `sending` row whose holder is gone: its lease ran out, or, for a row not handed to a server
+ * yet, one renewal was missed (`leaseUntil - leaseMs` is the last renewal). Such a row can have
+ * reached no server, so it is taken up within a minute instead of after the whole lease; its old
+ * holder, should it wake up, cannot mark it handed over any more (the mark needs its token).
+ */
+export const holderGone = (now: Date, leaseMs: number) =>
+  or(
+    lt(deliveries.leaseUntil, now),
+    and(
+      eq(deliveries.handedOver, false),
+      lt(deliveries.leaseUntil, new Date(now.getTime() + leaseMs - renewEveryMs(leaseMs) - RENEWAL_GRACE_MS)),
     ),
+  );
+
+const claimable = (now: Date, leaseMs: number) =>
+  or(
+    eq(deliveries.status, 'queued'),
+    and(eq(deliveries.status, 'retrying'), or(isNull(deliveries.nextAttemptAt), lte(deliveries.nextAttemptAt, now))),
+    and(holderGone(now, leaseMs), resumable(now)),
   );
 
 /**
  * Takes the given deliveries for one attempt (one statement): only those that are due and not
  * held by another attempt. Rows resumed after a cut-off attempt that had handed them to a server
- * count an interruption. `token`
- * marks this attempt as the holder: a later claim (after the lease ran out) replaces it, and the
- * old holder can then neither extend the lease nor record an outcome.
+ * count an interruption. `token` marks this attempt as the holder: a later claim (once the holder
+ * is gone, see holderGone) replaces it, and the old holder can then neither extend the lease,
+ * hand the row to a server nor record an outcome.
  */
 export async function claimDeliveries(
   db: Database,
@@ -57,7 +76,7 @@ export async function claimDeliveries(
       leaseUntil: new Date(now.getTime() + leaseMs),
       claimToken: token,
     })
-    .where(and(inArray(deliveries.id, ids), claimable(now)))
+    .where(and(inArray(deliveries.id, ids), claimable(now, leaseMs)))
     .returning();
 }
 

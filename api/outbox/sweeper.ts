@@ -1,20 +1,25 @@
 import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import { deliveries, deliveryPayloadChunks } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
+import { DEFAULT_LEASE_MS } from '../config/outbox-timing.ts';
 import type { DeliveryRef } from './enqueue.ts';
-import { resumable } from './leases.ts';
+import { holderGone, resumable } from './leases.ts';
 
 /**
  * The scheduled safety net: ends rows whose resend was cut off too (a third copy is never risked)
- * and test sends whose result was never recorded, then re-enqueues lost enqueues, due retries and attempts cut off mid-send.
+ * and test sends whose result was never recorded, then re-enqueues lost enqueues, due retries and
+ * attempts cut off mid-send. `leaseMs` is the consumers' lease (config.outbox.leaseMs); with a
+ * wrong one rows are taken up later (a longer lease) or enqueued in vain (a shorter one: the claim
+ * refuses rows whose holder is alive), never sent twice.
  */
 export async function sweepOutbox(
   db: Database,
   now: Date,
   enqueueMany: (due: DeliveryRef[]) => Promise<void>,
+  leaseMs = DEFAULT_LEASE_MS,
 ): Promise<{ failed: number; requeued: number }> {
   const failed = (await failTwiceInterrupted(db, now)) + (await failAbandonedTests(db, now));
-  const due = await dueDeliveries(db, now);
+  const due = await dueDeliveries(db, now, leaseMs);
   if (due.length > 0) await enqueueMany(due);
   return { failed, requeued: due.length };
 }
@@ -22,8 +27,8 @@ export async function sweepOutbox(
 /** A `queued` row older than this was never picked up (the enqueue was lost): the sweeper re-enqueues it. */
 export const QUEUED_GRACE_MS = 30_000;
 
-/** Deliveries the sweeper must (re-)enqueue: lost enqueues, due retries, attempts cut off mid-send. */
-export async function dueDeliveries(db: Database, now: Date, limit = 500): Promise<DeliveryRef[]> {
+/** Deliveries the sweeper must (re-)enqueue: lost enqueues, due retries, attempts whose holder is gone. */
+export async function dueDeliveries(db: Database, now: Date, leaseMs: number, limit = 500): Promise<DeliveryRef[]> {
   return db
     .select({ id: deliveries.id, tenantId: deliveries.tenantId })
     .from(deliveries)
@@ -31,7 +36,7 @@ export async function dueDeliveries(db: Database, now: Date, limit = 500): Promi
       or(
         and(eq(deliveries.status, 'queued'), lt(deliveries.createdAt, new Date(now.getTime() - QUEUED_GRACE_MS))),
         and(eq(deliveries.status, 'retrying'), lte(deliveries.nextAttemptAt, now)),
-        and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now)),
+        and(eq(deliveries.status, 'sending'), holderGone(now, leaseMs)),
       ),
     )
     .orderBy(deliveries.createdAt)

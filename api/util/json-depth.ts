@@ -15,15 +15,8 @@ export function jsonShapeProblem(text: string, maxDepth: number, maxItems = Infi
   for (let match = structural.exec(text); match; match = structural.exec(text)) {
     const ch = match[0];
     if (ch === '"') {
-      // The closing quote: the next one not escaped by an odd number of backslashes.
-      let end = match.index;
-      for (;;) {
-        end = text.indexOf('"', end + 1);
-        if (end < 0) return null;
-        let slashes = 0;
-        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
-        if (slashes % 2 === 0) break;
-      }
+      const end = stringEnd(text, match.index);
+      if (end < 0) return null;
       structural.lastIndex = end + 1;
     } else if (ch === ',' || ch === '[' || ch === '{') {
       if (ch !== ',' && ++depth > maxDepth) return 'too_deep';
@@ -38,4 +31,14 @@ export function jsonShapeProblem(text: string, maxDepth: number, maxItems = Infi
 /** Whether JSON text nests arrays and objects deeper than `max` (jsonShapeProblem's depth alone). */
 export function nestsDeeperThan(text: string, max: number): boolean {
   return jsonShapeProblem(text, max) === 'too_deep';
+}
+
+/** The closing quote of the string literal opened at `open`: the next one not escaped by an odd number of backslashes; -1 if none. */
+export function stringEnd(text: string, open: number): number {
+  for (let end = text.indexOf('"', open + 1); end >= 0; end = text.indexOf('"', end + 1)) {
+    let slashes = 0;
+    while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0) return end;
+  }
+  return -1;
 }

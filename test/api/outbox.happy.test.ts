@@ -1,7 +1,12 @@
+import { eq } from 'drizzle-orm';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import type { DeliveriesResponse } from '../../contract/index.ts';
+import { deliveries } from '../../api/db/schema.ts';
+import { messageInputSchema } from '../../api/features/tenants/schema.ts';
+import { sha256Hex } from '../../api/util/sha256.ts';
 import { fixtures, leakForms, marker } from './smtp-helpers.ts';
-import { mailsWith, pdfBytes, postMessage, settled, tenantWithServer, toBase64 } from './outbox-helpers.ts';
+import { db, mailsWith, pdfBytes, postMessage, settled, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 
 const invoice = (tag: string, extra: Record<string, unknown> = {}) => ({
   kind: 'invoice',
@@ -91,6 +96,23 @@ describe('invoice sending', () => {
     expect(((await other.json()) as { code: string }).code).toBe('idempotency_conflict');
     // Neither request started another attempt: the delivery is as the first send left it.
     expect(await settled(tenant.id, first.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await mailsWith(tag)).toHaveLength(1);
+  });
+
+  it('a message stored with the hash of its input serialised again (before bodies were hashed as sent) still matches its body', async () => {
+    const { tenant } = await tenantWithServer('starttls');
+    const tag = marker();
+    const key = `inv-${tag}`;
+    const body = invoice(tag);
+    const first = (await (await postMessage(tenant.id, body, key)).json()) as { id: string };
+    const legacy = await sha256Hex(JSON.stringify(v.parse(messageInputSchema, body)));
+    await db().update(deliveries).set({ requestHash: legacy }).where(eq(deliveries.id, first.id));
+    const again = await postMessage(tenant.id, body, key);
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { id: string }).id).toBe(first.id);
+    const other = await postMessage(tenant.id, invoice(tag, { subject: `changed ${tag}` }), key);
+    expect(((await other.json()) as { code: string }).code).toBe('idempotency_conflict');
+    await settled(tenant.id, first.id);
     expect(await mailsWith(tag)).toHaveLength(1);
   });
 

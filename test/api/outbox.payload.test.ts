@@ -9,7 +9,7 @@ import { deliveryPayloadChunks } from '../../api/db/schema.ts';
 import type { Bindings } from '../../api/config/bindings.ts';
 import { deliver } from '../../api/outbox/deliver.ts';
 import { PayloadLoader } from '../../api/outbox/payloads.ts';
-import { chunkText, readPayloads, type StoredPayload } from '../../api/outbox/chunks.ts';
+import { chunkText, payloadJson, readPayloads, type StoredPayload } from '../../api/outbox/chunks.ts';
 import { isWellFormedText } from '../../api/util/text.ts';
 import { mailsWith, messageStatus, pdfBytes, storedDelivery, tenantWithServer, toBase64 } from './outbox-helpers.ts';
 import { marker } from './smtp-helpers.ts';
@@ -23,17 +23,34 @@ async function storeAndRead(payload: StoredPayload): Promise<StoredPayload | und
 }
 
 describe('stored payloads', () => {
-  it('chunks never cut a surrogate pair in half', () => {
+  it('chunks never cut a surrogate pair in half, within a piece or where pieces meet', () => {
     const text = `${'a'.repeat(9)}😀${'b'.repeat(5)}😀`;
-    for (const size of [2, 3, 10, 11, 100]) {
-      const chunks = chunkText(text, size);
-      expect(chunks.join('')).toBe(text);
-      for (const chunk of chunks) {
-        expect(chunk.length).toBeLessThanOrEqual(size);
-        expect(isWellFormedText(chunk)).toBe(true);
+    for (const pieces of [[text], [text.slice(0, 9), text.slice(9, 16), '', text.slice(16)]]) {
+      for (const size of [2, 3, 10, 11, 100]) {
+        const chunks = chunkText(pieces, size);
+        expect(chunks.join('')).toBe(text);
+        for (const chunk of chunks) {
+          expect(chunk.length).toBeLessThanOrEqual(size);
+          expect(isWellFormedText(chunk)).toBe(true);
+        }
+        expect(chunks.slice(0, -1).every((c) => c.length >= size - 1)).toBe(true); // no chunk is cut short
       }
     }
-    expect(chunkText('', 10)).toEqual(['']);
+    expect(chunkText([''], 10)).toEqual(['']);
+    expect(chunkText([], 10)).toEqual(['']);
+  });
+
+  it("the payload's JSON in pieces is what JSON.stringify makes of it, also for a content that is no base64", () => {
+    const attachment = (content: string) => ({ filename: 'Rechnung "1".pdf', contentType: 'application/pdf', content });
+    const payloads: StoredPayload[] = [
+      { attachments: [] },
+      { text: 'Anbei.', attachments: [attachment('JVBERi0=')] },
+      {
+        html: '<p>€ "</p>',
+        attachments: [attachment('QUJD'), attachment('x"},{"filename":"evil.exe'), attachment('a\\b')],
+      },
+    ];
+    for (const payload of payloads) expect(payloadJson(payload).join('')).toBe(JSON.stringify(payload));
   });
 
   it('an emoji on the 1 MiB chunk boundary is stored and read back whole', async () => {

@@ -6,6 +6,7 @@ import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
 import { makeMessageId } from '../../api/smtp/message-id.ts';
 import { insertDelivery } from '../../api/outbox/accept.ts';
+import { DEFAULT_LEASE_MS } from '../../api/config/outbox-timing.ts';
 import { dueDeliveries } from '../../api/outbox/sweeper.ts';
 import worker from '../../api/worker.ts';
 import { marker } from './smtp-helpers.ts';
@@ -53,7 +54,7 @@ describe('the sweeper', () => {
     const status = await settled(tenant.id, id);
     expect(status).toMatchObject({ status: 'sent', route: 'tenant', attempts: 2 });
     // The next sweep finds nothing of it to send again.
-    expect((await dueDeliveries(db(), new Date())).map((d) => d.id)).not.toContain(id);
+    expect((await dueDeliveries(db(), new Date(), DEFAULT_LEASE_MS)).map((d) => d.id)).not.toContain(id);
     const mails = await mailsWith(tag);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.parsed.messageId).toBe(status.messageId);

@@ -1,18 +1,20 @@
 // The outbox survives a process that dies mid-send: wrangler dev (workerd) is killed with SIGKILL
 // while an SMTP transaction or the database update after it is in flight, then started again on
 // the same data. The sweeper completes what was cut off: exactly once when the server had not
-// accepted the message yet, at most twice (same Message-ID) when it had.
+// accepted the message yet, at most twice (same Message-ID) when it had; a minute after the crash
+// when the message had not been handed to the server yet, after the whole lease when it had.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
-import { sweepOutbox } from '../../api/outbox/sweeper.ts';
+import { DEFAULT_LEASE_MS } from '../../api/config/outbox-timing.ts';
+import { dueDeliveries, sweepOutbox } from '../../api/outbox/sweeper.ts';
 import { startDbProxy, type DbProxy } from '../../scripts/lib/db-proxy.ts';
 import { writeEnvFile } from '../../scripts/lib/dev-secrets.ts';
 import { startStack, type Stack } from '../../scripts/lib/stack.ts';
@@ -73,7 +75,8 @@ describe('outbox after a crash', () => {
     stack = await startStack({
       dataDir,
       envFiles: [join(dataDir, 'secrets.env')],
-      vars: { SYSTEM_FROM: 'system@relay.example', OUTBOX_LEASE_SECONDS: '2', OUTBOX_RETRY_DELAYS: '0,0,0' },
+      // The default lease (5 min): the test moves its end in the database instead of waiting.
+      vars: { SYSTEM_FROM: 'system@relay.example', OUTBOX_RETRY_DELAYS: '0,0,0' },
       databaseUrlFor: async (url) => {
         databaseUrl = url;
         proxy = await startDbProxy(url);
@@ -116,7 +119,7 @@ describe('outbox after a crash', () => {
     };
   }
 
-  /** The cut-off attempt's lease runs out now, instead of after its 2 s. */
+  /** The cut-off attempt's lease runs out now, instead of after its 5 min. */
   async function leaseRunsOut(id: string) {
     await getDatabase(databaseUrl)
       .update(deliveries)
@@ -124,9 +127,25 @@ describe('outbox after a crash', () => {
       .where(eq(deliveries.id, id));
   }
 
+  /** The database as a minute after the crash: the dead holder's last renewal a minute further back. */
+  async function aMinutePasses(id: string) {
+    await getDatabase(databaseUrl)
+      .update(deliveries)
+      .set({ leaseUntil: sql`${deliveries.leaseUntil} - 60000` })
+      .where(eq(deliveries.id, id));
+  }
+
+  /** Whether the sweeper (of now) takes the row up again. */
+  const due = async (id: string) =>
+    (await dueDeliveries(getDatabase(databaseUrl), new Date(), DEFAULT_LEASE_MS)).some((d) => d.id === id);
+
   /** Once the lease ran out, the sweeper re-enqueues; wait until the delivery has ended. */
   async function recover(id: string) {
     await leaseRunsOut(id);
+    return sweptUntilEnded(id);
+  }
+
+  async function sweptUntilEnded(id: string) {
     await stack!.runScheduled();
     for (let i = 0; i < 200; i++) {
       const s = await status(id);
@@ -159,6 +178,26 @@ describe('outbox after a crash', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('killed before the hand-over: sent by the first sweep a minute after the crash, exactly once', {
+    timeout: 60_000,
+  }, async () => {
+    // Hold the hand-over mark: the process dies after claiming the row, before any server has it.
+    proxy!.holdWhen((body) => body.includes('coalesce(\\"deliveries\\".\\"message_id\\"'));
+    const id = await post('crash-before-hand-over');
+    await proxy!.held();
+    await crash();
+
+    await start();
+    expect(await due(id)).toBe(false); // its holder renewed just now: it may be alive
+    await aMinutePasses(id);
+    expect(await due(id)).toBe(true);
+    const s = await sweptUntilEnded(id);
+    expect(s).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(relay.accepted.filter((m) => m.subject === 'crash-before-hand-over')).toEqual([
+      { subject: 'crash-before-hand-over', messageId: s.messageId },
+    ]);
+  });
+
   it('killed before the server accepted: completed by the sweeper and received exactly once', {
     timeout: 60_000,
   }, async () => {
@@ -169,6 +208,8 @@ describe('outbox after a crash', () => {
     relay.answerAgain();
 
     await start();
+    await aMinutePasses(id);
+    expect(await due(id)).toBe(false); // handed over: the server may have it, so the whole lease holds
     const s = await recover(id);
     expect(s.status).toBe('sent');
     expect(relay.accepted.filter((m) => m.subject === 'crash-before-accept')).toEqual([

@@ -28,6 +28,7 @@ export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const incomplete = [
     ...config.oauth.missing,
     ...(config.dnsResolverUrl instanceof Error ? ['DNS_RESOLVER_URL (invalid)'] : []),
+    ...config.systemSpf.invalid,
   ];
   if (missing.length === 0 && database === 'ok')
     return c.json({ ok: true, ...(incomplete.length ? { incomplete } : {}) }, 200);

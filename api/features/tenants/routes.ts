@@ -58,7 +58,9 @@ export const tenantRoutes = new Hono<AppEnv>()
       const code = key === undefined ? 'required' : 'idempotency_key_invalid';
       throw validationError([{ path: 'Idempotency-Key', code, message: fieldMessage(code, c.var.lang) }]);
     }
-    return c.json(await acceptMessage(c.var.deps, tenantId, key, c.req.valid('json')), 202);
+    // The bytes jsonBody read (Hono keeps them): the idempotency hash is taken of them.
+    const body = await c.req.arrayBuffer();
+    return c.json(await acceptMessage(c.var.deps, tenantId, key, c.req.valid('json'), body), 202);
   })
   .get('/:tenantId/messages/:id', async (c) => {
     const row = await readDelivery(c.var.deps.db, tenantIdParam(c), c.req.param('id'));
