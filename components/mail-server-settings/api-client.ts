@@ -3,6 +3,7 @@
 import type {
   DeliveriesResponse,
   DiscoverResult,
+  DomainCheckResult,
   MailServerResponse,
   MailServerSettingsInput,
   OAuthCompleteRequest,
@@ -13,7 +14,6 @@ import type {
   Problem,
   TestResult,
 } from '../../contract/index.ts';
-import type { DomainVerdict } from './controllers/domain-help.ts';
 import type { Language, Words } from './controllers/language.ts';
 import type { Messages } from './translations/en.ts';
 
@@ -136,7 +136,7 @@ export class ApiClient {
   }
 
   /** Whether mail from the address's domain (empty: the saved sender's) passes SPF and DMARC on its route. */
-  checkDomain(address: string): Promise<ApiAnswer<DomainVerdict>> {
+  checkDomain(address: string): Promise<ApiAnswer<DomainCheckResult>> {
     return this._request('GET', `/v1/mail-server/domain-check${address && `?address=${encodeURIComponent(address)}`}`);
   }
 

@@ -1,5 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import type { Capabilities, MailServerResponse, TestResult } from '../../contract/index.ts';
+import type { Capabilities, DomainCheckResult, MailServerResponse, TestResult } from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
   MailServerResetEvent,
@@ -9,7 +9,7 @@ import {
 } from '../events.ts';
 import { ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, type RequestFailure } from './api-client.ts';
 import { DeliveriesPoller } from './controllers/deliveries-poller.ts';
-import { DomainHelp, type DomainVerdict, type Lookup } from './controllers/domain-help.ts';
+import { DomainHelp, type Lookup } from './controllers/domain-help.ts';
 import { type Language, LanguageController } from './controllers/language.ts';
 import { OAuthSignIn } from './controllers/oauth-sign-in.ts';
 import {
@@ -439,7 +439,7 @@ export class MailServerSettings extends LitElement {
   }
 
   /** The domain's verdict where it is shown (`forTest`: in the test result); one the API wrote in another language is gone. */
-  private _domain(forTest: boolean): Lookup<DomainVerdict> {
+  private _domain(forTest: boolean): Lookup<DomainCheckResult> {
     const d = this._help.domain;
     return !!d.forTest === forTest && (!d.body || d.lang === this._language.lang) ? d : {};
   }

@@ -1,15 +1,8 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { DiscoverCandidate, DiscoverResult } from '../../../contract/index.ts';
+import type { DiscoverCandidate, DiscoverResult, DomainCheckResult } from '../../../contract/index.ts';
 import type { MailServerAction } from '../../events.ts';
 import { type ApiAnswer, type ApiClient, asRequestFailure, type RequestFailure } from '../api-client.ts';
 import type { Language } from './language.ts';
-
-/** The sender domain's verdict as the widget shows it (`GET /v1/mail-server/domain-check`). */
-export interface DomainVerdict {
-  domain: string;
-  verdict: 'ok' | 'warning' | 'problem';
-  findings: { code: string; message: string }[];
-}
 
 /** One lookup: running, its answer (with the language it was asked in), or why it failed. */
 export interface Lookup<T> {
@@ -36,7 +29,7 @@ export interface DomainHelpHooks {
  */
 export class DomainHelp {
   found: Lookup<DiscoverResult> = {};
-  domain: Lookup<DomainVerdict> = {};
+  domain: Lookup<DomainCheckResult> = {};
 
   constructor(
     private readonly _host: ReactiveControllerHost,

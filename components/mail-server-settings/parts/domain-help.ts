@@ -1,8 +1,8 @@
 // Finding the settings from an address, and the sender domain's verdict, as pure templates.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { DiscoverResult } from '../../../contract/index.ts';
+import type { DiscoverResult, DomainCheckResult } from '../../../contract/index.ts';
 import type { RequestFailure } from '../api-client.ts';
-import type { DomainVerdict, Lookup } from '../controllers/domain-help.ts';
+import type { Lookup } from '../controllers/domain-help.ts';
 import type { Words } from '../controllers/language.ts';
 import type { Messages } from '../translations/en.ts';
 import type { FormView } from './form.ts';
@@ -42,7 +42,7 @@ export function discoverFields(v: FormView): TemplateResult {
 /** The sender domain's verdict with its findings (the API's words: what to change in the DNS), or why it could not be had. */
 export function domainVerdict(
   t: Messages,
-  lookup: Lookup<DomainVerdict>,
+  lookup: Lookup<DomainCheckResult>,
   say: (words: Words) => string,
 ): TemplateResult {
   const { body, failure } = lookup;

@@ -1,8 +1,7 @@
 // The settings form (server, authentication, sender, fallback, actions, reset question) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { OAuthProvider } from '../../../contract/index.ts';
-import type { DiscoverResult } from '../../../contract/index.ts';
-import type { DomainVerdict, Lookup } from '../controllers/domain-help.ts';
+import type { DiscoverResult, DomainCheckResult, OAuthProvider } from '../../../contract/index.ts';
+import type { Lookup } from '../controllers/domain-help.ts';
 import type { Words } from '../controllers/language.ts';
 import { isProvider } from '../draft.ts';
 import { domainVerdict } from './domain-help.ts';
@@ -27,7 +26,7 @@ export interface FormView extends SignInView {
   found: Lookup<DiscoverResult>;
   onDiscover(): void;
   /** The sender domain's verdict shown under the sender fields (empty while the test result shows it). */
-  domain: Lookup<DomainVerdict>;
+  domain: Lookup<DomainCheckResult>;
   /** Words in the language shown (the API's only while it is the one they were asked in). */
   say(words: Words): string;
   onCheckDomain(): void;
