@@ -3,6 +3,7 @@
 // zones of test/fixtures/dns-zones.ts).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { freePort } from '../../scripts/lib/ports.ts';
 import {
   freshTenant,
   inWidget,
@@ -21,11 +22,16 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  [stack, host, browser] = await Promise.all([
-    startWidgetStack({ vars: { DNS_RESOLVER_URL: inject('dnsResolverUrl') } }),
-    startHostServer(),
-    launchBrowser(),
-  ]);
+  // Signing in with Microsoft is offered (a client registered, PUBLIC_URL naming the API's port);
+  // nobody signs in here, so no authorization server is needed.
+  const port = await freePort();
+  const vars = {
+    DNS_RESOLVER_URL: inject('dnsResolverUrl'),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    OAUTH_MICROSOFT_CLIENT_ID: 'widget-discover-test',
+    OAUTH_MICROSOFT_CLIENT_SECRET: 'widget-discover-test-secret',
+  };
+  [stack, host, browser] = await Promise.all([startWidgetStack({ port, vars }), startHostServer(), launchBrowser()]);
 });
 
 afterAll(async () => {
@@ -43,6 +49,107 @@ beforeEach(async () => {
 const w = (selector: string) => inWidget(page, selector);
 const open = (tenant: string, lang = 'en') => openWidget(page, host.url, { api: stack.apiUrl, tenant, lang });
 const setLang = (lang: string) => page.evaluate((l) => (document.documentElement.lang = l), lang);
+
+/** Types the address, asks for its settings and answers the line that says how it went. */
+async function findSettings(address: string): Promise<string> {
+  await w('#address').fill(address);
+  await w('#discover').click();
+  const line = w('.discover [role=status]');
+  await page.waitForFunction(() => {
+    const found = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('.discover [role=status]');
+    return !!found?.textContent?.trim() && !/Checking|Wird geprüft/.test(found.textContent);
+  });
+  return (await line.innerText()).trim();
+}
+
+const values = () =>
+  page.evaluate(() => {
+    const root = document.querySelector('mail-server-settings')!.shadowRoot!;
+    const value = (id: string) => root.querySelector<HTMLInputElement>(`#${id}`)?.value;
+    return {
+      host: value('host'),
+      port: value('port'),
+      security: value('security'),
+      auth: value('authMethod'),
+      username: value('username'),
+    };
+  });
+
+describe('finding the settings from an address', () => {
+  test("a custom domain on Microsoft 365 (MX): its server with Microsoft's sign-in chosen, said to be guessed", async () => {
+    await open(freshTenant('discover-m365'));
+    expect(await findSettings('rechnung@m365-firma.test')).toBe(
+      'Microsoft 365: Guessed from the MX record — please check.',
+    );
+    expect(await values()).toEqual({
+      host: 'smtp.office365.com',
+      port: '587',
+      security: 'starttls',
+      auth: 'microsoft',
+      username: 'rechnung@m365-firma.test',
+    });
+    // One button left before the test: signing in. Every field stays editable.
+    await expect(w('#oauth-sign-in').innerText()).resolves.toContain('Sign in with Microsoft');
+    await w('#host').fill('smtp.firma.test');
+    expect((await values()).host).toBe('smtp.firma.test');
+    // The status below the form keeps what it said before (nothing); the lookup says it at its button.
+    expect((await w('[part=status]').innerText()).trim()).toBe('');
+  });
+
+  test("in German: a domain in Thunderbird's provider list, one with SRV records only, and one with nothing", async () => {
+    await open(freshTenant('discover-de'), 'de');
+    expect(await findSettings('anna@posteo.de')).toBe('Posteo: Eingetragen aus der Anbieterliste von Thunderbird.');
+    expect(await values()).toEqual({
+      host: 'posteo.de',
+      port: '465',
+      security: 'tls',
+      auth: 'plain',
+      username: 'anna@posteo.de',
+    });
+
+    expect(await findSettings('anna@srv-only.test')).toBe('Eingetragen aus dem DNS Ihrer Domain (SRV).');
+    expect((await values()).host).toBe('mail.srv-only.test');
+
+    expect(await findSettings('anna@nothing.test')).toBe('Für diese Adresse wurden keine Einstellungen gefunden.');
+    // Nothing found changes nothing.
+    expect((await values()).host).toBe('mail.srv-only.test');
+  });
+
+  test('English source texts; Enter in the address asks too', async () => {
+    await open(freshTenant('discover-en'));
+    await w('#address').fill('anna@posteo.de');
+    await w('#address').press('Enter');
+    await w('.discover [role=status]:has-text("provider list")').waitFor();
+    expect((await w('.discover [role=status]').innerText()).trim()).toBe(
+      "Posteo: Filled in from Thunderbird's provider list.",
+    );
+  });
+
+  test('not an address: the API says so once, at the field, in the language shown', async () => {
+    await open(freshTenant('discover-bad'), 'de');
+    const said = await findSettings('keine-adresse');
+    expect(await w('.discover [role=status]').getAttribute('class')).toBe('error');
+    expect(said).toMatch(/E-Mail-Adresse/);
+    expect((await w('[part=status]').innerText()).trim()).toBe('');
+    expect((await values()).host).toBe('');
+  });
+
+  test('no answer at all: said once, at the field', async () => {
+    await open(freshTenant('discover-offline'));
+    await page.route('**/v1/mail-server/discover?**', (route) => route.abort());
+    expect(await findSettings('anna@posteo.de')).toBe(
+      'The server could not be reached. Check your connection and try again.',
+    );
+    expect((await w('[part=status]').innerText()).trim()).toBe('');
+  });
+
+  test("the address starts as the tenant's own", async () => {
+    await open(freshTenant('discover-start'));
+    const own = (await w('.route dd').nth(1).innerText()).trim();
+    expect(own).toContain('@');
+    expect(await w('#address').inputValue()).toBe(own);
+  });
+});
 
 /** The verdict under the sender fields once it is there (its data-verdict set). */
 async function senderVerdict(): Promise<{ verdict: string | null; text: string; codes: string[] }> {
