@@ -54,9 +54,9 @@ const setLang = (lang: string) => page.evaluate((l) => (document.documentElement
 async function findSettings(address: string): Promise<string> {
   await w('#address').fill(address);
   await w('#discover').click();
-  const line = w('.discover [role=status]');
+  const line = w('.discover [aria-live]');
   await page.waitForFunction(() => {
-    const found = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('.discover [role=status]');
+    const found = document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('.discover [aria-live]');
     return !!found?.textContent?.trim() && !/Checking|Wird geprüft/.test(found.textContent);
   });
   return (await line.innerText()).trim();
@@ -119,8 +119,8 @@ describe('finding the settings from an address', () => {
     await open(freshTenant('discover-en'));
     await w('#address').fill('anna@posteo.de');
     await w('#address').press('Enter');
-    await w('.discover [role=status]:has-text("provider list")').waitFor();
-    expect((await w('.discover [role=status]').innerText()).trim()).toBe(
+    await w('.discover [aria-live]:has-text("provider list")').waitFor();
+    expect((await w('.discover [aria-live]').innerText()).trim()).toBe(
       "Posteo: Filled in from Thunderbird's provider list.",
     );
   });
@@ -128,7 +128,7 @@ describe('finding the settings from an address', () => {
   test('not an address: the API says so once, at the field, in the language shown', async () => {
     await open(freshTenant('discover-bad'), 'de');
     const said = await findSettings('keine-adresse');
-    expect(await w('.discover [role=status]').getAttribute('class')).toBe('error');
+    expect(await w('.discover [aria-live]').getAttribute('class')).toBe('error');
     expect(said).toMatch(/E-Mail-Adresse/);
     expect((await w('[part=status]').innerText()).trim()).toBe('');
     expect((await values()).host).toBe('');

@@ -35,7 +35,7 @@ export function discoverFields(v: FormView): TemplateResult {
           ${t.findSettings}
         </button>
       </div>
-      <p part="hint" class=${found.failure ? 'error' : 'hint'} role="status">${line}</p>
+      <p part="hint" class=${found.failure ? 'error' : 'hint'} aria-live="polite">${line}</p>
     </div>`;
 }
 
@@ -47,7 +47,7 @@ export function domainVerdict(
 ): TemplateResult {
   const { body, failure } = lookup;
   const text = lookup.busy ? t.checking : failure ? say(failureWords(failure)) : '';
-  return html`<div part="domain-check" class=${body && body.verdict !== 'ok' ? 'warning' : 'hint'} role="status" data-verdict=${body?.verdict ?? nothing}>
+  return html`<div part="domain-check" class=${body && body.verdict !== 'ok' ? 'warning' : 'hint'} aria-live="polite" data-verdict=${body?.verdict ?? nothing}>
       ${text}
       ${
         body && !text
