@@ -46,7 +46,16 @@ export class MailServerOAuthDisconnectedEvent extends CustomEvent<{ provider: OA
   }
 }
 
-export type MailServerAction = 'load' | 'save' | 'test' | 'reset' | 'deliveries' | 'sign-in' | 'disconnect';
+export type MailServerAction =
+  | 'load'
+  | 'save'
+  | 'test'
+  | 'reset'
+  | 'deliveries'
+  | 'sign-in'
+  | 'disconnect'
+  | 'discover'
+  | 'domain-check';
 
 export interface MailServerErrorDetail {
   /** What the element was doing when the error happened. */

@@ -2,6 +2,8 @@
 // given up after tokenTimeout), the request language, and failures as RequestFailure.
 import type {
   DeliveriesResponse,
+  DiscoverResult,
+  DomainCheckResult,
   MailServerResponse,
   MailServerSettingsInput,
   OAuthCompleteRequest,
@@ -97,10 +99,10 @@ export class ApiClient {
     return this._request('PUT', '/v1/mail-server', input, etag);
   }
 
-  /** Discards the settings and answers the new state (asked for when the answer carries none). */
+  /** Discards the settings (the API answers 204) and answers the new state. */
   async resetSettings(etag: string | null): Promise<ApiAnswer<MailServerResponse>> {
-    const answer = await this._request<MailServerResponse | null>('DELETE', '/v1/mail-server', undefined, etag);
-    return answer.body?.capabilities ? (answer as ApiAnswer<MailServerResponse>) : this.getSettings();
+    await this._request('DELETE', '/v1/mail-server', undefined, etag);
+    return this.getSettings();
   }
 
   /** Sends a test mail with the draft, without saving it. */
@@ -126,6 +128,16 @@ export class ApiClient {
   /** The API's origin: the only one whose messages about a sign-in count. */
   get origin(): string {
     return new URL(this._host.apiBase || '/', location.href).origin;
+  }
+
+  /** Outgoing servers found for an address, best first. */
+  discover(address: string): Promise<ApiAnswer<DiscoverResult>> {
+    return this._request('GET', `/v1/mail-server/discover?address=${encodeURIComponent(address)}`);
+  }
+
+  /** Whether mail from the address's domain (empty: the saved sender's) passes SPF and DMARC on its route. */
+  checkDomain(address: string): Promise<ApiAnswer<DomainCheckResult>> {
+    return this._request('GET', `/v1/mail-server/domain-check${address && `?address=${encodeURIComponent(address)}`}`);
   }
 
   /** The newest five mails. */

@@ -1,6 +1,8 @@
-// The form's values (the draft) and how they map from the API's settings and to its input: pure, no DOM.
+// The form's values (the draft) and how they map from the API's settings, to its input and from a
+// server found for an address: pure, no DOM.
 import type {
   Capabilities,
+  DiscoverCandidate,
   MailServerResponse,
   MailServerSettingsInput,
   OAuthProvider,
@@ -180,4 +182,32 @@ export function passwordStored(data: MailServerResponse | null, draft: Draft): b
     tlsPinSha256: s.trustedCertificateSha256 ?? null,
   };
   return isSavedServer(saved, toInput(draft, data.capabilities));
+}
+
+/**
+ * The draft with a found server: host, port, encryption, user name and how to log in. Signing in is
+ * chosen when the server is its provider's and the API offers that provider; else a password
+ * method (the one chosen, or PLAIN), or none for a server that takes no login. A certificate
+ * trusted for another host does not carry over; the rest of the draft (password, sender) stays.
+ */
+export function withCandidate(draft: Draft, c: DiscoverCandidate, providers: readonly OAuthProvider[]): Draft {
+  const provider = c.oauthProvider;
+  const signIn = provider && c.auth.includes('oauth2') && providers.includes(provider) ? provider : null;
+  const password = isProvider(draft.authMethod) || draft.authMethod === 'none' ? 'plain' : draft.authMethod;
+  return {
+    ...draft,
+    host: c.host,
+    port: String(c.port),
+    security: c.security,
+    trustedCertificateSha256: c.host === draft.host ? draft.trustedCertificateSha256 : '',
+    authMethod: signIn ?? (c.auth.length ? password : 'none'),
+    username: c.username,
+  };
+}
+
+/** The address to look settings up for at first: the saved sender, else the tenant's own. */
+export function startAddress(response: MailServerResponse): string {
+  const { effective } = response;
+  // On the system route the sender is the system's; the tenant's own address is the Reply-To.
+  return effective.route === 'tenant' ? effective.from.address : effective.replyTo;
 }

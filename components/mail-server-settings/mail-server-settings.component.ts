@@ -1,6 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import type { Capabilities, MailServerResponse, TestResult } from '../../contract/index.ts';
+import type { Capabilities, DomainCheckResult, MailServerResponse, TestResult } from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
   MailServerResetEvent,
@@ -10,6 +9,7 @@ import {
 } from '../events.ts';
 import { ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, type RequestFailure } from './api-client.ts';
 import { DeliveriesPoller } from './controllers/deliveries-poller.ts';
+import { DomainHelp, type Lookup } from './controllers/domain-help.ts';
 import { type Language, LanguageController } from './controllers/language.ts';
 import { OAuthSignIn } from './controllers/oauth-sign-in.ts';
 import {
@@ -23,12 +23,15 @@ import {
   passwordSet,
   passwordStored,
   problemErrors,
+  startAddress,
   toInput,
+  withCandidate,
   withChange,
 } from './draft.ts';
 import resultStyles from './mail-server-settings.result-styles.ts';
 import styles from './mail-server-settings.styles.ts';
 import { deliveriesList } from './parts/deliveries.ts';
+import { discoverFields, domainVerdict } from './parts/domain-help.ts';
 import { type FormView, settingsForm } from './parts/form.ts';
 import { busyText, routeSummary, type StatusMessage, statusRegion } from './parts/status.ts';
 import { testResultPanel } from './parts/test-result.ts';
@@ -60,6 +63,7 @@ import { clientErrors, type FieldErrors } from './validate.ts';
  * @csspart warning - Warnings (no encryption, Microsoft's end of passwords, fallback deliveries).
  * @csspart test-result - The test's stages, server reply, hint and transcript.
  * @csspart deliveries - The list of recent mails.
+ * @csspart domain-check - The sender domain's SPF and DMARC verdict with what to change in the DNS.
  *
  * @cssprop [--mss-font-family=inherit] - Font family; the host page's by default.
  * @cssprop [--mss-font-size=1rem] - Base font size.
@@ -80,17 +84,36 @@ import { clientErrors, type FieldErrors } from './validate.ts';
 export class MailServerSettings extends LitElement {
   static override styles = [styles, resultStyles];
 
+  // Declared here rather than with decorators, which would bring their helpers into the bundle.
+  static override properties = {
+    apiBase: { attribute: 'api-base' },
+    token: { attribute: false },
+    getToken: { attribute: false },
+    _data: { state: true },
+    _draft: { state: true },
+    _baseline: { state: true },
+    _portEdited: { state: true },
+    _touched: { state: true },
+    _submitted: { state: true },
+    _serverErrors: { state: true },
+    _busy: { state: true },
+    _status: { state: true },
+    _testResult: { state: true },
+    _testedWith: { state: true },
+    _confirmingReset: { state: true },
+  };
+
   /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
-  @property({ attribute: 'api-base' }) apiBase = '';
+  apiBase = '';
 
   /** The tenant's bearer token. A property only: never put a token in an attribute. */
-  @property({ attribute: false }) token: string | null = null;
+  token: string | null = null;
 
   /**
    * Returns a fresh bearer token; preferred over `token`. Called when the first request needs a
    * token and once more after the API answers 401.
    */
-  @property({ attribute: false }) getToken: (() => Promise<string>) | null = null;
+  getToken: (() => Promise<string>) | null = null;
 
   /**
    * Milliseconds to wait for `getToken` before giving up with an error (and the offer to try again).
@@ -99,22 +122,22 @@ export class MailServerSettings extends LitElement {
    */
   tokenTimeout = DEFAULT_TOKEN_TIMEOUT;
 
-  @state() private _data: MailServerResponse | null = null;
-  @state() private _draft: Draft = { ...EMPTY_DRAFT };
-  @state() private _baseline: Draft = { ...EMPTY_DRAFT };
-  @state() private _portEdited = false;
-  @state() private _touched = new Set<FieldName>();
-  @state() private _submitted = false;
-  @state() private _serverErrors: FieldErrors = {};
+  private _data: MailServerResponse | null = null;
+  private _draft: Draft = { ...EMPTY_DRAFT };
+  private _baseline: Draft = { ...EMPTY_DRAFT };
+  private _portEdited = false;
+  private _touched = new Set<FieldName>();
+  private _submitted = false;
+  private _serverErrors: FieldErrors = {};
   /** The language the API wrote `_serverErrors` in. */
   private _serverErrorsLang?: Language;
-  @state() private _busy: MailServerAction | null = null;
-  @state() private _status: StatusMessage | null = null;
-  @state() private _testResult: TestResult | null = null;
-  @state() private _testedWith: Draft | null = null;
+  private _busy: MailServerAction | null = null;
+  private _status: StatusMessage | null = null;
+  private _testResult: TestResult | null = null;
+  private _testedWith: Draft | null = null;
   /** The language the API wrote the test result's texts in. */
   private _testLang?: Language;
-  @state() private _confirmingReset = false;
+  private _confirmingReset = false;
 
   private _etag: string | null = null;
   private _focusAfterUpdate: string | null = null;
@@ -140,6 +163,14 @@ export class MailServerSettings extends LitElement {
       this._focusAfterUpdate = '#oauth-sign-in';
     },
     emit: (event) => this._emit(event),
+  });
+  private readonly _help = new DomainHelp(this, {
+    api: this._api,
+    fill: (candidate) => {
+      this._draft = withCandidate(this._draft, candidate, this._capabilities?.oauthProviders ?? []);
+      this._portEdited = this._draft.port !== DEFAULT_PORT[this._draft.security];
+    },
+    report: (action, failure) => this._report(action, failure),
   });
 
   /** True while the form holds changes that are not saved. */
@@ -241,6 +272,7 @@ export class MailServerSettings extends LitElement {
     this._data = response;
     this._etag = etag ?? (response.configured ? `"${response.version}"` : null);
     if (keepDraft) return;
+    this._help.found = {};
     const draft = draftFrom(response);
     this._draft = draft;
     this._baseline = { ...draft };
@@ -304,6 +336,7 @@ export class MailServerSettings extends LitElement {
       this._apply(body, etag);
       this._status = { tone: 'success', text: (t) => t.saved };
       this._emit(new MailServerSavedEvent(body));
+      void this._help.checkDomain('');
     });
   }
 
@@ -320,6 +353,7 @@ export class MailServerSettings extends LitElement {
         ? { tone: 'success', text: (t) => t.testOk(body.durationMs) }
         : { tone: 'error', text: (t) => t.testFailed, api: body.error.message, lang };
       this._emit(new MailServerTestedEvent(body));
+      void this._help.checkDomain(testedWith.fromAddress, true);
     });
     void this._deliveries.load();
   }
@@ -374,6 +408,7 @@ export class MailServerSettings extends LitElement {
 
   private get _formView(): FormView {
     const caps = this._capabilities;
+    const help = this._help;
     return {
       t: this._t,
       draft: this._draft,
@@ -386,6 +421,12 @@ export class MailServerSettings extends LitElement {
       canReset: !!this._data?.configured && !this._confirmingReset,
       confirmingReset: this._confirmingReset,
       dirty: this.dirty,
+      address: this._data ? startAddress(this._data) : '',
+      found: help.found,
+      onDiscover: () => help.discover(this.renderRoot.querySelector<HTMLInputElement>('#address')!.value),
+      domain: this._domain(false),
+      say: (words) => this._language.say(words),
+      onCheckDomain: () => help.checkDomain(this._draft.fromAddress),
       onSubmit: (e) => this._onSubmit(e),
       onInput: (e) => this._onInput(e),
       onBlur: (e) => this._onBlur(e),
@@ -395,6 +436,12 @@ export class MailServerSettings extends LitElement {
       onResetCancel: () => this._onResetCancel(),
       ...this._oauth.formView(this._draft),
     };
+  }
+
+  /** The domain's verdict where it is shown (`forTest`: in the test result); one the API wrote in another language is gone. */
+  private _domain(forTest: boolean): Lookup<DomainCheckResult> {
+    const d = this._help.domain;
+    return !!d.forTest === forTest && (!d.body || d.lang === this._language.lang) ? d : {};
   }
 
   private _renderStatus(): TemplateResult {
@@ -417,12 +464,30 @@ export class MailServerSettings extends LitElement {
     // When the settings could not be loaded either, the status says why once.
     const deliveriesError = (this._data && error && this._language.say(error)) || null;
     const actions = this._oauth.actions(this._draft);
+    const view = this._formView;
     return html`<div class="root" lang=${this._language.lang}>
       <h2 class="title">${t.title}</h2>
-      ${this._data ? routeSummary(t, this._data) : nothing}
-      ${this._data ? warningList(t, savedWarnings(this._data.warnings, this._draft), actions.onSwitch) : nothing}
-      ${this._data ? settingsForm(this._formView) : this._busy === 'load' ? html`<p class="loading">${t.loading}</p>` : nothing}
-      ${this._renderStatus()} ${tested ? testResultPanel(t, ...tested, actions, (sha256) => this._onTrust(sha256)) : nothing}
+      ${
+        this._data
+          ? html`${routeSummary(t, this._data)}
+            ${warningList(t, savedWarnings(this._data.warnings, this._draft), actions.onSwitch)}
+            ${discoverFields(view)}${settingsForm(view)}`
+          : this._busy === 'load'
+            ? html`<p class="loading">${t.loading}</p>`
+            : nothing
+      }
+      ${this._renderStatus()}
+      ${
+        tested
+          ? testResultPanel(
+              t,
+              ...tested,
+              actions,
+              (sha256) => this._onTrust(sha256),
+              domainVerdict(t, this._domain(true), (w) => this._language.say(w)),
+            )
+          : nothing
+      }
       ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat(), actions.onReconnect)}
     </div>`;
   }

@@ -167,6 +167,10 @@ export default unsafeCSS(`
   ul.warning {
     padding-left: 1.75em;
   }
+  /* The basis beats the inputs' width: 100%, so the button sits beside the address when there is room. */
+  .discover input {
+    flex: 1 1 14em;
+  }
   .warning .switch {
     display: block;
     margin-top: 0.5em;

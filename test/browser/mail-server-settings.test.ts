@@ -124,8 +124,11 @@ describe('accessibility', () => {
 
   test('keyboard only: fill in, choose options and save', async () => {
     await open(freshTenant('keyboard'));
-    await page.keyboard.press('Tab');
-    expect(await activeId()).toBe('host');
+    // The address to find settings for and its button come first.
+    for (const id of ['address', 'discover', 'host']) {
+      await page.keyboard.press('Tab');
+      expect(await activeId()).toBe(id);
+    }
     await page.keyboard.type('smtp.example.com');
     await page.keyboard.press('Tab');
     expect(await activeId()).toBe('security');
@@ -141,12 +144,13 @@ describe('accessibility', () => {
     await page.keyboard.press('Tab');
     expect(await activeId()).toBe('password');
     await page.keyboard.type('s3cret!');
-    for (const id of ['fromAddress', 'fromName', 'replyTo', 'fallbackToSystem']) {
+    for (const id of ['fromAddress', 'fromName', 'replyTo', 'check-domain', 'fallbackToSystem']) {
       await page.keyboard.press('Tab');
       expect(await activeId()).toBe(id);
     }
     await page.keyboard.press('Space');
     expect(await w('#fallbackToSystem').isChecked()).toBe(true);
+    await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.type('billing@example.com');
     await page.keyboard.press('Enter'); // submits the form from a text field

@@ -1,7 +1,10 @@
 // The settings form (server, authentication, sender, fallback, actions, reset question) as a pure template.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { OAuthProvider } from '../../../contract/index.ts';
+import type { DiscoverResult, DomainCheckResult, OAuthProvider } from '../../../contract/index.ts';
+import type { Lookup } from '../controllers/domain-help.ts';
+import type { Words } from '../controllers/language.ts';
 import { isProvider } from '../draft.ts';
+import { domainVerdict } from './domain-help.ts';
 import { checkboxField, selectField, textField } from './fields.ts';
 import { PROVIDER_NAME, type SignInView, signInFields } from './sign-in.ts';
 
@@ -18,6 +21,15 @@ export interface FormView extends SignInView {
   canReset: boolean;
   confirmingReset: boolean;
   dirty: boolean;
+  /** The address to find settings for at first (the input keeps what is typed), and what was found. */
+  address: string;
+  found: Lookup<DiscoverResult>;
+  onDiscover(): void;
+  /** The sender domain's verdict shown under the sender fields (empty while the test result shows it). */
+  domain: Lookup<DomainCheckResult>;
+  /** Words in the language shown (the API's only while it is the one they were asked in). */
+  say(words: Words): string;
+  onCheckDomain(): void;
   onSubmit(event: Event): void;
   onInput(event: Event): void;
   onBlur(event: FocusEvent): void;
@@ -56,7 +68,7 @@ function serverFields(v: FormView): TemplateResult {
 
 function authFields(v: FormView): TemplateResult {
   const { t, draft: d } = v;
-  const passwordHint = v.passwordStored ? t.passwordStored : v.passwordSet ? t.passwordNewServer : t.passwordHint;
+  const hint = v.passwordStored ? t.passwordStored : v.passwordSet ? t.passwordNewServer : t.passwordHint;
   // The offered providers, and the saved one should the API no longer offer it (so the choice shows as it is).
   const providers = new Set([...v.providers, ...(isProvider(d.authMethod) ? [d.authMethod] : [])]);
   return html`<fieldset>
@@ -80,7 +92,7 @@ function authFields(v: FormView): TemplateResult {
           : isProvider(d.authMethod)
             ? signInFields(v, d.authMethod)
             : html`${textField(v, 'username', t.username, null, { required: true })}
-          ${textField(v, 'password', t.password, passwordHint, {
+          ${textField(v, 'password', t.password, hint, {
             type: 'password',
             autocomplete: 'new-password',
             required: !v.passwordStored,
@@ -107,7 +119,7 @@ function actions(v: FormView): TemplateResult {
     </div>`;
 }
 
-function resetQuestion(v: FormView): TemplateResult {
+function resetConfirmation(v: FormView): TemplateResult {
   const { t } = v;
   return html`<div class="confirm" role="group" aria-labelledby="reset-question" @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && v.onResetCancel()}>
       <p id="reset-question">${t.resetQuestion}</p>
@@ -123,14 +135,18 @@ export function settingsForm(v: FormView): TemplateResult {
   return html`<form part="form" novalidate @submit=${v.onSubmit} @input=${v.onInput} @focusout=${v.onBlur}>
       ${serverFields(v)} ${authFields(v)}
       <fieldset>
-        <legend>${t.sectionSender}</legend>
+        <legend>${t.sender}</legend>
         ${textField(v, 'fromAddress', t.fromAddress, t.fromAddressHint, { type: 'email', optional: true })}
         ${textField(v, 'fromName', t.fromName, t.fromNameHint, { optional: true })}
         ${textField(v, 'replyTo', t.replyTo, t.replyToHint, { type: 'email', optional: true })}
+        <button part="button" id="check-domain" type="button" aria-disabled=${!!v.domain.busy} @click=${v.onCheckDomain}>
+          ${t.domainCheck}
+        </button>
+        ${domainVerdict(t, v.domain, v.say)}
       </fieldset>
       ${checkboxField(v, 'fallbackToSystem', t.fallback, t.fallbackHint, false)}
       ${actions(v)}
       <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
-      ${v.confirmingReset ? resetQuestion(v) : nothing}
+      ${v.confirmingReset ? resetConfirmation(v) : nothing}
     </form>`;
 }

@@ -8,19 +8,19 @@ import { warningList } from './warnings.ts';
 
 /** The order in which an SMTP session passes its stages, for the chosen settings. */
 function stagesFor(security: Security, auth: AuthChoice): SmtpStage[] {
-  const stages: SmtpStage[] =
+  const order: SmtpStage[] =
     security === 'tls' ? ['connect', 'tls', 'greeting', 'ehlo'] : ['connect', 'greeting', 'ehlo'];
-  if (security === 'starttls') stages.push('tls');
-  if (auth !== 'none') stages.push('auth');
-  return [...stages, 'mail', 'rcpt', 'data'];
+  if (security === 'starttls') order.push('tls');
+  if (auth !== 'none') order.push('auth');
+  return [...order, 'mail', 'rcpt', 'data'];
 }
 
 function stageList(t: Messages, result: TestResult, settings: Draft): TemplateResult {
-  const stages = stagesFor(settings.security, settings.authMethod);
+  const order = stagesFor(settings.security, settings.authMethod);
   const failedStage = result.ok ? null : result.error.stage;
   // The stages passed and the one that failed (last, also when the API names an unexpected one).
-  const failedAt = failedStage ? stages.indexOf(failedStage) : -1;
-  const shown = !failedStage ? stages : failedAt < 0 ? [...stages, failedStage] : stages.slice(0, failedAt + 1);
+  const failedAt = failedStage ? order.indexOf(failedStage) : -1;
+  const shown = !failedStage ? order : failedAt < 0 ? [...order, failedStage] : order.slice(0, failedAt + 1);
   return html`<ol class="stages">
       ${shown.map((stage) => {
         const failed = stage === failedStage;
@@ -45,13 +45,17 @@ function certificatePanel(t: Messages, c: CertificateInfo, onTrust: (sha256: str
     </button></p>`;
 }
 
-/** `settings`: the draft the test was sent with; `onTrust`: trust a certificate the test showed. */
+/**
+ * `settings`: the draft the test was sent with; `onTrust`: trust a certificate the test showed;
+ * `domain`: the sender domain's verdict for the test.
+ */
 export function testResultPanel(
   t: Messages,
   result: TestResult,
   settings: Draft,
   actions: SignInActions,
   onTrust: (sha256: string) => void,
+  domain: TemplateResult,
 ): TemplateResult {
   const error = result.ok ? null : result.error;
   const auth = settings.authMethod;
@@ -77,7 +81,7 @@ export function testResultPanel(
           </button></p>`
           : nothing
       }
-      ${warningList(t, result.warnings, actions.onSwitch)}
+      ${warningList(t, result.warnings, actions.onSwitch)} ${domain}
       ${
         result.transcript.length
           ? html`<details>
