@@ -106,7 +106,14 @@ function testMessage({ host, ports }: Fixtures['info']) {
     replyTo: tenantEmail,
     to: { name: 'Bench', address: tenantEmail },
     ...testMailText(
-      { host, port: ports.starttls, security: 'starttls', senderAddress: 'rechnung@bench.example', sentAt: now },
+      {
+        host,
+        port: ports.starttls,
+        security: 'starttls',
+        senderAddress: 'rechnung@bench.example',
+        sentAt: now,
+        saved: false,
+      },
       'de',
     ),
     messageId: makeMessageId('rechnung@bench.example'),

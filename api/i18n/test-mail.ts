@@ -9,20 +9,36 @@ export interface TestMailFacts {
   security: Security;
   senderAddress: string;
   sentAt: Date;
+  /** The saved settings were tested (invoices go this way now), not a draft that is not saved yet. */
+  saved: boolean;
 }
+
+/** What the test proves, and what it does not: a test saves nothing. */
+const meaning = {
+  de: {
+    saved: 'Diese Einstellungen sind gespeichert: Ihre Rechnungen werden über diesen Server versendet.',
+    draft:
+      'Die Einstellungen sind noch nicht gespeichert. Ihre Rechnungen werden erst über diesen Server versendet, wenn Sie sie speichern.',
+  },
+  en: {
+    saved: 'These settings are saved: your invoices are sent through this server.',
+    draft: 'These settings are not saved yet. Your invoices are sent through this server only once you save them.',
+  },
+} as const;
 
 /** Subject and text of the test mail, in the tenant's language. */
 export function testMailText(facts: TestMailFacts, lang: Lang): { subject: string; text: string } {
   const { host, port, senderAddress } = facts;
   const sec = securityName(facts.security, lang);
   const when = `${facts.sentAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+  const means = meaning[lang][facts.saved ? 'saved' : 'draft'];
   return lang === 'de'
     ? {
         subject: `Testnachricht: Mailserver ${host}:${port} (${sec})`,
-        text: `Hallo,\n\ndies ist eine Testnachricht. Ihre Mailserver-Einstellungen funktionieren:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${senderAddress}\n  Gesendet: ${when}\n\nAb jetzt gehen Ihre Belege über diesen Server hinaus.\n`,
+        text: `Guten Tag,\n\ndies ist eine Testnachricht. Sie bestätigt, dass der Versand mit diesen Mailserver-Einstellungen funktioniert:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${senderAddress}\n  Gesendet: ${when}\n\n${means}\n`,
       }
     : {
         subject: `Test message: mail server ${host}:${port} (${sec})`,
-        text: `Hello,\n\nthis is a test message. Your mail server settings work:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${senderAddress}\n  Sent: ${when}\n\nFrom now on your documents are sent through this server.\n`,
+        text: `Hello,\n\nthis is a test message. It confirms that mail can be sent with these mail server settings:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${senderAddress}\n  Sent: ${when}\n\n${means}\n`,
       };
 }

@@ -10,7 +10,7 @@ import type { NormalizedSmtpError, OutgoingMessage, SmtpSettings } from '../../s
 import { type Credentials, smtpSettingsFromRow, xoauth2Login } from '../../sending/credentials.ts';
 import { accessTokenContext } from '../../oauth/access-token.ts';
 import { tenantSender, type Sender } from '../../sending/sender.ts';
-import { pinnedCertificate, storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
+import { isSavedServer, pinnedCertificate, storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 
 /** What a test sends through, and as whom. */
@@ -18,6 +18,8 @@ export interface TestPlan {
   settings: SmtpSettings;
   /** What the test mail and the warnings describe. */
   described: { host: string; port: number; security: SmtpSettings['security'] };
+  /** The saved settings are tested (the test mail says whether invoices go this way). */
+  saved: boolean;
   sender: Sender;
   /** With `xoauth2`: whose sign-in the test logs in with (for the hints). */
   oauthProvider?: OAuthProvider;
@@ -79,6 +81,21 @@ async function draftLogin(
     : { auth: { method: 'xoauth2', username }, blocked: login.error };
 }
 
+/**
+ * The draft names the saved configuration as it is (the widget always tests its draft): same
+ * server, login (no new password) and sender, so the test mail may say invoices go this way now.
+ */
+function describesSaved(draft: MailServerInput, saved: MailServerRow | undefined): boolean {
+  if (!saved || saved.security !== draft.security || saved.authMethod !== draft.auth.method) return false;
+  const sameLogin =
+    draft.auth.method === 'xoauth2' ? saved.oauthProvider === draft.auth.provider : draft.auth.password === undefined;
+  const sameSender =
+    saved.fromAddress === (draft.from.address ?? null) &&
+    saved.fromName === (draft.from.name ?? null) &&
+    saved.replyTo === (draft.replyTo ?? null);
+  return sameLogin && sameSender && isSavedServer(saved, draft);
+}
+
 export async function planFromDraft(
   deps: Deps,
   lang: Lang,
@@ -102,6 +119,7 @@ export async function planFromDraft(
         : {}),
     },
     described: { host: draft.host, port: draft.port, security: draft.security },
+    saved: describesSaved(draft, saved),
     sender: tenantSender(tenant, {
       fromAddress: draft.from.address,
       fromName: draft.from.name,
@@ -131,6 +149,7 @@ export async function planFromSaved(
         : {}),
     },
     described: { host: saved.host, port: saved.port, security: saved.security },
+    saved: true,
     sender: tenantSender(tenant, saved),
   };
 }
@@ -138,7 +157,7 @@ export async function planFromSaved(
 /** The test mail: to the tenant's own address, naming the server, port and security tested. */
 export function testMail(plan: TestPlan, tenant: TenantIdentity, lang: Lang, now: Date): OutgoingMessage {
   const { subject, text } = testMailText(
-    { ...plan.described, senderAddress: plan.sender.from.address, sentAt: now },
+    { ...plan.described, senderAddress: plan.sender.from.address, sentAt: now, saved: plan.saved },
     lang,
   );
   return {
