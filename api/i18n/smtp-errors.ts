@@ -9,7 +9,13 @@ import { OAUTH_TEXTS } from './smtp-error-texts/oauth.ts';
 import { OUTCOME_TEXTS, UNKNOWN } from './smtp-error-texts/outcomes.ts';
 import { PROVIDER_TEXTS } from './smtp-error-texts/providers.ts';
 import { SESSION_TEXTS } from './smtp-error-texts/session.ts';
-import type { Ctx, ErrorText, LocalizeContext, Text } from './smtp-error-texts/wording.ts';
+import {
+  type Ctx,
+  type ErrorText,
+  isStarttlsPort,
+  type LocalizeContext,
+  type Text,
+} from './smtp-error-texts/wording.ts';
 
 /** Hints about a port that does not fit the chosen encryption. */
 function portHint(c: LocalizeContext): Localized | null {
@@ -18,7 +24,7 @@ function portHint(c: LocalizeContext): Localized | null {
       de: 'Port 465 erwartet in der Regel SSL/TLS – bitte diese Verschlüsselung wählen.',
       en: 'Port 465 usually expects SSL/TLS – please choose that encryption.',
     };
-  if ((c.port === 587 || c.port === 25) && c.security === 'tls')
+  if (isStarttlsPort(c.port) && c.security === 'tls')
     return {
       de: `Port ${c.port} verwendet in der Regel STARTTLS, nicht SSL/TLS (das meist Port 465 nutzt).`,
       en: `Port ${c.port} usually uses STARTTLS, not SSL/TLS (which mostly uses port 465).`,

@@ -1,7 +1,7 @@
 import type { SmtpErrorCode } from '../../../contract/index.ts';
 import type { Localized } from '../lang.ts';
 import { stageLabel } from '../stage-names.ts';
-import { at, type ErrorText, type LocalizeContext, named } from './wording.ts';
+import { at, type ErrorText, isStarttlsPort, type LocalizeContext, named } from './wording.ts';
 
 const CERT_RUNTIME = (c: LocalizeContext): Localized =>
   c.runtime === 'node'
@@ -146,10 +146,17 @@ export const CONNECTION_TEXTS = {
       de: 'Der Server bietet keine Verschlüsselung per STARTTLS an.',
       en: 'The server does not offer encryption via STARTTLS.',
     },
-    hint: {
-      de: 'Bitte SSL/TLS mit Port 465 wählen oder beim Anbieter nachfragen. Ohne Verschlüsselung wird das Passwort nicht gesendet.',
-      en: 'Please choose SSL/TLS with port 465 or ask the provider. The password is not sent without encryption.',
-    },
+    // The password sentence only where a password would be sent.
+    hint: (c) =>
+      c.authMethod === 'plain' || c.authMethod === 'login' || c.authMethod === 'cram-md5'
+        ? {
+            de: 'Bitte SSL/TLS mit Port 465 wählen oder beim Anbieter nachfragen. Ohne Verschlüsselung wird das Passwort nicht gesendet.',
+            en: 'Please choose SSL/TLS with port 465 or ask the provider. The password is not sent without encryption.',
+          }
+        : {
+            de: 'Bitte SSL/TLS mit Port 465 wählen oder beim Anbieter nachfragen.',
+            en: 'Please choose SSL/TLS with port 465 or ask the provider.',
+          },
   },
   tls_unavailable_temporary: {
     message: {
@@ -210,10 +217,18 @@ export const CONNECTION_TEXTS = {
       de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.',
       en: 'The encrypted connection (TLS) could not be established.',
     },
-    hint: (c) => ({
-      de: `Meist wird dem Zertifikat des Servers nicht vertraut (selbst signiert, unvollständige Kette oder abgelaufen). ${CERT_RUNTIME(c).de} Passt die Verschlüsselung zum Port (465 = SSL/TLS, 587 = STARTTLS)?`,
-      en: `Usually the server’s certificate is not trusted (self-signed, incomplete chain, or expired). ${CERT_RUNTIME(c).en} Does the encryption match the port (465 = SSL/TLS, 587 = STARTTLS)?`,
-    }),
+    // SSL/TLS chosen for a STARTTLS port: the port hint (smtp-errors.ts) comes first, and the
+    // certificate only if the port is right (workerd reports that handshake like a refused certificate).
+    hint: (c) =>
+      c.security === 'tls' && isStarttlsPort(c.port)
+        ? {
+            de: `Stimmt der Port, wird meist dem Zertifikat des Servers nicht vertraut. ${CERT_RUNTIME(c).de}`,
+            en: `If the port is right, the server’s certificate is usually not trusted. ${CERT_RUNTIME(c).en}`,
+          }
+        : {
+            de: `Meist wird dem Zertifikat des Servers nicht vertraut (selbst signiert, unvollständige Kette oder abgelaufen). ${CERT_RUNTIME(c).de} Passt die Verschlüsselung zum Port (465 = SSL/TLS, 587 = STARTTLS)?`,
+            en: `Usually the server’s certificate is not trusted (self-signed, incomplete chain, or expired). ${CERT_RUNTIME(c).en} Does the encryption match the port (465 = SSL/TLS, 587 = STARTTLS)?`,
+          },
   },
   tls_failed: {
     message: {

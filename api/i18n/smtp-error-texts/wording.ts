@@ -20,6 +20,8 @@ export type Ctx = LocalizeContext & { stage: SmtpStage };
 export const named = (c: Ctx) => (c.host ? ` ${c.host}` : '');
 /** " to host:port" (or " to host"), or nothing. */
 export const at = (c: Ctx, to: string) => (c.host ? ` ${to} ${c.host}${c.port ? `:${c.port}` : ''}` : '');
+/** Ports where submission uses STARTTLS (SSL/TLS there is a mismatch). */
+export const isStarttlsPort = (port: number | undefined) => port === 587 || port === 25 || port === 2525;
 export type Text = Localized | ((c: Ctx) => Localized);
 
 export interface ErrorText {
