@@ -19,7 +19,15 @@ export default {
     try {
       await deliver(
         batch.messages.map((m) => m.body.id),
-        { db, config, runtime: 'workers', now, enqueue, lane: laneOfQueue(batch.queue) },
+        // Without the slow queue's binding there are no lanes (a passed-on row would come back here).
+        {
+          db,
+          config,
+          runtime: 'workers',
+          now,
+          enqueue,
+          lane: env.OUTBOX_SLOW_QUEUE ? laneOfQueue(batch.queue) : undefined,
+        },
       );
       batch.ackAll();
     } catch (error) {
