@@ -5,7 +5,12 @@ import * as v from 'valibot';
 // here comes first and the costly part after it is a schema: it never runs on input over the limit.
 
 /** An array of at most `max` items, each checked by `item` only when there are not too many. */
-export function boundedArray<T extends v.GenericSchema>(item: T, max: number, tooMany: string) {
+export function boundedArray<T extends v.GenericSchema>(
+  item: T,
+  max: number,
+  tooMany: string,
+): v.GenericSchema<v.InferInput<T>[], v.InferOutput<T>[]> {
+  // Typed as an array of items, not the first step's unknown[], so clients (hc) see what to send.
   return v.pipe(v.array(v.unknown(), 'invalid_type'), v.maxLength(max, tooMany), v.array(item, 'invalid_type'));
 }
 
