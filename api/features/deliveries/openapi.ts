@@ -31,6 +31,7 @@ const deliveriesSchema = v.strictObject({
 
 export const docs = {
   get: describeRoute({
+    operationId: 'listDeliveries',
     tags: ['settings'],
     summary: 'The tenant’s recent sends, newest first, without bodies',
     ...tenantAuth,

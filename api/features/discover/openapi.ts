@@ -39,6 +39,7 @@ const example: DiscoverResult = {
 
 export const docs = {
   get: describeRoute({
+    operationId: 'discoverMailServer',
     tags: ['settings'],
     summary: 'Find the outgoing servers for an e-mail address, best first',
     ...tenantAuth,

@@ -54,6 +54,7 @@ const example: DomainCheckResult = {
 
 export const docs = {
   get: describeRoute({
+    operationId: 'checkSenderDomain',
     tags: ['settings'],
     summary: 'Check SPF, DMARC and DKIM of the sender domain for the route mail takes now',
     ...tenantAuth,

@@ -5,6 +5,7 @@ const incomplete = v.optional(v.array(v.string()));
 
 export const docs = {
   get: describeRoute({
+    operationId: 'getHealth',
     tags: ['service'],
     summary: 'Health: the database with every migration, the secrets present and usable',
     responses: {

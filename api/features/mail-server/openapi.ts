@@ -95,12 +95,14 @@ const settings = jsonResponse(
 
 export const docs = {
   get: describeRoute({
+    operationId: 'getMailServer',
     tags: ['settings'],
     summary: 'Read the tenant’s mail server settings',
     ...tenantAuth,
     responses: { 200: settings, ...problems(401) },
   }),
   put: describeRoute({
+    operationId: 'saveMailServer',
     tags: ['settings'],
     summary: 'Save the settings (a password omitted keeps the stored one)',
     ...tenantAuth,
@@ -114,6 +116,7 @@ export const docs = {
     responses: { 200: settings, ...problems(401, 412, ...BODY_PROBLEMS) },
   }),
   delete: describeRoute({
+    operationId: 'resetMailServer',
     tags: ['settings'],
     summary: 'Reset: forget the settings and sign-ins; mail goes through the system relay again',
     ...tenantAuth,

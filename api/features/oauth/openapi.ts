@@ -13,6 +13,7 @@ const page = { 'text/html': { schema: { type: 'string' as const } } };
 
 export const docs = {
   start: describeRoute({
+    operationId: 'startOAuthSignIn',
     tags: ['settings'],
     summary: 'Start signing in with the provider (the `Origin` must be one the API serves)',
     ...tenantAuth,
@@ -26,6 +27,7 @@ export const docs = {
     },
   }),
   complete: describeRoute({
+    operationId: 'completeOAuthSignIn',
     tags: ['settings'],
     summary: 'Connect the finished sign-in (the callback’s `completion` with the start’s `binding`)',
     ...tenantAuth,
@@ -41,6 +43,7 @@ export const docs = {
     },
   }),
   disconnect: describeRoute({
+    operationId: 'disconnectOAuth',
     tags: ['settings'],
     summary: 'Forget the sign-in with a provider (revoked there after the answer)',
     ...tenantAuth,
@@ -48,6 +51,7 @@ export const docs = {
     responses: { 204: { description: 'Forgotten.' }, ...problems(401, 422) },
   }),
   callback: describeRoute({
+    operationId: 'oauthCallback',
     tags: ['settings'],
     summary: 'The provider’s redirect target (no token: the single-use `state` is the proof)',
     parameters: ['state', 'code', 'error'].map((name) => ({ in: 'query', name, schema: { type: 'string' } })),

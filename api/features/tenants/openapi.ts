@@ -58,6 +58,7 @@ const messageId = '0193a7c2-5a1e-7c3b-9f00-1b2c3d4e5f60';
 
 export const docs = {
   put: describeRoute({
+    operationId: 'putTenant',
     tags: ['operator'],
     summary: 'Create or update a tenant’s profile (the default sender)',
     ...operatorAuth,
@@ -73,6 +74,7 @@ export const docs = {
     },
   }),
   send: describeRoute({
+    operationId: 'sendMessage',
     tags: ['operator'],
     summary: 'Send a message (invoice, reminder, document) in the tenant’s name; stored and queued',
     ...operatorAuth,
@@ -103,6 +105,7 @@ export const docs = {
     },
   }),
   message: describeRoute({
+    operationId: 'getMessage',
     tags: ['operator'],
     summary: 'Where a message stands: status, attempts, the server’s reply, errors',
     ...operatorAuth,

@@ -35,6 +35,7 @@ const example: TestResult = {
 
 export const docs = {
   post: describeRoute({
+    operationId: 'testMailServer',
     tags: ['settings'],
     summary: 'Send a test mail to the tenant’s own address, with a draft (body) or the saved settings (no body)',
     ...tenantAuth,
