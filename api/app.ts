@@ -14,6 +14,7 @@ import { domainCheckRoutes } from './features/domain-check/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
 import { discoverRoutes } from './features/discover/routes.ts';
+import { apiReferencePage, openApiRoute } from './http/openapi.ts';
 
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();
@@ -44,6 +45,9 @@ export function createApp(deps: DepsFactory) {
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)
     .route('/v1/tenants', tenantRoutes);
+  // The OpenAPI document of the described routes (built once per isolate) and, in development, its reference page.
+  app.get('/openapi.json', openApiRoute(app));
+  app.get('/docs', apiReferencePage);
   // Registered last, so it knows every route: a known path with another method is a 405.
   app.notFound(notFoundOrMethodNotAllowed(app.routes));
   return routes;

@@ -148,6 +148,7 @@ const fieldMessages = {
 } satisfies Record<string, Localized>;
 
 export type FieldCode = keyof typeof fieldMessages;
+export const FIELD_CODES = Object.keys(fieldMessages) as FieldCode[];
 
 export function isFieldCode(code: string): code is FieldCode {
   return Object.hasOwn(fieldMessages, code);

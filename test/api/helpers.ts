@@ -1,6 +1,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import type { TenantIdentity } from '../../api/db/schema.ts';
+import { contractChecker } from '../support/openapi-contract.ts';
+import openapi from '../../openapi.json';
 
 export const BASE = 'http://api.test';
 
@@ -32,8 +34,13 @@ export async function call(method: string, path: string, options: CallOptions = 
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  const response = await exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  await contract(method, `${BASE}${path}`, response);
+  return response;
 }
+
+/** Every response is checked against the committed document (openapi.test.ts: the same the Worker serves). */
+const contract = contractChecker(openapi);
 
 /** A client bound to one tenant's token. */
 export async function clientFor(tenant: TenantIdentity = newTenant()) {

@@ -9,6 +9,11 @@ import { mailServers, type TenantIdentity } from '../../api/db/schema.ts';
 import type { NodeService } from '../../api/node/service.ts';
 import type { MailServerResponse, TestResult } from '../../contract/index.ts';
 import type { ReceivedMail, SmtpFixturesInfo } from './smtp-servers.ts';
+import { contractChecker } from './openapi-contract.ts';
+import openapi from '../../openapi.json';
+
+/** The Node runtime's answers are checked against the same document as the Worker's. */
+const contract = contractChecker(openapi);
 
 export interface MessageStatus {
   status: string;
@@ -29,7 +34,9 @@ export function nodeApp(service: NodeService, env: Bindings, fixtures: SmtpFixtu
     if (options.operator) headers.authorization = `Bearer ${env.OPERATOR_API_KEY}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    return service.app.request(`http://api.test${path}`, { method, headers, body }, env);
+    const response = await service.app.request(`http://api.test${path}`, { method, headers, body }, env);
+    await contract(method, `http://api.test${path}`, response);
+    return response;
   }
 
   async function newTenant() {

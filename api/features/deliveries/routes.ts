@@ -8,9 +8,10 @@ import { deliverySummary } from './view.ts';
 import { validationError } from '../../http/body.ts';
 import type { FieldError } from '../../http/problem.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { docs } from './openapi.ts';
 
 /** `GET /v1/deliveries?limit=&cursor=`: the tenant's own recent sends, newest first, without bodies. */
-export const deliveryRoutes = new Hono<AppEnv>().use(requireTenant).get('/', async (c) => {
+export const deliveryRoutes = new Hono<AppEnv>().use(requireTenant).get('/', docs.get, async (c) => {
   const lang = c.var.lang;
   const limitText = c.req.query('limit') ?? '20';
   const limit = Number(limitText);

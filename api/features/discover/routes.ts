@@ -5,9 +5,10 @@ import { toFieldErrors, validationError } from '../../http/body.ts';
 import type { AppEnv } from '../../http/context.ts';
 import { discoverQuerySchema } from './schema.ts';
 import { discoverForAddress } from './service.ts';
+import { docs } from './openapi.ts';
 
 /** `GET /v1/mail-server/discover?address=`: outgoing servers found for the address, best first. */
-export const discoverRoutes = new Hono<AppEnv>().use(requireTenant).get('/', async (c) => {
+export const discoverRoutes = new Hono<AppEnv>().use(requireTenant).get('/', docs.get, async (c) => {
   const query = v.safeParse(discoverQuerySchema, { address: c.req.query('address') });
   if (!query.success) throw validationError(toFieldErrors(query.issues, c.var.lang));
   const start = performance.now();

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { SecretBox } from '../../crypto/secret-box.ts';
 import type { AppEnv } from '../../http/context.ts';
 import { databaseState, type DatabaseState } from './store.ts';
+import { docs } from './openapi.ts';
 
 /**
  * `GET /healthz`: 200 when the database answers with every migration applied and the secrets are
@@ -9,7 +10,7 @@ import { databaseState, type DatabaseState } from './store.ts';
  * sign-in provider is not offered; the service works without it, so it is named (`incomplete`)
  * in a 200 rather than taking every tenant's sending down with a 503.
  */
-export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
+export const healthRoutes = new Hono<AppEnv>().get('/', docs.get, async (c) => {
   const { config } = c.var.deps;
   const missing = [...config.missing];
   // Present but unusable counts as missing: invoices would wait for it, saves would fail.

@@ -10,6 +10,7 @@ import { deleteSettings, readSettingsWithGrants, type SettingsWithGrants } from 
 import { deferrerOf } from '../../http/defer.ts';
 import { revokeGrants } from '../oauth/service.ts';
 import { mailServerResponse } from './view.ts';
+import { docs } from './openapi.ts';
 
 function respond(c: Context<AppEnv>, saved: SettingsWithGrants) {
   const body = mailServerResponse(
@@ -26,13 +27,15 @@ function respond(c: Context<AppEnv>, saved: SettingsWithGrants) {
 
 export const mailServerRoutes = new Hono<AppEnv>()
   .use(requireTenant)
-  .get('/', async (c) => respond(c, await readSettingsWithGrants(c.var.deps.db, c.var.tenant, c.var.deps.now())))
-  .put('/', jsonBody(mailServerInputSchema), async (c) => {
+  .get('/', docs.get, async (c) =>
+    respond(c, await readSettingsWithGrants(c.var.deps.db, c.var.tenant, c.var.deps.now())),
+  )
+  .put('/', docs.put, jsonBody(mailServerInputSchema), async (c) => {
     const expected = parseIfMatch(c.req.header('if-match'));
     const row = await saveMailServer(c.var.deps, c.var.tenant, c.var.lang, c.req.valid('json'), expected);
     return respond(c, row);
   })
-  .delete('/', async (c) => {
+  .delete('/', docs.delete, async (c) => {
     const { deleted, grants } = await deleteSettings(
       c.var.deps.db,
       c.var.tenant,

@@ -11,11 +11,12 @@ import { oauthProviderSchema } from '../mail-server/schema.ts';
 import { callbackPage } from './page.ts';
 import { callbackQuerySchema, oauthCompleteSchema, oauthStartSchema } from './schema.ts';
 import { completeSignIn, disconnect, finishSignIn, startSignIn, type SignInOutcome } from './service.ts';
+import { docs } from './openapi.ts';
 
 /** `/v1/mail-server/oauth`: start a sign-in, or disconnect one (tenant token). */
 export const oauthRoutes = new Hono<AppEnv>()
   .use(requireTenant)
-  .post('/start', jsonBody(oauthStartSchema), async (c) => {
+  .post('/start', docs.start, jsonBody(oauthStartSchema), async (c) => {
     // The result goes to the page that started it: its origin must be one the API serves.
     const origin = c.req.header('origin') ?? '';
     const sameOrigin = origin === new URL(c.req.url).origin;
@@ -28,12 +29,12 @@ export const oauthRoutes = new Hono<AppEnv>()
     c.header('cache-control', 'no-store');
     return c.json(body, 200);
   })
-  .post('/complete', jsonBody(oauthCompleteSchema), async (c) => {
+  .post('/complete', docs.complete, jsonBody(oauthCompleteSchema), async (c) => {
     const body = await completeSignIn(c.var.deps, c.var.tenant, c.var.lang, c.req.valid('json'));
     c.header('cache-control', 'no-store');
     return c.json(body, 200);
   })
-  .delete('/:provider', async (c) => {
+  .delete('/:provider', docs.disconnect, async (c) => {
     const provider = v.safeParse(oauthProviderSchema, c.req.param('provider'));
     if (!provider.success) {
       throw validationError([
@@ -58,7 +59,7 @@ function redirectBack(outcome: SignInOutcome, returnTo: string): string {
 }
 
 /** `/v1/oauth/callback`: the provider's redirect target (no token: the single-use state is the proof). */
-export const oauthCallbackRoutes = new Hono<AppEnv>().get('/callback', async (c) => {
+export const oauthCallbackRoutes = new Hono<AppEnv>().get('/callback', docs.callback, async (c) => {
   const query = v.parse(callbackQuerySchema, c.req.query());
   const outcome = await finishSignIn(c.var.deps, query, c.var.lang);
   c.header('cache-control', 'no-store');

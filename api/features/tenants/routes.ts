@@ -16,6 +16,7 @@ import {
 } from './schema.ts';
 import { acceptMessage } from './service.ts';
 import { messageView } from './view.ts';
+import { docs } from './openapi.ts';
 
 /** The path segment after /v1/tenants/ as sent, before decoding. */
 const rawTenantSegment = (url: string) => new URL(url).pathname.split('/')[3] ?? '';
@@ -44,14 +45,14 @@ function isWellEncoded(segment: string): boolean {
 /** Server-to-server API of the host application (OPERATOR_API_KEY). */
 export const tenantRoutes = new Hono<AppEnv>()
   .use(requireOperator)
-  .put('/:tenantId', jsonBody(tenantProfileSchema), async (c) => {
+  .put('/:tenantId', docs.put, jsonBody(tenantProfileSchema), async (c) => {
     const id = tenantIdParam(c);
     const { name, email } = c.req.valid('json');
     await putTenant(c.var.deps.db, id, { name, email }, c.var.deps.now());
     const body: TenantProfile = { id, name, email };
     return c.json(body, 200);
   })
-  .post('/:tenantId/messages', jsonBody(messageInputSchema, MAX_MESSAGE_BODY_BYTES), async (c) => {
+  .post('/:tenantId/messages', docs.send, jsonBody(messageInputSchema, MAX_MESSAGE_BODY_BYTES), async (c) => {
     const tenantId = tenantIdParam(c);
     const key = c.req.header('idempotency-key');
     if (!v.is(idempotencyKeySchema, key)) {
@@ -62,7 +63,7 @@ export const tenantRoutes = new Hono<AppEnv>()
     const body = await c.req.arrayBuffer();
     return c.json(await acceptMessage(c.var.deps, tenantId, key, c.req.valid('json'), body), 202);
   })
-  .get('/:tenantId/messages/:id', async (c) => {
+  .get('/:tenantId/messages/:id', docs.message, async (c) => {
     const row = await readDelivery(c.var.deps.db, tenantIdParam(c), c.req.param('id'));
     // Test sends are the tenant's own (GET /v1/deliveries), not messages of the host application.
     if (!row || row.kind === 'test') throw new ApiError(404, 'not_found');

@@ -5,10 +5,11 @@ import { optionalJsonBody } from '../../http/body.ts';
 import { mailServerInputSchema } from '../mail-server/schema.ts';
 import { testMailServer } from './service.ts';
 import { deferrerOf } from '../../http/defer.ts';
+import { docs } from './openapi.ts';
 
 export const testSendRoutes = new Hono<AppEnv>()
   .use(requireTenant)
-  .post('/', optionalJsonBody(mailServerInputSchema), async (c) => {
+  .post('/', docs.post, optionalJsonBody(mailServerInputSchema), async (c) => {
     const { body, timings } = await testMailServer(
       c.var.deps,
       c.var.tenant,

@@ -1,0 +1,52 @@
+import * as v from 'valibot';
+import type { TestResult } from '../../../contract/index.ts';
+import { BODY_PROBLEMS, describeRoute, jsonRequest, jsonResponse, problems, tenantAuth } from '../../http/openapi.ts';
+import { smtpErrorSchema, testWarningSchema, transcriptLineSchema } from '../../http/openapi-schemas.ts';
+import { mailServerInputSchema } from '../mail-server/schema.ts';
+
+const common = {
+  durationMs: v.number(),
+  transcript: v.array(transcriptLineSchema),
+  warnings: v.array(testWarningSchema),
+};
+
+const testResultSchema = v.variant('ok', [
+  v.strictObject({ ok: v.literal(true), messageId: v.string(), response: v.string(), ...common }),
+  v.strictObject({ ok: v.literal(false), error: smtpErrorSchema, ...common }),
+]) satisfies v.GenericSchema<TestResult>;
+
+const example: TestResult = {
+  ok: false,
+  error: {
+    stage: 'auth',
+    code: 'auth_failed',
+    responseCode: 535,
+    response: '535 5.7.8 Authentication credentials invalid',
+    message: 'The server rejected the user name or password.',
+    hint: 'Check the user name and password; some providers need an app password.',
+  },
+  durationMs: 412,
+  transcript: [
+    { dir: 'i', line: 'Connected to smtp.example.com:587' },
+    { dir: 's', line: '535 5.7.8 Authentication credentials invalid' },
+  ],
+  warnings: [],
+};
+
+export const docs = {
+  post: describeRoute({
+    operationId: 'testMailServer',
+    tags: ['settings'],
+    summary: 'Send a test mail to the tenant’s own address, with a draft (body) or the saved settings (no body)',
+    ...tenantAuth,
+    requestBody: jsonRequest(mailServerInputSchema, { host: 'smtp.example.com', security: 'tls' }, false),
+    responses: {
+      200: jsonResponse(
+        'The outcome (a failing server is a 200 with `ok: false`), the SMTP transcript without secrets, warnings.',
+        testResultSchema,
+        example,
+      ),
+      ...problems(401, 409, 429, ...BODY_PROBLEMS),
+    },
+  }),
+};
