@@ -308,6 +308,9 @@ export type TestResult =
       warnings: TestWarning[];
     };
 
+/** `POST /v1/mail-server/verify`: a test's result without a message (nothing was sent); `response` is the reply to RCPT TO. */
+export type VerifyResult = Omit<Extract<TestResult, { ok: true }>, 'messageId'> | Extract<TestResult, { ok: false }>;
+
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed';
 
 /** One row of `GET /v1/deliveries`. */

@@ -42,3 +42,10 @@ export function testMailText(facts: TestMailFacts, lang: Lang): { subject: strin
         text: `Hello,\n\nthis is a test message. It confirms that mail can be sent with these mail server settings:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${senderAddress}\n  Sent: ${when}\n\n${means}\n`,
       };
 }
+
+/** The subject of the delivery row a verify leaves (it counts as a test, but sends nothing). */
+export function verifySubject(host: string, port: number, lang: Lang): string {
+  return lang === 'de'
+    ? `Prüfung des Mailservers ${host}:${port} (bis zum Empfänger, es wurde keine E-Mail gesendet)`
+    : `Check of mail server ${host}:${port} (up to the recipient, no e-mail was sent)`;
+}

@@ -7,7 +7,7 @@ import { buildMailData } from './mail-data.ts';
 import type { OutgoingMessage, SendOptions, SendResult, SmtpSettings } from './types.ts';
 
 /** The whole send's budget: when it runs out, `expired` rejects and `signal` aborts. */
-function startDeadline(totalMs: number) {
+export function startDeadline(totalMs: number) {
   const controller = new AbortController();
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -38,7 +38,7 @@ interface SentInfo {
 }
 
 /** The lines of this message and the time taken: common to both outcomes. */
-function sessionReport(connection: Connection, transcriptFrom: number, started: number) {
+export function sessionReport(connection: Connection, transcriptFrom: number, started: number) {
   return {
     transcript: connection.recorder.transcript().slice(transcriptFrom),
     durationMs: Math.round(performance.now() - started),
@@ -70,7 +70,7 @@ function sentResult(
   };
 }
 
-function failedResult(
+export function failedResult(
   error: unknown,
   connection: Connection,
   settings: SmtpSettings,

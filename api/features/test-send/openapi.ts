@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { TestResult } from '../../../contract/index.ts';
+import type { TestResult, VerifyResult } from '../../../contract/index.ts';
 import { BODY_PROBLEMS, describeRoute, jsonRequest, jsonResponse, problems, tenantAuth } from '../../http/openapi.ts';
 import { smtpErrorSchema, testWarningSchema, transcriptLineSchema } from '../../http/openapi-schemas.ts';
 import { mailServerInputSchema } from '../mail-server/schema.ts';
@@ -14,6 +14,11 @@ const testResultSchema = v.variant('ok', [
   v.strictObject({ ok: v.literal(true), messageId: v.string(), response: v.string(), ...common }),
   v.strictObject({ ok: v.literal(false), error: smtpErrorSchema, ...common }),
 ]) satisfies v.GenericSchema<TestResult>;
+
+const verifyResultSchema = v.variant('ok', [
+  v.strictObject({ ok: v.literal(true), response: v.string(), ...common }),
+  v.strictObject({ ok: v.literal(false), error: smtpErrorSchema, ...common }),
+]) satisfies v.GenericSchema<VerifyResult>;
 
 const example: TestResult = {
   ok: false,
@@ -45,6 +50,22 @@ export const docs = {
         'The outcome (a failing server is a 200 with `ok: false`), the SMTP transcript without secrets, warnings.',
         testResultSchema,
         example,
+      ),
+      ...problems(401, 409, 429, ...BODY_PROBLEMS),
+    },
+  }),
+  verify: describeRoute({
+    operationId: 'verifyMailServer',
+    tags: ['settings'],
+    summary:
+      'Check a draft (body) or the saved settings (no body) up to RCPT TO the tenant’s own address, then RSET and QUIT: nothing is sent',
+    ...tenantAuth,
+    requestBody: jsonRequest(mailServerInputSchema, { host: 'smtp.example.com', security: 'tls' }, false),
+    responses: {
+      200: jsonResponse(
+        'The outcome, as for a test but without a message id (`response` is the reply to RCPT TO); it counts against the test rate limit.',
+        verifyResultSchema,
+        { ok: true, response: '250 2.1.5 Ok', durationMs: 380, transcript: [], warnings: [] },
       ),
       ...problems(401, 409, 429, ...BODY_PROBLEMS),
     },

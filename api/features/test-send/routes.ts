@@ -1,29 +1,33 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
 import { requireTenant } from '../../http/auth/tenant-token.ts';
 import { optionalJsonBody } from '../../http/body.ts';
 import { mailServerInputSchema } from '../mail-server/schema.ts';
-import { testMailServer } from './service.ts';
+import { testMailServer, verifyMailServer, type TestOutcome } from './service.ts';
 import { deferrerOf } from '../../http/defer.ts';
 import { docs } from './openapi.ts';
 
+/** The answer of a test or a verify, with where its time went (workerd's clock advances on I/O only). */
+function checkAnswer<B extends object>(c: Context<AppEnv>, { body, timings }: TestOutcome<B>) {
+  c.header('cache-control', 'no-store');
+  c.header(
+    'server-timing',
+    Object.entries(timings)
+      .map(([phase, ms]) => `${phase};dur=${ms.toFixed(1)}`)
+      .join(', '),
+  );
+  return c.json(body, 200);
+}
+
 export const testSendRoutes = new Hono<AppEnv>()
   .use(requireTenant)
-  .post('/', docs.post, optionalJsonBody(mailServerInputSchema), async (c) => {
-    const { body, timings } = await testMailServer(
-      c.var.deps,
-      c.var.tenant,
-      c.var.lang,
-      c.req.valid('json'),
-      deferrerOf(c),
-    );
-    c.header('cache-control', 'no-store');
-    // Where the time went (workerd's clock advances on I/O only, which is what matters here).
-    c.header(
-      'server-timing',
-      Object.entries(timings)
-        .map(([phase, ms]) => `${phase};dur=${ms.toFixed(1)}`)
-        .join(', '),
-    );
-    return c.json(body, 200);
-  });
+  .post('/', docs.post, optionalJsonBody(mailServerInputSchema), async (c) =>
+    checkAnswer(c, await testMailServer(c.var.deps, c.var.tenant, c.var.lang, c.req.valid('json'), deferrerOf(c))),
+  );
+
+/** `POST /v1/mail-server/verify`: the test's session up to RCPT TO, nothing sent; same limit and result shape. */
+export const verifyRoutes = new Hono<AppEnv>()
+  .use(requireTenant)
+  .post('/', docs.verify, optionalJsonBody(mailServerInputSchema), async (c) =>
+    checkAnswer(c, await verifyMailServer(c.var.deps, c.var.tenant, c.var.lang, c.req.valid('json'), deferrerOf(c))),
+  );

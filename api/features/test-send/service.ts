@@ -1,4 +1,4 @@
-import type { TestResult } from '../../../contract/index.ts';
+import type { TestResult, VerifyResult as VerifyResultBody } from '../../../contract/index.ts';
 import type { MailServerRow, TenantIdentity } from '../../db/schema.ts';
 import type { Deps } from '../../http/context.ts';
 import type { Defer } from '../../http/defer.ts';
@@ -11,6 +11,8 @@ import { localizeSmtpError } from '../../i18n/smtp-errors.ts';
 import { testWarnings } from '../../i18n/test-warnings.ts';
 import { localizeTranscript } from '../../i18n/transcript.ts';
 import { sendMessage } from '../../smtp/send.ts';
+import { verifySession, type VerifyResult } from '../../smtp/verify.ts';
+import { verifySubject } from '../../i18n/test-mail.ts';
 import { checkTarget } from '../../smtp/target.ts';
 import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
@@ -19,9 +21,9 @@ import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
 import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
 import { dropReservation, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
 
-/** A test's result, with where its time went (milliseconds per phase). */
-export interface TestOutcome {
-  body: TestResult;
+/** A test's (or verify's) result, with where its time went (milliseconds per phase). */
+export interface TestOutcome<Body = TestResult> {
+  body: Body;
   timings: { read: number; prepare: number; smtp: number; record: number };
 }
 
@@ -54,14 +56,27 @@ async function planTest(
   return planFromSaved(deps, lang, tenant, saved!);
 }
 
-function sendTest(deps: Deps, plan: TestPlan, message: OutgoingMessage): Promise<SendResult> {
+/** A test sends the mail; a verify goes as far as RCPT TO and sends nothing. */
+export type CheckKind = 'test' | 'verify';
+
+function runCheck(
+  deps: Deps,
+  plan: TestPlan,
+  message: OutgoingMessage,
+  recipient: string,
+  kind: CheckKind,
+): Promise<SendResult | VerifyResult> {
   // No login possible (sign in first, or again): nothing to connect for.
   if (plan.blocked) return Promise.resolve({ ok: false, error: plan.blocked, transcript: [], durationMs: 0 });
+  const options = {
+    runtime: deps.capabilities.runtime,
+    addressGuard: { allowPrivateHosts: deps.config.allowPrivateHosts },
+  };
+  if (kind === 'verify') {
+    return verifySession(plan.settings, { from: plan.sender.from.address, to: recipient }, options);
+  }
   return (
-    sendMessage(plan.settings, message, {
-      runtime: deps.capabilities.runtime,
-      addressGuard: { allowPrivateHosts: deps.config.allowPrivateHosts },
-    })
+    sendMessage(plan.settings, message, options)
       // Handed over without a reply: the test mail may well arrive, which the tenant should know.
       .then(
         (r): SendResult =>
@@ -75,7 +90,12 @@ function testedServer(plan: TestPlan) {
   return { ...plan.described, authMethod: plan.settings.auth.method, oauthProvider: plan.oauthProvider };
 }
 
-function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult): TestResult {
+function resultBody(
+  deps: Deps,
+  lang: Lang,
+  plan: TestPlan,
+  result: SendResult | VerifyResult,
+): TestResult | VerifyResultBody {
   const warnings = testWarnings(
     {
       host: plan.described.host,
@@ -88,8 +108,9 @@ function resultBody(deps: Deps, lang: Lang, plan: TestPlan, result: SendResult):
   );
   const transcript = localizeTranscript(result.transcript, lang);
   if (result.ok) {
-    const { messageId, response, durationMs } = result;
-    return { ok: true, messageId, response, durationMs, transcript, warnings };
+    const { response, durationMs } = result;
+    if (!('messageId' in result)) return { ok: true, response, durationMs, transcript, warnings };
+    return { ok: true, messageId: result.messageId, response, durationMs, transcript, warnings };
   }
   const error = localizeSmtpError(result.error, lang, { runtime: deps.capabilities.runtime, ...testedServer(plan) });
   return { ok: false, error, durationMs: result.durationMs, transcript, warnings };
@@ -103,7 +124,7 @@ async function afterResponse(
   deps: Deps,
   tenant: TenantIdentity,
   plan: TestPlan,
-  result: SendResult,
+  result: SendResult | VerifyResult,
   defer: Defer | undefined,
 ): Promise<void> {
   const forget = async () => {
@@ -118,15 +139,17 @@ async function afterResponse(
 
 /**
  * Sends a test mail to the tenant's own address through the draft (or, without one, the saved
- * settings), within the rate limit, and records it as a delivery of kind `test`.
+ * settings), or verifies them up to RCPT TO, within the rate limit, and records it as a delivery
+ * of kind `test`.
  */
-export async function testMailServer(
+async function checkMailServer(
   deps: Deps,
   tenant: TenantIdentity,
   lang: Lang,
   draft: MailServerInput | undefined,
   defer: Defer | undefined,
-): Promise<TestOutcome> {
+  kind: CheckKind,
+): Promise<TestOutcome<TestResult | VerifyResultBody>> {
   if (draft) checkDraft(deps, lang, draft);
   const t0 = performance.now();
   const now = deps.now();
@@ -144,6 +167,8 @@ export async function testMailServer(
   try {
     plan = await planTest(deps, lang, tenant, draft, saved);
     message = testMail(plan, tenant, lang, now);
+    if (kind === 'verify')
+      message = { ...message, subject: verifySubject(plan.described.host, plan.described.port, lang) };
   } catch (error) {
     await dropReservation(deps.db, tenant, deliveryId);
     throw error;
@@ -152,7 +177,7 @@ export async function testMailServer(
   const tReserve = performance.now();
   let tSent = 0;
   const send = (m: OutgoingMessage) =>
-    sendTest(deps, plan, m).finally(() => {
+    runCheck(deps, plan, m, tenant.email, kind).finally(() => {
       tSent = performance.now();
     });
   // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
@@ -175,3 +200,18 @@ export async function testMailServer(
     timings: { read: tRead - t0, prepare: tReserve - tRead, smtp: tSend - tReserve, record: tEnd - tSend },
   };
 }
+
+type CheckArgs = [
+  deps: Deps,
+  tenant: TenantIdentity,
+  lang: Lang,
+  draft: MailServerInput | undefined,
+  defer: Defer | undefined,
+];
+
+export const testMailServer = (...args: CheckArgs) =>
+  checkMailServer(...args, 'test') as Promise<TestOutcome<TestResult>>;
+
+/** The same session up to RCPT TO the tenant's own address, then RSET and QUIT: nothing is sent. */
+export const verifyMailServer = (...args: CheckArgs) =>
+  checkMailServer(...args, 'verify') as Promise<TestOutcome<VerifyResultBody>>;

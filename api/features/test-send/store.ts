@@ -8,6 +8,7 @@ import {
 } from '../../db/schema.ts';
 import type { Database } from '../../db/database.ts';
 import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
+import type { VerifyResult } from '../../smtp/verify.ts';
 import { errorSummary } from '../../util/error-summary.ts';
 import { upsertTenant } from '../mail-server/store.ts';
 import type { Defer } from '../../http/defer.ts';
@@ -70,12 +71,18 @@ function recordTest(
   tenant: TenantIdentity,
   id: string,
   message: OutgoingMessage,
-  result: SendResult | undefined,
+  result: SendResult | VerifyResult | undefined,
   now: () => Date,
   server: DeliveryError['server'],
 ) {
   const outcome = result?.ok
-    ? { status: 'sent' as const, messageId: result.messageId, smtpResponse: result.response, sentAt: now() }
+    ? {
+        status: 'sent' as const,
+        // A verify hands over no message: there is no id, and the reply is the one to RCPT TO.
+        messageId: 'messageId' in result ? result.messageId : null,
+        smtpResponse: result.response,
+        sentAt: now(),
+      }
     : {
         status: 'failed' as const,
         error: result
@@ -101,18 +108,18 @@ function recordTest(
  * (started on the next turn of the event loop); it is tried a second time if it fails, and a
  * failure that remains is logged (nobody awaits it any more).
  */
-export async function sendAndRecordTest(
+export async function sendAndRecordTest<R extends SendResult | VerifyResult>(
   db: Database,
   tenant: TenantIdentity,
   id: string,
   message: OutgoingMessage,
-  send: (message: OutgoingMessage) => Promise<SendResult>,
+  send: (message: OutgoingMessage) => Promise<R>,
   now: () => Date,
   defer?: Defer,
   /** The server tested, named in the stored error's message. */
   server?: DeliveryError['server'],
-): Promise<SendResult> {
-  let result: SendResult | undefined;
+): Promise<R> {
+  let result: R | undefined;
   try {
     result = await send(message);
     return result;
