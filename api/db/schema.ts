@@ -231,3 +231,35 @@ export interface DeliveryError {
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
 export type NewDelivery = typeof deliveries.$inferInsert;
+
+/**
+ * The events for the operator's webhook (Standard Webhooks): each stored in the same batch as the
+ * change it reports, then delivered at least once with its id as `webhook-id`. `payload` is the
+ * exact body that is signed and sent, so every retry and replay carries the same bytes.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    tenantId: text('tenant_id'),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['pending', 'delivering', 'delivered', 'retrying', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at'),
+    leaseUntil: timestamp('lease_until'),
+    claimToken: text('claim_token'),
+    /** The receiver's HTTP status of the last attempt (null: no answer). */
+    lastResponseStatus: integer('last_response_status'),
+    /** Why the last attempt failed, when the receiver gave no status (timeout, connection). */
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at').notNull(),
+    deliveredAt: timestamp('delivered_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_status_next_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
