@@ -14,6 +14,7 @@ import { domainCheckRoutes } from './features/domain-check/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
 import { discoverRoutes } from './features/discover/routes.ts';
+import { webhookDeliveryRoutes } from './features/webhooks/routes.ts';
 
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();
@@ -43,7 +44,8 @@ export function createApp(deps: DepsFactory) {
     .route('/v1/oauth', oauthCallbackRoutes)
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)
-    .route('/v1/tenants', tenantRoutes);
+    .route('/v1/tenants', tenantRoutes)
+    .route('/v1/webhook-deliveries', webhookDeliveryRoutes);
   // Registered last, so it knows every route: a known path with another method is a 405.
   app.notFound(notFoundOrMethodNotAllowed(app.routes));
   return routes;

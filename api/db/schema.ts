@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { AUTH_METHODS, OAUTH_PROVIDERS, SECURITIES } from '../../contract/values.ts';
+import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../../contract/index.ts';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
@@ -241,10 +242,10 @@ export const webhookDeliveries = sqliteTable(
   'webhook_deliveries',
   {
     id: text('id').primaryKey(),
-    type: text('type').notNull(),
+    type: text('type', { enum: WEBHOOK_EVENT_TYPES }).notNull(),
     tenantId: text('tenant_id'),
     payload: text('payload').notNull(),
-    status: text('status', { enum: ['pending', 'delivering', 'delivered', 'retrying', 'failed'] }).notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at'),
     leaseUntil: timestamp('lease_until'),

@@ -6,17 +6,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { WebhookConfig } from '../config/webhooks.ts';
-
-export const WEBHOOK_EVENT_TYPES = [
-  'message.sent',
-  'message.retrying',
-  'message.failed',
-  'message.fallback',
-  'mail_server.changed',
-  'mail_server.grant_expired',
-] as const;
-
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+import type { WebhookEventType } from '../../contract/index.ts';
 
 /** The specification's `msg_` ids: one per event, the same on every retry and replay. */
 export const newWebhookId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`;

@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Bindings } from '../../api/config/bindings.ts';
-import { webhookDeliveries } from '../../api/db/schema.ts';
+import { oauthGrants, webhookDeliveries } from '../../api/db/schema.ts';
+import { configOf } from '../../api/config/config.ts';
+import { markGrantInvalid } from '../../api/oauth/grants.ts';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import { createNodeService, type NodeService } from '../../api/node/service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
@@ -177,6 +179,70 @@ describe('webhook events on Node', () => {
     expect(attempts.every((e) => e.verified)).toBe(true);
     const [row] = await storedEvents(tenantId);
     expect(row).toMatchObject({ status: 'delivered', attempts: 3, lastResponseStatus: 204 });
+  });
+
+  it('mail_server.grant_expired when the provider refused the sign-in', async () => {
+    const { id: tenantId } = await tenantWith(null);
+    const now = new Date();
+    const sealed = { refreshCiphertext: 'x', refreshIv: 'x', refreshKeyId: 't1' };
+    const [grant] = await service
+      .db()
+      .insert(oauthGrants)
+      .values({
+        tenantId,
+        provider: 'microsoft',
+        account: 'a@b.example',
+        ...sealed,
+        refreshLockToken: 'lock',
+        connectedAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    expect(await markGrantInvalid(service.db(), grant!, 'lock', now, configOf(env).webhooks)).toBe(true);
+    await service.outbox.sweep();
+    const event = await receiver.waitFor(
+      (e) => e.body.type === 'mail_server.grant_expired' && e.body.data.tenantId === tenantId,
+    );
+    expect(event.body.data).toEqual({ tenantId, provider: 'microsoft' });
+  });
+
+  it('the operator lists the events by type and status, and replays one with the same webhook-id', async () => {
+    const operator = env.OPERATOR_API_KEY!;
+    const { id: tenantId } = await tenantWith(null);
+    const { id } = await sendInvoice(tenantId);
+    const first = await receiver.waitFor(eventOf('message.sent', id));
+    await service.outbox.idle();
+    const listed = await request('GET', '/v1/webhook-deliveries?type=message.sent&status=delivered&limit=1', operator);
+    expect(listed.status).toBe(200);
+    const page = (await listed.json()) as {
+      webhookDeliveries: { id: string; type: string; status: string }[];
+      nextCursor: string | null;
+    };
+    expect(page.webhookDeliveries).toEqual([
+      expect.objectContaining({ id: first.id, type: 'message.sent', status: 'delivered' }),
+    ]);
+    expect(page.nextCursor).not.toBeNull();
+    const next = await request(
+      'GET',
+      `/v1/webhook-deliveries?type=message.sent&limit=1&cursor=${page.nextCursor}`,
+      operator,
+    );
+    expect(((await next.json()) as typeof page).webhookDeliveries[0]!.id).not.toBe(first.id);
+    const bad = await request('GET', '/v1/webhook-deliveries?status=lost&type=message.lost', operator);
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      'status',
+      'type',
+    ]);
+    expect((await request('GET', '/v1/webhook-deliveries', 'wrong-key')).status).toBe(401);
+    expect((await request('POST', '/v1/webhook-deliveries/msg_unknown/replay', operator)).status).toBe(404);
+
+    const replayed = await request('POST', `/v1/webhook-deliveries/${first.id}/replay`, operator);
+    expect(replayed.status).toBe(202);
+    await service.outbox.sweep();
+    const again = await receiver.waitFor((e) => e.id === first.id && e !== first);
+    expect(again.verified).toBe(true);
+    expect(again.body).toEqual(first.body);
   });
 
   it('every event received verifies', () => {
