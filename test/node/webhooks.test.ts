@@ -12,6 +12,7 @@ import type { Bindings } from '../../api/config/bindings.ts';
 import { oauthGrants, webhookDeliveries } from '../../api/db/schema.ts';
 import { configOf } from '../../api/config/config.ts';
 import { markGrantInvalid } from '../../api/oauth/grants.ts';
+import { recordOutcome } from '../../api/outbox/record.ts';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import { createNodeService, type NodeService } from '../../api/node/service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
@@ -179,6 +180,22 @@ describe('webhook events on Node', () => {
     expect(attempts.every((e) => e.verified)).toBe(true);
     const [row] = await storedEvents(tenantId);
     expect(row).toMatchObject({ status: 'delivered', attempts: 3, lastResponseStatus: 204 });
+  });
+
+  it('an outcome of an attempt that no longer holds the row stores no event', async () => {
+    const { id: tenantId } = await tenantWith(null);
+    const { id } = await sendInvoice(tenantId);
+    await receiver.waitFor(eventOf('message.sent', id));
+    const stale = await recordOutcome(
+      service.db(),
+      id,
+      { status: 'failed', route: 'system' },
+      new Date(),
+      'stale',
+      configOf(env).webhooks,
+    );
+    expect(stale).toBe(false);
+    expect((await storedEvents(tenantId)).map((e) => e.type)).toEqual(['message.sent']);
   });
 
   it('mail_server.grant_expired when the provider refused the sign-in', async () => {
