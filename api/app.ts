@@ -15,6 +15,7 @@ import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
 import { discoverRoutes } from './features/discover/routes.ts';
 import { apiReferencePage, openApiRoute } from './http/openapi.ts';
+import { webhookDeliveryRoutes } from './features/webhooks/routes.ts';
 
 export function createApp(deps: DepsFactory) {
   const app = new Hono<AppEnv>();
@@ -45,7 +46,8 @@ export function createApp(deps: DepsFactory) {
     .route('/v1/oauth', oauthCallbackRoutes)
     .route('/v1/mail-server', mailServerRoutes)
     .route('/v1/deliveries', deliveryRoutes)
-    .route('/v1/tenants', tenantRoutes);
+    .route('/v1/tenants', tenantRoutes)
+    .route('/v1/webhook-deliveries', webhookDeliveryRoutes);
   // The OpenAPI document of the described routes (built once per isolate) and, in development, its reference page.
   app.get('/openapi.json', openApiRoute(app));
   app.get('/docs', apiReferencePage);

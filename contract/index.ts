@@ -441,3 +441,39 @@ export interface DomainCheckResult {
   verdict: DomainCheckVerdict;
   findings: DomainCheckFinding[];
 }
+
+/** The webhook events (docs/webhooks.md), each sent as `{ type, timestamp, data }`. */
+export const WEBHOOK_EVENT_TYPES = [
+  'message.sent',
+  'message.retrying',
+  'message.failed',
+  'message.fallback',
+  'mail_server.changed',
+  'mail_server.grant_expired',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivering', 'delivered', 'retrying', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** One event in `GET /v1/webhook-deliveries`: what was sent (the signed body) and how its delivery went. */
+export interface WebhookDeliverySummary {
+  /** The `webhook-id`, the same on every retry and replay. */
+  id: string;
+  type: WebhookEventType;
+  tenantId: string | null;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** The receiver's HTTP status of the last attempt; null when it gave none (then `lastError`). */
+  lastResponseStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  event: { type: WebhookEventType; timestamp: string; data: Record<string, unknown> };
+}
+
+export interface WebhookDeliveriesResponse {
+  webhookDeliveries: WebhookDeliverySummary[];
+  nextCursor: string | null;
+}

@@ -30,6 +30,12 @@ export interface Bindings {
   DNS_RESOLVER_URL?: string;
   /** Tests only (with ALLOW_PRIVATE_HOSTS=true): discovery's `host:port=host:port` pairs, comma-separated, like curl's --connect-to. */
   DISCOVER_CONNECT_TO?: string;
+  /** Where the events go (Standard Webhooks); without it no events are stored. */
+  WEBHOOK_URL?: string;
+  /** `whsec_<base64>`: the key the events are signed with. */
+  WEBHOOK_SECRET?: string;
+  /** Seconds before each retry of an event, comma-separated (default about a day in all). */
+  WEBHOOK_RETRY_DELAYS?: string;
   OUTBOX_QUEUE?: Queue<OutboxMessage>;
   /** The queue for servers that lately did not answer in time (api/outbox/slow-lane.ts). */
   OUTBOX_SLOW_QUEUE?: Queue<OutboxMessage>;
@@ -46,9 +52,16 @@ export interface Bindings {
   SYSTEM_SPF_INCLUDE?: string;
 }
 
-/** What the outbox queue carries: the delivery's id and tenant; the message itself is in the database. */
-export interface OutboxMessage {
+/** What the outbox queue carries: a delivery's id and tenant, or an event's id; the rest is in the database. */
+export type OutboxMessage = DeliveryMessage | WebhookMessage;
+
+export interface DeliveryMessage {
   id: string;
   /** Absent in messages enqueued before tenants were kept apart (then the row says). */
   tenantId?: string;
+}
+
+/** An event for the webhook (api/outbox/webhooks-deliver.ts). */
+export interface WebhookMessage {
+  webhookId: string;
 }

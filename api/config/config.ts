@@ -5,6 +5,7 @@ import { leaseMs, retryDelays } from './outbox-timing.ts';
 import type { Bindings } from './bindings.ts';
 import { isHttpsOrLoopback, type OAuthConfig, parseOAuthConfig } from './oauth.ts';
 import { SystemRelayConfigError, systemRelaySettings } from './system-relay.ts';
+import { parseWebhookConfig, type WebhookConfig } from './webhooks.ts';
 
 /** The system relay's sender address when SYSTEM_FROM is not set. */
 export const DEFAULT_SYSTEM_FROM = 'no-reply@localhost.localdomain';
@@ -48,6 +49,8 @@ export interface Config {
   discoverConnectTo: Readonly<Record<string, string>>;
   /** Sign-in with Microsoft or Google: the providers the operator registered. */
   oauth: OAuthConfig;
+  /** WEBHOOK_*: where events go and how they are signed; null: no events are stored. */
+  webhooks: WebhookConfig | null;
   /** Required names that are not set (`/healthz`, the Node server's start banner). */
   missing: string[];
 }
@@ -149,6 +152,7 @@ export function parseConfig(env: Bindings): Config {
     dnsResolverUrl: dnsResolverUrl(env.DNS_RESOLVER_URL),
     discoverConnectTo: discoverConnectTo(env.DISCOVER_CONNECT_TO, env.ALLOW_PRIVATE_HOSTS === 'true'),
     oauth,
+    webhooks: parseWebhookConfig(env, development || env.ALLOW_PRIVATE_HOSTS === 'true'),
     missing: REQUIRED_CONFIG.filter((name) => !env[name]),
   };
 }

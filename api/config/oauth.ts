@@ -40,7 +40,7 @@ const GOOGLE_REVOKE_URL = 'https://oauth2.googleapis.com/revoke';
 /** Authorities that sign in to any tenant: the ID token's issuer then names the tenant (`tid`). */
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
 
-const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+export const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 
 /** An https URL, or plain http to this machine (the local servers of `npm run dev` and the tests). */
 export function isHttpsOrLoopback(value: string): boolean {

@@ -1,12 +1,13 @@
 const DEFAULT_DELAYS = [60, 300, 900, 3600, 2700];
 
-/** OUTBOX_RETRY_DELAYS = seconds before each retry, e.g. "60,300,900,3600,2700" (≈ 2 h in all). */
-export function retryDelays(config: string | undefined): number[] {
-  if (!config) return DEFAULT_DELAYS;
+/**
+ * OUTBOX_RETRY_DELAYS = seconds before each retry, e.g. "60,300,900,3600,2700" (≈ 2 h in all); each
+ * at most 12 h (a Queue's longest delay). WEBHOOK_RETRY_DELAYS is read the same way, with its own default.
+ */
+export function retryDelays(config: string | undefined, defaults: number[] = DEFAULT_DELAYS): number[] {
+  if (!config) return defaults;
   const delays = config.split(',').map((s) => Number(s.trim()));
-  return delays.length > 0 && delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 43_200)
-    ? delays
-    : DEFAULT_DELAYS;
+  return delays.length > 0 && delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 43_200) ? delays : defaults;
 }
 
 /** How long a claim holds a row unless renewed; past it the sweeper treats the attempt as cut off. */

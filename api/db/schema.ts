@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { AUTH_METHODS, OAUTH_PROVIDERS, SECURITIES } from '../../contract/values.ts';
+import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../../contract/index.ts';
 
 const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
@@ -231,3 +232,35 @@ export interface DeliveryError {
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
 export type NewDelivery = typeof deliveries.$inferInsert;
+
+/**
+ * The events for the operator's webhook (Standard Webhooks): each stored in the same batch as the
+ * change it reports, then delivered at least once with its id as `webhook-id`. `payload` is the
+ * exact body that is signed and sent, so every retry and replay carries the same bytes.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    type: text('type', { enum: WEBHOOK_EVENT_TYPES }).notNull(),
+    tenantId: text('tenant_id'),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at'),
+    leaseUntil: timestamp('lease_until'),
+    claimToken: text('claim_token'),
+    /** The receiver's HTTP status of the last attempt (null: no answer). */
+    lastResponseStatus: integer('last_response_status'),
+    /** Why the last attempt failed, when the receiver gave no status (timeout, connection). */
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at').notNull(),
+    deliveredAt: timestamp('delivered_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_status_next_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

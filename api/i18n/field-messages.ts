@@ -145,6 +145,11 @@ const fieldMessages = {
     en: 'limit must be a whole number from 1 to 100.',
   },
   cursor_invalid: { de: 'Der Cursor ist ungültig.', en: 'The cursor is invalid.' },
+  webhook_status_invalid: {
+    de: 'status muss pending, delivering, delivered, retrying oder failed sein.',
+    en: 'status must be pending, delivering, delivered, retrying or failed.',
+  },
+  webhook_type_invalid: { de: 'type ist kein bekanntes Ereignis.', en: 'type is not a known event.' },
 } satisfies Record<string, Localized>;
 
 export type FieldCode = keyof typeof fieldMessages;

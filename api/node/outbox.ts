@@ -13,9 +13,10 @@ import { configOf } from '../config/config.ts';
 import type { SmtpTimeouts } from '../smtp/types.ts';
 import type { Bindings } from '../config/bindings.ts';
 import type { Database } from '../db/database.ts';
-import type { DeliveryRef, Enqueue } from '../outbox/enqueue.ts';
+import type { DeliveryRef, Enqueue, EnqueueWebhook } from '../outbox/enqueue.ts';
 import { deliver } from '../outbox/deliver.ts';
 import { sweepOutbox } from '../outbox/sweeper.ts';
+import { deliverWebhooks, dueWebhooks } from '../outbox/webhooks-deliver.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';
 
@@ -37,6 +38,8 @@ export interface NodeOutboxOptions {
   db: () => Database;
   now?: () => Date;
   timeouts?: Partial<SmtpTimeouts>;
+  /** Per webhook attempt (tests shorten it). */
+  webhookTimeoutMs?: number;
 }
 
 export class NodeOutbox {
@@ -44,6 +47,7 @@ export class NodeOutbox {
   private readonly db: () => Database;
   private readonly now: () => Date;
   private readonly timeouts: Partial<SmtpTimeouts> | undefined;
+  private readonly webhookTimeoutMs: number | undefined;
   /** Ids to send now, per tenant; the map's order is the order tenants get the next free run. */
   private readonly due = new Map<string, Set<string>>();
   private readonly runsOf = new Map<string, number>();
@@ -61,23 +65,48 @@ export class NodeOutbox {
     this.db = options.db;
     this.now = options.now ?? (() => new Date());
     this.timeouts = options.timeouts;
+    this.webhookTimeoutMs = options.webhookTimeoutMs;
   }
 
   /** Schedules the delivery of a stored row (the Node counterpart of `queueEnqueuer`). */
   readonly enqueue: Enqueue = async (delivery, delaySeconds = 0) => {
     if (this.stopped) return; // the row is stored; the sweeper of the next start sends it
     if (delaySeconds <= 0) return this.schedule([delivery]);
+    this.later(delaySeconds, () => this.schedule([delivery]));
+  };
+
+  /** Sends a stored webhook event now or after its retry delay (the Node counterpart of `queueWebhookEnqueuer`). */
+  readonly enqueueWebhook: EnqueueWebhook = async (webhookId, delaySeconds = 0) => {
+    if (this.stopped) return; // stored; the sweeper of the next start sends it
+    this.later(delaySeconds, () => this.track(this.sendWebhooks([webhookId])));
+  };
+
+  private later(delaySeconds: number, run: () => void): void {
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        this.schedule([delivery]);
+        if (!this.stopped) run();
       },
       Math.min(delaySeconds * 1000, MAX_TIMER_MS),
     );
     // A waiting retry alone does not keep the process alive (the sweeper covers it after a restart).
     timer.unref?.();
     this.timers.add(timer);
-  };
+  }
+
+  /** Sends the given webhook events, or all that are due (the batch's outcomes, a sweep). */
+  private async sendWebhooks(ids?: string[]): Promise<void> {
+    const webhooks = configOf(this.env).webhooks;
+    if (!webhooks || this.stopped) return;
+    try {
+      const db = this.db();
+      const due = ids ?? (await dueWebhooks(db, this.now()));
+      const ctx = { db, webhooks, now: this.now, enqueue: this.enqueueWebhook, timeoutMs: this.webhookTimeoutMs };
+      await deliverWebhooks(due, ctx);
+    } catch (error) {
+      console.error(`webhook events failed, the sweeper will pick them up: ${errorSummary(error)}`);
+    }
+  }
 
   /** One sweep: ends rows cut off twice, delivers lost enqueues, due retries and cut-off attempts. */
   async sweep(): Promise<{ failed: number; requeued: number }> {
@@ -86,6 +115,7 @@ export class NodeOutbox {
     if (result.failed + result.requeued > 0) {
       console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
     }
+    await this.sendWebhooks();
     return result;
   }
 
@@ -178,6 +208,8 @@ export class NodeOutbox {
       // Database unreachable or similar: the rows stay stored and the sweeper tries them again.
       console.error(`outbox batch failed, the sweeper will pick it up: ${errorSummary(error)}`);
     } finally {
+      // The events of the batch's outcomes go out at once (on the queue consumer's run, not a new one).
+      this.track(this.sendWebhooks());
       this.runs -= 1;
       const left = this.runsOf.get(tenantId)! - 1;
       if (left > 0) this.runsOf.set(tenantId, left);

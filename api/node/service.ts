@@ -50,6 +50,9 @@ const NODE_CONFIG: Record<StringBindingName, true> = {
   TENANT_TOKEN_MAX_LIFETIME: true,
   SYSTEM_SPF_IP: true,
   SYSTEM_SPF_INCLUDE: true,
+  WEBHOOK_URL: true,
+  WEBHOOK_SECRET: true,
+  WEBHOOK_RETRY_DELAYS: true,
 };
 
 export const NODE_CONFIG_NAMES = Object.keys(NODE_CONFIG) as StringBindingName[];
@@ -72,6 +75,8 @@ export function nodeDeps(databases: NodeDatabases, outbox: Pick<NodeOutbox, 'enq
 export interface NodeServiceOptions {
   /** SMTP timeouts of outbox sends (tests shorten them). */
   timeouts?: Partial<SmtpTimeouts>;
+  /** Per webhook attempt (tests shorten it). */
+  webhookTimeoutMs?: number;
 }
 
 export interface NodeService {
@@ -96,7 +101,12 @@ export function createNodeService(env: Bindings, options: NodeServiceOptions = {
     if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
     return databases.get(env.DATABASE_URL, env.DATABASE_AUTH_TOKEN);
   };
-  const outbox = new NodeOutbox({ env, db: database, timeouts: options.timeouts });
+  const outbox = new NodeOutbox({
+    env,
+    db: database,
+    timeouts: options.timeouts,
+    webhookTimeoutMs: options.webhookTimeoutMs,
+  });
   const app = createApp(nodeDeps(databases, outbox));
   // What a response leaves running (Workers' `waitUntil`: a test send's outcome is recorded after
   // the response), kept so that close() lets it finish before the database is closed.

@@ -3,6 +3,7 @@
 import type { OAuthProvider } from '../../contract/index.ts';
 import type { Config } from '../config/config.ts';
 import type { OAuthConfig } from '../config/oauth.ts';
+import type { WebhookConfig } from '../config/webhooks.ts';
 import { SecretUnreadableError, secretBoxFor, type SecretBox } from '../crypto/secret-box.ts';
 import type { Database } from '../db/database.ts';
 import type { OAuthGrantRow } from '../db/schema.ts';
@@ -54,6 +55,8 @@ export interface AccessTokenContext {
   box: SecretBox;
   oauth: OAuthConfig;
   now: () => Date;
+  /** Where a grant that turned invalid is reported (null: not at all). */
+  webhooks?: WebhookConfig | null;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -64,7 +67,7 @@ export async function accessTokenContext(deps: {
   now: () => Date;
 }): Promise<AccessTokenContext> {
   const box = await secretBoxFor(deps.config.settingsEncryptionKey);
-  return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now };
+  return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now, webhooks: deps.config.webhooks };
 }
 
 const failure = (code: AccessTokenFailure, transient: boolean): AccessToken => ({ ok: false, code, transient });
@@ -105,7 +108,8 @@ async function refreshAsHolder(
     return { ok: true, accessToken: tokens.accessToken, account: grant.account, usableUntil, stored };
   } catch (error) {
     if (error instanceof GrantInvalidError) {
-      if (await markGrantInvalid(ctx.db, grant, lock, ctx.now())) return failure('oauth_grant_invalid', false);
+      if (await markGrantInvalid(ctx.db, grant, lock, ctx.now(), ctx.webhooks))
+        return failure('oauth_grant_invalid', false);
       return null;
     }
     await releaseRefreshLock(ctx.db, grant, lock);

@@ -4,6 +4,8 @@ import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { OAuthProvider } from '../../contract/index.ts';
 import type { SealedSecret, SecretBox } from '../crypto/secret-box.ts';
 import type { Database } from '../db/database.ts';
+import type { WebhookConfig } from '../config/webhooks.ts';
+import { grantExpiredEvent } from '../outbox/webhooks-events.ts';
 import { type OAuthGrantRow, oauthGrants } from '../db/schema.ts';
 import type { IssuedTokens, SignedIn } from './client.ts';
 
@@ -153,8 +155,14 @@ export async function releaseRefreshLock(db: Database, grant: OAuthGrantRow, tok
 }
 
 /** The provider answered `invalid_grant`: the grant stays (the widget shows "Reconnect") but is not used. */
-export async function markGrantInvalid(db: Database, grant: OAuthGrantRow, token: string, now: Date): Promise<boolean> {
-  const marked = await db
+export async function markGrantInvalid(
+  db: Database,
+  grant: OAuthGrantRow,
+  token: string,
+  now: Date,
+  webhooks: WebhookConfig | null = null,
+): Promise<boolean> {
+  const mark = db
     .update(oauthGrants)
     .set({
       invalidAt: now,
@@ -172,6 +180,7 @@ export async function markGrantInvalid(db: Database, grant: OAuthGrantRow, token
       ),
     )
     .returning({ revision: oauthGrants.revision });
+  const [marked] = await db.batch([mark, ...grantExpiredEvent(db, webhooks, grant.tenantId, grant.provider, now)]);
   return marked.length > 0;
 }
 

@@ -25,5 +25,16 @@ export function queueEnqueuer(env: Bindings): Enqueue {
   };
 }
 
+/** Hands a stored webhook event to the outbox, optionally delayed (api/outbox/webhooks-deliver.ts). */
+export type EnqueueWebhook = (webhookId: string, delaySeconds?: number) => Promise<void>;
+
+/** Workers: events travel on the main outbox queue, beside the deliveries. */
+export function queueWebhookEnqueuer(env: Bindings): EnqueueWebhook {
+  return async (webhookId, delaySeconds = 0) => {
+    if (!env.OUTBOX_QUEUE) throw new Error('OUTBOX_QUEUE binding is missing');
+    await env.OUTBOX_QUEUE.send({ webhookId }, delaySeconds > 0 ? { delaySeconds } : undefined);
+  };
+}
+
 /** The lane a Worker's queue batch came from: the slow queue's name ends in `-slow` (wrangler.toml). */
 export const laneOfQueue = (queueName: string): Lane => (queueName.endsWith('-slow') ? 'slow' : 'main');

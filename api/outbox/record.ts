@@ -9,6 +9,8 @@ import {
 } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
 import { heldBy } from './leases.ts';
+import type { WebhookConfig } from '../config/webhooks.ts';
+import { deliveryOutcomeEvents } from './webhooks-events.ts';
 
 export interface AttemptOutcome {
   status: 'sent' | 'retrying' | 'failed';
@@ -30,7 +32,14 @@ export interface AttemptOutcome {
  * gives up its stored body. Only the holder of the claim may: the first statement returns the row
  * only when this attempt still held it.
  */
-function outcomeStatements(db: Database, id: string, outcome: AttemptOutcome, now: Date, token: string) {
+function outcomeStatements(
+  db: Database,
+  id: string,
+  outcome: AttemptOutcome,
+  now: Date,
+  token: string,
+  webhooks: WebhookConfig | null,
+) {
   // Every attempt keeps its reply in the log; a fallback attempt logs the tenant route's failure first.
   const at = now.toISOString();
   const log: AttemptLogEntry[] = [
@@ -70,10 +79,14 @@ function outcomeStatements(db: Database, id: string, outcome: AttemptOutcome, no
     })
     .where(and(eq(deliveries.id, id), heldBy(token)))
     .returning({ id: deliveries.id });
-  if (outcome.status === 'retrying') return [update] as const;
+  // The events go right after the update: they are stored only when it recorded the outcome.
+  const fellBack = outcome.fallbackAtAttempt !== undefined;
+  const events = deliveryOutcomeEvents(db, webhooks, id, outcome.status, fellBack, now);
+  if (outcome.status === 'retrying') return [update, ...events] as const;
   // The body goes only if this attempt really ended the row.
   return [
     update,
+    ...events,
     db
       .delete(deliveryPayloadChunks)
       .where(
@@ -92,8 +105,9 @@ export async function recordOutcome(
   outcome: AttemptOutcome,
   now: Date,
   token: string,
+  webhooks: WebhookConfig | null = null,
 ): Promise<boolean> {
-  return (await recordAndHandOver(db, { id, outcome }, null, now, token)).recorded;
+  return (await recordAndHandOver(db, { id, outcome }, null, now, token, webhooks)).recorded;
 }
 
 /**
@@ -109,9 +123,10 @@ export async function recordAndHandOver(
   handOver: { id: string; messageId: string } | null,
   now: Date,
   token: string,
+  webhooks: WebhookConfig | null = null,
 ): Promise<{ recorded: boolean; handedOver: { messageId: string | null } | null }> {
   const statements: BatchItem<'sqlite'>[] = record
-    ? [...outcomeStatements(db, record.id, record.outcome, now, token)]
+    ? [...outcomeStatements(db, record.id, record.outcome, now, token, webhooks)]
     : [];
   if (handOver) {
     statements.push(

@@ -105,6 +105,7 @@ export class TenantBatch {
         handOver && { id: handOver.id, messageId: messageId(handOver) },
         ctx.now(),
         claim.token,
+        ctx.config.webhooks,
       ),
     );
   }

@@ -40,6 +40,8 @@ export const mailServerRoutes = new Hono<AppEnv>()
       c.var.deps.db,
       c.var.tenant,
       parseIfMatch(c.req.header('if-match')),
+      c.var.deps.config.webhooks,
+      c.var.deps.now(),
     );
     if (!deleted) throw new ApiError(412, 'precondition_failed');
     // A reset forgets the sign-ins too; they are revoked at the provider after the response.

@@ -84,7 +84,7 @@ export async function saveMailServer(
   const password = await passwordChange(deps, tenant, input);
   let saved: SettingsWithGrants;
   try {
-    saved = await writeSettings(deps.db, tenant, input, password, expected, deps.now());
+    saved = await writeSettings(deps.db, tenant, input, password, expected, deps.now(), deps.config.webhooks);
   } catch (error) {
     if (!(error instanceof CredentialsMissingError)) throw error;
     throw await missingPasswordError(deps, tenant, lang, input);

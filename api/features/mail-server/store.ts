@@ -1,6 +1,8 @@
 import { and, eq, exists, inArray, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/database.ts';
+import type { WebhookConfig } from '../../config/webhooks.ts';
+import { mailServerChangedEvent } from '../../outbox/webhooks-events.ts';
 import {
   type MailServerRow,
   mailServers,
@@ -175,6 +177,7 @@ export async function writeSettings(
   password: PasswordChange,
   expected: ExpectedVersion,
   now: Date,
+  webhooks: WebhookConfig | null = null,
 ): Promise<SettingsWithGrants> {
   // No password is kept for a server without authentication, or one signed in to with the provider.
   const usesPassword = input.auth.method !== 'none' && input.auth.method !== 'xoauth2';
@@ -208,7 +211,9 @@ export async function writeSettings(
     else write = update(and(eq(mailServers.tenantId, tenant.id), storedMatches));
   }
   try {
-    const [, rows, grants] = await db.batch([upsertTenant(db, tenant, now), write, grantsOf(db, tenant)]);
+    // The event last: a select does not count as a change, so it follows the write's.
+    const event = mailServerChangedEvent(db, webhooks, tenant.id, 'saved', now);
+    const [, rows, grants] = await db.batch([upsertTenant(db, tenant, now), write, grantsOf(db, tenant), ...event]);
     return { row: rows[0], grants };
   } catch (error) {
     if (isCredentialsCheckFailure(error)) throw new CredentialsMissingError();
@@ -243,6 +248,8 @@ export async function deleteSettings(
   db: Database,
   tenant: TenantIdentity,
   expected: ExpectedVersion,
+  webhooks: WebhookConfig | null = null,
+  now = new Date(),
 ): Promise<DeletedSettings> {
   const ofTenant = eq(mailServers.tenantId, tenant.id);
   const versions = expected.kind === 'exact' ? splitExpected(expected) : null;
@@ -254,6 +261,7 @@ export async function deleteSettings(
       .returning(),
     db.delete(mailServers).where(condition).returning({ tenantId: mailServers.tenantId }),
     db.select({ tenantId: mailServers.tenantId }).from(mailServers).where(ofTenant),
+    ...mailServerChangedEvent(db, webhooks, tenant.id, 'reset', now),
   ]);
   if (!versions) return { deleted: expected.kind === 'any' || removed.length > 0, grants };
   // "Not configured" (version 0) is a precondition too: met when nothing is stored.
