@@ -193,6 +193,13 @@ export class MailServerSettings extends LitElement {
     else void this._deliveries.load();
   }
 
+  /** Renders only once the table of the page's language is loaded (each comes in a chunk). */
+  protected override async scheduleUpdate(): Promise<void> {
+    // Again after each wait: the page's language may have changed meanwhile.
+    for (let wait = this._language.ready; wait; wait = this._language.ready) await wait;
+    super.scheduleUpdate();
+  }
+
   protected override update(changed: PropertyValues<this>): void {
     // The test result goes (a language change, a new test, a reset): focus in it would fall to the page.
     const focusInResult = this.shadowRoot?.activeElement?.closest('.test-result');

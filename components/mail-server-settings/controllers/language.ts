@@ -1,8 +1,32 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import de from '../translations/de.ts';
-import en, { type Messages } from '../translations/en.ts';
+import type { Messages } from '../translations/en.ts';
 
 export type Language = 'de' | 'en';
+
+/**
+ * The message tables, each loaded on first use: the CDN build puts each in a chunk next to the
+ * bundle, so a page downloads only the language it shows. A failed load is tried again on the next
+ * update.
+ */
+const loaders: Record<Language, () => Promise<{ default: Messages }>> = {
+  de: () => import('../translations/de.ts'),
+  en: () => import('../translations/en.ts'),
+};
+const tables: Partial<Record<Language, Messages>> = {};
+const loading: Partial<Record<Language, Promise<void>>> = {};
+function loadTable(lang: Language): Promise<void> | undefined {
+  if (tables[lang]) return undefined;
+  loading[lang] ??= loaders[lang]().then(
+    (module) => {
+      tables[lang] = module.default;
+    },
+    (error: unknown) => {
+      delete loading[lang];
+      throw error;
+    },
+  );
+  return loading[lang];
+}
 
 /**
  * Something to say. The element's own words are kept as a function of the message table, so they
@@ -57,6 +81,14 @@ export class LanguageController implements ReactiveController {
     this._observer?.disconnect();
   }
 
+  /**
+   * Settles when the table of the page's language is there (undefined when it is already): the
+   * element waits for it before it renders, so it never shows a moment of the other language.
+   */
+  get ready(): Promise<void> | undefined {
+    return loadTable(this.current);
+  }
+
   hostUpdate(): void {
     const now = this.current;
     if (now === this._shown) return;
@@ -81,7 +113,8 @@ export class LanguageController implements ReactiveController {
   }
 
   get t(): Messages {
-    return this.lang === 'de' ? de : en;
+    // Rendering waits for `ready`, so the table of the language shown is there.
+    return tables[this.lang]!;
   }
 
   /**
