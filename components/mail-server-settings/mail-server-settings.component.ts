@@ -10,6 +10,7 @@ import {
 import { ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, type RequestFailure } from './api-client.ts';
 import { DeliveriesPoller } from './controllers/deliveries-poller.ts';
 import { DomainHelp, type Lookup } from './controllers/domain-help.ts';
+import { Countdown } from './controllers/countdown.ts';
 import { type Language, LanguageController } from './controllers/language.ts';
 import { OAuthSignIn } from './controllers/oauth-sign-in.ts';
 import {
@@ -143,6 +144,8 @@ export class MailServerSettings extends LitElement {
   private _focusAfterUpdate: string | null = null;
   private readonly _language = new LanguageController(this, () => this._onLanguageChange());
   private readonly _api = new ApiClient(this, () => this._language.current);
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a controller, it registers itself with the element
+  private readonly _countdown = new Countdown(this, () => this._status?.retryAt);
   private readonly _deliveries = new DeliveriesPoller(
     this,
     async () => (await this._api.recentDeliveries()).body,
@@ -264,7 +267,8 @@ export class MailServerSettings extends LitElement {
     const { fieldErrors, details } = problemErrors(problem?.errors ?? []);
     this._serverErrors = fieldErrors;
     this._serverErrorsLang = lang;
-    this._status = { tone: 'error', text: failure.text, api: failure.api, lang, details, reload: status === 412 };
+    const { text, api, retryAt } = failure;
+    this._status = { tone: 'error', text, api, lang, details, reload: status === 412, retryAt };
     const first = FIELDS.find((f) => fieldErrors[f]);
     if (first) this._focusAfterUpdate = `#${first}`;
   }
@@ -399,7 +403,8 @@ export class MailServerSettings extends LitElement {
       this._confirmingReset = false;
       this._testResult = null;
       this._status = { tone: 'success', text: (t) => t.resetDone };
-      this._focusAfterUpdate = '#host';
+      // The form above shrinks: the confirmation would be out of sight, and the focus lost.
+      this._focusAfterUpdate = '#status';
       this._emit(new MailServerResetEvent(body));
     });
   }

@@ -1,7 +1,12 @@
-// The widget's details (#19): the language tables come as chunks, loaded for the language shown.
+// The widget's details (#19) in headless Chromium against the real API stack: dates no reader can
+// misread, the rate limit's countdown, the reset's confirmation in view, the language tables as
+// chunks loaded for the language shown. Answers the stack cannot give on demand come from page.route.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { DeliveriesResponse } from '../../contract/index.ts';
 import {
+  axeViolations,
+  focusedId,
   freshTenant,
   inWidget,
   launchBrowser,
@@ -10,6 +15,7 @@ import {
   startWidgetStack,
   type HostServer,
   type WidgetStack,
+  waitForStatus,
 } from './support/harness.ts';
 
 let stack: WidgetStack;
@@ -36,6 +42,101 @@ beforeEach(async () => {
 
 const w = (selector: string) => inWidget(page, selector);
 const open = (tenant: string, lang = 'en') => openWidget(page, host.url, { api: stack.apiUrl, tenant, lang });
+const cors = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After' };
+
+/** Fills a valid configuration that points at the mail sink (plain SMTP, no auth). */
+async function fillSinkSettings(): Promise<void> {
+  await w('#host').fill('127.0.0.1');
+  await w('#security').selectOption('none');
+  await w('#port').fill(String(stack.sink.smtpPort));
+  await w('#authMethod').selectOption('none');
+}
+
+describe('dates', () => {
+  const deliveries: DeliveriesResponse = {
+    nextCursor: null,
+    deliveries: [
+      {
+        id: 'd1',
+        kind: 'invoice',
+        status: 'sent',
+        route: 'tenant',
+        recipients: ['customer@example.net'],
+        subject: 'Invoice 2026-001',
+        attempts: 1,
+        response: '250 ok',
+        error: null,
+        fallbackReason: null,
+        createdAt: '2026-12-07T14:05:00Z',
+        sentAt: '2026-12-07T14:05:01Z',
+      },
+    ],
+  };
+
+  for (const [lang, expected] of [
+    ['en', '7 Dec 2026, 14:05'], // English without a region: the day first, the month as a word
+    ['de', '7. Dez. 2026, 14:05'],
+    ['en-US', 'Dec 7, 2026, 14:05'], // a region named: its order, still with the month as a word
+  ] as const) {
+    test(`in "${lang}" with the month as a word and 24-hour time`, async () => {
+      await context.close();
+      context = await browser.newContext({ timezoneId: 'UTC' });
+      page = await context.newPage();
+      await page.route('**/v1/deliveries*', (route) =>
+        route.fulfill({
+          status: 200,
+          headers: cors,
+          contentType: 'application/json',
+          body: JSON.stringify(deliveries),
+        }),
+      );
+      await open(freshTenant('dates'), lang);
+      await expect.poll(() => w('[part=deliveries] .when').innerText()).toBe(expected);
+      expect(await axeViolations(page)).toEqual([]);
+    });
+  }
+});
+
+describe('rate limit', () => {
+  test('the time to wait counts down, then says a test is possible again', async () => {
+    await page.route('**/v1/mail-server/test', (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { ...cors, 'retry-after': '3' },
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'about:blank', title: 'Too many attempts', status: 429, code: 'rate_limited' }),
+      }),
+    );
+    await open(freshTenant('countdown'));
+    await fillSinkSettings();
+    await w('#test').click();
+    // Each second's text in turn (Retry-After: 3), waited for as it comes.
+    await waitForStatus(page, /Too many tests\. Please try again in [23] seconds\./);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await waitForStatus(page, /in 1 second\./)).toBe('Too many tests. Please try again in 1 second.');
+    expect(await waitForStatus(page, /again now/)).toBe('You can test again now.');
+  });
+});
+
+describe('reset', () => {
+  test('the confirmation is scrolled into view and has the focus', async () => {
+    await page.setViewportSize({ width: 360, height: 640 });
+    await open(freshTenant('reset-view'));
+    await fillSinkSettings();
+    await w('button[type=submit]').click();
+    await waitForStatus(page, /Settings saved/);
+    await w('#reset').click();
+    await w('[role=group] button').filter({ hasText: 'Reset now' }).click();
+    await waitForStatus(page, /Settings removed/);
+    await expect.poll(() => focusedId(page)).toBe('status');
+    const inView = await w('#status p').evaluate((p) => {
+      const box = p.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    });
+    expect(inView).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
 
 describe('language tables', () => {
   test("a page loads only its language's table; the other one on a switch, then shown", async () => {

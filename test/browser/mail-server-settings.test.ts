@@ -923,7 +923,7 @@ describe('recent deliveries', () => {
     await section.waitFor();
     const text = await section.innerText();
     expect(text).toContain('Invoice: Invoice 2026-001');
-    expect(text).toContain('26/11/2026'); // the page's English (en-GB), not US dates
+    expect(text).toContain('26 Nov 2026'); // the page's English (en-GB): the day first, the month as a word
     expect(text).toContain('via system mail server (fallback)');
     // The fallback's reason is the tenant server's failure, and says so.
     expect(text).toContain('Your server: Could not connect to smtp.example.com:587.');

@@ -58,6 +58,8 @@ function closestLang(element: Element): string {
 export class LanguageController implements ReactiveController {
   private _observer: MutationObserver | null = null;
   private _shown?: Language;
+  /** The date format, with the tag it was made for. */
+  private _dates?: [string, Intl.DateTimeFormat];
 
   constructor(
     private readonly _host: ReactiveControllerHost & HTMLElement,
@@ -125,15 +127,26 @@ export class LanguageController implements ReactiveController {
     return [text?.(this.t), (!text || lang === this._shown) && api].filter(Boolean).join(' ');
   }
 
-  /** Dates in the page's regional form of the language (en-GB: 27/11/2026), else the language's. */
+  /**
+   * The one date format of the element: day, month as a word, year and 24-hour time, so no reader
+   * mistakes the day for the month ("7 Dec 2026, 14:05", "7. Dez. 2026, 14:05"). A page that names a
+   * region (en-US) gets that region's order; English without one gets the day first.
+   */
   dateFormat(): Intl.DateTimeFormat {
-    const options = { dateStyle: 'short', timeStyle: 'short' } as const;
     const { locale, current } = this;
-    try {
-      if (locale.toLowerCase().startsWith(current)) return new Intl.DateTimeFormat(locale, options);
-    } catch {
-      // not a valid language tag
+    const bare = current === 'en' ? 'en-GB' : current;
+    const tag = locale.toLowerCase().startsWith(`${current}-`) ? locale : bare;
+    if (this._dates?.[0] !== tag) {
+      const options = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' } as const;
+      const format = (tag: string) => new Intl.DateTimeFormat(tag, { ...options, hourCycle: 'h23' });
+      let dates: Intl.DateTimeFormat;
+      try {
+        dates = format(tag);
+      } catch {
+        dates = format(bare); // not a valid language tag
+      }
+      this._dates = [tag, dates];
     }
-    return new Intl.DateTimeFormat(current, options);
+    return this._dates[1];
   }
 }

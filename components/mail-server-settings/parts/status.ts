@@ -12,6 +12,8 @@ export interface StatusMessage extends Words {
   details?: string[];
   /** Offer to reload the settings (after a 412). */
   reload?: boolean;
+  /** The text counts down to this time (epoch ms; after a 429). */
+  retryAt?: number | undefined;
 }
 
 /** What the status says while an action runs. */
@@ -51,7 +53,8 @@ export interface StatusView {
 }
 
 export function statusRegion(t: Messages, s: StatusView): TemplateResult {
-  return html`<div part="status" class="status" role="status" data-tone=${(s.text && s.tone) || nothing}>
+  // Focusable from code (tabindex -1), so a confirmation can be brought into view with the focus.
+  return html`<div part="status" id="status" class="status" role="status" tabindex="-1" data-tone=${(s.text && s.tone) || nothing}>
       ${s.text ? html`<p>${s.text}</p>` : nothing}
       ${s.details?.length ? html`<ul>${s.details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}
       ${

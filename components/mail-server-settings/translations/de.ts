@@ -100,7 +100,10 @@ const de: Messages = {
   networkError: 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   httpError: (status) => `Die Anfrage ist fehlgeschlagen (HTTP ${status}). Bitte später erneut versuchen.`,
   tokenError: 'Es ist kein Zugangstoken verfügbar. Bitte versuchen Sie es erneut.',
-  rateLimited: (seconds) => `Zu viele Tests. Bitte versuchen Sie es in ${seconds} Sekunden erneut.`,
+  rateLimited: (seconds) =>
+    seconds
+      ? `Zu viele Tests. Bitte versuchen Sie es in ${seconds === 1 ? 'einer Sekunde' : `${seconds} Sekunden`} erneut.`
+      : 'Sie können jetzt wieder testen.',
   testOk: (ms) => `Test-E-Mail in ${ms} ms an Ihre eigene Adresse gesendet.`,
   testFailed: 'Der Test ist fehlgeschlagen.',
   stagesLabel: 'Schritte des Tests',
