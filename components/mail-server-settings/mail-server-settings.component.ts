@@ -139,6 +139,8 @@ export class MailServerSettings extends LitElement {
   /** The language the API wrote the test result's texts in. */
   private _testLang?: Language;
   private _confirmingReset = false;
+  /** What the status said about the last test (it goes with the result). */
+  private _testStatus: StatusMessage | null = null;
 
   private _etag: string | null = null;
   private _focusAfterUpdate: string | null = null;
@@ -318,6 +320,15 @@ export class MailServerSettings extends LitElement {
     if (name === 'port') this._portEdited = true;
     this._draft = withChange(this._draft, name, value, this._portEdited);
     if (this._serverErrors[name]) this._serverErrors = { ...this._serverErrors, [name]: undefined };
+    // A test result is about the values it was sent with: once one changes, it says nothing more.
+    if (this._testedWith && this._draft[name] !== this._testedWith[name]) this._forgetTest();
+  }
+
+  /** The last test's result goes, and what the status said about it. */
+  private _forgetTest(): void {
+    this._testResult = null;
+    this._testedWith = null;
+    if (this._status === this._testStatus) this._status = null;
   }
 
   private _onBlur(event: FocusEvent): void {
@@ -360,9 +371,11 @@ export class MailServerSettings extends LitElement {
       this._testResult = body;
       this._testedWith = testedWith;
       this._testLang = lang;
+      // The failure's words and hint are in the result panel: said once, there.
       this._status = body.ok
         ? { tone: 'success', text: (t) => t.testOk(body.durationMs) }
-        : { tone: 'error', text: (t) => t.testFailed, api: body.error.message, lang };
+        : { tone: 'error', text: (t) => t.testFailed };
+      this._testStatus = this._status;
       this._emit(new MailServerTestedEvent(body));
       void this._help.checkDomain(testedWith.fromAddress, true);
     });

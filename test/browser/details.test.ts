@@ -138,6 +138,73 @@ describe('reset', () => {
   });
 });
 
+describe('one error, once; results that no longer apply go', () => {
+  const failure = {
+    ok: false,
+    error: {
+      stage: 'auth',
+      code: 'auth_failed',
+      responseCode: 535,
+      response: '5.7.8 Authentication credentials invalid',
+      message: 'The server rejected the user name or password.',
+      hint: 'Please check the user name and password.',
+    },
+    durationMs: 42,
+    transcript: [],
+    warnings: [],
+  };
+
+  test('a failed test says its error once, with its hint; a changed field takes the result away', async () => {
+    await page.route('**/v1/mail-server/test', (route) =>
+      route.fulfill({ status: 200, headers: cors, contentType: 'application/json', body: JSON.stringify(failure) }),
+    );
+    await open(freshTenant('error-once'));
+    await fillSinkSettings();
+    await w('#test').click();
+    await waitForStatus(page, /The test failed/);
+    const whole = await w('.root').innerText();
+    expect(whole.split(failure.error.message)).toHaveLength(2); // exactly one occurrence
+    expect(await w('[part=test-result]').innerText()).toContain(failure.error.hint);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await w('#host').fill('smtp.firma.example');
+    await expect.poll(() => w('[part=test-result]').count()).toBe(0);
+    expect(await w('#status').innerText()).toBe('');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
+
+describe('360 px wide', () => {
+  test('addresses break between their parts, never inside a word', async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    await open(freshTenant('narrow'));
+    await fillSinkSettings();
+    await w('#fromName').fill('Buchhaltung der Beispielfirma');
+    await w('#fromAddress').fill('rechnungsabteilung@beispielfirma-gmbh.example');
+    await w('button[type=submit]').click();
+    await waitForStatus(page, /Settings saved/);
+    // Every word of the sender line sits on one line (a word split over two has two boxes); the
+    // address may wrap after @, before a dot or after a hyphen.
+    const split = await w('.route dd')
+      .first()
+      .evaluate((dd) => {
+        const words: string[] = [];
+        const texts = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+        for (let text = texts.nextNode() as Text | null; text; text = texts.nextNode() as Text | null) {
+          for (const match of text.data.matchAll(/[^\s<>@.-]+/g)) {
+            const range = document.createRange();
+            range.setStart(text, match.index);
+            range.setEnd(text, match.index + match[0].length);
+            if (range.getClientRects().length > 1) words.push(match[0]);
+          }
+        }
+        return words;
+      });
+    expect(split).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
+
 describe('language tables', () => {
   test("a page loads only its language's table; the other one on a switch, then shown", async () => {
     const chunks: string[] = [];

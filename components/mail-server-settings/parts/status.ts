@@ -28,6 +28,11 @@ export function busyText(t: Messages, action: MailServerAction): string {
   return texts[action] ?? t.loading;
 }
 
+/** An e-mail address that may wrap after its @ and before its dots, not inside a word. */
+export function address(value: string): (string | TemplateResult)[] {
+  return value.split(/(?=\.)|(?<=@)/).flatMap((part, i) => (i ? [html`<wbr>`, part] : [part]));
+}
+
 export function routeSummary(t: Messages, data: MailServerResponse): TemplateResult {
   const { effective } = data;
   const host = data.settings?.host ?? '';
@@ -35,9 +40,9 @@ export function routeSummary(t: Messages, data: MailServerResponse): TemplateRes
       <p>${effective.route === 'tenant' ? t.routeTenant(host) : t.routeSystem}</p>
       <dl>
         <dt>${t.sender}</dt>
-        <dd>${effective.from.name} &lt;${effective.from.address}&gt;</dd>
+        <dd>${effective.from.name} &lt;${address(effective.from.address)}&gt;</dd>
         <dt>${t.repliesTo}</dt>
-        <dd>${effective.replyTo}</dd>
+        <dd>${address(effective.replyTo)}</dd>
       </dl>
     </div>`;
 }
