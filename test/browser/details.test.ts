@@ -213,7 +213,7 @@ describe('language tables', () => {
       if (name) chunks.push(name);
     });
     await open(freshTenant('chunks'), 'de');
-    await expect.poll(() => w('h2').first().innerText()).toBe('Ausgehender Mailserver');
+    await expect.poll(() => w('h2').first().innerText()).toBe('Postausgangsserver');
     expect(chunks).toEqual(['de']);
 
     await page.evaluate(() => (document.documentElement.lang = 'en'));

@@ -413,16 +413,16 @@ describe('settings', () => {
     await setLang('html', 'de');
     await waitForSave('Speichern');
     expect(await w('#security-warning').innerText()).toBe(
-      'Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.',
+      'Ohne Verschlüsselung werden Ihre Nachrichten im Klartext über das Internet übertragen.',
     );
     await w('#authMethod').selectOption('login');
     expect(await w('#security-warning').innerText()).toBe(
-      'Ohne Verschlüsselung gehen Nachrichten und Passwort im Klartext durch das Internet.',
+      'Ohne Verschlüsselung werden Ihre Nachrichten und Ihr Passwort im Klartext über das Internet übertragen.',
     );
     // CRAM-MD5 sends a hash, never the password itself.
     await w('#authMethod').selectOption('cram-md5');
     expect(await w('#security-warning').innerText()).toBe(
-      'Ohne Verschlüsselung gehen Nachrichten im Klartext durch das Internet.',
+      'Ohne Verschlüsselung werden Ihre Nachrichten im Klartext über das Internet übertragen.',
     );
   });
 

@@ -173,7 +173,7 @@ const situations: Row[] = [
   ['auth_encryption_required', 'auth', { ...plain25, authMethod: 'plain' }, /choose STARTTLS/, /STARTTLS \(Port 587\)/],
   ['auth_temporary', 'auth', fits587, /try again later/, /später erneut/],
   ['auth_credentials_missing', 'auth', fits587, /enter user name and password/, /Benutzername und Passwort eingeben/],
-  ['auth_required', 'mail', plain25, /choose an authentication/, /Authentifizierung/],
+  ['auth_required', 'mail', plain25, /choose an authentication/, /Anmeldeverfahren/],
   [
     'relay_denied',
     'mail',

@@ -6,7 +6,7 @@ import { at, byPortFit, type ErrorText, isStarttlsPort, type LocalizeContext, na
 const CERT_RUNTIME = (c: LocalizeContext): Localized =>
   c.runtime === 'node'
     ? {
-        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Zertifikat des Servers immer vertrauen“ einschalten und den Fingerabdruck des Zertifikats bestätigen: dann wird genau dieses Zertifikat akzeptiert.',
+        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Dem Zertifikat des Servers immer vertrauen“ einschalten und den Fingerabdruck des Zertifikats bestätigen: dann wird genau dieses Zertifikat akzeptiert.',
         en: 'If it is your own server with a self-signed certificate, you can turn on “Always trust the server certificate” and confirm the certificate’s fingerprint: then exactly this certificate is accepted.',
       }
     : {

@@ -55,7 +55,7 @@ export const SESSION_TEXTS = {
   auth_required: {
     message: { de: 'Der Server verlangt eine Anmeldung.', en: 'The server requires authentication.' },
     hint: {
-      de: 'Bitte eine Authentifizierung (z. B. PLAIN) mit Benutzername und Passwort wählen.',
+      de: 'Bitte ein Anmeldeverfahren (z. B. PLAIN) mit Benutzername und Passwort wählen.',
       en: 'Please choose an authentication (e.g. PLAIN) with user name and password.',
     },
   },
@@ -68,7 +68,7 @@ export const SESSION_TEXTS = {
     hint: (c) =>
       c.authMethod === 'none'
         ? {
-            de: 'Ohne Anmeldung versendet der Server nicht an fremde Adressen. Bitte eine Anmeldung mit Benutzername und Passwort wählen.',
+            de: 'Ohne Anmeldung versendet der Server nicht an fremde Domains. Bitte ein Anmeldeverfahren mit Benutzername und Passwort wählen.',
             en: 'Without a login the server does not send to other domains. Please choose an authentication with user name and password.',
           }
         : {
