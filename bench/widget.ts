@@ -1,9 +1,12 @@
-// The widget's bundle size (minified + gzip, Lit included) and the time
-// from loading its module to a rendered, populated form in headless Chromium against the stack.
+// The widget's bundle size (minified + gzip, Lit included), its language chunks and what a page
+// downloads at first (the bundle and its language's table), and the time from loading its module to
+// a rendered, populated form in headless Chromium against the stack.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { WidgetBuild } from '../scripts/build-widget.ts';
 import { launchBrowser } from '../test/browser/support/harness.ts';
 import type { BenchStack } from './lib/stack.ts';
 import { median, percentile } from './lib/stats.ts';
@@ -15,6 +18,21 @@ export interface WidgetFigures {
   samples: number[];
   medianMs: number;
   p90Ms: number;
+  /** The sizes of the chunks and of the first download per language, one line each. */
+  sizeLines: string[];
+}
+
+/** Each chunk's size, and per language the bundle plus that language's chunk (what a page loads first). */
+function sizeLines(widget: WidgetBuild): string[] {
+  const lines: string[] = [];
+  for (const chunk of widget.chunks) {
+    const lang = /chunk-(\w+)-/.exec(basename(chunk.file))?.[1] ?? '?';
+    lines.push(`  ${basename(chunk.file)}: ${chunk.bytes} bytes minified, ${chunk.gzipBytes} bytes gzip`);
+    lines.push(
+      `  first download, page in "${lang}": ${widget.gzipBytes + chunk.gzipBytes} bytes gzip (bundle + its table)`,
+    );
+  }
+  return lines;
 }
 
 // The page sets the token before the element is defined (Lit keeps it), then times the import
@@ -37,9 +55,10 @@ const page = (
   window.elapsed = performance.now() - start;
 </script></body></html>`;
 
-/** `bundle`: the widget module built by the benchmark's start (scripts/build-widget.ts). */
-export async function benchWidget(stack: BenchStack, bundle: string, runs = 21): Promise<WidgetFigures> {
-  const code = readFileSync(bundle);
+/** `widget`: the widget built by the benchmark's start (scripts/build-widget.ts). */
+export async function benchWidget(stack: BenchStack, widget: WidgetBuild, runs = 21): Promise<WidgetFigures> {
+  const code = readFileSync(widget.bundle);
+  const chunks = new Map(widget.chunks.map((chunk) => [`/${basename(chunk.file)}`, readFileSync(chunk.file)]));
 
   const tenant = `bench-widget-${Date.now()}`;
   const token = await stack.token(tenant);
@@ -57,9 +76,10 @@ export async function benchWidget(stack: BenchStack, bundle: string, runs = 21):
 
   const html = page(stack.apiUrl, token, host);
   const server = createServer((req, res) => {
-    const isModule = req.url?.startsWith('/mail-server-settings.js');
-    res.writeHead(200, { 'content-type': isModule ? 'text/javascript' : 'text/html', 'cache-control': 'no-store' });
-    res.end(isModule ? code : html);
+    const path = new URL(req.url ?? '/', 'http://bench').pathname;
+    const module = path === '/mail-server-settings.js' ? code : chunks.get(path);
+    res.writeHead(200, { 'content-type': module ? 'text/javascript' : 'text/html', 'cache-control': 'no-store' });
+    res.end(module ?? html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -86,5 +106,6 @@ export async function benchWidget(stack: BenchStack, bundle: string, runs = 21):
     samples,
     medianMs: median(samples),
     p90Ms: percentile(samples, 90),
+    sizeLines: sizeLines(widget),
   };
 }

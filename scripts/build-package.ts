@@ -4,7 +4,7 @@
 // the React wrapper.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { buildWidget, widgetBundle } from './build-widget.ts';
@@ -105,8 +105,10 @@ function packageJson(): Record<string, unknown> {
 export async function buildPackage(): Promise<string> {
   rmSync(packageDir, { recursive: true, force: true });
   mkdirSync(join(packageDir, 'dist'), { recursive: true });
-  await buildWidget();
+  const { chunks } = await buildWidget();
+  // The bundle imports its language tables from the chunks next to it, by their file names.
   copyFileSync(widgetBundle, join(packageDir, 'dist/mail-server-settings.bundle.js'));
+  for (const { file } of chunks) copyFileSync(file, join(packageDir, 'dist', basename(file)));
   copyFileSync(`${widgetBundle}.LEGAL.txt`, join(packageDir, 'dist/mail-server-settings.bundle.js.LEGAL.txt'));
   await buildModules();
   buildDeclarations();

@@ -62,7 +62,7 @@ const fieldMessages = {
     en: "Signing in with the provider sends only through the provider's own server (Microsoft: smtp.office365.com, Google: smtp.gmail.com), so your access goes to no other server.",
   },
   oauth_untrusted_certificate: {
-    de: 'Mit der Anmeldung beim Anbieter muss das Zertifikat des Servers gültig sein: Bitte „Zertifikat des Servers immer vertrauen“ ausschalten.',
+    de: 'Mit der Anmeldung beim Anbieter muss das Zertifikat des Servers gültig sein: Bitte „Dem Zertifikat des Servers immer vertrauen“ ausschalten.',
     en: "Signing in with the provider needs the server's certificate to be valid: please turn off “Always trust the server certificate”.",
   },
   origin_required: {

@@ -29,6 +29,8 @@ export class RequestFailure implements Words {
     readonly problem: Problem | null = null,
     readonly lang?: Language,
     readonly api?: string,
+    /** When a rate-limited request may be tried again (epoch ms): the text counts down to it. */
+    readonly retryAt?: number,
   ) {}
 }
 
@@ -45,18 +47,24 @@ function retryAfterSeconds(header: string | null): number {
   return Number.isNaN(date) ? 60 : Math.max(1, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** Whole seconds from now until `at` (epoch ms), 0 once it has passed. */
+export function secondsUntil(at: number): number {
+  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
 /** The failure an unsuccessful answer means: the API's words if it gave any; a 429 says when to try again. */
 function failureOf(res: Response, json: unknown, lang: Language): RequestFailure {
   const { status } = res;
   const problem = json && typeof json === 'object' ? (json as Problem) : null;
-  const seconds = retryAfterSeconds(res.headers.get('retry-after'));
-  const api = status === 429 ? undefined : problem?.detail || problem?.title;
+  const retryAt = status === 429 ? Date.now() + retryAfterSeconds(res.headers.get('retry-after')) * 1000 : undefined;
+  const api = retryAt ? undefined : problem?.detail || problem?.title;
   return new RequestFailure(
-    status === 429 ? (t) => t.rateLimited(seconds) : api ? undefined : (t) => t.httpError(status),
+    retryAt ? (t) => t.rateLimited(secondsUntil(retryAt)) : api ? undefined : (t) => t.httpError(status),
     status,
     problem,
     lang,
     api,
+    retryAt,
   );
 }
 

@@ -10,6 +10,7 @@ import {
 import { ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, type RequestFailure } from './api-client.ts';
 import { DeliveriesPoller } from './controllers/deliveries-poller.ts';
 import { DomainHelp, type Lookup } from './controllers/domain-help.ts';
+import { Countdown } from './controllers/countdown.ts';
 import { type Language, LanguageController } from './controllers/language.ts';
 import { OAuthSignIn } from './controllers/oauth-sign-in.ts';
 import {
@@ -138,11 +139,15 @@ export class MailServerSettings extends LitElement {
   /** The language the API wrote the test result's texts in. */
   private _testLang?: Language;
   private _confirmingReset = false;
+  /** What the status said about the last test (it goes with the result). */
+  private _testStatus: StatusMessage | null = null;
 
   private _etag: string | null = null;
   private _focusAfterUpdate: string | null = null;
   private readonly _language = new LanguageController(this, () => this._onLanguageChange());
   private readonly _api = new ApiClient(this, () => this._language.current);
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a controller, it registers itself with the element
+  private readonly _countdown = new Countdown(this, () => this._status?.retryAt);
   private readonly _deliveries = new DeliveriesPoller(
     this,
     async () => (await this._api.recentDeliveries()).body,
@@ -191,6 +196,13 @@ export class MailServerSettings extends LitElement {
     // A load on its way asked in the old language: its recent mails are asked for again.
     if (!this._data && this._busy !== 'load') void this.load();
     else void this._deliveries.load();
+  }
+
+  /** Renders only once the table of the page's language is loaded (each comes in a chunk). */
+  protected override async scheduleUpdate(): Promise<void> {
+    // Again after each wait: the page's language may have changed meanwhile.
+    for (let wait = this._language.ready; wait; wait = this._language.ready) await wait;
+    super.scheduleUpdate();
   }
 
   protected override update(changed: PropertyValues<this>): void {
@@ -257,7 +269,8 @@ export class MailServerSettings extends LitElement {
     const { fieldErrors, details } = problemErrors(problem?.errors ?? []);
     this._serverErrors = fieldErrors;
     this._serverErrorsLang = lang;
-    this._status = { tone: 'error', text: failure.text, api: failure.api, lang, details, reload: status === 412 };
+    const { text, api, retryAt } = failure;
+    this._status = { tone: 'error', text, api, lang, details, reload: status === 412, retryAt };
     const first = FIELDS.find((f) => fieldErrors[f]);
     if (first) this._focusAfterUpdate = `#${first}`;
   }
@@ -307,6 +320,15 @@ export class MailServerSettings extends LitElement {
     if (name === 'port') this._portEdited = true;
     this._draft = withChange(this._draft, name, value, this._portEdited);
     if (this._serverErrors[name]) this._serverErrors = { ...this._serverErrors, [name]: undefined };
+    // A test result is about the values it was sent with: once one changes, it says nothing more.
+    if (this._testedWith && this._draft[name] !== this._testedWith[name]) this._forgetTest();
+  }
+
+  /** The last test's result goes, and what the status said about it. */
+  private _forgetTest(): void {
+    this._testResult = null;
+    this._testedWith = null;
+    if (this._status === this._testStatus) this._status = null;
   }
 
   private _onBlur(event: FocusEvent): void {
@@ -349,9 +371,11 @@ export class MailServerSettings extends LitElement {
       this._testResult = body;
       this._testedWith = testedWith;
       this._testLang = lang;
+      // The failure's words and hint are in the result panel: said once, there.
       this._status = body.ok
         ? { tone: 'success', text: (t) => t.testOk(body.durationMs) }
-        : { tone: 'error', text: (t) => t.testFailed, api: body.error.message, lang };
+        : { tone: 'error', text: (t) => t.testFailed };
+      this._testStatus = this._status;
       this._emit(new MailServerTestedEvent(body));
       void this._help.checkDomain(testedWith.fromAddress, true);
     });
@@ -392,7 +416,8 @@ export class MailServerSettings extends LitElement {
       this._confirmingReset = false;
       this._testResult = null;
       this._status = { tone: 'success', text: (t) => t.resetDone };
-      this._focusAfterUpdate = '#host';
+      // The form above shrinks: the confirmation would be out of sight, and the focus lost.
+      this._focusAfterUpdate = '#status';
       this._emit(new MailServerResetEvent(body));
     });
   }

@@ -81,7 +81,8 @@ export default unsafeCSS(`
   }
   dd {
     margin: 0;
-    overflow-wrap: anywhere;
+    /* Not anywhere: that lets the grid squeeze the column and split words that would fit. */
+    overflow-wrap: break-word;
   }
   fieldset {
     border: 0;

@@ -98,7 +98,7 @@ describe('finding the settings from an address', () => {
 
   test("in German: a domain in Thunderbird's provider list, one with SRV records only, and one with nothing", async () => {
     await open(freshTenant('discover-de'), 'de');
-    expect(await findSettings('anna@posteo.de')).toBe('Posteo: Eingetragen aus der Anbieterliste von Thunderbird.');
+    expect(await findSettings('anna@posteo.de')).toBe('Posteo: Aus der Anbieterliste von Thunderbird übernommen.');
     expect(await values()).toEqual({
       host: 'posteo.de',
       port: '465',
@@ -107,7 +107,7 @@ describe('finding the settings from an address', () => {
       username: 'anna@posteo.de',
     });
 
-    expect(await findSettings('anna@srv-only.test')).toBe('Eingetragen aus dem DNS Ihrer Domain (SRV).');
+    expect(await findSettings('anna@srv-only.test')).toBe('Aus den DNS-Einträgen Ihrer Domain (SRV) übernommen.');
     expect((await values()).host).toBe('mail.srv-only.test');
 
     expect(await findSettings('anna@nothing.test')).toBe('Für diese Adresse wurden keine Einstellungen gefunden.');

@@ -45,11 +45,14 @@ describe('static files next to the API', () => {
     expect(asked).toEqual(['/mail-server-settings.js', '/']);
   });
 
-  it('serves the widget but not the demo page outside development', async () => {
+  it('serves the widget and its language chunks but not the demo page outside development', async () => {
     const { fetcher, asked } = recordingAssets();
     const env: Bindings = { ENVIRONMENT: 'production', ASSETS: fetcher };
     expect(await (await app.request('/mail-server-settings.js', {}, env)).text()).toBe('from assets');
+    const chunk = '/mail-server-settings.chunk-de-LV6D4VQR.js';
+    expect(await (await app.request(chunk, {}, env)).text()).toBe('from assets');
     expect((await app.request('/', {}, env)).status).toBe(404);
-    expect(asked).toEqual(['/mail-server-settings.js']);
+    expect((await app.request('/mail-server-settings.chunk-../x.js', {}, env)).status).toBe(404);
+    expect(asked).toEqual(['/mail-server-settings.js', chunk]);
   });
 });

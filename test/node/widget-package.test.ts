@@ -2,7 +2,7 @@
 // throw-away project (registry only), then type-checked and bundled there with plain-TS and React
 // examples. One install serves every check.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -165,6 +165,10 @@ describe('the widget package, installed from its tarball', () => {
     expect(element).toMatch(/from "lit"/);
     expect(bundle).toMatch(/litElementVersions/);
     expect(bundle).not.toMatch(/from\s*"lit/);
+    // The bundle loads its language tables from the chunks next to it: they are in the package.
+    const chunks = [...bundle.matchAll(/import\("\.\/([^"]+)"\)/g)].map((match) => match[1]!);
+    expect(chunks).toHaveLength(2);
+    for (const chunk of chunks) expect(existsSync(join(installed, 'dist', chunk))).toBe(true);
 
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(manifest.dependencies as object).sort()).toEqual(['@lit/react', 'lit']);

@@ -1,18 +1,23 @@
 import type { SmtpErrorCode } from '../../../contract/index.ts';
 import type { Localized } from '../lang.ts';
 import { stageLabel } from '../stage-names.ts';
-import { at, type ErrorText, isStarttlsPort, type LocalizeContext, named } from './wording.ts';
+import { at, byPortFit, type ErrorText, isStarttlsPort, type LocalizeContext, named, portFits } from './wording.ts';
 
 const CERT_RUNTIME = (c: LocalizeContext): Localized =>
   c.runtime === 'node'
     ? {
-        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Zertifikat des Servers immer vertrauen“ einschalten und den Fingerabdruck des Zertifikats bestätigen: dann wird genau dieses Zertifikat akzeptiert.',
+        de: 'Ist es Ihr eigener Server mit selbst signiertem Zertifikat, können Sie „Dem Zertifikat des Servers immer vertrauen“ einschalten und den Fingerabdruck des Zertifikats bestätigen: dann wird genau dieses Zertifikat akzeptiert.',
         en: 'If it is your own server with a self-signed certificate, you can turn on “Always trust the server certificate” and confirm the certificate’s fingerprint: then exactly this certificate is accepted.',
       }
     : {
         de: 'In dieser Umgebung muss der Server ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette vorweisen; selbst signierte Zertifikate können hier nicht erlaubt werden.',
         en: 'In this environment the server must present a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain; self-signed certificates cannot be allowed here.',
       };
+
+const CHECK_PORT: Localized = {
+  de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).',
+  en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).',
+};
 
 /** Reaching the server, its greeting, encryption and certificates. */
 export const CONNECTION_TEXTS = {
@@ -68,20 +73,32 @@ export const CONNECTION_TEXTS = {
       de: 'Der Server hat die Verbindung angenommen, aber sich nicht gemeldet.',
       en: 'The server accepted the connection but never greeted.',
     },
-    hint: {
-      de: 'Meist passt die Verschlüsselung nicht zum Port: Port 465 braucht SSL/TLS, Port 587 STARTTLS. Sonst ist der Server überlastet oder es ist kein Mailserver.',
-      en: 'Usually the encryption does not match the port: port 465 needs SSL/TLS, port 587 STARTTLS. Otherwise the server is overloaded or it is not a mail server.',
-    },
+    hint: byPortFit(
+      {
+        de: 'Der Server ist vermutlich überlastet, oder unter diesem Namen und Port läuft kein Mailserver. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        en: 'The server is probably overloaded, or no mail server runs under this name and port. Please try again later or ask the provider.',
+      },
+      {
+        de: 'Meist passt die Verschlüsselung nicht zum Port: Port 465 braucht SSL/TLS, Port 587 STARTTLS. Sonst ist der Server überlastet oder es ist kein Mailserver.',
+        en: 'Usually the encryption does not match the port: port 465 needs SSL/TLS, port 587 STARTTLS. Otherwise the server is overloaded or it is not a mail server.',
+      },
+    ),
   },
   greeting_invalid: {
     message: {
       de: 'Auf diesem Port antwortet kein Mailserver (unverständliche Antwort).',
       en: 'No mail server answers on this port (unintelligible reply).',
     },
-    hint: {
-      de: 'Bitte Port und Verschlüsselung prüfen: Port 465 braucht SSL/TLS, 587 STARTTLS.',
-      en: 'Please check port and encryption: port 465 needs SSL/TLS, 587 STARTTLS.',
-    },
+    hint: byPortFit(
+      {
+        de: 'Unter diesem Namen und Port antwortet ein anderer Dienst. Bitte Hostnamen und Port beim Anbieter erfragen.',
+        en: 'Another service answers under this name and port. Please ask the provider for the host name and port.',
+      },
+      {
+        de: 'Bitte Port und Verschlüsselung prüfen: Port 465 braucht SSL/TLS, 587 STARTTLS.',
+        en: 'Please check port and encryption: port 465 needs SSL/TLS, 587 STARTTLS.',
+      },
+    ),
   },
   greeting_rejected: {
     message: { de: 'Der Server lehnt Verbindungen von hier ab.', en: 'The server refuses connections from here.' },
@@ -109,20 +126,32 @@ export const CONNECTION_TEXTS = {
       de: 'Der Server war zu langsam; der Versuch wurde abgebrochen.',
       en: 'The server was too slow; the attempt was stopped.',
     },
-    hint: {
-      de: 'Der Server antwortet extrem langsam oder unvollständig. Bitte Port und Verschlüsselung prüfen oder später erneut versuchen.',
-      en: 'The server answers extremely slowly or incompletely. Please check port and encryption or try again later.',
-    },
+    hint: byPortFit(
+      {
+        de: 'Der Server antwortet extrem langsam oder unvollständig. Bitte später erneut versuchen.',
+        en: 'The server answers extremely slowly or incompletely. Please try again later.',
+      },
+      {
+        de: 'Der Server antwortet extrem langsam oder unvollständig. Bitte Port und Verschlüsselung prüfen oder später erneut versuchen.',
+        en: 'The server answers extremely slowly or incompletely. Please check port and encryption or try again later.',
+      },
+    ),
   },
   connection_closed: {
     message: (c) => ({
       de: `Der Server hat die Verbindung bei „${stageLabel(c.stage, 'de')}“ getrennt.`,
       en: `The server closed the connection during “${stageLabel(c.stage, 'en')}”.`,
     }),
-    hint: {
-      de: 'Oft passt die Verschlüsselung nicht zum Port (465 = SSL/TLS, 587 = STARTTLS), oder der Server lehnt diese Absender-IP ab.',
-      en: 'Often the encryption does not match the port (465 = SSL/TLS, 587 = STARTTLS), or the server refuses this sender IP.',
-    },
+    hint: byPortFit(
+      {
+        de: 'Der Server lehnt vermutlich diese Absender-IP ab oder ist überlastet. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        en: 'The server probably refuses this sender IP or is overloaded. Please try again later or ask the provider.',
+      },
+      {
+        de: 'Oft passt die Verschlüsselung nicht zum Port (465 = SSL/TLS, 587 = STARTTLS), oder der Server lehnt diese Absender-IP ab.',
+        en: 'Often the encryption does not match the port (465 = SSL/TLS, 587 = STARTTLS), or the server refuses this sender IP.',
+      },
+    ),
   },
   protocol_error: {
     message: { de: 'Der Server hat unerwartet geantwortet.', en: 'The server replied unexpectedly.' },
@@ -226,8 +255,8 @@ export const CONNECTION_TEXTS = {
             en: `If the port is right, the server’s certificate is usually not trusted. ${CERT_RUNTIME(c).en}`,
           }
         : {
-            de: `Meist wird dem Zertifikat des Servers nicht vertraut (selbst signiert, unvollständige Kette oder abgelaufen). ${CERT_RUNTIME(c).de} Passt die Verschlüsselung zum Port (465 = SSL/TLS, 587 = STARTTLS)?`,
-            en: `Usually the server’s certificate is not trusted (self-signed, incomplete chain, or expired). ${CERT_RUNTIME(c).en} Does the encryption match the port (465 = SSL/TLS, 587 = STARTTLS)?`,
+            de: `Meist wird dem Zertifikat des Servers nicht vertraut (selbst signiert, unvollständige Kette oder abgelaufen). ${CERT_RUNTIME(c).de}${portFits(c) ? '' : ' Passt die Verschlüsselung zum Port (465 = SSL/TLS, 587 = STARTTLS)?'}`,
+            en: `Usually the server’s certificate is not trusted (self-signed, incomplete chain, or expired). ${CERT_RUNTIME(c).en}${portFits(c) ? '' : ' Does the encryption match the port (465 = SSL/TLS, 587 = STARTTLS)?'}`,
           },
   },
   tls_failed: {
@@ -235,29 +264,41 @@ export const CONNECTION_TEXTS = {
       de: 'Die verschlüsselte Verbindung (TLS) konnte nicht aufgebaut werden.',
       en: 'The encrypted connection (TLS) could not be established.',
     },
-    hint: {
-      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS). Der Server unterstützt eventuell nur veraltete TLS-Versionen.',
-      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS). The server may support only outdated TLS versions.',
-    },
+    hint: byPortFit(
+      {
+        de: 'Der Server unterstützt eventuell nur veraltete TLS-Versionen. Bitte beim Anbieter nachfragen.',
+        en: 'The server may support only outdated TLS versions. Please ask the provider.',
+      },
+      {
+        de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS). Der Server unterstützt eventuell nur veraltete TLS-Versionen.',
+        en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS). The server may support only outdated TLS versions.',
+      },
+    ),
   },
   tls_closed: {
     message: {
       de: 'Der Server hat die Verbindung während der Verschlüsselung getrennt.',
       en: 'The server closed the connection while setting up encryption.',
     },
-    hint: {
-      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).',
-      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).',
-    },
+    hint: byPortFit(
+      {
+        de: 'Der Server hat die Verschlüsselung nicht zu Ende geführt; er unterstützt eventuell nur veraltete TLS-Versionen. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        en: 'The server did not complete the encryption; it may support only outdated TLS versions. Please try again later or ask the provider.',
+      },
+      CHECK_PORT,
+    ),
   },
   tls_timeout: {
     message: {
       de: 'Der Aufbau der Verschlüsselung hat zu lange gedauert.',
       en: 'Setting up encryption took too long.',
     },
-    hint: {
-      de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS).',
-      en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS).',
-    },
+    hint: byPortFit(
+      {
+        de: 'Der Server hat die Verschlüsselung nicht zu Ende geführt; er unterstützt eventuell nur veraltete TLS-Versionen. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        en: 'The server did not complete the encryption; it may support only outdated TLS versions. Please try again later or ask the provider.',
+      },
+      CHECK_PORT,
+    ),
   },
 } satisfies { [K in SmtpErrorCode]?: ErrorText };

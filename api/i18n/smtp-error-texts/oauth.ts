@@ -46,11 +46,11 @@ export const OAUTH_TEXTS = {
   },
   oauth_host_not_allowed: {
     message: (c) => ({
-      de: `Die Anmeldung ${withProvider(c).de} gilt nur für den Server des Anbieters; eingetragen ist ein anderer (oder „Zertifikat des Servers immer vertrauen“ ist an).`,
+      de: `Die Anmeldung ${withProvider(c).de} gilt nur für den Server des Anbieters; eingetragen ist ein anderer (oder „Dem Zertifikat des Servers immer vertrauen“ ist an).`,
       en: `The sign-in ${withProvider(c).en} is only for the provider’s own server; another one is set (or “Always trust the server certificate” is on).`,
     }),
     hint: {
-      de: 'Damit Ihr Zugang an keinen fremden Server geht, wurde nichts gesendet. Bitte als Server smtp.office365.com (Microsoft) bzw. smtp.gmail.com (Google) eintragen, „Zertifikat des Servers immer vertrauen“ ausschalten und speichern.',
+      de: 'Damit Ihr Zugang an keinen fremden Server geht, wurde nichts gesendet. Bitte als Server smtp.office365.com (Microsoft) bzw. smtp.gmail.com (Google) eintragen, „Dem Zertifikat des Servers immer vertrauen“ ausschalten und speichern.',
       en: 'So that your access goes to no other server, nothing was sent. Please set the server to smtp.office365.com (Microsoft) or smtp.gmail.com (Google), turn off “Always trust the server certificate” and save.',
     },
   },

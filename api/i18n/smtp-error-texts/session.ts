@@ -8,17 +8,28 @@ export const SESSION_TEXTS = {
       de: 'Der Server unterstützt die gewählte Anmeldemethode nicht.',
       en: 'The server does not support the chosen authentication method.',
     },
-    hint: {
-      de: 'Bitte eine andere Methode wählen (meist PLAIN oder LOGIN).',
-      en: 'Please choose another method (usually PLAIN or LOGIN).',
+    // The other one of the two every server knows, not the one that was just refused.
+    hint: (c) => {
+      const other = c.authMethod === 'plain' ? 'LOGIN' : c.authMethod === 'login' ? 'PLAIN' : null;
+      return {
+        de: `Bitte eine andere Methode wählen (meist ${other ?? 'PLAIN oder LOGIN'}).`,
+        en: `Please choose another method (usually ${other ?? 'PLAIN or LOGIN'}).`,
+      };
     },
   },
   auth_unavailable: {
     message: { de: 'Der Server bietet keine Anmeldung an.', en: 'The server does not offer authentication.' },
-    hint: {
-      de: 'Bitte bei der Authentifizierung das Verfahren „Keine“ wählen, falls der Server ohne Anmeldung versendet, oder Port/Verschlüsselung prüfen (manche Server erlauben die Anmeldung nur verschlüsselt).',
-      en: 'Please choose the authentication method “None” if the server sends without login, or check port/encryption (some servers allow login only when encrypted).',
-    },
+    // Servers that offer login only once encrypted: the encryption is the fault only when there is none.
+    hint: (c) =>
+      c.security === 'none'
+        ? {
+            de: 'Viele Server bieten die Anmeldung nur über eine verschlüsselte Verbindung an: Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen. Versendet der Server ohne Anmeldung, bei der Anmeldung „Keine“ wählen.',
+            en: 'Many servers offer login only over an encrypted connection: please choose STARTTLS (port 587) or SSL/TLS (port 465). If the server sends without login, choose “None” as the authentication.',
+          }
+        : {
+            de: 'Versendet der Server ohne Anmeldung, bitte bei der Anmeldung „Keine“ wählen; sonst beim Anbieter nach dem richtigen Server und Port fragen.',
+            en: 'If the server sends without login, please choose “None” as the authentication; otherwise ask the provider for the right server and port.',
+          },
   },
   auth_encryption_required: {
     message: {
@@ -44,7 +55,7 @@ export const SESSION_TEXTS = {
   auth_required: {
     message: { de: 'Der Server verlangt eine Anmeldung.', en: 'The server requires authentication.' },
     hint: {
-      de: 'Bitte eine Authentifizierung (z. B. PLAIN) mit Benutzername und Passwort wählen.',
+      de: 'Bitte ein Anmeldeverfahren (z. B. PLAIN) mit Benutzername und Passwort wählen.',
       en: 'Please choose an authentication (e.g. PLAIN) with user name and password.',
     },
   },
@@ -53,10 +64,17 @@ export const SESSION_TEXTS = {
       de: 'Der Server lehnt den Versand mit dieser Absenderadresse ab.',
       en: 'The server refuses to send with this sender address.',
     },
-    hint: {
-      de: 'Die Absenderadresse ist für dieses Konto nicht erlaubt. Bitte die Adresse des Postfachs als Absender verwenden oder beim Anbieter die Adresse freischalten („Senden als“).',
-      en: 'The sender address is not allowed for this account. Please use the mailbox’s own address as sender or have the provider allow it (“send as”).',
-    },
+    // Without a login, a server relays for nobody: the sender address is not the fault then.
+    hint: (c) =>
+      c.authMethod === 'none'
+        ? {
+            de: 'Ohne Anmeldung versendet der Server nicht an fremde Domains. Bitte ein Anmeldeverfahren mit Benutzername und Passwort wählen.',
+            en: 'Without a login the server does not send to other domains. Please choose an authentication with user name and password.',
+          }
+        : {
+            de: 'Die Absenderadresse ist für dieses Konto nicht erlaubt. Bitte die Adresse des Postfachs als Absender verwenden oder beim Anbieter die Adresse freischalten lassen („Senden als“).',
+            en: 'The sender address is not allowed for this account. Please use the mailbox’s own address as sender or have the provider allow it (“send as”).',
+          },
   },
   sender_rejected: {
     message: { de: 'Der Server hat die Absenderadresse abgelehnt.', en: 'The server rejected the sender address.' },

@@ -22,6 +22,17 @@ export const named = (c: Ctx) => (c.host ? ` ${c.host}` : '');
 export const at = (c: Ctx, to: string) => (c.host ? ` ${to} ${c.host}${c.port ? `:${c.port}` : ''}` : '');
 /** Ports where submission uses STARTTLS (SSL/TLS there is a mismatch). */
 export const isStarttlsPort = (port: number | undefined) => port === 587 || port === 25 || port === 2525;
+/**
+ * The chosen encryption is the one the port is for (465: SSL/TLS; 587, 25, 2525: STARTTLS or none),
+ * so a hint to check them would point the wrong way.
+ */
+export const portFits = (c: LocalizeContext) =>
+  (c.port === 465 && c.security === 'tls') || (isStarttlsPort(c.port) && !!c.security && c.security !== 'tls');
+/** `fits` where the port and the encryption agree, else `check` (which asks to check them). */
+export const byPortFit =
+  (fits: Localized, check: Localized) =>
+  (c: LocalizeContext): Localized =>
+    portFits(c) ? fits : check;
 export type Text = Localized | ((c: Ctx) => Localized);
 
 export interface ErrorText {

@@ -1,8 +1,32 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import de from '../translations/de.ts';
-import en, { type Messages } from '../translations/en.ts';
+import type { Messages } from '../translations/en.ts';
 
 export type Language = 'de' | 'en';
+
+/**
+ * The message tables, each loaded on first use: the CDN build puts each in a chunk next to the
+ * bundle, so a page downloads only the language it shows. A failed load is tried again on the next
+ * update.
+ */
+const loaders: Record<Language, () => Promise<{ default: Messages }>> = {
+  de: () => import('../translations/de.ts'),
+  en: () => import('../translations/en.ts'),
+};
+const tables: Partial<Record<Language, Messages>> = {};
+const loading: Partial<Record<Language, Promise<void>>> = {};
+function loadTable(lang: Language): Promise<void> | undefined {
+  if (tables[lang]) return undefined;
+  loading[lang] ??= loaders[lang]().then(
+    (module) => {
+      tables[lang] = module.default;
+    },
+    (error: unknown) => {
+      delete loading[lang];
+      throw error;
+    },
+  );
+  return loading[lang];
+}
 
 /**
  * Something to say. The element's own words are kept as a function of the message table, so they
@@ -34,6 +58,8 @@ function closestLang(element: Element): string {
 export class LanguageController implements ReactiveController {
   private _observer: MutationObserver | null = null;
   private _shown?: Language;
+  /** The date format, with the tag it was made for. */
+  private _dates?: [string, Intl.DateTimeFormat];
 
   constructor(
     private readonly _host: ReactiveControllerHost & HTMLElement,
@@ -55,6 +81,14 @@ export class LanguageController implements ReactiveController {
 
   hostDisconnected(): void {
     this._observer?.disconnect();
+  }
+
+  /**
+   * Settles when the table of the page's language is there (undefined when it is already): the
+   * element waits for it before it renders, so it never shows a moment of the other language.
+   */
+  get ready(): Promise<void> | undefined {
+    return loadTable(this.current);
   }
 
   hostUpdate(): void {
@@ -81,7 +115,8 @@ export class LanguageController implements ReactiveController {
   }
 
   get t(): Messages {
-    return this.lang === 'de' ? de : en;
+    // Rendering waits for `ready`, so the table of the language shown is there.
+    return tables[this.lang]!;
   }
 
   /**
@@ -92,15 +127,26 @@ export class LanguageController implements ReactiveController {
     return [text?.(this.t), (!text || lang === this._shown) && api].filter(Boolean).join(' ');
   }
 
-  /** Dates in the page's regional form of the language (en-GB: 27/11/2026), else the language's. */
+  /**
+   * The one date format of the element: day, month as a word, year and 24-hour time, so no reader
+   * mistakes the day for the month ("7 Dec 2026, 14:05", "7. Dez. 2026, 14:05"). A page that names a
+   * region (en-US) gets that region's order; English without one gets the day first.
+   */
   dateFormat(): Intl.DateTimeFormat {
-    const options = { dateStyle: 'short', timeStyle: 'short' } as const;
     const { locale, current } = this;
-    try {
-      if (locale.toLowerCase().startsWith(current)) return new Intl.DateTimeFormat(locale, options);
-    } catch {
-      // not a valid language tag
+    const bare = current === 'en' ? 'en-GB' : current;
+    const tag = locale.toLowerCase().startsWith(`${current}-`) ? locale : bare;
+    if (this._dates?.[0] !== tag) {
+      const options = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' } as const;
+      const format = (tag: string) => new Intl.DateTimeFormat(tag, { ...options, hourCycle: 'h23' });
+      let dates: Intl.DateTimeFormat;
+      try {
+        dates = format(tag);
+      } catch {
+        dates = format(bare); // not a valid language tag
+      }
+      this._dates = [tag, dates];
     }
-    return new Intl.DateTimeFormat(current, options);
+    return this._dates[1];
   }
 }

@@ -12,6 +12,8 @@ export interface StatusMessage extends Words {
   details?: string[];
   /** Offer to reload the settings (after a 412). */
   reload?: boolean;
+  /** The text counts down to this time (epoch ms; after a 429). */
+  retryAt?: number | undefined;
 }
 
 /** What the status says while an action runs. */
@@ -26,6 +28,11 @@ export function busyText(t: Messages, action: MailServerAction): string {
   return texts[action] ?? t.loading;
 }
 
+/** An e-mail address that may wrap after its @ and before its dots, not inside a word. */
+export function address(value: string): (string | TemplateResult)[] {
+  return value.split(/(?=\.)|(?<=@)/).flatMap((part, i) => (i ? [html`<wbr>`, part] : [part]));
+}
+
 export function routeSummary(t: Messages, data: MailServerResponse): TemplateResult {
   const { effective } = data;
   const host = data.settings?.host ?? '';
@@ -33,9 +40,9 @@ export function routeSummary(t: Messages, data: MailServerResponse): TemplateRes
       <p>${effective.route === 'tenant' ? t.routeTenant(host) : t.routeSystem}</p>
       <dl>
         <dt>${t.sender}</dt>
-        <dd>${effective.from.name} &lt;${effective.from.address}&gt;</dd>
+        <dd>${effective.from.name} &lt;${address(effective.from.address)}&gt;</dd>
         <dt>${t.repliesTo}</dt>
-        <dd>${effective.replyTo}</dd>
+        <dd>${address(effective.replyTo)}</dd>
       </dl>
     </div>`;
 }
@@ -51,7 +58,8 @@ export interface StatusView {
 }
 
 export function statusRegion(t: Messages, s: StatusView): TemplateResult {
-  return html`<div part="status" class="status" role="status" data-tone=${(s.text && s.tone) || nothing}>
+  // Focusable from code (tabindex -1), so a confirmation can be brought into view with the focus.
+  return html`<div part="status" id="status" class="status" role="status" tabindex="-1" data-tone=${(s.text && s.tone) || nothing}>
       ${s.text ? html`<p>${s.text}</p>` : nothing}
       ${s.details?.length ? html`<ul>${s.details.map((d) => html`<li>${d}</li>`)}</ul>` : nothing}
       ${

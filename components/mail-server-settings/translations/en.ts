@@ -98,7 +98,10 @@ const en = {
   networkError: 'The server could not be reached. Check your connection and try again.',
   httpError: (status: number) => `The request failed (HTTP ${status}). Please try again later.`,
   tokenError: 'No access token is available. Please try again.',
-  rateLimited: (seconds: number) => `Too many tests. Please try again in ${seconds} seconds.`,
+  rateLimited: (seconds: number) =>
+    seconds
+      ? `Too many tests. Please try again in ${seconds === 1 ? '1 second' : `${seconds} seconds`}.`
+      : 'You can test again now.',
   testOk: (ms: number) => `Test mail sent to your own address in ${ms} ms.`,
   testFailed: 'The test failed.',
   stagesLabel: 'Steps of the test',

@@ -6,9 +6,9 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWidget, widgetBundle } from '../../../scripts/build-widget.ts';
+import { buildWidget } from '../../../scripts/build-widget.ts';
 import { ensureDevSecrets, writeEnvFile } from '../../../scripts/lib/dev-secrets.ts';
 import { startMailSink, type MailSink } from '../../../scripts/lib/mail-sink.ts';
 import { startStack } from '../../../scripts/lib/stack.ts';
@@ -134,13 +134,17 @@ export interface HostServer {
 
 /** Builds the widget and serves it with the test portal page from another loopback origin. */
 export async function startHostServer(): Promise<HostServer> {
-  await buildWidget();
-  const bundle = readFileSync(widgetBundle);
+  const { bundle, chunks } = await buildWidget();
+  // The bundle and the chunks it loads (the language tables), by URL path.
+  const modules = new Map(
+    [bundle, ...chunks.map((chunk) => chunk.file)].map((file) => [`/${basename(file)}`, readFileSync(file)]),
+  );
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://host').pathname;
-    if (path === '/mail-server-settings.js') {
+    const module = modules.get(path);
+    if (module) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      res.end(bundle);
+      res.end(module);
     } else if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(HOST_PAGE);
