@@ -145,6 +145,19 @@ const fieldMessages = {
     en: 'limit must be a whole number from 1 to 100.',
   },
   cursor_invalid: { de: 'Der Cursor ist ungültig.', en: 'The cursor is invalid.' },
+  // The delivery log's filters and the acknowledge call (#19).
+  delivery_kind_invalid: {
+    de: 'kind muss „business“ (Geschäftspost) oder „test“ sein.',
+    en: 'kind must be “business” (business mail) or “test”.',
+  },
+  delivery_status_invalid: {
+    de: 'status muss einer der Werte queued, sending, sent, retrying oder failed sein (mehrere durch Komma getrennt).',
+    en: 'status must be one of queued, sending, sent, retrying or failed (several separated by commas).',
+  },
+  delivery_ids_invalid: {
+    de: 'ids muss eine Liste von 1 bis 100 Kennungen von Sendungen sein.',
+    en: 'ids must be a list of 1 to 100 delivery ids.',
+  },
 } satisfies Record<string, Localized>;
 
 export type FieldCode = keyof typeof fieldMessages;

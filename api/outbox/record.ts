@@ -9,6 +9,7 @@ import {
 } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
 import { heldBy } from './leases.ts';
+import { keepsBody } from './actions.ts';
 
 export interface AttemptOutcome {
   status: 'sent' | 'retrying' | 'failed';
@@ -74,14 +75,13 @@ function outcomeStatements(db: Database, id: string, outcome: AttemptOutcome, no
   // The body goes only if this attempt really ended the row.
   return [
     update,
-    db
-      .delete(deliveryPayloadChunks)
-      .where(
-        and(
-          eq(deliveryPayloadChunks.deliveryId, id),
-          sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and ${deliveries.status} in ('sent', 'failed'))`,
-        ),
+    db.delete(deliveryPayloadChunks).where(
+      and(
+        eq(deliveryPayloadChunks.deliveryId, id),
+        // A failed business mail keeps it while it may be sent again (actions.ts lets it go later).
+        sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and (${deliveries.status} = 'sent' or (${deliveries.status} = 'failed' and not (${keepsBody}))))`,
       ),
+    ),
   ] as const;
 }
 
