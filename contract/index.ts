@@ -331,6 +331,8 @@ export interface DeliverySummary {
 export interface DeliveriesResponse {
   deliveries: DeliverySummary[];
   nextCursor: string | null;
+  /** Whether the operator set up the system relay, so "Send via the system mail server" can be offered. */
+  sendViaSystem: boolean;
 }
 
 // #19, being told: `GET /v1/deliveries/problems` and `POST /v1/deliveries/problems/acknowledge`.

@@ -9,7 +9,7 @@ import { jsonBody, validationError } from '../../http/body.ts';
 import type { FieldError } from '../../http/problem.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { acknowledgeSchema, parseKind, parseStatuses } from './schema.ts';
-import { actOnDelivery } from './service.ts';
+import { actOnDelivery, systemRelayOn } from './service.ts';
 import type { DeliveryAction } from '../../outbox/actions.ts';
 
 /** The log's query: limit, cursor, kind, status; every bad value named in one 422. */
@@ -53,6 +53,7 @@ export const deliveryRoutes = new Hono<AppEnv>()
     const body: DeliveriesResponse = {
       deliveries: page.map((row) => deliverySummary(row, c.var.lang)),
       nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      sendViaSystem: systemRelayOn(c.var.deps),
     };
     return c.json(body);
   })

@@ -5,6 +5,10 @@ import { SystemRelayConfigError } from '../../config/system-relay.ts';
 import { errorSummary } from '../../util/error-summary.ts';
 import { type DeliveryAction, requeueForAction } from '../../outbox/actions.ts';
 
+/** Whether the operator set up a usable system relay. */
+export const systemRelayOn = (deps: Deps) =>
+  !!deps.config.systemRelay && !(deps.config.systemRelay instanceof SystemRelayConfigError);
+
 const REFUSALS = {
   not_found: [404, 'not_found'],
   in_progress: [409, 'delivery_in_progress'],
