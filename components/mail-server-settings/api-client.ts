@@ -146,7 +146,8 @@ export class ApiClient {
   readonly deliveries: DeliveriesApi = {
     list: async (query) => (await this._request<DeliveriesResponse>('GET', `/v1/deliveries?${query}`)).body,
     act: (id, action) => this._request('POST', `/v1/deliveries/${encodeURIComponent(id)}/${action}`),
-    problems: async () => (await this._request<DeliveryProblems>('GET', '/v1/deliveries/problems')).body.problems,
+    problems: async () =>
+      (await this._request<DeliveryProblems | null>('GET', '/v1/deliveries/problems')).body?.problems ?? [],
     acknowledge: (ids) => this._request('POST', '/v1/deliveries/problems/acknowledge', { ids }),
   };
 
