@@ -1,4 +1,4 @@
-import type { MailServerResponse, OAuthProvider, Problem, TestResult } from '../contract/index.ts';
+import type { DeliverySummary, MailServerResponse, OAuthProvider, Problem, TestResult } from '../contract/index.ts';
 
 // Typed events of <mail-server-settings>. All bubble and cross shadow roots (composed), so a
 // host page can listen on the element or on any ancestor.
@@ -75,6 +75,16 @@ export class MailServerErrorEvent extends CustomEvent<MailServerErrorDetail> {
   }
 }
 
+/**
+ * Business mail failed for good or went out through the system mail server (the banner shows it
+ * until acknowledged); `detail.problems`: the mails not announced before by this element.
+ */
+export class MailServerDeliveryProblemEvent extends CustomEvent<{ problems: DeliverySummary[] }> {
+  constructor(detail: { problems: DeliverySummary[] }) {
+    super('mail-server-delivery-problem', { ...init, detail });
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'mail-server-saved': MailServerSavedEvent;
@@ -83,5 +93,6 @@ declare global {
     'mail-server-error': MailServerErrorEvent;
     'mail-server-oauth-connected': MailServerOAuthConnectedEvent;
     'mail-server-oauth-disconnected': MailServerOAuthDisconnectedEvent;
+    'mail-server-delivery-problem': MailServerDeliveryProblemEvent;
   }
 }

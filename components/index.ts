@@ -1,6 +1,7 @@
 // Package entry: importing it registers <mail-server-settings>.
 export { MailServerSettings } from './mail-server-settings/mail-server-settings.ts';
 export {
+  MailServerDeliveryProblemEvent,
   MailServerErrorEvent,
   MailServerOAuthConnectedEvent,
   MailServerOAuthDisconnectedEvent,

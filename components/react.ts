@@ -3,6 +3,7 @@
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 import type {
+  MailServerDeliveryProblemEvent,
   MailServerErrorEvent,
   MailServerOAuthConnectedEvent,
   MailServerOAuthDisconnectedEvent,
@@ -23,6 +24,7 @@ export const MailServerSettings = createComponent({
     onMailServerError: 'mail-server-error' as EventName<MailServerErrorEvent>,
     onMailServerOAuthConnected: 'mail-server-oauth-connected' as EventName<MailServerOAuthConnectedEvent>,
     onMailServerOAuthDisconnected: 'mail-server-oauth-disconnected' as EventName<MailServerOAuthDisconnectedEvent>,
+    onMailServerDeliveryProblem: 'mail-server-delivery-problem' as EventName<MailServerDeliveryProblemEvent>,
   },
   displayName: 'MailServerSettings',
 });

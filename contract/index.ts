@@ -325,6 +325,8 @@ export interface DeliverySummary {
   response: string | null;
   error: SmtpError | null;
   fallbackReason: SmtpError | null;
+  /** When a `retrying` mail is tried next (null otherwise). */
+  nextAttemptAt: string | null;
   createdAt: string;
   sentAt: string | null;
 }
@@ -332,6 +334,19 @@ export interface DeliverySummary {
 export interface DeliveriesResponse {
   deliveries: DeliverySummary[];
   nextCursor: string | null;
+  /** Whether the operator set up the system relay, so "Send via the system mail server" can be offered. */
+  sendViaSystem: boolean;
+}
+
+// #19, being told: `GET /v1/deliveries/problems` and `POST /v1/deliveries/problems/acknowledge`.
+/** Business mail that failed for good or went through the system mail server, not yet acknowledged. */
+export interface DeliveryProblems {
+  problems: DeliverySummary[];
+}
+
+/** The problems the acknowledge call marked as seen. */
+export interface ProblemsAcknowledged {
+  acknowledged: string[];
 }
 
 /** Answer of `POST /v1/tenants/:tenantId/messages` (202): the message is stored and queued. */

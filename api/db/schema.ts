@@ -133,6 +133,9 @@ export type TenantIdentity = Pick<typeof tenants.$inferSelect, 'id' | 'email' | 
 /** A tenant's saved settings as stored (the password sealed). */
 export type MailServerRow = typeof mailServers.$inferSelect;
 
+/** What a delivery is: a test, a business mail, or a notice to the tenant about its own mail (#19). */
+export const DELIVERY_KINDS = ['test', 'invoice', 'reminder', 'document', 'notice'] as const;
+
 /** Every send: tests and business documents, with their outcome. */
 export const deliveries = sqliteTable(
   'deliveries',
@@ -141,7 +144,7 @@ export const deliveries = sqliteTable(
     tenantId: text('tenant_id')
       .notNull()
       .references(() => tenants.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['test', 'invoice', 'reminder', 'document'] }).notNull(),
+    kind: text('kind', { enum: DELIVERY_KINDS }).notNull(),
     status: text('status', { enum: ['queued', 'sending', 'sent', 'retrying', 'failed'] }).notNull(),
     route: text('route', { enum: ['tenant', 'system', 'system-fallback'] }),
     recipients: text('recipients', { mode: 'json' }).$type<{ to: string[]; cc: string[]; bcc: string[] }>().notNull(),
@@ -181,11 +184,23 @@ export const deliveries = sqliteTable(
     requestHash: text('request_hash'),
     createdAt: timestamp('created_at').notNull(),
     sentAt: timestamp('sent_at'),
+    // Issue #19, the tenant's actions and being told (migration 0012).
+    /** The route was chosen for the row (send-via-system, a notice): the outbox takes it as it is. */
+    routePinned: integer('route_pinned', { mode: 'boolean' }).notNull().default(false),
+    /** The tenant's last action on the row, and who took it when (the audit). */
+    action: text('action', { enum: ['retry', 'send-via-system'] }),
+    actionBy: text('action_by'),
+    actionAt: timestamp('action_at'),
+    /** The notice mail that told the tenant about this row's problem (null: not told yet). */
+    noticeId: text('notice_id'),
+    /** When the tenant dismissed this row's problem in the widget. */
+    acknowledgedAt: timestamp('acknowledged_at'),
   },
   (t) => [
     uniqueIndex('deliveries_tenant_idempotency_key_idx').on(t.tenantId, t.idempotencyKey),
     index('deliveries_tenant_created_idx').on(t.tenantId, t.createdAt),
     index('deliveries_status_next_attempt_idx').on(t.status, t.nextAttemptAt),
+    index('deliveries_tenant_kind_created_idx').on(t.tenantId, t.kind, t.createdAt),
   ],
 );
 

@@ -150,6 +150,19 @@ const fieldMessages = {
     en: 'status must be pending, delivering, delivered, retrying or failed.',
   },
   webhook_type_invalid: { de: 'type ist kein bekanntes Ereignis.', en: 'type is not a known event.' },
+  // The delivery log's filters and the acknowledge call (#19).
+  delivery_kind_invalid: {
+    de: 'kind muss „business“ (Geschäftspost) oder „test“ sein.',
+    en: 'kind must be “business” (business mail) or “test”.',
+  },
+  delivery_status_invalid: {
+    de: 'status muss einer der Werte queued, sending, sent, retrying oder failed sein (mehrere durch Komma getrennt).',
+    en: 'status must be one of queued, sending, sent, retrying or failed (several separated by commas).',
+  },
+  delivery_ids_invalid: {
+    de: 'ids muss eine Liste von 1 bis 100 Kennungen von Sendungen sein.',
+    en: 'ids must be a list of 1 to 100 delivery ids.',
+  },
 } satisfies Record<string, Localized>;
 
 export type FieldCode = keyof typeof fieldMessages;

@@ -177,6 +177,35 @@ const problems = {
       en: 'The access token is valid for longer than this service allows (exp − iat). The portal must issue shorter-lived tokens.',
     },
   },
+  // The tenant's actions on a delivery (#19).
+  delivery_in_progress: {
+    title: { de: 'Wird gerade versendet', en: 'Being sent right now' },
+    detail: {
+      de: 'Diese E-Mail wird gerade versendet. Bitte warten Sie das Ergebnis ab.',
+      en: 'This email is being sent right now. Please wait for the result.',
+    },
+  },
+  delivery_already_sent: {
+    title: { de: 'Bereits versendet', en: 'Already sent' },
+    detail: {
+      de: 'Der Mailserver hat diese E-Mail bereits angenommen; sie wird nicht noch einmal versendet.',
+      en: 'The mail server has already accepted this email; it is not sent again.',
+    },
+  },
+  delivery_not_resendable: {
+    title: { de: 'Nicht erneut versendbar', en: 'Cannot be sent again' },
+    detail: {
+      de: 'Diese E-Mail kann nicht erneut versendet werden: Sie ist möglicherweise schon angekommen, oder ihr Inhalt ist nicht mehr gespeichert. Bitte fragen Sie beim Empfänger nach und senden Sie sie gegebenenfalls neu.',
+      en: 'This email cannot be sent again: it may have arrived already, or its content is no longer stored. Please check with the recipient and send it anew if needed.',
+    },
+  },
+  system_relay_unavailable: {
+    title: { de: 'System-Mailserver nicht verfügbar', en: 'System mail server unavailable' },
+    detail: {
+      de: 'Der Betreiber hat keinen System-Mailserver eingerichtet; E-Mails können nur über Ihren eigenen Server gehen.',
+      en: 'The operator has not set up a system mail server; emails can only go through your own server.',
+    },
+  },
 } satisfies Record<string, ProblemText>;
 
 export type ProblemCode = keyof typeof problems;

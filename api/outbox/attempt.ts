@@ -17,6 +17,7 @@ export type AttemptRow = Pick<
   | 'routeSinceAttempt'
   | 'fallbackAtAttempt'
   | 'interruptions'
+  | 'routePinned'
 >;
 
 /** The tenant's server as the rules see it (none: the tenant sends through the system relay). */
@@ -50,14 +51,21 @@ export type AttemptStep =
 export function nextAttemptStep(input: AttemptInput, results: RouteResult[]): AttemptStep {
   const { row, server } = input;
   const done = row.acceptedRecipients ?? [];
-  if (row.route === 'system-fallback' && server && !server.fallbackToSystem) {
+  if (row.route === 'system-fallback' && server && !server.fallbackToSystem && !row.routePinned) {
     // The tenant turned the fallback off after its server had failed for good: nothing more goes
     // out through the relay; the message ends as it would have with the fallback off back then.
     const error = { stage: 'connect', code: 'fallback_turned_off', responseCode: null, response: null };
     return { outcome: ended(input, { status: 'failed', route: row.route, error }) };
   }
+  // A pinned route (the tenant's "send via the system mail server", a notice) is taken as chosen.
   const first: AttemptOutcome['route'] =
-    row.route === 'system-fallback' ? 'system-fallback' : server ? 'tenant' : 'system';
+    row.routePinned && row.route
+      ? row.route
+      : row.route === 'system-fallback'
+        ? 'system-fallback'
+        : server
+          ? 'tenant'
+          : 'system';
   const [firstResult, fallbackResult] = results;
   if (!firstResult) return { send: first === 'tenant' ? 'tenant' : 'system', route: first, accepted: done };
   const outcome = routeOutcome(input, first, firstResult, done, attemptsOn(row, first));

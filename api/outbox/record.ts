@@ -11,6 +11,7 @@ import type { Database } from '../db/database.ts';
 import { heldBy } from './leases.ts';
 import type { WebhookConfig } from '../config/webhooks.ts';
 import { deliveryOutcomeEvents } from './webhooks-events.ts';
+import { keepsBody } from './actions.ts';
 
 export interface AttemptOutcome {
   status: 'sent' | 'retrying' | 'failed';
@@ -87,14 +88,13 @@ function outcomeStatements(
   return [
     update,
     ...events,
-    db
-      .delete(deliveryPayloadChunks)
-      .where(
-        and(
-          eq(deliveryPayloadChunks.deliveryId, id),
-          sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and ${deliveries.status} in ('sent', 'failed'))`,
-        ),
+    db.delete(deliveryPayloadChunks).where(
+      and(
+        eq(deliveryPayloadChunks.deliveryId, id),
+        // A failed business mail keeps it while it may be sent again (actions.ts lets it go later).
+        sql`exists (select 1 from ${deliveries} where ${deliveries.id} = ${id} and (${deliveries.status} = 'sent' or (${deliveries.status} = 'failed' and not (${keepsBody}))))`,
       ),
+    ),
   ] as const;
 }
 

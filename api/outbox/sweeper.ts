@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import { DEFAULT_LEASE_MS } from '../config/outbox-timing.ts';
 import type { DeliveryRef } from './enqueue.ts';
 import { holderGone, resumable } from './leases.ts';
+import { tenantFollowUps } from './notices.ts';
 
 /**
  * The scheduled safety net: ends rows whose resend was cut off too (a third copy is never risked)
@@ -19,7 +20,7 @@ export async function sweepOutbox(
   leaseMs = DEFAULT_LEASE_MS,
 ): Promise<{ failed: number; requeued: number }> {
   const failed = (await failTwiceInterrupted(db, now)) + (await failAbandonedTests(db, now));
-  const due = await dueDeliveries(db, now, leaseMs);
+  const due = [...(await dueDeliveries(db, now, leaseMs)), ...(await tenantFollowUps(db, now))];
   if (due.length > 0) await enqueueMany(due);
   return { failed, requeued: due.length };
 }

@@ -2,6 +2,7 @@
 // given up after tokenTimeout), the request language, and failures as RequestFailure.
 import type {
   DeliveriesResponse,
+  DeliveryProblems,
   DiscoverResult,
   DomainCheckResult,
   MailServerResponse,
@@ -14,6 +15,7 @@ import type {
   Problem,
   TestResult,
 } from '../../contract/index.ts';
+import type { DeliveriesApi } from './controllers/deliveries-poller.ts';
 import type { Language, Words } from './controllers/language.ts';
 import type { Messages } from './translations/en.ts';
 
@@ -148,10 +150,14 @@ export class ApiClient {
     return this._request('GET', `/v1/mail-server/domain-check${address && `?address=${encodeURIComponent(address)}`}`);
   }
 
-  /** The newest five mails. */
-  recentDeliveries(): Promise<ApiAnswer<DeliveriesResponse>> {
-    return this._request('GET', '/v1/deliveries?limit=5');
-  }
+  /** The delivery log (#19): a page of mails, an action on one, the problems and their acknowledgement. */
+  readonly deliveries: DeliveriesApi = {
+    list: async (query) => (await this._request<DeliveriesResponse>('GET', `/v1/deliveries?${query}`)).body,
+    act: (id, action) => this._request('POST', `/v1/deliveries/${encodeURIComponent(id)}/${action}`),
+    problems: async () =>
+      (await this._request<DeliveryProblems | null>('GET', '/v1/deliveries/problems')).body?.problems ?? [],
+    acknowledge: (ids) => this._request('POST', '/v1/deliveries/problems/acknowledge', { ids }),
+  };
 
   /** One API call with the token (asked for again once after a 401); throws RequestFailure. */
   private async _request<T>(

@@ -57,7 +57,7 @@ export const EMPTY_DRAFT: Draft = {
   fromAddress: '',
   fromName: '',
   replyTo: '',
-  fallbackToSystem: false,
+  fallbackToSystem: true,
 };
 
 /** The fields in the form's order. */

@@ -32,6 +32,7 @@ import {
 import resultStyles from './mail-server-settings.result-styles.ts';
 import styles from './mail-server-settings.styles.ts';
 import { deliveriesList } from './parts/deliveries.ts';
+import { deliveryBanner } from './parts/delivery-banner.ts';
 import { discoverFields, domainVerdict } from './parts/domain-help.ts';
 import { type FormView, settingsForm } from './parts/form.ts';
 import { busyText, routeSummary, type StatusMessage, statusRegion } from './parts/status.ts';
@@ -52,6 +53,7 @@ import { clientErrors, type FieldErrors } from './validate.ts';
  * @event {MailServerErrorEvent} mail-server-error - A request failed; `detail` has action, status, problem, message.
  * @event {MailServerOAuthConnectedEvent} mail-server-oauth-connected - The tenant signed in with a provider; `detail` has provider and account.
  * @event {MailServerOAuthDisconnectedEvent} mail-server-oauth-disconnected - A provider's sign-in was disconnected; `detail` has the provider.
+ * @event {MailServerDeliveryProblemEvent} mail-server-delivery-problem - Business mail failed or went through the system mail server; `detail.problems` lists the mails not announced before.
  *
  * @csspart form - The `<form>` element.
  * @csspart field - The wrapper of one field (label, control, hint, error).
@@ -64,6 +66,7 @@ import { clientErrors, type FieldErrors } from './validate.ts';
  * @csspart warning - Warnings (no encryption, Microsoft's end of passwords, fallback deliveries).
  * @csspart test-result - The test's stages, server reply, hint and transcript.
  * @csspart deliveries - The list of recent mails.
+ * @csspart delivery-banner - The banner about failed or fallback mail, until acknowledged.
  * @csspart domain-check - The sender domain's SPF and DMARC verdict with what to change in the DNS.
  *
  * @cssprop [--mss-font-family=inherit] - Font family; the host page's by default.
@@ -148,10 +151,8 @@ export class MailServerSettings extends LitElement {
   private readonly _api = new ApiClient(this, () => this._language.current);
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a controller, it registers itself with the element
   private readonly _countdown = new Countdown(this, () => this._status?.retryAt);
-  private readonly _deliveries = new DeliveriesPoller(
-    this,
-    async () => (await this._api.recentDeliveries()).body,
-    (failure) => this._report('deliveries', failure),
+  private readonly _deliveries = new DeliveriesPoller(this, this._api.deliveries, (failure) =>
+    this._report('deliveries', failure),
   );
   private readonly _oauth = new OAuthSignIn(this, {
     api: this._api,
@@ -485,13 +486,15 @@ export class MailServerSettings extends LitElement {
   protected override render(): TemplateResult {
     const t = this._t;
     const tested = this._shownTestResult;
-    const { deliveries, error } = this._deliveries;
+    const log = this._deliveries;
+    const error = log.error;
     // When the settings could not be loaded either, the status says why once.
     const deliveriesError = (this._data && error && this._language.say(error)) || null;
     const actions = this._oauth.actions(this._draft);
     const view = this._formView;
     return html`<div class="root" lang=${this._language.lang}>
       <h2 class="title">${t.title}</h2>
+      ${deliveryBanner(t, log.problems, () => void log.acknowledge())}
       ${
         this._data
           ? html`${routeSummary(t, this._data)}
@@ -513,7 +516,20 @@ export class MailServerSettings extends LitElement {
             )
           : nothing
       }
-      ${deliveriesList(t, deliveries, deliveriesError, this._language.dateFormat(), actions.onReconnect)}
+      ${deliveriesList({
+        t,
+        list: log.deliveries,
+        error: deliveriesError,
+        date: this._language.dateFormat(),
+        tab: log.tab,
+        more: !!log.nextCursor,
+        sendViaSystem: log.sendViaSystem,
+        acting: log.acting,
+        onReconnect: actions.onReconnect,
+        onTab: (tab) => log.showTab(tab),
+        onMore: () => void log.more(),
+        onAction: (id, action) => void log.act(id, action),
+      })}
     </div>`;
   }
 }

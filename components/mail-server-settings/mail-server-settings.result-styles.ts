@@ -95,15 +95,51 @@ export default unsafeCSS(`
     margin: 0;
     padding: 0;
   }
+  /* Time, subject and status in columns that line up at any width; the rest below, full width. */
   .deliveries li {
-    display: flex;
-    flex-wrap: wrap;
+    display: grid;
+    grid-template-columns: 8.5em minmax(0, 1fr) max-content;
     gap: 0.25em 0.75em;
+    align-items: baseline;
     padding: 0.5em 0;
     border-top: 1px solid var(--_border);
   }
+  .deliveries li > :nth-child(n + 4) {
+    grid-column: 1 / -1;
+  }
   .what {
-    flex: 1 1 12em;
+    overflow-wrap: break-word;
+  }
+  .tabs {
+    display: flex;
+    gap: 0.5em;
+    margin-bottom: 0.5em;
+  }
+  [role='tab'] {
+    font: inherit;
+    background: none;
+    border: 0;
+    border-bottom: 2px solid transparent;
+    padding: 0.25em 0.5em;
+    color: inherit;
+    cursor: pointer;
+  }
+  [role='tab'][aria-selected='true'] {
+    border-bottom-color: var(--_accent);
+    font-weight: 600;
+  }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5em;
+  }
+  .next,
+  .reply {
+    font-size: 0.875em;
+  }
+  .address {
+    overflow-wrap: normal;
+    word-break: normal;
   }
   .badge[data-status='failed'],
   .why {

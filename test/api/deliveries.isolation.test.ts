@@ -13,6 +13,7 @@ const SUMMARY_KEYS = [
   'fallbackReason',
   'id',
   'kind',
+  'nextAttemptAt',
   'recipients',
   'response',
   'route',

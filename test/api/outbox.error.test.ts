@@ -68,7 +68,7 @@ describe('permanent and persistent failures', () => {
   });
 
   it('a recipient refused for good fails the delivery, naming the recipient', async () => {
-    const { tenant } = await tenantWithServer('rcptPerm');
+    const { tenant } = await tenantWithServer('rcptPerm', { fallbackToSystem: false });
     const status = await send(tenant.id, mail(marker()));
     expect(status).toMatchObject({ status: 'failed', route: 'tenant' });
     expect(status.error).toMatchObject({ stage: 'rcpt', responseCode: 550 });

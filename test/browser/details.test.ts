@@ -55,6 +55,7 @@ async function fillSinkSettings(): Promise<void> {
 describe('dates', () => {
   const deliveries: DeliveriesResponse = {
     nextCursor: null,
+    sendViaSystem: false,
     deliveries: [
       {
         id: 'd1',
@@ -67,6 +68,7 @@ describe('dates', () => {
         response: '250 ok',
         error: null,
         fallbackReason: null,
+        nextAttemptAt: null,
         createdAt: '2026-12-07T14:05:00Z',
         sentAt: '2026-12-07T14:05:01Z',
       },

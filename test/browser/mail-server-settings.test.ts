@@ -149,7 +149,7 @@ describe('accessibility', () => {
       expect(await activeId()).toBe(id);
     }
     await page.keyboard.press('Space');
-    expect(await w('#fallbackToSystem').isChecked()).toBe(true);
+    expect(await w('#fallbackToSystem').isChecked()).toBe(false); // on by default: Space turns it off;
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.type('billing@example.com');
@@ -163,7 +163,7 @@ describe('accessibility', () => {
       security: 'starttls',
       auth: { method: 'plain', username: 'mailer', passwordSet: true },
       replyTo: 'billing@example.com',
-      fallbackToSystem: true,
+      fallbackToSystem: false,
     });
   });
 });
@@ -871,6 +871,7 @@ describe('recent deliveries', () => {
 
   test('listed, with a warning when mail went through the system fallback', async () => {
     const deliveries: DeliveriesResponse = {
+      sendViaSystem: false,
       nextCursor: null,
       deliveries: [
         {
@@ -891,6 +892,7 @@ describe('recent deliveries', () => {
             message: 'Could not connect to smtp.example.com:587.',
             hint: '',
           },
+          nextAttemptAt: null,
           createdAt: '2026-11-26T10:00:00Z',
           sentAt: '2026-11-26T10:05:00Z',
         },
@@ -905,6 +907,7 @@ describe('recent deliveries', () => {
           response: '250 ok',
           error: null,
           fallbackReason: null,
+          nextAttemptAt: null,
           createdAt: '2026-11-26T09:00:00Z',
           sentAt: '2026-11-26T09:00:01Z',
         },
@@ -922,7 +925,8 @@ describe('recent deliveries', () => {
     const section = w('[part=deliveries]');
     await section.waitFor();
     const text = await section.innerText();
-    expect(text).toContain('Invoice: Invoice 2026-001');
+    expect(text).toContain('Invoice 2026-001');
+    expect(text).not.toContain('Invoice: Invoice');
     expect(text).toContain('26 Nov 2026'); // the page's English (en-GB): the day first, the month as a word
     expect(text).toContain('via system mail server (fallback)');
     // The fallback's reason is the tenant server's failure, and says so.
@@ -962,11 +966,13 @@ describe('recent deliveries in the page’s language', () => {
             hint: '',
           },
           fallbackReason: null,
+          nextAttemptAt: null,
           createdAt: new Date(Date.UTC(2026, 10, 26, 10) - i * 60_000).toISOString(),
           sentAt: null,
         }),
       );
       const body: DeliveriesResponse = {
+        sendViaSystem: false,
         deliveries: rows.slice(start, start + limit),
         nextCursor: start + limit < total ? String(start + limit) : null,
       };
@@ -985,8 +991,8 @@ describe('recent deliveries in the page’s language', () => {
     const requests = await serveDeliveries(30);
     await open(freshTenant('deliveries-lang'), { lang: 'en' });
     await rows().first().waitFor();
-    expect(await rows().count()).toBe(5);
-    expect(requests.at(-1)).toMatchObject({ limit: '5', cursor: null, lang: 'en' });
+    expect(await rows().count()).toBe(20);
+    expect(requests.at(-1)).toMatchObject({ limit: '20', cursor: null, lang: 'en' });
     expect(await w('[part=deliveries] .why').first().innerText()).toBe('Recipient refused.');
     await setLang('html', 'de');
     await page.waitForFunction(
@@ -994,8 +1000,8 @@ describe('recent deliveries in the page’s language', () => {
         document.querySelector('mail-server-settings')?.shadowRoot?.querySelector('[part=deliveries] .why')
           ?.textContent === 'Empfänger abgelehnt.',
     );
-    expect(requests.at(-1)).toMatchObject({ limit: '5', cursor: null, lang: 'de' });
-    expect(await rows().count()).toBe(5);
+    expect(requests.at(-1)).toMatchObject({ limit: '20', cursor: null, lang: 'de' });
+    expect(await rows().count()).toBe(20);
     expect(await w('[part=deliveries] h3').innerText()).toBe('Letzte E-Mails');
   });
 });
@@ -1030,6 +1036,7 @@ describe('recent deliveries on their way', () => {
         message: 'The server refused the sender.',
         hint: '',
       },
+      nextAttemptAt: null,
       createdAt: '2026-11-26T10:00:00Z',
       sentAt: null,
     });
@@ -1037,7 +1044,11 @@ describe('recent deliveries on their way', () => {
     let calls = 0;
     await tab.route('**/v1/deliveries*', (route) => {
       calls += 1;
-      const body: DeliveriesResponse = { nextCursor: null, deliveries: [row(calls === 1 ? 'sending' : 'failed')] };
+      const body: DeliveriesResponse = {
+        nextCursor: null,
+        sendViaSystem: false,
+        deliveries: [row(calls === 1 ? 'sending' : 'failed')],
+      };
       return route.fulfill({
         status: 200,
         headers: { 'access-control-allow-origin': '*' },
@@ -1076,6 +1087,7 @@ describe('recent deliveries on their way, moved and failing', () => {
       response: null,
       error: null,
       fallbackReason: null,
+      nextAttemptAt: null,
       createdAt: '2026-11-26T10:00:00Z',
       sentAt: null,
     };
@@ -1092,6 +1104,7 @@ describe('recent deliveries on their way, moved and failing', () => {
           body: '{"status":503,"code":"database_unavailable","title":"Database unavailable","detail":"The database cannot be reached right now.","type":"about:blank"}',
         });
       const body: DeliveriesResponse = {
+        sendViaSystem: false,
         nextCursor: null,
         deliveries: [{ ...row, ...(calls >= 3 ? { status: 'sent', sentAt: '2026-11-26T10:00:01Z' } : {}) }],
       };

@@ -27,6 +27,7 @@ const row = (overrides: Partial<AttemptRow> = {}): AttemptRow => ({
   routeSinceAttempt: 1,
   fallbackAtAttempt: null,
   interruptions: 0,
+  routePinned: false,
   ...overrides,
 });
 const server = (fallbackToSystem: boolean): AttemptServer => ({

@@ -2,27 +2,13 @@ import type { DeliverySummary } from '../../../contract/index.ts';
 import type { DeliveryRow } from '../../db/schema.ts';
 import { localizeDeliveryError } from '../../i18n/delivery-errors.ts';
 import type { Lang } from '../../i18n/lang.ts';
+import type { DeliveryListRow } from './store.ts';
 
-type SummaryRow = Pick<
-  DeliveryRow,
-  | 'id'
-  | 'kind'
-  | 'status'
-  | 'route'
-  | 'recipients'
-  | 'subject'
-  | 'attempts'
-  | 'smtpResponse'
-  | 'error'
-  | 'fallbackReason'
-  | 'createdAt'
-  | 'sentAt'
->;
-
-export function deliverySummary(row: SummaryRow, lang: Lang): DeliverySummary {
+/** A listed row; notices are never listed, so their kind never reaches the wire. */
+export function deliverySummary(row: DeliveryListRow | DeliveryRow, lang: Lang): DeliverySummary {
   return {
     id: row.id,
-    kind: row.kind,
+    kind: row.kind === 'notice' ? 'document' : row.kind,
     status: row.status,
     route: row.route,
     recipients: [...row.recipients.to, ...row.recipients.cc, ...row.recipients.bcc],
@@ -31,6 +17,7 @@ export function deliverySummary(row: SummaryRow, lang: Lang): DeliverySummary {
     response: row.smtpResponse,
     error: localizeDeliveryError(row.error, lang),
     fallbackReason: localizeDeliveryError(row.fallbackReason, lang),
+    nextAttemptAt: row.status === 'retrying' ? (row.nextAttemptAt?.toISOString() ?? null) : null,
     createdAt: row.createdAt.toISOString(),
     sentAt: row.sentAt?.toISOString() ?? null,
   };

@@ -129,7 +129,8 @@ export const mailServerInputSchema = v.pipe(
       { address: null, name: null },
     ),
     replyTo: optionalEmail,
-    fallbackToSystem: v.optional(v.boolean('invalid_boolean'), false),
+    // New configurations allow the fallback (DESIGN §6); a PUT replaces the whole settings, so say false to keep it off.
+    fallbackToSystem: v.optional(v.boolean('invalid_boolean'), true),
     // The certificate the tenant confirmed (with allowUntrustedCertificate); omitted: keep the pin.
     trustedCertificateSha256: v.optional(
       v.nullable(

@@ -66,6 +66,6 @@ export const tenantRoutes = new Hono<AppEnv>()
   .get('/:tenantId/messages/:id', docs.message, async (c) => {
     const row = await readDelivery(c.var.deps.db, tenantIdParam(c), c.req.param('id'));
     // Test sends are the tenant's own (GET /v1/deliveries), not messages of the host application.
-    if (!row || row.kind === 'test') throw new ApiError(404, 'not_found');
+    if (!row || row.kind === 'test' || row.kind === 'notice') throw new ApiError(404, 'not_found');
     return c.json(messageView({ ...row, kind: row.kind }, c.var.lang));
   });

@@ -161,6 +161,20 @@ const de: Messages = {
     oauth_needs_tls:
       'Die Anmeldung beim Anbieter braucht eine verschlüsselte Verbindung: Bitte STARTTLS oder SSL/TLS wählen.',
   },
+  // Das Versandprotokoll mit Aktionen, und Benachrichtigungen (#19).
+  tabBusiness: 'Geschäftspost',
+  tabTests: 'Tests',
+  more: 'Weitere anzeigen',
+  nextAttempt: 'Nächster Versuch',
+  retryNow: 'Jetzt erneut senden',
+  sendViaSystem: 'Über den System-Mailserver senden',
+  problemFailed: (n: number) =>
+    n === 1 ? 'Eine E-Mail konnte nicht versendet werden.' : `${n} E-Mails konnten nicht versendet werden.`,
+  problemFallback: (n: number) =>
+    n === 1
+      ? 'Eine E-Mail ging über den System-Mailserver, weil Ihr Server ausgefallen ist.'
+      : `${n} E-Mails gingen über den System-Mailserver, weil Ihr Server ausgefallen ist.`,
+  acknowledge: 'Verstanden',
 };
 
 export default de;

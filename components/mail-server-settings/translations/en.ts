@@ -79,7 +79,8 @@ const en = {
   replyTo: 'Reply-To address',
   replyToHint: 'Where replies go; leave empty to use your own address.',
   fallback: 'Use the system mail server if mine fails',
-  fallbackHint: 'If your server fails, the system mail server sends from the system address, with yours as Reply-To.',
+  fallbackHint:
+    'If your server fails, the system mail server sends the mail: from the system address instead of yours, and replies still go to you.',
   save: 'Save',
   saving: 'Saving…',
   test: 'Test settings',
@@ -149,6 +150,19 @@ const en = {
     password_required: 'The chosen authentication needs a password.',
     oauth_needs_tls: 'Signing in with the provider needs an encrypted connection: please choose STARTTLS or SSL/TLS.',
   },
+  // The delivery log that can act, and being told (#19).
+  tabBusiness: 'Business mail',
+  tabTests: 'Tests',
+  more: 'Show more',
+  nextAttempt: 'Next attempt',
+  retryNow: 'Retry now',
+  sendViaSystem: 'Send via the system mail server',
+  problemFailed: (n: number) => (n === 1 ? 'A mail could not be sent.' : `${n} mails could not be sent.`),
+  problemFallback: (n: number) =>
+    n === 1
+      ? 'A mail went out through the system mail server because your server failed.'
+      : `${n} mails went out through the system mail server because your server failed.`,
+  acknowledge: 'Understood',
 };
 
 export type Messages = typeof en;

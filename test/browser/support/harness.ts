@@ -103,6 +103,7 @@ const HOST_PAGE = `<!doctype html>
     'mail-server-tested': widget.MailServerTestedEvent, 'mail-server-error': widget.MailServerErrorEvent,
     'mail-server-oauth-connected': widget.MailServerOAuthConnectedEvent,
     'mail-server-oauth-disconnected': widget.MailServerOAuthDisconnectedEvent,
+    'mail-server-delivery-problem': widget.MailServerDeliveryProblemEvent,
   };
   window.events = [];
   for (const [type, EventClass] of Object.entries(classes)) {
