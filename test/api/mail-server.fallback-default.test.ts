@@ -18,5 +18,21 @@ describe('fallbackToSystem default', () => {
     expect(((await (await other.get('/v1/mail-server')).json()) as MailServerResponse).settings?.fallbackToSystem).toBe(
       false,
     );
+
+    // A later save that does not mention it keeps the tenant's choice; one that does changes it.
+    expect(
+      (
+        await other.put('/v1/mail-server', {
+          ...withoutFallback,
+          from: { address: 'rechnung@example.com', name: 'Neu' },
+        })
+      ).status,
+    ).toBe(200);
+    const kept = (await (await other.get('/v1/mail-server')).json()) as MailServerResponse;
+    expect(kept.settings?.fallbackToSystem).toBe(false);
+    expect((await other.put('/v1/mail-server', { ...withoutFallback, fallbackToSystem: true })).status).toBe(200);
+    expect(((await (await other.get('/v1/mail-server')).json()) as MailServerResponse).settings?.fallbackToSystem).toBe(
+      true,
+    );
   });
 });

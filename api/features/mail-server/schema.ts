@@ -129,8 +129,8 @@ export const mailServerInputSchema = v.pipe(
       { address: null, name: null },
     ),
     replyTo: optionalEmail,
-    // New configurations allow the fallback (DESIGN §6); a PUT replaces the whole settings, so say false to keep it off.
-    fallbackToSystem: v.optional(v.boolean('invalid_boolean'), true),
+    // Omitted: a new configuration allows the fallback (DESIGN §6), a saved one keeps its choice (store.ts).
+    fallbackToSystem: v.optional(v.boolean('invalid_boolean')),
     // The certificate the tenant confirmed (with allowUntrustedCertificate); omitted: keep the pin.
     trustedCertificateSha256: v.optional(
       v.nullable(

@@ -158,7 +158,7 @@ function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change:
     fromAddress: input.from.address,
     fromName: input.from.name,
     replyTo: input.replyTo,
-    fallbackToSystem: input.fallbackToSystem,
+    fallbackToSystem: input.fallbackToSystem ?? true,
     updatedAt: now,
     updatedBy: tenant.email,
   };
@@ -189,7 +189,13 @@ export async function writeSettings(
   // Versions grow with the clock as well, so a configuration deleted and created again never
   // reuses an ETag that a stale client may still hold.
   // New settings get a new chance on the main queue (api/outbox/slow-lane.ts).
-  const changed = { ...columns, slowUntil: null, version: sql`max(${mailServers.version} + 1, ${now.getTime()})` };
+  const changed = {
+    ...columns,
+    // Not said: the saved choice stays (only a new configuration starts with the fallback on).
+    ...(input.fallbackToSystem === undefined ? { fallbackToSystem: sql`${mailServers.fallbackToSystem}` } : {}),
+    slowUntil: null,
+    version: sql`max(${mailServers.version} + 1, ${now.getTime()})`,
+  };
   const upsert = (setWhere?: SQL) =>
     db
       .insert(mailServers)
