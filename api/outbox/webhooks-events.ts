@@ -26,7 +26,8 @@ function eventStatement(db: Database, type: WebhookEventType, now: Date, tenantI
 
 /**
  * The events of a recorded delivery outcome (`message.fallback` first when the system relay took
- * over in this attempt), right after the statement that recorded it. Tests sends report nothing.
+ * over in this attempt), right after the statement that recorded it. Test sends and the tenant's
+ * notice mails (about its failed invoices) are no messages of the portal's: they report nothing.
  */
 export function deliveryOutcomeEvents(
   db: Database,
@@ -42,7 +43,7 @@ export function deliveryOutcomeEvents(
     'status', status, 'route', route, 'messageId', message_id, 'smtpResponse', smtp_response,
     'error', json(error), 'fallbackReason', json(fallback_reason), 'attempts', attempts,
     'nextAttemptAt', ${isoOf(sql`next_attempt_at`)}, 'sentAt', ${isoOf(sql`sent_at`)})`;
-  const from = sql`from deliveries where id = ${id} and kind <> 'test' and changes() > 0`;
+  const from = sql`from deliveries where id = ${id} and kind not in ('test', 'notice') and changes() > 0`;
   return types.map((type) => eventStatement(db, type, now, sql`tenant_id`, data, from));
 }
 

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Bindings } from '../../api/config/bindings.ts';
-import { oauthGrants, webhookDeliveries } from '../../api/db/schema.ts';
+import { deliveries, oauthGrants, webhookDeliveries } from '../../api/db/schema.ts';
 import { configOf } from '../../api/config/config.ts';
 import { markGrantInvalid } from '../../api/oauth/grants.ts';
 import { recordOutcome } from '../../api/outbox/record.ts';
@@ -196,6 +196,35 @@ describe('webhook events on Node', () => {
     );
     expect(stale).toBe(false);
     expect((await storedEvents(tenantId)).map((e) => e.type)).toEqual(['message.sent']);
+  });
+
+  it('the tenant’s notice mail (about failed invoices) is no message of the portal’s: no event', async () => {
+    const { id: tenantId } = await tenantWith(null);
+    const id = randomUUID();
+    await service
+      .db()
+      .insert(deliveries)
+      .values({
+        id,
+        tenantId,
+        kind: 'notice',
+        status: 'sending',
+        route: 'system',
+        recipients: { to: [`owner@${tenantId}.example.com`], cc: [], bcc: [] },
+        subject: 'Notice',
+        claimToken: 'holder',
+        createdAt: new Date(),
+      });
+    const recorded = await recordOutcome(
+      service.db(),
+      id,
+      { status: 'sent', route: 'system', smtpResponse: '250 ok', sentAt: new Date() },
+      new Date(),
+      'holder',
+      configOf(env).webhooks,
+    );
+    expect(recorded).toBe(true);
+    expect(await storedEvents(tenantId)).toEqual([]);
   });
 
   it('mail_server.grant_expired when the provider refused the sign-in', async () => {
