@@ -67,6 +67,7 @@ export default {
           await queue.sendBatch(due.slice(i, i + 100).map((body) => ({ body })));
       },
       config.outbox.leaseMs,
+      config.webhooks,
     );
     if (result.failed + result.requeued > 0)
       console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);

@@ -110,8 +110,14 @@ export class NodeOutbox {
 
   /** One sweep: ends rows cut off twice, delivers lost enqueues, due retries and cut-off attempts. */
   async sweep(): Promise<{ failed: number; requeued: number }> {
-    const leaseMs = configOf(this.env).outbox.leaseMs;
-    const result = await sweepOutbox(this.db(), this.now(), async (due) => this.schedule(due), leaseMs);
+    const { outbox, webhooks } = configOf(this.env);
+    const result = await sweepOutbox(
+      this.db(),
+      this.now(),
+      async (due) => this.schedule(due),
+      outbox.leaseMs,
+      webhooks,
+    );
     if (result.failed + result.requeued > 0) {
       console.log(`outbox sweep: ${result.requeued} re-enqueued, ${result.failed} ended as interrupted twice`);
     }

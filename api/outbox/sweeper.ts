@@ -5,6 +5,9 @@ import { DEFAULT_LEASE_MS } from '../config/outbox-timing.ts';
 import type { DeliveryRef } from './enqueue.ts';
 import { holderGone, resumable } from './leases.ts';
 import { tenantFollowUps } from './notices.ts';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { WebhookConfig } from '../config/webhooks.ts';
+import { deliveryOutcomeEvents } from './webhooks-events.ts';
 
 /**
  * The scheduled safety net: ends rows whose resend was cut off too (a third copy is never risked)
@@ -18,8 +21,9 @@ export async function sweepOutbox(
   now: Date,
   enqueueMany: (due: DeliveryRef[]) => Promise<void>,
   leaseMs = DEFAULT_LEASE_MS,
+  webhooks: WebhookConfig | null = null,
 ): Promise<{ failed: number; requeued: number }> {
-  const failed = (await failTwiceInterrupted(db, now)) + (await failAbandonedTests(db, now));
+  const failed = (await failTwiceInterrupted(db, now, webhooks)) + (await failAbandonedTests(db, now));
   const due = [...(await dueDeliveries(db, now, leaseMs)), ...(await tenantFollowUps(db, now))];
   if (due.length > 0) await enqueueMany(due);
   return { failed, requeued: due.length };
@@ -49,25 +53,38 @@ export async function dueDeliveries(db: Database, now: Date, leaseMs: number, li
  * message over (a resend would risk a third copy), or still never sent MAX_UNSENT_AGE_MS after acceptance.
  * They end `failed` with a reason that tells the tenant to check whether the mail arrived.
  */
-export async function failTwiceInterrupted(db: Database, now: Date): Promise<number> {
-  const rows = await db
-    .update(deliveries)
-    .set({
-      status: 'failed',
-      error: { stage: 'data', code: 'interrupted', responseCode: null, response: null },
-      leaseUntil: null,
-      claimToken: null,
-    })
-    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`not ${resumable(now)}`))
-    .returning({ id: deliveries.id });
-  if (rows.length > 0)
-    await db.delete(deliveryPayloadChunks).where(
-      inArray(
-        deliveryPayloadChunks.deliveryId,
-        rows.map((r) => r.id),
-      ),
-    );
-  return rows.length;
+export async function failTwiceInterrupted(
+  db: Database,
+  now: Date,
+  webhooks: WebhookConfig | null = null,
+): Promise<number> {
+  const cutOff = and(eq(deliveries.status, 'sending'), lt(deliveries.leaseUntil, now), sql`not ${resumable(now)}`);
+  const fail = (where: typeof cutOff) =>
+    db
+      .update(deliveries)
+      .set({
+        status: 'failed',
+        error: { stage: 'data', code: 'interrupted', responseCode: null, response: null },
+        leaseUntil: null,
+        claimToken: null,
+      })
+      .where(where)
+      .returning({ id: deliveries.id });
+  let ended: string[];
+  if (!webhooks) ended = (await fail(cutOff)).map((r) => r.id);
+  else {
+    // With webhooks, each row's message.failed goes into the batch right after the statement that ends it.
+    const ids = (await db.select({ id: deliveries.id }).from(deliveries).where(cutOff)).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    const statements: BatchItem<'sqlite'>[] = ids.flatMap((id) => [
+      fail(and(eq(deliveries.id, id), cutOff)),
+      ...deliveryOutcomeEvents(db, webhooks, id, 'failed', false, now),
+    ]);
+    const results = (await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as unknown[];
+    ended = results.flatMap((r) => (Array.isArray(r) ? (r as { id: string }[]).map((row) => row.id) : []));
+  }
+  if (ended.length > 0) await db.delete(deliveryPayloadChunks).where(inArray(deliveryPayloadChunks.deliveryId, ended));
+  return ended.length;
 }
 
 /** A test send takes at most 30 s; one still `sending` after this was cut off (its process died). */

@@ -13,6 +13,7 @@ import { deliveries, oauthGrants, webhookDeliveries } from '../../api/db/schema.
 import { configOf } from '../../api/config/config.ts';
 import { markGrantInvalid } from '../../api/oauth/grants.ts';
 import { recordOutcome } from '../../api/outbox/record.ts';
+import { sweepOutbox } from '../../api/outbox/sweeper.ts';
 import { mintTenantToken } from '../../api/http/auth/tenant-token.ts';
 import { createNodeService, type NodeService } from '../../api/node/service.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
@@ -225,6 +226,34 @@ describe('webhook events on Node', () => {
     );
     expect(recorded).toBe(true);
     expect(await storedEvents(tenantId)).toEqual([]);
+  });
+
+  it('message.failed for each invoice the sweep ends as cut off twice, in the batch that ends it', async () => {
+    const { id: tenantId } = await tenantWith(null);
+    const cutOff = (kind: 'invoice' | 'notice') => ({
+      id: randomUUID(),
+      tenantId,
+      kind,
+      status: 'sending' as const,
+      route: 'system' as const,
+      recipients: { to: ['kunde@example.org'], cc: [], bcc: [] },
+      subject: kind,
+      handedOver: true,
+      interruptions: 1,
+      leaseUntil: new Date(Date.now() - 60_000),
+      createdAt: new Date(),
+    });
+    const rows = [cutOff('invoice'), cutOff('invoice'), cutOff('notice')];
+    await service.db().insert(deliveries).values(rows);
+    const swept = await sweepOutbox(service.db(), new Date(), async () => {}, undefined, configOf(env).webhooks);
+    expect(swept.failed).toBeGreaterThanOrEqual(3);
+    const events = (await storedEvents(tenantId)).map((e) => JSON.parse(e.payload));
+    expect(events.map((e) => [e.type, e.data.deliveryId, e.data.error.code]).sort()).toEqual(
+      rows
+        .slice(0, 2)
+        .map((r) => ['message.failed', r.id, 'interrupted'])
+        .sort(),
+    );
   });
 
   it('mail_server.grant_expired when the provider refused the sign-in', async () => {
