@@ -14,6 +14,7 @@ import type {
   OAuthStartResponse,
   Problem,
   TestResult,
+  VerifyResult,
 } from '../../contract/index.ts';
 import type { DeliveriesApi } from './controllers/deliveries-poller.ts';
 import type { Language, Words } from './controllers/language.ts';
@@ -118,6 +119,11 @@ export class ApiClient {
   /** Sends a test mail with the draft, without saving it. */
   testSettings(input: MailServerSettingsInput): Promise<ApiAnswer<TestResult>> {
     return this._request('POST', '/v1/mail-server/test', input);
+  }
+
+  /** Runs the draft's session up to sending, without sending or saving (Save does it first). */
+  verifySettings(input: MailServerSettingsInput): Promise<ApiAnswer<VerifyResult>> {
+    return this._request('POST', '/v1/mail-server/verify', input);
   }
 
   /** The provider's sign-in page to send the browser to, and the binding that completes the sign-in. */

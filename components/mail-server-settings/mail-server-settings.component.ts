@@ -1,5 +1,11 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import type { Capabilities, DomainCheckResult, MailServerResponse, TestResult } from '../../contract/index.ts';
+import type {
+  Capabilities,
+  DomainCheckResult,
+  MailServerResponse,
+  MailServerSettingsInput,
+  TestResult,
+} from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
   MailServerResetEvent,
@@ -105,6 +111,8 @@ export class MailServerSettings extends LitElement {
     _testResult: { state: true },
     _testedWith: { state: true },
     _confirmingReset: { state: true },
+    _verifying: { state: true },
+    _anywayFor: { state: true },
   };
 
   /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
@@ -142,6 +150,10 @@ export class MailServerSettings extends LitElement {
   /** The language the API wrote the test result's texts in. */
   private _testLang?: Language;
   private _confirmingReset = false;
+  /** Save is verifying the draft first. */
+  private _verifying = false;
+  /** The draft whose verify failed (or was rate-limited): Save anyway is offered until a field changes. */
+  private _anywayFor: Draft | null = null;
   /** What the status said about the last test (it goes with the result). */
   private _testStatus: StatusMessage | null = null;
 
@@ -322,13 +334,15 @@ export class MailServerSettings extends LitElement {
     this._draft = withChange(this._draft, name, value, this._portEdited);
     if (this._serverErrors[name]) this._serverErrors = { ...this._serverErrors, [name]: undefined };
     // A test result is about the values it was sent with: once one changes, it says nothing more.
-    if (this._testedWith && this._draft[name] !== this._testedWith[name]) this._forgetTest();
+    const shown = this._testedWith ?? this._anywayFor;
+    if (shown && this._draft[name] !== shown[name]) this._forgetTest();
   }
 
   /** The last test's result goes, and what the status said about it. */
   private _forgetTest(): void {
     this._testResult = null;
     this._testedWith = null;
+    this._anywayFor = null;
     if (this._status === this._testStatus) this._status = null;
   }
 
@@ -351,16 +365,48 @@ export class MailServerSettings extends LitElement {
     return false;
   }
 
-  private async _onSubmit(event: Event): Promise<void> {
-    event.preventDefault();
+  /** Save verifies the draft first and saves only when it passes; `anyway` skips the verify. */
+  private async _onSubmit(event: Event | null, anyway = false): Promise<void> {
+    event?.preventDefault();
     if (this._busy || !this._validateForSubmit()) return;
     await this._run('save', async () => {
-      const { body, etag } = await this._api.saveSettings(toInput(this._draft, this._capabilities), this._etag);
+      const input = toInput(this._draft, this._capabilities);
+      if (!anyway && !(await this._verify(input))) return;
+      const { body, etag } = await this._api.saveSettings(input, this._etag);
+      this._anywayFor = null;
       this._apply(body, etag);
       this._status = { tone: 'success', text: (t) => t.saved };
+      // The Save anyway button goes with the save: focus would fall to the page.
+      if (anyway) this._focusAfterUpdate = '#status';
       this._emit(new MailServerSavedEvent(body));
       void this._help.checkDomain('');
     });
+  }
+
+  /** Whether the draft passes the verify; a failure shows like a failed test, with Save anyway offered. */
+  private async _verify(input: MailServerSettingsInput): Promise<boolean> {
+    const verifiedWith = { ...this._draft };
+    this._testResult = null;
+    this._verifying = true;
+    try {
+      const { body, lang } = await this._api.verifySettings(input);
+      if (body.ok) return true;
+      this._testResult = body;
+      this._testedWith = verifiedWith;
+      this._testLang = lang;
+      this._status = { tone: 'error', text: (t) => t.verifyFailed };
+    } catch (error) {
+      const failure = asRequestFailure(error);
+      // A rate-limited verify says when to try again, and does not stand in the way of saving.
+      if (!failure.retryAt) throw failure;
+      this._fail('save', failure);
+    } finally {
+      this._verifying = false;
+    }
+    this._testStatus = this._status;
+    this._anywayFor = verifiedWith;
+    this._focusAfterUpdate = '#save-anyway';
+    return false;
   }
 
   private async _onTest(): Promise<void> {
@@ -440,6 +486,9 @@ export class MailServerSettings extends LitElement {
       draft: this._draft,
       errorFor: (name) => this._errorFor(name),
       busy: this._busy !== null,
+      verifying: this._verifying,
+      offerAnyway: !!this._anywayFor,
+      onAnyway: () => this._onSubmit(null, true),
       untrustedSupported: !!caps?.allowUntrustedCertificate,
       canTrustCertificate: canTrustCertificate(caps, this._draft),
       passwordStored: this._passwordStored,

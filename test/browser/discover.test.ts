@@ -44,6 +44,13 @@ beforeEach(async () => {
   context = await browser.newContext();
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
+  // Save verifies first (test/browser/save-verify.test.ts): these tests save servers nobody runs.
+  await page.route('**/v1/mail-server/verify', (route) =>
+    route.fulfill({
+      headers: { 'access-control-allow-origin': '*' },
+      json: { ok: true, response: '250 OK', durationMs: 1, transcript: [] },
+    }),
+  );
 });
 
 const w = (selector: string) => inWidget(page, selector);

@@ -45,9 +45,19 @@ afterAll(async () => {
   await Promise.all([stack?.stop(), host?.stop()]);
 });
 
+/** Save verifies first (test/browser/save-verify.test.ts): these tests save servers nobody runs. */
+const passVerify = (on: Page) =>
+  on.route('**/v1/mail-server/verify', (route) =>
+    route.fulfill({
+      headers: { 'access-control-allow-origin': '*' },
+      json: { ok: true, response: '250 OK', durationMs: 1, transcript: [] },
+    }),
+  );
+
 beforeEach(async () => {
   pageErrors = [];
   await page.unrouteAll();
+  await passVerify(page);
 });
 
 const w = (selector: string, on: Page = page) => inWidget(on, selector);
@@ -430,6 +440,7 @@ describe('settings', () => {
     const tenant = freshTenant('conflict');
     const other = await browser.newPage();
     try {
+      await passVerify(other);
       await Promise.all([open(tenant), open(tenant, {}, other)]);
       await w('#host', other).fill('other.example.com');
       await w('#authMethod', other).selectOption('none');

@@ -21,6 +21,11 @@ export interface FormView extends SignInView {
   canReset: boolean;
   confirmingReset: boolean;
   dirty: boolean;
+  /** Save is verifying the draft first. */
+  verifying: boolean;
+  /** The last verify failed for these values: saving without it is offered. */
+  offerAnyway: boolean;
+  onAnyway(): void;
   /** The address to find settings for at first (the input keeps what is typed), and what was found. */
   address: string;
   found: Lookup<DiscoverResult>;
@@ -104,7 +109,16 @@ function authFields(v: FormView): TemplateResult {
 function actions(v: FormView): TemplateResult {
   const { t, busy } = v;
   return html`<div class="actions">
-      <button part="button button-primary" class="primary" type="submit" aria-disabled=${busy}>${t.save}</button>
+      <button part="button button-primary" class="primary" type="submit" aria-disabled=${busy}>
+        ${v.verifying ? t.checking : t.save}
+      </button>
+      ${
+        v.offerAnyway
+          ? html`<button part="button" id="save-anyway" type="button" aria-disabled=${busy} @click=${v.onAnyway}>
+            ${t.saveAnyway}
+          </button>`
+          : nothing
+      }
       <button part="button" id="test" type="button" aria-disabled=${busy} aria-describedby="test-hint" @click=${v.onTest}>
         ${t.test}
       </button>

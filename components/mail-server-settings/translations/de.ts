@@ -86,6 +86,8 @@ const de: Messages = {
     'Kann Ihr Server eine E-Mail nicht senden, verschickt sie der System-Mailserver mit der Systemadresse als Absender; Antworten gehen weiterhin an Ihre Adresse.',
   save: 'Speichern',
   saving: 'Wird gespeichert …',
+  saveAnyway: 'Trotzdem speichern',
+  verifyFailed: 'Die Prüfung ist fehlgeschlagen; nichts wurde gespeichert.',
   test: 'Einstellungen testen',
   testing: 'Test-E-Mail wird gesendet …',
   testHint: 'Sendet mit diesen Werten eine Test-E-Mail an Ihre eigene Adresse, ohne sie zu speichern.',

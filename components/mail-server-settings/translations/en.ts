@@ -83,6 +83,8 @@ const en = {
     'If your server fails, the system mail server sends the mail: from the system address instead of yours, and replies still go to you.',
   save: 'Save',
   saving: 'Saving…',
+  saveAnyway: 'Save anyway',
+  verifyFailed: 'The check failed; nothing was saved.',
   test: 'Test settings',
   testing: 'Sending a test mail…',
   testHint: 'Sends a test mail with these values to your own address, without saving them.',
