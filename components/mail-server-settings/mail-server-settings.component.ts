@@ -375,7 +375,7 @@ export class MailServerSettings extends LitElement {
       const { body, etag } = await this._api.saveSettings(input, this._etag);
       this._anywayFor = null;
       this._apply(body, etag);
-      this._status = { tone: 'success', text: (t) => t.saved };
+      this._status = { tone: 'success', text: (t) => t.savedDone };
       // The Save anyway button goes with the save: focus would fall to the page.
       if (anyway) this._focusAfterUpdate = '#status';
       this._emit(new MailServerSavedEvent(body));
@@ -405,7 +405,7 @@ export class MailServerSettings extends LitElement {
     }
     this._testStatus = this._status;
     this._anywayFor = verifiedWith;
-    this._focusAfterUpdate = '#save-anyway';
+    this._focusAfterUpdate = '#anyway';
     return false;
   }
 
@@ -550,7 +550,7 @@ export class MailServerSettings extends LitElement {
             ${warningList(t, savedWarnings(this._data.warnings, this._draft), actions.onSwitch)}
             ${discoverFields(view)}${settingsForm(view)}`
           : this._busy === 'load'
-            ? html`<p class="loading">${t.loading}</p>`
+            ? html`<p class="loading">${t.loadingText}</p>`
             : nothing
       }
       ${this._renderStatus()}

@@ -73,21 +73,21 @@ describe('Save verifies first', () => {
       await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('refused'), lang });
       await fillPlain(refusingPort);
       await w('button[type=submit]').click();
-      await w('#save-anyway').waitFor();
+      await w('#anyway').waitFor();
 
       expect(verifies()).toBe(1);
       expect(saves()).toBe(0);
       expect(await w('[part=test-result] [data-state=failed]').getAttribute('data-stage')).toBe('mail');
       expect(await w('[part=test-result] .reply').innerText()).toContain(REFUSAL);
       expect(await w('[part=test-result] .hint-text').count()).toBe(1);
-      expect(await w('#save-anyway').innerText()).toBe(lang === 'de' ? 'Trotzdem speichern' : 'Save anyway');
+      expect(await w('#anyway').innerText()).toBe(lang === 'de' ? 'Trotzdem speichern' : 'Save anyway');
       expect(await w('button[type=submit]').innerText()).toBe(lang === 'de' ? 'Speichern' : 'Save');
       expect(await axeViolations(page)).toEqual([]);
 
       // A changed field: the failure is about other values, and so is the offer.
       await w('#port').fill(String(refusingPort + 1));
       await w('[part=test-result]').waitFor({ state: 'detached' });
-      expect(await w('#save-anyway').count()).toBe(0);
+      expect(await w('#anyway').count()).toBe(0);
       expect(await axeViolations(page)).toEqual([]);
     });
   }
@@ -96,12 +96,12 @@ describe('Save verifies first', () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('anyway'), lang: 'en' });
     await fillPlain(refusingPort);
     await w('button[type=submit]').click();
-    await w('#save-anyway').click();
+    await w('#anyway').click();
     await waitForStatus(page, /^Settings saved/);
 
     expect(verifies()).toBe(1);
     expect(saves()).toBe(1);
-    expect(await w('#save-anyway').count()).toBe(0);
+    expect(await w('#anyway').count()).toBe(0);
     expect(await w('#port').inputValue()).toBe(String(refusingPort));
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -122,13 +122,13 @@ describe('Save verifies first', () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('limited'), lang: 'en' });
     await fillPlain(stack.sink.smtpPort);
     await w('button[type=submit]').click();
-    await w('#save-anyway').waitFor();
+    await w('#anyway').waitFor();
     await waitForStatus(page, /Please try again in \d+ seconds\./);
     expect(saves()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     await page.unrouteAll();
 
-    await w('#save-anyway').click();
+    await w('#anyway').click();
     await waitForStatus(page, /^Settings saved/);
     expect(saves()).toBe(1);
   });
@@ -161,7 +161,7 @@ describe('Save verifies first', () => {
     expect(verifies()).toBe(1);
     expect(saves()).toBe(1);
     expect(await w('[part=test-result]').count()).toBe(0);
-    expect(await w('#save-anyway').count()).toBe(0);
+    expect(await w('#anyway').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
   });
 });

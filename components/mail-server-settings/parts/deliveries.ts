@@ -28,7 +28,8 @@ function actions(v: DeliveriesView, d: DeliverySummary): TemplateResult | typeof
   if (d.kind === 'test' || (d.status !== 'retrying' && d.status !== 'failed')) return nothing;
   const button = (action: DeliveryAction, label: string) =>
     html`<button part="button" type="button" ?disabled=${v.acting === d.id} @click=${() => v.onAction(d.id, action)}>${label}</button>`;
-  return html`<span class="actions">${button('retry', v.t.retryNow)}${v.sendViaSystem ? button('send-via-system', v.t.sendViaSystem) : nothing}</span>`;
+  const { t } = v;
+  return html`<span class="actions">${button('retry', t.retryNow)}${v.sendViaSystem ? button('send-via-system', t.sendViaRelay) : nothing}</span>`;
 }
 
 function row(v: DeliveriesView, d: DeliverySummary): TemplateResult {
@@ -38,7 +39,7 @@ function row(v: DeliveriesView, d: DeliverySummary): TemplateResult {
       <span class="when">${v.date.format(new Date(d.createdAt))}</span>
       <span class="what">${d.subject}</span>
       <span class="badge" data-status=${d.status}>${t.deliveryStatus[d.status] ?? d.status}</span>
-      ${d.route ? html`<span class="via">${t.via} ${t.deliveryRoute[d.route]}</span>` : nothing}
+      ${d.route ? html`<span class="via">${t.sentVia} ${t.deliveryRoute[d.route]}</span>` : nothing}
       ${d.nextAttemptAt ? html`<span class="next">${t.nextAttempt}: ${v.date.format(new Date(d.nextAttemptAt))}</span>` : nothing}
       ${d.status === 'sent' && d.response ? html`<span class="reply">${d.response}</span>` : nothing}
       ${problem ? html`<span class="why">${d.error ? '' : `${t.yourServer}: `}${problem.message}</span>` : nothing}
@@ -54,7 +55,8 @@ function row(v: DeliveriesView, d: DeliverySummary): TemplateResult {
 function tabs(v: DeliveriesView): TemplateResult {
   const tab = (name: DeliveryTab, label: string) =>
     html`<button type="button" role="tab" id=${`tab-${name}`} aria-selected=${v.tab === name ? 'true' : 'false'} aria-controls="deliveries-panel" tabindex=${v.tab === name ? 0 : -1} @click=${() => v.onTab(name)}>${label}</button>`;
-  return html`<div role="tablist" class="tabs" aria-labelledby="deliveries-title">${tab('business', v.t.tabBusiness)}${tab('test', v.t.tabTests)}</div>`;
+  const { t } = v;
+  return html`<div role="tablist" class="tabs" aria-labelledby="deliveries-title">${tab('business', t.tabBusiness)}${tab('test', t.tabTests)}</div>`;
 }
 
 export function deliveriesList(v: DeliveriesView): TemplateResult | typeof nothing {
@@ -65,7 +67,6 @@ export function deliveriesList(v: DeliveriesView): TemplateResult | typeof nothi
       ${tabs(v)}
       <div role="tabpanel" id="deliveries-panel" aria-labelledby=${`tab-${v.tab}`}>
       ${error ? html`<p class="error" part="error">${error}</p>` : nothing}
-      ${list?.some((d) => d.route === 'system-fallback' && d.status === 'sent') ? html`<p class="warning" part="warning">${t.fallbackWarning}</p>` : nothing}
       ${
         !list
           ? nothing
@@ -75,7 +76,7 @@ export function deliveriesList(v: DeliveriesView): TemplateResult | typeof nothi
               ? nothing
               : html`<p class="hint">${t.deliveriesEmpty}</p>`
       }
-      ${v.more ? html`<button part="button" type="button" class="more" @click=${v.onMore}>${t.more}</button>` : nothing}
+      ${v.more ? html`<button part="button" type="button" class="more" @click=${v.onMore}>${t.moreRows}</button>` : nothing}
       </div>
     </section>`;
 }

@@ -15,6 +15,6 @@ export function deliveryBanner(
       ${failed.length ? html`<p>${t.problemFailed(failed.length)}</p>` : nothing}
       ${fallback ? html`<p>${t.problemFallback(fallback)}</p>` : nothing}
       <ul>${problems.map((p) => html`<li>${p.subject}${p.recipients.length ? html` – <span class="address">${p.recipients.join(', ')}</span>` : nothing}</li>`)}</ul>
-      <button part="button" type="button" class="acknowledge" @click=${onAcknowledge}>${t.acknowledge}</button>
+      <button part="button" type="button" class="acknowledge" @click=${onAcknowledge}>${t.gotIt}</button>
     </div>`;
 }

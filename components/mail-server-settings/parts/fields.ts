@@ -46,7 +46,7 @@ function field(
   const { t } = c;
   return html`<div part="field" class="field">
       <label part="label" for=${name}>
-        ${label}${optional ? html` <span class="optional">(${t.optional})</span>` : nothing}
+        ${label}${optional ? html` <span class="optional">(${t.optionalMark})</span>` : nothing}
       </label>
       ${control(describedBy(c, name, !!hint))}
       ${hint ? html`<p part="hint" class="hint" id="${name}-hint">${hint}</p>` : nothing}

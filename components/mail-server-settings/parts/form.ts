@@ -73,7 +73,7 @@ function serverFields(v: FormView): TemplateResult {
 
 function authFields(v: FormView): TemplateResult {
   const { t, draft: d } = v;
-  const hint = v.passwordStored ? t.passwordStored : v.passwordSet ? t.passwordNewServer : t.passwordHint;
+  const hint = v.passwordStored ? t.passwordKept : v.passwordSet ? t.passwordNewServer : t.passwordHint;
   // The offered providers, and the saved one should the API no longer offer it (so the choice shows as it is).
   const providers = new Set([...v.providers, ...(isProvider(d.authMethod) ? [d.authMethod] : [])]);
   return html`<fieldset>
@@ -114,7 +114,7 @@ function actions(v: FormView): TemplateResult {
       </button>
       ${
         v.offerAnyway
-          ? html`<button part="button" id="save-anyway" type="button" aria-disabled=${busy} @click=${v.onAnyway}>
+          ? html`<button part="button" id="anyway" type="button" aria-disabled=${busy} @click=${v.onAnyway}>
             ${t.saveAnyway}
           </button>`
           : nothing
@@ -158,7 +158,7 @@ export function settingsForm(v: FormView): TemplateResult {
         </button>
         ${domainVerdict(t, v.domain, v.say)}
       </fieldset>
-      ${checkboxField(v, 'fallbackToSystem', t.fallback, t.fallbackHint, false)}
+      ${checkboxField(v, 'fallbackToSystem', t.fallbackLabel, t.fallbackHint, false)}
       ${actions(v)}
       <p class="hint" part="hint" id="test-hint">${t.testHint}</p>
       ${v.confirmingReset ? resetConfirmation(v) : nothing}

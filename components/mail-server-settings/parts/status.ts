@@ -25,7 +25,7 @@ export function busyText(t: Messages, action: MailServerAction): string {
     'sign-in': t.signingIn,
     disconnect: t.disconnecting,
   };
-  return texts[action] ?? t.loading;
+  return texts[action] ?? t.loadingText;
 }
 
 /** An e-mail address that may wrap after its @ and before its dots, not inside a word. */
@@ -65,7 +65,7 @@ export function statusRegion(t: Messages, s: StatusView): TemplateResult {
       ${
         s.reload
           ? html`<button part="button" type="button" aria-disabled=${s.busy} @click=${s.onReload}>
-            ${t.reload}
+            ${t.reloadLabel}
           </button>`
           : nothing
       }

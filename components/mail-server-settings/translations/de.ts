@@ -4,7 +4,7 @@ import type { Messages } from './en.ts';
 
 const de: Messages = {
   title: 'Postausgangsserver',
-  loading: 'Einstellungen werden geladen …',
+  loadingText: 'Einstellungen werden geladen …',
   routeTenant: (host) => `E-Mails werden derzeit über Ihren Server ${host} versendet.`,
   routeSystem: 'E-Mails werden derzeit über den System-Mailserver versendet.',
   sender: 'Absender',
@@ -28,7 +28,7 @@ const de: Messages = {
   },
   sectionServer: 'Server',
   sectionAuth: 'Anmeldung',
-  optional: 'optional',
+  optionalMark: 'optional',
   host: 'Hostname',
   hostHint: 'Der Name Ihres Postausgangsservers (SMTP), z. B. smtp.example.com.',
   security: 'Verschlüsselung',
@@ -49,7 +49,7 @@ const de: Messages = {
   authHint: 'Die meisten Server verlangen Benutzername und Passwort.',
   username: 'Benutzername',
   password: 'Passwort',
-  passwordStored: 'Ein Passwort ist gespeichert; leer lassen, um es zu behalten.',
+  passwordKept: 'Ein Passwort ist gespeichert; leer lassen, um es zu behalten.',
   passwordNewServer:
     'Das gespeicherte Passwort gilt nicht für diese Einstellungen. Bitte geben Sie das Passwort hier ein.',
   passwordHint: 'Wird verschlüsselt gespeichert und nie wieder angezeigt.',
@@ -81,13 +81,13 @@ const de: Messages = {
   fromNameHint: 'Leer lassen, um Ihren Firmennamen zu verwenden.',
   replyTo: 'Antwortadresse',
   replyToHint: 'Wohin Antworten gehen; leer lassen, um Ihre eigene Adresse zu verwenden.',
-  fallback: 'System-Mailserver verwenden, wenn mein Server ausfällt',
+  fallbackLabel: 'System-Mailserver verwenden, wenn mein Server ausfällt',
   fallbackHint:
     'Kann Ihr Server eine E-Mail nicht senden, verschickt sie der System-Mailserver mit der Systemadresse als Absender; Antworten gehen weiterhin an Ihre Adresse.',
   save: 'Speichern',
   saving: 'Wird gespeichert …',
   saveAnyway: 'Trotzdem speichern',
-  verifyFailed: 'Die Prüfung ist fehlgeschlagen; nichts wurde gespeichert.',
+  verifyFailed: 'Prüfung fehlgeschlagen, nichts wurde gespeichert.',
   test: 'Einstellungen testen',
   testing: 'Test-E-Mail wird gesendet …',
   testHint: 'Sendet mit diesen Werten eine Test-E-Mail an Ihre eigene Adresse, ohne sie zu speichern.',
@@ -97,10 +97,10 @@ const de: Messages = {
   cancel: 'Abbrechen',
   resetting: 'Wird zurückgesetzt …',
   unsaved: 'Nicht gespeicherte Änderungen',
-  saved: 'Einstellungen gespeichert.',
+  savedDone: 'Einstellungen gespeichert.',
   resetDone: 'Einstellungen entfernt. E-Mails gehen wieder über den System-Mailserver.',
   fixFields: 'Bitte korrigieren Sie die markierten Felder.',
-  reload: 'Einstellungen neu laden',
+  reloadLabel: 'Einstellungen neu laden',
   networkError:
     'Der Dienst ist nicht erreichbar. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
   httpError: (status) => `Die Anfrage ist fehlgeschlagen (HTTP ${status}). Bitte versuchen Sie es später erneut.`,
@@ -141,16 +141,13 @@ const de: Messages = {
     retrying: 'wird erneut versucht',
     failed: 'fehlgeschlagen',
   },
-  deliveryKind: { test: 'Test', invoice: 'Rechnung', reminder: 'Mahnung', document: 'Dokument' },
   deliveryRoute: {
     tenant: 'Ihren Server',
     system: 'den System-Mailserver',
     'system-fallback': 'den System-Mailserver (Ausweichweg)',
   },
   yourServer: 'Ihr Server',
-  fallbackWarning:
-    'Einige E-Mails gingen über den System-Mailserver, weil Ihr Server sie nicht senden konnte. Prüfen Sie die Einstellungen und starten Sie einen Test.',
-  via: 'über',
+  sentVia: 'über',
   errors: {
     required: 'Bitte ausfüllen.',
     host_invalid: 'Bitte einen gültigen Hostnamen ohne Port (z. B. smtp.example.com) oder eine IP-Adresse eingeben.',
@@ -166,17 +163,17 @@ const de: Messages = {
   // Das Versandprotokoll mit Aktionen, und Benachrichtigungen (#19).
   tabBusiness: 'Geschäftspost',
   tabTests: 'Tests',
-  more: 'Weitere anzeigen',
+  moreRows: 'Weitere anzeigen',
   nextAttempt: 'Nächster Versuch',
   retryNow: 'Jetzt erneut senden',
-  sendViaSystem: 'Über den System-Mailserver senden',
+  sendViaRelay: 'Über den System-Mailserver senden',
   problemFailed: (n: number) =>
     n === 1 ? 'Eine E-Mail konnte nicht versendet werden.' : `${n} E-Mails konnten nicht versendet werden.`,
   problemFallback: (n: number) =>
     n === 1
       ? 'Eine E-Mail ging über den System-Mailserver, weil Ihr Server ausgefallen ist.'
       : `${n} E-Mails gingen über den System-Mailserver, weil Ihr Server ausgefallen ist.`,
-  acknowledge: 'Verstanden',
+  gotIt: 'Verstanden',
 };
 
 export default de;

@@ -2,7 +2,7 @@
 
 const en = {
   title: 'Outgoing mail server',
-  loading: 'Loading settings…',
+  loadingText: 'Loading settings…',
   routeTenant: (host: string) => `Mail currently goes through your server ${host}.`,
   routeSystem: 'Mail currently goes through the system mail server.',
   sender: 'Sender',
@@ -27,7 +27,7 @@ const en = {
   },
   sectionServer: 'Server',
   sectionAuth: 'Authentication',
-  optional: 'optional',
+  optionalMark: 'optional',
   host: 'Host name',
   hostHint: 'The name of your outgoing (SMTP) server, e.g. smtp.example.com.',
   security: 'Encryption',
@@ -48,7 +48,7 @@ const en = {
   authHint: 'Most servers need a user name and password.',
   username: 'User name',
   password: 'Password',
-  passwordStored: 'A password is stored; leave empty to keep it.',
+  passwordKept: 'A password is stored; leave empty to keep it.',
   passwordNewServer: 'The stored password does not apply to these settings: please enter the password here.',
   passwordHint: 'Stored encrypted and never shown again.',
   signInWith: (provider: string) => `Sign in with ${provider}`,
@@ -78,7 +78,7 @@ const en = {
   fromNameHint: 'Leave empty to use your company name.',
   replyTo: 'Reply-To address',
   replyToHint: 'Where replies go; leave empty to use your own address.',
-  fallback: 'Use the system mail server if mine fails',
+  fallbackLabel: 'Use the system mail server if mine fails',
   fallbackHint:
     'If your server fails, the system mail server sends the mail: from the system address instead of yours, and replies still go to you.',
   save: 'Save',
@@ -94,10 +94,10 @@ const en = {
   cancel: 'Cancel',
   resetting: 'Resetting…',
   unsaved: 'Unsaved changes',
-  saved: 'Settings saved.',
+  savedDone: 'Settings saved.',
   resetDone: 'Settings removed. Mail goes through the system mail server again.',
   fixFields: 'Please correct the fields marked.',
-  reload: 'Reload settings',
+  reloadLabel: 'Reload settings',
   networkError: 'The server could not be reached. Check your connection and try again.',
   httpError: (status: number) => `The request failed (HTTP ${status}). Please try again later.`,
   tokenError: 'No access token is available. Please try again.',
@@ -131,16 +131,13 @@ const en = {
   deliveries: 'Recent mails',
   deliveriesEmpty: 'No mails sent yet.',
   deliveryStatus: { queued: 'queued', sending: 'sending', sent: 'sent', retrying: 'retrying', failed: 'failed' },
-  deliveryKind: { test: 'Test', invoice: 'Invoice', reminder: 'Reminder', document: 'Document' },
   deliveryRoute: {
     tenant: 'your server',
     system: 'system mail server',
     'system-fallback': 'system mail server (fallback)',
   },
   yourServer: 'Your server',
-  fallbackWarning:
-    'Some mails went through the system mail server because your server could not send them. Check your settings and run a test.',
-  via: 'via',
+  sentVia: 'via',
   errors: {
     required: 'Please fill in this field.',
     host_invalid: 'Please enter a valid host name without the port (e.g. smtp.example.com) or an IP address.',
@@ -155,16 +152,16 @@ const en = {
   // The delivery log that can act, and being told (#19).
   tabBusiness: 'Business mail',
   tabTests: 'Tests',
-  more: 'Show more',
+  moreRows: 'Show more',
   nextAttempt: 'Next attempt',
   retryNow: 'Retry now',
-  sendViaSystem: 'Send via the system mail server',
+  sendViaRelay: 'Send via the system mail server',
   problemFailed: (n: number) => (n === 1 ? 'A mail could not be sent.' : `${n} mails could not be sent.`),
   problemFallback: (n: number) =>
     n === 1
       ? 'A mail went out through the system mail server because your server failed.'
       : `${n} mails went out through the system mail server because your server failed.`,
-  acknowledge: 'Understood',
+  gotIt: 'Understood',
 };
 
 export type Messages = typeof en;
