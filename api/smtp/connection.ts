@@ -100,7 +100,7 @@ export function createConnection(
 ): Connection {
   installSocketRejectionGuard();
   const timeouts = timeoutsOf(options);
-  const recorder = new SessionRecorder([settings.auth.password, settings.auth.accessToken]);
+  const recorder = new SessionRecorder([settings.auth.password, settings.auth.accessToken], options.onStage);
   // The name as DNS and certificates know it: IDNA A-labels (`smtp.müller.de` → `smtp.xn--mller-kva.de`,
   // `smtp。example。com` → `smtp.example.com`); IP literals as they are.
   const host = toAsciiDomain(settings.host) ?? settings.host;

@@ -53,6 +53,7 @@ function sentResult(
   started: number,
 ): SendResult {
   const { recorder } = connection;
+  recorder.stages?.pass();
   return {
     ok: true,
     // The id in the composed headers (Nodemailer knows none for a raw message).
@@ -81,6 +82,7 @@ export function failedResult(
   const { recorder } = connection;
   const normalized = normalizeSmtpError(error, recorder, { runtime: options.runtime, security: settings.security });
   if (normalized.response) normalized.response = recorder.redact(normalized.response);
+  recorder.stages?.fail(normalized.stage, normalized.response);
   recorder.info(
     `Failed at ${normalized.stage}: ${normalized.code}${normalized.response ? ` (${normalized.response.split('\n')[0]})` : ''}`,
   );

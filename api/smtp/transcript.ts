@@ -1,6 +1,7 @@
 import type { SmtpStage, TranscriptLine } from '../../contract/index.ts';
 import { noteTlsHandshake } from './guard.ts';
 import { redactReplyLines, secretPatterns } from './redact.ts';
+import { StageReporter, type StageListener } from './stages.ts';
 
 const MAX_LINES = 400;
 const MAX_LINE = 500;
@@ -12,8 +13,9 @@ const MAX_LINE = 500;
  */
 export class SessionRecorder {
   readonly lines: TranscriptLine[] = [];
-  /** Current phase, advanced by the sockets and by the commands the client sends. */
-  phase: SmtpStage = 'connect';
+  private current: SmtpStage = 'connect';
+  /** Reports the phases as stage events, when somebody listens (a streamed test). */
+  readonly stages: StageReporter | undefined;
   /** Set once the TCP connection is up (connect event of the socket). */
   connected = false;
   /** True while a TLS handshake (implicit or STARTTLS) is in progress. */
@@ -37,8 +39,19 @@ export class SessionRecorder {
   /** The current reply's lines (unredacted) and where they stand in `lines`: redacted together. */
   private reply: { raw: string[]; at: number[] } = { raw: [], at: [] };
 
-  constructor(secrets: (string | null | undefined)[]) {
+  constructor(secrets: (string | null | undefined)[], onStage?: StageListener) {
     this.secrets = secretPatterns(secrets);
+    this.stages = onStage ? new StageReporter(onStage) : undefined;
+  }
+
+  /** Current phase, advanced by the sockets and by the commands the client sends. */
+  get phase(): SmtpStage {
+    return this.current;
+  }
+
+  set phase(next: SmtpStage) {
+    this.current = next;
+    this.stages?.enter(next);
   }
 
   /** A secret that came up during the session (a renewed access token): redacted from here on. */
@@ -109,6 +122,9 @@ export class SessionRecorder {
       } else if (verb === 'DATA') {
         this.phase = 'data';
         this.repliesBeforeData = this.unanswered;
+      } else if (verb === 'RSET' || verb === 'QUIT') {
+        // These commands' replies are no verdict on the stage before.
+        this.stages?.hold();
       }
       this.unanswered++;
       this.push('c', line);
@@ -133,7 +149,8 @@ export class SessionRecorder {
       if (this.inAuth && /^334[ -]?/.test(raw)) line = '334 ***';
       const final = /^\d{3}(?!-)/.test(raw);
       if (final) this.onReply(raw);
-      this.pushReplyLine(line, final);
+      const shown = this.pushReplyLine(line, final);
+      if (final) this.stages?.replied(shown);
     }
     const last = lines[lines.length - 1] ?? '';
     if (this.inAuth && !/^334/.test(last)) this.inAuth = false;
@@ -142,7 +159,8 @@ export class SessionRecorder {
   }
 
   /** A secret may be split across a reply's lines: each line is redacted again with the reply so far. */
-  private pushReplyLine(line: string, final: boolean): void {
+  private pushReplyLine(line: string, final: boolean): string {
+    let shown = this.redact(line);
     if (this.push('s', line)) {
       this.reply.raw.push(line);
       this.reply.at.push(this.lines.length - 1);
@@ -150,8 +168,10 @@ export class SessionRecorder {
       this.reply.at.forEach((index, k) => {
         this.lines[index] = { dir: 's', line: truncate(redacted[k]!) };
       });
+      shown = this.lines[this.lines.length - 1]!.line;
     }
     if (final) this.reply = { raw: [], at: [] };
+    return shown;
   }
 
   private push(dir: TranscriptLine['dir'], line: string): boolean {

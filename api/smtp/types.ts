@@ -1,3 +1,4 @@
+import type { StageListener } from './stages.ts';
 import type {
   AuthMethod,
   CertificateInfo,
@@ -89,6 +90,8 @@ export interface SendOptions {
    * the operator's system relay (which may well be internal) is sent without it.
    */
   addressGuard?: AddressGuard;
+  /** Told each stage as it starts and ends (a streamed test); replies redacted like the transcript. */
+  onStage?: StageListener;
 }
 
 export interface Address {

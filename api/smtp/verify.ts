@@ -108,6 +108,7 @@ export async function verifySession(
   const deadline = startDeadline(timeoutsOf(options).totalMs);
   try {
     const response = await Promise.race([envelopeSession(internals, envelope, deadline.signal), deadline.expired]);
+    connection.recorder.stages?.pass();
     return { ok: true, response: connection.recorder.redact(response), ...sessionReport(connection, 0, started) };
   } catch (error) {
     const cause = deadline.timedOut() ? new TotalTimeoutError() : error;

@@ -38,6 +38,27 @@ const example: TestResult = {
   warnings: [],
 };
 
+/** The same 200 as Server-Sent Events, for a request that accepts `text/event-stream`. */
+function withEventStream(response: ReturnType<typeof jsonResponse>, result: string) {
+  const events = [
+    'With `Accept: text/event-stream`: Server-Sent Events, each `event:` and one `data:` JSON line —',
+    '`start` `{ id, kind }` (the delivery row),',
+    '`stage` `{ stage, status: started|passed|failed, reply?, elapsedMs }` per SMTP stage (replies redacted),',
+    `then \`result\`, ${result}; then the stream ends. Errors before the session are problem+json as usual.`,
+  ].join(' ');
+  return {
+    description: `${response.description} ${events}`,
+    content: {
+      ...response.content,
+      'text/event-stream': {
+        schema: { type: 'string' as const },
+        example:
+          'event: start\ndata: {"id":"5f0c…","kind":"test"}\n\nevent: stage\ndata: {"stage":"connect","status":"started","elapsedMs":0}\n\n',
+      },
+    },
+  };
+}
+
 export const docs = {
   post: describeRoute({
     operationId: 'testMailServer',
@@ -46,10 +67,13 @@ export const docs = {
     ...tenantAuth,
     requestBody: jsonRequest(mailServerInputSchema, { host: 'smtp.example.com', security: 'tls' }, false),
     responses: {
-      200: jsonResponse(
-        'The outcome (a failing server is a 200 with `ok: false`), the SMTP transcript without secrets, warnings.',
-        testResultSchema,
-        example,
+      200: withEventStream(
+        jsonResponse(
+          'The outcome (a failing server is a 200 with `ok: false`), the SMTP transcript without secrets, warnings.',
+          testResultSchema,
+          example,
+        ),
+        'the JSON body the plain request answers',
       ),
       ...problems(401, 409, 429, ...BODY_PROBLEMS),
     },
@@ -62,10 +86,13 @@ export const docs = {
     ...tenantAuth,
     requestBody: jsonRequest(mailServerInputSchema, { host: 'smtp.example.com', security: 'tls' }, false),
     responses: {
-      200: jsonResponse(
-        'The outcome, as for a test but without a message id (`response` is the reply to RCPT TO); it counts against the test rate limit.',
-        verifyResultSchema,
-        { ok: true, response: '250 2.1.5 Ok', durationMs: 380, transcript: [], warnings: [] },
+      200: withEventStream(
+        jsonResponse(
+          'The outcome, as for a test but without a message id (`response` is the reply to RCPT TO); it counts against the test rate limit.',
+          verifyResultSchema,
+          { ok: true, response: '250 2.1.5 Ok', durationMs: 380, transcript: [], warnings: [] },
+        ),
+        'the JSON body the plain verify answers',
       ),
       ...problems(401, 409, 429, ...BODY_PROBLEMS),
     },

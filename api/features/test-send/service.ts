@@ -15,6 +15,7 @@ import { verifySession, type VerifyResult } from '../../smtp/verify.ts';
 import { verifySubject } from '../../i18n/test-mail.ts';
 import { checkTarget } from '../../smtp/target.ts';
 import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
+import type { StageListener } from '../../smtp/stages.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
 import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
@@ -65,12 +66,14 @@ function runCheck(
   message: OutgoingMessage,
   recipient: string,
   kind: CheckKind,
+  onStage: StageListener | undefined,
 ): Promise<SendResult | VerifyResult> {
   // No login possible (sign in first, or again): nothing to connect for.
   if (plan.blocked) return Promise.resolve({ ok: false, error: plan.blocked, transcript: [], durationMs: 0 });
   const options = {
     runtime: deps.capabilities.runtime,
     addressGuard: { allowPrivateHosts: deps.config.allowPrivateHosts },
+    ...(onStage ? { onStage } : {}),
   };
   if (kind === 'verify') {
     return verifySession(plan.settings, { from: plan.sender.from.address, to: recipient }, options);
@@ -137,19 +140,28 @@ async function afterResponse(
   else await after;
 }
 
+/** A check that passed everything decided before its session (auth, limit, plan): its row is reserved. */
+export interface PreparedCheck<Body> {
+  /** The delivery row's id. */
+  id: string;
+  kind: CheckKind;
+  /** Runs the session and records it; `onStage` hears each stage as it happens. */
+  run(onStage?: StageListener): Promise<TestOutcome<Body>>;
+}
+
 /**
- * Sends a test mail to the tenant's own address through the draft (or, without one, the saved
- * settings), or verifies them up to RCPT TO, within the rate limit, and records it as a delivery
- * of kind `test`.
+ * Readies a test mail to the tenant's own address through the draft (or, without one, the saved
+ * settings), or a verify up to RCPT TO: within the rate limit, recorded as a delivery of kind `test`.
+ * Everything that is answered as an error (409, 422, 429) is thrown here, before any session.
  */
-async function checkMailServer(
+async function prepareCheck(
   deps: Deps,
   tenant: TenantIdentity,
   lang: Lang,
   draft: MailServerInput | undefined,
   defer: Defer | undefined,
   kind: CheckKind,
-): Promise<TestOutcome<TestResult | VerifyResultBody>> {
+): Promise<PreparedCheck<TestResult | VerifyResultBody>> {
   if (draft) checkDraft(deps, lang, draft);
   const t0 = performance.now();
   const now = deps.now();
@@ -173,32 +185,49 @@ async function checkMailServer(
     await dropReservation(deps.db, tenant, deliveryId);
     throw error;
   }
-
   const tReserve = performance.now();
+  const run = async (onStage?: StageListener) => {
+    const session = { tenant, deliveryId, plan, message, kind, onStage };
+    const { body, smtpEnd, end } = await runPrepared(deps, lang, session, defer);
+    return {
+      body,
+      timings: { read: tRead - t0, prepare: tReserve - tRead, smtp: smtpEnd - tReserve, record: end - smtpEnd },
+    };
+  };
+  return { id: deliveryId, kind, run };
+}
+
+interface Session {
+  tenant: TenantIdentity;
+  deliveryId: string;
+  plan: TestPlan;
+  message: OutgoingMessage;
+  kind: CheckKind;
+  onStage: StageListener | undefined;
+}
+
+/** The session of a prepared check, its row ended, its answer built. */
+async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | undefined) {
   let tSent = 0;
   const send = (m: OutgoingMessage) =>
-    runCheck(deps, plan, m, tenant.email, kind).finally(() => {
+    runCheck(deps, s.plan, m, s.tenant.email, s.kind, s.onStage).finally(() => {
       tSent = performance.now();
     });
   // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
   const result = await sendAndRecordTest(
     deps.db,
-    tenant,
-    deliveryId,
-    message,
+    s.tenant,
+    s.deliveryId,
+    s.message,
     send,
     deps.now,
     defer,
-    testedServer(plan),
+    testedServer(s.plan),
   );
-  const tSend = tSent || performance.now();
-  await afterResponse(deps, tenant, plan, result, defer);
-  const body = resultBody(deps, lang, plan, result);
-  const tEnd = performance.now();
-  return {
-    body,
-    timings: { read: tRead - t0, prepare: tReserve - tRead, smtp: tSend - tReserve, record: tEnd - tSend },
-  };
+  const smtpEnd = tSent || performance.now();
+  await afterResponse(deps, s.tenant, s.plan, result, defer);
+  const body = resultBody(deps, lang, s.plan, result);
+  return { body, smtpEnd, end: performance.now() };
 }
 
 type CheckArgs = [
@@ -209,9 +238,8 @@ type CheckArgs = [
   defer: Defer | undefined,
 ];
 
-export const testMailServer = (...args: CheckArgs) =>
-  checkMailServer(...args, 'test') as Promise<TestOutcome<TestResult>>;
+export const prepareTest = (...args: CheckArgs) => prepareCheck(...args, 'test') as Promise<PreparedCheck<TestResult>>;
 
 /** The same session up to RCPT TO the tenant's own address, then RSET and QUIT: nothing is sent. */
-export const verifyMailServer = (...args: CheckArgs) =>
-  checkMailServer(...args, 'verify') as Promise<TestOutcome<VerifyResultBody>>;
+export const prepareVerify = (...args: CheckArgs) =>
+  prepareCheck(...args, 'verify') as Promise<PreparedCheck<VerifyResultBody>>;
