@@ -22,32 +22,32 @@ const fieldMessages = {
     en: 'Please enter a valid host name without the port (e.g. smtp.example.com) or an IP address.',
   },
   host_private: {
-    de: 'Interne, private oder Loopback-Adressen sind nicht erlaubt. Bitte den öffentlichen Namen Ihres Mailservers eingeben.',
-    en: 'Internal, private or loopback addresses are not allowed. Please enter the public name of your mail server.',
+    de: 'Interne, private oder Loopback-Adressen sind nicht erlaubt. Bitte den öffentlichen Namen Ihres Postausgangsservers eingeben.',
+    en: 'Internal, private or loopback addresses are not allowed. Please enter the public name of your outgoing mail server.',
   },
   port_range: {
     de: 'Der Port muss eine ganze Zahl von 1 bis 65535 sein.',
     en: 'The port must be a whole number from 1 to 65535.',
   },
   port_blocked: {
-    de: 'Port 25 ist in dieser Umgebung für ausgehende Verbindungen gesperrt. Bitte den Submission-Port 587 (STARTTLS) oder 465 (SSL/TLS) verwenden.',
-    en: 'Port 25 is blocked for outgoing connections here. Please use the submission port 587 (STARTTLS) or 465 (SSL/TLS).',
+    de: 'Port 25 ist in dieser Umgebung für ausgehende Verbindungen gesperrt. Bitte Port 587 (STARTTLS) oder 465 (SSL/TLS) verwenden.',
+    en: 'Port 25 is blocked for outgoing connections here. Please use port 587 (STARTTLS) or 465 (SSL/TLS).',
   },
   security_invalid: {
     de: 'Bitte eine Verschlüsselung wählen: keine, STARTTLS oder SSL/TLS.',
-    en: 'Please choose an encryption: none, STARTTLS or SSL/TLS.',
+    en: 'Please choose the encryption: none, STARTTLS or SSL/TLS.',
   },
   auth_method_invalid: {
-    de: 'Bitte eine Authentifizierung wählen: keine, PLAIN, LOGIN, CRAM-MD5 oder die Anmeldung beim Anbieter (xoauth2).',
-    en: 'Please choose an authentication: none, PLAIN, LOGIN, CRAM-MD5 or signing in with the provider (xoauth2).',
+    de: 'Bitte ein Anmeldeverfahren wählen: keines, PLAIN, LOGIN, CRAM-MD5 oder die Anmeldung beim Anbieter (xoauth2).',
+    en: 'Please choose an authentication method: none, PLAIN, LOGIN, CRAM-MD5 or signing in with the provider (xoauth2).',
   },
   oauth_provider_invalid: {
     de: 'Bitte einen Anbieter für die Anmeldung wählen: microsoft oder google.',
     en: 'Please choose a provider to sign in with: microsoft or google.',
   },
   oauth_provider_unavailable: {
-    de: 'Die Anmeldung bei diesem Anbieter ist hier nicht eingerichtet. Bitte wählen Sie eine andere Authentifizierung oder wenden Sie sich an den Betreiber.',
-    en: 'Signing in with this provider is not set up here. Please choose another authentication or contact the operator.',
+    de: 'Die Anmeldung bei diesem Anbieter ist hier nicht eingerichtet. Bitte wählen Sie ein anderes Anmeldeverfahren oder wenden Sie sich an den Betreiber.',
+    en: 'Signing in with this provider is not set up here. Please choose another authentication method or contact the operator.',
   },
   oauth_needs_tls: {
     de: 'Die Anmeldung beim Anbieter braucht eine verschlüsselte Verbindung: Bitte STARTTLS oder SSL/TLS wählen.',
@@ -58,22 +58,22 @@ const fieldMessages = {
     en: 'This sign-in cannot be completed here: it has expired (after 10 minutes), was already completed or was started in another window. Please sign in again.',
   },
   oauth_host_mismatch: {
-    de: 'Mit der Anmeldung beim Anbieter wird nur über dessen eigenen Server gesendet (Microsoft: smtp.office365.com, Google: smtp.gmail.com), damit Ihr Zugang an keinen anderen Server geht.',
-    en: "Signing in with the provider sends only through the provider's own server (Microsoft: smtp.office365.com, Google: smtp.gmail.com), so your access goes to no other server.",
+    de: 'Mit der Anmeldung beim Anbieter wird nur über dessen eigenen Server gesendet (Microsoft: smtp.office365.com, Google: smtp.gmail.com), damit Ihre Anmeldung an keinen anderen Server geht.',
+    en: "Signing in with the provider sends only through the provider's own server (Microsoft: smtp.office365.com, Google: smtp.gmail.com), so that your sign-in never goes to another server.",
   },
   oauth_untrusted_certificate: {
     de: 'Mit der Anmeldung beim Anbieter muss das Zertifikat des Servers gültig sein: Bitte „Dem Zertifikat des Servers immer vertrauen“ ausschalten.',
     en: "Signing in with the provider needs the server's certificate to be valid: please turn off “Always trust the server certificate”.",
   },
   origin_required: {
-    de: 'Die Anmeldung kann nur aus einer Webseite gestartet werden (der Origin-Header fehlt oder ist nicht erlaubt).',
+    de: 'Die Anmeldung kann nur von einer Webseite aus gestartet werden (der Origin-Header fehlt oder ist nicht erlaubt).',
     en: 'Signing in can only be started from a web page (the Origin header is missing or not allowed).',
   },
   return_to_invalid: {
-    de: 'returnTo muss eine Adresse derselben Webseite (desselben Origins) sein, die die Anmeldung startet.',
+    de: 'returnTo muss eine Adresse auf derselben Webseite (demselben Origin) sein, von der aus die Anmeldung gestartet wird.',
     en: 'returnTo must be a URL of the same web page (origin) that starts the sign-in.',
   },
-  mode_invalid: { de: 'Erlaubt sind popup und redirect.', en: 'Allowed are popup and redirect.' },
+  mode_invalid: { de: 'Erlaubt sind „popup“ und „redirect“.', en: 'The allowed values are “popup” and “redirect”.' },
   email_invalid: {
     de: 'Bitte eine gültige E-Mail-Adresse eingeben (z. B. rechnung@firma.at).',
     en: 'Please enter a valid e-mail address (e.g. billing@company.com).',
@@ -88,20 +88,20 @@ const fieldMessages = {
     en: 'Line breaks and control characters are not allowed here.',
   },
   username_required: {
-    de: 'Für die gewählte Authentifizierung ist ein Benutzername nötig.',
+    de: 'Für das gewählte Anmeldeverfahren ist ein Benutzername nötig.',
     en: 'The chosen authentication needs a user name.',
   },
   password_required: {
-    de: 'Für die gewählte Authentifizierung ist ein Passwort nötig.',
+    de: 'Für das gewählte Anmeldeverfahren ist ein Passwort nötig.',
     en: 'The chosen authentication needs a password.',
   },
   password_required_for_new_server: {
-    de: 'Das gespeicherte Passwort wird nur für den gespeicherten Server verwendet, auf mindestens so sicherem Weg. Für einen anderen Server (Host, Port oder Benutzername geändert), mit abgeschalteter Verschlüsselung, mit PLAIN/LOGIN statt CRAM-MD5 ohne Verschlüsselung oder mit abgeschalteter Zertifikatsprüfung bitte das Passwort eingeben, um zu testen oder zu speichern.',
-    en: 'The stored password is only used for the saved server, reached at least as safely. For another server (host, port or user name changed), with encryption switched off, with PLAIN/LOGIN instead of CRAM-MD5 without encryption, or with the certificate check switched off, please enter the password to test or save.',
+    de: 'Das gespeicherte Passwort wird nur für den gespeicherten Server verwendet, und nur über eine mindestens ebenso sichere Verbindung. Bitte geben Sie das Passwort erneut ein, um zu testen oder zu speichern, wenn Sie Host, Port oder Benutzername ändern, die Verschlüsselung oder die Zertifikatsprüfung ausschalten oder ohne Verschlüsselung von CRAM-MD5 auf PLAIN/LOGIN wechseln.',
+    en: 'The stored password is only used for the saved server, and only over a connection at least as safe. Please enter the password again to test or save if you change the host, port or user name, turn off encryption or the certificate check, or switch from CRAM-MD5 to PLAIN/LOGIN without encryption.',
   },
   untrusted_certificate_unsupported: {
-    de: 'In dieser Umgebung kann die Zertifikatsprüfung nicht abgeschaltet werden. Ihr Mailserver braucht ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette.',
-    en: 'Certificate checks cannot be turned off in this environment. Your mail server needs a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain.',
+    de: 'In dieser Umgebung kann die Zertifikatsprüfung nicht abgeschaltet werden. Ihr Postausgangsserver braucht ein öffentlich vertrauenswürdiges Zertifikat (z. B. von Let’s Encrypt) mit vollständiger Kette.',
+    en: 'Certificate checks cannot be turned off in this environment. Your outgoing mail server needs a publicly trusted certificate (e.g. from Let’s Encrypt) with its complete chain.',
   },
   password_required_for_new_certificate: {
     de: 'Das gespeicherte Passwort wird nur an das Zertifikat gesendet, dem Sie vertraut haben. Um einem anderen Zertifikat zu vertrauen, geben Sie bitte das Passwort erneut ein.',
@@ -112,7 +112,7 @@ const fieldMessages = {
     en: 'Please give the SHA-256 fingerprint as 64 hexadecimal digits (colons are allowed).',
   },
   untrusted_certificate_needs_tls: {
-    de: 'Dem Zertifikat vertrauen ist nur mit STARTTLS oder SSL/TLS möglich.',
+    de: 'Einem Zertifikat zu vertrauen ist nur mit STARTTLS oder SSL/TLS möglich.',
     en: 'Trusting the certificate only applies with STARTTLS or SSL/TLS.',
   },
   invalid_value: { de: 'Dieser Wert ist ungültig.', en: 'This value is invalid.' },
@@ -160,7 +160,7 @@ const fieldMessages = {
     en: 'status must be one of queued, sending, sent, retrying or failed (several separated by commas).',
   },
   delivery_ids_invalid: {
-    de: 'ids muss eine Liste von 1 bis 100 Kennungen von Sendungen sein.',
+    de: 'ids muss eine Liste von 1 bis 100 Kennungen aus dem Versandprotokoll sein.',
     en: 'ids must be a list of 1 to 100 delivery ids.',
   },
 } satisfies Record<string, Localized>;

@@ -58,10 +58,10 @@ const problems = {
     },
   },
   not_configured: {
-    title: { de: 'Kein eigener Mailserver', en: 'No own mail server' },
+    title: { de: 'Kein eigener Postausgangsserver', en: 'No outgoing mail server of your own' },
     detail: {
-      de: 'Es ist kein eigener Mailserver gespeichert. Geben Sie die Einstellungen ein, um sie zu testen.',
-      en: 'No own mail server is saved. Enter the settings to test them.',
+      de: 'Es ist kein eigener Postausgangsserver gespeichert. Geben Sie die Einstellungen ein, um sie zu testen.',
+      en: 'No outgoing mail server of your own is saved. Enter the settings to test them.',
     },
   },
   rate_limited: {
@@ -131,7 +131,7 @@ const problems = {
   database_unavailable: {
     title: { de: 'Datenbank nicht erreichbar', en: 'Database unavailable' },
     detail: {
-      de: 'Die Datenbank ist gerade nicht erreichbar. Bitte in einigen Sekunden erneut versuchen.',
+      de: 'Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Sekunden erneut.',
       en: 'The database cannot be reached right now. Please try again in a few seconds.',
     },
   },
@@ -182,28 +182,28 @@ const problems = {
     title: { de: 'Wird gerade versendet', en: 'Being sent right now' },
     detail: {
       de: 'Diese E-Mail wird gerade versendet. Bitte warten Sie das Ergebnis ab.',
-      en: 'This email is being sent right now. Please wait for the result.',
+      en: 'This e-mail is being sent right now. Please wait for the result.',
     },
   },
   delivery_already_sent: {
     title: { de: 'Bereits versendet', en: 'Already sent' },
     detail: {
-      de: 'Der Mailserver hat diese E-Mail bereits angenommen; sie wird nicht noch einmal versendet.',
-      en: 'The mail server has already accepted this email; it is not sent again.',
+      de: 'Der Server hat diese E-Mail bereits angenommen; sie wird nicht noch einmal versendet.',
+      en: 'The server has already accepted this e-mail; it will not be sent again.',
     },
   },
   delivery_not_resendable: {
     title: { de: 'Nicht erneut versendbar', en: 'Cannot be sent again' },
     detail: {
       de: 'Diese E-Mail kann nicht erneut versendet werden: Sie ist möglicherweise schon angekommen, oder ihr Inhalt ist nicht mehr gespeichert. Bitte fragen Sie beim Empfänger nach und senden Sie sie gegebenenfalls neu.',
-      en: 'This email cannot be sent again: it may have arrived already, or its content is no longer stored. Please check with the recipient and send it anew if needed.',
+      en: 'This e-mail cannot be sent again: it may have arrived already, or its content is no longer stored. Please check with the recipient and send it again if needed.',
     },
   },
   system_relay_unavailable: {
     title: { de: 'System-Mailserver nicht verfügbar', en: 'System mail server unavailable' },
     detail: {
       de: 'Der Betreiber hat keinen System-Mailserver eingerichtet; E-Mails können nur über Ihren eigenen Server gehen.',
-      en: 'The operator has not set up a system mail server; emails can only go through your own server.',
+      en: 'The operator has not set up a system mail server; e-mails can only go through your own server.',
     },
   },
 } satisfies Record<string, ProblemText>;

@@ -16,13 +16,14 @@ export interface TestMailFacts {
 /** What the test proves, and what it does not: a test saves nothing. */
 const meaning = {
   de: {
-    saved: 'Diese Einstellungen sind gespeichert: Ihre Rechnungen werden über diesen Server versendet.',
+    saved: 'Diese Einstellungen sind gespeichert: Ihre Rechnungen und Belege werden über diesen Server versendet.',
     draft:
-      'Die Einstellungen sind noch nicht gespeichert. Ihre Rechnungen werden erst über diesen Server versendet, wenn Sie sie speichern.',
+      'Diese Einstellungen sind noch nicht gespeichert. Erst nach dem Speichern werden Ihre Rechnungen und Belege über diesen Server versendet.',
   },
   en: {
-    saved: 'These settings are saved: your invoices are sent through this server.',
-    draft: 'These settings are not saved yet. Your invoices are sent through this server only once you save them.',
+    saved: 'These settings are saved: your invoices and documents are sent through this server.',
+    draft:
+      'These settings are not saved yet. Your invoices and documents are sent through this server only after you save them.',
   },
 } as const;
 
@@ -34,18 +35,18 @@ export function testMailText(facts: TestMailFacts, lang: Lang): { subject: strin
   const means = meaning[lang][facts.saved ? 'saved' : 'draft'];
   return lang === 'de'
     ? {
-        subject: `Testnachricht: Mailserver ${host}:${port} (${sec})`,
-        text: `Guten Tag,\n\ndies ist eine Testnachricht. Sie bestätigt, dass der Versand mit diesen Mailserver-Einstellungen funktioniert:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${senderAddress}\n  Gesendet: ${when}\n\n${means}\n`,
+        subject: `Test-E-Mail: Postausgangsserver ${host}:${port} (${sec})`,
+        text: `Guten Tag,\n\ndies ist eine Test-E-Mail. Sie zeigt, dass der Versand über Ihren Postausgangsserver mit diesen Einstellungen funktioniert:\n\n  Server: ${host}\n  Port: ${port}\n  Verschlüsselung: ${sec}\n  Absender: ${senderAddress}\n  Gesendet: ${when}\n\n${means}\n`,
       }
     : {
-        subject: `Test message: mail server ${host}:${port} (${sec})`,
-        text: `Hello,\n\nthis is a test message. It confirms that mail can be sent with these mail server settings:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${senderAddress}\n  Sent: ${when}\n\n${means}\n`,
+        subject: `Test e-mail: outgoing mail server ${host}:${port} (${sec})`,
+        text: `Hello,\n\nthis is a test e-mail. It shows that sending through your outgoing mail server works with these settings:\n\n  Server: ${host}\n  Port: ${port}\n  Encryption: ${sec}\n  Sender: ${senderAddress}\n  Sent: ${when}\n\n${means}\n`,
       };
 }
 
 /** The subject of the delivery row a verify leaves (it counts as a test, but sends nothing). */
 export function verifySubject(host: string, port: number, lang: Lang): string {
   return lang === 'de'
-    ? `Prüfung des Mailservers ${host}:${port} (bis zum Empfänger, es wurde keine E-Mail gesendet)`
-    : `Check of mail server ${host}:${port} (up to the recipient, no e-mail was sent)`;
+    ? `Prüfung des Postausgangsservers ${host}:${port} bis zur Empfängeradresse (es wurde keine E-Mail gesendet)`
+    : `Check of the outgoing mail server ${host}:${port} up to the recipient address (no e-mail was sent)`;
 }

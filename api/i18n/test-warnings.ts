@@ -16,16 +16,16 @@ interface TestedSetup {
 /** What travels readable without encryption: CRAM-MD5 sends a hash of the password, PLAIN and LOGIN the password itself. */
 const NO_ENCRYPTION: { [K in 'none' | 'cram-md5' | 'plain']: Localized } = {
   none: {
-    de: 'Die Verbindung ist nicht verschlüsselt: Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
-    en: 'The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+    de: 'Die Verbindung ist nicht verschlüsselt: Nachrichten gehen im Klartext über das Internet. Bitte STARTTLS oder SSL/TLS wählen.',
+    en: 'The connection is not encrypted: messages cross the internet in clear text. Please choose STARTTLS or SSL/TLS.',
   },
   'cram-md5': {
-    de: 'Die Verbindung ist nicht verschlüsselt: Benutzername und Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
-    en: 'The connection is not encrypted: user name and messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+    de: 'Die Verbindung ist nicht verschlüsselt: Benutzername und Nachrichten gehen im Klartext über das Internet. Bitte STARTTLS oder SSL/TLS wählen.',
+    en: 'The connection is not encrypted: your user name and messages cross the internet in clear text. Please choose STARTTLS or SSL/TLS.',
   },
   plain: {
-    de: 'Die Verbindung ist nicht verschlüsselt: Passwort und Nachrichten gehen im Klartext über das Netz. Bitte STARTTLS oder SSL/TLS wählen.',
-    en: 'The connection is not encrypted: password and messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+    de: 'Die Verbindung ist nicht verschlüsselt: Passwort und Nachrichten gehen im Klartext über das Internet. Bitte STARTTLS oder SSL/TLS wählen.',
+    en: 'The connection is not encrypted: your password and messages cross the internet in clear text. Please choose STARTTLS or SSL/TLS.',
   },
 };
 
@@ -50,8 +50,8 @@ const MICROSOFT_BASIC_AUTH: { offered: Localized; notOffered: Localized } = {
 const PASSWORD_METHODS = new Set(['plain', 'login', 'cram-md5']);
 
 const senderDomainMismatch = (senderDomain: string, loginDomain: string): Localized => ({
-  de: `Die Absenderadresse (@${senderDomain}) gehört zu einer anderen Domain als der Benutzername (@${loginDomain}). Viele Server lehnen das ab oder die Mails landen im Spam (SPF/DMARC).`,
-  en: `The sender address (@${senderDomain}) belongs to a different domain than the user name (@${loginDomain}). Many servers refuse this, or the mails end up as spam (SPF/DMARC).`,
+  de: `Die Absenderadresse (@${senderDomain}) gehört zu einer anderen Domain als der Benutzername (@${loginDomain}). Viele Server lehnen das ab, oder die E-Mails landen im Spam-Ordner (SPF/DMARC).`,
+  en: `The sender address (@${senderDomain}) belongs to a different domain than the user name (@${loginDomain}). Many servers refuse this, or the e-mails end up in spam (SPF/DMARC).`,
 });
 
 function domainOfAddress(value: string | null | undefined): string | null {

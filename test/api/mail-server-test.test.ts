@@ -75,7 +75,7 @@ describe('POST /v1/mail-server/test', () => {
     expect(mail!.envelope.mailFrom).toBe('rechnung@firma.example');
     expect(mail!.parsed.from).toEqual([{ address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' }]);
     expect(mail!.parsed.replyTo).toEqual([{ address: 'buchhaltung@firma.example', name: '' }]);
-    expect(mail!.parsed.subject).toBe(`Testnachricht: Mailserver ${draft.host}:${draft.port} (STARTTLS)`);
+    expect(mail!.parsed.subject).toBe(`Test-E-Mail: Postausgangsserver ${draft.host}:${draft.port} (STARTTLS)`);
     expect(mail!.parsed.text).toContain(`Port: ${draft.port}`);
     expect(mail!.parsed.text).toContain('Verschlüsselung: STARTTLS');
     expect(mail!.parsed.messageId).toBe(body.messageId);
@@ -123,7 +123,7 @@ describe('POST /v1/mail-server/test', () => {
     const body = (await res.json()) as TestResult;
     expect(body.ok, JSON.stringify(body)).toBe(true);
     const [mail] = await mailTo(api.tenant.email);
-    expect(mail!.parsed.subject).toMatch(/^Test message: mail server .*\(SSL\/TLS\)$/);
+    expect(mail!.parsed.subject).toMatch(/^Test e-mail: outgoing mail server .*\(SSL\/TLS\)$/);
     expect(mail!.secure).toBe(true);
   });
 

@@ -28,26 +28,29 @@ describe('the test mail says whether invoices go this way', () => {
   it('a draft not saved: it works, but invoices use it only once it is saved', async () => {
     const api = await clientFor();
     const text = await testMail(api, draft());
-    expect(text).toContain('Sie bestätigt, dass der Versand mit diesen Mailserver-Einstellungen funktioniert');
     expect(text).toContain(
-      'Die Einstellungen sind noch nicht gespeichert. Ihre Rechnungen werden erst über diesen Server versendet, wenn Sie sie speichern.',
+      'Sie zeigt, dass der Versand über Ihren Postausgangsserver mit diesen Einstellungen funktioniert',
     );
-    expect(text).not.toMatch(/Ab jetzt|Belege/);
+    expect(text).toContain(
+      'Diese Einstellungen sind noch nicht gespeichert. Erst nach dem Speichern werden Ihre Rechnungen und Belege über diesen Server versendet.',
+    );
+    expect(text).not.toMatch(/Ab jetzt/);
     expect(await testMail(api, draft(), 'en')).toContain(
-      'These settings are not saved yet. Your invoices are sent through this server only once you save them.',
+      'These settings are not saved yet. Your invoices and documents are sent through this server only after you save them.',
     );
   });
 
   it('the saved settings, tested as saved or as the unchanged draft: invoices go this way', async () => {
     const api = await clientFor();
     expect((await api.put('/v1/mail-server', draft())).status).toBe(200);
-    const saved = 'Diese Einstellungen sind gespeichert: Ihre Rechnungen werden über diesen Server versendet.';
+    const saved =
+      'Diese Einstellungen sind gespeichert: Ihre Rechnungen und Belege werden über diesen Server versendet.';
     expect(await testMail(api, undefined)).toContain(saved);
     // The widget always tests its draft: unchanged (the stored password kept), it is the saved one.
     const { password: _, ...login } = draft().auth;
     expect(await testMail(api, { ...draft(), auth: login })).toContain(saved);
     expect(await testMail(api, { ...draft(), auth: login }, 'en')).toContain(
-      'These settings are saved: your invoices are sent through this server.',
+      'These settings are saved: your invoices and documents are sent through this server.',
     );
     // A new password, another sender: not what is saved.
     expect(await testMail(api, draft())).toContain('noch nicht gespeichert');

@@ -41,7 +41,9 @@ describe('sign-in texts', () => {
     const grant = auth('oauth_grant_invalid');
     expect(localizeSmtpError(grant, 'de', { oauthProvider: 'google' })).toMatchObject({
       message: 'Die Anmeldung mit Google ist nicht mehr gültig.',
-      hint: expect.stringMatching(/^Google nimmt die Freigabe nicht mehr an: .* Bitte erneut mit Google anmelden\.$/),
+      hint: expect.stringMatching(
+        /^Google nimmt die Freigabe nicht mehr an: .* Bitte melden Sie sich erneut mit Google an\.$/,
+      ),
     });
     expect(localizeSmtpError(grant, 'en', { host: 'SMTP.Office365.com.' }).message).toBe(
       'The sign-in with Microsoft is no longer valid.',
@@ -55,13 +57,17 @@ describe('sign-in texts', () => {
     const say = (code: string, lang: 'de' | 'en') =>
       localizeSmtpError(auth(code), lang, { host: 'smtp.office365.com', oauthProvider: 'microsoft' });
     expect(say('oauth_not_connected', 'de').hint).toBe(
-      'Bitte zuerst mit Microsoft anmelden und dann erneut testen oder senden.',
+      'Bitte melden Sie sich zuerst mit Microsoft an und testen oder senden Sie dann erneut.',
     );
     expect(say('oauth_not_connected', 'en').message).toMatch(/sign-in with Microsoft, but no account is connected/);
-    expect(say('oauth_token_unavailable', 'en').hint).toMatch(/usually temporary; sends are retried automatically/);
+    expect(say('oauth_token_unavailable', 'en').hint).toMatch(
+      /usually temporary; invoices and documents are sent again automatically/,
+    );
     expect(say('oauth_provider_unavailable', 'de')).toMatchObject({
       message: 'Die Anmeldung mit Microsoft wird hier nicht mehr angeboten.',
-      hint: expect.stringMatching(/Betreiber .* Support\. Rechnungen werden eine Zeit lang .* erneut versucht/),
+      hint: expect.stringMatching(
+        /Betreiber .* Support\. Der Versand von Rechnungen und Belegen wird eine Zeit lang wiederholt/,
+      ),
     });
   });
 });

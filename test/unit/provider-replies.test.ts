@@ -65,7 +65,7 @@ const CASES: Case[] = [
     code: 'auth_smtp_disabled',
     hint: {
       de: /^Auch für die Anmeldung mit Microsoft muss SMTP AUTH für das Postfach eingeschaltet sein\. .*„Authentifiziertes SMTP“/,
-      en: /^Sending with the sign-in with Microsoft also needs SMTP AUTH switched on for the mailbox\. .*“Authenticated SMTP”/,
+      en: /^Sign-in with Microsoft also needs SMTP AUTH switched on for the mailbox\. .*“Authenticated SMTP”/,
     },
   },
   {
@@ -79,7 +79,7 @@ const CASES: Case[] = [
     code: 'auth_basic_blocked',
     hint: {
       de: /„Mit Microsoft anmelden“ wählen; weder/,
-      en: /“Sign in with Microsoft” as the authentication; neither/,
+      en: /“Sign in with Microsoft” as the authentication method; neither/,
     },
   },
   {
@@ -160,7 +160,7 @@ const CASES: Case[] = [
     stage: 'auth',
     code: 'auth_failed',
     hint: {
-      de: /Google nimmt für SMTP nicht das normale Kennwort an/,
+      de: /Google nimmt für SMTP nicht das normale Passwort an/,
       en: /Google does not accept the normal password/,
     },
   },

@@ -30,11 +30,11 @@ describe('test warnings', () => {
       testWarnings(setup({ security: 'none', auth: { method, username: 'a@firma.at' } }), 'a@firma.at', 'en')[0]!
         .message;
     expect(say('none')).toBe(
-      'The connection is not encrypted: messages travel in clear text. Please choose STARTTLS or SSL/TLS.',
+      'The connection is not encrypted: messages cross the internet in clear text. Please choose STARTTLS or SSL/TLS.',
     );
-    expect(say('plain')).toMatch(/: password and messages travel/);
-    expect(say('login')).toMatch(/: password and messages travel/);
-    expect(say('cram-md5')).toMatch(/: user name and messages travel/);
+    expect(say('plain')).toMatch(/: your password and messages cross/);
+    expect(say('login')).toMatch(/: your password and messages cross/);
+    expect(say('cram-md5')).toMatch(/: your user name and messages cross/);
     expect(testWarnings(setup({ security: 'none', auth: { method: 'none' } }), 'a@firma.at', 'de')[0]!.message).toMatch(
       /: Nachrichten gehen im Klartext/,
     );

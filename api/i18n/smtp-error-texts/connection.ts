@@ -27,8 +27,8 @@ export const CONNECTION_TEXTS = {
       en: `The server${named(c)} refused the connection${c.port ? ` on port ${c.port}` : ''}.`,
     }),
     hint: {
-      de: 'Bitte Hostname und Port prüfen (üblich: 587 mit STARTTLS oder 465 mit SSL/TLS). Auf diesem Port läuft dort kein Mailserver, oder eine Firewall lehnt ab.',
-      en: 'Please check host name and port (usual: 587 with STARTTLS or 465 with SSL/TLS). No mail server listens on this port there, or a firewall rejects it.',
+      de: 'Bitte Hostname und Port prüfen (üblich: 587 mit STARTTLS oder 465 mit SSL/TLS). Auf diesem Port ist dort kein SMTP-Server erreichbar, oder eine Firewall blockiert die Verbindung.',
+      en: 'Please check host name and port (usual: 587 with STARTTLS or 465 with SSL/TLS). No SMTP server listens on this port there, or a firewall blocks the connection.',
     },
   },
   connection_timeout: {
@@ -70,24 +70,24 @@ export const CONNECTION_TEXTS = {
   },
   greeting_timeout: {
     message: {
-      de: 'Der Server hat die Verbindung angenommen, aber sich nicht gemeldet.',
-      en: 'The server accepted the connection but never greeted.',
+      de: 'Der Server hat die Verbindung angenommen, sich aber nicht gemeldet.',
+      en: 'The server accepted the connection but never sent its greeting.',
     },
     hint: byPortFit(
       {
-        de: 'Der Server ist vermutlich überlastet, oder unter diesem Namen und Port läuft kein Mailserver. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
-        en: 'The server is probably overloaded, or no mail server runs under this name and port. Please try again later or ask the provider.',
+        de: 'Der Server ist vermutlich überlastet, oder unter diesem Namen und Port läuft kein SMTP-Server. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        en: 'The server is probably overloaded, or no SMTP server runs under this name and port. Please try again later or ask the provider.',
       },
       {
-        de: 'Meist passt die Verschlüsselung nicht zum Port: Port 465 braucht SSL/TLS, Port 587 STARTTLS. Sonst ist der Server überlastet oder es ist kein Mailserver.',
-        en: 'Usually the encryption does not match the port: port 465 needs SSL/TLS, port 587 STARTTLS. Otherwise the server is overloaded or it is not a mail server.',
+        de: 'Meist passt die Verschlüsselung nicht zum Port: Port 465 braucht SSL/TLS, Port 587 STARTTLS. Sonst ist der Server überlastet, oder es ist kein SMTP-Server.',
+        en: 'Usually the encryption does not match the port: port 465 needs SSL/TLS, port 587 STARTTLS. Otherwise the server is overloaded, or it is not an SMTP server.',
       },
     ),
   },
   greeting_invalid: {
     message: {
-      de: 'Auf diesem Port antwortet kein Mailserver (unverständliche Antwort).',
-      en: 'No mail server answers on this port (unintelligible reply).',
+      de: 'Auf diesem Port antwortet kein SMTP-Server (unverständliche Antwort).',
+      en: 'No SMTP server answers on this port (the reply makes no sense as SMTP).',
     },
     hint: byPortFit(
       {
@@ -103,8 +103,8 @@ export const CONNECTION_TEXTS = {
   greeting_rejected: {
     message: { de: 'Der Server lehnt Verbindungen von hier ab.', en: 'The server refuses connections from here.' },
     hint: {
-      de: 'Der Anbieter sperrt vermutlich diese Absender-IP oder verlangt einen anderen Port. Bitte beim Anbieter nachfragen.',
-      en: 'The provider probably blocks this sender IP or requires another port. Please ask the provider.',
+      de: 'Der Anbieter sperrt vermutlich die IP-Adresse, von der dieser Dienst sendet, oder verlangt einen anderen Port. Bitte beim Anbieter nachfragen.',
+      en: 'The provider probably blocks the IP address this service sends from, or requires another port. Please ask the provider.',
     },
   },
   server_unavailable: {
@@ -144,12 +144,12 @@ export const CONNECTION_TEXTS = {
     }),
     hint: byPortFit(
       {
-        de: 'Der Server lehnt vermutlich diese Absender-IP ab oder ist überlastet. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
-        en: 'The server probably refuses this sender IP or is overloaded. Please try again later or ask the provider.',
+        de: 'Der Server lehnt vermutlich die IP-Adresse ab, von der dieser Dienst sendet, oder ist überlastet. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        en: 'The server probably refuses the IP address this service sends from, or is overloaded. Please try again later or ask the provider.',
       },
       {
-        de: 'Oft passt die Verschlüsselung nicht zum Port (465 = SSL/TLS, 587 = STARTTLS), oder der Server lehnt diese Absender-IP ab.',
-        en: 'Often the encryption does not match the port (465 = SSL/TLS, 587 = STARTTLS), or the server refuses this sender IP.',
+        de: 'Oft passt die Verschlüsselung nicht zum Port (465 = SSL/TLS, 587 = STARTTLS), oder der Server lehnt die IP-Adresse ab, von der dieser Dienst sendet.',
+        en: 'Often the encryption does not match the port (465 = SSL/TLS, 587 = STARTTLS), or the server refuses the IP address this service sends from.',
       },
     ),
   },
@@ -162,11 +162,11 @@ export const CONNECTION_TEXTS = {
   },
   ehlo_rejected: {
     message: {
-      de: 'Der Server hat die Anmeldung der Sitzung (EHLO) abgelehnt.',
+      de: 'Der Server hat den Beginn der Sitzung (EHLO) abgelehnt.',
       en: 'The server rejected the session start (EHLO).',
     },
     hint: {
-      de: 'Bitte beim Anbieter nachfragen, ob Versand von außen erlaubt ist.',
+      de: 'Bitte beim Anbieter nachfragen, ob der Versand von außerhalb erlaubt ist.',
       en: 'Please ask the provider whether sending from outside is allowed.',
     },
   },
@@ -207,8 +207,8 @@ export const CONNECTION_TEXTS = {
       en: 'The server’s certificate has expired (or is not yet valid).',
     },
     hint: {
-      de: 'Bitte den Betreiber des Mailservers bitten, das Zertifikat zu erneuern.',
-      en: 'Please ask the mail server’s operator to renew the certificate.',
+      de: 'Bitte den Betreiber des Servers bitten, das Zertifikat zu erneuern.',
+      en: 'Please ask the server’s operator to renew the certificate.',
     },
   },
   certificate_name_mismatch: {
@@ -223,22 +223,22 @@ export const CONNECTION_TEXTS = {
   },
   certificate_pin_mismatch: {
     message: {
-      de: 'Der Server zeigt ein anderes Zertifikat als das, dem Sie vertraut haben. Es wurden keine Zugangsdaten gesendet.',
+      de: 'Der Server legt ein anderes Zertifikat vor als das, dem Sie vertraut haben. Es wurden keine Zugangsdaten gesendet.',
       en: 'The server presents a different certificate than the one you trusted. No credentials were sent.',
     },
     hint: {
-      de: 'Wurde das Zertifikat erneuert, vergleichen Sie bitte den neuen Fingerabdruck mit dem Betreiber des Servers, vertrauen Sie dem neuen Zertifikat und speichern Sie die Einstellungen mit dem Passwort. Sonst könnte jemand die Verbindung abfangen.',
-      en: 'If the certificate was renewed, please compare the new fingerprint with the server’s operator, trust the new certificate and save the settings with the password. Otherwise someone might be intercepting the connection.',
+      de: 'Wurde das Zertifikat erneuert, gleichen Sie bitte den neuen Fingerabdruck mit dem Betreiber des Servers ab, vertrauen Sie dem neuen Zertifikat und speichern Sie die Einstellungen mit dem Passwort. Wurde es nicht erneuert, könnte jemand die Verbindung abfangen.',
+      en: 'If the certificate was renewed, please check the new fingerprint with the server’s operator, trust the new certificate and save the settings with the password. If it was not renewed, someone may be intercepting the connection.',
     },
   },
   certificate_unconfirmed: {
     message: {
-      de: 'Der Server zeigt ein Zertifikat, dem Sie noch nicht vertraut haben. Es wurden keine Zugangsdaten gesendet.',
+      de: 'Der Server legt ein Zertifikat vor, dem Sie noch nicht vertraut haben. Es wurden keine Zugangsdaten gesendet.',
       en: 'The server presents a certificate you have not trusted yet. No credentials were sent.',
     },
     hint: {
-      de: 'Bitte vergleichen Sie Aussteller, Inhaber, Gültigkeit und Fingerabdruck (SHA-256) mit dem Betreiber des Servers und vertrauen Sie dann genau diesem Zertifikat.',
-      en: 'Please compare issuer, subject, validity and fingerprint (SHA-256) with the server’s operator, then trust exactly this certificate.',
+      de: 'Bitte gleichen Sie Aussteller, Inhaber, Gültigkeit und Fingerabdruck (SHA-256) mit dem Betreiber des Servers ab und vertrauen Sie dann genau diesem Zertifikat.',
+      en: 'Please check the issuer, subject, validity and fingerprint (SHA-256) with the server’s operator, then trust exactly this certificate.',
     },
   },
   tls_failed_workers: {
@@ -266,11 +266,11 @@ export const CONNECTION_TEXTS = {
     },
     hint: byPortFit(
       {
-        de: 'Der Server unterstützt eventuell nur veraltete TLS-Versionen. Bitte beim Anbieter nachfragen.',
+        de: 'Der Server unterstützt möglicherweise nur veraltete TLS-Versionen. Bitte beim Anbieter nachfragen.',
         en: 'The server may support only outdated TLS versions. Please ask the provider.',
       },
       {
-        de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS). Der Server unterstützt eventuell nur veraltete TLS-Versionen.',
+        de: 'Bitte prüfen, ob die Verschlüsselung zum Port passt (465 = SSL/TLS, 587 = STARTTLS). Der Server unterstützt möglicherweise nur veraltete TLS-Versionen.',
         en: 'Please check that the encryption matches the port (465 = SSL/TLS, 587 = STARTTLS). The server may support only outdated TLS versions.',
       },
     ),
@@ -282,7 +282,7 @@ export const CONNECTION_TEXTS = {
     },
     hint: byPortFit(
       {
-        de: 'Der Server hat die Verschlüsselung nicht zu Ende geführt; er unterstützt eventuell nur veraltete TLS-Versionen. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        de: 'Der Server hat die Verschlüsselung nicht zu Ende geführt; er unterstützt möglicherweise nur veraltete TLS-Versionen. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
         en: 'The server did not complete the encryption; it may support only outdated TLS versions. Please try again later or ask the provider.',
       },
       CHECK_PORT,
@@ -295,7 +295,7 @@ export const CONNECTION_TEXTS = {
     },
     hint: byPortFit(
       {
-        de: 'Der Server hat die Verschlüsselung nicht zu Ende geführt; er unterstützt eventuell nur veraltete TLS-Versionen. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
+        de: 'Der Server hat die Verschlüsselung nicht zu Ende geführt; er unterstützt möglicherweise nur veraltete TLS-Versionen. Bitte später erneut versuchen oder beim Anbieter nachfragen.',
         en: 'The server did not complete the encryption; it may support only outdated TLS versions. Please try again later or ask the provider.',
       },
       CHECK_PORT,

@@ -10,7 +10,7 @@ export const OAUTH_TEXTS = {
       en: `The settings use the sign-in ${withProvider(c).en}, but no account is connected.`,
     }),
     hint: (c) => ({
-      de: `Bitte zuerst ${withProvider(c).de} anmelden und dann erneut testen oder senden.`,
+      de: `Bitte melden Sie sich zuerst ${withProvider(c).de} an und testen oder senden Sie dann erneut.`,
       en: `Please sign in ${withProvider(c).en} first, then test or send again.`,
     }),
   },
@@ -20,18 +20,18 @@ export const OAUTH_TEXTS = {
       en: `The sign-in ${withProvider(c).en} is no longer valid.`,
     }),
     hint: (c) => ({
-      de: `${providerName(c).de} nimmt die Freigabe nicht mehr an: Sie wurde widerrufen, das Kennwort des Kontos wurde geändert, die Zustimmung zurückgezogen, oder sie ist abgelaufen. Bitte erneut ${withProvider(c).de} anmelden.`,
+      de: `${providerName(c).de} nimmt die Freigabe nicht mehr an: Sie wurde widerrufen, das Passwort des Kontos wurde geändert, die Zustimmung wurde entzogen, oder sie ist abgelaufen. Bitte melden Sie sich erneut ${withProvider(c).de} an.`,
       en: `${providerName(c).en} no longer accepts the grant: it was revoked, the account’s password was changed, consent was withdrawn, or it expired. Please sign in ${withProvider(c).en} again.`,
     }),
   },
   oauth_token_unavailable: {
     message: (c) => ({
-      de: `${providerName(c).de} hat gerade kein Zugriffstoken ausgestellt (keine oder eine fehlerhafte Antwort).`,
+      de: `${providerName(c).de} hat gerade kein Zugangstoken ausgestellt (keine oder eine fehlerhafte Antwort).`,
       en: `${providerName(c).en} did not issue an access token just now (no answer or a failure).`,
     }),
     hint: {
-      de: 'Das liegt beim Anbieter und ist meist vorübergehend; Sendungen werden automatisch wiederholt. Bitte den Test später erneut versuchen.',
-      en: 'This is on the provider’s side and usually temporary; sends are retried automatically. Please run the test again later.',
+      de: 'Das liegt beim Anbieter und ist meist vorübergehend; Rechnungen und Belege werden später automatisch noch einmal gesendet. Bitte wiederholen Sie den Test später.',
+      en: 'This is on the provider’s side and usually temporary; invoices and documents are sent again automatically later. Please run the test again later.',
     },
   },
   oauth_provider_unavailable: {
@@ -40,8 +40,8 @@ export const OAUTH_TEXTS = {
       en: `The sign-in ${withProvider(c).en} is no longer offered here.`,
     }),
     hint: {
-      de: 'Der Betreiber hat sie abgeschaltet oder nicht vollständig eingerichtet. Bitte wenden Sie sich an den Support. Rechnungen werden eine Zeit lang (standardmäßig etwa zwei Stunden) erneut versucht; ist die Ausweichmöglichkeit über den System-Mailserver eingeschaltet, werden sie danach darüber versendet.',
-      en: 'The operator has turned it off or not set it up completely. Please contact support. Invoices are tried again for a while (about two hours by default); if the fallback to the system mail server is on, they then go out through it.',
+      de: 'Der Betreiber hat sie abgeschaltet oder nicht vollständig eingerichtet. Bitte wenden Sie sich an den Support. Der Versand von Rechnungen und Belegen wird eine Zeit lang wiederholt (standardmäßig etwa zwei Stunden); ist der Ausweichweg über den System-Mailserver eingeschaltet, gehen sie danach über diesen.',
+      en: 'The operator has turned it off or not set it up completely. Please contact support. Invoices and documents are retried for a while (about two hours by default); if the fallback to the system mail server is on, they then go out through it.',
     },
   },
   oauth_host_not_allowed: {
@@ -50,8 +50,8 @@ export const OAUTH_TEXTS = {
       en: `The sign-in ${withProvider(c).en} is only for the provider’s own server; another one is set (or “Always trust the server certificate” is on).`,
     }),
     hint: {
-      de: 'Damit Ihr Zugang an keinen fremden Server geht, wurde nichts gesendet. Bitte als Server smtp.office365.com (Microsoft) bzw. smtp.gmail.com (Google) eintragen, „Dem Zertifikat des Servers immer vertrauen“ ausschalten und speichern.',
-      en: 'So that your access goes to no other server, nothing was sent. Please set the server to smtp.office365.com (Microsoft) or smtp.gmail.com (Google), turn off “Always trust the server certificate” and save.',
+      de: 'Damit Ihre Anmeldung an keinen fremden Server geht, wurde nichts gesendet. Bitte als Server smtp.office365.com (Microsoft) oder smtp.gmail.com (Google) eintragen, „Dem Zertifikat des Servers immer vertrauen“ ausschalten und speichern.',
+      en: 'So that your sign-in never goes to another server, nothing was sent. Please set the server to smtp.office365.com (Microsoft) or smtp.gmail.com (Google), turn off “Always trust the server certificate” and save.',
     },
   },
 } satisfies { [K in SmtpErrorCode]?: ErrorText };

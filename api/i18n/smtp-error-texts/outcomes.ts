@@ -9,8 +9,8 @@ export const UNKNOWN: ErrorText = {
     en: `Unexpected error during “${stageLabel(c.stage, 'en')}”.`,
   }),
   hint: {
-    de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das Protokoll unten zeigt den Ablauf.',
-    en: 'Please check the settings and try again. The transcript below shows what happened.',
+    de: 'Bitte die Einstellungen prüfen und erneut versuchen. Das SMTP-Protokoll unten zeigt den Ablauf.',
+    en: 'Please check the settings and try again. The SMTP transcript below shows what happened.',
   },
 };
 
@@ -38,12 +38,12 @@ export const OUTCOME_TEXTS = {
   },
   test_unconfirmed: {
     message: {
-      de: 'Der Server hat die Testnachricht erhalten, aber nicht rechtzeitig bestätigt.',
-      en: 'The server received the test message but did not confirm it in time.',
+      de: 'Der Server hat die Test-E-Mail erhalten, aber nicht rechtzeitig bestätigt.',
+      en: 'The server received the test e-mail but did not confirm it in time.',
     },
     hint: {
-      de: 'Bitte im Postfach nachsehen: Ist die Test-E-Mail angekommen, funktionieren die Einstellungen, der Server antwortet nur langsam (z. B. wegen einer Viren- oder Spamprüfung). Rechnungen werden in diesem Fall höchstens ein zweites Mal gesendet.',
-      en: 'Please check the mailbox: if the test email arrived, the settings work and the server is just slow to answer (for example because of a virus or spam check). Invoices are then sent a second time at most.',
+      de: 'Bitte im Postfach nachsehen: Ist die Test-E-Mail angekommen, funktionieren die Einstellungen; der Server antwortet nur langsam (z. B. wegen einer Viren- oder Spamprüfung). Antwortet er auch bei einer Rechnung so spät, wird sie höchstens ein zweites Mal gesendet.',
+      en: 'Please check the mailbox: if the test e-mail arrived, the settings work and the server is just slow to answer (for example because of a virus or spam check). If it answers this late for an invoice, the invoice is sent a second time at most.',
     },
   },
   test_interrupted: {
@@ -53,7 +53,7 @@ export const OUTCOME_TEXTS = {
     },
     hint: {
       de: 'Die Test-E-Mail kam vielleicht trotzdem an. Bitte das Postfach prüfen oder den Test wiederholen.',
-      en: 'The test email may have arrived anyway. Please check the mailbox or run the test again.',
+      en: 'The test e-mail may have arrived anyway. Please check the mailbox or run the test again.',
     },
   },
   interrupted: {
@@ -82,28 +82,28 @@ export const OUTCOME_TEXTS = {
       en: 'The message content is no longer stored.',
     },
     hint: {
-      de: 'Die Nachricht wurde nicht gesendet (statt einer leeren Nachricht). Bitte erneut übergeben.',
-      en: 'The message was not sent (rather than sending an empty one). Please hand it over again.',
+      de: 'Die Nachricht wurde nicht gesendet, damit keine leere E-Mail hinausgeht. Bitte übergeben Sie sie erneut.',
+      en: 'The message was not sent, so that no empty e-mail goes out. Please submit it again.',
     },
   },
   payload_unusable: {
     message: {
-      de: 'Die gespeicherte Nachricht ist beschädigt und kann nicht erstellt werden.',
-      en: 'The stored message is damaged and cannot be built.',
+      de: 'Die gespeicherte Nachricht ist beschädigt und kann nicht zusammengesetzt werden.',
+      en: 'The stored message is damaged and cannot be put together.',
     },
     hint: {
-      de: 'Die Nachricht wurde nicht gesendet. Bitte erneut übergeben; tritt das wieder auf, bitte an den Support wenden.',
-      en: 'The message was not sent. Please hand it over again; if this happens again, please contact support.',
+      de: 'Die Nachricht wurde nicht gesendet. Bitte übergeben Sie sie erneut; tritt der Fehler wieder auf, wenden Sie sich bitte an den Support.',
+      en: 'The message was not sent. Please submit it again; if this happens again, please contact support.',
     },
   },
   fallback_turned_off: {
     message: {
-      de: 'Nicht über den System-Mailserver gesendet: Die Ausweichmöglichkeit wurde ausgeschaltet, nachdem Ihr Server gescheitert war.',
+      de: 'Nicht über den System-Mailserver gesendet: Der Ausweichweg wurde ausgeschaltet, nachdem Ihr Server gescheitert war.',
       en: 'Not sent through the system mail server: the fallback was turned off after your server had failed.',
     },
     hint: {
-      de: 'Warum Ihr Server gescheitert ist, steht beim ursprünglichen Fehler. Bitte die Einstellungen prüfen, testen und die Nachricht erneut übergeben.',
-      en: 'Why your server failed is shown with the original error. Please check and test the settings, then hand the message over again.',
+      de: 'Warum Ihr Server gescheitert ist, steht beim ursprünglichen Fehler. Bitte die Einstellungen prüfen und testen und die Nachricht dann erneut übergeben.',
+      en: 'Why your server failed is shown with the original error. Please check and test the settings, then submit the message again.',
     },
   },
   system_relay_not_configured: {
@@ -119,18 +119,18 @@ export const OUTCOME_TEXTS = {
       en: 'The stored password cannot be decrypted.',
     },
     hint: {
-      de: 'Bitte das Passwort in den Mailserver-Einstellungen neu eingeben und speichern.',
-      en: 'Please enter the password again in the mail server settings and save.',
+      de: 'Bitte das Passwort in den Einstellungen Ihres Postausgangsservers neu eingeben und speichern.',
+      en: 'Please enter the password again in your outgoing mail server settings and save.',
     },
   },
   host_private: {
     message: {
-      de: 'Dieser Server ist eine interne Adresse und darf nicht verwendet werden.',
-      en: 'This server is an internal address and may not be used.',
+      de: 'Dieser Server hat eine interne Adresse und darf nicht verwendet werden.',
+      en: 'This server has an internal address and may not be used.',
     },
     hint: {
-      de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen.',
-      en: 'Please enter the public name of your mail server.',
+      de: 'Bitte den öffentlichen Namen Ihres Postausgangsservers eintragen.',
+      en: 'Please enter the public name of your outgoing mail server.',
     },
   },
   private_address: {
@@ -139,8 +139,8 @@ export const OUTCOME_TEXTS = {
       en: `The server${named(c)} is or resolves to an internal address (private, loopback or link-local); no connection is made to it.`,
     }),
     hint: {
-      de: 'Bitte den öffentlichen Namen Ihres Mailservers eintragen, dessen DNS-Einträge auf öffentliche Adressen zeigen.',
-      en: 'Please enter the public name of your mail server, whose DNS records point to public addresses.',
+      de: 'Bitte den öffentlichen Namen Ihres Postausgangsservers eintragen, dessen DNS-Einträge auf öffentliche Adressen zeigen.',
+      en: 'Please enter the public name of your outgoing mail server, whose DNS records point to public addresses.',
     },
   },
   port_blocked: {

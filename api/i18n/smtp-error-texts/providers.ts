@@ -29,8 +29,8 @@ const ENABLE_SMTP_AUTH: Localized = {
 };
 
 const APP_PASSWORD: Localized = {
-  de: 'Bei Gmail und Microsoft 365 ist mit aktivierter Zwei-Faktor-Anmeldung ein App-Passwort nötig, nicht das normale Kennwort.',
-  en: 'With Gmail and Microsoft 365 and two-factor sign-in enabled, an app password is needed, not the normal password.',
+  de: 'Ist bei Gmail oder Microsoft 365 die Zwei-Faktor-Anmeldung eingeschaltet, brauchen Sie ein App-Passwort statt Ihres normalen Passworts.',
+  en: 'If two-factor sign-in is on for Gmail or Microsoft 365, you need an app password instead of your normal password.',
 };
 
 /** A refused login, by what was sent: a token of a sign-in, or a password to Microsoft, Google or another server. */
@@ -45,12 +45,12 @@ function authFailedHint(c: Ctx): Localized {
   const provider = providerOf(c);
   if (provider === 'microsoft')
     return {
-      de: 'Bitte Benutzername (die vollständige E-Mail-Adresse) und Passwort prüfen. Ist für das Konto die mehrstufige Authentifizierung (MFA) aktiv, wird das Kennwort hier nicht angenommen: dann „Mit Microsoft anmelden“ wählen (falls hier angeboten). Außerdem muss für das Postfach „Authentifiziertes SMTP“ eingeschaltet sein.',
+      de: 'Bitte Benutzername (die vollständige E-Mail-Adresse) und Passwort prüfen. Ist für das Konto die mehrstufige Authentifizierung (MFA) aktiv, wird das Passwort hier nicht angenommen: Wählen Sie dann „Mit Microsoft anmelden“ (falls hier angeboten). Außerdem muss für das Postfach „Authentifiziertes SMTP“ eingeschaltet sein.',
       en: 'Please check the user name (the full e-mail address) and password. If multi-factor authentication (MFA) is on for the account, the password is not accepted here: then choose “Sign in with Microsoft” (if offered here). “Authenticated SMTP” must also be switched on for the mailbox.',
     };
   if (provider === 'google')
     return {
-      de: 'Bitte die vollständige Google-Adresse und das Passwort prüfen. Google nimmt für SMTP nicht das normale Kennwort an: Bitte „Mit Google anmelden“ wählen (falls hier angeboten) oder ein App-Passwort verwenden (Google-Konto → Sicherheit → Bestätigung in zwei Schritten → App-Passwörter).',
+      de: 'Bitte die vollständige Google-Adresse und das Passwort prüfen. Google nimmt für SMTP nicht das normale Passwort an: Bitte „Mit Google anmelden“ wählen (falls hier angeboten) oder ein App-Passwort verwenden (Google-Konto → Sicherheit → Bestätigung in zwei Schritten → App-Passwörter).',
       en: 'Please check the full Google address and the password. Google does not accept the normal password for SMTP: please choose “Sign in with Google” (if offered here) or use an app password (Google Account → Security → 2-Step Verification → App passwords).',
     };
   return {
@@ -79,11 +79,11 @@ export const PROVIDER_TEXTS = {
     hint: (c) =>
       providerOf(c) === 'google'
         ? {
-            de: 'Bitte „Mit Google anmelden“ wählen (falls hier angeboten) oder in Ihrem Google-Konto unter Sicherheit → Bestätigung in zwei Schritten → App-Passwörter ein App-Passwort erzeugen und hier statt des normalen Kennworts eintragen.',
+            de: 'Bitte „Mit Google anmelden“ wählen (falls hier angeboten) oder in Ihrem Google-Konto unter Sicherheit → Bestätigung in zwei Schritten → App-Passwörter ein App-Passwort erzeugen und hier statt des normalen Passworts eintragen.',
             en: 'Please choose “Sign in with Google” (if offered here), or create an app password in your Google Account under Security → 2-Step Verification → App passwords and enter it here instead of the normal password.',
           }
         : {
-            de: 'Bitte im Konto des Anbieters (Google, Microsoft …) ein App-Passwort erzeugen und hier statt des normalen Kennworts eintragen.',
+            de: 'Bitte im Konto des Anbieters (Google, Microsoft …) ein App-Passwort erzeugen und hier statt des normalen Passworts eintragen.',
             en: 'Please create an app password in the provider’s account (Google, Microsoft …) and enter it here instead of the normal password.',
           },
   },
@@ -96,7 +96,7 @@ export const PROVIDER_TEXTS = {
       viaToken(c)
         ? {
             de: `Auch für die Anmeldung mit Microsoft muss SMTP AUTH für das Postfach eingeschaltet sein. ${ENABLE_SMTP_AUTH.de}`,
-            en: `Sending with the sign-in with Microsoft also needs SMTP AUTH switched on for the mailbox. ${ENABLE_SMTP_AUTH.en}`,
+            en: `Sign-in with Microsoft also needs SMTP AUTH switched on for the mailbox. ${ENABLE_SMTP_AUTH.en}`,
           }
         : {
             de: `${ENABLE_SMTP_AUTH.de} Dauerhaft hilft nur „Mit Microsoft anmelden“: Ende Dezember 2026 schaltet Microsoft die Anmeldung mit Passwort für SMTP standardmäßig ab.`,
@@ -109,14 +109,14 @@ export const PROVIDER_TEXTS = {
       en: 'Microsoft 365 does not accept password login for sending (basic authentication is blocked).',
     },
     hint: {
-      de: 'Bitte als Authentifizierung „Mit Microsoft anmelden“ wählen; weder das Kennwort noch ein App-Passwort funktioniert hier. Wird die Anmeldung mit Microsoft hier nicht angeboten, fragen Sie bitte beim Support danach.',
-      en: 'Please choose “Sign in with Microsoft” as the authentication; neither the password nor an app password works here. If sign-in with Microsoft is not offered here, please ask support for it.',
+      de: 'Bitte als Anmeldeverfahren „Mit Microsoft anmelden“ wählen; weder das normale Passwort noch ein App-Passwort funktioniert hier. Wird die Anmeldung mit Microsoft hier nicht angeboten, fragen Sie bitte beim Support danach.',
+      en: 'Please choose “Sign in with Microsoft” as the authentication method; neither the normal password nor an app password works here. If sign-in with Microsoft is not offered here, please ask support for it.',
     },
   },
   send_as_denied: {
     message: {
-      de: 'Das angemeldete Konto darf nicht im Namen dieser Absenderadresse senden.',
-      en: 'The logged-in account may not send as this sender address.',
+      de: 'Das angemeldete Konto darf nicht mit dieser Absenderadresse senden.',
+      en: 'The account you log in with may not send as this sender address.',
     },
     hint: {
       de: 'Bitte die Adresse des Kontos selbst als Absender verwenden oder einen Administrator bitten, dem Konto für diese Adresse die Berechtigung „Senden als“ zu erteilen.',

@@ -5,14 +5,14 @@ import type { ErrorText } from './wording.ts';
 export const SESSION_TEXTS = {
   auth_method_unsupported: {
     message: {
-      de: 'Der Server unterstützt die gewählte Anmeldemethode nicht.',
+      de: 'Der Server unterstützt das gewählte Anmeldeverfahren nicht.',
       en: 'The server does not support the chosen authentication method.',
     },
     // The other one of the two every server knows, not the one that was just refused.
     hint: (c) => {
       const other = c.authMethod === 'plain' ? 'LOGIN' : c.authMethod === 'login' ? 'PLAIN' : null;
       return {
-        de: `Bitte eine andere Methode wählen (meist ${other ?? 'PLAIN oder LOGIN'}).`,
+        de: `Bitte ein anderes Verfahren wählen (meist ${other ?? 'PLAIN oder LOGIN'}).`,
         en: `Please choose another method (usually ${other ?? 'PLAIN or LOGIN'}).`,
       };
     },
@@ -23,12 +23,12 @@ export const SESSION_TEXTS = {
     hint: (c) =>
       c.security === 'none'
         ? {
-            de: 'Viele Server bieten die Anmeldung nur über eine verschlüsselte Verbindung an: Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen. Versendet der Server ohne Anmeldung, bei der Anmeldung „Keine“ wählen.',
-            en: 'Many servers offer login only over an encrypted connection: please choose STARTTLS (port 587) or SSL/TLS (port 465). If the server sends without login, choose “None” as the authentication.',
+            de: 'Viele Server bieten die Anmeldung nur über eine verschlüsselte Verbindung an: Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen. Versendet der Server ohne Anmeldung, als Anmeldeverfahren „Keine“ wählen.',
+            en: 'Many servers offer login only over an encrypted connection: please choose STARTTLS (port 587) or SSL/TLS (port 465). If the server sends without login, choose “None” as the authentication method.',
           }
         : {
-            de: 'Versendet der Server ohne Anmeldung, bitte bei der Anmeldung „Keine“ wählen; sonst beim Anbieter nach dem richtigen Server und Port fragen.',
-            en: 'If the server sends without login, please choose “None” as the authentication; otherwise ask the provider for the right server and port.',
+            de: 'Versendet der Server ohne Anmeldung, bitte als Anmeldeverfahren „Keine“ wählen; sonst beim Anbieter nach dem richtigen Server und Port fragen.',
+            en: 'If the server sends without login, please choose “None” as the authentication method; otherwise ask the provider for the right server and port.',
           },
   },
   auth_encryption_required: {
@@ -48,7 +48,7 @@ export const SESSION_TEXTS = {
   auth_credentials_missing: {
     message: {
       de: 'Für die Anmeldung fehlen Benutzername oder Passwort.',
-      en: 'User name or password for the login are missing.',
+      en: 'The user name or password for the login is missing.',
     },
     hint: { de: 'Bitte Benutzername und Passwort eingeben.', en: 'Please enter user name and password.' },
   },
@@ -56,7 +56,7 @@ export const SESSION_TEXTS = {
     message: { de: 'Der Server verlangt eine Anmeldung.', en: 'The server requires authentication.' },
     hint: {
       de: 'Bitte ein Anmeldeverfahren (z. B. PLAIN) mit Benutzername und Passwort wählen.',
-      en: 'Please choose an authentication (e.g. PLAIN) with user name and password.',
+      en: 'Please choose an authentication method (e.g. PLAIN) with a user name and password.',
     },
   },
   relay_denied: {
@@ -69,7 +69,7 @@ export const SESSION_TEXTS = {
       c.authMethod === 'none'
         ? {
             de: 'Ohne Anmeldung versendet der Server nicht an fremde Domains. Bitte ein Anmeldeverfahren mit Benutzername und Passwort wählen.',
-            en: 'Without a login the server does not send to other domains. Please choose an authentication with user name and password.',
+            en: 'Without a login the server does not send to other domains. Please choose an authentication method with a user name and password.',
           }
         : {
             de: 'Die Absenderadresse ist für dieses Konto nicht erlaubt. Bitte die Adresse des Postfachs als Absender verwenden oder beim Anbieter die Adresse freischalten lassen („Senden als“).',
@@ -101,7 +101,7 @@ export const SESSION_TEXTS = {
     message: { de: 'Die Nachricht ist für den Server zu groß.', en: 'The message is too large for the server.' },
     hint: {
       de: 'Bitte Anhänge verkleinern oder auf mehrere Nachrichten aufteilen.',
-      en: 'Please make attachments smaller or split them across messages.',
+      en: 'Please make the attachments smaller or spread them over several messages.',
     },
   },
   message_rejected_policy: {
@@ -121,8 +121,8 @@ export const SESSION_TEXTS = {
   temporary_failure: {
     message: { de: 'Der Server hat vorübergehend abgelehnt.', en: 'The server refused temporarily.' },
     hint: {
-      de: 'Bitte später erneut versuchen; Sendungen werden automatisch wiederholt.',
-      en: 'Please try again later; sends are retried automatically.',
+      de: 'Bitte später erneut versuchen. Rechnungen und Belege werden später automatisch noch einmal gesendet.',
+      en: 'Please try again later. Invoices and documents are sent again automatically later.',
     },
   },
   rejected: {
