@@ -39,6 +39,10 @@ export default defineConfig({
                 ...inject('oauth').microsoft.env,
                 ...inject('oauth').google.env,
                 DNS_RESOLVER_URL: inject('dnsResolverUrl'),
+                // Every event goes to the global setup's receiver, retried at once (test/api/webhooks.test.ts).
+                WEBHOOK_URL: inject('webhookReceiver').url,
+                WEBHOOK_SECRET: inject('webhookReceiver').secret,
+                WEBHOOK_RETRY_DELAYS: '0,0,0',
               },
             },
           })),

@@ -12,6 +12,7 @@ import { startHostileDoh } from './hostile-doh.ts';
 import { startOAuthServers } from './node-env.ts';
 import type { OAuthServersInfo } from './oauth-control.ts';
 import { startSmtpFixtures, type SmtpFixturesInfo } from './smtp-servers.ts';
+import { startWebhookReceiverControl, type WebhookReceiverInfo } from './webhook-receiver-control.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +28,8 @@ declare module 'vitest' {
     dnsResolverUrl: string;
     /** A DoH server answering wrongly, one way per path (`/<case>`, see hostile-doh.ts). */
     hostileDohUrl: string;
+    /** The webhook receiver the workers project's WEBHOOK_URL points at, and its control endpoint. */
+    webhookReceiver: WebhookReceiverInfo;
   }
 }
 
@@ -50,6 +53,8 @@ export default async function setup(project: TestProject) {
   const broken = await startBrokenDatabase();
   const autoconfig = await startAutoconfigServer();
   const hostileDoh = await startHostileDoh();
+  const webhookReceiver = await startWebhookReceiverControl();
+  project.provide('webhookReceiver', webhookReceiver.info);
   project.provide('dbUrl', sqld.url);
   project.provide('smtpFixtures', smtp.info);
   project.provide('brokenDatabasePort', broken.port);
@@ -63,6 +68,7 @@ export default async function setup(project: TestProject) {
     google: { url: oauth.google.url, env: oauth.google.env },
   });
   return async () => {
+    await webhookReceiver.stop();
     await autoconfig.stop();
     await hostileDoh.stop();
     await dns.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../api/features/deliveries/cursor.ts';
+import { decodeCursor, encodeCursor } from '../../api/http/paging.ts';
 
 describe('the deliveries cursor', () => {
   it('reads back the time and id it was made of, up to the latest time a Date holds', () => {

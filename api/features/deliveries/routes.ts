@@ -7,7 +7,7 @@ import { acknowledgeProblems, listDeliveries, unacknowledgedProblems } from './s
 import { deliverySummary } from './view.ts';
 import { jsonBody, validationError } from '../../http/body.ts';
 import type { FieldError } from '../../http/problem.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { pageOf, pagingQuery } from '../../http/paging.ts';
 import { docs } from './openapi.ts';
 import { acknowledgeSchema, parseKind, parseStatuses } from './schema.ts';
 import { actOnDelivery, systemRelayOn } from './service.ts';
@@ -16,22 +16,17 @@ import type { DeliveryAction } from '../../outbox/actions.ts';
 /** The log's query: limit, cursor, kind, status; every bad value named in one 422. */
 function listQuery(c: Context<AppEnv>) {
   const lang = c.var.lang;
-  const limitText = c.req.query('limit') ?? '20';
-  const limit = Number(limitText);
-  const cursorText = c.req.query('cursor');
-  const cursor = cursorText ? decodeCursor(cursorText) : undefined;
+  const errors: FieldError[] = [];
+  const bad = (path: string, code: FieldCode) => errors.push({ path, code, message: fieldMessage(code, lang) });
+  const { limit, cursor } = pagingQuery(c, bad);
   const kindText = c.req.query('kind');
   const kind = kindText === undefined ? undefined : parseKind(kindText);
   const statusText = c.req.query('status');
   const statuses = statusText === undefined ? undefined : parseStatuses(statusText);
-  const errors: FieldError[] = [];
-  const bad = (path: string, code: FieldCode) => errors.push({ path, code, message: fieldMessage(code, lang) });
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) bad('limit', 'limit_invalid');
-  if (cursor === null) bad('cursor', 'cursor_invalid');
   if (kind === null) bad('kind', 'delivery_kind_invalid');
   if (statuses === null) bad('status', 'delivery_status_invalid');
   if (errors.length > 0) throw validationError(errors);
-  return { limit, cursor: cursor ?? undefined, filter: { kind: kind ?? undefined, statuses: statuses ?? undefined } };
+  return { limit, cursor, filter: { kind: kind ?? undefined, statuses: statuses ?? undefined } };
 }
 
 const act = (name: DeliveryAction) => async (c: Context<AppEnv>) => {
@@ -49,11 +44,10 @@ export const deliveryRoutes = new Hono<AppEnv>()
   .get('/', docs.get, async (c) => {
     const { limit, cursor, filter } = listQuery(c);
     const rows = await listDeliveries(c.var.deps.db, c.var.tenant.id, limit + 1, cursor, filter);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
+    const { page, nextCursor } = pageOf(rows, limit);
     const body: DeliveriesResponse = {
       deliveries: page.map((row) => deliverySummary(row, c.var.lang)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor,
       sendViaSystem: systemRelayOn(c.var.deps),
     };
     return c.json(body);

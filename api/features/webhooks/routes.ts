@@ -11,7 +11,7 @@ import { validationError } from '../../http/body.ts';
 import type { AppEnv } from '../../http/context.ts';
 import { ApiError, type FieldError } from '../../http/problem.ts';
 import { fieldMessage, type FieldCode } from '../../i18n/field-messages.ts';
-import { decodeCursor, encodeCursor } from '../deliveries/cursor.ts';
+import { pageOf, pagingQuery } from '../../http/paging.ts';
 import { listWebhookDeliveries, replayWebhookDelivery } from './store.ts';
 import { webhookDeliverySummary } from './view.ts';
 import { docs } from './openapi.ts';
@@ -24,13 +24,10 @@ export const webhookDeliveryRoutes = new Hono<AppEnv>()
   .use(requireOperator)
   .get('/', docs.get, async (c) => {
     const lang = c.var.lang;
-    const { limit: limitText = '20', cursor: cursorText, status, type } = c.req.query();
-    const limit = Number(limitText);
-    const cursor = cursorText ? decodeCursor(cursorText) : undefined;
+    const { status, type } = c.req.query();
     const errors: FieldError[] = [];
     const refuse = (path: string, code: FieldCode) => errors.push({ path, code, message: fieldMessage(code, lang) });
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) refuse('limit', 'limit_invalid');
-    if (cursor === null) refuse('cursor', 'cursor_invalid');
+    const { limit, cursor } = pagingQuery(c, refuse);
     if (status !== undefined && !oneOf(WEBHOOK_DELIVERY_STATUSES, status)) refuse('status', 'webhook_status_invalid');
     if (type !== undefined && !oneOf(WEBHOOK_EVENT_TYPES, type)) refuse('type', 'webhook_type_invalid');
     if (errors.length > 0) throw validationError(errors);
@@ -38,14 +35,13 @@ export const webhookDeliveryRoutes = new Hono<AppEnv>()
     const filter = {
       status: status as WebhookDeliveryStatus | undefined,
       type: type as WebhookEventType | undefined,
-      after: cursor ?? undefined,
+      after: cursor,
     };
     const rows = await listWebhookDeliveries(c.var.deps.db, filter, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
+    const { page, nextCursor } = pageOf(rows, limit);
     const body: WebhookDeliveriesResponse = {
       webhookDeliveries: page.map(webhookDeliverySummary),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor,
     };
     c.header('cache-control', 'no-store');
     return c.json(body);
