@@ -79,6 +79,12 @@ export interface ApiClientHost {
   tokenTimeout: number;
 }
 
+/** How a streamed answer is read, and the signal that aborts it. */
+interface Stream<T> {
+  signal: AbortSignal;
+  read(body: ReadableStream<Uint8Array>): Promise<T>;
+}
+
 export interface ApiAnswer<T> {
   status: number;
   body: T;
@@ -116,14 +122,23 @@ export class ApiClient {
     return this.getSettings();
   }
 
-  /** Sends a test mail with the draft, without saving it. */
-  testSettings(input: MailServerSettingsInput): Promise<ApiAnswer<TestResult>> {
-    return this._request('POST', '/v1/mail-server/test', input);
+  /**
+   * A test (sends a mail) or a verify (stops before sending) of the draft, saving nothing. It asks
+   * for the stages as they happen: `read` takes a streamed answer's body and answers its result (a
+   * plain JSON answer is the result). `signal` aborts it.
+   */
+  check<T extends TestResult | VerifyResult>(
+    kind: 'test' | 'verify',
+    input: MailServerSettingsInput,
+    signal: AbortSignal,
+    read: (body: ReadableStream<Uint8Array>) => Promise<T>,
+  ): Promise<ApiAnswer<T>> {
+    return this._request('POST', `/v1/mail-server/${kind}`, input, null, { signal, read });
   }
 
-  /** Runs the draft's session up to sending, without sending or saving (Save does it first). */
-  verifySettings(input: MailServerSettingsInput): Promise<ApiAnswer<VerifyResult>> {
-    return this._request('POST', '/v1/mail-server/verify', input);
+  /** Asks the API to end a check's SMTP session at once (the aborted request alone may go unnoticed for a while). */
+  async cancelCheck(id: string): Promise<void> {
+    await this._request('POST', `/v1/mail-server/checks/${encodeURIComponent(id)}/cancel`);
   }
 
   /** The provider's sign-in page to send the browser to, and the binding that completes the sign-in. */
@@ -171,6 +186,7 @@ export class ApiClient {
     path: string,
     body?: unknown,
     ifMatch?: string | null,
+    stream?: Stream<T>,
   ): Promise<ApiAnswer<T>> {
     let tokenPromise = this._tokenFor(null);
     for (let attempt = 0; ; attempt++) {
@@ -184,12 +200,19 @@ export class ApiClient {
       }
       // The language at sending time (a switch may come while the token is on its way).
       const lang = this._language();
-      const res = await this._fetch(method, path, token, lang, body, ifMatch);
+      const res = await this._fetch(method, path, token, lang, body, ifMatch, stream?.signal);
       if (res.status === 401 && attempt === 0 && this._host.getToken) {
         tokenPromise = this._tokenFor(tokenPromise);
         continue;
       }
-      const json = (res.headers.get('content-type') ?? '').includes('json') ? await res.json().catch(() => null) : null;
+      const type = res.headers.get('content-type') ?? '';
+      if (res.ok && stream && res.body && type.startsWith('text/event-stream')) {
+        const result = await stream.read(res.body).catch(() => {
+          throw new RequestFailure((t) => t.networkError);
+        });
+        return { status: res.status, body: result, etag: null, lang };
+      }
+      const json = type.includes('json') ? await res.json().catch(() => null) : null;
       if (res.ok) return { status: res.status, body: json as T, etag: res.headers.get('etag'), lang };
       throw failureOf(res, json, lang);
     }
@@ -202,10 +225,11 @@ export class ApiClient {
     lang: Language,
     body?: unknown,
     ifMatch?: string | null,
+    signal?: AbortSignal,
   ): Promise<Response> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${token}`,
-      accept: 'application/json',
+      accept: signal ? 'text/event-stream' : 'application/json',
       'accept-language': lang,
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -215,6 +239,7 @@ export class ApiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal ?? null,
       });
     } catch {
       throw new RequestFailure((t) => t.networkError);

@@ -1,10 +1,11 @@
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult, unsafeCSS } from 'lit';
 import type {
   Capabilities,
   DomainCheckResult,
   MailServerResponse,
   MailServerSettingsInput,
   TestResult,
+  VerifyResult,
 } from '../../contract/index.ts';
 import {
   MailServerErrorEvent,
@@ -13,7 +14,8 @@ import {
   MailServerTestedEvent,
   type MailServerAction,
 } from '../events.ts';
-import { ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, type RequestFailure } from './api-client.ts';
+import type { Lit, Progress } from './check/check.ts';
+import { type ApiAnswer, ApiClient, asRequestFailure, DEFAULT_TOKEN_TIMEOUT, RequestFailure } from './api-client.ts';
 import { DeliveriesPoller } from './controllers/deliveries-poller.ts';
 import { DomainHelp, type Lookup } from './controllers/domain-help.ts';
 import { Countdown } from './controllers/countdown.ts';
@@ -27,6 +29,7 @@ import {
   EMPTY_DRAFT,
   FIELDS,
   type FieldName,
+  isProvider,
   passwordSet,
   passwordStored,
   problemErrors,
@@ -42,10 +45,18 @@ import { deliveryBanner } from './parts/delivery-banner.ts';
 import { discoverFields, domainVerdict } from './parts/domain-help.ts';
 import { type FormView, settingsForm } from './parts/form.ts';
 import { busyText, routeSummary, type StatusMessage, statusRegion } from './parts/status.ts';
-import { testResultPanel } from './parts/test-result.ts';
 import { savedWarnings, warningList } from './parts/warnings.ts';
+import { needsSignIn, type SignInActions } from './parts/sign-in.ts';
 import type { Messages } from './translations/en.ts';
 import { clientErrors, type FieldErrors } from './validate.ts';
+
+type Check = typeof import('./check/check.ts');
+/** The saved settings' last test or verify, as `GET /v1/mail-server` and the PUT answer it. */
+type SavedWithLastCheck = MailServerResponse & {
+  lastCheck?: { ok: boolean; at: string; kind: 'verify' | 'test'; error?: { code: string; message: string } } | null;
+};
+/** The Lit the check chunk's templates use (it brings none of its own). */
+const LIT: Lit = { html, nothing, unsafeCSS };
 
 /**
  * @summary Settings form for a tenant's own outgoing mail server (SMTP): edit, test, save and
@@ -113,6 +124,7 @@ export class MailServerSettings extends LitElement {
     _confirmingReset: { state: true },
     _verifying: { state: true },
     _anywayFor: { state: true },
+    _progress: { state: true },
   };
 
   /** Base URL of the mail-server API, e.g. `https://api.example.com`; empty means this page's origin. */
@@ -156,13 +168,21 @@ export class MailServerSettings extends LitElement {
   private _anywayFor: Draft | null = null;
   /** What the status said about the last test (it goes with the result). */
   private _testStatus: StatusMessage | null = null;
+  /** The running test or verify, and what aborts it. */
+  private _progress: Progress | null = null;
+  private _abort: AbortController | null = null;
+  /** The check chunk, once loaded (a test or a verify loads it first). */
+  private _check: Check | null = null;
 
   private _etag: string | null = null;
   private _focusAfterUpdate: string | null = null;
   private readonly _language = new LanguageController(this, () => this._onLanguageChange());
   private readonly _api = new ApiClient(this, () => this._language.current);
+  // It also ticks the seconds of a running check (until a day after its start, on its whole seconds).
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: a controller, it registers itself with the element
-  private readonly _countdown = new Countdown(this, () => this._status?.retryAt);
+  private readonly _countdown = new Countdown(this, () =>
+    this._progress ? this._progress.startedAt + 864e5 : this._status?.retryAt,
+  );
   private readonly _deliveries = new DeliveriesPoller(this, this._api.deliveries, (failure) =>
     this._report('deliveries', failure),
   );
@@ -171,7 +191,7 @@ export class MailServerSettings extends LitElement {
     data: () => this._data,
     busy: () => this._busy !== null,
     run: (action, work) => this._run(action, work),
-    refresh: () => this._api.getSettings().then(({ body, etag }) => this._apply(body, etag, true)),
+    refresh: () => this._refresh(),
     choose: (provider) => {
       if (this._draft.authMethod !== provider) this._draft = withChange(this._draft, 'authMethod', provider, false);
       this._focusAfterUpdate = '#oauth-sign-in';
@@ -221,7 +241,7 @@ export class MailServerSettings extends LitElement {
   protected override update(changed: PropertyValues<this>): void {
     // The test result goes (a language change, a new test, a reset): focus in it would fall to the page.
     const focusInResult = this.shadowRoot?.activeElement?.closest('.test-result');
-    if (focusInResult && !this._shownTestResult) this._focusAfterUpdate = '#test';
+    if (focusInResult && !this._shownTestResult) this._focusAfterUpdate ??= '#test';
     super.update(changed);
   }
 
@@ -232,6 +252,12 @@ export class MailServerSettings extends LitElement {
       this.renderRoot.querySelector<HTMLElement>(this._focusAfterUpdate)?.focus();
       this._focusAfterUpdate = null;
     }
+  }
+
+  /** Takes the saved state from the API again, keeping the form's changes. */
+  private async _refresh(): Promise<void> {
+    const { body, etag } = await this._api.getSettings();
+    this._apply(body, etag, true);
   }
 
   /** Loads the settings (and recent mails) from the API again, discarding unsaved changes. */
@@ -383,13 +409,18 @@ export class MailServerSettings extends LitElement {
     });
   }
 
-  /** Whether the draft passes the verify; a failure shows like a failed test, with Save anyway offered. */
+  /**
+   * Whether the draft passes the verify; a failure shows like a failed test, with Save anyway
+   * offered. A cancelled one does not pass.
+   */
   private async _verify(input: MailServerSettingsInput): Promise<boolean> {
     const verifiedWith = { ...this._draft };
     this._testResult = null;
     this._verifying = true;
     try {
-      const { body, lang } = await this._api.verifySettings(input);
+      const answer = await this._runCheck<VerifyResult>('verify', input);
+      if (!answer) return false;
+      const { body, lang } = answer;
       if (body.ok) return true;
       this._testResult = body;
       this._testedWith = verifiedWith;
@@ -414,7 +445,9 @@ export class MailServerSettings extends LitElement {
     this._testResult = null;
     await this._run('test', async () => {
       const testedWith = { ...this._draft };
-      const { body, lang } = await this._api.testSettings(toInput(this._draft, this._capabilities));
+      const answer = await this._runCheck<TestResult>('test', toInput(this._draft, this._capabilities));
+      if (!answer) return;
+      const { body, lang } = answer;
       this._testResult = body;
       this._testedWith = testedWith;
       this._testLang = lang;
@@ -425,8 +458,56 @@ export class MailServerSettings extends LitElement {
       this._testStatus = this._status;
       this._emit(new MailServerTestedEvent(body));
       void this._help.checkDomain(testedWith.fromAddress, true);
+      // A test of the saved settings is their last check now.
+      if (!this.dirty) await this._refresh();
     });
     void this._deliveries.load();
+  }
+
+  /**
+   * Runs a test or a verify with its stages shown as they happen (the check chunk is loaded first);
+   * answers undefined when it was cancelled.
+   */
+  private async _runCheck<T extends TestResult | VerifyResult>(
+    kind: 'test' | 'verify',
+    input: MailServerSettingsInput,
+  ): Promise<ApiAnswer<T> | undefined> {
+    const check = (this._check ??= await this._loadCheck());
+    const abort = new AbortController();
+    const progress: Progress = { startedAt: Date.now(), stages: [] };
+    this._abort = abort;
+    this._progress = progress;
+    try {
+      return await this._api.check(kind, input, abort.signal, (body) =>
+        check.readCheck<T>(body, progress, () => this.requestUpdate()),
+      );
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+    } finally {
+      this._progress = null;
+      // Cancel goes with the progress: focus returns to the button that started the check.
+      if (this.shadowRoot?.activeElement?.id === 'cancel-check' || abort.signal.aborted)
+        this._focusAfterUpdate = kind === 'test' ? '#test' : '.primary';
+    }
+    return undefined;
+  }
+
+  /** The check chunk, its styles added to the element's. */
+  private async _loadCheck(): Promise<Check> {
+    const check = await import('./check/check.ts').catch(() => {
+      throw new RequestFailure((t) => t.checkUnavailable);
+    });
+    this.shadowRoot!.adoptedStyleSheets.push(check.checkStyles(LIT).styleSheet!);
+    return check;
+  }
+
+  /** Aborts the running check and asks the API to end its session (a failure there changes nothing here). */
+  private _onCancel(): void {
+    const id = this._progress?.id;
+    this._abort?.abort();
+    if (id) this._api.cancelCheck(id).catch(() => {});
+    const verifying = this._verifying;
+    this._status = { tone: 'info', text: (t) => (verifying ? t.verifyCancelled : t.testCancelled) };
   }
 
   /** Trusts the certificate a test showed (the save pins it) and tests again with it. */
@@ -487,6 +568,7 @@ export class MailServerSettings extends LitElement {
       errorFor: (name) => this._errorFor(name),
       busy: this._busy !== null,
       verifying: this._verifying,
+      lastCheck: this._lastCheck,
       offerAnyway: !!this._anywayFor,
       onAnyway: () => this._onSubmit(null, true),
       untrustedSupported: !!caps?.allowUntrustedCertificate,
@@ -513,6 +595,16 @@ export class MailServerSettings extends LitElement {
     };
   }
 
+  /** The saved settings' last check as the form says it: when, and how it went. */
+  private get _lastCheck(): string | null {
+    const last = (this._data as SavedWithLastCheck | null)?.lastCheck;
+    if (!last) return null;
+    const at = this._language.dateFormat().format(new Date(last.at));
+    return last.ok
+      ? this._t.lastCheckOk(at)
+      : [this._t.lastCheckFailed(at), last.error?.message].filter(Boolean).join(': ');
+  }
+
   /** The domain's verdict where it is shown (`forTest`: in the test result); one the API wrote in another language is gone. */
   private _domain(forTest: boolean): Lookup<DomainCheckResult> {
     const d = this._help.domain;
@@ -532,9 +624,26 @@ export class MailServerSettings extends LitElement {
     });
   }
 
+  /** The running check's progress, else the last result shown (both come with the check chunk). */
+  private _renderCheck(actions: SignInActions): TemplateResult | typeof nothing {
+    const check = this._check;
+    const tested = this._shownTestResult;
+    if (!check) return nothing;
+    if (this._progress) return check.progressPanel(LIT, this._t, this._progress, () => this._onCancel());
+    if (!tested) return nothing;
+    const [result, settings] = tested;
+    const auth = settings.authMethod;
+    return check.testResultPanel(LIT, this._t, result, settings, {
+      reconnectWith: !result.ok && needsSignIn(result.error) && isProvider(auth) ? auth : null,
+      onSignIn: (provider) => actions.onSignIn(provider),
+      onTrust: (sha256) => this._onTrust(sha256),
+      warnings: warningList(this._t, result.warnings, actions.onSwitch),
+      domain: domainVerdict(this._t, this._domain(true), (w) => this._language.say(w)),
+    });
+  }
+
   protected override render(): TemplateResult {
     const t = this._t;
-    const tested = this._shownTestResult;
     const log = this._deliveries;
     const error = log.error;
     // When the settings could not be loaded either, the status says why once.
@@ -554,17 +663,7 @@ export class MailServerSettings extends LitElement {
             : nothing
       }
       ${this._renderStatus()}
-      ${
-        tested
-          ? testResultPanel(
-              t,
-              ...tested,
-              actions,
-              (sha256) => this._onTrust(sha256),
-              domainVerdict(t, this._domain(true), (w) => this._language.say(w)),
-            )
-          : nothing
-      }
+      ${this._renderCheck(actions)}
       ${deliveriesList({
         t,
         list: log.deliveries,

@@ -1,7 +1,7 @@
 import { unsafeCSS } from 'lit';
 
-// The status line, the test result and the deliveries list (minified by scripts/build-widget.ts,
-// like the form's styles).
+// The status line and the deliveries list (minified by scripts/build-widget.ts, like the form's
+// styles); the test result's come with the check chunk.
 export default unsafeCSS(`
   .status:not(:empty) {
     margin-top: var(--_space);
@@ -22,70 +22,6 @@ export default unsafeCSS(`
   }
   .status button {
     margin-top: 0.5em;
-  }
-  .test-result {
-    margin-top: var(--_space);
-    padding: calc(var(--_space) * 0.75);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-  }
-  .stages {
-    list-style: none;
-    margin: 0 0 0.5em;
-    padding: 0;
-  }
-  .stages .mark {
-    display: inline-block;
-    width: 1.25em;
-    color: var(--_success);
-    font-weight: 700;
-  }
-  .stages [data-state='failed'] {
-    color: var(--_danger);
-    font-weight: 600;
-  }
-  .stages [data-state='failed'] .mark {
-    color: inherit;
-  }
-  .vh {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
-  .certificate code {
-    word-break: break-all;
-  }
-  .test-result dl {
-    margin: 0 0 0.5em;
-  }
-  .test-result dt {
-    font-weight: 600;
-    margin-top: 0.5em;
-  }
-  .message {
-    color: var(--_danger);
-  }
-  code,
-  pre {
-    font-family: ui-monospace, monospace;
-    font-size: 0.875em;
-  }
-  pre {
-    overflow: auto;
-    max-height: 20em;
-    padding: 0.5em;
-    margin: 0.5em 0 0;
-    background: color-mix(in srgb, var(--_border) 12%, transparent);
-    border-radius: var(--_radius);
-    white-space: pre-wrap;
-    overflow-wrap: anywhere;
-  }
-  summary {
-    cursor: pointer;
-    color: var(--_accent);
   }
   .deliveries {
     margin-top: calc(var(--_space) * 1.5);

@@ -577,7 +577,7 @@ describe('test settings', () => {
     const stages = await w('.stages li').evaluateAll((items) =>
       items.map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-state')}`),
     );
-    expect(stages).toEqual(['connect:ok', 'tls:ok', 'greeting:ok', 'ehlo:ok', 'auth:failed']);
+    expect(stages).toEqual(['connect:passed', 'tls:passed', 'greeting:passed', 'ehlo:passed', 'auth:failed']);
     const result = await w('[part=test-result]').innerText();
     expect(result).toContain('The server rejected the user name or password.');
     expect(result).toContain('535 5.7.8 Authentication credentials invalid');

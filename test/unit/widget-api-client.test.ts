@@ -60,7 +60,11 @@ describe('ApiClient', () => {
     ['soon', 60],
   ])('a 429 with Retry-After %s says to try again in %i seconds', async (header, seconds) => {
     fetchMock.mockResolvedValue(json(429, { status: 429, title: 'Too many' }, { 'retry-after': header }));
-    const failure = await failureOf(client({ token: 't' }).testSettings({ host: 'h.example', security: 'tls' }));
+    const failure = await failureOf(
+      client({ token: 't' }).check('test', { host: 'h.example', security: 'tls' }, new AbortController().signal, () =>
+        Promise.reject(new Error('not streamed')),
+      ),
+    );
     expect(failure.text?.(en)).toBe(en.rateLimited(seconds));
     expect(failure.api).toBeUndefined();
   });

@@ -23,6 +23,8 @@ export interface FormView extends SignInView {
   dirty: boolean;
   /** Save is verifying the draft first. */
   verifying: boolean;
+  /** What the saved settings' last test or verify said, with when (none yet: null). */
+  lastCheck: string | null;
   /** The last verify failed for these values: saving without it is offered. */
   offerAnyway: boolean;
   onAnyway(): void;
@@ -130,7 +132,8 @@ function actions(v: FormView): TemplateResult {
           : nothing
       }
       ${v.dirty ? html`<span class="dirty" part="dirty">${t.unsaved}</span>` : nothing}
-    </div>`;
+    </div>
+    ${v.lastCheck ? html`<p class="hint" part="hint" id="last-check">${v.lastCheck}</p>` : nothing}`;
 }
 
 function resetConfirmation(v: FormView): TemplateResult {
