@@ -165,9 +165,9 @@ describe('the widget package, installed from its tarball', () => {
     expect(element).toMatch(/from "lit"/);
     expect(bundle).toMatch(/litElementVersions/);
     expect(bundle).not.toMatch(/from\s*"lit/);
-    // The bundle loads its language tables from the chunks next to it: they are in the package.
+    // The bundle loads its language tables and the check panel from the chunks next to it: they are in the package.
     const chunks = [...bundle.matchAll(/import\("\.\/([^"]+)"\)/g)].map((match) => match[1]!);
-    expect(chunks).toHaveLength(2);
+    expect(chunks.map((chunk) => /chunk-(\w+)-/.exec(chunk)?.[1]).sort()).toEqual(['check', 'de', 'en']);
     for (const chunk of chunks) expect(existsSync(join(installed, 'dist', chunk))).toBe(true);
 
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
