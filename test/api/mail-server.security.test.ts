@@ -429,7 +429,14 @@ describe('tenant isolation', () => {
 });
 
 describe('environment boundaries', () => {
-  const production = { ...env, ENVIRONMENT: 'production', ALLOWED_ORIGINS: 'https://portal.example' };
+  // The pool's webhook receiver is a local http URL, which production refuses: no webhooks here.
+  const production = {
+    ...env,
+    ENVIRONMENT: 'production',
+    ALLOWED_ORIGINS: 'https://portal.example',
+    WEBHOOK_URL: undefined,
+    WEBHOOK_SECRET: undefined,
+  };
   const app = createApp(defaultDeps('workers'));
 
   it('/dev/token exists only in development', async () => {
