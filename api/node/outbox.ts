@@ -16,6 +16,7 @@ import type { Database } from '../db/database.ts';
 import type { DeliveryRef, Enqueue, EnqueueWebhook } from '../outbox/enqueue.ts';
 import { deliver } from '../outbox/deliver.ts';
 import { sweepOutbox } from '../outbox/sweeper.ts';
+import { sendableWebhooks } from '../config/webhooks.ts';
 import { deliverWebhooks, dueWebhooks } from '../outbox/webhooks-deliver.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';
@@ -96,7 +97,7 @@ export class NodeOutbox {
 
   /** Sends the given webhook events, or all that are due (the batch's outcomes, a sweep). */
   private async sendWebhooks(ids?: string[]): Promise<void> {
-    const webhooks = configOf(this.env).webhooks;
+    const webhooks = sendableWebhooks(configOf(this.env).webhooks);
     if (!webhooks || this.stopped) return;
     try {
       const db = this.db();
