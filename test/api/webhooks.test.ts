@@ -8,6 +8,7 @@ import type { ReceivedEvent } from '../support/webhook-receiver.ts';
 import { call, clientFor, newTenant } from './helpers.ts';
 import { operator, postMessage, tenantWithServer } from './outbox-helpers.ts';
 import { marker } from './smtp-helpers.ts';
+import { expireAccessToken, revokeAtProvider, signIn } from './oauth-helpers.ts';
 
 const receiver = inject('webhookReceiver');
 
@@ -161,5 +162,22 @@ describe('webhook events on Workers', () => {
     const [, reset] = await eventsOf(tenantId, 'mail_server.changed', 2);
     expect(reset!.body.data).toEqual({ tenantId, change: 'reset' });
     expect(reset!.id).not.toBe(saved!.id);
+  });
+
+  it('mail_server.grant_expired from a test whose sign-in the provider refused arrives right after the response', async () => {
+    const { tenant, api } = await tenantWithServer('xoauth2', {
+      security: 'starttls',
+      auth: { method: 'xoauth2', provider: 'microsoft' },
+    });
+    const account = `expired-${marker().slice(1)}@firma.example`;
+    expect((await signIn(api, 'microsoft', { loginHint: account })).status).toBe(200);
+    await revokeAtProvider('microsoft', account);
+    await expireAccessToken(tenant.id, 'microsoft');
+    const test = await api.post('/v1/mail-server/test');
+    expect(await test.json()).toMatchObject({ ok: false, error: { code: 'oauth_grant_invalid' } });
+    // No invoice (whose batch would send it) and no sweep: the test's request hands it over.
+    const [expired] = await eventsOf(tenant.id, 'mail_server.grant_expired');
+    expect(expired!.verified).toBe(true);
+    expect(expired!.body.data).toEqual({ tenantId: tenant.id, provider: 'microsoft' });
   });
 });
