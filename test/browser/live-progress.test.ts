@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   axeViolations,
+  fillPlain,
   focusedId,
   freshTenant,
   inWidget,
@@ -100,13 +101,6 @@ beforeEach(() => {
 
 const w = (selector: string) => inWidget(page, selector);
 
-async function fillPlain(port: number): Promise<void> {
-  await w('#host').fill('127.0.0.1');
-  await w('#security').selectOption('none');
-  await w('#port').fill(String(port));
-  await w('#authMethod').selectOption('none');
-}
-
 /** Each listed stage with its state, in the order shown. */
 const stageStates = () =>
   w('.stages li').evaluateAll((items) =>
@@ -148,7 +142,7 @@ describe('a test against a server that stalls', () => {
     test(`shows the stages ticking, the seconds counting up and Cancel, which ends it (${lang})`, async () => {
       const texts = TEXTS[lang];
       await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('stalls'), lang });
-      await fillPlain(stalling.port);
+      await fillPlain(page, stalling.port);
       await w('#test').click();
       await waitForStall();
 
@@ -185,7 +179,7 @@ describe('a test against a server that stalls', () => {
 
   test('a cancelled verify saves nothing and says so; the form is usable again', async () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('stalls-save'), lang: 'en' });
-    await fillPlain(stalling.port);
+    await fillPlain(page, stalling.port);
     await w('button[type=submit]').click();
     await waitForStall();
     await w('#cancel-check').click();
@@ -200,7 +194,7 @@ describe('a test against a server that stalls', () => {
 
 test('a test against a working server: the progress shows, then every stage passed and the result', async () => {
   await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('streams'), lang: 'en' });
-  await fillPlain(stack.sink.smtpPort);
+  await fillPlain(page, stack.sink.smtpPort);
   // Every state a stage was seen in while the check ran (the progress panel is busy).
   await page.evaluate(() => {
     const root = document.querySelector('mail-server-settings')!.shadowRoot!;

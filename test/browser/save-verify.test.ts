@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   axeViolations,
+  fillPlain,
   freshTenant,
   inWidget,
   launchBrowser,
@@ -60,18 +61,11 @@ const w = (selector: string) => inWidget(page, selector);
 const saves = () => calls.filter((call) => call === 'PUT /v1/mail-server').length;
 const verifies = () => calls.filter((call) => call === 'POST /v1/mail-server/verify').length;
 
-async function fillPlain(port: number): Promise<void> {
-  await w('#host').fill('127.0.0.1');
-  await w('#security').selectOption('none');
-  await w('#port').fill(String(port));
-  await w('#authMethod').selectOption('none');
-}
-
 describe('Save verifies first', () => {
   for (const lang of ['en', 'de']) {
     test(`a server that refuses the sender is not saved; the failure shows once, with Save anyway (${lang})`, async () => {
       await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('refused'), lang });
-      await fillPlain(refusingPort);
+      await fillPlain(page, refusingPort);
       await w('button[type=submit]').click();
       await w('#anyway').waitFor();
 
@@ -94,7 +88,7 @@ describe('Save verifies first', () => {
 
   test('Save anyway saves without verifying', async () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('anyway'), lang: 'en' });
-    await fillPlain(refusingPort);
+    await fillPlain(page, refusingPort);
     await w('button[type=submit]').click();
     await w('#anyway').click();
     await waitForStatus(page, /^Settings saved/);
@@ -120,7 +114,7 @@ describe('Save verifies first', () => {
       }),
     );
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('limited'), lang: 'en' });
-    await fillPlain(stack.sink.smtpPort);
+    await fillPlain(page, stack.sink.smtpPort);
     await w('button[type=submit]').click();
     await w('#anyway').waitFor();
     await waitForStatus(page, /Please try again in \d+ seconds\./);
@@ -135,7 +129,7 @@ describe('Save verifies first', () => {
 
   test('a working server is saved after one verify; the button says it is checking meanwhile', async () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('works'), lang: 'de' });
-    await fillPlain(stack.sink.smtpPort);
+    await fillPlain(page, stack.sink.smtpPort);
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
