@@ -12,6 +12,7 @@ import {
   inWidget,
   launchBrowser,
   openWidget,
+  recordApiCalls,
   startHostServer,
   startWidgetStack,
   type HostServer,
@@ -72,7 +73,7 @@ let browser: Browser;
 let page: Page;
 let stalling: StallingServer;
 /** The widget's requests to the API, as "METHOD path". */
-let calls: string[] = [];
+let calls: string[];
 
 beforeAll(async () => {
   [stack, host, browser, stalling] = await Promise.all([
@@ -83,11 +84,7 @@ beforeAll(async () => {
   ]);
   page = await browser.newPage();
   page.setDefaultTimeout(10_000);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin === new URL(stack.apiUrl).origin && request.method() !== 'OPTIONS')
-      calls.push(`${request.method()} ${url.pathname}`);
-  });
+  calls = recordApiCalls(page, stack.apiUrl);
 });
 
 afterAll(async () => {
@@ -96,7 +93,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  calls = [];
+  calls.length = 0;
 });
 
 const w = (selector: string) => inWidget(page, selector);

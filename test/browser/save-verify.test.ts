@@ -11,6 +11,7 @@ import {
   inWidget,
   launchBrowser,
   openWidget,
+  recordApiCalls,
   startHostServer,
   startWidgetStack,
   type HostServer,
@@ -27,7 +28,7 @@ let page: Page;
 let refusing: SMTPServer;
 let refusingPort: number;
 /** The widget's requests to the API, as "METHOD path". */
-let calls: string[] = [];
+let calls: string[];
 
 beforeAll(async () => {
   refusing = new SMTPServer({
@@ -41,11 +42,7 @@ beforeAll(async () => {
   [stack, host, browser] = await Promise.all([startWidgetStack(), startHostServer(), launchBrowser()]);
   page = await browser.newPage();
   page.setDefaultTimeout(10_000);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin === new URL(stack.apiUrl).origin && request.method() !== 'OPTIONS')
-      calls.push(`${request.method()} ${url.pathname}`);
-  });
+  calls = recordApiCalls(page, stack.apiUrl);
 });
 
 afterAll(async () => {
@@ -54,7 +51,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  calls = [];
+  calls.length = 0;
 });
 
 const w = (selector: string) => inWidget(page, selector);

@@ -203,6 +203,17 @@ export const passVerify = (page: Page) =>
 export const focusedId = (page: Page) =>
   page.evaluate(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id ?? null);
 
+/** Records the page's requests to the API as "METHOD path" (preflights left out); empty it with `length = 0`. */
+export function recordApiCalls(page: Page, apiUrl: string): string[] {
+  const calls: string[] = [];
+  const origin = new URL(apiUrl).origin;
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin === origin && request.method() !== 'OPTIONS') calls.push(`${request.method()} ${url.pathname}`);
+  });
+  return calls;
+}
+
 export async function statusText(page: Page): Promise<string> {
   return (await inWidget(page, '[role=status]').innerText()).trim();
 }
