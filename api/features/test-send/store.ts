@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, or, sql } from 'drizzle-orm';
 import {
   deliveries,
   mailServers,
@@ -65,6 +65,10 @@ export async function retryAfterSeconds(db: Database, tenant: TenantIdentity, no
   return Math.max(1, Math.ceil((oldest + TEST_RATE_WINDOW_MS - now.getTime()) / 1000));
 }
 
+const sending = eq(deliveries.status, 'sending');
+/** A check the tenant cancelled (markCancelled). */
+const cancelledRow = sql`json_extract(${deliveries.error}, '$.code') = 'cancelled'`;
+
 /** Ends the reserved row: `sent`, or `failed` with why (`unknown` when there is no result). */
 function recordTest(
   db: Database,
@@ -95,10 +99,43 @@ function recordTest(
             }
           : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
       };
+  // A cancel recorded first stands (guarded); the session's own end by that cancel adds where it stopped.
+  const cancelledHere = result && !result.ok && result.error.code === 'cancelled';
+  const stillOpen = cancelledHere ? or(sending, cancelledRow) : sending;
   return db
     .update(deliveries)
     .set({ subject: message.subject, attempts: 1, ...outcome })
-    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
+    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id), stillOpen));
+}
+
+/** What a cancel found: the check still ran (now marked), had ended, or is no test row of this tenant. */
+export type CancelOutcome = 'cancelled' | 'finished' | 'unknown';
+
+/**
+ * Marks the tenant's running check as cancelled, in one guarded statement: only a row still
+ * `sending` changes, so a finished check keeps its outcome and a second cancel changes nothing.
+ */
+export async function markCancelled(db: Database, tenant: TenantIdentity, id: string): Promise<CancelOutcome> {
+  const own = and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id), eq(deliveries.kind, 'test'));
+  const [marked, rows] = await db.batch([
+    db
+      .update(deliveries)
+      .set({
+        status: 'failed',
+        attempts: 1,
+        error: { stage: 'connect', code: 'cancelled', responseCode: null, response: null },
+      })
+      .where(and(own, sending)),
+    db.select({ id: deliveries.id }).from(deliveries).where(own),
+  ]);
+  if ((marked as { rowsAffected: number }).rowsAffected > 0) return 'cancelled';
+  return rows.length > 0 ? 'finished' : 'unknown';
+}
+
+/** Whether the check's row is still open (not cancelled or ended by another request). */
+export async function stillSending(db: Database, id: string): Promise<boolean> {
+  const rows = await db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, id));
+  return rows[0]?.status === 'sending';
 }
 
 /**
