@@ -1,7 +1,7 @@
 // The widget's live progress and Cancel (#19) in headless Chromium against the real API stack: a
-// server that greets and answers EHLO, then never answers MAIL FROM, shows the passed stages, the
-// stalled one running, the seconds counting up and Cancel; a working server's stages all pass.
-import { createServer, type Server, type Socket } from 'node:net';
+// server that logs in, then never answers MAIL FROM, shows the passed stages, the stalled one
+// running, the seconds counting up and Cancel, which ends the SMTP session within 1 s and is
+// recorded as cancelled; a working server's stages all pass.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
@@ -19,68 +19,23 @@ import {
   type WidgetStack,
   waitForStatus,
 } from './support/harness.ts';
-
-/** A server that stalls after EHLO; each connection's close is awaited with `closed`. */
-interface StallingServer {
-  port: number;
-  /** The connections so far, each with the moment (performance.now()) it closed. */
-  connections: { closed: Promise<number> }[];
-  stop(): Promise<void>;
-}
-
-async function startStallingServer(): Promise<StallingServer> {
-  const sockets = new Set<Socket>();
-  const connections: StallingServer['connections'] = [];
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    connections.push({
-      closed: new Promise((resolve) =>
-        socket.on('close', () => {
-          sockets.delete(socket);
-          resolve(performance.now());
-        }),
-      ),
-    });
-    socket.write('220 stalls.fixture.test ESMTP\r\n');
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('latin1');
-      let end: number;
-      while ((end = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, end).toUpperCase();
-        buffered = buffered.slice(end + 2);
-        // Everything after EHLO (MAIL FROM, also RSET and QUIT) goes unanswered.
-        if (line.startsWith('EHLO')) socket.write('250-stalls.fixture.test\r\n250 8BITMIME\r\n');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    connections,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { closedAt } from '../support/check-cancel.ts';
+import { PASSWORD, type SmtpFixtures, startSmtpFixtures, USERNAME } from '../support/smtp-servers.ts';
 
 let stack: WidgetStack;
 let host: HostServer;
 let browser: Browser;
 let page: Page;
-let stalling: StallingServer;
+let fixtures: SmtpFixtures;
 /** The widget's requests to the API, as "METHOD path". */
 let calls: string[];
 
 beforeAll(async () => {
-  [stack, host, browser, stalling] = await Promise.all([
+  [stack, host, browser, fixtures] = await Promise.all([
     startWidgetStack(),
     startHostServer(),
     launchBrowser(),
-    startStallingServer(),
+    startSmtpFixtures(),
   ]);
   page = await browser.newPage();
   page.setDefaultTimeout(10_000);
@@ -89,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([stack?.stop(), host?.stop(), stalling?.stop()]);
+  await Promise.all([stack?.stop(), host?.stop(), fixtures?.stop()]);
 });
 
 beforeEach(() => {
@@ -119,27 +74,52 @@ const waitForElapsedAbove = (seconds: number) =>
 /** Waits until the check shows the stalled MAIL FROM as running. */
 const waitForStall = () => w('.stages [data-stage=mail][data-state=started]').waitFor();
 
+let senders = 0;
+/** Fills the settings of the server that stalls at MAIL FROM; answers the sender, which tells its sessions apart. */
+async function fillStalling(): Promise<string> {
+  const from = `rechnung-${process.pid}-${++senders}@firma.example`;
+  await fillPlain(page, fixtures.info.ports.stallsAtMail);
+  await w('#authMethod').selectOption('plain');
+  await w('#username').fill(USERNAME);
+  await w('#password').fill(PASSWORD);
+  await w('#fromAddress').fill(from);
+  return from;
+}
+
+/** Clicks Cancel; answers how long after the click the server saw the session of sender `from` close. */
+async function cancelAndTime(from: string, label: string): Promise<number> {
+  const answered = page.waitForResponse((response) => response.url().endsWith('/cancel'));
+  const clickedAt = Date.now();
+  await w('#cancel-check').click();
+  const ms = (await closedAt(fixtures.info, from)) - clickedAt;
+  console.log(`${label}: the SMTP session closed ${ms} ms after Cancel`);
+  expect((await answered).status()).toBe(204);
+  return ms;
+}
+
 const TEXTS = {
   en: {
     running: 'running, no answer yet',
     elapsed: /^Running for \d+ s$/,
     cancel: 'Cancel',
     cancelled: 'The test was cancelled.',
+    recorded: 'The check was cancelled.',
   },
   de: {
     running: 'läuft, noch keine Antwort',
     elapsed: /^Läuft seit \d+ s$/,
     cancel: 'Abbrechen',
     cancelled: 'Der Test wurde abgebrochen.',
+    recorded: 'Die Prüfung wurde abgebrochen.',
   },
 } as const;
 
 describe('a test against a server that stalls', () => {
   for (const lang of ['en', 'de'] as const) {
-    test(`shows the stages ticking, the seconds counting up and Cancel, which ends it (${lang})`, async () => {
+    test(`shows the stages ticking, the seconds counting up and Cancel, which ends the session (${lang})`, async () => {
       const texts = TEXTS[lang];
       await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('stalls'), lang });
-      await fillPlain(page, stalling.port);
+      const from = await fillStalling();
       await w('#test').click();
       await waitForStall();
 
@@ -147,8 +127,11 @@ describe('a test against a server that stalls', () => {
         ['connect', 'passed'],
         ['greeting', 'passed'],
         ['ehlo', 'passed'],
+        ['auth', 'passed'],
         ['mail', 'started'],
       ]);
+      // The server said the password back when it let us in: the stage's reply shows it redacted.
+      expect(await w('.stages').innerText()).not.toContain(PASSWORD);
       expect(await w('.stages [data-state=started]').innerText()).toContain(texts.running);
       expect(await w('.elapsed').innerText()).toMatch(texts.elapsed);
       const first = await elapsedSeconds();
@@ -163,7 +146,7 @@ describe('a test against a server that stalls', () => {
       expect(await focusedId(page)).toBe('cancel-check');
       expect(await axeViolations(page)).toEqual([]);
 
-      await cancel.click();
+      expect(await cancelAndTime(from, `test (${lang})`)).toBeLessThanOrEqual(1_000);
       expect(await waitForStatus(page, new RegExp(texts.cancelled))).toContain(texts.cancelled);
       await w('#cancel-check').waitFor({ state: 'detached' });
       expect(await w('.stages [data-state=started]').count()).toBe(0);
@@ -171,15 +154,23 @@ describe('a test against a server that stalls', () => {
       expect(await w('#test').getAttribute('aria-disabled')).toBe('false');
       expect(await focusedId(page)).toBe('test');
       expect(await axeViolations(page)).toEqual([]);
+
+      // The Tests tab of the delivery log shows the attempt as cancelled.
+      await w('#tab-test').click();
+      const attempt = w('#deliveries-panel li[data-status=failed]');
+      await attempt.waitFor();
+      expect(await w('#deliveries-panel li').count()).toBe(1);
+      expect(await attempt.locator('.why').innerText()).toBe(texts.recorded);
+      expect(await axeViolations(page)).toEqual([]);
     });
   }
 
   test('a cancelled verify saves nothing and says so; the form is usable again', async () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('stalls-save'), lang: 'en' });
-    await fillPlain(page, stalling.port);
+    const from = await fillStalling();
     await w('button[type=submit]').click();
     await waitForStall();
-    await w('#cancel-check').click();
+    expect(await cancelAndTime(from, 'verify (en)')).toBeLessThanOrEqual(1_000);
     await waitForStatus(page, /The check was cancelled; nothing was saved\./);
     expect(calls).toContain('POST /v1/mail-server/verify');
     expect(calls).not.toContain('PUT /v1/mail-server');
