@@ -9,6 +9,7 @@ import { isPrivateHost } from '../../smtp/target.ts';
 import { storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
 import { secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';
+import { passwordMac } from './last-check.ts';
 import {
   CredentialsMissingError,
   readSettings,
@@ -57,9 +58,11 @@ async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailSer
   if (input.auth.method === 'xoauth2') return { kind: 'clear' };
   if (input.auth.password === undefined) return { kind: 'keep' };
   if (input.auth.password === null) return { kind: 'clear' };
+  const key = deps.config.settingsEncryptionKey;
   return {
     kind: 'set',
-    sealed: await (await secretBoxFor(deps.config.settingsEncryptionKey)).seal(input.auth.password, tenant.id),
+    sealed: await (await secretBoxFor(key)).seal(input.auth.password, tenant.id),
+    mac: await passwordMac(key, tenant.id, input.auth.password),
   };
 }
 
