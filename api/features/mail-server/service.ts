@@ -87,7 +87,7 @@ export async function saveMailServer(
   const password = await passwordChange(deps, tenant, input);
   let saved: SettingsWithGrants;
   try {
-    saved = await writeSettings(deps.db, tenant, input, password, expected, deps.now(), deps.config.webhooks);
+    saved = await writeSettings(deps.db, tenant, input, password, expected, lang, deps.now(), deps.config.webhooks);
   } catch (error) {
     if (!(error instanceof CredentialsMissingError)) throw error;
     throw await missingPasswordError(deps, tenant, lang, input);

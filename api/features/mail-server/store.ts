@@ -13,6 +13,7 @@ import {
   tenants,
 } from '../../db/schema.ts';
 import type { SealedSecret } from '../../crypto/secret-box.ts';
+import type { Lang } from '../../i18n/lang.ts';
 import type { MailServerInput } from './schema.ts';
 import { checksOf, deleteChecks } from './checks-store.ts';
 
@@ -150,8 +151,14 @@ function pinColumn(input: MailServerInput): SQL | string | null {
   return sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`;
 }
 
-/** Every column a save sets, but the version. */
-function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change: PasswordChange, now: Date) {
+/** Every column a save sets, but the version; `lang` is the saving request's (the notice mail's language). */
+function settingsColumns(
+  tenant: TenantIdentity,
+  input: MailServerInput,
+  change: PasswordChange,
+  lang: Lang,
+  now: Date,
+) {
   const usesAuth = input.auth.method !== 'none';
   const oauthProvider = input.auth.method === 'xoauth2' ? input.auth.provider : null;
   return {
@@ -170,6 +177,7 @@ function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change:
     fallbackToSystem: input.fallbackToSystem ?? true,
     updatedAt: now,
     updatedBy: tenant.email,
+    lang,
   };
 }
 
@@ -185,13 +193,14 @@ export async function writeSettings(
   input: MailServerInput,
   password: PasswordChange,
   expected: ExpectedVersion,
+  lang: Lang,
   now: Date,
   webhooks: WebhookConfig | null = null,
 ): Promise<SettingsWithGrants> {
   // No password is kept for a server without authentication, or one signed in to with the provider.
   const usesPassword = input.auth.method !== 'none' && input.auth.method !== 'xoauth2';
   const change: PasswordChange = usesPassword ? password : { kind: 'clear' };
-  const columns = settingsColumns(tenant, input, change, now);
+  const columns = settingsColumns(tenant, input, change, lang, now);
   const kept = keptPasswordForInsert(change, tenant, savedServerCondition(input));
   const insertPin = input.allowUntrustedCertificate ? (input.trustedCertificateSha256 ?? null) : null;
   const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: insertPin, version: now.getTime() };
