@@ -281,7 +281,9 @@ export type SmtpErrorCode =
   | 'port_blocked'
   | 'not_configured'
   | 'unknown'
-  | 'certificate_unconfirmed';
+  | 'certificate_unconfirmed'
+  // A test or verify the tenant cancelled while it ran.
+  | 'cancelled';
 
 export interface SmtpError {
   stage: SmtpStage;
