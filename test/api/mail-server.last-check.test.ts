@@ -6,21 +6,16 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import type { LastCheck, MailServerResponse, TestResult } from '../../contract/index.ts';
 import { getDatabase } from '../../api/db/client.ts';
-import { mailServerChecks, mailServers } from '../../api/db/schema.ts';
+import { deliveries, mailServerChecks, mailServers } from '../../api/db/schema.ts';
+import { type Post, stallDraft, stalledCheck } from '../support/check-cancel.ts';
 import { clientFor } from './helpers.ts';
-import { fixtures, leakForms } from './smtp-helpers.ts';
+import { fixtures, leakForms, starttlsDraftFor } from './smtp-helpers.ts';
 
 type Api = Awaited<ReturnType<typeof clientFor>>;
 
 const draftFor = (name: 'starttls' | 'relayDenied', password = fixtures().password) => {
-  const f = fixtures();
-  return {
-    host: f.host,
-    port: f.ports[name],
-    security: 'starttls',
-    auth: { method: 'login', username: f.username, password },
-    from: { address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' },
-  };
+  const draft = starttlsDraftFor(name);
+  return { ...draft, auth: { ...draft.auth, password } };
 };
 
 const db = () => getDatabase((env as { DATABASE_URL: string }).DATABASE_URL);
@@ -117,6 +112,22 @@ describe('GET /v1/mail-server lastCheck', () => {
     const other = await clientFor();
     expect((await save(other, draftFor('starttls'))).lastCheck).toBeNull();
     expect(await lastCheck(other)).toBeNull();
+  });
+
+  it('a cancelled check records nothing, even once its draft is saved', async () => {
+    const api = await clientFor();
+    const post: Post = (path, body, headers) => api.post(path, body, headers ? { headers } : {});
+    const check = await stalledCheck(post, fixtures(), 'verify');
+    expect((await post(`/v1/mail-server/checks/${check.id}/cancel`)).status).toBe(204);
+    // The session's own end is recorded after the response (it fills in the subject): wait for it.
+    await vi.waitFor(
+      async () => {
+        const [row] = await db().select().from(deliveries).where(eq(deliveries.id, check.id));
+        if (!row?.subject) throw new Error('the session’s end is not recorded yet');
+      },
+      { timeout: 2_000, interval: 10 },
+    );
+    expect((await save(api, stallDraft(fixtures(), check.from))).lastCheck).toBeNull();
   });
 
   it('stores the password only sealed and as a keyed MAC: never in clear, never its plain SHA-256', async () => {
