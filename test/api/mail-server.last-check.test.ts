@@ -8,6 +8,7 @@ import type { LastCheck, MailServerResponse, TestResult } from '../../contract/i
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries, mailServerChecks, mailServers } from '../../api/db/schema.ts';
 import { type Post, stallDraft, stalledCheck } from '../support/check-cancel.ts';
+import { eventsOf, STREAM as EVENT_STREAM } from '../support/event-stream.ts';
 import { clientFor } from './helpers.ts';
 import { fixtures, leakForms, starttlsDraftFor } from './smtp-helpers.ts';
 
@@ -61,6 +62,15 @@ describe('GET /v1/mail-server lastCheck', () => {
     expect(Number.isNaN(Date.parse(check.at))).toBe(false);
     // The PUT answers the same shape.
     expect((await save(api, draftFor('starttls'))).lastCheck).toEqual(check);
+  });
+
+  it('the widget’s Save: a streamed verify, then the PUT at once — its answer already shows the verify', async () => {
+    const api = await clientFor();
+    const draft = draftFor('starttls');
+    const streamed = await api.post('/v1/mail-server/verify', draft, { headers: EVENT_STREAM });
+    const events = await eventsOf(streamed);
+    expect(events.at(-1)).toMatchObject({ event: 'result', data: { ok: true } });
+    expect((await save(api, draft)).lastCheck).toEqual({ ok: true, at: expect.any(String), kind: 'verify' });
   });
 
   it('a failing test of the saved settings: ok false, with its code and message in the request’s language', async () => {

@@ -221,7 +221,9 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
   // Issue #19: the settings checked, recorded with the outcome (no session, no check).
   const key = deps.config.settingsEncryptionKey;
   const fingerprint = s.plan.blocked ? null : await sessionFingerprint(key, s.tenant.id, s.plan);
-  // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
+  // Workers: a plain answer's row is ended after the response (waitUntil), saving the client a
+  // database round trip. A stream is open anyway: its row and last check are written before its
+  // `result`, so the save that follows a streamed verify already shows that check.
   const result = await sendAndRecordTest(
     deps.db,
     s.tenant,
@@ -229,7 +231,7 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
     s.message,
     send,
     deps.now,
-    defer,
+    s.onStage ? undefined : defer,
     testedServer(s.plan),
     fingerprint ? { fingerprint, kind: s.kind } : undefined,
   );
