@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { TestResult } from '../../contract/index.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
-import { cancelAndMeasure, type Post, stalledCheck } from '../support/check-cancel.ts';
+import { cancelAndMeasure, closedAt, type Post, stalledCheck } from '../support/check-cancel.ts';
 import { eventsOf, STREAM } from '../support/event-stream.ts';
 import { clientFor } from './helpers.ts';
 import { fixtures, leakForms } from './smtp-helpers.ts';
@@ -53,6 +53,17 @@ describe('POST /v1/mail-server/checks/{id}/cancel (Workers)', () => {
       expect(await rowOf(check.id)).toEqual(row);
     });
   }
+
+  it('the client going away (the response body cancelled) ends the session too, recorded as cancelled', async () => {
+    const { post } = await tenantPost();
+    const check = await stalledCheck(post, fixtures(), 'test');
+    const gone = Date.now();
+    await check.events.cancel();
+    const ms = (await closedAt(fixtures(), check.from)) - gone;
+    console.log(`Workers, client gone: the server saw the SMTP session close after ${ms} ms`);
+    expect(ms).toBeLessThanOrEqual(1_000);
+    expect(await endedRow(check.id)).toMatchObject({ status: 'failed', error: { stage: 'mail', code: 'cancelled' } });
+  });
 
   it('another tenant’s cancel and an unknown id are 404 problems; the check runs on until its own cancel', async () => {
     const owner = await tenantPost();

@@ -15,6 +15,7 @@ import { cancelAndMeasure, closedAt, type Post, stalledCheck, stallDraft } from 
 import { eventReader, STREAM } from '../support/event-stream.ts';
 import { nodeApp } from '../support/node-app.ts';
 import { nodeTestEnv } from '../support/node-env.ts';
+import { startThrowawayStack, type ThrowawayStack } from '../support/throwaway-stack.ts';
 
 const fixtures = inject('smtpFixtures');
 const env: Bindings = nodeTestEnv(inject('dbUrl'), fixtures, { ENVIRONMENT: 'test' });
@@ -123,5 +124,54 @@ describe('cancel of a running check on Node', () => {
     );
     expect(await rowOf(id)).toMatchObject({ status: 'failed', smtpResponse: null, error: { code: 'cancelled' } });
     expect(await markCancelled(db, tenant, id)).toBe('finished');
+  });
+});
+
+// The real Workers runtime over HTTP: workerd notices a client gone only when a write fails, which
+// the stream's heartbeat makes happen during a silent stall.
+describe('cancel under wrangler dev', () => {
+  let started: ThrowawayStack;
+  beforeAll(async () => {
+    started = await startThrowawayStack('mss-cancel-');
+  }, 90_000);
+  afterAll(() => started?.stop());
+
+  async function devToken() {
+    const tenant = `cancel-${crypto.randomUUID().slice(0, 8)}`;
+    const res = await fetch(`${started.stack.apiUrl}/dev/token?tenant=${tenant}&email=office@${tenant}.example&name=C`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  it('the cancel route and a client going away both end the session within 1 s', async () => {
+    const token = await devToken();
+    const post: Post = (path, body, headers) =>
+      fetch(`${started.stack.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const check = await stalledCheck(post, fixtures, 'test');
+    expect(await cancelAndMeasure(post, fixtures, check, 'wrangler dev')).toBeLessThanOrEqual(1_000);
+    expect((await check.events.until((e) => e.event === 'result')).data).toMatchObject({
+      error: { stage: 'mail', code: 'cancelled' },
+    });
+
+    const client = new AbortController();
+    const gone = await stalledCheck(
+      (path, body, headers) =>
+        fetch(`${started.stack.apiUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+          signal: client.signal,
+        }),
+      fixtures,
+      'test',
+    );
+    const aborted = Date.now();
+    client.abort();
+    const ms = (await closedAt(fixtures, gone.from)) - aborted;
+    console.log(`wrangler dev, client gone: the server saw the SMTP session close after ${ms} ms`);
+    expect(ms).toBeLessThanOrEqual(1_000);
   });
 });

@@ -47,6 +47,7 @@ export const mailServerRoutes = new Hono<AppEnv>()
       c.var.deps.now(),
     );
     if (!deleted) throw new ApiError(412, 'precondition_failed');
+    c.var.deps.handOverWebhooks(c.var.tenant.id);
     // A reset forgets the sign-ins too; they are revoked at the provider after the response.
     revokeGrants(c.var.deps, grants, deferrerOf(c));
     return c.body(null, 204);

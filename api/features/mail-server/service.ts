@@ -93,5 +93,6 @@ export async function saveMailServer(
     throw await missingPasswordError(deps, tenant, lang, input);
   }
   if (!saved.row) throw new ApiError(412, 'precondition_failed');
+  deps.handOverWebhooks(tenant.id);
   return saved;
 }

@@ -44,7 +44,8 @@ function withEventStream(response: ReturnType<typeof jsonResponse>, result: stri
     'With `Accept: text/event-stream`: Server-Sent Events, each `event:` and one `data:` JSON line —',
     '`start` `{ id, kind }` (the delivery row; `POST /v1/mail-server/checks/{id}/cancel` ends the session),',
     '`stage` `{ stage, status: started|passed|failed, reply?, elapsedMs }` per SMTP stage (replies redacted),',
-    `then \`result\`, ${result}; then the stream ends. Errors before the session are problem+json as usual.`,
+    `then \`result\`, ${result}; then the stream ends. Between events a comment line (\`: \`) every 0.3 s.`,
+    'Errors before the session are problem+json as usual.',
   ].join(' ');
   return {
     description: `${response.description} ${events}`,

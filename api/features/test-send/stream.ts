@@ -5,6 +5,12 @@ import { errorSummary } from '../../util/error-summary.ts';
 import { watchForCancel } from './cancel.ts';
 import type { PreparedCheck } from './service.ts';
 
+/**
+ * workerd tells of a client gone only when a write to it fails (measured under wrangler dev; with
+ * `enable_request_signal` too): an SSE comment this often lets a silent server's stall notice it.
+ */
+const HEARTBEAT_MS = 300;
+
 /** The client asked for the check's progress as Server-Sent Events (JSON stays the default). */
 export function wantsEventStream(c: Context<AppEnv>): boolean {
   return (c.req.header('accept') ?? '').toLowerCase().includes('text/event-stream');
@@ -15,6 +21,7 @@ export function wantsEventStream(c: Context<AppEnv>): boolean {
  * session, then `result`, the body the plain request answers. The session ends, recorded as
  * cancelled, on a cancel request, or when the client goes away where the runtime says so (the
  * request's signal; the response stream cancelled by the runtime after a failed write).
+ * Between events, a comment line every HEARTBEAT_MS.
  */
 export function streamCheck<B extends object>(c: Context<AppEnv>, check: PreparedCheck<B>): Response {
   const cancel = new AbortController();
@@ -26,6 +33,7 @@ export function streamCheck<B extends object>(c: Context<AppEnv>, check: Prepare
       stream.onAbort(abort);
       request?.addEventListener('abort', abort, { once: true });
       const watch = watchForCancel(c.var.deps.db, check.id, cancel);
+      const heartbeat = setInterval(() => void stream.write(': \n\n'), HEARTBEAT_MS);
       // Hono swallows a failed write (the client is gone); the session's bookkeeping goes on.
       const send = (event: string, data: object) => stream.writeSSE({ event, data: JSON.stringify(data) });
       try {
@@ -39,6 +47,7 @@ export function streamCheck<B extends object>(c: Context<AppEnv>, check: Prepare
         await send('result', outcome.body);
       } finally {
         watch.stop();
+        clearInterval(heartbeat);
         request?.removeEventListener('abort', abort);
       }
     },
