@@ -11,14 +11,17 @@ import { deferrerOf } from '../../http/defer.ts';
 import { revokeGrants } from '../oauth/service.ts';
 import { mailServerResponse } from './view.ts';
 import { docs } from './openapi.ts';
+import { savedSettingsCheck } from './last-check.ts';
 
-function respond(c: Context<AppEnv>, saved: SettingsWithGrants) {
+async function respond(c: Context<AppEnv>, saved: SettingsWithGrants) {
+  const check = await savedSettingsCheck(saved.row, saved.grants, saved.checks, c.var.tenant);
   const body = mailServerResponse(
     saved,
     c.var.tenant,
     c.var.deps.config.systemFrom,
     c.var.deps.capabilities,
     c.var.lang,
+    check,
   );
   c.header('etag', etagOf(body.version));
   c.header('cache-control', 'no-store');

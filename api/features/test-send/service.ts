@@ -18,6 +18,7 @@ import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import type { StageListener } from '../../smtp/stages.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
+import { sessionFingerprint } from '../mail-server/last-check.ts';
 import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
 import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
 import { dropReservation, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
@@ -217,6 +218,9 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
     runCheck(deps, s.plan, m, s.tenant.email, s.kind, s).finally(() => {
       tSent = performance.now();
     });
+  // Issue #19: the settings checked, recorded with the outcome (no session, no check).
+  const key = deps.config.settingsEncryptionKey;
+  const fingerprint = s.plan.blocked ? null : await sessionFingerprint(key, s.tenant.id, s.plan);
   // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
   const result = await sendAndRecordTest(
     deps.db,
@@ -227,6 +231,7 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
     deps.now,
     defer,
     testedServer(s.plan),
+    fingerprint ? { fingerprint, kind: s.kind } : undefined,
   );
   const smtpEnd = tSent || performance.now();
   await afterResponse(deps, s.tenant, s.plan, result, defer);

@@ -12,6 +12,7 @@ import type { VerifyResult } from '../../smtp/verify.ts';
 import { errorSummary } from '../../util/error-summary.ts';
 import { upsertTenant } from '../mail-server/store.ts';
 import type { Defer } from '../../http/defer.ts';
+import { type CheckKey, recordCheckStatements } from '../mail-server/checks-store.ts';
 
 /** At most this many tests per tenant per window, counted in the database (holds across isolates). */
 export const TEST_RATE_LIMIT = 5;
@@ -70,7 +71,7 @@ const sending = eq(deliveries.status, 'sending');
 const cancelledRow = sql`json_extract(${deliveries.error}, '$.code') = 'cancelled'`;
 
 /** Ends the reserved row: `sent`, or `failed` with why (`unknown` when there is no result). */
-function recordTest(
+async function recordTest(
   db: Database,
   tenant: TenantIdentity,
   id: string,
@@ -78,7 +79,8 @@ function recordTest(
   result: SendResult | VerifyResult | undefined,
   now: () => Date,
   server: DeliveryError['server'],
-) {
+  check: CheckKey | undefined,
+): Promise<void> {
   const outcome = result?.ok
     ? {
         status: 'sent' as const,
@@ -102,10 +104,18 @@ function recordTest(
   // A cancel recorded first stands (guarded); the session's own end by that cancel adds where it stopped.
   const cancelledHere = result && !result.ok && result.error.code === 'cancelled';
   const stillOpen = cancelledHere ? or(sending, cancelledRow) : sending;
-  return db
+  const update = db
     .update(deliveries)
     .set({ subject: message.subject, attempts: 1, ...outcome })
     .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id), stillOpen));
+  // Issue #19: what the check found, for GET's lastCheck, in the batch that ends its row; nothing
+  // for a check that threw or was cancelled (recordCheckStatements is guarded by `sending` too).
+  if (!check || !result || cancelledHere) {
+    await update;
+    return;
+  }
+  const found = { ...check, ok: result.ok, error: outcome.error ?? null };
+  await db.batch([...recordCheckStatements(db, tenant.id, id, found, now()), update]);
 }
 
 /** What a cancel found: the check still ran (now marked), had ended, or is no test row of this tenant. */
@@ -155,13 +165,15 @@ export async function sendAndRecordTest<R extends SendResult | VerifyResult>(
   defer?: Defer,
   /** The server tested, named in the stored error's message. */
   server?: DeliveryError['server'],
+  /** Recorded as the last check of these settings (checks-store.ts). */
+  check?: CheckKey,
 ): Promise<R> {
   let result: R | undefined;
   try {
     result = await send(message);
     return result;
   } finally {
-    const record = () => recordTest(db, tenant, id, message, result, now, server);
+    const record = () => recordTest(db, tenant, id, message, result, now, server, check);
     if (defer) {
       // Started on the next turn, so that building and sending the update does not delay the response.
       defer(
