@@ -10,7 +10,7 @@ import { deliveries } from '../../api/db/schema.ts';
 import { cancelAndMeasure, closedAt, type Post, stalledCheck } from '../support/check-cancel.ts';
 import { eventsOf, STREAM } from '../support/event-stream.ts';
 import { clientFor } from './helpers.ts';
-import { fixtures, leakForms } from './smtp-helpers.ts';
+import { fixtures, leakForms, starttlsDraftFor } from './smtp-helpers.ts';
 
 const db = () => getDatabase((env as { DATABASE_URL: string }).DATABASE_URL);
 const rowOf = async (id: string) => (await db().select().from(deliveries).where(eq(deliveries.id, id)))[0];
@@ -81,15 +81,7 @@ describe('POST /v1/mail-server/checks/{id}/cancel (Workers)', () => {
 
   it('a finished check: 204 and its outcome stays', async () => {
     const { post } = await tenantPost();
-    const f = fixtures();
-    const draft = {
-      host: f.host,
-      port: f.ports.starttls,
-      security: 'starttls',
-      auth: { method: 'login', username: f.username, password: f.password },
-      from: { address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' },
-    };
-    const events = await eventsOf(await post('/v1/mail-server/test', draft, STREAM));
+    const events = await eventsOf(await post('/v1/mail-server/test', starttlsDraftFor('starttls'), STREAM));
     const id = String(events[0]!.data.id);
     const row = await endedRow(id);
     expect(row.status).toBe('sent');

@@ -10,6 +10,7 @@ import { deliveries, mailServerChecks, mailServers } from '../../api/db/schema.t
 import { type Post, stallDraft, stalledCheck } from '../support/check-cancel.ts';
 import { eventsOf, STREAM as EVENT_STREAM } from '../support/event-stream.ts';
 import { clientFor } from './helpers.ts';
+import { signIn } from './oauth-helpers.ts';
 import { fixtures, leakForms, starttlsDraftFor } from './smtp-helpers.ts';
 
 type Api = Awaited<ReturnType<typeof clientFor>>;
@@ -45,7 +46,7 @@ async function save(api: Api, body: unknown) {
 }
 
 /** The widget's Save: verify the draft, then save it as it is. */
-async function verifyThenSave(api: Api, draft = draftFor('starttls')) {
+async function verifyThenSave(api: Api, draft: unknown = draftFor('starttls')) {
   const verified = await api.post('/v1/mail-server/verify', draft);
   expect(verified.status).toBe(200);
   expect(((await verified.json()) as { ok: boolean }).ok).toBe(true);
@@ -122,6 +123,20 @@ describe('GET /v1/mail-server lastCheck', () => {
     const other = await clientFor();
     expect((await save(other, draftFor('starttls'))).lastCheck).toBeNull();
     expect(await lastCheck(other)).toBeNull();
+  });
+
+  it('with a sign-in: the verify counts for the provider it logged in with, not another', async () => {
+    const api = await clientFor();
+    await signIn(api, 'google', { loginHint: 'anna@firma.example' });
+    await signIn(api, 'microsoft', { loginHint: 'anna@firma.example' });
+    const signedIn = (provider: 'google' | 'microsoft') => ({
+      host: 'localhost',
+      port: fixtures().ports.xoauth2,
+      security: 'starttls',
+      auth: { method: 'xoauth2', provider },
+    });
+    expect(await verifyThenSave(api, signedIn('google'))).toMatchObject({ ok: true, kind: 'verify' });
+    expect((await save(api, signedIn('microsoft'))).lastCheck).toBeNull();
   });
 
   it('a cancelled check records nothing, even once its draft is saved', async () => {
