@@ -221,9 +221,17 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
   // Issue #19: the settings checked, recorded with the outcome (no session, no check).
   const key = deps.config.settingsEncryptionKey;
   const fingerprint = s.plan.blocked ? null : await sessionFingerprint(key, s.tenant.id, s.plan);
-  // Workers: a plain answer's row is ended after the response (waitUntil), saving the client a
-  // database round trip. A stream is open anyway: its row and last check are written before its
-  // `result`, so the save that follows a streamed verify already shows that check.
+  // Workers: the row is ended in waitUntil, which outlives a client gone. A plain answer does not
+  // wait for it (one database round trip saved); a stream, open anyway, writes its `result` only
+  // after it, so the save that follows a streamed verify already shows that check.
+  let recording: Promise<unknown> | undefined;
+  const keep: Defer | undefined =
+    defer && s.onStage
+      ? (task) => {
+          recording = task;
+          defer(task);
+        }
+      : defer;
   const result = await sendAndRecordTest(
     deps.db,
     s.tenant,
@@ -231,11 +239,12 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
     s.message,
     send,
     deps.now,
-    s.onStage ? undefined : defer,
+    keep,
     testedServer(s.plan),
     fingerprint ? { fingerprint, kind: s.kind } : undefined,
   );
   const smtpEnd = tSent || performance.now();
+  await recording;
   await afterResponse(deps, s.tenant, s.plan, result, defer);
   const body = resultBody(deps, lang, s.plan, result);
   return { body, smtpEnd, end: performance.now() };
