@@ -51,10 +51,6 @@ import type { Messages } from './translations/en.ts';
 import { clientErrors, type FieldErrors } from './validate.ts';
 
 type Check = typeof import('./check/check.ts');
-/** The saved settings' last test or verify, as `GET /v1/mail-server` and the PUT answer it. */
-type SavedWithLastCheck = MailServerResponse & {
-  lastCheck?: { ok: boolean; at: string; kind: 'verify' | 'test'; error?: { code: string; message: string } } | null;
-};
 /** The Lit the check chunk's templates use (it brings none of its own). */
 const LIT: Lit = { html, nothing, unsafeCSS };
 
@@ -597,7 +593,7 @@ export class MailServerSettings extends LitElement {
 
   /** The saved settings' last check as the form says it: when, and how it went. */
   private get _lastCheck(): string | null {
-    const last = (this._data as SavedWithLastCheck | null)?.lastCheck;
+    const last = this._data?.lastCheck;
     if (!last) return null;
     const at = this._language.dateFormat().format(new Date(last.at));
     return last.ok
