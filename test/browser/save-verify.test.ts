@@ -156,3 +156,30 @@ describe('Save verifies first', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 });
+
+describe('The saved settings’ last check (lastCheck)', () => {
+  test('after a verified save the form says when they were last checked, also after a reload (de)', async () => {
+    const tenant = freshTenant('last-check');
+    await openWidget(page, host.url, { api: stack.apiUrl, tenant, lang: 'de' });
+    expect(await w('#last-check').count()).toBe(0);
+    await fillPlain(page, stack.sink.smtpPort);
+    await w('button[type=submit]').click();
+    await waitForStatus(page, /^Einstellungen gespeichert/);
+    expect(await w('#last-check').innerText()).toMatch(/^Zuletzt erfolgreich geprüft: .*2\d{3}/);
+
+    await openWidget(page, host.url, { api: stack.apiUrl, tenant, lang: 'de' });
+    expect(await w('#last-check').innerText()).toMatch(/^Zuletzt erfolgreich geprüft: /);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  test('saved anyway after a refused verify: the form says that check failed, and why (en)', async () => {
+    await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('last-failed'), lang: 'en' });
+    await fillPlain(page, refusingPort);
+    await w('button[type=submit]').click();
+    await w('#anyway').click();
+    await waitForStatus(page, /^Settings saved/);
+    const line = await w('#last-check').innerText();
+    expect(line).toMatch(/^Last check on \d{1,2} [A-Z][a-z]{2} 2\d{3}, \d{2}:\d{2} failed: \S/);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
