@@ -113,7 +113,7 @@ const de: Messages = {
   testFailed: 'Der Test ist fehlgeschlagen.',
   stagesLabel: 'Schritte des Tests',
   stages: {
-    connect: 'Verbinden',
+    connect: 'Verbindungsaufbau',
     tls: 'Verschlüsselung (TLS)',
     greeting: 'Begrüßung',
     ehlo: 'EHLO',

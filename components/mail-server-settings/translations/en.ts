@@ -109,11 +109,11 @@ const en = {
   testFailed: 'The test failed.',
   stagesLabel: 'Steps of the test',
   stages: {
-    connect: 'Connect',
+    connect: 'Connection',
     tls: 'Encryption (TLS)',
     greeting: 'Greeting',
     ehlo: 'EHLO',
-    auth: 'Login',
+    auth: 'Sign-in',
     mail: 'Sender (MAIL FROM)',
     rcpt: 'Recipient (RCPT TO)',
     data: 'Message (DATA)',
