@@ -182,7 +182,7 @@ describe('the sender domain', () => {
     expect(en.codes).toContain('spf_not_authorizing');
     expect(en.text).toContain('spf-other.test: Recipients may reject your mail.');
     expect(en.text).toContain('include:spf.protection.outlook.com');
-    expect(en.text).toContain('The SPF record of spf-other.test does not authorize');
+    expect(en.text).toContain('The SPF record of spf-other.test does not allow');
 
     // The API's words in English go with a switch to German; "Domain prüfen" asks in German.
     await setLang('de');
