@@ -3,8 +3,8 @@
 const en = {
   title: 'Outgoing mail server',
   loadingText: 'Loading settings…',
-  routeTenant: (host: string) => `Mail currently goes through your server ${host}.`,
-  routeSystem: 'Mail currently goes through the system mail server.',
+  routeTenant: (host: string) => `E-mails currently go through your server ${host}.`,
+  routeSystem: 'E-mails currently go through the system mail server.',
   sender: 'Sender',
   repliesTo: 'Replies go to',
   emailAddress: 'E-mail address',
@@ -22,16 +22,16 @@ const en = {
   domainCheck: 'Check domain',
   verdicts: {
     ok: 'SPF and DMARC are in order.',
-    warning: 'Mail may be marked as spam.',
-    problem: 'Recipients may reject your mail.',
+    warning: 'E-mails may be marked as spam.',
+    problem: 'Recipients may reject your e-mails.',
   },
   sectionServer: 'Server',
-  sectionAuth: 'Authentication',
+  sectionAuth: 'Sign-in',
   optionalMark: 'optional',
   host: 'Host name',
-  hostHint: 'The name of your outgoing (SMTP) server, e.g. smtp.example.com.',
+  hostHint: 'The name of your outgoing mail server (SMTP), e.g. smtp.example.com.',
   security: 'Encryption',
-  securityHint: 'Your mail provider tells you which one. Encryption is strongly recommended.',
+  securityHint: 'Your e-mail provider tells you which one. Encryption is strongly recommended.',
   securityNoneWarning: (password: boolean) =>
     `Without encryption, your messages${password ? ' and password' : ''} cross the internet in clear text.`,
   port: 'Port',
@@ -42,7 +42,7 @@ const en = {
   allowUntrustedUnsupported:
     'Not available here: certificates are always checked. Your server needs a publicly trusted certificate with its complete chain.',
   allowUntrustedNeedsTls: 'Only applies with STARTTLS or SSL/TLS.',
-  authMethod: 'Method',
+  authMethod: 'Sign-in method',
   /** The choice of no encryption and of no authentication. */
   none: 'None',
   authHint: 'Most servers need a user name and password.',
@@ -59,7 +59,7 @@ const en = {
   connectedAs: (account: string) => `Connected as ${account}`,
   connectionExpired: (account: string) =>
     `The sign-in for ${account} is no longer valid (revoked, password changed or consent withdrawn). Please sign in again.`,
-  reconnect: 'Reconnect',
+  reconnect: 'Sign in again',
   disconnect: 'Disconnect',
   signingIn: 'Signing in…',
   signInWaiting: (provider: string) => `Waiting for the sign-in with ${provider} in the other window…`,
@@ -70,7 +70,7 @@ const en = {
   signInFailed: 'The sign-in failed. Please try again.',
   disconnecting: 'Disconnecting…',
   disconnected: (provider: string) =>
-    `Disconnected from ${provider}. Mail that uses this sign-in cannot be sent until you sign in again.`,
+    `Disconnected from ${provider}. E-mails that use this sign-in cannot be sent until you sign in again.`,
   switchToSignIn: (provider: string) => `Switch to sign-in with ${provider}`,
   fromAddress: 'Sender address',
   fromAddressHint: 'Leave empty to use your own address.',
@@ -80,32 +80,32 @@ const en = {
   replyToHint: 'Where replies go; leave empty to use your own address.',
   fallbackLabel: 'Use the system mail server if mine fails',
   fallbackHint:
-    'If your server fails, the system mail server sends the mail: from the system address instead of yours, and replies still go to you.',
+    'If your server fails, the system mail server sends the e-mail: from the system address instead of yours, and replies still go to you.',
   save: 'Save',
   saving: 'Saving…',
   saveAnyway: 'Save anyway',
-  verifyFailed: 'The check failed; nothing was saved.',
+  verifyFailed: 'The check failed, nothing was saved.',
   test: 'Test settings',
-  testing: 'Sending a test mail…',
-  testHint: 'Sends a test mail with these values to your own address, without saving them.',
+  testing: 'Sending a test e-mail…',
+  testHint: 'Sends a test e-mail with these values to your own address, without saving them.',
   reset: 'Reset',
-  resetQuestion: 'Discard your settings? Mail will go through the system mail server again.',
+  resetQuestion: 'Discard your settings? E-mails will then go through the system mail server again.',
   resetConfirm: 'Reset now',
   cancel: 'Cancel',
   resetting: 'Resetting…',
   unsaved: 'Unsaved changes',
   savedDone: 'Settings saved.',
-  resetDone: 'Settings removed. Mail goes through the system mail server again.',
+  resetDone: 'Settings removed. E-mails go through the system mail server again.',
   fixFields: 'Please correct the fields marked.',
   reloadLabel: 'Reload settings',
-  networkError: 'The server could not be reached. Check your connection and try again.',
+  networkError: 'The service could not be reached. Please check your internet connection and try again.',
   httpError: (status: number) => `The request failed (HTTP ${status}). Please try again later.`,
   tokenError: 'No access token is available. Please try again.',
   rateLimited: (seconds: number) =>
     seconds
       ? `Too many tests. Please try again in ${seconds === 1 ? '1 second' : `${seconds} seconds`}.`
       : 'You can test again now.',
-  testOk: (ms: number) => `Test mail sent to your own address in ${ms} ms.`,
+  testOk: (ms: number) => `Test e-mail sent to your own address in ${ms} ms.`,
   testFailed: 'The test failed.',
   stagesLabel: 'Steps of the test',
   stages: {
@@ -135,8 +135,8 @@ const en = {
   certFingerprint: 'Fingerprint (SHA-256)',
   trustCertificate: 'Trust this certificate',
   transcript: 'SMTP transcript',
-  deliveries: 'Recent mails',
-  deliveriesEmpty: 'No mails sent yet.',
+  deliveries: 'Recent e-mails',
+  deliveriesEmpty: 'No e-mails sent yet.',
   deliveryStatus: { queued: 'queued', sending: 'sending', sent: 'sent', retrying: 'retrying', failed: 'failed' },
   deliveryRoute: {
     tenant: 'your server',
@@ -152,22 +152,22 @@ const en = {
     port_blocked: (port: number) => `Port ${port} is blocked here. Please use 587 (STARTTLS) or 465 (SSL/TLS).`,
     email_invalid: 'Please enter a valid e-mail address (e.g. billing@company.com).',
     control_chars: 'Line breaks and control characters are not allowed here.',
-    username_required: 'The chosen authentication needs a user name.',
-    password_required: 'The chosen authentication needs a password.',
+    username_required: 'The chosen sign-in method needs a user name.',
+    password_required: 'The chosen sign-in method needs a password.',
     oauth_needs_tls: 'Signing in with the provider needs an encrypted connection: please choose STARTTLS or SSL/TLS.',
   },
   // The delivery log that can act, and being told (#19).
-  tabBusiness: 'Business mail',
+  tabBusiness: 'Business e-mails',
   tabTests: 'Tests',
   moreRows: 'Show more',
   nextAttempt: 'Next attempt',
   retryNow: 'Retry now',
   sendViaRelay: 'Send via the system mail server',
-  problemFailed: (n: number) => (n === 1 ? 'A mail could not be sent.' : `${n} mails could not be sent.`),
+  problemFailed: (n: number) => (n === 1 ? 'One e-mail could not be sent.' : `${n} e-mails could not be sent.`),
   problemFallback: (n: number) =>
     n === 1
-      ? 'A mail went out through the system mail server because your server failed.'
-      : `${n} mails went out through the system mail server because your server failed.`,
+      ? 'One e-mail went out through the system mail server because your server failed.'
+      : `${n} e-mails went out through the system mail server because your server failed.`,
   gotIt: 'Understood',
 };
 
