@@ -9,7 +9,7 @@ import { devRoutes } from './features/dev/routes.ts';
 import { healthRoutes } from './features/health/routes.ts';
 import { mailServerRoutes } from './features/mail-server/routes.ts';
 import { oauthCallbackRoutes, oauthRoutes } from './features/oauth/routes.ts';
-import { testSendRoutes, verifyRoutes } from './features/test-send/routes.ts';
+import { checkRoutes, testSendRoutes, verifyRoutes } from './features/test-send/routes.ts';
 import { domainCheckRoutes } from './features/domain-check/routes.ts';
 import { deliveryRoutes } from './features/deliveries/routes.ts';
 import { tenantRoutes } from './features/tenants/routes.ts';
@@ -40,6 +40,7 @@ export function createApp(deps: DepsFactory) {
     .route('/dev', devRoutes)
     .route('/v1/mail-server/test', testSendRoutes)
     .route('/v1/mail-server/verify', verifyRoutes)
+    .route('/v1/mail-server/checks', checkRoutes)
     .route('/v1/mail-server/domain-check', domainCheckRoutes)
     .route('/v1/mail-server/oauth', oauthRoutes)
     .route('/v1/mail-server/discover', discoverRoutes)

@@ -7,6 +7,7 @@ import { deliver } from './outbox/deliver.ts';
 import { laneOfQueue, queueEnqueuer, queueWebhookEnqueuer } from './outbox/enqueue.ts';
 import { sweepOutbox } from './outbox/sweeper.ts';
 import { deliverWebhooks, dueWebhooks } from './outbox/webhooks-deliver.ts';
+import { sendableWebhooks } from './config/webhooks.ts';
 import { errorSummary } from './util/error-summary.ts';
 
 // Accepted deliveries go onto the Cloudflare Queue (Node schedules them in-process: api/node/).
@@ -15,7 +16,7 @@ const app = createApp(deps);
 
 /** Puts the webhook events due now on the queue: after each batch (its outcomes' events) and from the cron. */
 async function enqueueDueWebhooks(db: Database, config: Config, env: Bindings, now: Date): Promise<number> {
-  if (!config.webhooks || !env.OUTBOX_QUEUE) return 0;
+  if (!sendableWebhooks(config.webhooks) || !env.OUTBOX_QUEUE) return 0;
   const ids = await dueWebhooks(db, now);
   for (let i = 0; i < ids.length; i += 100)
     await env.OUTBOX_QUEUE.sendBatch(ids.slice(i, i + 100).map((webhookId) => ({ body: { webhookId } })));
@@ -31,6 +32,7 @@ export default {
     const bodies = batch.messages.map((m) => m.body);
     const webhookIds = bodies.flatMap((b) => ('webhookId' in b ? [b.webhookId] : []));
     const deliveryIds = bodies.flatMap((b) => ('id' in b ? [b.id] : []));
+    const webhooks = sendableWebhooks(config.webhooks);
     try {
       if (deliveryIds.length > 0) {
         await deliver(deliveryIds, {
@@ -44,8 +46,8 @@ export default {
         });
         await enqueueDueWebhooks(db, config, env, now());
       }
-      if (webhookIds.length > 0 && config.webhooks)
-        await deliverWebhooks(webhookIds, { db, webhooks: config.webhooks, now, enqueue: queueWebhookEnqueuer(env) });
+      if (webhookIds.length > 0 && webhooks)
+        await deliverWebhooks(webhookIds, { db, webhooks, now, enqueue: queueWebhookEnqueuer(env) });
       batch.ackAll();
     } catch (error) {
       // Database unreachable or similar: let the queue deliver the batch again later.

@@ -28,7 +28,7 @@ async function loadApp(): Promise<InProcessApp> {
       // The Node wiring without its outbox: the figure is the request's, not a send's after it.
       contents: `import { createApp } from './api/app.ts'; import { nodeDatabases } from './api/db/client-node.ts';
         import { nodeDeps } from './api/node/service.ts';
-        export const app = createApp(nodeDeps(nodeDatabases(), { enqueue: async () => {} }));`,
+        export const app = createApp(nodeDeps(nodeDatabases(), { enqueue: async () => {}, handOverWebhooks: () => {} }));`,
       resolveDir: root,
       loader: 'ts',
     },

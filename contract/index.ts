@@ -110,6 +110,18 @@ export interface MailServerResponse {
   warnings: TestWarning[];
   /** The tenant's sign-ins (grants), one per provider. */
   oauthConnections: OAuthConnection[];
+  /** The latest verify or test of exactly the saved settings (none since they were saved as they are: null). */
+  lastCheck: LastCheck | null;
+}
+
+/** Issue #19: a verify or test of the saved settings (or of a draft then saved as it was). */
+export interface LastCheck {
+  ok: boolean;
+  /** When the check ended (ISO 8601). */
+  at: string;
+  kind: 'verify' | 'test';
+  /** Why it failed, in the request's language. */
+  error?: { code: SmtpErrorCode; message: string };
 }
 
 /** How a discovered server lets one log in: a password, or signing in with the provider (XOAUTH2). */
@@ -269,7 +281,9 @@ export type SmtpErrorCode =
   | 'port_blocked'
   | 'not_configured'
   | 'unknown'
-  | 'certificate_unconfirmed';
+  | 'certificate_unconfirmed'
+  // A test or verify the tenant cancelled while it ran.
+  | 'cancelled';
 
 export interface SmtpError {
   stage: SmtpStage;

@@ -9,9 +9,9 @@ export interface WebhookConfig {
   secret: string;
   /** Seconds before each retry of one event. */
   retryDelays: number[];
+  /** The variables that are malformed (`WEBHOOK_URL (invalid)`): events are stored and wait, `/healthz` is a 503. */
+  invalid: string[];
 }
-
-export class WebhookConfigError extends Error {}
 
 /** Standard Webhooks' suggested schedule, about 28 h in all (a Queue delay is at most 12 h). */
 export const DEFAULT_WEBHOOK_DELAYS = [5, 300, 1800, 7200, 18_000, 36_000, 36_000];
@@ -40,19 +40,24 @@ function validUrl(value: string, local: boolean): boolean {
   }
 }
 
-/** Null without WEBHOOK_URL (no events are stored then); throws on a malformed URL or secret, so a deployment refuses to start. */
+/**
+ * Null without WEBHOOK_URL (no events are stored then). A malformed URL or secret is named in
+ * `invalid` rather than thrown: every request and send goes on, the events wait for the fix.
+ */
 export function parseWebhookConfig(
   env: { WEBHOOK_URL?: string; WEBHOOK_SECRET?: string; WEBHOOK_RETRY_DELAYS?: string },
   local: boolean,
 ): WebhookConfig | null {
   const url = env.WEBHOOK_URL?.trim();
   if (!url) return null;
-  if (!validUrl(url, local))
-    throw new WebhookConfigError(
-      'WEBHOOK_URL must be an https URL to a public host (http and local hosts only in development)',
-    );
   const secret = env.WEBHOOK_SECRET?.trim() ?? '';
-  if (!validSecret(secret))
-    throw new WebhookConfigError('WEBHOOK_SECRET must be whsec_ followed by 24 to 64 bytes in base64');
-  return { url, secret, retryDelays: retryDelays(env.WEBHOOK_RETRY_DELAYS, DEFAULT_WEBHOOK_DELAYS) };
+  const invalid = [
+    ...(validUrl(url, local) ? [] : ['WEBHOOK_URL (invalid)']),
+    ...(validSecret(secret) ? [] : ['WEBHOOK_SECRET (invalid)']),
+  ];
+  return { url, secret, retryDelays: retryDelays(env.WEBHOOK_RETRY_DELAYS, DEFAULT_WEBHOOK_DELAYS), invalid };
 }
+
+/** The configuration events are sent with: none while a variable is malformed (they stay stored). */
+export const sendableWebhooks = (webhooks: WebhookConfig | null): WebhookConfig | null =>
+  webhooks && webhooks.invalid.length === 0 ? webhooks : null;

@@ -1,5 +1,6 @@
 // AES-256-GCM for stored SMTP passwords; SETTINGS_ENCRYPTION_KEY = "id:base64[,oldId:base64…]", the first
 // encrypts, all decrypt. The tenant id is the associated data: a ciphertext copied to another tenant's row fails.
+// Keys for other purposes (an HMAC) are derived from the first by HKDF, each with its own info string.
 
 import { base64ToBytes, bytesToBase64 } from '../util/base64.ts';
 
@@ -12,6 +13,10 @@ export interface SealedSecret {
 interface KeyEntry {
   id: string;
   key: CryptoKey;
+  /** The same bytes as HKDF input, for keys of other purposes (never the encryption key itself). */
+  hkdf: CryptoKey;
+  /** Keys derived from it, by purpose (HKDF info): derived once per isolate. */
+  derived: Map<string, Promise<CryptoKey>>;
 }
 
 export class SecretBoxConfigError extends Error {}
@@ -46,7 +51,8 @@ async function parseKeys(config: string): Promise<KeyEntry[]> {
       }
       if (raw.length !== 32) throw new SecretBoxConfigError(`SETTINGS_ENCRYPTION_KEY entry "${id}" must be 32 bytes`);
       const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
-      return { id, key };
+      const hkdf = await crypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveKey']);
+      return { id, key, hkdf, derived: new Map() };
     }),
   );
 }
@@ -81,6 +87,23 @@ export class SecretBox {
       keys.catch(() => keyCache.delete(config));
     }
     return new SecretBox(await keys);
+  }
+
+  /** An HMAC-SHA256 key derived (HKDF) from the current key for one purpose, named by `info`. */
+  hmacKey(info: string): Promise<CryptoKey> {
+    const current = this.keys[0]!;
+    let key = current.derived.get(info);
+    if (!key) {
+      key = crypto.subtle.deriveKey(
+        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(info) },
+        current.hkdf,
+        { name: 'HMAC', hash: 'SHA-256', length: 256 },
+        false,
+        ['sign'],
+      );
+      current.derived.set(info, key);
+    }
+    return key;
   }
 
   async seal(plaintext: string, associatedData: string): Promise<SealedSecret> {

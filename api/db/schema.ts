@@ -44,6 +44,11 @@ export const mailServers = sqliteTable(
     updatedBy: text('updated_by'),
     /** Till then the Worker sends this server's mail on the slow queue (it did not answer in time); a save clears it. */
     slowUntil: timestamp('slow_until'),
+    // Issue #19, the last check and the tenant's language (migration 0013).
+    /** HMAC-SHA256 of the password (key derived from SETTINGS_ENCRYPTION_KEY): part of what a check of these settings matches. */
+    passwordMac: text('password_mac'),
+    /** The language of the request that saved the settings: the notice mail's (null: saved before, both languages). */
+    lang: text('lang', { enum: ['de', 'en'] }),
   },
   (t) => [
     // Password authentication without a stored password is never a valid state; the database refuses
@@ -123,6 +128,28 @@ export const oauthStates = sqliteTable(
   },
   (t) => [index('oauth_states_expires_idx').on(t.expiresAt), uniqueIndex('oauth_states_binding_idx').on(t.bindingHash)],
 );
+
+/**
+ * Issue #19: the latest verify or test of one set of settings (by its fingerprint, see
+ * features/mail-server/last-check.ts), whether saved or a draft: a draft's check counts once the
+ * same settings are saved. A few per tenant are kept; a reset deletes them.
+ */
+export const mailServerChecks = sqliteTable(
+  'mail_server_checks',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    fingerprint: text('fingerprint').notNull(),
+    kind: text('kind', { enum: ['verify', 'test'] }).notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    checkedAt: timestamp('checked_at').notNull(),
+    error: text('error', { mode: 'json' }).$type<DeliveryError>(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.fingerprint], name: 'mail_server_checks_pk' })],
+);
+
+export type MailServerCheckRow = typeof mailServerChecks.$inferSelect;
 
 export type OAuthGrantRow = typeof oauthGrants.$inferSelect;
 export type OAuthStateRow = typeof oauthStates.$inferSelect;

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts';
 import type { TenantIdentity } from '../db/schema.ts';
 import type { Lang } from '../i18n/lang.ts';
 import type { Enqueue } from '../outbox/enqueue.ts';
+import type { HandOverWebhooks } from '../outbox/webhooks-hand-over.ts';
 
 /** Per-request dependencies, built once from bindings so tests can substitute them. */
 export interface Deps {
@@ -13,6 +14,8 @@ export interface Deps {
   capabilities: Capabilities;
   now: () => Date;
   enqueue: Enqueue;
+  /** After a request stored events (save, reset, replay): send them right after the response. */
+  handOverWebhooks: HandOverWebhooks;
 }
 
 /** What a request carries through the Hono app: bindings, deps, the reader's language, the tenant. */

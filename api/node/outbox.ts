@@ -16,7 +16,9 @@ import type { Database } from '../db/database.ts';
 import type { DeliveryRef, Enqueue, EnqueueWebhook } from '../outbox/enqueue.ts';
 import { deliver } from '../outbox/deliver.ts';
 import { sweepOutbox } from '../outbox/sweeper.ts';
-import { deliverWebhooks, dueWebhooks } from '../outbox/webhooks-deliver.ts';
+import { sendableWebhooks } from '../config/webhooks.ts';
+import { deliverWebhooks, dueWebhooks, pendingWebhooksOf } from '../outbox/webhooks-deliver.ts';
+import type { HandOverWebhooks } from '../outbox/webhooks-hand-over.ts';
 import { errorSummary } from '../util/error-summary.ts';
 import { waitAtMost } from '../util/wait-at-most.ts';
 
@@ -78,7 +80,12 @@ export class NodeOutbox {
   /** Sends a stored webhook event now or after its retry delay (the Node counterpart of `queueWebhookEnqueuer`). */
   readonly enqueueWebhook: EnqueueWebhook = async (webhookId, delaySeconds = 0) => {
     if (this.stopped) return; // stored; the sweeper of the next start sends it
-    this.later(delaySeconds, () => this.track(this.sendWebhooks([webhookId])));
+    this.later(delaySeconds, () => this.track(this.sendWebhooks(async () => [webhookId])));
+  };
+
+  /** Sends the events a request stored (a save, a reset, a replay) at once (the Node counterpart of `queueWebhookHandOver`). */
+  readonly handOverWebhooks: HandOverWebhooks = (tenantId) => {
+    if (!this.stopped) this.track(this.sendWebhooks((db) => pendingWebhooksOf(db, tenantId)));
   };
 
   private later(delaySeconds: number, run: () => void): void {
@@ -94,13 +101,13 @@ export class NodeOutbox {
     this.timers.add(timer);
   }
 
-  /** Sends the given webhook events, or all that are due (the batch's outcomes, a sweep). */
-  private async sendWebhooks(ids?: string[]): Promise<void> {
-    const webhooks = configOf(this.env).webhooks;
+  /** Sends the webhook events `select` names, by default all that are due (the batch's outcomes, a sweep). */
+  private async sendWebhooks(select = (db: Database) => dueWebhooks(db, this.now())): Promise<void> {
+    const webhooks = sendableWebhooks(configOf(this.env).webhooks);
     if (!webhooks || this.stopped) return;
     try {
       const db = this.db();
-      const due = ids ?? (await dueWebhooks(db, this.now()));
+      const due = await select(db);
       const ctx = { db, webhooks, now: this.now, enqueue: this.enqueueWebhook, timeoutMs: this.webhookTimeoutMs };
       await deliverWebhooks(due, ctx);
     } catch (error) {

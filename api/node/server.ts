@@ -22,9 +22,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(1);
 }
 
-const { missing } = configOf(env);
+const { missing, webhooks } = configOf(env);
 if (missing.length > 0)
   console.error(`missing configuration (GET /healthz answers 503 until set): ${missing.join(', ')}`);
+// Events are stored meanwhile and sent once it is fixed.
+if (webhooks?.invalid.length)
+  console.error(`unusable configuration (GET /healthz answers 503 until fixed): ${webhooks.invalid.join(', ')}`);
 
 const service = createNodeService(env);
 if (env.DATABASE_URL) service.outbox.startSweeper(60_000);

@@ -68,8 +68,15 @@ export function bindingsFromEnv(source: Record<string, string | undefined>): Bin
 }
 
 /** The Node wiring: like `defaultDeps('workers')`, with the Node database client and this outbox. */
-export function nodeDeps(databases: NodeDatabases, outbox: Pick<NodeOutbox, 'enqueue'>): DepsFactory {
-  return defaultDeps('node', { database: databases.get, enqueuer: () => outbox.enqueue });
+export function nodeDeps(
+  databases: NodeDatabases,
+  outbox: Pick<NodeOutbox, 'enqueue' | 'handOverWebhooks'>,
+): DepsFactory {
+  return defaultDeps('node', {
+    database: databases.get,
+    enqueuer: () => outbox.enqueue,
+    webhookHandOver: () => outbox.handOverWebhooks,
+  });
 }
 
 export interface NodeServiceOptions {

@@ -4,6 +4,7 @@ import type { OAuthProvider } from '../../contract/index.ts';
 import type { Config } from '../config/config.ts';
 import type { OAuthConfig } from '../config/oauth.ts';
 import type { WebhookConfig } from '../config/webhooks.ts';
+import type { HandOverWebhooks } from '../outbox/webhooks-hand-over.ts';
 import { SecretUnreadableError, secretBoxFor, type SecretBox } from '../crypto/secret-box.ts';
 import type { Database } from '../db/database.ts';
 import type { OAuthGrantRow } from '../db/schema.ts';
@@ -57,6 +58,8 @@ export interface AccessTokenContext {
   now: () => Date;
   /** Where a grant that turned invalid is reported (null: not at all). */
   webhooks?: WebhookConfig | null;
+  /** In a request: its event goes out right after the response (the outbox sends it after its batch). */
+  handOverWebhooks?: HandOverWebhooks;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -65,9 +68,11 @@ export async function accessTokenContext(deps: {
   db: Database;
   config: Config;
   now: () => Date;
+  handOverWebhooks?: HandOverWebhooks;
 }): Promise<AccessTokenContext> {
   const box = await secretBoxFor(deps.config.settingsEncryptionKey);
-  return { db: deps.db, box, oauth: deps.config.oauth, now: deps.now, webhooks: deps.config.webhooks };
+  const { db, now, handOverWebhooks } = deps;
+  return { db, box, oauth: deps.config.oauth, now, webhooks: deps.config.webhooks, handOverWebhooks };
 }
 
 const failure = (code: AccessTokenFailure, transient: boolean): AccessToken => ({ ok: false, code, transient });
@@ -108,8 +113,10 @@ async function refreshAsHolder(
     return { ok: true, accessToken: tokens.accessToken, account: grant.account, usableUntil, stored };
   } catch (error) {
     if (error instanceof GrantInvalidError) {
-      if (await markGrantInvalid(ctx.db, grant, lock, ctx.now(), ctx.webhooks))
+      if (await markGrantInvalid(ctx.db, grant, lock, ctx.now(), ctx.webhooks)) {
+        ctx.handOverWebhooks?.(grant.tenantId);
         return failure('oauth_grant_invalid', false);
+      }
       return null;
     }
     await releaseRefreshLock(ctx.db, grant, lock);

@@ -5,9 +5,10 @@
 // and sends nothing twice.
 
 import { and, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
-import { deliveries, tenants } from '../db/schema.ts';
+import { deliveries, mailServers, tenants } from '../db/schema.ts';
 import type { Database } from '../db/database.ts';
 import { noticeText, type NoticeCause } from '../i18n/delivery-notice.ts';
+import type { Lang } from '../i18n/lang.ts';
 import { BUSINESS_KINDS, dropStaleBodies } from './actions.ts';
 import { insertDelivery } from './accept.ts';
 import type { DeliveryRef } from './enqueue.ts';
@@ -36,9 +37,12 @@ export async function tenantFollowUps(db: Database, now: Date): Promise<Delivery
       recipients: deliveries.recipients,
       createdAt: deliveries.createdAt,
       email: tenants.email,
+      // The language the settings were saved in (none: saved before it was stored, or reset since).
+      lang: mailServers.lang,
     })
     .from(deliveries)
     .innerJoin(tenants, eq(tenants.id, deliveries.tenantId))
+    .leftJoin(mailServers, eq(mailServers.tenantId, deliveries.tenantId))
     .where(
       and(
         problemRows,
@@ -56,7 +60,8 @@ export async function tenantFollowUps(db: Database, now: Date): Promise<Delivery
   const queued: DeliveryRef[] = [];
   for (const [key, group] of groups) {
     const [tenantId = '', cause] = key.split('\n') as [string, NoticeCause];
-    const ref = await storeNotice(db, tenantId, group[0]!.email, cause, group.slice(0, NOTICE_ITEMS), now);
+    const to = { email: group[0]!.email, lang: group[0]!.lang };
+    const ref = await storeNotice(db, tenantId, to, cause, group.slice(0, NOTICE_ITEMS), now);
     if (ref) queued.push(ref);
   }
   return queued;
@@ -66,7 +71,7 @@ export async function tenantFollowUps(db: Database, now: Date): Promise<Delivery
 async function storeNotice(
   db: Database,
   tenantId: string,
-  email: string,
+  { email, lang }: { email: string; lang: Lang | null },
   cause: NoticeCause,
   items: { id: string; subject: string; recipients: { to: string[]; cc: string[]; bcc: string[] }; createdAt: Date }[],
   now: Date,
@@ -78,6 +83,7 @@ async function storeNotice(
       recipients: [...i.recipients.to, ...i.recipients.cc],
       createdAt: i.createdAt,
     })),
+    lang,
   );
   const { row, created } = await insertDelivery(
     db,

@@ -110,6 +110,18 @@ async function attempt(row: WebhookDeliveryRow, token: string, ctx: WebhookConte
   }
 }
 
+/** The tenant's events not yet tried (a save's, a reset's, a replayed one), for a hand-over right after the request. */
+export async function pendingWebhooksOf(db: Database, tenantId: string | null, limit = 100): Promise<string[]> {
+  const ofTenant = tenantId === null ? isNull(w.tenantId) : eq(w.tenantId, tenantId);
+  const rows = await db
+    .select({ id: w.id })
+    .from(w)
+    .where(and(eq(w.status, 'pending'), ofTenant))
+    .orderBy(w.createdAt)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
 /** The sweeper's part for events: the ids due now (lost enqueues, due retries, cut-off attempts). */
 export async function dueWebhooks(db: Database, now: Date, limit = 500): Promise<string[]> {
   const rows = await db.select({ id: w.id }).from(w).where(due(now)).orderBy(w.createdAt).limit(limit);

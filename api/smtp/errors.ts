@@ -25,6 +25,14 @@ export class TotalTimeoutError extends Error {
   }
 }
 
+/** Thrown (internally) when the caller ended the session (a cancelled test). */
+export class CancelledError extends Error {
+  readonly code = 'ECANCELLED';
+  constructor() {
+    super('The SMTP session was cancelled');
+  }
+}
+
 /**
  * Thrown (internally, Node) when the server certificate is neither the pinned one nor (none
  * pinned) publicly trusted: the session ends before anything is sent over TLS.
@@ -135,6 +143,7 @@ function stageOf({ err, nmCode }: ErrorFacts, session: SessionState | null): Smt
 const ownError: Classifier = ({ error, err }) => {
   if (error instanceof TotalTimeoutError || err.code === 'ETOTALTIMEOUT')
     return { code: 'total_timeout', transient: true };
+  if (error instanceof CancelledError) return { code: 'cancelled', transient: false };
   if (error instanceof AccessTokenRenewalError)
     return { code: error.reason, transient: error.transient, stage: 'auth' };
   if (error instanceof CertificateRefusedError)

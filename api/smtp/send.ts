@@ -2,28 +2,37 @@ import type Mailer from 'nodemailer/lib/mailer';
 import { asciiDomain, domainOf } from './address.ts';
 import { composeMessage } from './compose.ts';
 import { type Connection, createConnection, timeoutsOf } from './connection.ts';
-import { normalizeSmtpError, TotalTimeoutError } from './errors.ts';
+import { CancelledError, normalizeSmtpError, TotalTimeoutError } from './errors.ts';
 import { buildMailData } from './mail-data.ts';
 import type { OutgoingMessage, SendOptions, SendResult, SmtpSettings } from './types.ts';
 
-/** The whole send's budget: when it runs out, `expired` rejects and `signal` aborts. */
-export function startDeadline(totalMs: number) {
+/**
+ * The whole send's budget, and the caller's cancel: when either ends it, `expired` rejects and
+ * `signal` aborts; `reason()` then names which (the session's own error is only a consequence).
+ */
+export function startDeadline(totalMs: number, cancel?: AbortSignal) {
   const controller = new AbortController();
-  let timedOut = false;
+  let reason: TotalTimeoutError | CancelledError | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let end = (_: TotalTimeoutError | CancelledError) => {};
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(new TotalTimeoutError());
+    end = (error) => {
+      reason ??= error;
+      reject(reason);
       controller.abort();
-    }, totalMs);
+    };
+    timer = setTimeout(() => end(new TotalTimeoutError()), totalMs);
   });
+  const onCancel = () => end(new CancelledError());
+  if (cancel?.aborted) onCancel();
+  cancel?.addEventListener('abort', onCancel, { once: true });
   return {
     expired,
     signal: controller.signal,
-    timedOut: () => timedOut,
+    reason: () => reason,
     clear: () => {
       clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
       expired.catch(() => {});
     },
   };
@@ -112,7 +121,7 @@ export async function sendThrough(
   // A pooled session's recorder outlives messages (and reconnects): an earlier one's "in flight" is not this one's.
   connection.recorder.messageInFlight = false;
   connection.recorder.dataReplyNot354 = null;
-  const deadline = startDeadline(timeoutsOf(options).totalMs);
+  const deadline = startDeadline(timeoutsOf(options).totalMs, options.signal);
   try {
     // Composed into one Buffer first (compose.ts): the body reaches the socket in one write.
     const send = async (): Promise<SentInfo> => {
@@ -128,8 +137,7 @@ export async function sendThrough(
     if (dataReply !== null) throw dataNot354Error(dataReply);
     return sentResult(info, data.messageId, connection, transcriptFrom, started);
   } catch (error) {
-    const cause = deadline.timedOut() ? new TotalTimeoutError() : error;
-    return failedResult(cause, connection, settings, options, transcriptFrom, started);
+    return failedResult(deadline.reason() ?? error, connection, settings, options, transcriptFrom, started);
   } finally {
     deadline.clear();
   }

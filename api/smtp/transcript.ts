@@ -160,7 +160,8 @@ export class SessionRecorder {
 
   /** A secret may be split across a reply's lines: each line is redacted again with the reply so far. */
   private pushReplyLine(line: string, final: boolean): string {
-    let shown = this.redact(line);
+    // Past the transcript's cap the line is not kept, but a stage listener still sees it redacted.
+    let shown: string;
     if (this.push('s', line)) {
       this.reply.raw.push(line);
       this.reply.at.push(this.lines.length - 1);
@@ -169,6 +170,8 @@ export class SessionRecorder {
         this.lines[index] = { dir: 's', line: truncate(redacted[k]!) };
       });
       shown = this.lines[this.lines.length - 1]!.line;
+    } else {
+      shown = this.redact(line);
     }
     if (final) this.reply = { raw: [], at: [] };
     return shown;

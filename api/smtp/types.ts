@@ -92,6 +92,8 @@ export interface SendOptions {
   addressGuard?: AddressGuard;
   /** Told each stage as it starts and ends (a streamed test); replies redacted like the transcript. */
   onStage?: StageListener;
+  /** Aborted: the session ends at once (the socket is closed, QUIT not awaited), failing with `cancelled`. */
+  signal?: AbortSignal;
 }
 
 export interface Address {

@@ -7,7 +7,6 @@ import { asciiDomain, domainOf } from './address.ts';
 import { createConnection, timeoutsOf } from './connection.ts';
 import { failedResult, sessionReport, startDeadline } from './send.ts';
 import type { SendOptions, SendResult, SmtpSettings } from './types.ts';
-import { TotalTimeoutError } from './errors.ts';
 
 export type VerifyResult =
   | { ok: true; response: string; transcript: ReturnType<typeof sessionReport>['transcript']; durationMs: number }
@@ -105,14 +104,13 @@ export async function verifySession(
   const connection = createConnection(settings, options, false, clientName);
   const internals = (connection.transport as unknown as { transporter: SMTPTransport })
     .transporter as unknown as TransportInternals;
-  const deadline = startDeadline(timeoutsOf(options).totalMs);
+  const deadline = startDeadline(timeoutsOf(options).totalMs, options.signal);
   try {
     const response = await Promise.race([envelopeSession(internals, envelope, deadline.signal), deadline.expired]);
     connection.recorder.stages?.pass();
     return { ok: true, response: connection.recorder.redact(response), ...sessionReport(connection, 0, started) };
   } catch (error) {
-    const cause = deadline.timedOut() ? new TotalTimeoutError() : error;
-    return failedResult(cause, connection, settings, options, 0, started) as VerifyResult;
+    return failedResult(deadline.reason() ?? error, connection, settings, options, 0, started) as VerifyResult;
   } finally {
     deadline.clear();
     connection.transport.close();

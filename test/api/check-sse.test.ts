@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TestResult, VerifyResult } from '../../contract/index.ts';
 import { clientFor } from './helpers.ts';
-import { fixtures } from './smtp-helpers.ts';
+import { starttlsDraftFor as draftFor } from './smtp-helpers.ts';
 import { eventsOf, STREAM as EVENT_STREAM } from '../support/event-stream.ts';
-
-const draftFor = (name: 'starttls' | 'relayDenied') => {
-  const f = fixtures();
-  return {
-    host: f.host,
-    port: f.ports[name],
-    security: 'starttls',
-    auth: { method: 'login', username: f.username, password: f.password },
-    from: { address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' },
-  };
-};
 
 const STREAM = { headers: EVENT_STREAM };
 

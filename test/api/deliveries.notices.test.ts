@@ -4,12 +4,12 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { DeliveriesResponse, DeliveryProblems, ProblemsAcknowledged } from '../../contract/index.ts';
-import { deliveries } from '../../api/db/schema.ts';
+import { deliveries, mailServers } from '../../api/db/schema.ts';
 import { tenantFollowUps } from '../../api/outbox/notices.ts';
 import { sweepOutbox } from '../../api/outbox/sweeper.ts';
 import type { DeliveryRef } from '../../api/outbox/enqueue.ts';
 import { db, deliverWith, postMessage, settled, tenantWithServer } from './outbox-helpers.ts';
-import { marker, receivedMails } from './smtp-helpers.ts';
+import { fixtures, marker, receivedMails } from './smtp-helpers.ts';
 
 async function invoice(tenantId: string, tag: string) {
   const res = await postMessage(tenantId, {
@@ -47,8 +47,8 @@ describe('notice mail about failed and fallback deliveries', () => {
     const [notice, ...more] = await noticesTo(tenant.email);
     expect(more).toEqual([]);
     expect(notice!.server).toBe('plain');
-    expect(notice!.parsed.subject).toContain('konnten nicht versendet werden');
-    expect(notice!.parsed.subject).toContain('could not be sent');
+    // Saved in German (the default): the notice is German only.
+    expect(notice!.parsed.subject).toBe('Rechnungen und Belege konnten nicht versendet werden');
     for (const tag of [a, b]) expect(notice!.parsed.text).toContain(`Rechnung ${tag}`);
 
     // A third failure the same day waits for the next day's notice; the notice is not in the log.
@@ -79,6 +79,53 @@ describe('notice mail about failed and fallback deliveries', () => {
     expect(more).toEqual([]);
     expect(notice!.parsed.subject).toContain('über den System-Mailserver versendet');
     expect(notice!.parsed.text).toContain(`Rechnung ${tag}`);
+  });
+});
+
+describe('the notice mail’s language', () => {
+  /** The tenant saves its (refusing) server with a request in `lang`. */
+  async function savedIn(lang: string) {
+    const { tenant, api } = await tenantWithServer();
+    const f = fixtures();
+    const body = {
+      host: 'localhost',
+      port: f.ports.relayDenied,
+      security: 'starttls',
+      auth: { method: 'plain', username: f.username, password: f.password },
+      fallbackToSystem: false,
+    };
+    const put = await api.put('/v1/mail-server', body, { headers: { 'accept-language': lang } });
+    expect(put.status).toBe(200);
+    return tenant;
+  }
+
+  async function noticeAbout(tenantId: string, email: string) {
+    const tag = marker();
+    expect((await invoice(tenantId, tag)).status.status).toBe('failed');
+    await sweepOutbox(db(), new Date(), sendFor(tenantId));
+    const [notice, ...more] = await noticesTo(email);
+    expect(more).toEqual([]);
+    expect(notice!.parsed.text).toContain(`Rechnung ${tag}`);
+    return notice!.parsed;
+  }
+
+  it('is the language the settings were saved in, its footer naming the cause it counts per day', async () => {
+    const tenant = await savedIn('en-GB,en;q=0.9');
+    const notice = await noticeAbout(tenant.id, tenant.email);
+    expect(notice.subject).toBe('Invoices and documents could not be sent');
+    expect(notice.text).toContain('You get at most one such message a day about emails that could not be sent.');
+    expect(notice.text).not.toContain('E-Mail');
+  });
+
+  it('settings saved before the language was stored keep the mail in German and English', async () => {
+    const tenant = await savedIn('en');
+    await db().update(mailServers).set({ lang: null }).where(eq(mailServers.tenantId, tenant.id));
+    const notice = await noticeAbout(tenant.id, tenant.email);
+    expect(notice.subject).toBe(
+      'Rechnungen und Belege konnten nicht versendet werden / Invoices and documents could not be sent',
+    );
+    expect(notice.text).toContain('erhalten Sie höchstens eine solche Nachricht pro Tag.');
+    expect(notice.text).toContain('You get at most one such message a day about emails that could not be sent.');
   });
 });
 

@@ -27,6 +27,7 @@ describe('settings round trips', () => {
       },
       warnings: [],
       oauthConnections: [],
+      lastCheck: null,
     });
   });
 

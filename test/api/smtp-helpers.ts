@@ -15,6 +15,18 @@ export const fixtures = (): SmtpFixturesInfo => inject('smtpFixtures');
 /** Short timeouts so misbehaving servers fail fast. */
 export const FAST: SmtpTimeouts = { connectMs: 800, greetingMs: 800, socketMs: 800, totalMs: 2_000 };
 
+/** A draft as the widget posts it to /test or /verify: fixture `name` over STARTTLS with its login. */
+export function starttlsDraftFor(name: FixtureName) {
+  const f = fixtures();
+  return {
+    host: f.host,
+    port: f.ports[name],
+    security: 'starttls',
+    auth: { method: 'login', username: f.username, password: f.password },
+    from: { address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' },
+  };
+}
+
 export function settingsFor(
   name: FixtureName,
   overrides: Partial<SmtpSettings> & { auth?: SmtpSettings['auth'] } = {},

@@ -5,20 +5,9 @@ import type { VerifyResult } from '../../contract/index.ts';
 import { getDatabase } from '../../api/db/client.ts';
 import { deliveries } from '../../api/db/schema.ts';
 import { clientFor } from './helpers.ts';
-import { fixtures, leakForms, receivedMails } from './smtp-helpers.ts';
+import { fixtures, leakForms, receivedMails, starttlsDraftFor as draftFor } from './smtp-helpers.ts';
 
 type Fixture = 'starttls' | 'relayDenied' | 'rcptPerm' | 'rcptTemp';
-
-const draftFor = (name: Fixture) => {
-  const f = fixtures();
-  return {
-    host: f.host,
-    port: f.ports[name],
-    security: 'starttls',
-    auth: { method: 'login', username: f.username, password: f.password },
-    from: { address: 'rechnung@firma.example', name: 'Müller & Söhne GmbH' },
-  };
-};
 
 const db = () => getDatabase((env as { DATABASE_URL: string }).DATABASE_URL);
 

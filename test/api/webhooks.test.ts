@@ -2,18 +2,15 @@
 // the fixtures' SMTP servers, the events stored with their outcomes and delivered by the same
 // consumer to the global setup's receiver, which checks every signature with the standardwebhooks
 // verifier. Attempts that hang are tested on Node (the Worker waits 15 s for an answer).
-import { createScheduledController } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
 import type { WebhookDeliveriesResponse } from '../../contract/index.ts';
 import type { ReceivedEvent } from '../support/webhook-receiver.ts';
-import worker from '../../api/worker.ts';
-import { call } from './helpers.ts';
+import { call, clientFor, newTenant } from './helpers.ts';
 import { operator, postMessage, tenantWithServer } from './outbox-helpers.ts';
 import { marker } from './smtp-helpers.ts';
+import { expireAccessToken, revokeAtProvider, signIn } from './oauth-helpers.ts';
 
 const receiver = inject('webhookReceiver');
-const sweep = () => worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }), env);
 
 /** The tenant's events (of this type) once `count` of them arrived, in order of arrival. */
 async function eventsOf(tenantId: string, type: string, count = 1): Promise<ReceivedEvent[]> {
@@ -141,10 +138,46 @@ describe('webhook events on Workers', () => {
     const replayed = await call('POST', `/v1/webhook-deliveries/${first!.id}/replay`, { headers: operator() });
     expect(replayed.status).toBe(202);
     expect(await replayed.json()).toMatchObject({ id: first!.id, status: 'pending', attempts: 0 });
-    await sweep();
+    // No sweep runs: the replay hands the event to the queue after its response.
     const [, again] = await eventsOf(tenant.id, 'message.sent', 2);
     expect(again!.id).toBe(first!.id);
     expect(again!.body).toEqual(first!.body);
     expect(again!.verified).toBe(true);
+  });
+
+  it('mail_server.changed on a save and on a reset arrives right after the response, without a sweep', async () => {
+    const api = await clientFor(newTenant());
+    const tenantId = api.tenant.id;
+    const put = await api.put('/v1/mail-server', {
+      host: 'smtp.example.com',
+      port: 587,
+      security: 'starttls',
+      auth: { method: 'none' },
+    });
+    expect(put.status).toBe(200);
+    const [saved] = await eventsOf(tenantId, 'mail_server.changed');
+    expect(saved!.verified).toBe(true);
+    expect(saved!.body.data).toMatchObject({ tenantId, change: 'saved', host: 'smtp.example.com', port: 587 });
+    expect((await api.delete('/v1/mail-server')).status).toBe(204);
+    const [, reset] = await eventsOf(tenantId, 'mail_server.changed', 2);
+    expect(reset!.body.data).toEqual({ tenantId, change: 'reset' });
+    expect(reset!.id).not.toBe(saved!.id);
+  });
+
+  it('mail_server.grant_expired from a test whose sign-in the provider refused arrives right after the response', async () => {
+    const { tenant, api } = await tenantWithServer('xoauth2', {
+      security: 'starttls',
+      auth: { method: 'xoauth2', provider: 'microsoft' },
+    });
+    const account = `expired-${marker().slice(1)}@firma.example`;
+    expect((await signIn(api, 'microsoft', { loginHint: account })).status).toBe(200);
+    await revokeAtProvider('microsoft', account);
+    await expireAccessToken(tenant.id, 'microsoft');
+    const test = await api.post('/v1/mail-server/test');
+    expect(await test.json()).toMatchObject({ ok: false, error: { code: 'oauth_grant_invalid' } });
+    // No invoice (whose batch would send it) and no sweep: the test's request hands it over.
+    const [expired] = await eventsOf(tenant.id, 'mail_server.grant_expired');
+    expect(expired!.verified).toBe(true);
+    expect(expired!.body.data).toEqual({ tenantId: tenant.id, provider: 'microsoft' });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import type { DeliveriesResponse } from '../../contract/index.ts';
 import {
   axeViolations,
+  fillPlain,
   focusedId,
   freshTenant,
   inWidget,
@@ -45,12 +46,7 @@ const open = (tenant: string, lang = 'en') => openWidget(page, host.url, { api: 
 const cors = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After' };
 
 /** Fills a valid configuration that points at the mail sink (plain SMTP, no auth). */
-async function fillSinkSettings(): Promise<void> {
-  await w('#host').fill('127.0.0.1');
-  await w('#security').selectOption('none');
-  await w('#port').fill(String(stack.sink.smtpPort));
-  await w('#authMethod').selectOption('none');
-}
+const fillSinkSettings = () => fillPlain(page, stack.sink.smtpPort);
 
 describe('dates', () => {
   const deliveries: DeliveriesResponse = {

@@ -5,10 +5,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { freePort } from '../../scripts/lib/ports.ts';
 import {
+  fillPlain,
   freshTenant,
   inWidget,
   launchBrowser,
   openWidget,
+  passVerify,
   startHostServer,
   startWidgetStack,
   type HostServer,
@@ -44,13 +46,7 @@ beforeEach(async () => {
   context = await browser.newContext();
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
-  // Save verifies first (test/browser/save-verify.test.ts): these tests save servers nobody runs.
-  await page.route('**/v1/mail-server/verify', (route) =>
-    route.fulfill({
-      headers: { 'access-control-allow-origin': '*' },
-      json: { ok: true, response: '250 OK', durationMs: 1, transcript: [] },
-    }),
-  );
+  await passVerify(page);
 });
 
 const w = (selector: string) => inWidget(page, selector);
@@ -215,10 +211,7 @@ describe('the sender domain', () => {
 
   test('after a test send the verdict is in the test result, not under the sender fields', async () => {
     await open(freshTenant('domain-test'));
-    await w('#host').fill('127.0.0.1');
-    await w('#security').selectOption('none');
-    await w('#port').fill(String(stack.sink.smtpPort));
-    await w('#authMethod').selectOption('none');
+    await fillPlain(page, stack.sink.smtpPort);
     await w('#test').click();
     await w('.test-result [part=domain-check][data-verdict]').waitFor();
     expect(await w('fieldset [part=domain-check]').innerText()).toBe('');

@@ -13,11 +13,13 @@ import type {
 import { freePort } from '../../scripts/lib/ports.ts';
 import {
   axeViolations,
+  fillPlain,
   focusedId,
   freshTenant,
   inWidget,
   launchBrowser,
   openWidget,
+  passVerify,
   recordedEvents,
   startHostServer,
   startWidgetStack,
@@ -44,15 +46,6 @@ afterAll(async () => {
   await browser?.close();
   await Promise.all([stack?.stop(), host?.stop()]);
 });
-
-/** Save verifies first (test/browser/save-verify.test.ts): these tests save servers nobody runs. */
-const passVerify = (on: Page) =>
-  on.route('**/v1/mail-server/verify', (route) =>
-    route.fulfill({
-      headers: { 'access-control-allow-origin': '*' },
-      json: { ok: true, response: '250 OK', durationMs: 1, transcript: [] },
-    }),
-  );
 
 beforeEach(async () => {
   pageErrors = [];
@@ -100,12 +93,7 @@ const waitForSave = (text: string) =>
   );
 
 /** Fills a valid configuration that points at the mail sink (plain SMTP, no auth). */
-async function fillSinkSettings(): Promise<void> {
-  await w('#host').fill('127.0.0.1');
-  await w('#security').selectOption('none');
-  await w('#port').fill(String(stack.sink.smtpPort));
-  await w('#authMethod').selectOption('none');
-}
+const fillSinkSettings = () => fillPlain(page, stack.sink.smtpPort);
 
 describe('accessibility', () => {
   for (const lang of ['en', 'de']) {

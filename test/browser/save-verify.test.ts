@@ -6,10 +6,12 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   axeViolations,
+  fillPlain,
   freshTenant,
   inWidget,
   launchBrowser,
   openWidget,
+  recordApiCalls,
   startHostServer,
   startWidgetStack,
   type HostServer,
@@ -26,7 +28,7 @@ let page: Page;
 let refusing: SMTPServer;
 let refusingPort: number;
 /** The widget's requests to the API, as "METHOD path". */
-let calls: string[] = [];
+let calls: string[];
 
 beforeAll(async () => {
   refusing = new SMTPServer({
@@ -40,11 +42,7 @@ beforeAll(async () => {
   [stack, host, browser] = await Promise.all([startWidgetStack(), startHostServer(), launchBrowser()]);
   page = await browser.newPage();
   page.setDefaultTimeout(10_000);
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin === new URL(stack.apiUrl).origin && request.method() !== 'OPTIONS')
-      calls.push(`${request.method()} ${url.pathname}`);
-  });
+  calls = recordApiCalls(page, stack.apiUrl);
 });
 
 afterAll(async () => {
@@ -53,25 +51,18 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  calls = [];
+  calls.length = 0;
 });
 
 const w = (selector: string) => inWidget(page, selector);
 const saves = () => calls.filter((call) => call === 'PUT /v1/mail-server').length;
 const verifies = () => calls.filter((call) => call === 'POST /v1/mail-server/verify').length;
 
-async function fillPlain(port: number): Promise<void> {
-  await w('#host').fill('127.0.0.1');
-  await w('#security').selectOption('none');
-  await w('#port').fill(String(port));
-  await w('#authMethod').selectOption('none');
-}
-
 describe('Save verifies first', () => {
   for (const lang of ['en', 'de']) {
     test(`a server that refuses the sender is not saved; the failure shows once, with Save anyway (${lang})`, async () => {
       await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('refused'), lang });
-      await fillPlain(refusingPort);
+      await fillPlain(page, refusingPort);
       await w('button[type=submit]').click();
       await w('#anyway').waitFor();
 
@@ -94,7 +85,7 @@ describe('Save verifies first', () => {
 
   test('Save anyway saves without verifying', async () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('anyway'), lang: 'en' });
-    await fillPlain(refusingPort);
+    await fillPlain(page, refusingPort);
     await w('button[type=submit]').click();
     await w('#anyway').click();
     await waitForStatus(page, /^Settings saved/);
@@ -120,7 +111,7 @@ describe('Save verifies first', () => {
       }),
     );
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('limited'), lang: 'en' });
-    await fillPlain(stack.sink.smtpPort);
+    await fillPlain(page, stack.sink.smtpPort);
     await w('button[type=submit]').click();
     await w('#anyway').waitFor();
     await waitForStatus(page, /Please try again in \d+ seconds\./);
@@ -135,7 +126,7 @@ describe('Save verifies first', () => {
 
   test('a working server is saved after one verify; the button says it is checking meanwhile', async () => {
     await openWidget(page, host.url, { api: stack.apiUrl, tenant: freshTenant('works'), lang: 'de' });
-    await fillPlain(stack.sink.smtpPort);
+    await fillPlain(page, stack.sink.smtpPort);
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;

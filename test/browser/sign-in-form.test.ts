@@ -21,6 +21,7 @@ import {
   inWidget,
   launchBrowser,
   openWidget,
+  passVerify,
   recordedEvents,
   startHostServer,
   startWidgetStack,
@@ -60,14 +61,7 @@ beforeEach(async () => {
   context.setDefaultTimeout(5_000);
   page = await context.newPage();
   offered = { providers: ['microsoft', 'google'], connections: [] };
-  // Save verifies first; the fake API lets every draft pass (test/browser/save-verify.test.ts tests the check).
-  await page.route('**/v1/mail-server/verify', (route) =>
-    route.fulfill({
-      status: 200,
-      headers: CORS,
-      json: { ok: true, response: '250 OK', durationMs: 1, transcript: [], warnings: [] },
-    }),
-  );
+  await passVerify(page);
   await page.route('**/v1/mail-server', async (route) => {
     if (!['GET', 'PUT'].includes(route.request().method())) return route.fallback();
     const response = await route.fetch();

@@ -140,8 +140,13 @@ describe('webhook events on Node', () => {
     expect(sent.body.data).toMatchObject({ status: 'sent', route: 'system-fallback' });
   });
 
-  it('mail_server.changed on a save and a reset; a refused save stores no event', async () => {
+  it('mail_server.changed on a save and a reset, each right after its response; a refused save stores no event', async () => {
     const { id: tenantId, token } = await tenantWith(fixtures.ports.plain);
+    const changed = (change: string) => (e: ReceivedEvent) =>
+      e.body.type === 'mail_server.changed' && e.body.data.tenantId === tenantId && e.body.data.change === change;
+    // No sweep runs: the request hands its event to the outbox.
+    const saved = await receiver.waitFor(changed('saved'));
+    expect(saved.body.data).toMatchObject({ host: fixtures.host, port: fixtures.ports.plain, authMethod: 'none' });
     // Password authentication without a password: the database refuses the write, the batch fails.
     const refused = await request('PUT', '/v1/mail-server', token, {
       host: fixtures.host,
@@ -151,16 +156,11 @@ describe('webhook events on Node', () => {
     });
     expect(refused.status).toBe(422);
     expect((await request('DELETE', '/v1/mail-server', token)).status).toBe(204);
-    await service.outbox.sweep();
+    await receiver.waitFor(changed('reset'));
     const changes = receiver.received.filter(
       (e) => e.body.type === 'mail_server.changed' && e.body.data.tenantId === tenantId,
     );
     expect(changes.map((e) => e.body.data.change)).toEqual(['saved', 'reset']);
-    expect(changes[0]!.body.data).toMatchObject({
-      host: fixtures.host,
-      port: fixtures.ports.plain,
-      authMethod: 'none',
-    });
     expect(await storedEvents(tenantId)).toHaveLength(2);
   });
 
@@ -314,7 +314,7 @@ describe('webhook events on Node', () => {
 
     const replayed = await request('POST', `/v1/webhook-deliveries/${first.id}/replay`, operator);
     expect(replayed.status).toBe(202);
-    await service.outbox.sweep();
+    // No sweep runs: the replay hands the event to the outbox.
     const again = await receiver.waitFor((e) => e.id === first.id && e !== first);
     expect(again.verified).toBe(true);
     expect(again.body).toEqual(first.body);

@@ -15,12 +15,12 @@ function parseEvent(block: string): ServerEvent {
   return { event, data: JSON.parse(data[0]!.slice(6)) };
 }
 
+/** A block with an event, not blank or only a comment (the API's heartbeat, `: `). */
+const isEvent = (block: string) => block.trim() !== '' && !block.split('\n').every((line) => line.startsWith(':'));
+
 /** The events of a finished stream. */
 export async function eventsOf(res: Response): Promise<ServerEvent[]> {
-  return (await res.text())
-    .split('\n\n')
-    .filter((block) => block.trim())
-    .map(parseEvent);
+  return (await res.text()).split('\n\n').filter(isEvent).map(parseEvent);
 }
 
 /** Reads events as they arrive, for a stream that is still running. */
@@ -38,7 +38,7 @@ export function eventReader(res: Response) {
       buffer += value;
       const blocks = buffer.split('\n\n');
       buffer = blocks.pop()!;
-      seen.push(...blocks.filter((b) => b.trim()).map(parseEvent));
+      seen.push(...blocks.filter(isEvent).map(parseEvent));
     }
   }
   return { until, seen, cancel: () => reader.cancel() };

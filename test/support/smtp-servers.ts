@@ -5,7 +5,8 @@
 //   well-behaved:  plain, starttls, tls, noStarttls, untrusted, untrustedTls,
 //                  relayDenied, rcptTemp, rcptPerm, oversize,
 //                  xoauth2 (STARTTLS, AUTH XOAUTH2 only and required, tokens of the local authorization servers)
-//   misbehaving:   silent (never greets), greetThenSilent, halfLine, drip, closes, garbage
+//   misbehaving:   silent (never greets), greetThenSilent, halfLine, drip, closes, garbage,
+//                  stallsAtMail (logs in, then never answers MAIL FROM; GET /closed tells when the client hung up)
 //   refused:       a port nothing listens on
 //
 // Every other server accepts USERNAME / PASSWORD (UTF-8) with PLAIN, LOGIN and CRAM-MD5.
@@ -50,7 +51,8 @@ export type FixtureName =
   | 'echoesSecretForms'
   | 'garbage'
   | 'refused'
-  | 'xoauth2';
+  | 'xoauth2'
+  | 'stallsAtMail';
 
 export interface ReceivedAttachment {
   filename: string | null;
@@ -459,6 +461,36 @@ export async function startSmtpFixtures(options: { verifiers?: AccessTokenVerifi
     socket.write('\u00ff\u00feGARBAGE \u0007\r\n');
     socket.on('data', () => socket.write('?!?! \u0000\r\n'));
   });
+  // Logs in (saying the password back), then never answers MAIL FROM: a check stalled at `mail`.
+  // When its client hangs up, the session is noted by the sender it gave (for GET /closed).
+  const stalled = new Map<string, { closedAt?: number; waiters: ((closedAt: number) => void)[] }>();
+  const stallOf = (from: string) => {
+    if (!stalled.has(from)) stalled.set(from, { waiters: [] });
+    return stalled.get(from)!;
+  };
+  ports.stallsAtMail = await raw((socket) => {
+    socket.write('220 stalls.fixture.test ESMTP\r\n');
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const verb = line.split(/[ :]/, 1)[0]!.toUpperCase();
+        if (verb === 'EHLO') socket.write('250-stalls.fixture.test\r\n250 AUTH PLAIN\r\n');
+        else if (verb === 'AUTH') socket.write(`235 2.7.0 Welcome, ${USERNAME} with ${PASSWORD}\r\n`);
+        else if (verb === 'MAIL') {
+          const session = stallOf(line.match(/<([^>]*)>/)?.[1] ?? '');
+          socket.once('close', () => {
+            session.closedAt = Date.now();
+            for (const waiter of session.waiters.splice(0)) waiter(session.closedAt);
+          });
+        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+  });
   ports.refused = await (async () => {
     const server = createNetServer();
     const port = await listen(server);
@@ -466,7 +498,8 @@ export async function startSmtpFixtures(options: { verifiers?: AccessTokenVerifi
     return port;
   })();
 
-  // Control endpoint: GET /messages, GET /auth-attempts, DELETE /messages.
+  // Control endpoint: GET /messages, GET /auth-attempts, DELETE /messages, and GET /closed?from=
+  // (answers once the stallsAtMail session of that sender has closed: `{ closedAt }`, epoch ms).
   const http = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const json = (value: unknown) => {
@@ -475,6 +508,12 @@ export async function startSmtpFixtures(options: { verifiers?: AccessTokenVerifi
     };
     if (url.pathname === '/messages' && req.method === 'GET') return json(mails);
     if (url.pathname === '/auth-attempts' && req.method === 'GET') return json(attempts);
+    if (url.pathname === '/closed' && req.method === 'GET') {
+      const session = stallOf(url.searchParams.get('from') ?? '');
+      if (session.closedAt !== undefined) return json({ closedAt: session.closedAt });
+      session.waiters.push((closedAt) => json({ closedAt }));
+      return;
+    }
     if (url.pathname === '/messages' && req.method === 'DELETE') {
       mails.length = 0;
       attempts.length = 0;

@@ -240,6 +240,7 @@ const situations: Row[] = [
   ['recipients_refused', 'rcpt', fits587, /check those addresses/, /Adressen/],
   ['test_unconfirmed', 'data', fits587, /check the mailbox/, /Postfach/],
   ['test_interrupted', 'data', fits587, /run the test again/, /Test/],
+  ['cancelled', 'data', fits587, /Run the check again/, /Prüfung erneut/],
   ['interrupted', 'data', fits587, /not sent again/, /nicht erneut/],
   ['delivery_unknown', 'data', fits587, /not sent again/, /nicht noch einmal/],
   ['payload_missing', 'data', fits587, /submit it again/, /erneut/],

@@ -37,6 +37,7 @@ const response = (s: MailServerSettings | null, caps: Capabilities = capabilitie
   capabilities: caps,
   warnings: [],
   oauthConnections: [],
+  lastCheck: null,
 });
 const saved = draftFrom(response(settings));
 

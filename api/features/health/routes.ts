@@ -15,6 +15,8 @@ export const healthRoutes = new Hono<AppEnv>().get('/', docs.get, async (c) => {
   const missing = [...config.missing];
   // Present but unusable counts as missing: invoices would wait for it, saves would fail.
   if (config.systemRelay instanceof Error) missing.push('SYSTEM_SMTP_URL (invalid)');
+  // Events are stored but none can be sent until the variable is fixed.
+  missing.push(...(config.webhooks?.invalid ?? []));
   if (config.settingsEncryptionKey) {
     try {
       await SecretBox.fromConfig(config.settingsEncryptionKey);

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { MailServerResponse, OAuthConnection } from '../../../contract/index.ts';
+import type { LastCheck, MailServerResponse, OAuthConnection, SmtpErrorCode } from '../../../contract/index.ts';
 import { OAUTH_PROVIDERS, PASSWORD_AUTH_METHODS, SECURITIES } from '../../../contract/values.ts';
 import { BODY_PROBLEMS, describeRoute, jsonRequest, jsonResponse, problems, tenantAuth } from '../../http/openapi.ts';
 import { isoDate, nullableString, testWarningSchema } from '../../http/openapi-schemas.ts';
@@ -34,6 +34,19 @@ const settingsSchema = v.strictObject({
   trustedCertificateSha256: nullableString,
 });
 
+const lastCheckSchema = v.pipe(
+  v.strictObject({
+    ok: v.boolean(),
+    at: isoDate,
+    kind: v.picklist(['verify', 'test']),
+    // The engine's codes are an open list to the reader (as in an SmtpError): show `message`.
+    error: v.optional(v.strictObject({ code: v.string() as v.GenericSchema<SmtpErrorCode>, message: v.string() })),
+  }),
+  v.description(
+    'The latest verify or test of exactly the saved settings (server, port, encryption, certificate, login, password, sender); a check of a draft counts once it is saved as it was. Null when none since.',
+  ),
+) satisfies v.GenericSchema<LastCheck>;
+
 const mailServerResponseSchema = v.strictObject({
   configured: v.boolean(),
   settings: v.nullable(settingsSchema),
@@ -52,6 +65,7 @@ const mailServerResponseSchema = v.strictObject({
   }),
   warnings: v.array(testWarningSchema),
   oauthConnections: v.array(oauthConnectionSchema),
+  lastCheck: v.nullable(lastCheckSchema),
 }) satisfies v.GenericSchema<MailServerResponse>;
 
 const example: MailServerResponse = {
@@ -77,6 +91,7 @@ const example: MailServerResponse = {
   capabilities: { runtime: 'workers', allowUntrustedCertificate: false, blockedPorts: [25], oauthProviders: [] },
   warnings: [],
   oauthConnections: [],
+  lastCheck: { ok: true, at: '2026-12-07T09:58:12.000Z', kind: 'verify' },
 };
 
 const ifMatch = (required: boolean) => ({

@@ -11,14 +11,17 @@ import { deferrerOf } from '../../http/defer.ts';
 import { revokeGrants } from '../oauth/service.ts';
 import { mailServerResponse } from './view.ts';
 import { docs } from './openapi.ts';
+import { savedSettingsCheck } from './last-check.ts';
 
-function respond(c: Context<AppEnv>, saved: SettingsWithGrants) {
+async function respond(c: Context<AppEnv>, saved: SettingsWithGrants) {
+  const check = await savedSettingsCheck(saved.row, saved.grants, saved.checks, c.var.tenant);
   const body = mailServerResponse(
     saved,
     c.var.tenant,
     c.var.deps.config.systemFrom,
     c.var.deps.capabilities,
     c.var.lang,
+    check,
   );
   c.header('etag', etagOf(body.version));
   c.header('cache-control', 'no-store');
@@ -44,6 +47,7 @@ export const mailServerRoutes = new Hono<AppEnv>()
       c.var.deps.now(),
     );
     if (!deleted) throw new ApiError(412, 'precondition_failed');
+    c.var.deps.handOverWebhooks(c.var.tenant.id);
     // A reset forgets the sign-ins too; they are revoked at the provider after the response.
     revokeGrants(c.var.deps, grants, deferrerOf(c));
     return c.body(null, 204);

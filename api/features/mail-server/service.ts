@@ -9,6 +9,7 @@ import { isPrivateHost } from '../../smtp/target.ts';
 import { storedPasswordRefusal } from '../../../contract/rules/saved-server.ts';
 import { secretBoxFor } from '../../crypto/secret-box.ts';
 import type { MailServerInput } from './schema.ts';
+import { passwordMac } from './last-check.ts';
 import {
   CredentialsMissingError,
   readSettings,
@@ -57,9 +58,11 @@ async function passwordChange(deps: Deps, tenant: TenantIdentity, input: MailSer
   if (input.auth.method === 'xoauth2') return { kind: 'clear' };
   if (input.auth.password === undefined) return { kind: 'keep' };
   if (input.auth.password === null) return { kind: 'clear' };
+  const key = deps.config.settingsEncryptionKey;
   return {
     kind: 'set',
-    sealed: await (await secretBoxFor(deps.config.settingsEncryptionKey)).seal(input.auth.password, tenant.id),
+    sealed: await (await secretBoxFor(key)).seal(input.auth.password, tenant.id),
+    mac: await passwordMac(key, tenant.id, input.auth.password),
   };
 }
 
@@ -84,11 +87,12 @@ export async function saveMailServer(
   const password = await passwordChange(deps, tenant, input);
   let saved: SettingsWithGrants;
   try {
-    saved = await writeSettings(deps.db, tenant, input, password, expected, deps.now(), deps.config.webhooks);
+    saved = await writeSettings(deps.db, tenant, input, password, expected, lang, deps.now(), deps.config.webhooks);
   } catch (error) {
     if (!(error instanceof CredentialsMissingError)) throw error;
     throw await missingPasswordError(deps, tenant, lang, input);
   }
   if (!saved.row) throw new ApiError(412, 'precondition_failed');
+  deps.handOverWebhooks(tenant.id);
   return saved;
 }

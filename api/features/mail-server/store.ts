@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { WebhookConfig } from '../../config/webhooks.ts';
 import { mailServerChangedEvent } from '../../outbox/webhooks-events.ts';
 import {
+  type MailServerCheckRow,
   type MailServerRow,
   mailServers,
   type OAuthGrantRow,
@@ -12,7 +13,9 @@ import {
   tenants,
 } from '../../db/schema.ts';
 import type { SealedSecret } from '../../crypto/secret-box.ts';
+import type { Lang } from '../../i18n/lang.ts';
 import type { MailServerInput } from './schema.ts';
+import { checksOf, deleteChecks } from './checks-store.ts';
 
 /** What an If-Match header asks for: any version, "must exist" (`*`), or one of a list of versions (0 = not configured). */
 export type ExpectedVersion = { kind: 'any' } | { kind: 'exists' } | { kind: 'exact'; versions: number[] };
@@ -51,31 +54,36 @@ export async function readSettings(
   return rows[0];
 }
 
-/** The saved settings with the tenant's sign-ins (grants), for the settings view. */
+/** The saved settings with the tenant's sign-ins (grants) and recent checks, for the settings view. */
 export interface SettingsWithGrants {
   row: MailServerRow | undefined;
   grants: OAuthGrantRow[];
+  checks: MailServerCheckRow[];
 }
 
 const grantsOf = (db: Database, tenant: TenantIdentity) =>
   db.select().from(oauthGrants).where(eq(oauthGrants.tenantId, tenant.id));
 
-/** One round trip: the tenant upsert, the settings and the grants. */
+/** One round trip: the tenant upsert, the settings, the grants and the checks. */
 export async function readSettingsWithGrants(
   db: Database,
   tenant: TenantIdentity,
   now: Date,
 ): Promise<SettingsWithGrants> {
-  const [, rows, grants] = await db.batch([
+  const [, rows, grants, checks] = await db.batch([
     upsertTenant(db, tenant, now),
     db.select().from(mailServers).where(eq(mailServers.tenantId, tenant.id)),
     grantsOf(db, tenant),
+    checksOf(db, tenant.id),
   ]);
-  return { row: rows[0], grants };
+  return { row: rows[0], grants, checks };
 }
 
-/** Password change requested by a PUT: keep what is stored, clear it, or store a new sealed one. */
-export type PasswordChange = { kind: 'keep' } | { kind: 'clear' } | { kind: 'set'; sealed: SealedSecret };
+/**
+ * Password change requested by a PUT: keep what is stored, clear it, or store a new sealed one
+ * with its MAC (for the last check's fingerprint, last-check.ts).
+ */
+export type PasswordChange = { kind: 'keep' } | { kind: 'clear' } | { kind: 'set'; sealed: SealedSecret; mac: string };
 
 export class CredentialsMissingError extends Error {}
 
@@ -106,15 +114,17 @@ function savedServerCondition(input: MailServerInput): SQL {
   return sql`lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} AND ${mailServers.username} IS ${input.auth.username}${noDowngrade}`;
 }
 
-const PASSWORD_COLUMNS = ['passwordCiphertext', 'passwordIv', 'passwordKeyId'] as const;
+// The MAC goes with the ciphertext: kept, cleared or replaced with it.
+const PASSWORD_COLUMNS = ['passwordCiphertext', 'passwordIv', 'passwordKeyId', 'passwordMac'] as const;
 
 /** The password columns of the update: the new sealed one, none, or the stored one where it applies. */
 function passwordColumns(change: PasswordChange, savedServer: SQL) {
   if (change.kind === 'set') {
     const { ciphertext, iv, keyId } = change.sealed;
-    return { passwordCiphertext: ciphertext, passwordIv: iv, passwordKeyId: keyId };
+    return { passwordCiphertext: ciphertext, passwordIv: iv, passwordKeyId: keyId, passwordMac: change.mac };
   }
-  if (change.kind === 'clear') return { passwordCiphertext: null, passwordIv: null, passwordKeyId: null };
+  if (change.kind === 'clear')
+    return { passwordCiphertext: null, passwordIv: null, passwordKeyId: null, passwordMac: null };
   return Object.fromEntries(
     PASSWORD_COLUMNS.map((name) => [name, sql`CASE WHEN ${savedServer} THEN ${mailServers[name]} END`]),
   ) as Record<(typeof PASSWORD_COLUMNS)[number], SQL>;
@@ -141,8 +151,14 @@ function pinColumn(input: MailServerInput): SQL | string | null {
   return sql`CASE WHEN lower(${mailServers.host}) = lower(${input.host}) AND ${mailServers.port} = ${input.port} THEN ${mailServers.tlsPinSha256} END`;
 }
 
-/** Every column a save sets, but the version. */
-function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change: PasswordChange, now: Date) {
+/** Every column a save sets, but the version; `lang` is the saving request's (the notice mail's language). */
+function settingsColumns(
+  tenant: TenantIdentity,
+  input: MailServerInput,
+  change: PasswordChange,
+  lang: Lang,
+  now: Date,
+) {
   const usesAuth = input.auth.method !== 'none';
   const oauthProvider = input.auth.method === 'xoauth2' ? input.auth.provider : null;
   return {
@@ -161,6 +177,7 @@ function settingsColumns(tenant: TenantIdentity, input: MailServerInput, change:
     fallbackToSystem: input.fallbackToSystem ?? true,
     updatedAt: now,
     updatedBy: tenant.email,
+    lang,
   };
 }
 
@@ -176,13 +193,14 @@ export async function writeSettings(
   input: MailServerInput,
   password: PasswordChange,
   expected: ExpectedVersion,
+  lang: Lang,
   now: Date,
   webhooks: WebhookConfig | null = null,
 ): Promise<SettingsWithGrants> {
   // No password is kept for a server without authentication, or one signed in to with the provider.
   const usesPassword = input.auth.method !== 'none' && input.auth.method !== 'xoauth2';
   const change: PasswordChange = usesPassword ? password : { kind: 'clear' };
-  const columns = settingsColumns(tenant, input, change, now);
+  const columns = settingsColumns(tenant, input, change, lang, now);
   const kept = keptPasswordForInsert(change, tenant, savedServerCondition(input));
   const insertPin = input.allowUntrustedCertificate ? (input.trustedCertificateSha256 ?? null) : null;
   const insertValues = { tenantId: tenant.id, ...columns, ...kept, tlsPinSha256: insertPin, version: now.getTime() };
@@ -219,8 +237,14 @@ export async function writeSettings(
   try {
     // The event last: a select does not count as a change, so it follows the write's.
     const event = mailServerChangedEvent(db, webhooks, tenant.id, 'saved', now);
-    const [, rows, grants] = await db.batch([upsertTenant(db, tenant, now), write, grantsOf(db, tenant), ...event]);
-    return { row: rows[0], grants };
+    const [, rows, grants, checks] = await db.batch([
+      upsertTenant(db, tenant, now),
+      write,
+      grantsOf(db, tenant),
+      checksOf(db, tenant.id),
+      ...event,
+    ]);
+    return { row: rows[0], grants, checks };
   } catch (error) {
     if (isCredentialsCheckFailure(error)) throw new CredentialsMissingError();
     throw error;
@@ -249,7 +273,7 @@ export interface DeletedSettings {
   grants: OAuthGrantRow[];
 }
 
-/** Deletes the settings (and the sign-ins) in one round trip; `deleted: false` when an If-Match version did not match. */
+/** Deletes the settings (and the sign-ins and checks) in one round trip; `deleted: false` when an If-Match version did not match. */
 export async function deleteSettings(
   db: Database,
   tenant: TenantIdentity,
@@ -260,7 +284,8 @@ export async function deleteSettings(
   const ofTenant = eq(mailServers.tenantId, tenant.id);
   const versions = expected.kind === 'exact' ? splitExpected(expected) : null;
   const condition = versions ? and(ofTenant, inArray(mailServers.version, versions.stored)) : ofTenant;
-  const [grants, removed, remaining] = await db.batch([
+  const [, grants, removed, remaining] = await db.batch([
+    deleteChecks(db, tenant.id, expectationHolds(db, tenant, expected)),
     db
       .delete(oauthGrants)
       .where(and(eq(oauthGrants.tenantId, tenant.id), expectationHolds(db, tenant, expected)))

@@ -5,11 +5,12 @@ import type {
   MailServerSettings,
   OAuthConnection,
 } from '../../../contract/index.ts';
-import type { MailServerRow, OAuthGrantRow, TenantIdentity } from '../../db/schema.ts';
+import type { MailServerCheckRow, MailServerRow, OAuthGrantRow, TenantIdentity } from '../../db/schema.ts';
 import type { Lang } from '../../i18n/lang.ts';
 import { testWarnings } from '../../i18n/test-warnings.ts';
 import { systemSender, tenantSender } from '../../sending/sender.ts';
 import type { SettingsWithGrants } from './store.ts';
+import { lastCheckView } from './last-check.ts';
 
 function authView(row: MailServerRow, grants: OAuthGrantRow[]): MailServerSettings['auth'] {
   if (row.authMethod !== 'xoauth2') {
@@ -69,6 +70,7 @@ export function mailServerResponse(
   systemFrom: string,
   capabilities: Capabilities,
   lang: Lang,
+  check: MailServerCheckRow | undefined,
 ): MailServerResponse {
   const effective = effectiveSender(row, tenant, systemFrom);
   const settings = row ? settingsView(row, grants) : null;
@@ -93,5 +95,6 @@ export function mailServerResponse(
         )
       : [],
     oauthConnections: connectionsView(grants),
+    lastCheck: lastCheckView(check, lang),
   };
 }

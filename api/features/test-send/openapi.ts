@@ -42,9 +42,10 @@ const example: TestResult = {
 function withEventStream(response: ReturnType<typeof jsonResponse>, result: string) {
   const events = [
     'With `Accept: text/event-stream`: Server-Sent Events, each `event:` and one `data:` JSON line —',
-    '`start` `{ id, kind }` (the delivery row),',
+    '`start` `{ id, kind }` (the delivery row; `POST /v1/mail-server/checks/{id}/cancel` ends the session),',
     '`stage` `{ stage, status: started|passed|failed, reply?, elapsedMs }` per SMTP stage (replies redacted),',
-    `then \`result\`, ${result}; then the stream ends. Errors before the session are problem+json as usual.`,
+    `then \`result\`, ${result}; then the stream ends. Between events a comment line (\`: \`) every 0.3 s.`,
+    'Errors before the session are problem+json as usual.',
   ].join(' ');
   return {
     description: `${response.description} ${events}`,
@@ -95,6 +96,20 @@ export const docs = {
         'the JSON body the plain verify answers',
       ),
       ...problems(401, 409, 429, ...BODY_PROBLEMS),
+    },
+  }),
+  cancel: describeRoute({
+    operationId: 'cancelCheck',
+    tags: ['settings'],
+    summary: 'Cancel a running test or verify (the `id` of its `start` event): the SMTP session ends at once',
+    ...tenantAuth,
+    parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'string' } }],
+    responses: {
+      204: {
+        description:
+          'Cancelled: the check ends failed with code `cancelled` (it still counts against the rate limit). A check that had already finished keeps its outcome and answers 204 as well; so does a second cancel.',
+      },
+      ...problems(401, 404),
     },
   }),
 };

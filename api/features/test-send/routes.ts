@@ -7,6 +7,7 @@ import { prepareTest, prepareVerify, type PreparedCheck, type TestOutcome } from
 import { deferrerOf } from '../../http/defer.ts';
 import { docs } from './openapi.ts';
 import { streamCheck, wantsEventStream } from './stream.ts';
+import { cancelCheck } from './cancel.ts';
 
 /** The answer of a test or a verify, with where its time went (workerd's clock advances on I/O only). */
 function checkAnswer<B extends object>(c: Context<AppEnv>, { body, timings }: TestOutcome<B>) {
@@ -37,3 +38,9 @@ export const verifyRoutes = new Hono<AppEnv>()
   .post('/', docs.verify, optionalJsonBody(mailServerInputSchema), async (c) =>
     answer(c, await prepareVerify(c.var.deps, c.var.tenant, c.var.lang, c.req.valid('json'), deferrerOf(c))),
   );
+
+/** `POST /v1/mail-server/checks/{id}/cancel`: ends a running test or verify at once, recorded as cancelled. */
+export const checkRoutes = new Hono<AppEnv>().use(requireTenant).post('/:id/cancel', docs.cancel, async (c) => {
+  await cancelCheck(c.var.deps.db, c.var.tenant, c.req.param('id'));
+  return c.body(null, 204);
+});

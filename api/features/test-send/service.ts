@@ -18,6 +18,7 @@ import type { OutgoingMessage, SendResult } from '../../smtp/types.ts';
 import type { StageListener } from '../../smtp/stages.ts';
 import type { MailServerInput } from '../mail-server/schema.ts';
 import { runtimeFieldErrors } from '../mail-server/service.ts';
+import { sessionFingerprint } from '../mail-server/last-check.ts';
 import { forgetIfRefused, loginRefused } from '../../sending/credentials.ts';
 import { planFromDraft, planFromSaved, testMail, type TestPlan } from './plan.ts';
 import { dropReservation, reserveAndRead, retryAfterSeconds, sendAndRecordTest } from './store.ts';
@@ -66,7 +67,7 @@ function runCheck(
   message: OutgoingMessage,
   recipient: string,
   kind: CheckKind,
-  onStage: StageListener | undefined,
+  { onStage, signal }: Pick<Session, 'onStage' | 'signal'>,
 ): Promise<SendResult | VerifyResult> {
   // No login possible (sign in first, or again): nothing to connect for.
   if (plan.blocked) return Promise.resolve({ ok: false, error: plan.blocked, transcript: [], durationMs: 0 });
@@ -74,6 +75,7 @@ function runCheck(
     runtime: deps.capabilities.runtime,
     addressGuard: { allowPrivateHosts: deps.config.allowPrivateHosts },
     ...(onStage ? { onStage } : {}),
+    ...(signal ? { signal } : {}),
   };
   if (kind === 'verify') {
     return verifySession(plan.settings, { from: plan.sender.from.address, to: recipient }, options);
@@ -83,7 +85,9 @@ function runCheck(
       // Handed over without a reply: the test mail may well arrive, which the tenant should know.
       .then(
         (r): SendResult =>
-          r.ok || !r.error.deliveryUnknown ? r : { ...r, error: { ...r.error, code: 'test_unconfirmed' } },
+          r.ok || !r.error.deliveryUnknown || r.error.code === 'cancelled'
+            ? r
+            : { ...r, error: { ...r.error, code: 'test_unconfirmed' } },
       )
   );
 }
@@ -145,8 +149,8 @@ export interface PreparedCheck<Body> {
   /** The delivery row's id. */
   id: string;
   kind: CheckKind;
-  /** Runs the session and records it; `onStage` hears each stage as it happens. */
-  run(onStage?: StageListener): Promise<TestOutcome<Body>>;
+  /** Runs the session and records it; `onStage` hears each stage as it happens, `signal` cancels it. */
+  run(onStage?: StageListener, signal?: AbortSignal): Promise<TestOutcome<Body>>;
 }
 
 /**
@@ -186,8 +190,8 @@ async function prepareCheck(
     throw error;
   }
   const tReserve = performance.now();
-  const run = async (onStage?: StageListener) => {
-    const session = { tenant, deliveryId, plan, message, kind, onStage };
+  const run = async (onStage?: StageListener, signal?: AbortSignal) => {
+    const session = { tenant, deliveryId, plan, message, kind, onStage, signal };
     const { body, smtpEnd, end } = await runPrepared(deps, lang, session, defer);
     return {
       body,
@@ -204,15 +208,19 @@ interface Session {
   message: OutgoingMessage;
   kind: CheckKind;
   onStage: StageListener | undefined;
+  signal: AbortSignal | undefined;
 }
 
 /** The session of a prepared check, its row ended, its answer built. */
 async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | undefined) {
   let tSent = 0;
   const send = (m: OutgoingMessage) =>
-    runCheck(deps, s.plan, m, s.tenant.email, s.kind, s.onStage).finally(() => {
+    runCheck(deps, s.plan, m, s.tenant.email, s.kind, s).finally(() => {
       tSent = performance.now();
     });
+  // Issue #19: the settings checked, recorded with the outcome (no session, no check).
+  const key = deps.config.settingsEncryptionKey;
+  const fingerprint = s.plan.blocked ? null : await sessionFingerprint(key, s.tenant.id, s.plan);
   // Workers: the row is ended after the response (waitUntil), saving the client a database round trip.
   const result = await sendAndRecordTest(
     deps.db,
@@ -223,6 +231,7 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
     deps.now,
     defer,
     testedServer(s.plan),
+    fingerprint ? { fingerprint, kind: s.kind } : undefined,
   );
   const smtpEnd = tSent || performance.now();
   await afterResponse(deps, s.tenant, s.plan, result, defer);

@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, or, sql } from 'drizzle-orm';
 import {
   deliveries,
   mailServers,
@@ -12,6 +12,7 @@ import type { VerifyResult } from '../../smtp/verify.ts';
 import { errorSummary } from '../../util/error-summary.ts';
 import { upsertTenant } from '../mail-server/store.ts';
 import type { Defer } from '../../http/defer.ts';
+import { type CheckKey, recordCheckStatements } from '../mail-server/checks-store.ts';
 
 /** At most this many tests per tenant per window, counted in the database (holds across isolates). */
 export const TEST_RATE_LIMIT = 5;
@@ -65,8 +66,12 @@ export async function retryAfterSeconds(db: Database, tenant: TenantIdentity, no
   return Math.max(1, Math.ceil((oldest + TEST_RATE_WINDOW_MS - now.getTime()) / 1000));
 }
 
+const sending = eq(deliveries.status, 'sending');
+/** A check the tenant cancelled (markCancelled). */
+const cancelledRow = sql`json_extract(${deliveries.error}, '$.code') = 'cancelled'`;
+
 /** Ends the reserved row: `sent`, or `failed` with why (`unknown` when there is no result). */
-function recordTest(
+async function recordTest(
   db: Database,
   tenant: TenantIdentity,
   id: string,
@@ -74,7 +79,8 @@ function recordTest(
   result: SendResult | VerifyResult | undefined,
   now: () => Date,
   server: DeliveryError['server'],
-) {
+  check: CheckKey | undefined,
+): Promise<void> {
   const outcome = result?.ok
     ? {
         status: 'sent' as const,
@@ -95,10 +101,51 @@ function recordTest(
             }
           : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
       };
-  return db
+  // A cancel recorded first stands (guarded); the session's own end by that cancel adds where it stopped.
+  const cancelledHere = result && !result.ok && result.error.code === 'cancelled';
+  const stillOpen = cancelledHere ? or(sending, cancelledRow) : sending;
+  const update = db
     .update(deliveries)
     .set({ subject: message.subject, attempts: 1, ...outcome })
-    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id)));
+    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id), stillOpen));
+  // Issue #19: what the check found, for GET's lastCheck, in the batch that ends its row; nothing
+  // for a check that threw or was cancelled (recordCheckStatements is guarded by `sending` too).
+  if (!check || !result || cancelledHere) {
+    await update;
+    return;
+  }
+  const found = { ...check, ok: result.ok, error: outcome.error ?? null };
+  await db.batch([...recordCheckStatements(db, tenant.id, id, found, now()), update]);
+}
+
+/** What a cancel found: the check still ran (now marked), had ended, or is no test row of this tenant. */
+export type CancelOutcome = 'cancelled' | 'finished' | 'unknown';
+
+/**
+ * Marks the tenant's running check as cancelled, in one guarded statement: only a row still
+ * `sending` changes, so a finished check keeps its outcome and a second cancel changes nothing.
+ */
+export async function markCancelled(db: Database, tenant: TenantIdentity, id: string): Promise<CancelOutcome> {
+  const own = and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id), eq(deliveries.kind, 'test'));
+  const [marked, rows] = await db.batch([
+    db
+      .update(deliveries)
+      .set({
+        status: 'failed',
+        attempts: 1,
+        error: { stage: 'connect', code: 'cancelled', responseCode: null, response: null },
+      })
+      .where(and(own, sending)),
+    db.select({ id: deliveries.id }).from(deliveries).where(own),
+  ]);
+  if ((marked as { rowsAffected: number }).rowsAffected > 0) return 'cancelled';
+  return rows.length > 0 ? 'finished' : 'unknown';
+}
+
+/** Whether the check's row is still open (not cancelled or ended by another request). */
+export async function stillSending(db: Database, id: string): Promise<boolean> {
+  const rows = await db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, id));
+  return rows[0]?.status === 'sending';
 }
 
 /**
@@ -118,13 +165,15 @@ export async function sendAndRecordTest<R extends SendResult | VerifyResult>(
   defer?: Defer,
   /** The server tested, named in the stored error's message. */
   server?: DeliveryError['server'],
+  /** Recorded as the last check of these settings (checks-store.ts). */
+  check?: CheckKey,
 ): Promise<R> {
   let result: R | undefined;
   try {
     result = await send(message);
     return result;
   } finally {
-    const record = () => recordTest(db, tenant, id, message, result, now, server);
+    const record = () => recordTest(db, tenant, id, message, result, now, server, check);
     if (defer) {
       // Started on the next turn, so that building and sending the update does not delay the response.
       defer(

@@ -49,5 +49,6 @@ export const webhookDeliveryRoutes = new Hono<AppEnv>()
   .post('/:id/replay', docs.replay, async (c) => {
     const row = await replayWebhookDelivery(c.var.deps.db, c.req.param('id'));
     if (!row) throw new ApiError(404, 'not_found');
+    c.var.deps.handOverWebhooks(row.tenantId);
     return c.json(webhookDeliverySummary(row), 202);
   });

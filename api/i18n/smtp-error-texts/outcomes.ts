@@ -56,6 +56,16 @@ export const OUTCOME_TEXTS = {
       en: 'The test e-mail may have arrived anyway. Please check the mailbox or run the test again.',
     },
   },
+  cancelled: {
+    message: {
+      de: 'Die Prüfung wurde abgebrochen.',
+      en: 'The check was cancelled.',
+    },
+    hint: {
+      de: 'Die Verbindung zum Server wurde sofort beendet; die Einstellungen sind damit weder bestätigt noch widerlegt. Starten Sie die Prüfung erneut, wenn Sie ein Ergebnis brauchen.',
+      en: 'The connection to the server was ended at once, so the settings are neither confirmed nor ruled out. Run the check again when you need a result.',
+    },
+  },
   interrupted: {
     message: {
       de: 'Der Versand wurde zweimal mitten im Senden unterbrochen.',

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { VerifyResult } from '../../../contract/index.ts';
 import { buildWidget } from '../../../scripts/build-widget.ts';
 import { ensureDevSecrets, writeEnvFile } from '../../../scripts/lib/dev-secrets.ts';
 import { startMailSink, type MailSink } from '../../../scripts/lib/mail-sink.ts';
@@ -179,9 +180,39 @@ export async function openWidget(page: Page, hostUrl: string, params: Record<str
 /** An element inside the widget (Playwright's CSS locators pierce its shadow root). */
 export const inWidget = (page: Page, selector: string) => page.locator(`mail-server-settings ${selector}`);
 
+/** Fills a valid configuration for the server on loopback `port`: plain SMTP, no sign-in. */
+export async function fillPlain(page: Page, port: number): Promise<void> {
+  await inWidget(page, '#host').fill('127.0.0.1');
+  await inWidget(page, '#security').selectOption('none');
+  await inWidget(page, '#port').fill(String(port));
+  await inWidget(page, '#authMethod').selectOption('none');
+}
+
+const PASSED_VERIFY: VerifyResult = { ok: true, response: '250 OK', durationMs: 1, transcript: [], warnings: [] };
+
+/**
+ * Save verifies first (save-verify.test.ts tests that): lets every draft pass, for tests that save
+ * servers nobody runs or that answer no SMTP.
+ */
+export const passVerify = (page: Page) =>
+  page.route('**/v1/mail-server/verify', (route) =>
+    route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, json: PASSED_VERIFY }),
+  );
+
 /** The id of the element focused inside the widget. */
 export const focusedId = (page: Page) =>
   page.evaluate(() => document.querySelector('mail-server-settings')?.shadowRoot?.activeElement?.id ?? null);
+
+/** Records the page's requests to the API as "METHOD path" (preflights left out); empty it with `length = 0`. */
+export function recordApiCalls(page: Page, apiUrl: string): string[] {
+  const calls: string[] = [];
+  const origin = new URL(apiUrl).origin;
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin === origin && request.method() !== 'OPTIONS') calls.push(`${request.method()} ${url.pathname}`);
+  });
+  return calls;
+}
 
 export async function statusText(page: Page): Promise<string> {
   return (await inWidget(page, '[role=status]').innerText()).trim();
