@@ -84,7 +84,7 @@ const en = {
   save: 'Save',
   saving: 'Saving…',
   saveAnyway: 'Save anyway',
-  verifyFailed: 'The check failed, nothing was saved.',
+  verifyFailed: 'The check failed; nothing was saved.',
   test: 'Test settings',
   testing: 'Sending a test e-mail…',
   testHint: 'Sends a test e-mail with these values to your own address, without saving them.',
