@@ -39,7 +39,7 @@ const fieldMessages = {
   },
   auth_method_invalid: {
     de: 'Bitte ein Anmeldeverfahren wählen: keines, PLAIN, LOGIN, CRAM-MD5 oder die Anmeldung beim Anbieter (xoauth2).',
-    en: 'Please choose an authentication method: none, PLAIN, LOGIN, CRAM-MD5 or signing in with the provider (xoauth2).',
+    en: 'Please choose a sign-in method: none, PLAIN, LOGIN, CRAM-MD5 or signing in with the provider (xoauth2).',
   },
   oauth_provider_invalid: {
     de: 'Bitte einen Anbieter für die Anmeldung wählen: microsoft oder google.',
@@ -47,7 +47,7 @@ const fieldMessages = {
   },
   oauth_provider_unavailable: {
     de: 'Die Anmeldung bei diesem Anbieter ist hier nicht eingerichtet. Bitte wählen Sie ein anderes Anmeldeverfahren oder wenden Sie sich an den Betreiber.',
-    en: 'Signing in with this provider is not set up here. Please choose another authentication method or contact the operator.',
+    en: 'Signing in with this provider is not set up here. Please choose another sign-in method or contact the operator.',
   },
   oauth_needs_tls: {
     de: 'Die Anmeldung beim Anbieter braucht eine verschlüsselte Verbindung: Bitte STARTTLS oder SSL/TLS wählen.',
@@ -89,11 +89,11 @@ const fieldMessages = {
   },
   username_required: {
     de: 'Für das gewählte Anmeldeverfahren ist ein Benutzername nötig.',
-    en: 'The chosen authentication needs a user name.',
+    en: 'The chosen sign-in method needs a user name.',
   },
   password_required: {
     de: 'Für das gewählte Anmeldeverfahren ist ein Passwort nötig.',
-    en: 'The chosen authentication needs a password.',
+    en: 'The chosen sign-in method needs a password.',
   },
   password_required_for_new_server: {
     de: 'Das gespeicherte Passwort wird nur für den gespeicherten Server verwendet, und nur über eine mindestens ebenso sichere Verbindung. Bitte geben Sie das Passwort erneut ein, um zu testen oder zu speichern, wenn Sie Host, Port oder Benutzername ändern, die Verschlüsselung oder die Zertifikatsprüfung ausschalten oder ohne Verschlüsselung von CRAM-MD5 auf PLAIN/LOGIN wechseln.',
@@ -153,7 +153,7 @@ const fieldMessages = {
   // The delivery log's filters and the acknowledge call (#19).
   delivery_kind_invalid: {
     de: 'kind muss „business“ (Geschäftspost) oder „test“ sein.',
-    en: 'kind must be “business” (business mail) or “test”.',
+    en: 'kind must be “business” (business e-mails) or “test”.',
   },
   delivery_status_invalid: {
     de: 'status muss einer der Werte queued, sending, sent, retrying oder failed sein (mehrere durch Komma getrennt).',

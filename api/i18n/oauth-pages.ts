@@ -18,11 +18,11 @@ const ERRORS: Record<SignInError, Localized> = {
     en: 'The sign-in was cancelled or consent was not given. Nothing was stored.',
   },
   state_invalid: {
-    de: 'Dieser Anmeldelink ist ungültig, abgelaufen (nach 10 Minuten) oder wurde schon verwendet. Bitte starten Sie die Anmeldung in den Mailserver-Einstellungen neu.',
-    en: 'This sign-in link is invalid, has expired (after 10 minutes) or was already used. Please start the sign-in again from the mail server settings.',
+    de: 'Dieser Anmeldelink ist ungültig, abgelaufen (nach 10 Minuten) oder wurde schon verwendet. Bitte starten Sie die Anmeldung in den Einstellungen des Postausgangsservers neu.',
+    en: 'This sign-in link is invalid, has expired (after 10 minutes) or was already used. Please start the sign-in again from the outgoing mail server settings.',
   },
   provider_error: {
-    de: 'Der Anbieter hat die Anmeldung abgelehnt. Bitte versuchen Sie es erneut; bleibt es dabei, wenden Sie sich an den Betreiber.',
+    de: 'Der Anbieter hat die Anmeldung abgelehnt. Bitte versuchen Sie es erneut. Schlägt sie wieder fehl, wenden Sie sich an den Betreiber.',
     en: 'The provider refused the sign-in. Please try again; if it keeps failing, contact the operator.',
   },
   provider_unavailable: {
@@ -30,11 +30,11 @@ const ERRORS: Record<SignInError, Localized> = {
     en: 'The provider could not be reached just now. Please try again in a few minutes.',
   },
   exchange_failed: {
-    de: 'Die Anmeldung konnte nicht abgeschlossen werden (der Anbieter hat den Code nicht eingelöst). Bitte starten Sie die Anmeldung neu.',
-    en: 'The sign-in could not be completed (the provider did not redeem the code). Please start the sign-in again.',
+    de: 'Die Anmeldung konnte nicht abgeschlossen werden: Der Anbieter hat den letzten Schritt nicht bestätigt. Bitte starten Sie die Anmeldung neu.',
+    en: 'The sign-in could not be completed: the provider did not confirm the last step. Please start the sign-in again.',
   },
   account_missing: {
-    de: 'Der Anbieter hat keine E-Mail-Adresse für das Konto genannt. Bitte melden Sie sich mit einem Konto mit Postfach an.',
+    de: 'Der Anbieter hat keine E-Mail-Adresse für das Konto genannt. Bitte melden Sie sich mit einem Konto an, zu dem ein Postfach gehört.',
     en: 'The provider named no e-mail address for the account. Please sign in with an account that has a mailbox.',
   },
 };
@@ -50,12 +50,12 @@ export function signedInText(provider: OAuthProvider, account: string, lang: Lan
   return lang === 'de'
     ? {
         title: `Bei ${name} angemeldet`,
-        body: `Angemeldet als ${account}. Die Verbindung wird in den Mailserver-Einstellungen abgeschlossen, in denen Sie die Anmeldung begonnen haben. Dieses Fenster können Sie schließen.`,
+        body: `Angemeldet als ${account}. Die Verbindung wird in den Einstellungen des Postausgangsservers abgeschlossen, in denen Sie die Anmeldung begonnen haben. Sie können dieses Fenster jetzt schließen.`,
         close: 'Fenster schließen',
       }
     : {
         title: `Signed in with ${name}`,
-        body: `Signed in as ${account}. The connection is completed in the mail server settings where you started the sign-in. You can close this window.`,
+        body: `Signed in as ${account}. The connection is completed in the outgoing mail server settings where you started the sign-in. You can close this window now.`,
         close: 'Close window',
       };
 }

@@ -2,14 +2,14 @@ import type { SmtpStage } from '../../contract/index.ts';
 import type { Lang, Localized } from './lang.ts';
 
 const STAGE: Record<SmtpStage, Localized> = {
-  connect: { de: 'Verbindungsaufbau', en: 'connecting' },
-  tls: { de: 'Verschlüsselung (TLS)', en: 'encryption (TLS)' },
-  greeting: { de: 'Begrüßung des Servers', en: 'server greeting' },
+  connect: { de: 'Verbindungsaufbau', en: 'Connection' },
+  tls: { de: 'Verschlüsselung (TLS)', en: 'Encryption (TLS)' },
+  greeting: { de: 'Begrüßung', en: 'Greeting' },
   ehlo: { de: 'EHLO', en: 'EHLO' },
-  auth: { de: 'Anmeldung', en: 'login' },
-  mail: { de: 'Absender (MAIL FROM)', en: 'sender (MAIL FROM)' },
-  rcpt: { de: 'Empfänger (RCPT TO)', en: 'recipient (RCPT TO)' },
-  data: { de: 'Übertragung der Nachricht (DATA)', en: 'message transfer (DATA)' },
+  auth: { de: 'Anmeldung', en: 'Sign-in' },
+  mail: { de: 'Absender (MAIL FROM)', en: 'Sender (MAIL FROM)' },
+  rcpt: { de: 'Empfänger (RCPT TO)', en: 'Recipient (RCPT TO)' },
+  data: { de: 'Nachricht (DATA)', en: 'Message (DATA)' },
 };
 
 export function stageLabel(stage: SmtpStage, lang: Lang): string {

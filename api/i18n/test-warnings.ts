@@ -31,7 +31,7 @@ const NO_ENCRYPTION: { [K in 'none' | 'cram-md5' | 'plain']: Localized } = {
 
 const PASSWORD_LOGIN_ENDS: Localized = {
   de: 'Microsoft schaltet die SMTP-Anmeldung mit Passwort Ende Dezember 2026 standardmäßig ab; danach scheitert der Versand mit diesen Einstellungen.',
-  en: 'Microsoft switches SMTP password login off by default at the end of December 2026; sending with these settings fails after that.',
+  en: 'Microsoft switches SMTP sign-in with a password off by default at the end of December 2026; sending with these settings fails after that.',
 };
 
 /** What the tenant can do about it: sign in with Microsoft where offered, else buy time and ask for it. */

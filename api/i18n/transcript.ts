@@ -9,11 +9,11 @@ import type { Lang } from './lang.ts';
  */
 const GERMAN: [RegExp, (...parts: string[]) => string][] = [
   [/^Connecting to (.+?)( \(TLS\))?$/, (to, tls) => `Verbindungsaufbau zu ${to}${tls ? ' (SSL/TLS)' : ''}`],
-  [/^TLS established(?: \((.+)\))?$/, (protocol) => `TLS-Verbindung steht${protocol ? ` (${protocol})` : ''}`],
+  [/^TLS established(?: \((.+)\))?$/, (protocol) => `TLS-Verbindung hergestellt${protocol ? ` (${protocol})` : ''}`],
   [/^Server certificate SHA-256 (.+)$/, (fingerprint) => `Zertifikat des Servers, SHA-256 ${fingerprint}`],
   [
     /^Refused: the host is or resolves to an internal /,
-    () => 'Abgelehnt: Der Host ist oder ergibt eine interne Adresse (privat, Loopback oder Link-local)',
+    () => 'Abgelehnt: Der Hostname führt zu einer internen Adresse (privat, Loopback oder Link-local)',
   ],
   [
     /^Failed at (\w+): (\S+)(.*)$/,
@@ -27,13 +27,13 @@ const GERMAN: [RegExp, (...parts: string[]) => string][] = [
   ],
   [/^SMTP handshake finished$/, () => 'SMTP-Sitzung eröffnet'],
   [/^Connection upgraded with STARTTLS$/, () => 'Verbindung mit STARTTLS verschlüsselt'],
-  [/^Failed STARTTLS upgrade, continuing unencrypted$/, () => 'STARTTLS gescheitert, weiter ohne Verschlüsselung'],
+  [/^Failed STARTTLS upgrade, continuing unencrypted$/, () => 'STARTTLS fehlgeschlagen, weiter ohne Verschlüsselung'],
   [/^Closing connection to the server using "(.+)"$/, (how) => `Verbindung zum Server wird geschlossen („${how}“)`],
   [/^Connection closed$/, () => 'Verbindung geschlossen'],
   [/^Connection closed unexpectedly$/, () => 'Verbindung unerwartet geschlossen'],
   [
     /^Server closed the idle connection(?:: (.*))?$/,
-    (reply) => `Der Server hat die ruhende Verbindung geschlossen${reply ? `: ${reply}` : ''}`,
+    (reply) => `Der Server hat die unbenutzte Verbindung geschlossen${reply ? `: ${reply}` : ''}`,
   ],
   [
     /^Discarded (\d+) bytes received in plaintext after the STARTTLS response$/,

@@ -76,7 +76,9 @@ describe('GET /v1/mail-server/discover', () => {
   test('an MX at Google: smtp.gmail.com with sign-in through Google; a German note', async () => {
     const result = await discovered('buero@google-firma.test', { lang: 'de' });
     expect(result.candidates[0]).toMatchObject({ host: 'smtp.gmail.com', oauthProvider: 'google', source: 'mx' });
-    expect(result.candidates[0]!.note).toBe('Aus dem MX-Eintrag Ihrer Domain abgeleitet – bitte prüfen.');
+    expect(result.candidates[0]!.note).toBe(
+      'Aus dem MX-Eintrag Ihrer Domain abgeleitet. Bitte prüfen Sie die Angaben.',
+    );
   });
 
   test('a provider this deployment cannot sign in with: its server, no oauthProvider, a note saying so', async () => {
@@ -88,7 +90,7 @@ describe('GET /v1/mail-server/discover', () => {
     const result = await discovered('rechnung@m365-firma.test', { env: withoutMicrosoft });
     expect(result.candidates[0]).toMatchObject({ host: 'smtp.office365.com', auth: ['oauth2'] });
     expect(result.candidates[0]).not.toHaveProperty('oauthProvider');
-    expect(result.candidates[0]!.note).toMatch(/Signing in with the provider is not set up here/);
+    expect(result.candidates[0]!.note).toMatch(/Signing in with this provider is not set up here/);
   });
 
   test('only SRV records: implicit TLS (_submissions) before STARTTLS (_submission)', async () => {

@@ -100,7 +100,7 @@ describe('GET /v1/mail-server/domain-check on the system route', () => {
       verdict: 'ok',
       findings: [],
     });
-    expect(body.spf.detail).toBe('May the sending system send for relay-ok.test from 198.51.100.7?');
+    expect(body.spf.detail).toBe('May the system mail server send for relay-ok.test from 198.51.100.7?');
   });
 
   it('checks the system sender with SYSTEM_SPF_INCLUDE', async () => {

@@ -121,7 +121,7 @@ describe('delivery log', () => {
 
     // The banner and its event.
     await w('[part=delivery-banner]').waitFor();
-    expect(await w('[part=delivery-banner]').innerText()).toContain('A mail could not be sent.');
+    expect(await w('[part=delivery-banner]').innerText()).toContain('One e-mail could not be sent.');
     const events = (await recordedEvents(page)).filter((e) => e.type === 'mail-server-delivery-problem');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ typed: true, bubbles: true, composed: true });

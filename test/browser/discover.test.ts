@@ -141,7 +141,7 @@ describe('finding the settings from an address', () => {
     await open(freshTenant('discover-offline'));
     await page.route('**/v1/mail-server/discover?**', (route) => route.abort());
     expect(await findSettings('anna@posteo.de')).toBe(
-      'The server could not be reached. Check your connection and try again.',
+      'The service could not be reached. Please check your internet connection and try again.',
     );
     expect((await w('[part=status]').innerText()).trim()).toBe('');
   });
@@ -176,9 +176,9 @@ describe('the sender domain', () => {
     const en = await senderVerdict();
     expect(en.verdict).toBe('problem');
     expect(en.codes).toContain('spf_not_authorizing');
-    expect(en.text).toContain('spf-other.test: Recipients may reject your mail.');
+    expect(en.text).toContain('spf-other.test: Recipients may reject your e-mails.');
     expect(en.text).toContain('include:spf.protection.outlook.com');
-    expect(en.text).toContain('The SPF record of spf-other.test does not authorize');
+    expect(en.text).toContain('The SPF record of spf-other.test does not allow');
 
     // The API's words in English go with a switch to German; "Domain prüfen" asks in German.
     await setLang('de');

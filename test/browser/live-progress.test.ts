@@ -206,6 +206,6 @@ test('a test against a working server: the progress shows, then every stage pass
   expect(await stageStates()).toEqual(
     ['connect', 'greeting', 'ehlo', 'mail', 'rcpt', 'data'].map((s) => [s, 'passed']),
   );
-  await waitForStatus(page, /Test mail sent to your own address in \d+ ms\./);
+  await waitForStatus(page, /Test e-mail sent to your own address in \d+ ms\./);
   expect(await axeViolations(page)).toEqual([]);
 });

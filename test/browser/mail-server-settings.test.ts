@@ -506,7 +506,7 @@ describe('settings', () => {
     );
     await fillSinkSettings();
     await w('button[type=submit]').click();
-    expect(await waitForStatus(/could not be reached/)).toContain('Check your connection');
+    expect(await waitForStatus(/could not be reached/)).toContain('check your internet connection');
     const error = (await recordedEvents(page)).find((e) => e.type === 'mail-server-error')!;
     expect(error).toMatchObject({ typed: true, detail: { action: 'save', status: null } });
   });
@@ -704,7 +704,7 @@ describe('test settings', () => {
     await w('#security').selectOption('starttls');
     await w('#authMethod').selectOption('none');
     await w('button', page).filter({ hasText: 'Test settings' }).click();
-    expect(await waitForStatus(/Test mail sent/)).toContain('120 ms');
+    expect(await waitForStatus(/Test e-mail sent/)).toContain('120 ms');
     const stages = await w('.stages li').evaluateAll((items) => items.map((li) => li.getAttribute('data-stage')));
     expect(stages).toEqual(['connect', 'greeting', 'ehlo', 'tls', 'mail', 'rcpt', 'data']);
     expect(await w('code.reply').innerText()).toBe('250 2.0.0 Ok: queued as 4F2A');
@@ -765,7 +765,7 @@ describe('test settings', () => {
     expect(await w('#password-hint').innerText()).toBe(PASSWORD_STORED);
     await w('#host').fill('smtp.other.example');
     await w('button', page).filter({ hasText: 'Test settings' }).click();
-    expect(await w('#password-error').innerText()).toBe('The chosen authentication needs a password.');
+    expect(await w('#password-error').innerText()).toBe('The chosen sign-in method needs a password.');
 
     // The API's refusal, should the widget let one through, is shown next to the password field.
     const message =
@@ -842,8 +842,8 @@ describe('test settings', () => {
     await open(freshTenant('test-real'));
     await fillSinkSettings();
     await w('button', page).filter({ hasText: 'Test settings' }).click();
-    await waitForStatus(/Test mail sent|The test failed/);
-    expect(await statusText()).toContain('Test mail sent');
+    await waitForStatus(/Test e-mail sent|The test failed/);
+    expect(await statusText()).toContain('Test e-mail sent');
     expect(stack.sink.messages.length).toBeGreaterThan(0);
 
     await w('#port').fill(String(await freePort()));

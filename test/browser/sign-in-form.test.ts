@@ -205,7 +205,7 @@ describe('the choice', () => {
       auth: { method: 'xoauth2', provider: 'google', username: null },
     });
     expect(await w('.stages li[data-state=failed]').getAttribute('data-stage')).toBe('auth');
-    expect(await w('#test-reconnect').innerText()).toBe('Reconnect');
+    expect(await w('#test-reconnect').innerText()).toBe('Sign in again');
     expect(await axeViolations(page)).toEqual([]);
   });
 });
@@ -223,7 +223,7 @@ describe('the sign-in window', () => {
     expect(starts).toEqual([{ provider: 'microsoft', loginHint: 'anna@firma.at', mode: 'popup' }]);
     expect(completes).toEqual([{ binding: BINDING, completion: COMPLETION }]);
     expect(await w('#oauth-state').innerText()).toBe('Connected as anna@firma.at');
-    expect(await w('#oauth-sign-in').innerText()).toBe('Reconnect');
+    expect(await w('#oauth-sign-in').innerText()).toBe('Sign in again');
     expect(await focusedId(page)).toBe('oauth-sign-in');
     expect(await w('#host').inputValue()).toBe('smtp.office365.com'); // the form kept its values
     const connected = (await recordedEvents(page)).find((e) => e.type === 'mail-server-oauth-connected');
@@ -498,7 +498,7 @@ describe('saved settings that sign in', () => {
     const { starts } = await signInAnswers(signedIn('google'));
     await open();
     const reconnect = w('[part=deliveries] li button.reconnect');
-    expect(await reconnect.innerText()).toBe('Reconnect');
+    expect(await reconnect.innerText()).toBe('Sign in again');
     expect(await axeViolations(page)).toEqual([]);
     await reconnect.click();
     expect(await waitForStatus(page, /Signed in/)).toBe('Signed in with Google.');

@@ -186,7 +186,7 @@ const situations: Row[] = [
   ['auth_encryption_required', 'auth', { ...plain25, authMethod: 'plain' }, /choose STARTTLS/, /STARTTLS \(Port 587\)/],
   ['auth_temporary', 'auth', fits587, /try again later/, /später erneut/],
   ['auth_credentials_missing', 'auth', fits587, /enter user name and password/, /Benutzername und Passwort eingeben/],
-  ['auth_required', 'mail', plain25, /choose an authentication/, /Anmeldeverfahren/],
+  ['auth_required', 'mail', plain25, /choose a sign-in method/, /Anmeldeverfahren/],
   [
     'relay_denied',
     'mail',
@@ -194,7 +194,7 @@ const situations: Row[] = [
     /sender address is not allowed for this account/,
     /Absenderadresse ist für dieses Konto/,
   ],
-  ['relay_denied', 'rcpt', plain25, /Without a login.*choose an authentication/, /Ohne Anmeldung/, /sender address/],
+  ['relay_denied', 'rcpt', plain25, /Without sign-in.*choose a sign-in method/, /Ohne Anmeldung/, /sender address/],
   ['sender_rejected', 'mail', fits587, /belong to the account/, /zum Konto passen/],
   ['recipient_rejected', 'rcpt', fits587, /check the recipient address/, /Empfängeradresse/],
   ['recipient_temporary', 'rcpt', fits587, /retried later/, /später erneut/],

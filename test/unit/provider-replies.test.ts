@@ -79,7 +79,7 @@ const CASES: Case[] = [
     code: 'auth_basic_blocked',
     hint: {
       de: /„Mit Microsoft anmelden“ wählen; weder/,
-      en: /“Sign in with Microsoft” as the authentication method; neither/,
+      en: /“Sign in with Microsoft” as the sign-in method; neither/,
     },
   },
   {

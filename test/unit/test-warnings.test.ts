@@ -73,7 +73,7 @@ describe('Microsoft 365 basic auth warning', () => {
       'Microsoft schaltet die SMTP-Anmeldung mit Passwort Ende Dezember 2026 standardmäßig ab; danach scheitert der Versand mit diesen Einstellungen. Wechseln Sie zu „Mit Microsoft anmelden“, damit der Versand weiter funktioniert.',
     );
     expect(warning(true, 'en')).toBe(
-      'Microsoft switches SMTP password login off by default at the end of December 2026; sending with these settings fails after that. Switch to “Sign in with Microsoft” to keep sending.',
+      'Microsoft switches SMTP sign-in with a password off by default at the end of December 2026; sending with these settings fails after that. Switch to “Sign in with Microsoft” to keep sending.',
     );
   });
 

@@ -90,7 +90,7 @@ export const PROVIDER_TEXTS = {
   auth_smtp_disabled: {
     message: {
       de: 'Microsoft 365 hat die Anmeldung abgelehnt: SMTP AUTH (authentifiziertes SMTP) ist für diese Organisation oder dieses Postfach ausgeschaltet.',
-      en: 'Microsoft 365 refused the login: SMTP AUTH (authenticated SMTP) is switched off for this organisation or mailbox.',
+      en: 'Microsoft 365 refused the sign-in: SMTP AUTH (authenticated SMTP) is switched off for this organisation or mailbox.',
     },
     hint: (c) =>
       viaToken(c)
@@ -100,17 +100,17 @@ export const PROVIDER_TEXTS = {
           }
         : {
             de: `${ENABLE_SMTP_AUTH.de} Dauerhaft hilft nur „Mit Microsoft anmelden“: Ende Dezember 2026 schaltet Microsoft die Anmeldung mit Passwort für SMTP standardmäßig ab.`,
-            en: `${ENABLE_SMTP_AUTH.en} The lasting way is “Sign in with Microsoft”: at the end of December 2026 Microsoft switches password login for SMTP off by default.`,
+            en: `${ENABLE_SMTP_AUTH.en} The lasting way is “Sign in with Microsoft”: at the end of December 2026 Microsoft switches sign-in with a password for SMTP off by default.`,
           },
   },
   auth_basic_blocked: {
     message: {
       de: 'Microsoft 365 lässt die Anmeldung mit Passwort beim Versand nicht zu (Basic Authentication ist gesperrt).',
-      en: 'Microsoft 365 does not accept password login for sending (basic authentication is blocked).',
+      en: 'Microsoft 365 does not accept sign-in with a password for sending (Basic Authentication is blocked).',
     },
     hint: {
       de: 'Bitte als Anmeldeverfahren „Mit Microsoft anmelden“ wählen; weder das normale Passwort noch ein App-Passwort funktioniert hier. Wird die Anmeldung mit Microsoft hier nicht angeboten, fragen Sie bitte beim Support danach.',
-      en: 'Please choose “Sign in with Microsoft” as the authentication method; neither the normal password nor an app password works here. If sign-in with Microsoft is not offered here, please ask support for it.',
+      en: 'Please choose “Sign in with Microsoft” as the sign-in method; neither the normal password nor an app password works here. If sign-in with Microsoft is not offered here, please ask support for it.',
     },
   },
   send_as_denied: {

@@ -6,7 +6,7 @@ export const SESSION_TEXTS = {
   auth_method_unsupported: {
     message: {
       de: 'Der Server unterstützt das gewählte Anmeldeverfahren nicht.',
-      en: 'The server does not support the chosen authentication method.',
+      en: 'The server does not support the chosen sign-in method.',
     },
     // The other one of the two every server knows, not the one that was just refused.
     hint: (c) => {
@@ -18,23 +18,23 @@ export const SESSION_TEXTS = {
     },
   },
   auth_unavailable: {
-    message: { de: 'Der Server bietet keine Anmeldung an.', en: 'The server does not offer authentication.' },
+    message: { de: 'Der Server bietet keine Anmeldung an.', en: 'The server does not offer sign-in.' },
     // Servers that offer login only once encrypted: the encryption is the fault only when there is none.
     hint: (c) =>
       c.security === 'none'
         ? {
             de: 'Viele Server bieten die Anmeldung nur über eine verschlüsselte Verbindung an: Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen. Versendet der Server ohne Anmeldung, als Anmeldeverfahren „Keine“ wählen.',
-            en: 'Many servers offer login only over an encrypted connection: please choose STARTTLS (port 587) or SSL/TLS (port 465). If the server sends without login, choose “None” as the authentication method.',
+            en: 'Many servers offer sign-in only over an encrypted connection: please choose STARTTLS (port 587) or SSL/TLS (port 465). If the server sends without sign-in, choose “None” as the sign-in method.',
           }
         : {
             de: 'Versendet der Server ohne Anmeldung, bitte als Anmeldeverfahren „Keine“ wählen; sonst beim Anbieter nach dem richtigen Server und Port fragen.',
-            en: 'If the server sends without login, please choose “None” as the authentication method; otherwise ask the provider for the right server and port.',
+            en: 'If the server sends without sign-in, please choose “None” as the sign-in method; otherwise ask the provider for the right server and port.',
           },
   },
   auth_encryption_required: {
     message: {
       de: 'Der Server erlaubt die Anmeldung nur über eine verschlüsselte Verbindung.',
-      en: 'The server allows login only over an encrypted connection.',
+      en: 'The server allows sign-in only over an encrypted connection.',
     },
     hint: {
       de: 'Bitte STARTTLS (Port 587) oder SSL/TLS (Port 465) wählen.',
@@ -42,21 +42,21 @@ export const SESSION_TEXTS = {
     },
   },
   auth_temporary: {
-    message: { de: 'Die Anmeldung ist vorübergehend nicht möglich.', en: 'Login is temporarily not possible.' },
+    message: { de: 'Die Anmeldung ist vorübergehend nicht möglich.', en: 'Sign-in is temporarily not possible.' },
     hint: { de: 'Bitte später erneut versuchen.', en: 'Please try again later.' },
   },
   auth_credentials_missing: {
     message: {
       de: 'Für die Anmeldung fehlen Benutzername oder Passwort.',
-      en: 'The user name or password for the login is missing.',
+      en: 'The user name or password for the sign-in is missing.',
     },
     hint: { de: 'Bitte Benutzername und Passwort eingeben.', en: 'Please enter user name and password.' },
   },
   auth_required: {
-    message: { de: 'Der Server verlangt eine Anmeldung.', en: 'The server requires authentication.' },
+    message: { de: 'Der Server verlangt eine Anmeldung.', en: 'The server requires sign-in.' },
     hint: {
       de: 'Bitte ein Anmeldeverfahren (z. B. PLAIN) mit Benutzername und Passwort wählen.',
-      en: 'Please choose an authentication method (e.g. PLAIN) with a user name and password.',
+      en: 'Please choose a sign-in method (e.g. PLAIN) with a user name and password.',
     },
   },
   relay_denied: {
@@ -69,7 +69,7 @@ export const SESSION_TEXTS = {
       c.authMethod === 'none'
         ? {
             de: 'Ohne Anmeldung versendet der Server nicht an fremde Domains. Bitte ein Anmeldeverfahren mit Benutzername und Passwort wählen.',
-            en: 'Without a login the server does not send to other domains. Please choose an authentication method with a user name and password.',
+            en: 'Without sign-in, the server does not send to other domains. Please choose a sign-in method with a user name and password.',
           }
         : {
             de: 'Die Absenderadresse ist für dieses Konto nicht erlaubt. Bitte die Adresse des Postfachs als Absender verwenden oder beim Anbieter die Adresse freischalten lassen („Senden als“).',

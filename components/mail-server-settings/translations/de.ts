@@ -87,7 +87,7 @@ const de: Messages = {
   save: 'Speichern',
   saving: 'Wird gespeichert …',
   saveAnyway: 'Trotzdem speichern',
-  verifyFailed: 'Prüfung fehlgeschlagen, nichts wurde gespeichert.',
+  verifyFailed: 'Prüfung fehlgeschlagen, es wurde nichts gespeichert.',
   test: 'Einstellungen testen',
   testing: 'Test-E-Mail wird gesendet …',
   testHint: 'Sendet mit diesen Werten eine Test-E-Mail an Ihre eigene Adresse, ohne sie zu speichern.',
@@ -113,7 +113,7 @@ const de: Messages = {
   testFailed: 'Der Test ist fehlgeschlagen.',
   stagesLabel: 'Schritte des Tests',
   stages: {
-    connect: 'Verbinden',
+    connect: 'Verbindungsaufbau',
     tls: 'Verschlüsselung (TLS)',
     greeting: 'Begrüßung',
     ehlo: 'EHLO',
@@ -127,7 +127,7 @@ const de: Messages = {
   stageRunning: 'läuft, noch keine Antwort',
   runningFor: (seconds: number) => `Läuft seit ${seconds} s`,
   testCancelled: 'Der Test wurde abgebrochen.',
-  verifyCancelled: 'Die Prüfung wurde abgebrochen, nichts wurde gespeichert.',
+  verifyCancelled: 'Die Prüfung wurde abgebrochen, es wurde nichts gespeichert.',
   checkUnavailable:
     'Der Test konnte nicht gestartet werden: Ein Teil dieser Seite wurde nicht geladen. Bitte laden Sie die Seite neu.',
   lastCheckOk: (at: string) => `Zuletzt erfolgreich geprüft: ${at}`,
