@@ -33,17 +33,17 @@ const texts = {
   en: {
     failed: {
       subject: 'Invoices and documents could not be sent',
-      intro: 'The following emails could not be sent through your outgoing mail server:',
+      intro: 'The following e-mails could not be sent through your outgoing mail server:',
       action:
-        'The outgoing mail server settings show the reason. There you can send the emails again or send them through the system mail server.',
-      footer: 'You get at most one such message a day about emails that could not be sent.',
+        'The outgoing mail server settings show the reason. There you can send the e-mails again or send them through the system mail server.',
+      footer: 'You get at most one such message a day about e-mails that could not be sent.',
     },
     fallback: {
-      subject: 'Emails were sent through the system mail server',
+      subject: 'E-mails were sent through the system mail server',
       intro:
-        'Your outgoing mail server could not be reached or refused to send them. The following emails were therefore sent through the system mail server instead, with the system address as the sender; replies still go to you:',
+        'Your outgoing mail server could not be reached or refused to send them. The following e-mails were therefore sent through the system mail server instead, with the system address as the sender; replies still go to you:',
       action: 'The outgoing mail server settings show why sending through your server failed.',
-      footer: 'You get at most one such message a day about emails sent through the system mail server.',
+      footer: 'You get at most one such message a day about e-mails sent through the system mail server.',
     },
     to: 'to',
   },

@@ -113,7 +113,7 @@ describe('the notice mail’s language', () => {
     const tenant = await savedIn('en-GB,en;q=0.9');
     const notice = await noticeAbout(tenant.id, tenant.email);
     expect(notice.subject).toBe('Invoices and documents could not be sent');
-    expect(notice.text).toContain('You get at most one such message a day about emails that could not be sent.');
+    expect(notice.text).toContain('You get at most one such message a day about e-mails that could not be sent.');
     expect(notice.text).not.toContain('E-Mail');
   });
 
@@ -125,7 +125,7 @@ describe('the notice mail’s language', () => {
       'Rechnungen und Belege konnten nicht versendet werden / Invoices and documents could not be sent',
     );
     expect(notice.text).toContain('erhalten Sie höchstens eine solche Nachricht pro Tag.');
-    expect(notice.text).toContain('You get at most one such message a day about emails that could not be sent.');
+    expect(notice.text).toContain('You get at most one such message a day about e-mails that could not be sent.');
   });
 });
 
