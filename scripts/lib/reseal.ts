@@ -1,5 +1,6 @@
 import { createClient } from '@libsql/client';
 import { SecretBox, SecretUnreadableError } from '../../api/crypto/secret-box.ts';
+import { passwordMac } from '../../api/features/mail-server/last-check.ts';
 
 export interface ResealReport {
   /** Passwords sealed again with the current key. */
@@ -17,7 +18,7 @@ export interface ResealReport {
 
 /**
  * Seals every stored password under an old key again with the current (first) one, so the old key
- * can go. A row saved meanwhile is left alone; safe while the service runs, and again.
+ * can go, and keys its MAC (the last check's) under the current one as well. A row saved meanwhile is left alone; safe while the service runs, and again.
  */
 export async function resealPasswords(
   url: string,
@@ -53,10 +54,13 @@ export async function resealPasswords(
         continue;
       }
       const sealed = await box.seal(password, tenantId);
+      // The last check's fingerprint keys the password under the current key too: without a new MAC
+      // the saved settings would match none of the checks made after the rotation.
+      const mac = await passwordMac(keyConfig, tenantId, password);
       await beforeWrite?.(tenantId);
       const { rowsAffected } = await client.execute({
-        sql: 'update mail_servers set password_ciphertext = ?, password_iv = ?, password_key_id = ? where tenant_id = ? and password_ciphertext = ?',
-        args: [sealed.ciphertext, sealed.iv, sealed.keyId, tenantId, old.ciphertext],
+        sql: 'update mail_servers set password_ciphertext = ?, password_iv = ?, password_key_id = ?, password_mac = ? where tenant_id = ? and password_ciphertext = ?',
+        args: [sealed.ciphertext, sealed.iv, sealed.keyId, mac, tenantId, old.ciphertext],
       });
       if (rowsAffected === 1) report.resealed++;
       // else saved meanwhile: the check below tells under which key

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { afterAll, expect, it } from 'vitest';
 import { SecretBox } from '../../api/crypto/secret-box.ts';
+import { passwordMac } from '../../api/features/mail-server/last-check.ts';
 import { applyMigrations } from '../../scripts/lib/migrate.ts';
 import { grantAad } from '../../api/oauth/grants.ts';
 import { resealGrants } from '../../scripts/lib/reseal-grants.ts';
@@ -71,6 +72,17 @@ it('seals every password under an old key with the new one; afterwards the old k
     ),
   );
   expect(opened.sort()).toEqual(['Grüße-Pässwort-1', 'zweites']);
+  // The last check's MAC of each resealed password is keyed under the new key as a save would key it.
+  const reader = createClient({ url });
+  const macRows = await reader.execute(
+    "select tenant_id, password_mac from mail_servers where tenant_id in ('a', 'b')",
+  );
+  reader.close();
+  const macs = Object.fromEntries(macRows.rows.map((r) => [String(r.tenant_id), r.password_mac]));
+  expect(macs).toEqual({
+    a: await passwordMac(k2, 'a', 'Grüße-Pässwort-1'),
+    b: await passwordMac(k2, 'b', 'zweites'),
+  });
   // Again: nothing left to do.
   expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({
     resealed: 0,
