@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { TestResult } from '../../contract/index.ts';
 import type { Bindings } from '../../api/config/bindings.ts';
-import { deliveries } from '../../api/db/schema.ts';
+import { deliveries, mailServerChecks } from '../../api/db/schema.ts';
 import { markCancelled, reserveAndRead, sendAndRecordTest } from '../../api/features/test-send/store.ts';
 import { createNodeService } from '../../api/node/service.ts';
 import type { SendResult } from '../../api/smtp/types.ts';
@@ -97,12 +97,12 @@ describe('cancel of a running check on Node', () => {
     });
   });
 
-  it('the session’s later final record does not overwrite a cancel', async () => {
+  /** A reserved test row of a fresh tenant, and a session's result that the server took the mail. */
+  async function reservedCheck() {
     const { tenant } = await tenantPost();
     const db = service.db();
     const id = crypto.randomUUID();
     expect((await reserveAndRead(db, tenant, id, new Date(), false)).reserved).toBe(true);
-    expect(await markCancelled(db, tenant, id)).toBe('cancelled');
     const sent: SendResult = {
       ok: true,
       messageId: '<x@firma.example>',
@@ -113,17 +113,39 @@ describe('cancel of a running check on Node', () => {
       transcript: [],
       durationMs: 1,
     };
-    const message = { from: { address: 'rechnung@firma.example', name: 'R' }, replyTo: null, to: [tenant.email] };
-    await sendAndRecordTest(
-      db,
-      tenant,
-      id,
-      { ...message, subject: 'Test', text: 'x' },
-      async () => sent,
-      () => new Date(),
-    );
-    expect(await rowOf(id)).toMatchObject({ status: 'failed', smtpResponse: null, error: { code: 'cancelled' } });
+    const from = { address: 'rechnung@firma.example', name: 'R' };
+    const record = () =>
+      sendAndRecordTest(
+        db,
+        tenant,
+        id,
+        { from, replyTo: null, to: [tenant.email], subject: 'Test', text: 'x' },
+        async () => sent,
+        () => new Date(),
+        undefined,
+        undefined,
+        { fingerprint: `fp-${id}`, kind: 'test' },
+      );
+    const checks = () => db.select().from(mailServerChecks).where(eq(mailServerChecks.tenantId, tenant.id));
+    return { db, tenant, id, record, checks };
+  }
+
+  it('a session that had finished when its cancel came records what really happened: the mail was sent', async () => {
+    const { db, tenant, id, record, checks } = await reservedCheck();
+    expect(await markCancelled(db, tenant, id)).toBe('cancelled');
+    await record();
+    expect(await rowOf(id)).toMatchObject({ status: 'sent', smtpResponse: '250 2.0.0 queued', error: null });
+    expect(await checks()).toMatchObject([{ fingerprint: `fp-${id}`, ok: true }]);
     expect(await markCancelled(db, tenant, id)).toBe('finished');
+  });
+
+  it('a row ended otherwise (the sweeper’s) keeps its end, and the session records no check for it', async () => {
+    const { db, id, record, checks } = await reservedCheck();
+    const stale = { stage: 'connect', code: 'unknown', responseCode: null, response: null } as const;
+    await db.update(deliveries).set({ status: 'failed', error: stale }).where(eq(deliveries.id, id));
+    await record();
+    expect(await rowOf(id)).toMatchObject({ status: 'failed', smtpResponse: null, error: { code: 'unknown' } });
+    expect(await checks()).toEqual([]);
   });
 });
 

@@ -31,8 +31,8 @@ export interface CheckOutcome {
 export type CheckKey = Pick<CheckOutcome, 'fingerprint' | 'kind'>;
 
 /**
- * For the batch that ends the check's delivery row, before its update: the check is stored only
- * while that row is still `sending` (a cancelled check records nothing); older ones are let go.
+ * For the batch that ends the check's delivery row, before its update, with that update's guard:
+ * the row still `sending`, or marked by a cancel the session finished before; older ones are let go.
  */
 export function recordCheckStatements(db: Database, tenantId: string, deliveryId: string, c: CheckOutcome, at: Date) {
   const error = c.error ? JSON.stringify(c.error) : null;
@@ -40,7 +40,8 @@ export function recordCheckStatements(db: Database, tenantId: string, deliveryId
     db.run(sql`
       INSERT INTO ${mailServerChecks} (tenant_id, fingerprint, kind, ok, checked_at, error)
       SELECT ${tenantId}, ${c.fingerprint}, ${c.kind}, ${c.ok ? 1 : 0}, ${at.getTime()}, ${error}
-      WHERE EXISTS (SELECT 1 FROM ${deliveries} WHERE id = ${deliveryId} AND tenant_id = ${tenantId} AND status = 'sending')
+      WHERE EXISTS (SELECT 1 FROM ${deliveries} WHERE id = ${deliveryId} AND tenant_id = ${tenantId}
+        AND (status = 'sending' OR json_extract(error, '$.code') = 'cancelled'))
       ON CONFLICT (tenant_id, fingerprint) DO UPDATE SET
         kind = excluded.kind, ok = excluded.ok, checked_at = excluded.checked_at, error = excluded.error`),
     db.run(sql`

@@ -88,6 +88,8 @@ async function recordTest(
         messageId: 'messageId' in result ? result.messageId : null,
         smtpResponse: result.response,
         sentAt: now(),
+        // A cancel's mark, if the session finished first.
+        error: null,
       }
     : {
         status: 'failed' as const,
@@ -101,15 +103,16 @@ async function recordTest(
             }
           : { stage: 'connect', code: 'unknown', responseCode: null, response: null },
       };
-  // A cancel recorded first stands (guarded); the session's own end by that cancel adds where it stopped.
+  // A cancel's mark (markCancelled) only asks the session to end: the session records how it did
+  // end — cancelled at its stage, or, had it finished first, what really happened (the test e-mail
+  // was sent, or may arrive). Only a row ended otherwise (the sweeper's) stays as it is.
   const cancelledHere = result && !result.ok && result.error.code === 'cancelled';
-  const stillOpen = cancelledHere ? or(sending, cancelledRow) : sending;
   const update = db
     .update(deliveries)
     .set({ subject: message.subject, attempts: 1, ...outcome })
-    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id), stillOpen));
+    .where(and(eq(deliveries.id, id), eq(deliveries.tenantId, tenant.id), or(sending, cancelledRow)));
   // Issue #19: what the check found, for GET's lastCheck, in the batch that ends its row; nothing
-  // for a check that threw or was cancelled (recordCheckStatements is guarded by `sending` too).
+  // for a check that threw or was cancelled (recordCheckStatements has the row's guard too).
   if (!check || !result || cancelledHere) {
     await update;
     return;
