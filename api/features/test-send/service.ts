@@ -220,7 +220,8 @@ async function runPrepared(deps: Deps, lang: Lang, s: Session, defer: Defer | un
     });
   // Issue #19: the settings checked, recorded with the outcome (no session, no check).
   const key = deps.config.settingsEncryptionKey;
-  const fingerprint = s.plan.blocked ? null : await sessionFingerprint(key, s.tenant.id, s.plan);
+  // Only the last check needs it: a key that fails here must not fail the check or leave its row open.
+  const fingerprint = s.plan.blocked ? null : await sessionFingerprint(key, s.tenant.id, s.plan).catch(() => null);
   // Workers: the row is ended in waitUntil, which outlives a client gone. A plain answer does not
   // wait for it (one database round trip saved); a stream, open anyway, writes its `result` only
   // after it, so the save that follows a streamed verify already shows that check.
