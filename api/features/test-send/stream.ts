@@ -27,34 +27,32 @@ export function streamCheck<B extends object>(c: Context<AppEnv>, check: Prepare
   const cancel = new AbortController();
   const abort = () => cancel.abort();
   const request = c.req.raw.signal;
-  const response = streamSSE(
-    c,
-    async (stream) => {
-      stream.onAbort(abort);
-      request?.addEventListener('abort', abort, { once: true });
-      const watch = watchForCancel(c.var.deps.db, check.id, cancel);
-      const heartbeat = setInterval(() => void stream.write(': \n\n'), HEARTBEAT_MS);
-      // Hono swallows a failed write (the client is gone); the session's bookkeeping goes on.
-      const send = (event: string, data: object) => stream.writeSSE({ event, data: JSON.stringify(data) });
-      try {
-        await send('start', { id: check.id, kind: check.kind });
-        // Written in the order they come.
-        let written = Promise.resolve();
-        const outcome = await check.run((stage) => {
-          written = written.then(() => send('stage', stage));
-        }, cancel.signal);
-        await written;
-        await send('result', outcome.body);
-      } finally {
-        watch.stop();
-        clearInterval(heartbeat);
-        request?.removeEventListener('abort', abort);
-      }
-    },
-    async (error) => {
+  const response = streamSSE(c, async (stream) => {
+    stream.onAbort(abort);
+    request?.addEventListener('abort', abort, { once: true });
+    const watch = watchForCancel(c.var.deps.db, check.id, cancel);
+    const heartbeat = setInterval(() => void stream.write(': \n\n'), HEARTBEAT_MS);
+    // Hono swallows a failed write (the client is gone); the session's bookkeeping goes on.
+    const send = (event: string, data: object) => stream.writeSSE({ event, data: JSON.stringify(data) });
+    try {
+      await send('start', { id: check.id, kind: check.kind });
+      // Written in the order they come.
+      let written = Promise.resolve();
+      const outcome = await check.run((stage) => {
+        written = written.then(() => send('stage', stage));
+      }, cancel.signal);
+      await written;
+      await send('result', outcome.body);
+    } catch (error) {
+      // Logged, not streamed: Hono's own handler would write the error's message to the client.
+      // The stream ends without a `result`, which the widget reports as a failed check.
       console.error(`streamed check ${check.id}: ${errorSummary(error)}`);
-    },
-  );
+    } finally {
+      watch.stop();
+      clearInterval(heartbeat);
+      request?.removeEventListener('abort', abort);
+    }
+  });
   // streamSSE put `no-cache` among the context's headers, which Hono copies onto the response.
   c.header('cache-control', 'no-store');
   return response;
