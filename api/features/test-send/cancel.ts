@@ -24,16 +24,23 @@ const ROW_READ_EVERY = 8;
 export function watchForCancel(db: Database, id: string, controller: AbortController): { stop: () => void } {
   running.add(id);
   let checks = 0;
+  let reading = false;
   const timer = setInterval(() => {
     checks += 1;
     if (requested.has(id)) return controller.abort();
-    if (checks % ROW_READ_EVERY !== 0) return;
-    stillSending(db, id).then(
-      (open) => {
-        if (!open) controller.abort();
-      },
-      (error: unknown) => console.error(`check ${id}: reading its row for a cancel failed: ${errorSummary(error)}`),
-    );
+    // One read at a time: on a slow database they would pile up.
+    if (checks % ROW_READ_EVERY !== 0 || reading) return;
+    reading = true;
+    stillSending(db, id)
+      .then(
+        (open) => {
+          if (!open) controller.abort();
+        },
+        (error: unknown) => console.error(`check ${id}: reading its row for a cancel failed: ${errorSummary(error)}`),
+      )
+      .finally(() => {
+        reading = false;
+      });
   }, LOCAL_CHECK_MS);
   return {
     stop: () => {
