@@ -35,6 +35,8 @@ export async function readCheck<T>(
     buffer = blocks.pop()!;
     for (const block of blocks) {
       const [name, data] = parseEvent(block);
+      // The API's heartbeat, a comment between events: nothing to show.
+      if (name === 'message' && !data) continue;
       if (name === 'result') return JSON.parse(data) as T;
       if (name === 'start') progress.id = (JSON.parse(data) as { id: string }).id;
       if (name === 'stage') {
