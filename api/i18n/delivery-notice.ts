@@ -41,7 +41,7 @@ const texts = {
     fallback: {
       subject: 'E-mails were sent through the system mail server',
       intro:
-        'Your outgoing mail server could not be reached or refused to send them. The following e-mails were therefore sent through the system mail server instead, with the system address as the sender; replies still go to you:',
+        'Your outgoing mail server could not be reached or refused the e-mails. The following e-mails were therefore sent through the system mail server instead, with the system address as the sender; replies still go to you:',
       action: 'The outgoing mail server settings show why sending through your server failed.',
       footer: 'You get at most one such message a day about e-mails sent through the system mail server.',
     },

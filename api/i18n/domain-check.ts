@@ -71,8 +71,8 @@ const TEXTS: Record<DomainCheckFindingCode, Text> = {
           en: `${f.domain} has no SPF record, so receivers cannot check the sender. Add a TXT record with \`v=spf1\` to ${f.domain} that allows ${serverName(f).en}; your provider can tell you the entry to use.`,
         },
   spf_not_authorizing: (f) => ({
-    de: `Der SPF-Eintrag von ${f.domain} erlaubt ${serverName(f).de} nicht als Absender. Diese E-Mails werden daher abgelehnt oder als Spam markiert. ${addTerm(f).de}`,
-    en: `The SPF record of ${f.domain} does not allow ${serverName(f).en} to send, so these e-mails get rejected or marked as spam. ${addTerm(f).en}`,
+    de: `Der SPF-Eintrag von ${f.domain} erlaubt ${serverName(f).de} nicht als Absender. E-Mails über diesen Server werden daher abgelehnt oder als Spam markiert. ${addTerm(f).de}`,
+    en: `The SPF record of ${f.domain} does not allow ${serverName(f).en} to send, so e-mails sent through it get rejected or marked as spam. ${addTerm(f).en}`,
   }),
   spf_softfail_only: (f) => ({
     de: `Der SPF-Eintrag von ${f.domain} erlaubt ${serverName(f).de} nicht. Wegen \`~all\` stufen Empfänger diese E-Mails nur als verdächtig ein, sortieren sie aber oft in den Spam-Ordner. ${addTerm(f).de}`,
@@ -89,7 +89,7 @@ const TEXTS: Record<DomainCheckFindingCode, Text> = {
   }),
   dmarc_reject_unaligned: (f) => ({
     de: `Die DMARC-Richtlinie von ${f.domain} (\`p=${f.policy}\`) lässt Empfänger E-Mails über ${serverName(f).de} ${f.policy === 'reject' ? 'abweisen' : 'in den Spam-Ordner verschieben'}, weil diese die SPF-Prüfung für ${f.domain} nicht bestehen.${f.term ? ` ${addTerm(f).de}` : ''}`,
-    en: `The DMARC policy of ${f.domain} (\`p=${f.policy}\`) makes receivers ${f.policy === 'reject' ? 'refuse' : 'move to spam'} e-mails sent through ${serverName(f).en}, because they fail the SPF check for ${f.domain}.${f.term ? ` ${addTerm(f).en}` : ''}`,
+    en: `The DMARC policy of ${f.domain} (\`p=${f.policy}\`) makes receivers ${f.policy === 'reject' ? 'refuse e-mails' : 'move e-mails'} sent through ${serverName(f).en}${f.policy === 'reject' ? '' : ' to spam'}, because they fail the SPF check for ${f.domain}.${f.term ? ` ${addTerm(f).en}` : ''}`,
   }),
   dkim_selectors_missing: (f) => ({
     de: `Für ${f.domain} gibt es keinen DKIM-Schlüssel unter ${f.selectors?.map((s) => `\`${s}._domainkey\``).join(' / ')}. Schalten Sie DKIM bei ${f.provider} ein und legen Sie die angezeigten DNS-Einträge an: Signierte E-Mails bestehen die DMARC-Prüfung auch dann, wenn SPF einmal nicht greift.`,

@@ -62,8 +62,8 @@ export const OUTCOME_TEXTS = {
       en: 'The check was cancelled.',
     },
     hint: {
-      de: 'Die Verbindung zum Server wurde sofort beendet; die Einstellungen sind damit weder bestätigt noch widerlegt. Starten Sie die Prüfung erneut, wenn Sie ein Ergebnis brauchen.',
-      en: 'The connection to the server was ended at once, so the settings are neither confirmed nor ruled out. Run the check again when you need a result.',
+      de: 'Die Verbindung zum Server wurde sofort beendet. Ob die Einstellungen funktionieren, ist damit noch offen. Starten Sie die Prüfung erneut, wenn Sie ein Ergebnis brauchen.',
+      en: 'The connection to the server was ended at once, so it is still open whether the settings work. Run the check again when you need a result.',
     },
   },
   interrupted: {
