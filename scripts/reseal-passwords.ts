@@ -10,7 +10,9 @@ if (!url || !keys) {
   process.exit(1);
 }
 const report = await resealPasswords(url, authToken, keys);
-console.log(`${report.resealed} password(s) sealed again with the current key, ${report.current} already under it`);
+console.log(
+  `${report.resealed} password(s) sealed again with the current key, ${report.current} already under it (${report.keyed} of them given the MAC for the last check)`,
+);
 if (report.remaining.length > 0) {
   console.error(
     `${report.remaining.length} password(s) were saved under an old key meanwhile (tenants: ${report.remaining.join(', ')}); run again once every instance has the new key first, and keep the old key until none is left`,

@@ -7,6 +7,8 @@ export interface ResealReport {
   resealed: number;
   /** Passwords already under the current key. */
   current: number;
+  /** Of those, the ones saved before the last check's MAC was stored, now given theirs. */
+  keyed: number;
   /** Tenants whose password opens with none of the configured keys (left as they are). */
   unreadable: string[];
   /**
@@ -18,7 +20,8 @@ export interface ResealReport {
 
 /**
  * Seals every stored password under an old key again with the current (first) one, so the old key
- * can go, and keys its MAC (the last check's) under the current one as well. A row saved meanwhile is left alone; safe while the service runs, and again.
+ * can go, and keys its MAC (the last check's) under the current one as well; a password under the
+ * current key without a MAC (saved before it was stored) gets one. A row saved meanwhile is left alone; safe while the service runs, and again.
  */
 export async function resealPasswords(
   url: string,
@@ -29,10 +32,10 @@ export async function resealPasswords(
 ): Promise<ResealReport> {
   const box = await SecretBox.fromConfig(keyConfig);
   const client = createClient({ url, authToken });
-  const report: ResealReport = { resealed: 0, current: 0, unreadable: [], remaining: [] };
+  const report: ResealReport = { resealed: 0, current: 0, keyed: 0, unreadable: [], remaining: [] };
   try {
     const { rows } = await client.execute(
-      'select tenant_id, password_ciphertext, password_iv, password_key_id from mail_servers where password_ciphertext is not null',
+      'select tenant_id, password_ciphertext, password_iv, password_key_id, password_mac from mail_servers where password_ciphertext is not null',
     );
     for (const row of rows) {
       const tenantId = String(row.tenant_id);
@@ -41,7 +44,8 @@ export async function resealPasswords(
         iv: String(row.password_iv),
         keyId: String(row.password_key_id),
       };
-      if (old.keyId === box.currentKeyId) {
+      const current = old.keyId === box.currentKeyId;
+      if (current && row.password_mac !== null) {
         report.current++;
         continue;
       }
@@ -51,6 +55,15 @@ export async function resealPasswords(
       } catch (error) {
         if (!(error instanceof SecretUnreadableError)) throw error;
         report.unreadable.push(tenantId);
+        continue;
+      }
+      if (current) {
+        // Saved before the MAC was stored: without one the saved settings match no check.
+        const { rowsAffected } = await client.execute({
+          sql: 'update mail_servers set password_mac = ? where tenant_id = ? and password_ciphertext = ? and password_mac is null',
+          args: [await passwordMac(keyConfig, tenantId, password), tenantId, old.ciphertext],
+        });
+        report.keyed += rowsAffected;
         continue;
       }
       const sealed = await box.seal(password, tenantId);

@@ -54,7 +54,7 @@ it('seals every password under an old key with the new one; afterwards the old k
     ['d', await SecretBox.fromConfig(lost), 'verloren'],
   ]);
   const report = await resealPasswords(url, undefined, `${k2},${k1}`);
-  expect(report).toEqual({ resealed: 2, current: 1, unreadable: ['d'], remaining: [] });
+  expect(report).toEqual({ resealed: 2, current: 1, keyed: 1, unreadable: ['d'], remaining: [] });
   expect(await keyIds(url)).toEqual({ a: 'k2', b: 'k2', c: 'k2', d: 'k0' });
   // With the new key alone, every password that was readable still opens, as it was.
   const client = createClient({ url });
@@ -72,21 +72,24 @@ it('seals every password under an old key with the new one; afterwards the old k
     ),
   );
   expect(opened.sort()).toEqual(['Grüße-Pässwort-1', 'zweites']);
-  // The last check's MAC of each resealed password is keyed under the new key as a save would key it.
+  // The last check's MAC of each readable password is keyed under the new key as a save would key it.
   const reader = createClient({ url });
   const macRows = await reader.execute(
-    "select tenant_id, password_mac from mail_servers where tenant_id in ('a', 'b')",
+    "select tenant_id, password_mac from mail_servers where tenant_id in ('a', 'b', 'c')",
   );
   reader.close();
   const macs = Object.fromEntries(macRows.rows.map((r) => [String(r.tenant_id), r.password_mac]));
   expect(macs).toEqual({
     a: await passwordMac(k2, 'a', 'Grüße-Pässwort-1'),
     b: await passwordMac(k2, 'b', 'zweites'),
+    // Under the new key already but saved without a MAC (before migration 0013): given one.
+    c: await passwordMac(k2, 'c', 'schon-neu'),
   });
   // Again: nothing left to do.
   expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({
     resealed: 0,
     current: 3,
+    keyed: 0,
     unreadable: ['d'],
     remaining: [],
   });
@@ -111,11 +114,12 @@ it('a password saved under the old key while it ran is reported as remaining, no
     });
     client.close();
   });
-  expect(report).toEqual({ resealed: 1, current: 0, unreadable: [], remaining: ['a'] });
+  expect(report).toEqual({ resealed: 1, current: 0, keyed: 0, unreadable: [], remaining: ['a'] });
   // Run again once every instance has the new key first: nothing remains.
   expect(await resealPasswords(url, undefined, `${k2},${k1}`)).toEqual({
     resealed: 1,
     current: 1,
+    keyed: 0,
     unreadable: [],
     remaining: [],
   });
