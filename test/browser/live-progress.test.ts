@@ -3,7 +3,7 @@
 // running, the seconds counting up and Cancel, which ends the SMTP session within 1 s and is
 // recorded as cancelled; a working server's stages all pass.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import {
   axeViolations,
   fillPlain,
@@ -20,23 +20,19 @@ import {
   waitForStatus,
 } from './support/harness.ts';
 import { closedAt } from '../support/check-cancel.ts';
-import { PASSWORD, type SmtpFixtures, startSmtpFixtures, USERNAME } from '../support/smtp-servers.ts';
+import { PASSWORD, USERNAME } from '../support/smtp-servers.ts';
 
+/** The global setup's SMTP fixtures (the stalling one among them). */
+const fixtures = inject('smtpFixtures');
 let stack: WidgetStack;
 let host: HostServer;
 let browser: Browser;
 let page: Page;
-let fixtures: SmtpFixtures;
 /** The widget's requests to the API, as "METHOD path". */
 let calls: string[];
 
 beforeAll(async () => {
-  [stack, host, browser, fixtures] = await Promise.all([
-    startWidgetStack(),
-    startHostServer(),
-    launchBrowser(),
-    startSmtpFixtures(),
-  ]);
+  [stack, host, browser] = await Promise.all([startWidgetStack(), startHostServer(), launchBrowser()]);
   page = await browser.newPage();
   page.setDefaultTimeout(10_000);
   calls = recordApiCalls(page, stack.apiUrl);
@@ -44,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([stack?.stop(), host?.stop(), fixtures?.stop()]);
+  await Promise.all([stack?.stop(), host?.stop()]);
 });
 
 beforeEach(() => {
@@ -78,7 +74,7 @@ let senders = 0;
 /** Fills the settings of the server that stalls at MAIL FROM; answers the sender, which tells its sessions apart. */
 async function fillStalling(): Promise<string> {
   const from = `rechnung-${process.pid}-${++senders}@firma.example`;
-  await fillPlain(page, fixtures.info.ports.stallsAtMail);
+  await fillPlain(page, fixtures.ports.stallsAtMail);
   await w('#authMethod').selectOption('plain');
   await w('#username').fill(USERNAME);
   await w('#password').fill(PASSWORD);
@@ -91,7 +87,7 @@ async function cancelAndTime(from: string, label: string): Promise<number> {
   const answered = page.waitForResponse((response) => response.url().endsWith('/cancel'));
   const clickedAt = Date.now();
   await w('#cancel-check').click();
-  const ms = (await closedAt(fixtures.info, from)) - clickedAt;
+  const ms = (await closedAt(fixtures, from)) - clickedAt;
   console.log(`${label}: the SMTP session closed ${ms} ms after Cancel`);
   expect((await answered).status()).toBe(204);
   return ms;
